@@ -1,0 +1,38 @@
+/**
+ * The result of one low-level check. `code` is a stable identifier from a closed
+ * vocabulary (documented in docs/spec.md); `message` says what was expected and
+ * what was found, with the numbers involved.
+ */
+export type CheckResult = { ok: true } | { ok: false; code: string; message: string };
+
+export const OK: CheckResult = Object.freeze({ ok: true }) as CheckResult;
+
+export function fail(code: string, message: string): CheckResult {
+  return { ok: false, code, message };
+}
+
+/**
+ * Thrown by parsers and decoders for input that cannot be interpreted at all.
+ * Verification functions catch it and turn it into a failed CheckResult; apps map
+ * `code` to a message and `path` to the field that was wrong.
+ */
+export class LineageError extends Error {
+  readonly code: string;
+  /** Where in the input the problem is: a JSON pointer, a line number, a file name. */
+  readonly path: string | undefined;
+  constructor(code: string, message: string, path?: string) {
+    super(path ? `${path}: ${message}` : message);
+    this.name = 'LineageError';
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export function isLineageError(e: unknown): e is LineageError {
+  return e instanceof LineageError;
+}
+
+/** Formats 1234567 as "1,234,567" so messages about sizes read well, without Intl. */
+export function formatCount(n: number | bigint): string {
+  return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
