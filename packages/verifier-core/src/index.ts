@@ -8,3 +8,4 @@ export type * from './crypto/backend.js';
 export { getCryptoBackend, setCryptoBackend, sha256 } from './crypto/current.js';
 export { nobleBackend } from './crypto/backends/noble.js';
 export * from './merkle/hash.js';
+export * from './report/model.js';

@@ -1,0 +1,86 @@
+/**
+ * The verification report shared by the CLI, the desktop app and the extension.
+ * Every check has a stable id (docs/spec.md "Check ids"), a status, the subject it
+ * was about (which event, card, receipt, field) and, when it did not pass, what was
+ * expected and what was found. A report never says "verified" if any check failed
+ * or was not performed.
+ */
+
+export type CheckStatus = 'pass' | 'fail' | 'not_checked';
+
+export type SubjectKind =
+  | 'capsule'
+  | 'manifest'
+  | 'artifact'
+  | 'event'
+  | 'card'
+  | 'receipt'
+  | 'sth'
+  | 'checkpoint'
+  | 'inclusion'
+  | 'consistency'
+  | 'attestation'
+  | 'commitment'
+  | 'approval'
+  | 'trust'
+  | 'chain';
+
+export interface CheckSubject {
+  kind: SubjectKind;
+  /** Identifier of the thing checked: event id, agent id, handoff id, log id, file name… */
+  id: string;
+  /** JSON pointer or field name inside the subject, when the check is about one field. */
+  field?: string;
+  /** Workflow step the subject belongs to (e.g. "2a compliance officer approval"), for grouping. */
+  step?: string;
+}
+
+export interface CheckOutcome {
+  /** Stable check id from a closed, documented list, e.g. "event.signature". */
+  id: string;
+  status: CheckStatus;
+  subject: CheckSubject;
+  /** One line saying what this check establishes when it passes. */
+  title: string;
+  /** For fail / not_checked: why, in one sentence. */
+  reason?: string;
+  expected?: string;
+  found?: string;
+}
+
+export type Verdict = 'verified' | 'failed' | 'incomplete';
+
+export interface VerificationReport {
+  /** Report schema version (docs/spec.md "Report JSON"). */
+  reportVersion: 1;
+  verdict: Verdict;
+  /** What was verified: capsule file name and SHA-256, or card URL, etc. */
+  target: { kind: string; name: string; sha256?: string };
+  /** RFC 3339 time the verification ran (supplied by the caller; the core reads no clock). */
+  verifiedAt: string;
+  checks: CheckOutcome[];
+  /** Counts per status, derived from `checks`. */
+  summary: { pass: number; fail: number; not_checked: number };
+}
+
+/** The verdict rule: any failure fails; otherwise anything unchecked makes it incomplete. */
+export function verdictOf(checks: readonly CheckOutcome[]): Verdict {
+  if (checks.length === 0) return 'incomplete';
+  if (checks.some((c) => c.status === 'fail')) return 'failed';
+  if (checks.some((c) => c.status === 'not_checked')) return 'incomplete';
+  return 'verified';
+}
+
+export function summarize(checks: readonly CheckOutcome[]): VerificationReport['summary'] {
+  const s = { pass: 0, fail: 0, not_checked: 0 };
+  for (const c of checks) s[c.status]++;
+  return s;
+}
+
+export function buildReport(
+  target: VerificationReport['target'],
+  verifiedAt: string,
+  checks: CheckOutcome[],
+): VerificationReport {
+  return { reportVersion: 1, verdict: verdictOf(checks), target, verifiedAt, checks, summary: summarize(checks) };
+}
