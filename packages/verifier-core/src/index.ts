@@ -1,4 +1,4 @@
-// Public API of @lineage/verifier-core. Each module verifies one thing.
+// Public API of @lineage/verifier-core. Each folder verifies one thing and has its own barrel.
 export * from './result.js';
 export * from './encoding/bytes.js';
 export * from './encoding/hex.js';
@@ -7,5 +7,17 @@ export * from './encoding/decimal.js';
 export type * from './crypto/backend.js';
 export { getCryptoBackend, setCryptoBackend, sha256 } from './crypto/current.js';
 export { nobleBackend } from './crypto/backends/noble.js';
-export * from './merkle/hash.js';
 export * from './report/model.js';
+export * from './json/index.js';
+export * from './merkle/hash.js';
+export * from './merkle/index.js';
+export * from './note/index.js';
+export * from './sigstore/index.js';
+export * from './trust/index.js';
+export * from './identity/index.js';
+export * from './events/index.js';
+export * from './chain/index.js';
+export * from './receipts/index.js';
+export * from './attestation/index.js';
+export * from './commitments/index.js';
+export * from './capsule/index.js';

@@ -1,0 +1,31 @@
+/** Exit codes: 0 verified, 1 verification failed, 2 unusable input or usage. */
+export const EXIT_VERIFIED = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stdout is a terminal (progress bars, colour). */
+  isTty: boolean;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** RFC 3339 "now"; injectable so tests and reports are reproducible. */
+  now: () => Date;
+}
+
+export interface Command {
+  /** Words that select the command, e.g. ["checkpoint", "verify"]. */
+  path: string[];
+  usage: string;
+  summary: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** Thrown for bad usage or unusable input; main prints it and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,5 @@
+// Side-effect imports: each module registers its commands. One line per module.
+import './checkpoint.js';
+import './sth.js';
+import './tlog.js';
+import './capsule.js';

@@ -1,0 +1,2 @@
+// Commands for capsule: registered with register(...) from './index.js'.
+export {};

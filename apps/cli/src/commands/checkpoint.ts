@@ -1,0 +1,2 @@
+// Commands for checkpoint: registered with register(...) from './index.js'.
+export {};

@@ -1,0 +1,2 @@
+// Commands for sth: registered with register(...) from './index.js'.
+export {};

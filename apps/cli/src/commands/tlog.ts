@@ -1,0 +1,2 @@
+// Commands for tlog: registered with register(...) from './index.js'.
+export {};

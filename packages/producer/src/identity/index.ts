@@ -1,0 +1,2 @@
+// Barrel for producer identity/ — exports are added by the module's owner.
+export {};

@@ -1,0 +1,2 @@
+// Barrel for producer log/ — exports are added by the module's owner.
+export {};

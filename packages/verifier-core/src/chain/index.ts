@@ -1,0 +1,2 @@
+// Barrel for chain/ — exports are added by the module's owner.
+export {};

@@ -1,0 +1,2 @@
+// Barrel for note/ — exports are added by the module's owner.
+export {};
