@@ -11,6 +11,7 @@ export * from './report/model.js';
 export * from './json/index.js';
 export * from './merkle/hash.js';
 export * from './merkle/index.js';
+export * from './keys/index.js';
 export * from './note/index.js';
 export * from './sigstore/index.js';
 export * from './trust/index.js';

@@ -1,0 +1,2 @@
+// Barrel for keys/ — exports are added by the module's owner.
+export {};
