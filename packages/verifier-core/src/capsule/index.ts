@@ -1,2 +1,5 @@
-// Barrel for capsule/ — exports are added by the module's owner.
-export {};
+// Barrel for capsule/: reading capsules as hostile input and verifying them.
+export * from './limits.js';
+export * from './paths.js';
+export * from './source.js';
+export * from './zip.js';

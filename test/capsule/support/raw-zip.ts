@@ -1,0 +1,90 @@
+import { deflateSync } from 'fflate';
+
+/**
+ * A deliberately naive zip writer for hostile-input tests: it writes whatever names,
+ * attributes and sizes it is told to, including ones no honest tool would.
+ */
+export interface RawEntry {
+  name: string;
+  data?: Uint8Array;
+  deflate?: boolean;
+  /** Unix mode placed in the high 16 bits of the external attributes (made-by = Unix). */
+  unixMode?: number;
+  /** Overrides of what the central directory claims. */
+  declaredSize?: number;
+  crc?: number;
+  localName?: string;
+  /** Point this entry's central record at another entry's local header (overlap bombs). */
+  reuseOffsetOf?: number;
+}
+
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const x of b) {
+    c ^= x;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export function rawZip(entries: RawEntry[]): Uint8Array {
+  const enc = new TextEncoder();
+  const locals: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  const offsets: number[] = [];
+  let offset = 0;
+  entries.forEach((e) => {
+    const data = e.data ?? new Uint8Array(0);
+    const body = e.deflate ? deflateSync(data) : data;
+    const name = enc.encode(e.name);
+    const lname = enc.encode(e.localName ?? e.name);
+    const crc = e.crc ?? crc32(data);
+    const size = e.declaredSize ?? data.length;
+    const loc = new Uint8Array(30 + lname.length);
+    const lv = new DataView(loc.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint16(8, e.deflate ? 8 : 0, true);
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, body.length, true);
+    lv.setUint32(22, size, true);
+    lv.setUint16(26, lname.length, true);
+    loc.set(lname, 30);
+    const myOffset = e.reuseOffsetOf !== undefined ? offsets[e.reuseOffsetOf]! : offset;
+    offsets.push(myOffset);
+    if (e.reuseOffsetOf === undefined) {
+      locals.push(loc, body);
+      offset += loc.length + body.length;
+    }
+    const cen = new Uint8Array(46 + name.length);
+    const cv = new DataView(cen.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, e.unixMode !== undefined ? (3 << 8) | 20 : 20, true);
+    cv.setUint16(6, 20, true);
+    cv.setUint16(10, e.deflate ? 8 : 0, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, body.length, true);
+    cv.setUint32(24, size, true);
+    cv.setUint16(28, name.length, true);
+    cv.setUint32(38, e.unixMode !== undefined ? (e.unixMode << 16) >>> 0 : 0, true);
+    cv.setUint32(42, myOffset, true);
+    cen.set(name, 46);
+    central.push(cen);
+  });
+  const cdSize = central.reduce((n, c) => n + c.length, 0);
+  const eocd = new Uint8Array(22);
+  const ev = new DataView(eocd.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, entries.length, true);
+  ev.setUint16(10, entries.length, true);
+  ev.setUint32(12, cdSize, true);
+  ev.setUint32(16, offset, true);
+  const parts = [...locals, ...central, eocd];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
