@@ -1,2 +1,2 @@
-// Barrel for attestation/ — exports are added by the module's owner.
-export {};
+// Proof-server attestations across logs.
+export type * from './types.js';

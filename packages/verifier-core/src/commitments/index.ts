@@ -1,2 +1,2 @@
-// Barrel for commitments/ — exports are added by the module's owner.
-export {};
+// Salted SHA-256 and Pedersen (ristretto255) commitments and their openings.
+export type * from './types.js';

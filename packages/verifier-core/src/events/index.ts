@@ -1,2 +1,2 @@
-// Barrel for events/ — exports are added by the module's owner.
-export {};
+// Signed events: canonical form, ids, leaves, signatures.
+export type * from './types.js';

@@ -1,2 +1,2 @@
-// Barrel for identity/ — exports are added by the module's owner.
-export {};
+// Agent identity: A2A card shapes, identity blocks, card signatures.
+export * from './types.js';

@@ -1,2 +1,2 @@
-// Barrel for receipts/ — exports are added by the module's owner.
-export {};
+// Handoff receipts signed by sender and receiver.
+export type * from './types.js';

@@ -1,2 +1,3 @@
-// Barrel for trust/ — exports are added by the module's owner.
-export {};
+// Trust store, workflow policy and the closed list of identity/lineage check ids.
+export * from './check-ids.js';
+export * from './types.js';

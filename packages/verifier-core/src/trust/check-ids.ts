@@ -1,0 +1,46 @@
+/**
+ * The closed list of check ids this chapter's verifiers emit (docs/spec/04-identity-and-lineage.md
+ * §4.10). Apps map ids to help texts; a new id is a spec change.
+ */
+export const IDENTITY_CHECK_IDS = [
+  'trust.store',
+  'card.parse',
+  'card.shape',
+  'card.identity_block',
+  'card.agent_id',
+  'card.identity_proof',
+  'card.capability_digest',
+  'card.key_current',
+  'card.a2a_signature',
+  'event.schema',
+  'event.actor_known',
+  'event.signature',
+  'event.actor_key_valid_at_time',
+  'event.inclusion',
+  'event.sth_time',
+  'chain.predecessor_dangling',
+  'chain.cycle',
+  'chain.fork',
+  'chain.sequence',
+  'chain.timestamp_order',
+  'chain.root_approval_role',
+  'chain.action_allowed',
+  'receipt.schema',
+  'receipt.sender_signature',
+  'receipt.receiver_signature',
+  'receipt.payload_match',
+  'receipt.hash_link',
+  'receipt.sequence',
+  'receipt.replay',
+  'receipt.clock_skew',
+  'attestation.schema',
+  'attestation.server_signature',
+  'attestation.sth_signature',
+  'attestation.inclusion',
+  'attestation.consistency',
+  'attestation.leaf_binding',
+  'commitment.opening',
+  'commitment.undisclosed',
+] as const;
+
+export type IdentityCheckId = (typeof IDENTITY_CHECK_IDS)[number];

@@ -1,0 +1,62 @@
+/** Trust store wire format (docs/spec/04-identity-and-lineage.md §4.8). */
+
+export const APPROVER_ROLES = [
+  'authorizing_official',
+  'compliance_officer',
+  'security_officer',
+  'compliance_lead',
+  '3pao_assessor',
+  'agency_ao',
+] as const;
+export type ApproverRole = (typeof APPROVER_ROLES)[number];
+
+export interface TrustedLog {
+  /** Checkpoint origin line. */
+  origin: string;
+  /** C2SP verifier key (`name+hash+base64`). */
+  vkey: string;
+}
+
+export interface TrustedProofServer {
+  id: string;
+  /** Ed25519 public key, hex. */
+  public_key: string;
+}
+
+export interface TrustedApprover {
+  id: string;
+  name: string;
+  public_key: string;
+  roles: ApproverRole[];
+}
+
+export interface TrustedCardSigner {
+  kid: string;
+  alg: 'EdDSA' | 'ES256';
+  /** 32-byte Ed25519 key or 65-byte SEC1 uncompressed P-256 point, hex. */
+  public_key: string;
+}
+
+export interface ActionRule {
+  actors?: string[];
+  actor_kinds?: Array<'agent' | 'human'>;
+  roles?: ApproverRole[];
+}
+
+export interface WorkflowPolicy {
+  /** Roles a root approval may carry. Default ["authorizing_official"]. */
+  root_roles?: ApproverRole[];
+  /** When true, the chain must be a single line: one predecessor per event, no two children. */
+  linear?: boolean;
+  actions?: Record<string, ActionRule>;
+}
+
+export interface TrustStore {
+  version: 1;
+  logs: TrustedLog[];
+  witnesses: { vkeys: string[]; threshold: number };
+  proof_servers: TrustedProofServer[];
+  approvers: TrustedApprover[];
+  card_signers: TrustedCardSigner[];
+  policy: WorkflowPolicy;
+}
