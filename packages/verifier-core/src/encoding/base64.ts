@@ -29,15 +29,23 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return s;
 }
 
+function describeChar(c: number): string {
+  return c > 0x20 && c < 0x7f
+    ? `'${String.fromCharCode(c)}'`
+    : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /**
  * Decodes with one alphabet, rejecting anything a canonical encoder would not emit:
  * stray characters, whitespace, wrong padding, and non-zero trailing bits
  * (which would let two strings decode to the same bytes).
  */
 function decode(s: string, t: Int16Array, padded: boolean, field: string, name: string): Uint8Array {
+  if (typeof s !== 'string') throw new LineageError('encoding.base64', `${name} must be a string`, field);
   let body = s;
   if (padded) {
-    if (s.length % 4 !== 0) throw new LineageError('encoding.base64', `${name} length ${s.length} is not a multiple of 4`, field);
+    if (s.length % 4 !== 0)
+      throw new LineageError('encoding.base64', `${name} length ${s.length} is not a multiple of 4`, field);
     const padLen = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
     body = s.slice(0, s.length - padLen);
   } else if (s.length % 4 === 1) {
@@ -51,9 +59,14 @@ function decode(s: string, t: Int16Array, padded: boolean, field: string, name: 
     const c = body.charCodeAt(i);
     const v = c < 128 ? t[c]! : -1;
     if (v < 0) {
-      throw new LineageError('encoding.base64', `${name} has an invalid character at offset ${i}`, field);
+      throw new LineageError(
+        'encoding.base64',
+        `${name} has an invalid character ${describeChar(c)} at offset ${i}`,
+        field,
+      );
     }
-    acc = (acc << 6) | v;
+    // Only the low 14 bits are ever read; masking keeps acc a small integer.
+    acc = ((acc << 6) | v) & 0x3fff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -87,6 +100,12 @@ export function fromBase64(s: string, expectedLength?: number, field = 'base64')
 
 /** URL-safe alphabet, no padding (RFC 4648 §5, as JWS uses it). */
 export function fromBase64Url(s: string, expectedLength?: number, field = 'base64url'): Uint8Array {
-  if (s.includes('=')) throw new LineageError('encoding.base64', 'base64url must not be padded', field);
+  if (typeof s === 'string' && s.includes('=')) {
+    throw new LineageError(
+      'encoding.base64',
+      `base64url must not be padded ('=' at offset ${s.indexOf('=')})`,
+      field,
+    );
+  }
   return checkLength(decode(s, URL_T, false, field, 'base64url'), expectedLength, field);
 }

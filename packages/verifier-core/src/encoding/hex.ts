@@ -8,15 +8,37 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
+function nibble(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30; // 0-9
+  if (c >= 0x61 && c <= 0x66) return c - 0x57; // a-f
+  if (c >= 0x41 && c <= 0x46) return c - 0x37; // A-F
+  return -1;
+}
+
 /**
- * Strict hex decoding: even length, [0-9a-fA-F] only. `expectedLength` (in bytes)
- * rejects a well-formed string of the wrong size.
+ * Strict hex decoding: even length, [0-9a-fA-F] only (no whitespace, no "0x").
+ * Both cases decode to the same bytes, so callers that compare identifiers must
+ * compare decoded bytes, not strings. `expectedLength` (in bytes) rejects a
+ * well-formed string of the wrong size.
  */
 export function fromHex(s: string, expectedLength?: number, field = 'hex'): Uint8Array {
-  if (s.length % 2 !== 0) throw new LineageError('encoding.hex', `odd number of hex digits (${s.length})`, field);
-  if (!/^[0-9a-fA-F]*$/.test(s)) throw new LineageError('encoding.hex', 'contains a non-hex character', field);
+  if (typeof s !== 'string') throw new LineageError('encoding.hex', 'hex value must be a string', field);
+  if (s.length % 2 !== 0)
+    throw new LineageError('encoding.hex', `odd number of hex digits (${s.length})`, field);
   const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const hi = nibble(s.charCodeAt(2 * i));
+    const lo = nibble(s.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) {
+      const at = hi < 0 ? 2 * i : 2 * i + 1;
+      throw new LineageError(
+        'encoding.hex',
+        `non-hex character ${JSON.stringify(s[at])} at offset ${at}`,
+        field,
+      );
+    }
+    out[i] = (hi << 4) | lo;
+  }
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new LineageError('encoding.length', `expected ${expectedLength} bytes, found ${out.length}`, field);
   }

@@ -1,0 +1,60 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LineageError } from '../result.js';
+import { fromHex, toHex } from './hex.js';
+
+function errorOf(f: () => unknown): LineageError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LineageError) return e;
+    throw new Error(`expected a LineageError, got ${String(e)}`);
+  }
+  throw new Error('expected a LineageError, nothing was thrown');
+}
+
+describe('hex', () => {
+  it('round-trips arbitrary bytes and agrees with Buffer on valid input', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+        const h = toHex(b);
+        expect(h).toBe(Buffer.from(b).toString('hex'));
+        expect(fromHex(h)).toEqual(b);
+        expect(fromHex(h.toUpperCase())).toEqual(b);
+      }),
+    );
+  });
+
+  it('decodes known values', () => {
+    expect(fromHex('')).toEqual(new Uint8Array());
+    expect(fromHex('00ff10Aa')).toEqual(Uint8Array.of(0, 255, 16, 170));
+    expect(toHex(Uint8Array.of(0, 1, 254, 255))).toBe('0001feff');
+  });
+
+  it.each([
+    ['odd length', 'abc', 'odd number of hex digits (3)'],
+    ['0x prefix', '0x10', 'non-hex character "x" at offset 1'],
+    ['whitespace', 'ab cde', 'non-hex character " " at offset 2'],
+    ['trailing newline', 'abcd\n', 'odd number'],
+    ['leading space', ' abc', 'non-hex character " " at offset 0'],
+    ['letter g', 'g0', 'non-hex character "g" at offset 0'],
+    ['sign', '-1', 'non-hex character "-" at offset 0'],
+    ['full-width digit', '０1', 'offset 0'],
+  ])('rejects %s', (_name, input, message) => {
+    const e = errorOf(() => fromHex(input, undefined, 'field.x'));
+    expect(e.code).toBe('encoding.hex');
+    expect(e.path).toBe('field.x');
+    expect(e.message).toContain(message);
+  });
+
+  it('rejects the wrong length with both numbers in the message', () => {
+    const e = errorOf(() => fromHex('00'.repeat(31), 32, 'publicKey'));
+    expect(e.code).toBe('encoding.length');
+    expect(e.message).toBe('publicKey: expected 32 bytes, found 31');
+    expect(fromHex('00'.repeat(32), 32)).toHaveLength(32);
+  });
+
+  it('rejects non-strings that arrive from untyped JSON', () => {
+    expect(errorOf(() => fromHex(1234 as unknown as string)).code).toBe('encoding.hex');
+  });
+});
