@@ -4,7 +4,17 @@ import { sha256 } from '../crypto/current.js';
  * RFC 6962 §2.1 / RFC 9162 §2.1.1 hashing. Domain separation (0x00 for leaves,
  * 0x01 for interior nodes) is what stops a leaf being passed off as a node.
  */
+
+/** Size in bytes of every leaf, node and root hash (SHA-256). */
+export const HASH_SIZE = 32;
+
 const EMPTY = new Uint8Array(0);
+
+// One reusable input buffer for the common 32‖32 case: hashing is synchronous and
+// backends consume their input before returning, so reuse is safe and saves an
+// allocation per node (measured in bench/merkle.bench.ts).
+const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
 
 export function leafHash(entry: Uint8Array): Uint8Array {
   const buf = new Uint8Array(entry.length + 1);
@@ -14,6 +24,11 @@ export function leafHash(entry: Uint8Array): Uint8Array {
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    nodeInput.set(left, 1);
+    nodeInput.set(right, 1 + HASH_SIZE);
+    return sha256(nodeInput);
+  }
   const buf = new Uint8Array(1 + left.length + right.length);
   buf[0] = 0x01;
   buf.set(left, 1);
@@ -21,24 +36,27 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return sha256(buf);
 }
 
+/** MTH({}) = SHA-256 of the empty string (RFC 6962 §2.1). */
 export function emptyRoot(): Uint8Array {
   return sha256(EMPTY);
 }
 
 /**
- * MTH over leaf hashes (RFC 6962 §2.1). Iterative: pairs are combined level by
- * level, and an odd last node is carried up unchanged, which yields the same tree
- * as the RFC's recursive split at the largest power of two below n.
+ * MTH over leaf hashes (RFC 6962 §2.1), in one left-to-right pass with a stack of
+ * perfect-subtree roots (at most log2(n) entries): after leaf i, as many merges
+ * happen as (i + 1) has trailing zero bits. Folding the stack right to left at the
+ * end reproduces the RFC's split at the largest power of two below n.
  */
 export function merkleRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
-  if (leafHashes.length === 0) return emptyRoot();
-  let level: Uint8Array[] = leafHashes.slice();
-  while (level.length > 1) {
-    const next: Uint8Array[] = new Array(Math.ceil(level.length / 2));
-    let j = 0;
-    for (let i = 0; i + 1 < level.length; i += 2) next[j++] = nodeHash(level[i]!, level[i + 1]!);
-    if (level.length % 2 === 1) next[j] = level[level.length - 1]!;
-    level = next;
+  const n = leafHashes.length;
+  if (n === 0) return emptyRoot();
+  const stack: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    let h = leafHashes[i]!;
+    for (let count = i + 1; count % 2 === 0; count /= 2) h = nodeHash(stack.pop()!, h);
+    stack.push(h);
   }
-  return level[0]!;
+  let acc = stack.pop()!;
+  while (stack.length > 0) acc = nodeHash(stack.pop()!, acc);
+  return acc;
 }
