@@ -113,7 +113,8 @@ function planMultiproof(p: MultiproofInput): { indices: bigint[]; size: bigint }
     p.leaves.map((l) => l.index),
     size,
   );
-  p.leaves.forEach((l, i) => requireHash(l.leafHash, 'merkle.leaf_hash_length', `leaves[${i}].leafHash`));
+  for (const [i, l] of p.leaves.entries())
+    requireHash(l.leafHash, 'merkle.leaf_hash_length', `leaves[${i}].leafHash`);
   requireProofHashes(p.proof, 'merkle.proof_hash_length');
   const want = multiproofRanges(indices, size).length;
   if (p.proof.length !== want) {
