@@ -1,2 +1,2 @@
-// Barrel for producer capsule/ — exports are added by the module's owner.
-export {};
+// Reference producer capsule/: key files, SAR approvals and the capsule writer.
+export * from './keyfile.js';

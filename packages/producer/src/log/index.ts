@@ -1,2 +1,2 @@
-// Barrel for producer log/ — exports are added by the module's owner.
-export {};
+// Reference producer log/: a file-backed append-only Lineage Store and a Proof Server.
+export * from './store.js';

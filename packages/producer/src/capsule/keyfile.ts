@@ -1,0 +1,176 @@
+import { bytesEqual, fromHex, LineageError, toHex, utf8Encode } from '@lineage/verifier-core';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { scryptAsync } from '@noble/hashes/scrypt.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+
+/**
+ * Passphrase-encrypted Ed25519 key file (docs/spec/05-capsules.md "Key files"):
+ * scrypt derives a 32-byte key, XChaCha20-Poly1305 seals the 32-byte seed, and every
+ * header field is bound as associated data so parameters cannot be swapped.
+ */
+export interface KeyFile {
+  type: 'lineage.keyfile';
+  version: 1;
+  /** Who the key belongs to (approver id or agent id); informational. */
+  owner?: string;
+  public_key: string;
+  kdf: { name: 'scrypt'; log2_n: number; r: number; p: number; salt: string };
+  cipher: { name: 'xchacha20-poly1305'; nonce: string };
+  ciphertext: string;
+}
+
+export interface KeyFileOptions {
+  owner?: string;
+  /** log2 of scrypt's N; 17 (128 MiB) by default. Tests may lower it, never below 10. */
+  log2N?: number;
+  /** Injected randomness for reproducible fixtures. */
+  random?: (n: number) => Uint8Array;
+}
+
+// Bounds on what a key file may ask of us: a hostile file must not make decrypting take
+// gigabytes of memory or minutes.
+const MIN_LOG2_N = 10;
+const MAX_LOG2_N = 20;
+
+function aad(k: Omit<KeyFile, 'ciphertext'>): Uint8Array {
+  return utf8Encode(
+    [
+      'lineage/keyfile/v1',
+      k.owner ?? '',
+      k.public_key,
+      `scrypt:${k.kdf.log2_n}:${k.kdf.r}:${k.kdf.p}:${k.kdf.salt}`,
+      `xchacha20-poly1305:${k.cipher.nonce}`,
+    ].join('\n'),
+  );
+}
+
+async function deriveKey(passphrase: string, kdf: KeyFile['kdf']): Promise<Uint8Array> {
+  return scryptAsync(utf8Encode(passphrase.normalize('NFC')), fromHex(kdf.salt, 16, 'kdf.salt'), {
+    N: 2 ** kdf.log2_n,
+    r: kdf.r,
+    p: kdf.p,
+    dkLen: 32,
+    maxmem: 2 ** (kdf.log2_n + 7) * kdf.r + 1024 * 1024,
+  });
+}
+
+export async function encryptKeyFile(
+  secretKey: Uint8Array,
+  passphrase: string,
+  options: KeyFileOptions = {},
+): Promise<string> {
+  if (secretKey.length !== 32)
+    throw new LineageError('keyfile.key', `an Ed25519 secret key is 32 bytes, found ${secretKey.length}`);
+  if (passphrase.length === 0)
+    throw new LineageError('keyfile.passphrase', 'the passphrase must not be empty');
+  const log2N = options.log2N ?? 17;
+  if (!Number.isInteger(log2N) || log2N < MIN_LOG2_N || log2N > MAX_LOG2_N) {
+    throw new LineageError(
+      'keyfile.kdf',
+      `scrypt log2(N) must be ${MIN_LOG2_N}..${MAX_LOG2_N}, found ${log2N}`,
+    );
+  }
+  const random = options.random ?? randomBytes;
+  const header: Omit<KeyFile, 'ciphertext'> = {
+    type: 'lineage.keyfile',
+    version: 1,
+    ...(options.owner !== undefined ? { owner: options.owner } : {}),
+    public_key: toHex(ed25519.getPublicKey(secretKey)),
+    kdf: { name: 'scrypt', log2_n: log2N, r: 8, p: 1, salt: toHex(random(16)) },
+    cipher: { name: 'xchacha20-poly1305', nonce: toHex(random(24)) },
+  };
+  const key = await deriveKey(passphrase, header.kdf);
+  const sealed = xchacha20poly1305(key, fromHex(header.cipher.nonce), aad(header)).encrypt(secretKey);
+  return `${JSON.stringify({ ...header, ciphertext: toHex(sealed) }, null, 2)}\n`;
+}
+
+function field<T>(ok: boolean, value: T, name: string, expected: string): T {
+  if (!ok) throw new LineageError('keyfile.schema', `expected ${expected}`, name);
+  return value;
+}
+
+/** Parses and checks a key file's shape without decrypting it. */
+export function parseKeyFile(text: string): KeyFile {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new LineageError('keyfile.schema', `not JSON: ${(e as Error).message}`);
+  }
+  const o = v as Record<string, unknown>;
+  field(typeof v === 'object' && v !== null && !Array.isArray(v), 0, '/', 'a JSON object');
+  field(o.type === 'lineage.keyfile', 0, '/type', '"lineage.keyfile"');
+  field(o.version === 1, 0, '/version', 'version 1');
+  const kdf = o.kdf as Record<string, unknown> | undefined;
+  const cipher = o.cipher as Record<string, unknown> | undefined;
+  field(typeof kdf === 'object' && kdf !== null && kdf.name === 'scrypt', 0, '/kdf/name', '"scrypt"');
+  const log2n = kdf!.log2_n;
+  field(
+    typeof log2n === 'number' && Number.isInteger(log2n) && log2n >= MIN_LOG2_N && log2n <= MAX_LOG2_N,
+    0,
+    '/kdf/log2_n',
+    `an integer ${MIN_LOG2_N}..${MAX_LOG2_N}`,
+  );
+  field(kdf!.r === 8 && kdf!.p === 1, 0, '/kdf', 'r = 8 and p = 1');
+  field(
+    typeof kdf!.salt === 'string' && /^[0-9a-f]{32}$/.test(kdf!.salt),
+    0,
+    '/kdf/salt',
+    '16 bytes of lowercase hex',
+  );
+  field(
+    typeof cipher === 'object' && cipher !== null && cipher.name === 'xchacha20-poly1305',
+    0,
+    '/cipher/name',
+    '"xchacha20-poly1305"',
+  );
+  field(
+    typeof cipher!.nonce === 'string' && /^[0-9a-f]{48}$/.test(cipher!.nonce),
+    0,
+    '/cipher/nonce',
+    '24 bytes of lowercase hex',
+  );
+  field(
+    typeof o.public_key === 'string' && /^[0-9a-f]{64}$/.test(o.public_key),
+    0,
+    '/public_key',
+    '32 bytes of lowercase hex',
+  );
+  field(
+    typeof o.ciphertext === 'string' && /^[0-9a-f]{96}$/.test(o.ciphertext),
+    0,
+    '/ciphertext',
+    '48 bytes of lowercase hex',
+  );
+  field(o.owner === undefined || typeof o.owner === 'string', 0, '/owner', 'a string');
+  return o as unknown as KeyFile;
+}
+
+/** Decrypts a key file. A wrong passphrase (or an edited file) fails authentication with a clear error. */
+export async function decryptKeyFile(
+  text: string,
+  passphrase: string,
+): Promise<{ secretKey: Uint8Array; publicKey: Uint8Array; owner?: string }> {
+  const k = parseKeyFile(text);
+  const { ciphertext, ...header } = k;
+  const key = await deriveKey(passphrase, k.kdf);
+  let secretKey: Uint8Array;
+  try {
+    secretKey = xchacha20poly1305(key, fromHex(k.cipher.nonce), aad(header)).decrypt(fromHex(ciphertext));
+  } catch {
+    throw new LineageError(
+      'keyfile.passphrase',
+      'wrong passphrase, or the key file was modified (authentication failed)',
+    );
+  }
+  const publicKey = ed25519.getPublicKey(secretKey);
+  if (!bytesEqual(publicKey, fromHex(k.public_key))) {
+    throw new LineageError(
+      'keyfile.public_key',
+      'the decrypted key does not match public_key',
+      '/public_key',
+    );
+  }
+  return { secretKey, publicKey, ...(k.owner !== undefined ? { owner: k.owner } : {}) };
+}
