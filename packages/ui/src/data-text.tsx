@@ -1,0 +1,63 @@
+/**
+ * Renders a string that came from a capsule (or any document under
+ * verification) as inert data: a text node in a monospace "data" frame, never
+ * HTML, never styled as our own status. Invisible and direction-changing
+ * characters are made visible so "✓ verified" inside a capsule cannot pose as
+ * our verdict or reorder what the reader sees.
+ */
+
+/** Bidi controls, zero-width characters, line/paragraph separators and C0/C1 controls (tab and newline kept). */
+export function isHiddenChar(cp: number): boolean {
+  if (cp === 0x09 || cp === 0x0a) return false;
+  return (
+    cp <= 0x1f ||
+    (cp >= 0x7f && cp <= 0x9f) ||
+    cp === 0x61c ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x2028 && cp <= 0x202e) ||
+    (cp >= 0x2060 && cp <= 0x2069) ||
+    cp === 0xfeff
+  );
+}
+
+export function revealHidden(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    out += isHiddenChar(cp) ? `⟨U+${cp.toString(16).toUpperCase().padStart(4, '0')}⟩` : ch;
+  }
+  return out;
+}
+
+export function truncateMiddle(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const head = Math.ceil((max - 1) / 2);
+  const tail = Math.floor((max - 1) / 2);
+  return `${value.slice(0, head)}…${value.slice(value.length - tail)}`;
+}
+
+export interface DataTextProps {
+  value: string | number | undefined | null;
+  /** Characters shown before eliding the middle; the full value stays in the tooltip. */
+  max?: number;
+  /** Wrap long values (hashes in detail panels) instead of eliding them. */
+  wrap?: boolean;
+  className?: string;
+}
+
+export function DataText({ value, max = 80, wrap = false, className }: DataTextProps) {
+  if (value === undefined || value === null || value === '') {
+    return <span className="lin-data lin-data-empty">—</span>;
+  }
+  const revealed = revealHidden(String(value));
+  const shown = wrap ? revealed : truncateMiddle(revealed, max);
+  return (
+    <bdi
+      className={`lin-data${wrap ? ' lin-data-wrap' : ''}${className ? ` ${className}` : ''}`}
+      title={revealed}
+      dir="ltr"
+    >
+      {shown}
+    </bdi>
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * The lineage as an SVG graph laid out by dagre. Humans are rounded "person"
+ * cards with a double outline, agents are square cards; predecessor pointers
+ * are solid arrows, handoff receipts dashed arrows with a receipt mark. Failed
+ * nodes and edges are red with an ✕; labels are capsule data (text nodes only).
+ */
+import { useMemo } from 'react';
+import { revealHidden, truncateMiddle } from './data-text.js';
+import {
+  type GraphEdgeInput,
+  type GraphNodeInput,
+  layoutLineage,
+  type PlacedEdge,
+} from './lineage-layout.js';
+
+export interface LineageGraphProps {
+  nodes: readonly GraphNodeInput[];
+  edges: readonly GraphEdgeInput[];
+  selectedId?: string;
+  onSelect?: (id: string) => void;
+  /** Static rendering (printable report): no focus or click handlers. */
+  interactive?: boolean;
+}
+
+const KIND_LABEL = { agent: 'AGENT', human: 'HUMAN' } as const;
+
+function pathOf(e: PlacedEdge): string {
+  if (e.points.length === 0) return '';
+  const [first, ...rest] = e.points;
+  return `M${first!.x},${first!.y} ${rest.map((p) => `L${p.x},${p.y}`).join(' ')}`;
+}
+
+function midpoint(e: PlacedEdge): { x: number; y: number } {
+  const p = e.points[Math.floor(e.points.length / 2)] ?? { x: 0, y: 0 };
+  return p;
+}
+
+export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive = true }: LineageGraphProps) {
+  const lay = useMemo(() => layoutLineage(nodes, edges), [nodes, edges]);
+  return (
+    <div className="lin-graph">
+      <svg
+        className="lin-graph-svg"
+        width={lay.width}
+        height={lay.height}
+        viewBox={`0 0 ${lay.width} ${lay.height}`}
+        xmlns="http://www.w3.org/2000/svg"
+      >
+        <title>Lineage graph</title>
+        <defs>
+          {(['ok', 'fail', 'nc'] as const).map((k) => (
+            <marker
+              key={k}
+              id={`lin-arrow-${k}`}
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerWidth="7"
+              markerHeight="7"
+              orient="auto-start-reverse"
+            >
+              <path d="M0,0 L10,5 L0,10 z" className={`lin-arrow lin-arrow-${k}`} />
+            </marker>
+          ))}
+        </defs>
+        {lay.edges.map((e, i) => {
+          const k = e.status === 'fail' ? 'fail' : e.status === 'not_checked' ? 'nc' : 'ok';
+          const m = midpoint(e);
+          return (
+            <g
+              // biome-ignore lint/suspicious/noArrayIndexKey: edges may repeat endpoints
+              key={i}
+              className={`lin-edge lin-edge-${e.kind} lin-edge-${e.status}`}
+              data-edge={`${e.from}->${e.to}`}
+              data-kind={e.kind}
+              data-status={e.status}
+            >
+              <title>
+                {`${e.kind === 'handoff' ? 'Handoff receipt' : 'Predecessor pointer'} — ${e.status === 'fail' ? 'FAILED' : e.status === 'pass' ? 'verified' : 'not checked'}${e.receiptId ? ` — receipt ${revealHidden(e.receiptId)}` : ''}`}
+              </title>
+              <path d={pathOf(e)} markerEnd={`url(#lin-arrow-${k})`} />
+              {e.kind === 'handoff' && (
+                <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
+                  <rect x={-9} y={-7} width={18} height={14} rx={2} />
+                  <text y={4} textAnchor="middle">
+                    {e.status === 'fail' ? '✕' : 'R'}
+                  </text>
+                </g>
+              )}
+              {e.kind === 'predecessor' && e.status === 'fail' && (
+                <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
+                  <circle r={8} />
+                  <text y={4} textAnchor="middle">
+                    ✕
+                  </text>
+                </g>
+              )}
+            </g>
+          );
+        })}
+        {lay.nodes.map((n) => {
+          const x = n.x - n.width / 2;
+          const y = n.y - n.height / 2;
+          const selected = n.id === selectedId;
+          const select = () => onSelect?.(n.id);
+          return (
+            <g
+              key={n.id}
+              className={`lin-node lin-node-${n.kind} lin-node-${n.status}${selected ? ' lin-node-selected' : ''}`}
+              transform={`translate(${x},${y})`}
+              data-node={n.id}
+              data-kind={n.kind}
+              data-status={n.status}
+              {...(interactive
+                ? {
+                    role: 'button',
+                    tabIndex: 0,
+                    onClick: select,
+                    onKeyDown: (ev: React.KeyboardEvent) => {
+                      if (ev.key === 'Enter' || ev.key === ' ') {
+                        ev.preventDefault();
+                        select();
+                      }
+                    },
+                  }
+                : {})}
+            >
+              <title>{`${KIND_LABEL[n.kind]} ${revealHidden(n.label)} — ${n.status === 'fail' ? 'FAILED' : n.status === 'pass' ? 'verified' : 'not checked'}`}</title>
+              {n.kind === 'human' ? (
+                <>
+                  <rect className="lin-node-outer" width={n.width} height={n.height} rx={16} />
+                  <rect
+                    className="lin-node-inner"
+                    x={3}
+                    y={3}
+                    width={n.width - 6}
+                    height={n.height - 6}
+                    rx={13}
+                  />
+                </>
+              ) : (
+                <rect className="lin-node-outer" width={n.width} height={n.height} rx={3} />
+              )}
+              <text className="lin-node-kind" x={12} y={17}>
+                {KIND_LABEL[n.kind]}
+              </text>
+              <text className="lin-node-status" x={n.width - 12} y={17} textAnchor="end">
+                {n.status === 'fail' ? '✕ FAILED' : n.status === 'pass' ? '✓' : '– not checked'}
+              </text>
+              <text className="lin-node-label" x={12} y={35}>
+                {truncateMiddle(revealHidden(n.label), 30)}
+              </text>
+              <text className="lin-node-step" x={12} y={50}>
+                {truncateMiddle(revealHidden(n.step), 34)}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      {lay.dangling.length > 0 && (
+        <p className="lin-graph-dangling">
+          {lay.dangling.length} edge(s) point to events that are not in the capsule; they are listed in the
+          failed checks.
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function LineageLegend() {
+  return (
+    <ul className="lin-legend" aria-label="Legend">
+      <li>
+        <span className="lin-legend-swatch lin-legend-human" /> Human approval (pinned approver key)
+      </li>
+      <li>
+        <span className="lin-legend-swatch lin-legend-agent" /> Agent action (agent card identity)
+      </li>
+      <li>
+        <span className="lin-legend-line lin-legend-pred" /> Predecessor pointer
+      </li>
+      <li>
+        <span className="lin-legend-line lin-legend-handoff" /> Handoff receipt (R)
+      </li>
+      <li>
+        <span className="lin-legend-swatch lin-legend-fail" /> Failed check
+      </li>
+    </ul>
+  );
+}
