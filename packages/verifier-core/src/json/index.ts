@@ -1,2 +1,2 @@
-// Barrel for json/ — exports are added by the module's owner.
-export {};
+export * from './canonical.js';
+export * from './strict-parse.js';
