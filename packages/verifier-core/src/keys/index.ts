@@ -1,2 +1,4 @@
-// Barrel for keys/ — exports are added by the module's owner.
-export {};
+// Public keys: SPKI/PEM parsing for Ed25519 and P-256, fingerprints.
+
+export type { DerElement } from './der.js';
+export * from './spki.js';

@@ -1,2 +1,3 @@
-// Barrel for sigstore/ — exports are added by the module's owner.
-export {};
+// Sigstore interop: the transparency-log part of bundles, against a trusted root.
+export * from './bundle.js';
+export * from './trusted-root.js';

@@ -1,0 +1,162 @@
+import { toHex } from '../encoding/hex.js';
+import { LineageError } from '../result.js';
+import { type CheckpointBody, parseCheckpointBody } from './checkpoint-body.js';
+import {
+  type NoteSignatureLine,
+  parseSignedNote,
+  type SignedNote,
+  type VerifiedNoteSignature,
+  verifySignedNote,
+} from './signed-note.js';
+import type { NoteVerifierKey } from './vkey.js';
+
+export interface CheckpointPolicy {
+  /** The log's own keys: a signature by one of them is required. */
+  logKeys: readonly NoteVerifierKey[];
+  /** Witness (cosigner) keys; signatures from them count toward the quorum. */
+  witnesses?: readonly NoteVerifierKey[];
+  /** How many distinct witnesses must have cosigned. Default: all configured witnesses. */
+  witnessThreshold?: number;
+  /** When set, the checkpoint's origin line must equal it exactly. */
+  origin?: string;
+  /**
+   * POSIX seconds "now". When set, a cosignature timestamped more than
+   * `maxClockSkewSeconds` (default 600) after it does not count toward the quorum.
+   */
+  nowSeconds?: bigint;
+  maxClockSkewSeconds?: bigint;
+}
+
+export interface RejectedWitness {
+  signer: VerifiedNoteSignature;
+  reason: string;
+}
+
+export interface VerifiedCheckpoint {
+  checkpoint: CheckpointBody;
+  note: SignedNote;
+  /** The log's verified signature. */
+  logSigner: VerifiedNoteSignature;
+  /** Witness signatures that verified and count toward the quorum, one per distinct key. */
+  witnessSigners: VerifiedNoteSignature[];
+  /** Cosignature timestamps (POSIX seconds) by witness key name, for cosignature/v1 witnesses. */
+  cosignatureTimestamps: Record<string, bigint>;
+  /** Witness signatures that verified but do not count (future timestamp, repeated key). */
+  rejectedWitnesses: RejectedWitness[];
+  /** Signature lines from keys outside the policy, ignored. */
+  unverified: NoteSignatureLine[];
+}
+
+export type CheckpointResult =
+  | ({ ok: true } & VerifiedCheckpoint)
+  | { ok: false; code: string; message: string; checkpoint?: CheckpointBody };
+
+function failure(code: string, message: string, checkpoint?: CheckpointBody): CheckpointResult {
+  return checkpoint ? { ok: false, code, message, checkpoint } : { ok: false, code, message };
+}
+
+/**
+ * Verifies a C2SP checkpoint (c2sp.org/tlog-checkpoint) under a log + witness
+ * policy: strict note and body parsing; every signature from a configured key
+ * must verify (one bad one rejects the note); the log's own key must be among
+ * the verified signers (a quorum of witnesses never substitutes for it); at least
+ * `witnessThreshold` distinct witness keys must have cosigned.
+ */
+export async function verifyCheckpoint(
+  noteText: string | Uint8Array,
+  policy: CheckpointPolicy,
+): Promise<CheckpointResult> {
+  const witnesses = policy.witnesses ?? [];
+  const threshold = policy.witnessThreshold ?? witnesses.length;
+  if (!Number.isSafeInteger(threshold) || threshold < 0) {
+    return failure(
+      'checkpoint.witness-policy',
+      `witness threshold ${threshold} is not a non-negative integer`,
+    );
+  }
+  if (threshold > witnesses.length) {
+    return failure(
+      'checkpoint.witness-policy',
+      `witness threshold ${threshold} can never be met: only ${witnesses.length} witness key(s) are configured`,
+    );
+  }
+  let note: SignedNote;
+  let body: CheckpointBody;
+  try {
+    note = parseSignedNote(noteText);
+    body = parseCheckpointBody(note.text);
+  } catch (e) {
+    if (e instanceof LineageError) return failure(e.code, e.message);
+    throw e;
+  }
+  if (policy.origin !== undefined && body.origin !== policy.origin) {
+    return failure('checkpoint.origin', `origin is "${body.origin}", expected "${policy.origin}"`, body);
+  }
+  const logVkeys = new Set(policy.logKeys.map((k) => k.vkey));
+  if (logVkeys.size === 0) {
+    return failure(
+      'checkpoint.log-signature',
+      "no log key is configured; the log's own signature is required",
+      body,
+    );
+  }
+  const opened = await verifySignedNote(note, [...policy.logKeys, ...witnesses]);
+  if (!opened.ok) {
+    const code = opened.code === 'note.no-verified-signature' ? 'checkpoint.log-signature' : opened.code;
+    return failure(code, opened.message, body);
+  }
+  const logSigner = opened.verified.find((v) => logVkeys.has(v.key.vkey));
+  if (!logSigner) {
+    const names = policy.logKeys.map((k) => `${k.name}+${k.keyIdHex}`).join(', ');
+    return failure(
+      'checkpoint.log-signature',
+      `log signature not among verified signatures: no line from ${names} (${opened.verified.length} other trusted signature(s) verified)`,
+      body,
+    );
+  }
+  const witnessVkeys = new Set(witnesses.map((k) => k.vkey));
+  const witnessSigners: VerifiedNoteSignature[] = [];
+  const rejectedWitnesses: RejectedWitness[] = [];
+  const cosignatureTimestamps: Record<string, bigint> = {};
+  // Distinct by public key: cosignature/v1 does not commit to the name, so one key
+  // under two names is one witness.
+  const countedKeys = new Set<string>();
+  const skew = policy.maxClockSkewSeconds ?? 600n;
+  for (const v of opened.verified) {
+    if (!witnessVkeys.has(v.key.vkey) || logVkeys.has(v.key.vkey)) continue;
+    const material = toHex(v.key.publicKey);
+    if (countedKeys.has(material)) {
+      rejectedWitnesses.push({ signer: v, reason: `same public key as another witness already counted` });
+      continue;
+    }
+    if (v.timestamp !== undefined && v.key.type === 'cosignature-v1') {
+      if (policy.nowSeconds !== undefined && v.timestamp > policy.nowSeconds + skew) {
+        rejectedWitnesses.push({
+          signer: v,
+          reason: `cosignature time ${v.timestamp} is ${v.timestamp - policy.nowSeconds} s in the future`,
+        });
+        continue;
+      }
+      cosignatureTimestamps[v.key.name] = v.timestamp;
+    }
+    countedKeys.add(material);
+    witnessSigners.push(v);
+  }
+  if (witnessSigners.length < threshold) {
+    return failure(
+      'checkpoint.witness-quorum',
+      `${witnessSigners.length} of ${witnesses.length} configured witnesses cosigned; ${threshold} required`,
+      body,
+    );
+  }
+  return {
+    ok: true,
+    checkpoint: body,
+    note,
+    logSigner,
+    witnessSigners,
+    cosignatureTimestamps,
+    rejectedWitnesses,
+    unverified: opened.unverified,
+  };
+}
