@@ -1,2 +1,5 @@
-// Barrel for producer identity/ — exports are added by the module's owner.
-export {};
+// Producer identity/: the signing side of spec chapter 4 — agent keys, enhanced agent cards,
+// signed events, human approvals, handoff receipts, attestations, commitments.
+
+export * from './card.js';
+export * from './keys.js';

@@ -1,2 +1,23 @@
-// Signed events: canonical form, ids, leaves, signatures.
+// Signed events (spec §4.2): wire format, canonical bytes, ids, leaves, signatures.
+
+export { Fields, isObject, type JsonObject } from './fields.js';
+export { eventEntryBytes, eventId, eventLeafHash, unsignedEvent } from './hash.js';
+export { outcome } from './outcome.js';
+export {
+  ACTION_PATTERN,
+  AGENT_ID_PATTERN,
+  CONTROL_PATTERN,
+  parseEvent,
+  parseEventText,
+  parseUnsignedEvent,
+} from './parse.js';
+export {
+  SIGNING_CONTEXTS,
+  type SigningContext,
+  signingInput,
+  verifySignatureObject,
+  without,
+} from './signing.js';
+export { formatTimestamp, parseTimestamp } from './time.js';
 export type * from './types.js';
+export { verifyEventSignature } from './verify.js';

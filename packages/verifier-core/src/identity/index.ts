@@ -1,2 +1,37 @@
-// Agent identity: A2A card shapes, identity blocks, card signatures.
+// Agent identity (spec §4.1): self-certifying agent ids, identity blocks in A2A cards,
+// card shapes, A2A JWS card signatures, key histories from lifecycle events.
+
+export { deriveAgentId } from './agent-id.js';
+export { capabilityDigest, capabilityDocument } from './capability-digest.js';
+export {
+  CARD_PAYLOAD_FORMS,
+  type CardPayloadForm,
+  cardPayloadBytes,
+  cardPayloadValue,
+} from './card-canonical.js';
+export { type CardSignatureKey, type CardSignatureResult, verifyCardSignatures } from './card-jws.js';
+export { type CardClassification, classifyAgentCard, classifyCardObject, V1_FIELDS } from './card-shape.js';
+export {
+  type IdentityVerification,
+  identityClaims,
+  readIdentityParams,
+  verifyIdentityBlock,
+} from './identity-block.js';
+export {
+  type AgentKeyHistory,
+  buildKeyHistories,
+  currentKey,
+  type KeyHistories,
+  type KeyInterval,
+  type KeyStatus,
+  keyBelongsToAgent,
+  keyStatusAt,
+  type LifecycleProblem,
+} from './key-history.js';
 export * from './types.js';
+export {
+  type AgentCardVerification,
+  type CardSummary,
+  type VerifyAgentCardOptions,
+  verifyAgentCard,
+} from './verify-card.js';

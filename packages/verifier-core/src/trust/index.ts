@@ -1,3 +1,4 @@
-// Trust store, workflow policy and the closed list of identity/lineage check ids.
+// Trust store, workflow policy and the closed list of identity/lineage check ids (spec §4.8, §4.10).
 export * from './check-ids.js';
+export { emptyTrustStore, parseTrustStore } from './parse.js';
 export * from './types.js';

@@ -1,0 +1,158 @@
+import {
+  type AgentCardVerification,
+  deriveAgentId,
+  emptyTrustStore,
+  isObject,
+  type JsonObject,
+  type TrustStore,
+  verifyAgentCard,
+} from '@lineage/verifier-core';
+import { describe, expect, it } from 'vitest';
+import { addIdentityBlock, baseAgentCard, signAgentCard } from './card.js';
+import { asAgentKey, p256TestKey, testKey } from './keys.js';
+
+const agent = asAgentKey(testKey('card-test-agent'));
+const other = asAgentKey(testKey('card-test-other'));
+const base = baseAgentCard('Inventory Agent', [
+  {
+    id: 'inventory',
+    name: 'Asset inventory',
+    description: 'Builds the FedRAMP integrated inventory',
+    tags: ['fedramp', 'cm-8'],
+  },
+]);
+const status = (r: AgentCardVerification, id: string) =>
+  r.checks.filter((c) => c.id === id).map((c) => c.status);
+const identityParams = (card: JsonObject) => {
+  const caps = card.capabilities as JsonObject;
+  const ext = (caps.extensions as JsonObject[]).find(
+    (x) => isObject(x) && x.uri === 'https://lineage.dev/ext/identity/v1',
+  )!;
+  return ext.params as JsonObject;
+};
+
+describe('enhanced agent cards made by the producer', () => {
+  it('a card with an identity block and an EdDSA signature by the agent key verifies fully', async () => {
+    const card = signAgentCard(addIdentityBlock(base, agent), {
+      alg: 'EdDSA',
+      kid: agent.agentId,
+      key: agent,
+    });
+    const r = await verifyAgentCard(JSON.stringify(card, null, 2), emptyTrustStore());
+    expect(r.shape).toBe('a2a-v1.0');
+    for (const id of [
+      'card.parse',
+      'card.shape',
+      'card.identity_block',
+      'card.agent_id',
+      'card.identity_proof',
+      'card.capability_digest',
+      'card.a2a_signature',
+    ]) {
+      expect(status(r, id), id).toEqual(['pass']);
+    }
+    expect(status(r, 'card.key_current')).toEqual(['not_checked']);
+    expect(r.identity?.agent_id).toBe(agent.agentId);
+    expect(r.signatures[0]!.form).toBe('sdk');
+    expect(r.signatures[0]!.keySource).toContain('identity block');
+  });
+
+  it('forged: identity block claims another agent id → card.agent_id fails, card signature not trusted', async () => {
+    // The forger signs a correct proof with its own key but claims the victim's id.
+    const forged = addIdentityBlock(base, { ...other, agentId: agent.agentId });
+    const signed = signAgentCard(forged, { alg: 'EdDSA', kid: agent.agentId, key: other });
+    const r = await verifyAgentCard(JSON.stringify(signed), emptyTrustStore());
+    const c = r.checks.find((x) => x.id === 'card.agent_id')!;
+    expect(c.status).toBe('fail');
+    expect(c.expected).toBe(deriveAgentId(other.publicKey));
+    expect(c.found).toBe(agent.agentId);
+    expect(status(r, 'card.a2a_signature')).toEqual(['not_checked']);
+  });
+
+  it('bad identity proof: a proof made for another card name fails', async () => {
+    const card = addIdentityBlock(base, agent);
+    card.name = 'Renamed Agent';
+    const r = await verifyAgentCard(JSON.stringify(card), emptyTrustStore());
+    expect(status(r, 'card.identity_proof')).toEqual(['fail']);
+    expect(status(r, 'card.agent_id')).toEqual(['pass']);
+  });
+
+  it('altered skills: adding a skill after the proof fails the capability digest with both digests shown', async () => {
+    const card = addIdentityBlock(base, agent);
+    (card.skills as JsonObject[]).push({ id: 'exfil', name: 'Exfiltrate', description: 'x', tags: ['x'] });
+    const r = await verifyAgentCard(JSON.stringify(card), emptyTrustStore());
+    const c = r.checks.find((x) => x.id === 'card.capability_digest')!;
+    expect(c.status).toBe('fail');
+    expect(c.expected).toBe(identityParams(card).capability_digest);
+    expect(c.found).toMatch(/^[0-9a-f]{64}$/);
+    expect(c.found).not.toBe(c.expected);
+  });
+
+  it('omitted capability flag also changes the digest', async () => {
+    const card = addIdentityBlock(base, agent);
+    delete (card.capabilities as JsonObject).streaming;
+    const r = await verifyAgentCard(JSON.stringify(card), emptyTrustStore());
+    expect(status(r, 'card.capability_digest')).toEqual(['fail']);
+  });
+
+  it('ES256 signature by a trusted card signer verifies; tampering after signing fails with payload digests', async () => {
+    const p = p256TestKey('card-signer');
+    const trust: TrustStore = {
+      ...emptyTrustStore(),
+      card_signers: [{ kid: 'csp-2026', alg: 'ES256', public_key: p.publicKeyHex }],
+    };
+    const card = signAgentCard(addIdentityBlock(base, agent), { alg: 'ES256', kid: 'csp-2026', key: p });
+    const ok = await verifyAgentCard(JSON.stringify(card), trust);
+    expect(status(ok, 'card.a2a_signature')).toEqual(['pass']);
+    expect(ok.signatures[0]!.keySource).toContain('trust store');
+    // Without the key in the trust store: present, not verified — never "invalid".
+    const untrusted = await verifyAgentCard(JSON.stringify(card), emptyTrustStore());
+    expect(status(untrusted, 'card.a2a_signature')).toEqual(['not_checked']);
+    const tampered = { ...card, description: 'now does something else' };
+    const bad = await verifyAgentCard(JSON.stringify(tampered), trust);
+    const c = bad.checks.find((x) => x.id === 'card.a2a_signature')!;
+    expect(c.status).toBe('fail');
+    expect(c.found).toMatch(/sdk=[0-9a-f]{16}…, spec=[0-9a-f]{16}…, as-is=/);
+  });
+
+  it('empty values: a card signed over the spec-text form verifies and says which form matched', async () => {
+    const withEmpty = { ...addIdentityBlock(base, agent), documentationUrl: '' };
+    const p = p256TestKey('card-signer');
+    const trust: TrustStore = {
+      ...emptyTrustStore(),
+      card_signers: [{ kid: 'k', alg: 'ES256', public_key: p.publicKeyHex }],
+    };
+    const spec = signAgentCard(withEmpty, { alg: 'ES256', kid: 'k', key: p }, 'as-is');
+    const r = await verifyAgentCard(JSON.stringify(spec), trust);
+    expect(r.signatures[0]!.form).toBe('as-is');
+    expect(r.checks.find((x) => x.id === 'card.a2a_signature')!.found).toContain('as-is form');
+    // The forms differ for this card, and the diagnostic says so when nothing matches.
+    const wrongKey = p256TestKey('someone-else');
+    const forged = signAgentCard(withEmpty, { alg: 'ES256', kid: 'k', key: wrongKey });
+    const f = (await verifyAgentCard(JSON.stringify(forged), trust)).checks.find(
+      (x) => x.id === 'card.a2a_signature',
+    )!;
+    expect(f.status).toBe('fail');
+    expect(f.reason).toContain('forms differ on empty values');
+  });
+
+  it('an EdDSA signature whose kid is the agent id does not verify with the identity key when the identity block is broken', async () => {
+    const card = addIdentityBlock(base, agent);
+    (card.skills as JsonObject[]).pop();
+    const signed = signAgentCard(card, { alg: 'EdDSA', kid: agent.agentId, key: agent });
+    const r = await verifyAgentCard(JSON.stringify(signed), emptyTrustStore());
+    expect(status(r, 'card.capability_digest')).toEqual(['fail']);
+    expect(status(r, 'card.a2a_signature')).toEqual(['not_checked']);
+  });
+
+  it('a top-level identity key is not an identity block', async () => {
+    const r = await verifyAgentCard(
+      JSON.stringify({ ...base, identity: { agent_id: agent.agentId } }),
+      emptyTrustStore(),
+    );
+    expect(r.checks.find((x) => x.id === 'card.identity_block')!.reason).toContain(
+      'top-level "identity" key is ignored',
+    );
+    expect(r.classification.warnings.join()).toContain('identity');
+  });
+});

@@ -1,0 +1,148 @@
+import { fromHex } from '../encoding/hex.js';
+import type { JsonValue } from '../json/index.js';
+import { LineageError } from '../result.js';
+import { parseTimestamp } from './time.js';
+
+/**
+ * Typed field access for closed wire objects. Every accessor throws a LineageError
+ * whose path is the JSON pointer of the offending field, so a schema failure says
+ * exactly which field was wrong and what was found.
+ */
+export type JsonObject = { [key: string]: JsonValue };
+
+export function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: JsonValue | undefined): string {
+  if (v === undefined) return 'nothing (field absent)';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 50 ? `${v.slice(0, 50)}…` : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+const HEX_LOWER = /^[0-9a-f]*$/;
+
+export class Fields {
+  constructor(
+    readonly obj: JsonObject,
+    readonly path: string,
+    readonly code: string,
+  ) {}
+
+  static of(v: JsonValue | undefined, path: string, code: string): Fields {
+    if (!isObject(v)) throw new LineageError(code, `expected an object, found ${describe(v)}`, path || '/');
+    return new Fields(v, path, code);
+  }
+
+  private at(name: string): string {
+    return `${this.path}/${name}`;
+  }
+
+  private err(name: string, expected: string, found: JsonValue | undefined): never {
+    throw new LineageError(this.code, `expected ${expected}, found ${describe(found)}`, this.at(name));
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.obj, name);
+  }
+
+  /** Rejects fields outside `allowed`: wire objects are closed (spec §4). */
+  closed(allowed: readonly string[]): this {
+    for (const k of Object.keys(this.obj)) {
+      if (!allowed.includes(k)) {
+        throw new LineageError(
+          this.code,
+          `unknown field "${k}" (allowed: ${allowed.join(', ')})`,
+          this.at(k),
+        );
+      }
+    }
+    return this;
+  }
+
+  raw(name: string): JsonValue | undefined {
+    return this.obj[name];
+  }
+
+  str(name: string, pattern?: RegExp, what = 'a non-empty string'): string {
+    const v = this.obj[name];
+    if (typeof v !== 'string' || v.length === 0 || (pattern && !pattern.test(v))) this.err(name, what, v);
+    return v;
+  }
+
+  optStr(name: string, pattern?: RegExp, what?: string): string | undefined {
+    return this.has(name) ? this.str(name, pattern, what) : undefined;
+  }
+
+  literal<T extends string | number>(name: string, values: readonly T[]): T {
+    const v = this.obj[name];
+    if (!values.includes(v as T))
+      this.err(name, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`, v);
+    return v as T;
+  }
+
+  /** Lowercase hex of exactly `bytes` bytes. */
+  hex(name: string, bytes: number): string {
+    const v = this.obj[name];
+    if (typeof v !== 'string' || v.length !== bytes * 2 || !HEX_LOWER.test(v)) {
+      this.err(name, `${bytes * 2} lowercase hex characters (${bytes} bytes)`, v);
+    }
+    return v;
+  }
+
+  hexOrNull(name: string, bytes: number): string | null {
+    return this.obj[name] === null ? null : this.hex(name, bytes);
+  }
+
+  /** Lowercase hex of at least `minBytes` bytes. */
+  hexMin(name: string, minBytes: number): string {
+    const v = this.obj[name];
+    if (typeof v !== 'string' || v.length < minBytes * 2 || v.length % 2 !== 0 || !HEX_LOWER.test(v)) {
+      this.err(name, `lowercase hex of at least ${minBytes} bytes`, v);
+    }
+    fromHex(v);
+    return v;
+  }
+
+  uint(name: string): number {
+    const v = this.obj[name];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      this.err(name, 'a non-negative integer', v);
+    return v;
+  }
+
+  time(name: string): string {
+    const v = this.str(name, undefined, 'an RFC 3339 UTC timestamp');
+    parseTimestamp(v, this.at(name));
+    return v;
+  }
+
+  obj_(name: string): Fields {
+    return Fields.of(this.obj[name], this.at(name), this.code);
+  }
+
+  array(name: string): { value: JsonValue; path: string }[] {
+    const v = this.obj[name];
+    if (!Array.isArray(v)) this.err(name, 'an array', v);
+    return v.map((value, i) => ({ value, path: `${this.at(name)}/${i}` }));
+  }
+
+  strArray(name: string, pattern?: RegExp, what = 'a non-empty string'): string[] {
+    return this.array(name).map(({ value, path }) => {
+      if (typeof value !== 'string' || value.length === 0 || (pattern && !pattern.test(value))) {
+        throw new LineageError(this.code, `expected ${what}, found ${describe(value)}`, path);
+      }
+      return value;
+    });
+  }
+
+  hexArray(name: string, bytes: number): string[] {
+    const re = new RegExp(`^[0-9a-f]{${bytes * 2}}$`);
+    return this.strArray(name, re, `${bytes * 2} lowercase hex characters`);
+  }
+}
+
+export const HEX32 = /^[0-9a-f]{64}$/;

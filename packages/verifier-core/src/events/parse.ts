@@ -1,0 +1,158 @@
+import { readCommitment } from '../commitments/parse.js';
+import { type JsonValue, parseStrictJson } from '../json/index.js';
+import { LineageError } from '../result.js';
+import { APPROVER_ROLES } from '../trust/types.js';
+import { Fields, HEX32 } from './fields.js';
+import { readSignatureObject } from './signing.js';
+import type { Approval, EventContext, Lifecycle, LineageEvent, UnsignedEvent } from './types.js';
+
+/** Parsers for the event wire format (spec §4.2.1). Failures are LineageError code "event.schema". */
+const CODE = 'event.schema';
+export const ACTION_PATTERN = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+export const CONTROL_PATTERN = /^[A-Z]{2}-\d+(\(\d+\))?$/;
+export const AGENT_ID_PATTERN = /^lin:agent:[0-9a-f]{64}$/;
+const LIFECYCLE_ACTIONS: Record<string, Lifecycle['op']> = {
+  'identity.register': 'register',
+  'identity.rotate': 'rotate',
+  'identity.revoke': 'revoke',
+  'identity.supersede': 'supersede',
+};
+
+const EVENT_FIELDS = [
+  'type',
+  'version',
+  'actor',
+  'actor_kind',
+  'action',
+  'timestamp',
+  'sequence',
+  'predecessors',
+  'payload_hash',
+  'context',
+  'commitments',
+  'approval',
+  'lifecycle',
+  'signature',
+];
+
+function readContext(f: Fields): EventContext {
+  f.closed(['task_id', 'parent_task_id', 'config_hash', 'controls']);
+  const ctx: EventContext = {
+    task_id: f.str('task_id'),
+    controls: f.strArray('controls', CONTROL_PATTERN, 'a control id like "AU-10"'),
+  };
+  const parent = f.optStr('parent_task_id');
+  if (parent !== undefined) ctx.parent_task_id = parent;
+  if (f.has('config_hash')) ctx.config_hash = f.hex('config_hash', 32);
+  return ctx;
+}
+
+function readApproval(f: Fields): Approval {
+  f.closed(['role', 'decision', 'statement']);
+  const a: Approval = {
+    role: f.literal('role', APPROVER_ROLES),
+    decision: f.literal('decision', ['approve', 'reject'] as const),
+  };
+  const st = f.optStr('statement');
+  if (st !== undefined) a.statement = st;
+  return a;
+}
+
+function readLifecycle(f: Fields, expectedOp: Lifecycle['op'] | undefined): Lifecycle {
+  const op = f.literal('op', ['register', 'rotate', 'revoke', 'supersede'] as const);
+  if (expectedOp !== op) {
+    throw new LineageError(
+      CODE,
+      `lifecycle op "${op}" does not match the event's action (expects "${expectedOp}")`,
+      `${f.path}/op`,
+    );
+  }
+  const agent_id = f.str('agent_id', AGENT_ID_PATTERN, 'an agent id "lin:agent:<64 hex>"');
+  switch (op) {
+    case 'register': {
+      f.closed(['op', 'agent_id', 'public_key', 'card_digest']);
+      const l: Lifecycle = { op, agent_id, public_key: f.hex('public_key', 32) };
+      if (f.has('card_digest')) l.card_digest = f.hex('card_digest', 32);
+      return l;
+    }
+    case 'rotate':
+      f.closed(['op', 'agent_id', 'public_key', 'new_public_key']);
+      return {
+        op,
+        agent_id,
+        public_key: f.hex('public_key', 32),
+        new_public_key: f.hex('new_public_key', 32),
+      };
+    case 'revoke':
+      f.closed(['op', 'agent_id', 'public_key', 'reason']);
+      return { op, agent_id, public_key: f.hex('public_key', 32), reason: f.str('reason') };
+    case 'supersede':
+      f.closed(['op', 'agent_id', 'successor_agent_id']);
+      return {
+        op,
+        agent_id,
+        successor_agent_id: f.str('successor_agent_id', AGENT_ID_PATTERN, 'an agent id'),
+      };
+  }
+}
+
+function readUnsigned(f: Fields): UnsignedEvent {
+  f.closed(EVENT_FIELDS);
+  const actor_kind = f.literal('actor_kind', ['agent', 'human'] as const);
+  const e: UnsignedEvent = {
+    type: f.literal('type', ['lineage.event'] as const),
+    version: f.literal('version', [1] as const),
+    actor:
+      actor_kind === 'agent'
+        ? f.str('actor', AGENT_ID_PATTERN, 'an agent id "lin:agent:<64 hex>"')
+        : f.str('actor'),
+    actor_kind,
+    action: f.str('action', ACTION_PATTERN, 'a dotted lower-case action name'),
+    timestamp: f.time('timestamp'),
+    sequence: f.uint('sequence'),
+    predecessors: f.hexArray('predecessors', 32),
+    payload_hash: f.hexOrNull('payload_hash', 32),
+    context: readContext(f.obj_('context')),
+    commitments: f.array('commitments').map(({ value, path }) => readCommitment(value, path, CODE)),
+  };
+  if (new Set(e.predecessors).size !== e.predecessors.length) {
+    throw new LineageError(CODE, 'predecessors lists the same event id twice', `${f.path}/predecessors`);
+  }
+  const names = e.commitments.map((c) => c.name);
+  if (new Set(names).size !== names.length) {
+    throw new LineageError(CODE, 'two commitments share one name', `${f.path}/commitments`);
+  }
+  if (f.has('approval')) {
+    if (actor_kind !== 'human')
+      throw new LineageError(CODE, 'only human events carry an approval', `${f.path}/approval`);
+    e.approval = readApproval(f.obj_('approval'));
+  } else if (e.action === 'approval.grant') {
+    throw new LineageError(CODE, 'an approval.grant event needs an "approval" object', `${f.path}/approval`);
+  }
+  const op = LIFECYCLE_ACTIONS[e.action];
+  if (f.has('lifecycle')) e.lifecycle = readLifecycle(f.obj_('lifecycle'), op);
+  else if (op)
+    throw new LineageError(CODE, `a ${e.action} event needs a "lifecycle" object`, `${f.path}/lifecycle`);
+  for (const p of e.predecessors) if (!HEX32.test(p)) throw new LineageError(CODE, 'bad predecessor', f.path);
+  return e;
+}
+
+/** Parses a signed event (a JSON value already parsed strictly). */
+export function parseEvent(value: JsonValue, path = ''): LineageEvent {
+  const f = Fields.of(value, path, CODE);
+  const unsigned = readUnsigned(f);
+  return { ...unsigned, signature: readSignatureObject(f.obj_('signature')) };
+}
+
+/** Parses an unsigned event (producer input). */
+export function parseUnsignedEvent(value: JsonValue, path = ''): UnsignedEvent {
+  const f = Fields.of(value, path, CODE);
+  if (f.has('signature'))
+    throw new LineageError(CODE, 'an unsigned event has no "signature"', `${path}/signature`);
+  return readUnsigned(f);
+}
+
+/** Parses event JSON text strictly (duplicate keys etc. rejected before anything else). */
+export function parseEventText(text: string): LineageEvent {
+  return parseEvent(parseStrictJson(text));
+}

@@ -1,0 +1,65 @@
+import { isObject, type JsonObject } from '../events/fields.js';
+import { canonicalBytes, type JsonValue } from '../json/index.js';
+
+/**
+ * Card signature payload forms (spec §4.1.4). The A2A spec text keeps REQUIRED
+ * fields even when empty; the SDKs drop every empty value. We try each and say
+ * which matched.
+ */
+export type CardPayloadForm = 'sdk' | 'spec' | 'as-is';
+export const CARD_PAYLOAD_FORMS: readonly CardPayloadForm[] = ['sdk', 'spec', 'as-is'];
+
+// REQUIRED v1.0 fields by parent path ("" = card, "[]" marks array elements).
+const REQUIRED_BY_PATH: Record<string, readonly string[]> = {
+  '': [
+    'name',
+    'description',
+    'supportedInterfaces',
+    'version',
+    'capabilities',
+    'defaultInputModes',
+    'defaultOutputModes',
+    'skills',
+  ],
+  'supportedInterfaces[]': ['url', 'protocolBinding', 'protocolVersion'],
+  'skills[]': ['id', 'name', 'description', 'tags'],
+  provider: ['url', 'organization'],
+};
+
+function isEmpty(v: JsonValue): boolean {
+  return v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+}
+
+function strip(v: JsonValue, path: string, keepRequired: boolean): JsonValue | undefined {
+  if (Array.isArray(v)) {
+    const out: JsonValue[] = [];
+    for (const x of v) {
+      const s = strip(x, `${path}[]`, keepRequired);
+      if (s !== undefined) out.push(s);
+    }
+    return out;
+  }
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    const required = keepRequired ? (REQUIRED_BY_PATH[path] ?? []) : [];
+    for (const [k, x] of Object.entries(v)) {
+      const s = strip(x, path ? `${path}.${k}` : k, keepRequired);
+      if (s === undefined) continue;
+      if (isEmpty(s) && !required.includes(k)) continue;
+      out[k] = s;
+    }
+    return out;
+  }
+  return v;
+}
+
+/** The card without `signatures`, in the given form. */
+export function cardPayloadValue(card: JsonObject, form: CardPayloadForm): JsonObject {
+  const { signatures: _omit, ...rest } = card;
+  if (form === 'as-is') return rest;
+  return strip(rest, '', form === 'spec') as JsonObject;
+}
+
+export function cardPayloadBytes(card: JsonObject, form: CardPayloadForm): Uint8Array {
+  return canonicalBytes(cardPayloadValue(card, form));
+}

@@ -1,0 +1,136 @@
+import { fromHex } from '../encoding/hex.js';
+import { Fields } from '../events/fields.js';
+import { type JsonValue, parseStrictJson } from '../json/index.js';
+import { LineageError } from '../result.js';
+import {
+  type ActionRule,
+  APPROVER_ROLES,
+  type TrustedApprover,
+  type TrustedCardSigner,
+  type TrustStore,
+  type WorkflowPolicy,
+} from './types.js';
+
+/** Trust store parser (spec §4.8). Failures are LineageError code "trust.store". */
+const CODE = 'trust.store';
+
+function readPolicy(f: Fields): WorkflowPolicy {
+  f.closed(['root_roles', 'linear', 'actions']);
+  const p: WorkflowPolicy = {};
+  if (f.has('root_roles')) {
+    p.root_roles = f.array('root_roles').map(({ value, path }) => {
+      if (!APPROVER_ROLES.includes(value as never)) {
+        throw new LineageError(
+          CODE,
+          `unknown role ${JSON.stringify(value)} (known: ${APPROVER_ROLES.join(', ')})`,
+          path,
+        );
+      }
+      return value as (typeof APPROVER_ROLES)[number];
+    });
+  }
+  if (f.has('linear')) {
+    const v = f.raw('linear');
+    if (typeof v !== 'boolean') throw new LineageError(CODE, 'expected true or false', `${f.path}/linear`);
+    p.linear = v;
+  }
+  if (f.has('actions')) {
+    const a = f.obj_('actions');
+    p.actions = {};
+    for (const name of Object.keys(a.obj)) {
+      const r = a.obj_(name).closed(['actors', 'actor_kinds', 'roles']);
+      const rule: ActionRule = {};
+      if (r.has('actors')) rule.actors = r.strArray('actors');
+      if (r.has('actor_kinds')) {
+        rule.actor_kinds = r.array('actor_kinds').map(({ value, path }) => {
+          if (value !== 'agent' && value !== 'human')
+            throw new LineageError(CODE, 'expected "agent" or "human"', path);
+          return value;
+        });
+      }
+      if (r.has('roles')) rule.roles = r.strArray('roles').map((x) => role(x, `${r.path}/roles`));
+      p.actions[name] = rule;
+    }
+  }
+  return p;
+}
+
+function role(x: string, path: string): (typeof APPROVER_ROLES)[number] {
+  if (!APPROVER_ROLES.includes(x as never)) throw new LineageError(CODE, `unknown role "${x}"`, path);
+  return x as (typeof APPROVER_ROLES)[number];
+}
+
+/** Parses and validates a trust store; a document under verification never supplies one. */
+export function parseTrustStore(input: string | JsonValue): TrustStore {
+  const f = Fields.of(typeof input === 'string' ? parseStrictJson(input) : input, '', CODE);
+  f.closed(['version', 'logs', 'witnesses', 'proof_servers', 'approvers', 'card_signers', 'policy']);
+  f.literal('version', [1] as const);
+  const logs = f.has('logs')
+    ? f.array('logs').map(({ value, path }) => {
+        const l = Fields.of(value, path, CODE).closed(['origin', 'vkey']);
+        return { origin: l.str('origin'), vkey: l.str('vkey') };
+      })
+    : [];
+  let witnesses = { vkeys: [] as string[], threshold: 0 };
+  if (f.has('witnesses')) {
+    const w = f.obj_('witnesses').closed(['vkeys', 'threshold']);
+    witnesses = { vkeys: w.strArray('vkeys'), threshold: w.uint('threshold') };
+    if (witnesses.threshold > witnesses.vkeys.length) {
+      throw new LineageError(
+        CODE,
+        `witness threshold ${witnesses.threshold} exceeds the ${witnesses.vkeys.length} witness keys`,
+        '/witnesses/threshold',
+      );
+    }
+  }
+  const proof_servers = f.has('proof_servers')
+    ? f.array('proof_servers').map(({ value, path }) => {
+        const s = Fields.of(value, path, CODE).closed(['id', 'public_key']);
+        return { id: s.str('id'), public_key: s.hex('public_key', 32) };
+      })
+    : [];
+  const approvers: TrustedApprover[] = f.has('approvers')
+    ? f.array('approvers').map(({ value, path }) => {
+        const a = Fields.of(value, path, CODE).closed(['id', 'name', 'public_key', 'roles']);
+        return {
+          id: a.str('id'),
+          name: a.str('name'),
+          public_key: a.hex('public_key', 32),
+          roles: a.strArray('roles').map((x) => role(x, `${path}/roles`)),
+        };
+      })
+    : [];
+  const ids = approvers.map((a) => a.id);
+  if (new Set(ids).size !== ids.length)
+    throw new LineageError(CODE, 'two approvers share one id', '/approvers');
+  const card_signers: TrustedCardSigner[] = f.has('card_signers')
+    ? f.array('card_signers').map(({ value, path }) => {
+        const c = Fields.of(value, path, CODE).closed(['kid', 'alg', 'public_key']);
+        const alg = c.literal('alg', ['EdDSA', 'ES256'] as const);
+        const public_key = alg === 'EdDSA' ? c.hex('public_key', 32) : c.hex('public_key', 65);
+        if (alg === 'ES256' && fromHex(public_key)[0] !== 4) {
+          throw new LineageError(
+            CODE,
+            'an ES256 key is a 65-byte uncompressed SEC1 point starting 04',
+            `${path}/public_key`,
+          );
+        }
+        return { kid: c.str('kid'), alg, public_key };
+      })
+    : [];
+  const policy = f.has('policy') ? readPolicy(f.obj_('policy')) : {};
+  return { version: 1, logs, witnesses, proof_servers, approvers, card_signers, policy };
+}
+
+/** An empty trust store: nothing is trusted, so every trust-dependent check reports not_checked or fail. */
+export function emptyTrustStore(): TrustStore {
+  return {
+    version: 1,
+    logs: [],
+    witnesses: { vkeys: [], threshold: 0 },
+    proof_servers: [],
+    approvers: [],
+    card_signers: [],
+    policy: {},
+  };
+}
