@@ -13,3 +13,4 @@ export * from './proof-view.js';
 export * from './qr-sequence.js';
 export * from './status.js';
 export * from './verdict-banner.js';
+export * from './extension/index.js';

@@ -1,0 +1,47 @@
+import type { CheckOutcome, CheckResult, TrustStore } from '@lineage/verifier-core';
+import type { CardView } from '../storage/types.js';
+
+/** A checkpoint that verified under a pinned log key (and the witness policy, when configured). */
+export interface VerifiedCheckpoint {
+  ok: true;
+  /** The checkpoint's origin line. */
+  log: string;
+  size: bigint;
+  root: Uint8Array;
+  /** The outcomes verifier-core reported (signature, witnesses…), all passing. */
+  checks: CheckOutcome[];
+}
+
+export interface RejectedCheckpoint {
+  ok: false;
+  /** True when no pinned key matched the note's signer: a warning, not a forgery. */
+  unknownLog: boolean;
+  code: string;
+  message: string;
+  log: string | null;
+}
+
+/**
+ * The verifier-core calls the extension makes, in one place (core-adapter.ts implements it).
+ * Everything that decides whether something holds happens behind this interface, in verifier-core.
+ */
+export interface CoreApi {
+  verifyCard(text: string, trust: TrustStore): Promise<{ checks: CheckOutcome[]; card: CardView | null }>;
+  verifyCheckpoint(note: string, trust: TrustStore): Promise<VerifiedCheckpoint | RejectedCheckpoint>;
+  verifyInclusion(p: {
+    leafHash: Uint8Array;
+    index: bigint;
+    treeSize: bigint;
+    proof: readonly Uint8Array[];
+    root: Uint8Array;
+  }): CheckResult;
+  verifyConsistency(p: {
+    size1: bigint;
+    size2: bigint;
+    root1: Uint8Array;
+    root2: Uint8Array;
+    proof: readonly Uint8Array[];
+  }): CheckResult;
+  /** Strict I-JSON parse (duplicate keys, lone surrogates rejected); throws LineageError. */
+  parseStrictJson(text: string): unknown;
+}

@@ -1,0 +1,4 @@
+import { createRoot } from 'react-dom/client';
+import { Options } from './options.js';
+
+createRoot(document.getElementById('root')!).render(<Options />);

@@ -1,0 +1,148 @@
+import { DataText } from '@lineage/ui';
+import { useEffect, useState } from 'react';
+import { send } from '../browser/runtime.js';
+import type { ExtensionSettings } from '../storage/types.js';
+
+const MAX_TRUST_FILE = 1_000_000;
+
+export function Options() {
+  const [settings, setSettings] = useState<ExtensionSettings | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  useEffect(() => {
+    void send({ type: 'getSettings' }).then((r) => {
+      if (r.ok && 'settings' in r) setSettings(r.settings);
+    });
+  }, []);
+
+  async function importFile(file: File): Promise<void> {
+    if (file.size > MAX_TRUST_FILE) {
+      setMessage({
+        ok: false,
+        text: `${file.name} is ${file.size} bytes; trust stores over 1 MB are refused.`,
+      });
+      return;
+    }
+    const r = await send({ type: 'importTrust', text: await file.text(), fileName: file.name });
+    if (r.ok && 'settings' in r) {
+      setSettings(r.settings);
+      setMessage({ ok: true, text: `Imported ${file.name}.` });
+    } else if (!r.ok) {
+      setMessage({ ok: false, text: r.error });
+    }
+  }
+
+  async function setAll(value: boolean): Promise<void> {
+    const r = await send({ type: 'setCheckAllSites', value });
+    if (r.ok && 'settings' in r) setSettings(r.settings);
+  }
+
+  async function clearData(): Promise<void> {
+    const r = await send({ type: 'clearData' });
+    setMessage(
+      r.ok
+        ? { ok: true, text: 'Remembered tree heads, history and cached results were deleted.' }
+        : { ok: false, text: r.error },
+    );
+  }
+
+  if (!settings) return <p className="lin-muted">Loading…</p>;
+  const t = settings.trust;
+  return (
+    <main className="lin-ext-options">
+      <h1>Lineage extension — options</h1>
+      {message && (
+        <p
+          className={message.ok ? 'lin-ext-ok' : 'lin-ext-error'}
+          data-testid="options-message"
+          role="status"
+        >
+          {message.text}
+        </p>
+      )}
+
+      <section>
+        <h2 className="lin-ext-h2">Trusted logs, witnesses and keys</h2>
+        <p>
+          Import a Lineage trust store (JSON, spec §4.8). Nothing is trusted until you import one; a site can
+          never add keys.{' '}
+          {settings.trustSource && (
+            <>
+              Current file: <DataText value={settings.trustSource} max={60} />
+            </>
+          )}
+        </p>
+        <label className="lin-ext-file">
+          Import trust store…{' '}
+          <input
+            type="file"
+            accept="application/json,.json"
+            data-testid="trust-file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void importFile(f);
+            }}
+          />
+        </label>
+        <h3>Logs ({t.logs.length})</h3>
+        <ul className="lin-ext-keys" data-testid="logs">
+          {t.logs.map((l) => (
+            <li key={l.vkey}>
+              <DataText value={l.origin} max={60} />
+              <br />
+              <DataText value={l.vkey} max={90} />
+            </li>
+          ))}
+        </ul>
+        <h3>
+          Witnesses ({t.witnesses.vkeys.length}, {t.witnesses.threshold} required)
+        </h3>
+        <ul className="lin-ext-keys">
+          {t.witnesses.vkeys.map((v) => (
+            <li key={v}>
+              <DataText value={v} max={90} />
+            </li>
+          ))}
+        </ul>
+        <h3>Agent-card signers ({t.card_signers.length})</h3>
+        <ul className="lin-ext-keys">
+          {t.card_signers.map((c) => (
+            <li key={`${c.kid}-${c.public_key}`}>
+              <DataText value={c.kid} max={40} /> <span className="lin-mono">{c.alg}</span>{' '}
+              <DataText value={c.public_key} max={40} />
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section>
+        <h2 className="lin-ext-h2">Which sites are checked</h2>
+        <p>
+          Sites that advertise Lineage (a <code>Lineage-Checkpoint</code> header or a <code>Link</code> to
+          their agent card) are always checked. Any other site can be checked from the popup.
+        </p>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.checkAllSites}
+            onChange={(e) => void setAll(e.target.checked)}
+            data-testid="check-all"
+          />{' '}
+          Check every site I visit (fetches <code>/.well-known/agent-card.json</code> from each site, and only
+          from it)
+        </label>
+      </section>
+
+      <section>
+        <h2 className="lin-ext-h2">Data</h2>
+        <p>
+          Remembered tree heads (for split-view detection), check history and cached results stay on this
+          device.
+        </p>
+        <button type="button" onClick={() => void clearData()} data-testid="clear-data">
+          Clear remembered data
+        </button>
+      </section>
+    </main>
+  );
+}

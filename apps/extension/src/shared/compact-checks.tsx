@@ -1,0 +1,22 @@
+import { DataText, StatusBadge } from '@lineage/ui';
+import type { CheckOutcome } from '@lineage/verifier-core';
+
+/** A short list of checks for the popup: status, our title, and (as data) why it did not pass. */
+export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome[]; empty: string }) {
+  if (checks.length === 0) return <p className="lin-muted">{empty}</p>;
+  return (
+    <ul className="lin-ext-checks">
+      {checks.map((c, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: one id can apply to several subjects
+        <li key={`${c.id}-${i}`} data-check-id={c.id} data-status={c.status}>
+          <StatusBadge status={c.status} /> <span className="lin-check-title">{c.title}</span>
+          {c.status !== 'pass' && c.reason && (
+            <div className="lin-ext-reason">
+              <DataText value={c.reason} max={220} />
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,48 @@
+import type { TabState } from '../background/tab-state.js';
+import type { ExtensionSettings, HistoryEntry, OriginCheck } from '../storage/types.js';
+
+/** Requests from our own pages (popup, options, details) to the service worker. */
+export type Request =
+  | { type: 'getView'; tabId: number }
+  | { type: 'check'; tabId: number }
+  | { type: 'getSettings' }
+  | { type: 'setCheckAllSites'; value: boolean }
+  | { type: 'importTrust'; text: string; fileName: string }
+  | { type: 'clearData' };
+
+export interface TabView {
+  tabId: number;
+  state: TabState;
+  result: OriginCheck | null;
+  history: HistoryEntry[];
+}
+
+export type Response =
+  | { ok: true; view: TabView }
+  | { ok: true; settings: ExtensionSettings }
+  | { ok: true }
+  | { ok: false; error: string };
+
+const TYPES = new Set(['getView', 'check', 'getSettings', 'setCheckAllSites', 'importTrust', 'clearData']);
+
+/** Messages are data from another context: validate the shape before acting on it. */
+export function parseRequest(m: unknown): Request | null {
+  if (typeof m !== 'object' || m === null) return null;
+  const o = m as Record<string, unknown>;
+  if (typeof o.type !== 'string' || !TYPES.has(o.type)) return null;
+  switch (o.type) {
+    case 'getView':
+    case 'check':
+      return Number.isSafeInteger(o.tabId) && (o.tabId as number) >= 0
+        ? { type: o.type, tabId: o.tabId as number }
+        : null;
+    case 'setCheckAllSites':
+      return typeof o.value === 'boolean' ? { type: 'setCheckAllSites', value: o.value } : null;
+    case 'importTrust':
+      return typeof o.text === 'string' && typeof o.fileName === 'string' && o.text.length <= 1_000_000
+        ? { type: 'importTrust', text: o.text, fileName: o.fileName.slice(0, 200) }
+        : null;
+    default:
+      return { type: o.type as 'getSettings' | 'clearData' };
+  }
+}

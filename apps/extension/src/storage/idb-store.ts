@@ -1,0 +1,79 @@
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { defaultSettings } from './defaults.js';
+import type {
+  ExtensionSettings,
+  ExtensionStore,
+  HistoryEntry,
+  OriginCheck,
+  TreeHeadRecord,
+} from './types.js';
+
+interface LineageDB extends DBSchema {
+  settings: { key: string; value: ExtensionSettings };
+  treeHeads: { key: string; value: TreeHeadRecord };
+  history: { key: number; value: HistoryEntry; indexes: { byOrigin: string } };
+  cache: { key: string; value: OriginCheck };
+}
+
+const DB_NAME = 'lineage-extension';
+const SETTINGS_KEY = 'settings';
+
+/** IndexedDB persistence (idb). Needs no extension permission: the store is the extension origin's. */
+export class IdbStore implements ExtensionStore {
+  private db: Promise<IDBPDatabase<LineageDB>> | null = null;
+
+  private open(): Promise<IDBPDatabase<LineageDB>> {
+    this.db ??= openDB<LineageDB>(DB_NAME, 1, {
+      upgrade(db) {
+        db.createObjectStore('settings');
+        db.createObjectStore('treeHeads', { keyPath: 'log' });
+        const h = db.createObjectStore('history', { autoIncrement: true });
+        h.createIndex('byOrigin', 'origin');
+        db.createObjectStore('cache', { keyPath: 'origin' });
+      },
+    });
+    return this.db;
+  }
+
+  async getSettings(): Promise<ExtensionSettings> {
+    return (await (await this.open()).get('settings', SETTINGS_KEY)) ?? defaultSettings();
+  }
+  async putSettings(s: ExtensionSettings): Promise<void> {
+    await (await this.open()).put('settings', s, SETTINGS_KEY);
+  }
+  async getTreeHead(log: string): Promise<TreeHeadRecord | undefined> {
+    return (await this.open()).get('treeHeads', log);
+  }
+  async putTreeHead(r: TreeHeadRecord): Promise<void> {
+    await (await this.open()).put('treeHeads', r);
+  }
+  async deleteTreeHead(log: string): Promise<void> {
+    await (await this.open()).delete('treeHeads', log);
+  }
+  async addHistory(e: HistoryEntry): Promise<void> {
+    await (await this.open()).add('history', e);
+  }
+  async history(origin: string, limit: number): Promise<HistoryEntry[]> {
+    const all = await (await this.open()).getAllFromIndex('history', 'byOrigin', origin);
+    return all.sort((a, b) => b.at - a.at).slice(0, limit);
+  }
+  async getCached(origin: string): Promise<OriginCheck | undefined> {
+    return (await this.open()).get('cache', origin);
+  }
+  async putCached(c: OriginCheck): Promise<void> {
+    await (await this.open()).put('cache', c);
+  }
+  async clearCached(): Promise<void> {
+    await (await this.open()).clear('cache');
+  }
+  async clearData(): Promise<void> {
+    const db = await this.open();
+    const tx = db.transaction(['treeHeads', 'history', 'cache'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('treeHeads').clear(),
+      tx.objectStore('history').clear(),
+      tx.objectStore('cache').clear(),
+      tx.done,
+    ]);
+  }
+}

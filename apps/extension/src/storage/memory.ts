@@ -1,0 +1,57 @@
+import { defaultSettings } from './defaults.js';
+import type {
+  ExtensionSettings,
+  ExtensionStore,
+  HistoryEntry,
+  OriginCheck,
+  TreeHeadRecord,
+} from './types.js';
+
+/** In-memory store with the IndexedDB store's semantics, for Node tests and benchmarks. */
+export class MemoryStore implements ExtensionStore {
+  settings: ExtensionSettings = defaultSettings();
+  readonly treeHeads = new Map<string, TreeHeadRecord>();
+  readonly entries: HistoryEntry[] = [];
+  readonly cache = new Map<string, OriginCheck>();
+
+  async getSettings(): Promise<ExtensionSettings> {
+    return structuredClone(this.settings);
+  }
+  async putSettings(s: ExtensionSettings): Promise<void> {
+    this.settings = structuredClone(s);
+  }
+  async getTreeHead(log: string): Promise<TreeHeadRecord | undefined> {
+    const r = this.treeHeads.get(log);
+    return r ? structuredClone(r) : undefined;
+  }
+  async putTreeHead(r: TreeHeadRecord): Promise<void> {
+    this.treeHeads.set(r.log, structuredClone(r));
+  }
+  async deleteTreeHead(log: string): Promise<void> {
+    this.treeHeads.delete(log);
+  }
+  async addHistory(e: HistoryEntry): Promise<void> {
+    this.entries.push(structuredClone(e));
+  }
+  async history(origin: string, limit: number): Promise<HistoryEntry[]> {
+    return this.entries
+      .filter((e) => e.origin === origin)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit);
+  }
+  async getCached(origin: string): Promise<OriginCheck | undefined> {
+    const c = this.cache.get(origin);
+    return c ? structuredClone(c) : undefined;
+  }
+  async putCached(c: OriginCheck): Promise<void> {
+    this.cache.set(c.origin, structuredClone(c));
+  }
+  async clearCached(): Promise<void> {
+    this.cache.clear();
+  }
+  async clearData(): Promise<void> {
+    this.treeHeads.clear();
+    this.entries.length = 0;
+    this.cache.clear();
+  }
+}
