@@ -218,10 +218,12 @@ describe('inclusion proofs', () => {
             ok: true,
           });
           // Wrong lengths: ours rejects up front, the RFC loop rejects at the end; both reject.
-          const short = proof.slice(1);
-          expect(
-            verifyInclusion({ leafHash: leaf, index, treeSize: size, proof: short, root: root! }).ok,
-          ).toBe(false);
+          if (len > 0) {
+            const short = proof.slice(1);
+            expect(
+              verifyInclusion({ leafHash: leaf, index, treeSize: size, proof: short, root: root! }).ok,
+            ).toBe(false);
+          }
           expect(rfcInclusionRoot(index, size, leaf, [...proof, leaf])).toBeNull();
           expect(
             verifyInclusion({ leafHash: leaf, index, treeSize: size, proof: [...proof, leaf], root: root! }),
@@ -297,9 +299,7 @@ describe('consistency proofs', () => {
             ok: false,
             code: 'merkle.consistency.proof_length',
           });
-          expect(
-            verifyConsistency({ ...p, root2: p.root1 === p.root2 ? flipBit(p.root2, 0) : p.root1 }).ok,
-          ).toBe(false);
+          expect(verifyConsistency({ ...p, root2: flipBit(p.root2, 0) }).ok).toBe(false);
         },
       ),
       { numRuns: 300 },
