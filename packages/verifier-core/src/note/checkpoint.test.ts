@@ -1,0 +1,254 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { vectorPath } from '../../../../test/support/vectors.js';
+import { nobleBackend } from '../crypto/backends/noble.js';
+import { nodeBackend } from '../crypto/backends/node.js';
+import { getCryptoBackend, setCryptoBackend } from '../crypto/current.js';
+import { fromBase64, toBase64 } from '../encoding/base64.js';
+import { verifyCheckpoint } from './checkpoint.js';
+import { parseVkey } from './vkey.js';
+
+interface NoteCase {
+  id: string;
+  verifierKeys: string[];
+  noteBase64: string;
+  noteText: string | null;
+  expect: { result: string };
+  expectAsCheckpoint?: {
+    requiredLogKey: string;
+    result: 'valid' | 'invalid';
+    reason?: string;
+    cosignatureTimestamps?: Record<string, number>;
+  };
+}
+const cases: NoteCase[] = JSON.parse(
+  readFileSync(vectorPath('c2sp-notes', 'signed-note-vectors.json'), 'utf8'),
+).cases;
+const byId = (id: string) => {
+  const c = cases.find((x) => x.id === id);
+  if (!c) throw new Error(`vector ${id} missing`);
+  return c;
+};
+
+const TESSERA_VKEY = 'example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx';
+const TESSERA_ROOTS = [
+  '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=',
+  '0Nc2CrefWKseHj/mStd+LqC8B+NrX0btIiPt2SmN+ek=',
+  'T1X2GdkhUjV3iyufF9b0kVsWFxIU0VI4EpNml2Teci4=',
+  'Wqx3HImawpLnS/Gv4ubjAvi1WIOy0b8Ze0amvqbavKk=',
+  'zY1lN35vrXYAPixXSd59LsU29xUJtuW4o2dNNg5Y2Co=',
+  'gy5gl3aksFyiCO95a/1vLXz88A3dRq+0l9Sxte8ZqZQ=',
+  'a6sWvsc2eEzmj72vah7mZ5dwFltivehh2b11qwlp5Jg=',
+  'IrSXADBqJ7EQoUODSDKROySgNveeL6CFhik2w/+fS7U=',
+  'bC+VwvrJbalNVjfkdI8kUgs7mJoXrqiXCE7bgnD28pY=',
+  'CvhHViE3S9E3htHLR+25mapWoGCJ3WckMq1UtC3VmEY=',
+  'y8/gZsZCtitsMan09tY+k8I7Qpr7Y5fbO2tLi9GQnfU=',
+  'Yok1cS5VdokGLBy73BC2I16b3atss6KBN9jnIi6Fz/A=',
+  'uZo6M+IhVna+CLgWCrJs0xBPUHbozHkYTQASduHSLME=',
+  'av0kLH0VkkVDrTuZzBGIx7d9z5G1l/GlKz/nAV/8woQ=',
+  'SvCd38yNade7xEPY1a/aAc1M3A2AHYVF8lIiUnsH1ao=',
+  'rKbDipCvhuX1GZ7g5BBe8sA6BbJ7ja/1nk427v383cs=',
+];
+
+const WITNESSES = [
+  'witness.navigli.sunlight.geomys.org+a3e00fe2+BNy/co4C1Hn1p+INwJrfUlgz7W55dSZReusH/GhUhJ/G',
+  'witness.stagemole.eu+67f7aea0+BEqSG3yu9YrmcM3BHvQYTxwFj3uSWakQepafafpUqklv',
+  'staging.witness.transparency.goog/ring-any-bells+2e1a8dc9+BG5JTpLc3FJtwzgh1Uv+Qelz9qeOH2bfWjS1s0s+y4rL',
+].map((v) => parseVkey(v));
+const REKOR2_LOG = parseVkey(
+  'log2025-alpha3.rekor.sigstage.dev+d3d3a70c+AZQ93VXPMmj9uZj7U/7CefQ9yy8RgYFv6mKzOseipjqp',
+);
+const REKOR2_NOTE = fromBase64(byId('rekor2-alpha3-cosigned-all-keys').noteBase64);
+
+const original = getCryptoBackend();
+afterAll(() => setCryptoBackend(original));
+
+describe.each([
+  ['node', nodeBackend],
+  ['noble', nobleBackend],
+])('checkpoints (%s backend)', (_n, backend) => {
+  const withCheckpointExpectation = cases.filter((c) => c.expectAsCheckpoint);
+
+  it('has the expectAsCheckpoint vectors', () =>
+    expect(withCheckpointExpectation.length).toBeGreaterThanOrEqual(2));
+
+  it.each(withCheckpointExpectation.map((c) => [c.id, c] as const))(
+    'expectAsCheckpoint %s',
+    async (_id, c) => {
+      setCryptoBackend(backend);
+      const exp = c.expectAsCheckpoint!;
+      // The log key is required explicitly; every other trusted key is a witness.
+      const trusted = c.verifierKeys.map((v) => parseVkey(v));
+      const logKeys = trusted.filter((k) => k.vkey === exp.requiredLogKey);
+      const witnesses = trusted.filter((k) => k.vkey !== exp.requiredLogKey);
+      const r = await verifyCheckpoint(fromBase64(c.noteBase64), { logKeys, witnesses, witnessThreshold: 0 });
+      if (exp.result === 'invalid') {
+        expect(r).toMatchObject({ ok: false, code: 'checkpoint.log-signature' });
+        if (!r.ok) expect(r.message).toMatch(/log signature not among verified signatures|no log key/);
+        return;
+      }
+      if (!r.ok) throw new Error(r.message);
+      const ts = Object.fromEntries(Object.entries(r.cosignatureTimestamps).map(([k, v]) => [k, Number(v)]));
+      expect(ts).toEqual(exp.cosignatureTimestamps ?? {});
+    },
+  );
+
+  it('rejects the witness-only trust set even when the witnesses are passed as the policy', async () => {
+    setCryptoBackend(backend);
+    const c = byId('rekor2-alpha3-cosigned-witness-keys-only');
+    const r = await verifyCheckpoint(fromBase64(c.noteBase64), {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+    });
+    // With the real log key configured it verifies; the point is that the log key is what decides.
+    expect(r.ok).toBe(true);
+    const noLog = await verifyCheckpoint(fromBase64(c.noteBase64), {
+      logKeys: [parseVkey('example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx')],
+      witnesses: WITNESSES,
+    });
+    expect(noLog).toMatchObject({ ok: false, code: 'checkpoint.log-signature' });
+  });
+
+  it.each([0, 1, 2, 3])('rekor v2 with %i-of-3 witnesses verifies', async (k) => {
+    setCryptoBackend(backend);
+    const r = await verifyCheckpoint(REKOR2_NOTE, {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+      witnessThreshold: k,
+    });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.witnessSigners).toHaveLength(3);
+    expect(r.logSigner.key.name).toBe('log2025-alpha3.rekor.sigstage.dev');
+    expect(r.checkpoint.size).toBe(4026479n);
+  });
+
+  it('fails the quorum when a witness key is missing from the note, and an unsatisfiable policy', async () => {
+    setCryptoBackend(backend);
+    // Only the log's signature and the first two witness lines: drop the navigli line.
+    const text = new TextDecoder().decode(REKOR2_NOTE).split('\n');
+    const trimmed = `${text.filter((l) => !l.includes('witness.navigli')).join('\n')}`;
+    const three = await verifyCheckpoint(trimmed, {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+      witnessThreshold: 3,
+    });
+    expect(three).toMatchObject({ ok: false, code: 'checkpoint.witness-quorum' });
+    if (!three.ok) expect(three.message).toBe('2 of 3 configured witnesses cosigned; 3 required');
+    const two = await verifyCheckpoint(trimmed, {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+      witnessThreshold: 2,
+    });
+    expect(two.ok).toBe(true);
+    const defaultAll = await verifyCheckpoint(trimmed, { logKeys: [REKOR2_LOG], witnesses: WITNESSES });
+    expect(defaultAll).toMatchObject({ ok: false, code: 'checkpoint.witness-quorum' });
+    const impossible = await verifyCheckpoint(REKOR2_NOTE, {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+      witnessThreshold: 4,
+    });
+    expect(impossible).toMatchObject({ ok: false, code: 'checkpoint.witness-policy' });
+  });
+
+  it('counts one witness once even if configured under two names with the same key', async () => {
+    setCryptoBackend(backend);
+    const r = await verifyCheckpoint(REKOR2_NOTE, {
+      logKeys: [REKOR2_LOG],
+      witnesses: [...WITNESSES, WITNESSES[0]!],
+      witnessThreshold: 3,
+    });
+    expect(r.ok && r.witnessSigners.length).toBe(3);
+    // The log key listed as a witness never counts as one.
+    const r2 = await verifyCheckpoint(REKOR2_NOTE, {
+      logKeys: [REKOR2_LOG],
+      witnesses: [REKOR2_LOG, WITNESSES[0]!],
+      witnessThreshold: 2,
+    });
+    expect(r2).toMatchObject({ ok: false, code: 'checkpoint.witness-quorum' });
+  });
+
+  it('does not count cosignatures from the future, and rejects a tampered cosignature timestamp', async () => {
+    setCryptoBackend(backend);
+    const future = await verifyCheckpoint(REKOR2_NOTE, {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+      witnessThreshold: 1,
+      nowSeconds: 1778700214n - 3600n,
+    });
+    expect(future).toMatchObject({ ok: false, code: 'checkpoint.witness-quorum' });
+    const present = await verifyCheckpoint(REKOR2_NOTE, {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+      nowSeconds: 1778700214n,
+    });
+    expect(present.ok).toBe(true);
+    const tampered = byId('rekor2-alpha3-cosignature-timestamp-tampered');
+    const r = await verifyCheckpoint(fromBase64(tampered.noteBase64), {
+      logKeys: [REKOR2_LOG],
+      witnesses: WITNESSES,
+    });
+    expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
+  });
+
+  it('checks the expected origin when given', async () => {
+    setCryptoBackend(backend);
+    const r = await verifyCheckpoint(REKOR2_NOTE, {
+      logKeys: [REKOR2_LOG],
+      origin: 'log2025-alpha2.rekor.sigstage.dev',
+    });
+    expect(r).toMatchObject({ ok: false, code: 'checkpoint.origin' });
+  });
+
+  it('enforces the 0x05 rules: origin = key name and no extension lines', async () => {
+    setCryptoBackend(backend);
+    const c = byId('formats-static-ct-rome');
+    const key = parseVkey(c.verifierKeys[0]!);
+    const ok = await verifyCheckpoint(fromBase64(c.noteBase64), { logKeys: [key] });
+    if (!ok.ok) throw new Error(ok.message);
+    expect(ok.logSigner.timestamp).toBe(1711519390034n);
+    const text = c.noteText!;
+    const withExt = text.replace('=\n\n', '=\nextra line\n\n');
+    const r = await verifyCheckpoint(withExt, { logKeys: [key] });
+    expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
+    if (!r.ok) expect(r.message).toMatch(/extension lines/);
+    const corrupted = byId('formats-static-ct-rome-corrupted');
+    const r2 = await verifyCheckpoint(fromBase64(corrupted.noteBase64), { logKeys: [key] });
+    expect(r2).toMatchObject({ ok: false, code: 'note.bad-signature' });
+    if (!r2.ok) expect(r2.message).toMatch(/must equal the key name/);
+  });
+});
+
+describe('tessera checkpoints', () => {
+  const key = parseVkey(TESSERA_VKEY);
+  it.each(TESSERA_ROOTS.map((root, size) => [size, root] as const))(
+    'checkpoint.%i verifies under the README vkey with the expected root',
+    async (size, root) => {
+      const text = readFileSync(join(vectorPath('tessera-log'), `checkpoint.${size}`));
+      const r = await verifyCheckpoint(new Uint8Array(text), {
+        logKeys: [key],
+        origin: 'example.com/log/testdata',
+      });
+      if (!r.ok) throw new Error(r.message);
+      expect(r.checkpoint.size).toBe(BigInt(size));
+      expect(toBase64(r.checkpoint.rootHash)).toBe(root);
+      expect(r.witnessSigners).toEqual([]);
+    },
+  );
+
+  it('rejects a checkpoint whose size was changed', async () => {
+    const text = readFileSync(join(vectorPath('tessera-log'), 'checkpoint.15'), 'utf8').replace(
+      '\n15\n',
+      '\n14\n',
+    );
+    const r = await verifyCheckpoint(text, { logKeys: [key] });
+    expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
+  });
+
+  it('rejects a checkpoint signed by another key with the same name', async () => {
+    const text = readFileSync(join(vectorPath('tessera-log'), 'checkpoint.3'), 'utf8');
+    const other = parseVkey('example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k');
+    const r = await verifyCheckpoint(text, { logKeys: [other] });
+    expect(r).toMatchObject({ ok: false, code: 'checkpoint.log-signature' });
+  });
+});
