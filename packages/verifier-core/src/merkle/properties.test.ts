@@ -300,6 +300,7 @@ describe('consistency proofs', () => {
             code: 'merkle.consistency.proof_length',
           });
           expect(verifyConsistency({ ...p, root2: flipBit(p.root2, 0) }).ok).toBe(false);
+          expect(verifyConsistency({ ...p, root1: flipBit(p.root1, 0) }).ok).toBe(false);
         },
       ),
       { numRuns: 300 },
