@@ -1,2 +1,6 @@
-// Barrel for producer sample/ — exports are added by the module's owner.
-export {};
+// Reference producer sample/: the FedRAMP evidence-capsule workflow, built from a seed, and its tampered variants.
+
+export * from './build.js';
+export * from './drbg.js';
+export * from './sth-signer.js';
+export * from './workflow.js';

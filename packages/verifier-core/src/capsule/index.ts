@@ -1,5 +1,9 @@
 // Barrel for capsule/: reading capsules as hostile input and verifying them.
+
+export * from './check-ids.js';
 export * from './limits.js';
+export * from './manifest.js';
 export * from './paths.js';
 export * from './source.js';
+export type * from './types.js';
 export * from './zip.js';

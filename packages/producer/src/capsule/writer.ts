@@ -1,0 +1,119 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  type Attestation,
+  type CapsuleManifest,
+  canonicalBytes,
+  canonicalize,
+  type HandoffReceipt,
+  type JsonValue,
+  type LineageEvent,
+  type ManifestFile,
+  type Opening,
+  sha256,
+  toHex,
+  utf8Encode,
+  type WorkflowStep,
+} from '@lineage/verifier-core';
+import { zipSync } from 'fflate';
+
+/**
+ * The capsule writer (docs/spec/05-capsules.md §5.1): lays out events, cards, receipts,
+ * attestations, openings and artifacts, lists every file with its size and SHA-256 in
+ * manifest.json, and packs the result as a deterministic zip or a directory.
+ */
+export interface CapsuleArtifact {
+  path: string;
+  bytes: Uint8Array;
+  eventId: string;
+  mediaType?: string;
+  title?: string;
+}
+
+export interface CapsuleContent {
+  capsuleId: string;
+  createdAt: string;
+  title: string;
+  workflow: { name: string; steps: WorkflowStep[] };
+  events: LineageEvent[];
+  /** Agent cards, keyed by file stem (`cards/<stem>.json`). */
+  cards: { stem: string; card: JsonValue }[];
+  receipts: HandoffReceipt[];
+  attestations: Attestation[];
+  openings: Opening[];
+  artifacts: CapsuleArtifact[];
+  /** Extra files listed in the manifest as-is (tests use this to plant hostile content). */
+  extraFiles?: { path: string; bytes: Uint8Array; kind: ManifestFile['kind'] }[];
+}
+
+/** One JSON value per line, each in RFC 8785 form: diffable, streamable, and line numbers name errors. */
+export function jsonLines(values: readonly unknown[]): Uint8Array {
+  return utf8Encode(values.map((v) => `${canonicalize(v as JsonValue)}\n`).join(''));
+}
+
+function pretty(v: unknown): Uint8Array {
+  return utf8Encode(`${JSON.stringify(v, null, 2)}\n`);
+}
+
+/** Every file of the capsule, manifest included, in the order they are written. */
+export function capsuleFiles(c: CapsuleContent): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const listed: ManifestFile[] = [];
+  const add = (
+    path: string,
+    bytes: Uint8Array,
+    kind: ManifestFile['kind'],
+    extra: Partial<ManifestFile> = {},
+  ) => {
+    files.set(path, bytes);
+    listed.push({ path, kind, size: bytes.length, sha256: toHex(sha256(bytes)), ...extra });
+  };
+  add('events.jsonl', jsonLines(c.events), 'events');
+  for (const { stem, card } of c.cards) add(`cards/${stem}.json`, pretty(card), 'card');
+  if (c.receipts.length > 0) add('receipts.jsonl', jsonLines(c.receipts), 'receipts');
+  for (const [i, a] of c.attestations.entries()) {
+    add(`attestations/${String(i).padStart(3, '0')}.json`, pretty(a), 'attestation');
+  }
+  if (c.openings.length > 0) add('openings.json', pretty(c.openings), 'openings');
+  for (const a of c.artifacts) {
+    add(a.path, a.bytes, 'artifact', {
+      event_id: a.eventId,
+      ...(a.mediaType ? { media_type: a.mediaType } : {}),
+      ...(a.title ? { title: a.title } : {}),
+    });
+  }
+  for (const x of c.extraFiles ?? []) add(x.path, x.bytes, x.kind);
+  const manifest: CapsuleManifest = {
+    type: 'lineage.capsule',
+    version: 1,
+    capsule_id: c.capsuleId,
+    created_at: c.createdAt,
+    title: c.title,
+    workflow: c.workflow,
+    files: listed,
+  };
+  return new Map([['manifest.json', pretty(manifest)], ...files]);
+}
+
+/** The capsule digest (§5.2): SHA-256 over the canonical manifest. */
+export function manifestDigest(manifest: CapsuleManifest): string {
+  return toHex(sha256(canonicalBytes(manifest as unknown as JsonValue)));
+}
+
+// A fixed timestamp keeps zips byte-identical for identical content (zip stores DOS local time).
+const ZIP_MTIME = new Date('2026-01-01T00:00:00Z');
+
+/** Packs files into a deterministic zip: sorted names, fixed mtime, deflate level 6. */
+export function zipCapsule(files: Map<string, Uint8Array>): Uint8Array {
+  const z: Record<string, [Uint8Array, { mtime: Date; level: 6 | 0 }]> = {};
+  for (const path of [...files.keys()].sort()) z[path] = [files.get(path)!, { mtime: ZIP_MTIME, level: 6 }];
+  return zipSync(z);
+}
+
+export function writeCapsuleDirectory(files: Map<string, Uint8Array>, dir: string): void {
+  for (const [path, bytes] of files) {
+    const p = join(dir, ...path.split('/'));
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, bytes);
+  }
+}
