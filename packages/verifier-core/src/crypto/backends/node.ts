@@ -1,56 +1,86 @@
-import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { toBase64Url } from '../../encoding/base64.js';
-import { toHex } from '../../encoding/hex.js';
 import type { CryptoBackend, EcdsaP256VerifyItem, Ed25519VerifyItem, Sha256Hasher } from '../backend.js';
 
 // Importing a raw key costs more than verifying with it; agents sign many events
-// with one key, so keep a bounded cache of KeyObjects.
-const keyCache = new Map<string, KeyObject>();
+// with one key, so keep a bounded cache of KeyObjects (null = the key does not import).
+const keyCache = new Map<string, KeyObject | null>();
 const KEY_CACHE_MAX = 4096;
 
-function cached(id: string, make: () => KeyObject): KeyObject {
+function cached(id: string, make: () => KeyObject): KeyObject | null {
   let k = keyCache.get(id);
-  if (!k) {
-    k = make();
+  if (k === undefined) {
+    try {
+      k = make();
+    } catch {
+      k = null;
+    }
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
     keyCache.set(id, k);
   }
   return k;
 }
 
+/** SPKI DER header for an Ed25519 key (RFC 8410): the 32 raw bytes follow. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
 function verifyEd25519(item: Ed25519VerifyItem): boolean {
   if (item.publicKey.length !== 32 || item.signature.length !== 64) return false;
+  const key = cached(`ed:${latin1(item.publicKey)}`, () =>
+    createPublicKey({
+      key: Buffer.concat([ED25519_SPKI_PREFIX, item.publicKey]),
+      format: 'der',
+      type: 'spki',
+    }),
+  );
+  if (key === null) return false;
   try {
-    const key = cached(`ed:${toHex(item.publicKey)}`, () =>
-      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(item.publicKey) }, format: 'jwk' }),
-    );
+    // OpenSSL's Ed25519 is strict RFC 8032: S < L, canonical A and R, cofactorless.
     return verify(null, item.message, key, item.signature);
   } catch {
     return false;
   }
 }
 
-function p256Jwk(point: Uint8Array): KeyObject {
-  if (point.length !== 65 || point[0] !== 0x04) {
-    // Compressed points: let OpenSSL decode them via an SPKI wrapper.
-    const prefix = Uint8Array.from([
-      0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
-      0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
-    ]);
-    const der = new Uint8Array(prefix.length + point.length);
-    der.set(prefix);
-    der.set(point, prefix.length);
-    return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+/** SPKI DER header for a compressed (33-byte) P-256 point. */
+const P256_COMPRESSED_SPKI_PREFIX = Buffer.from(
+  '3039301306072a8648ce3d020106082a8648ce3d030107032200',
+  'hex',
+);
+
+function p256Key(point: Uint8Array): KeyObject {
+  if (point.length === 33 && (point[0] === 0x02 || point[0] === 0x03)) {
+    return createPublicKey({
+      key: Buffer.concat([P256_COMPRESSED_SPKI_PREFIX, point]),
+      format: 'der',
+      type: 'spki',
+    });
   }
+  if (point.length !== 65 || point[0] !== 0x04) throw new Error('not a SEC1 P-256 point');
+  // JWK import checks that the point is on the curve.
   return createPublicKey({
-    key: { kty: 'EC', crv: 'P-256', x: toBase64Url(point.subarray(1, 33)), y: toBase64Url(point.subarray(33)) },
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: toBase64Url(point.subarray(1, 33)),
+      y: toBase64Url(point.subarray(33)),
+    },
     format: 'jwk',
   });
 }
 
 function verifyP256(item: EcdsaP256VerifyItem): boolean {
+  const key = cached(`p256:${latin1(item.publicKey)}`, () => p256Key(item.publicKey));
+  if (key === null) return false;
+  if (item.signatureFormat === 'raw' && item.signature.length !== 64) return false;
   try {
-    const key = cached(`p256:${toHex(item.publicKey)}`, () => p256Jwk(item.publicKey));
+    // OpenSSL re-encodes DER signatures and compares, so BER variants fail; high-S is accepted.
     return verify(
       'sha256',
       item.message,
@@ -62,13 +92,218 @@ function verifyP256(item: EcdsaP256VerifyItem): boolean {
   }
 }
 
+function digestBytes(d: Buffer): Uint8Array {
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+// ---------------------------------------------------------------------------
+// Worker pool for large Ed25519 batches.
+//
+// The CLI is bundled into one file, so the worker runs from an inline CommonJS
+// source (eval: true) rather than a module path. Items travel packed into one
+// transferable buffer per worker: pk(32) ‖ sig(64) ‖ len(u32 LE) ‖ msg, repeated.
+// Workers are unref'd while idle so they never keep a process alive.
+
+const WORKER_SOURCE = `'use strict';
+const { parentPort } = require('node:worker_threads');
+const { createPublicKey, verify } = require('node:crypto');
+const PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const keys = new Map();
+function keyFor(pk) {
+  const id = pk.toString('latin1');
+  let k = keys.get(id);
+  if (k === undefined) {
+    try { k = createPublicKey({ key: Buffer.concat([PREFIX, pk]), format: 'der', type: 'spki' }); } catch { k = null; }
+    if (keys.size >= 4096) keys.clear();
+    keys.set(id, k);
+  }
+  return k;
+}
+parentPort.on('message', (job) => {
+  const data = Buffer.from(job.buffer);
+  const out = new Uint8Array(job.count);
+  let off = 0;
+  for (let i = 0; i < job.count; i++) {
+    const pk = data.subarray(off, off + 32);
+    const sig = data.subarray(off + 32, off + 96);
+    const len = data.readUInt32LE(off + 96);
+    const msg = data.subarray(off + 100, off + 100 + len);
+    off += 100 + len;
+    const k = keyFor(pk);
+    let ok = false;
+    if (k !== null) { try { ok = verify(null, msg, k, sig); } catch { ok = false; } }
+    out[i] = ok ? 1 : 0;
+  }
+  parentPort.postMessage({ id: job.id, out }, [out.buffer]);
+});
+`;
+
+export interface VerifyPoolOptions {
+  /** Worker threads to use; default: the number of cores (at most 8). */
+  size?: number;
+  /** Batches smaller than this are verified in-thread; default 512. */
+  minBatch?: number;
+  /** Worker source, replaceable only so tests can prove the fallback path. */
+  workerSource?: string;
+}
+
+export interface VerifyPoolStats {
+  /** Batches verified by the workers. */
+  pooledBatches: number;
+  /** Batches that fell back to in-thread verification after a worker error. */
+  fallbacks: number;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  inFlight: number;
+}
+
+interface Job {
+  resolve: (out: Uint8Array) => void;
+  reject: (e: Error) => void;
+  w: PoolWorker;
+}
+
+/**
+ * Spreads large Ed25519 batches over worker threads (one per core), preserving
+ * order. Any worker error fails over to in-thread verification for that batch
+ * and retires the pool: results are always computed, by the same OpenSSL code.
+ */
+export class Ed25519VerifyPool {
+  readonly size: number;
+  readonly minBatch: number;
+  private readonly source: string;
+  private workers: PoolWorker[] = [];
+  private broken = false;
+  private nextId = 0;
+  private readonly jobs = new Map<number, Job>();
+  readonly stats: VerifyPoolStats = { pooledBatches: 0, fallbacks: 0 };
+
+  constructor(options: VerifyPoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? Math.min(availableParallelism(), 8));
+    this.minBatch = options.minBatch ?? 512;
+    this.source = options.workerSource ?? WORKER_SOURCE;
+  }
+
+  async verifyBatch(items: readonly Ed25519VerifyItem[]): Promise<boolean[]> {
+    if (items.length < this.minBatch || this.broken) return items.map(verifyEd25519);
+    try {
+      const out = await this.runPooled(items);
+      this.stats.pooledBatches++;
+      return out;
+    } catch {
+      this.stats.fallbacks++;
+      this.retire();
+      return items.map(verifyEd25519);
+    }
+  }
+
+  /** Terminates the workers; the pool restarts them on the next large batch. */
+  async close(): Promise<void> {
+    const ws = this.workers;
+    this.workers = [];
+    await Promise.all(ws.map((w) => w.worker.terminate()));
+  }
+
+  private start(): PoolWorker[] {
+    if (this.workers.length === 0) {
+      for (let i = 0; i < this.size; i++) {
+        const worker = new Worker(this.source, { eval: true });
+        const pw: PoolWorker = { worker, inFlight: 0 };
+        worker.unref();
+        worker.on('message', (m: { id: number; out: Uint8Array }) => this.settle(m.id, m.out));
+        worker.on('error', (e) => this.failWorker(pw, e));
+        worker.on('exit', (code) => this.failWorker(pw, new Error(`verify worker exited with code ${code}`)));
+        this.workers.push(pw);
+      }
+    }
+    return this.workers;
+  }
+
+  private async runPooled(items: readonly Ed25519VerifyItem[]): Promise<boolean[]> {
+    const result = new Array<boolean>(items.length).fill(false);
+    // Malformed lengths are false without a trip to a worker.
+    const idx: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (it.publicKey.length === 32 && it.signature.length === 64) idx.push(i);
+    }
+    const workers = this.start();
+    const per = Math.ceil(idx.length / workers.length);
+    const parts: Promise<void>[] = [];
+    for (let w = 0; w < workers.length && w * per < idx.length; w++) {
+      const chunk = idx.slice(w * per, (w + 1) * per);
+      parts.push(
+        this.send(workers[w]!, chunk, items).then((out) => {
+          for (let k = 0; k < chunk.length; k++) result[chunk[k]!] = out[k] === 1;
+        }),
+      );
+    }
+    await Promise.all(parts);
+    return result;
+  }
+
+  private send(w: PoolWorker, chunk: number[], items: readonly Ed25519VerifyItem[]): Promise<Uint8Array> {
+    let total = 0;
+    for (const i of chunk) total += 100 + items[i]!.message.length;
+    const buf = new Uint8Array(total);
+    const view = new DataView(buf.buffer);
+    let off = 0;
+    for (const i of chunk) {
+      const it = items[i]!;
+      buf.set(it.publicKey, off);
+      buf.set(it.signature, off + 32);
+      view.setUint32(off + 96, it.message.length, true);
+      buf.set(it.message, off + 100);
+      off += 100 + it.message.length;
+    }
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.jobs.set(id, { resolve, reject, w });
+      // Keep the process alive only while a job is in flight.
+      if (w.inFlight++ === 0) w.worker.ref();
+      w.worker.postMessage({ id, buffer: buf.buffer, count: chunk.length }, [buf.buffer]);
+    });
+  }
+
+  private settle(id: number, out: Uint8Array): void {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    this.jobs.delete(id);
+    if (--job.w.inFlight === 0) job.w.worker.unref();
+    job.resolve(out);
+  }
+
+  private failWorker(w: PoolWorker, e: Error): void {
+    for (const [id, job] of this.jobs) {
+      if (job.w === w) {
+        this.jobs.delete(id);
+        job.reject(e);
+      }
+    }
+    if (this.workers.includes(w)) this.retire();
+  }
+
+  private retire(): void {
+    this.broken = true;
+    for (const [id, job] of this.jobs) {
+      this.jobs.delete(id);
+      job.reject(new Error('verify pool retired'));
+    }
+    const ws = this.workers;
+    this.workers = [];
+    for (const w of ws) void w.worker.terminate();
+  }
+}
+
+/** The pool behind nodeBackend.ed25519VerifyBatch. */
+export const ed25519VerifyPool = new Ed25519VerifyPool();
+
 /** Native backend: OpenSSL through node:crypto (Node and Electron main). */
 export const nodeBackend: CryptoBackend = {
   name: 'node',
-  sha256: (data) => {
-    const d = createHash('sha256').update(data).digest();
-    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  },
+  sha256: (data) => digestBytes(createHash('sha256').update(data).digest()),
   createSha256(): Sha256Hasher {
     const h = createHash('sha256');
     const hasher: Sha256Hasher = {
@@ -76,20 +311,16 @@ export const nodeBackend: CryptoBackend = {
         h.update(chunk);
         return hasher;
       },
-      digest: () => {
-        const d = h.digest();
-        return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-      },
+      digest: () => digestBytes(h.digest()),
     };
     return hasher;
   },
-  sha512: (data) => {
-    const d = createHash('sha512').update(data).digest();
-    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  },
+  sha512: (data) => digestBytes(createHash('sha512').update(data).digest()),
   ed25519Verify: async (item) => verifyEd25519(item),
-  ed25519VerifyBatch: async (items) => items.map(verifyEd25519),
+  ed25519VerifyBatch: (items) => ed25519VerifyPool.verifyBatch(items),
   ecdsaP256Verify: async (item) => verifyP256(item),
 };
 
 export const defaultBackend = nodeBackend;
+/** The native backend where it exists (here); `null` in browser builds. */
+export const nativeBackend: CryptoBackend | null = nodeBackend;

@@ -1,0 +1,239 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { vectorPath } from '../../../../test/support/vectors.js';
+import { fromHex } from '../encoding/hex.js';
+import type { CryptoBackend, Ed25519VerifyItem } from './backend.js';
+import { defaultBackend as browserDefault } from './backends/browser-default.js';
+import { nobleBackend } from './backends/noble.js';
+import { Ed25519VerifyPool, ed25519VerifyPool, nodeBackend } from './backends/node.js';
+import { detectWebCryptoEd25519, webcryptoBackend } from './backends/webcrypto.js';
+
+interface Rfc8032Test {
+  name: string;
+  secretKey: string;
+  publicKey: string;
+  message: string;
+  signature: string;
+}
+interface WycheproofCase {
+  tcId: number;
+  comment: string;
+  msg: string;
+  sig: string;
+  result: 'valid' | 'invalid';
+}
+interface WycheproofFile {
+  numberOfTests: number;
+  testGroups: { publicKey: { pk: string }; tests: WycheproofCase[] }[];
+}
+
+const rfc = JSON.parse(readFileSync(vectorPath('ed25519', 'rfc8032-section-7.1-ed25519.json'), 'utf8')) as {
+  tests: Rfc8032Test[];
+};
+const wycheproof = JSON.parse(
+  readFileSync(vectorPath('ed25519', 'wycheproof', 'ed25519_test.json'), 'utf8'),
+) as WycheproofFile;
+
+interface Case {
+  label: string;
+  item: Ed25519VerifyItem;
+  expected: boolean;
+}
+
+const wycheCases: Case[] = wycheproof.testGroups.flatMap((g) =>
+  g.tests.map((t) => ({
+    label: `tcId ${t.tcId} ${t.comment}`,
+    item: { publicKey: fromHex(g.publicKey.pk), message: fromHex(t.msg), signature: fromHex(t.sig) },
+    expected: t.result === 'valid',
+  })),
+);
+
+function flip(b: Uint8Array, bit: number): Uint8Array {
+  const c = Uint8Array.from(b);
+  c[bit >> 3]! ^= 1 << (bit & 7);
+  return c;
+}
+
+/** Every RFC vector plus single-bit mutations of each field: all must be false. */
+const rfcCases: Case[] = rfc.tests.flatMap((t) => {
+  const item = {
+    publicKey: fromHex(t.publicKey),
+    message: fromHex(t.message),
+    signature: fromHex(t.signature),
+  };
+  const mutated: Case[] = [0, 7, 100, 255, 256, 300, 511].map((bit) => ({
+    label: `${t.name} signature bit ${bit}`,
+    item: { ...item, signature: flip(item.signature, bit) },
+    expected: false,
+  }));
+  mutated.push({
+    label: `${t.name} public key bit 3`,
+    item: { ...item, publicKey: flip(item.publicKey, 3) },
+    expected: false,
+  });
+  if (item.message.length > 0) {
+    mutated.push({
+      label: `${t.name} message bit 0`,
+      item: { ...item, message: flip(item.message, 0) },
+      expected: false,
+    });
+  } else {
+    mutated.push({
+      label: `${t.name} message extended`,
+      item: { ...item, message: Uint8Array.of(0) },
+      expected: false,
+    });
+  }
+  return [{ label: t.name, item, expected: true }, ...mutated];
+});
+
+const backends: CryptoBackend[] = [nodeBackend, webcryptoBackend, nobleBackend, browserDefault];
+
+afterAll(() => ed25519VerifyPool.close());
+
+describe('the vector files are complete', () => {
+  it('RFC 8032 §7.1 has 5 vectors, Wycheproof 151 cases (88 valid, 63 invalid)', () => {
+    expect(rfc.tests).toHaveLength(5);
+    expect(wycheCases).toHaveLength(wycheproof.numberOfTests);
+    expect(wycheCases.filter((c) => c.expected)).toHaveLength(88);
+  });
+
+  it('WebCrypto in this Node passes the strictness probes', async () => {
+    expect(await detectWebCryptoEd25519()).toBe(true);
+  });
+});
+
+describe('RFC 8032 §7.1 with noble (derive and sign)', () => {
+  it.each(rfc.tests)('$name: derivePublicKey and sign reproduce the vector', (t) => {
+    expect(ed25519.getPublicKey(fromHex(t.secretKey))).toEqual(fromHex(t.publicKey));
+    expect(ed25519.sign(fromHex(t.message), fromHex(t.secretKey))).toEqual(fromHex(t.signature));
+  });
+});
+
+describe.each(backends.map((b) => [b.name, b] as const))('backend %s', (_name, backend) => {
+  it('verifies every RFC 8032 vector and rejects every mutation (single)', async () => {
+    const got = await Promise.all(rfcCases.map((c) => backend.ed25519Verify(c.item)));
+    expect(rfcCases.filter((c, i) => got[i] !== c.expected).map((c) => c.label)).toEqual([]);
+  });
+
+  it('gets every Wycheproof case right (single), never throwing', async () => {
+    const got: boolean[] = [];
+    for (const c of wycheCases) got.push(await backend.ed25519Verify(c.item));
+    expect(wycheCases.filter((c, i) => got[i] !== c.expected).map((c) => c.label)).toEqual([]);
+  });
+
+  it('gets every case right in a large batch, in order', async () => {
+    // 5 rounds, each in a different rotation, so order bugs cannot cancel out.
+    const all = [...wycheCases, ...rfcCases];
+    const batch: Case[] = [];
+    for (let r = 0; r < 5; r++)
+      for (let i = 0; i < all.length; i++) batch.push(all[(i * 7 + r * 13) % all.length]!);
+    expect(batch.length).toBeGreaterThanOrEqual(ed25519VerifyPool.minBatch);
+    const before = ed25519VerifyPool.stats.pooledBatches;
+    const got = await backend.ed25519VerifyBatch(batch.map((c) => c.item));
+    expect(got).toHaveLength(batch.length);
+    expect(batch.filter((c, i) => got[i] !== c.expected).map((c) => c.label)).toEqual([]);
+    if (backend === nodeBackend) {
+      expect(ed25519VerifyPool.stats.pooledBatches).toBe(before + 1);
+      expect(ed25519VerifyPool.stats.fallbacks).toBe(0);
+    }
+  });
+
+  it('returns false for wrong lengths and an empty batch', async () => {
+    const t = wycheCases[0]!.item;
+    expect(await backend.ed25519Verify({ ...t, publicKey: t.publicKey.subarray(1) })).toBe(false);
+    expect(await backend.ed25519Verify({ ...t, signature: new Uint8Array(65) })).toBe(false);
+    expect(await backend.ed25519VerifyBatch([])).toEqual([]);
+  });
+});
+
+describe('Ed25519VerifyPool', () => {
+  const items = wycheCases.map((c) => c.item);
+  const expected = wycheCases.map((c) => c.expected);
+
+  it('splits work over workers and preserves order for many distinct keys and messages', async () => {
+    const pool = new Ed25519VerifyPool({ size: 3, minBatch: 1 });
+    try {
+      const signed = Array.from({ length: 300 }, (_, i) => {
+        const sk = new Uint8Array(32).fill(i & 0xff);
+        sk[1] = i >> 8;
+        const message = new Uint8Array(i % 50).fill(i & 0xff);
+        return { publicKey: ed25519.getPublicKey(sk), message, signature: ed25519.sign(message, sk) };
+      });
+      const batch = signed.map((s, i) =>
+        i % 3 === 0 ? { ...s, message: Uint8Array.of(...s.message, 1) } : s,
+      );
+      const got = await pool.verifyBatch(batch);
+      expect(got).toEqual(batch.map((_, i) => i % 3 !== 0));
+      expect(pool.stats).toEqual({ pooledBatches: 1, fallbacks: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('falls back to in-thread verification when a worker fails to start', async () => {
+    const pool = new Ed25519VerifyPool({ size: 2, minBatch: 1, workerSource: 'throw new Error("boom")' });
+    expect(await pool.verifyBatch(items)).toEqual(expected);
+    expect(pool.stats).toEqual({ pooledBatches: 0, fallbacks: 1 });
+    // Retired: later batches run in-thread without trying workers again.
+    expect(await pool.verifyBatch(items)).toEqual(expected);
+    expect(pool.stats.fallbacks).toBe(1);
+  });
+
+  it('falls back when a worker dies mid-job', async () => {
+    const src = "require('node:worker_threads').parentPort.on('message', () => process.exit(3));";
+    const pool = new Ed25519VerifyPool({ size: 2, minBatch: 1, workerSource: src });
+    expect(await pool.verifyBatch(items)).toEqual(expected);
+    expect(pool.stats.fallbacks).toBe(1);
+  });
+
+  it('falls back when a worker throws while verifying', async () => {
+    const src = "require('node:worker_threads').parentPort.on('message', () => { throw new Error('bad'); });";
+    const pool = new Ed25519VerifyPool({ size: 1, minBatch: 1, workerSource: src });
+    expect(await pool.verifyBatch(items)).toEqual(expected);
+    expect(pool.stats.fallbacks).toBe(1);
+  });
+
+  it('verifies small batches in-thread', async () => {
+    const pool = new Ed25519VerifyPool({ minBatch: 1000 });
+    expect(await pool.verifyBatch(items)).toEqual(expected);
+    expect(pool.stats).toEqual({ pooledBatches: 0, fallbacks: 0 });
+  });
+});
+
+describe('worker pool and process lifetime', () => {
+  it('lets a process that used the pool exit on its own, after the batch completes', () => {
+    // Workers are unref'd while idle but ref'd while a job is in flight, so a
+    // top-level await on a batch neither hangs the process nor is cut short.
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-pool-'));
+    const script = join(dir, 'exit.mts');
+    writeFileSync(
+      script,
+      `import { generateKeyPairSync, sign } from 'node:crypto';
+const { nodeBackend } = await import(process.argv[2]);
+const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+const pk = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(12));
+const items = Array.from({ length: 600 }, (_, i) => {
+  const message = Uint8Array.of(i & 255, i >> 8);
+  return { publicKey: pk, message, signature: new Uint8Array(sign(null, message, privateKey)) };
+});
+items[5] = { ...items[5], message: Uint8Array.of(9, 9, 9) };
+const r = await nodeBackend.ed25519VerifyBatch(items);
+console.log(r.filter(Boolean).length, r[5]);
+`,
+    );
+    const nodeTs = fileURLToPath(new URL('./backends/node.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script, nodeTs], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('599 false');
+  });
+});
