@@ -1,2 +1,3 @@
-// Barrel for producer note/ — exports are added by the module's owner.
-export {};
+// Producer side of signed notes: Ed25519 log keys, checkpoints, Lineage STHs, witness cosignatures.
+export * from './sign.js';
+export * from './signer.js';

@@ -1,4 +1,4 @@
-import { parseUint64 } from '../encoding/decimal.js';
+import { parseUint64, truncateForMessage } from '../encoding/decimal.js';
 import { LineageError } from '../result.js';
 import { type CheckpointResult, type VerifiedCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import type { NoteVerifierKey } from './vkey.js';
@@ -56,7 +56,17 @@ export function parseLineageSthTimestamp(extensionLines: readonly string[]): num
       'line 4',
     );
   }
-  const ms = parseUint64(line.slice(LINEAGE_STH_TIMESTAMP_PREFIX.length), 'line 4');
+  const digits = line.slice(LINEAGE_STH_TIMESTAMP_PREFIX.length);
+  let ms: bigint;
+  try {
+    ms = parseUint64(digits, 'line 4');
+  } catch {
+    throw new LineageError(
+      'sth.timestamp',
+      `timestamp "${truncateForMessage(digits)}" is not canonical decimal milliseconds since the Unix epoch`,
+      'line 4',
+    );
+  }
   if (ms > MAX_TIMESTAMP_MS) {
     throw new LineageError(
       'sth.timestamp',
