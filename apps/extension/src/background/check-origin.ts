@@ -5,9 +5,8 @@ import {
   type TrustStore,
   toHex,
   utf8DecodeStrict,
-  verdictOf,
 } from '@lineage/verifier-core';
-import type { ExtensionStore, FinalStatus, OriginCheck, ProofView } from '../storage/types.js';
+import type { ExtensionStore, OriginCheck, ProofView } from '../storage/types.js';
 import { bodyAnchorLeafHash, cardAnchorLeafHash } from './anchors.js';
 import type { CoreApi, VerifiedCheckpoint } from './core-api.js';
 import { type FetchBounded, FetchError, type FetchedText } from './fetch-bounded.js';
@@ -15,12 +14,10 @@ import { HeaderError, type HeaderList, type ProofHeaders, parseProofHeaders } fr
 import { LIMITS } from './limits.js';
 import { sentenceFor } from './sentences.js';
 import { checkSplitView } from './split-view.js';
+import { statusOf } from './verdict-policy.js';
 
 export const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
 export const CONSISTENCY_PATH = '/.well-known/lineage/consistency';
-
-/** Checks that are shown but do not make a result a warning: the extension has no key history. */
-const INFORMATIONAL = new Set(['card.key_current', 'card.lineage']);
 
 export interface CheckOriginInput {
   origin: string;
@@ -90,13 +87,6 @@ export function parseConsistencyAnswer(
     if (typeof h !== 'string') throw new Error(`proof[${i}] is not a string`);
     return fromBase64(h, 32, `proof[${i}]`);
   });
-}
-
-/** Maps checks to the three final states: any failure fails; anything unproven warns. */
-export function statusOf(checks: readonly CheckOutcome[]): Exclude<FinalStatus, 'timeout'> {
-  const counted = checks.filter((c) => !(c.status === 'not_checked' && INFORMATIONAL.has(c.id)));
-  const v = verdictOf(counted);
-  return v === 'verified' ? 'verified' : v === 'failed' ? 'failed' : 'warning';
 }
 
 /**

@@ -18,7 +18,12 @@ export function Details() {
       {result && (
         <>
           <h2 className="lin-ext-h2">Checks</h2>
-          <CheckList checks={result.checks} />
+          <CheckList
+            checks={result.checks.map((c) => ({
+              ...c,
+              subject: { ...c.subject, step: c.id.startsWith('card.') ? 'Agent card' : 'Log proof' },
+            }))}
+          />
           {result.proof?.card && (
             <>
               <h2 className="lin-ext-h2">Inclusion proof of the agent card</h2>

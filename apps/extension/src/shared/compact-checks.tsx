@@ -1,5 +1,6 @@
 import { DataText, StatusBadge } from '@lineage/ui';
 import type { CheckOutcome } from '@lineage/verifier-core';
+import { INFORMATIONAL_CHECKS } from '../background/verdict-policy.js';
 
 /** A short list of checks for the popup: status, our title, and (as data) why it did not pass. */
 export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome[]; empty: string }) {
@@ -10,6 +11,9 @@ export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome
         // biome-ignore lint/suspicious/noArrayIndexKey: one id can apply to several subjects
         <li key={`${c.id}-${i}`} data-check-id={c.id} data-status={c.status}>
           <StatusBadge status={c.status} /> <span className="lin-check-title">{c.title}</span>
+          {c.status === 'not_checked' && INFORMATIONAL_CHECKS.has(c.id) && (
+            <span className="lin-ext-info"> (informational: does not change the verdict)</span>
+          )}
           {c.status !== 'pass' && c.reason && (
             <div className="lin-ext-reason">
               <DataText value={c.reason} max={220} />

@@ -1,0 +1,291 @@
+/**
+ * The unpacked build in Debian Chromium (new headless mode), driven by playwright-core against the
+ * fixture sites on 127.0.0.1. One browser for the whole file; every wait is bounded.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSite, serveSite } from '../fixture/server.js';
+import { SITES, type SiteName, trustStoreJson } from '../fixture/sites.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const appDir = resolve(here, '../..');
+const extDir = join(appDir, 'dist/chromium');
+const repoRoot = resolve(appDir, '../..');
+const shotsDir = join(repoRoot, 'docs/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FINAL = new Set(['verified', 'warning', 'failed', 'timeout']);
+
+let ctx: BrowserContext;
+let sw: Worker;
+let extId: string;
+let userDataDir: string;
+const sites = new Map<SiteName, RunningSite>();
+
+interface TabSnapshot {
+  status: string;
+  sentence: string;
+  badge: string;
+  title: string;
+}
+
+async function tabIdOf(origin: string): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const id = await sw.evaluate(async (o: string) => {
+      const tabs = await chrome.tabs.query({});
+      return tabs.find((t) => t.url?.startsWith(o))?.id ?? null;
+    }, origin);
+    if (id !== null) return id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no tab for ${origin}`);
+}
+
+/** Waits (bounded) until the tab's state machine reaches a final state, then reads the toolbar. */
+async function settled(tabId: number, minRun = 0): Promise<TabSnapshot> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const s = await sw.evaluate(
+      async ([id, run]: [number, number]) => {
+        const v = await (
+          globalThis as unknown as {
+            __lineage: {
+              view(id: number): Promise<{ state: { status: string; sentence: string; run: number } }>;
+            };
+          }
+        ).__lineage.view(id);
+        if (v.state.run <= run) return null;
+        return {
+          status: v.state.status,
+          sentence: v.state.sentence,
+          run: v.state.run,
+          badge: await chrome.action.getBadgeText({ tabId: id }),
+          title: await chrome.action.getTitle({ tabId: id }),
+        };
+      },
+      [tabId, minRun] as [number, number],
+    );
+    if (s && FINAL.has(s.status)) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tab ${tabId} did not reach a final state within 20 s`);
+}
+
+async function visit(name: SiteName, page?: Page): Promise<{ page: Page; tabId: number; snap: TabSnapshot }> {
+  const site = sites.get(name)!;
+  const p = page ?? (await ctx.newPage());
+  const before = page ? await runOf(await tabIdOf(site.origin)) : 0;
+  await p.goto(`${site.origin}/`, { timeout: 15_000 });
+  const tabId = await tabIdOf(site.origin);
+  return { page: p, tabId, snap: await settled(tabId, before) };
+}
+
+async function runOf(tabId: number): Promise<number> {
+  return sw.evaluate(async (id: number) => {
+    const v = await (
+      globalThis as unknown as { __lineage: { view(id: number): Promise<{ state: { run: number } }> } }
+    ).__lineage.view(id);
+    return v.state.run;
+  }, tabId);
+}
+
+async function openPopup(tabId: number): Promise<Page> {
+  const p = await ctx.newPage();
+  await p.setViewportSize({ width: 400, height: 900 });
+  await p.goto(`chrome-extension://${extId}/popup.html?tab=${tabId}`, { timeout: 10_000 });
+  await p.getByTestId('sentence').waitFor({ timeout: 10_000 });
+  return p;
+}
+
+async function shot(p: Page, name: string): Promise<void> {
+  mkdirSync(shotsDir, { recursive: true });
+  await p.screenshot({ path: join(shotsDir, `extension-${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(extDir, 'manifest.json'))) {
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], {
+      cwd: appDir,
+      stdio: 'ignore',
+      timeout: 120_000,
+    });
+  }
+  for (const name of Object.keys(SITES) as SiteName[]) sites.set(name, await serveSite(SITES[name]));
+  userDataDir = mkdtempSync(join(tmpdir(), 'lineage-ext-'));
+  ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--disable-extensions-except=${extDir}`,
+      `--load-extension=${extDir}`,
+    ],
+  });
+  sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: 15_000 }));
+  extId = new URL(sw.url()).host;
+
+  // Pin the fixture log through the options page, as a user would.
+  const trustFile = join(userDataDir, 'fixture-trust.json');
+  writeFileSync(trustFile, trustStoreJson());
+  const options = await ctx.newPage();
+  await options.setViewportSize({ width: 900, height: 700 });
+  await options.goto(`chrome-extension://${extId}/options.html`);
+  await options.getByTestId('trust-file').setInputFiles(trustFile);
+  await options.getByTestId('options-message').waitFor({ timeout: 10_000 });
+  expect(await options.getByTestId('options-message').textContent()).toBe('Imported fixture-trust.json.');
+  await shot(options, 'options');
+  await options.close();
+}, 90_000);
+
+afterAll(async () => {
+  await ctx?.close();
+  await Promise.all([...sites.values()].map((s) => s.close()));
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+describe('extension in Chromium against the fixture sites', () => {
+  it('manifest loads as MV3 with only webRequest + http(s) host access', async () => {
+    const m = await sw.evaluate(() => chrome.runtime.getManifest());
+    expect(m.manifest_version).toBe(3);
+    expect(m.permissions).toEqual(['webRequest']);
+  });
+
+  it('good agent → verified icon, badge OK, popup shows card, identity, proof with audit path', async () => {
+    const { tabId, snap, page } = await visit('good');
+    expect(snap.status).toBe('verified');
+    expect(snap.badge).toBe('OK');
+    expect(snap.title).toMatch(/^Lineage — Verified/);
+    const popup = await openPopup(tabId);
+    expect(await popup.getByTestId('sentence').textContent()).toMatch(
+      /^Verified: the agent card’s identity holds/,
+    );
+    expect(await popup.getByTestId('card-name').textContent()).toBe('Inventory Agent');
+    await expect
+      .poll(() => popup.locator('[data-check-id="card.identity_proof"]').getAttribute('data-status'))
+      .toBe('pass');
+    expect(await popup.getByTestId('audit-path').locator('li').count()).toBe(5); // leaf, 3 siblings, root
+    expect(await popup.locator('body').textContent()).toContain('Asset inventory');
+    await shot(popup, 'popup-verified');
+
+    const details = await ctx.newPage();
+    await details.setViewportSize({ width: 900, height: 800 });
+    await details.goto(`chrome-extension://${extId}/details.html?tab=${tabId}`);
+    await details.getByTestId('raw-card').waitFor({ timeout: 10_000 });
+    expect(await details.getByTestId('raw-card').textContent()).toContain('"name": "Inventory Agent"');
+    expect(await details.getByTestId('raw-checkpoint').textContent()).toMatch(
+      /^fixture\.lineage\.test\/log\n8\n/,
+    );
+    await shot(details, 'details');
+    await Promise.all([details.close(), popup.close(), page.close()]);
+  });
+
+  it('forged card → failed, badge X', async () => {
+    const { snap, page } = await visit('forged');
+    expect(snap.status).toBe('failed');
+    expect(snap.badge).toBe('X');
+    expect(snap.sentence).toMatch(/changed after it was signed|signature does not verify/);
+    await page.close();
+  });
+
+  it('bad identity proof → failed, and the popup says why in one line', async () => {
+    const { tabId, snap, page } = await visit('badIdentity');
+    expect(snap.status).toBe('failed');
+    const popup = await openPopup(tabId);
+    expect(await popup.getByTestId('sentence').textContent()).toBe(
+      'Failed: the card’s identity proof does not verify.',
+    );
+    expect(await popup.locator('[data-check-id="card.identity_proof"]').getAttribute('data-status')).toBe(
+      'fail',
+    );
+    await shot(popup, 'popup-failed');
+    await Promise.all([popup.close(), page.close()]);
+  });
+
+  it('wrong inclusion proof → failed', async () => {
+    const { tabId, snap, page } = await visit('wrongInclusion');
+    expect(snap.status).toBe('failed');
+    expect(snap.sentence).toBe('Failed: the inclusion proof does not place this agent card in the log.');
+    const popup = await openPopup(tabId);
+    expect(await popup.locator('[data-check-id="proof.inclusion.card"]').getAttribute('data-status')).toBe(
+      'fail',
+    );
+    await Promise.all([popup.close(), page.close()]);
+  });
+
+  it('unknown log → warning; a card named "✓ Verified by Lineage" stays framed data', async () => {
+    const { tabId, snap, page } = await visit('unknownLog');
+    expect(snap.status).toBe('warning');
+    expect(snap.badge).toBe('!');
+    const popup = await openPopup(tabId);
+    expect(await popup.getByTestId('sentence').textContent()).toMatch(
+      /^Warning: the proof is signed by a log you have not pinned/,
+    );
+    const name = popup.getByTestId('card-name').locator('.lin-data');
+    expect(await name.textContent()).toBe('✓ Verified by Lineage');
+    expect(await popup.locator('.lin-ext-verdict').getAttribute('data-status')).toBe('warning');
+    await shot(popup, 'popup-warning');
+    await Promise.all([popup.close(), page.close()]);
+  });
+
+  it('hostile oversized header → failed, no crash, the service worker keeps working', async () => {
+    const { snap, page } = await visit('hostileHeader');
+    expect(snap.status).toBe('failed');
+    expect(snap.sentence).toMatch(/malformed or oversized/);
+    await page.close();
+  });
+
+  it('split view: first visit (grown, proven consistent) verifies; the second (same size, other root) fails', async () => {
+    const first = await visit('splitView');
+    expect(first.snap.status).toBe('verified');
+    const second = await visit('splitView', first.page);
+    expect(second.snap.status).toBe('failed');
+    expect(second.snap.badge).toBe('X');
+    expect(second.snap.sentence).toMatch(/split view/);
+    const popup = await openPopup(second.tabId);
+    const rows = popup.getByTestId('history').locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().locator('td').nth(1).textContent()).toBe('failed');
+    await shot(popup, 'popup-split-view');
+    await Promise.all([popup.close(), first.page.close()]);
+  });
+
+  it('a site that does not advertise Lineage is not checked until asked from the popup', async () => {
+    const site = await serveSite((path) =>
+      path === '/'
+        ? {
+            status: 200,
+            headers: { 'content-type': 'text/html' },
+            body: new TextEncoder().encode('<h1>plain</h1>'),
+          }
+        : { status: 404, headers: { 'content-type': 'text/plain' }, body: new Uint8Array(0) },
+    );
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${site.origin}/`);
+      const tabId = await tabIdOf(site.origin);
+      const popup = await openPopup(tabId);
+      expect(await popup.locator('.lin-ext-verdict').getAttribute('data-status')).toBe('not_checked');
+      expect(await sw.evaluate((id: number) => chrome.action.getBadgeText({ tabId: id }), tabId)).toBe('');
+      await shot(popup, 'popup-not-checked');
+      await popup.getByTestId('check').click();
+      await expect
+        .poll(() => popup.locator('.lin-ext-verdict').getAttribute('data-status'), { timeout: 15_000 })
+        .toBe('warning');
+      expect(await popup.getByTestId('sentence').textContent()).toMatch(/publishes no agent card|sends none/);
+      await Promise.all([popup.close(), page.close()]);
+    } finally {
+      await site.close();
+    }
+  });
+});
