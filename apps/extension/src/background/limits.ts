@@ -10,7 +10,7 @@ export const LIMITS = Object.freeze({
   /** Link header scanned for rel="agent-card". */
   linkHeaderChars: 4_096,
   /** The decoded checkpoint (signed note) bytes. */
-  checkpointBytes: 6_144,
+  checkpointBytes: 6_000,
   /** Hashes in one audit path or consistency proof (2^64 leaves need at most 64, RFC 9162 §2.1.3). */
   proofHashes: 64,
   /** The agent card document. */

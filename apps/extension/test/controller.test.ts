@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { type ActionPort, Controller, webOrigin } from '../src/background/controller.js';
+import { coreApi } from '../src/background/core-adapter.js';
+import type { FetchBounded } from '../src/background/fetch-bounded.js';
+import type { ActionPresentation } from '../src/background/tab-state.js';
+import { parseRequest } from '../src/shared/messages.js';
+import { MemoryStore } from '../src/storage/memory.js';
+import {
+  CARDS,
+  CHECKPOINTS,
+  checkpointHeader,
+  inclusionHeader,
+  TREES,
+  trustStoreJson,
+} from './fixture/sites.js';
+
+class RecordingAction implements ActionPort {
+  readonly shown: Array<{ tabId: number } & ActionPresentation> = [];
+  async render(tabId: number, p: ActionPresentation) {
+    this.shown.push({ tabId, ...p });
+  }
+  async tabOrigin() {
+    return 'https://agent.example';
+  }
+}
+
+const goodHeaders = [
+  { name: 'lineage-checkpoint', value: checkpointHeader(CHECKPOINTS.v1) },
+  { name: 'lineage-inclusion', value: inclusionHeader(3, 8, TREES.v1.inclusionProof(3, 8)) },
+];
+
+/** Serves the good card from memory; counts requests so caching is observable. */
+function cardFetch(): { fetch: FetchBounded; count: () => number } {
+  let n = 0;
+  return {
+    count: () => n,
+    fetch: async (url) => {
+      n++;
+      return url.endsWith('/.well-known/agent-card.json')
+        ? { url, status: 200, bytes: CARDS.good, contentType: 'application/json' }
+        : { url, status: 404, bytes: new Uint8Array(0), contentType: null };
+    },
+  };
+}
+
+async function setup(fetch: FetchBounded, checkMs?: number) {
+  const store = new MemoryStore();
+  const action = new RecordingAction();
+  const c = new Controller({
+    store,
+    core: coreApi,
+    fetch,
+    action,
+    now: () => Date.now(),
+    ...(checkMs ? { checkMs } : {}),
+  });
+  const imported = await c.handle({ type: 'importTrust', text: trustStoreJson(), fileName: 'trust.json' });
+  expect(imported.ok).toBe(true);
+  return { store, action, c };
+}
+
+describe('controller', () => {
+  it('an advertising page is checked; the toolbar goes checking → verified', async () => {
+    const f = cardFetch();
+    const { action, c } = await setup(f.fetch);
+    await c.onDocumentHeaders(7, 'https://agent.example/page', goodHeaders);
+    expect(action.shown.map((s) => s.icon)).toEqual(['not_checked', 'checking', 'verified']);
+    expect(action.shown.at(-1)).toMatchObject({ tabId: 7, badgeText: 'OK' });
+    const v = await c.view(7);
+    expect(v.result?.status).toBe('verified');
+    expect(v.history).toHaveLength(1);
+  });
+
+  it('a page without Lineage headers is not checked (nothing fetched) unless "all sites" is on', async () => {
+    const f = cardFetch();
+    const { action, c } = await setup(f.fetch);
+    await c.onDocumentHeaders(1, 'https://plain.example/', [{ name: 'content-type', value: 'text/html' }]);
+    expect(f.count()).toBe(0);
+    expect(action.shown.at(-1)?.icon).toBe('not_checked');
+    await c.handle({ type: 'setCheckAllSites', value: true });
+    await c.onDocumentHeaders(1, 'https://plain.example/', [{ name: 'content-type', value: 'text/html' }]);
+    expect(f.count()).toBeGreaterThan(0);
+    expect(action.shown.at(-1)?.icon).toBe('warning');
+  });
+
+  it('non-web pages are never checked', async () => {
+    const f = cardFetch();
+    const { c } = await setup(f.fetch);
+    await c.onDocumentHeaders(2, 'chrome://settings/', goodHeaders);
+    expect(f.count()).toBe(0);
+    expect(webOrigin('file:///etc/passwd')).toBeNull();
+  });
+
+  it('results are cached per origin for identical headers; Retry bypasses the cache', async () => {
+    const f = cardFetch();
+    const { c } = await setup(f.fetch);
+    await c.onDocumentHeaders(3, 'https://agent.example/a', goodHeaders);
+    const after1 = f.count();
+    await c.onDocumentHeaders(3, 'https://agent.example/b', goodHeaders);
+    expect(f.count()).toBe(after1);
+    await c.handle({ type: 'check', tabId: 3 });
+    expect(f.count()).toBeGreaterThan(after1);
+  });
+
+  it('a site that never answers ends in the timeout state, not in verified', async () => {
+    const hang: FetchBounded = () => new Promise(() => {});
+    const { action, c } = await setup(hang, 50);
+    await c.onDocumentHeaders(4, 'https://slow.example/', goodHeaders);
+    expect(action.shown.at(-1)).toMatchObject({ icon: 'timeout', badgeText: '?' });
+  });
+
+  it('an internal error is shown as failed, never as verified', async () => {
+    const boom: FetchBounded = async () => {
+      throw new TypeError('boom');
+    };
+    const { action, c } = await setup(boom);
+    await c.onDocumentHeaders(5, 'https://err.example/', goodHeaders);
+    // A fetch error is a finding about the site (card.fetch fails), not a crash.
+    expect(action.shown.at(-1)?.icon).toBe('failed');
+  });
+
+  it('a malformed trust store is refused with the reason; the old one stays', async () => {
+    const { c, store } = await setup(cardFetch().fetch);
+    const r = await c.handle({ type: 'importTrust', text: '{"version":2}', fileName: 'bad.json' });
+    expect(r.ok).toBe(false);
+    expect(store.settings.trust.logs).toHaveLength(1);
+  });
+
+  it('clearData forgets tree heads, history and cache but keeps settings', async () => {
+    const { c, store } = await setup(cardFetch().fetch);
+    await c.onDocumentHeaders(6, 'https://agent.example/', goodHeaders);
+    expect(store.treeHeads.size).toBe(1);
+    await c.handle({ type: 'clearData' });
+    expect(store.treeHeads.size).toBe(0);
+    expect(store.entries).toHaveLength(0);
+    expect(store.settings.trust.logs).toHaveLength(1);
+  });
+});
+
+describe('messages from our pages are validated', () => {
+  it('accepts well-formed requests and rejects everything else', () => {
+    expect(parseRequest({ type: 'getView', tabId: 3 })).toEqual({ type: 'getView', tabId: 3 });
+    expect(parseRequest({ type: 'getView', tabId: -1 })).toBeNull();
+    expect(parseRequest({ type: 'getView', tabId: '3' })).toBeNull();
+    expect(parseRequest({ type: 'setCheckAllSites', value: 'yes' })).toBeNull();
+    expect(parseRequest({ type: 'eval', code: '1' })).toBeNull();
+    expect(parseRequest(null)).toBeNull();
+    expect(parseRequest({ type: 'importTrust', text: 'x'.repeat(1_000_001), fileName: 'a' })).toBeNull();
+  });
+});
