@@ -19,10 +19,15 @@ export function EventDetails({ event }: { event: EventView }) {
         </dd>
         <dt>Step</dt>
         <dd>
-          <DataText value={event.step} />
+          <DataText value={event.stepTitle ? `${event.step} — ${event.stepTitle}` : event.step} />
         </dd>
         <dt>Actor</dt>
         <dd>
+          {event.actorLabel && (
+            <>
+              <DataText value={event.actorLabel} />{' '}
+            </>
+          )}
           <DataText value={event.actor} wrap />
         </dd>
         <dt>Action</dt>
@@ -33,6 +38,19 @@ export function EventDetails({ event }: { event: EventView }) {
         <dd>
           <DataText value={event.timestamp} />
         </dd>
+        {event.approval && (
+          <>
+            <dt>Approval</dt>
+            <dd>
+              <DataText value={`${event.approval.decision} as ${event.approval.role}`} />
+              {event.approval.statement && (
+                <div>
+                  <DataText value={event.approval.statement} wrap />
+                </div>
+              )}
+            </dd>
+          </>
+        )}
         <dt>Controls</dt>
         <dd>
           {event.controls.length === 0 ? (
@@ -53,10 +71,46 @@ export function EventDetails({ event }: { event: EventView }) {
         <dd>
           <DataText value={event.payloadHash} wrap />
         </dd>
+        <dt>Leaf hash</dt>
+        <dd>
+          <DataText value={event.leafHash} wrap />
+        </dd>
+        <dt>Signed by key</dt>
+        <dd>
+          <DataText value={event.signature?.publicKey} wrap />
+        </dd>
         <dt>Signature</dt>
         <dd>
-          <DataText value={event.signature} wrap />
+          <DataText value={event.signature?.value} wrap />
         </dd>
+        {event.predecessors && (
+          <>
+            <dt>Predecessors</dt>
+            <dd>
+              {event.predecessors.length === 0 ? (
+                <span className="lin-muted">none (root)</span>
+              ) : (
+                event.predecessors.map((p) => (
+                  <div key={p}>
+                    <DataText value={p} max={70} />
+                  </div>
+                ))
+              )}
+            </dd>
+          </>
+        )}
+        {event.failedChecks && event.failedChecks.length > 0 && (
+          <>
+            <dt>Failed checks</dt>
+            <dd>
+              {event.failedChecks.map((c) => (
+                <code key={c} className="lin-check-id lin-failed-id">
+                  {c}
+                </code>
+              ))}
+            </dd>
+          </>
+        )}
       </dl>
     </div>
   );

@@ -29,17 +29,21 @@ export interface InclusionView {
   treeSize: number;
   auditPath: string[];
   root: string;
+  proofKind?: 'inclusion' | 'multiproof';
 }
 
 export interface CommitmentView {
   name: string;
+  scheme?: string;
   disclosed: boolean;
-  value?: string;
+  /** Disclosed value as the verifier decoded it (any JSON value); shown as JSON text. */
+  value?: unknown;
 }
 
 export interface SthView {
   logId: string;
-  size: number;
+  /** Decimal string (uint64) or number. */
+  size: string | number;
   rootHex: string;
   timestamp: string;
   status?: ItemStatus;
@@ -48,18 +52,23 @@ export interface SthView {
 export interface EventView {
   id: string;
   step: string;
+  stepTitle?: string;
   actor: string;
+  actorLabel?: string;
   actor_kind: 'agent' | 'human';
   action: string;
   timestamp: string;
   controls: string[];
-  payloadHash?: string;
+  payloadHash?: string | null;
   artifactPath?: string;
-  signature?: string;
+  signature?: { publicKey: string; value: string };
   leafHash?: string;
   inclusion?: InclusionView;
   sth?: SthView;
-  attestation?: { server: string; status: ItemStatus; detail?: string };
+  attestation?: { server: string; issuedAt?: string; file?: string };
+  approval?: { role: string; decision: string; statement?: string };
   commitments: CommitmentView[];
+  predecessors?: string[];
   status: ItemStatus;
+  failedChecks?: string[];
 }

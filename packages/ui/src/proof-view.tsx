@@ -36,11 +36,17 @@ export function auditPathSides(index: number, treeSize: number, pathLength: numb
 export function ProofView({ event, sths }: { event: EventView; sths?: readonly SthView[] }) {
   const inc = event.inclusion;
   const sth =
-    event.sth ?? (inc ? sths?.find((s) => s.logId === inc.logId && s.size === inc.treeSize) : undefined);
+    event.sth ??
+    (inc ? sths?.find((s) => s.logId === inc.logId && String(s.size) === String(inc.treeSize)) : undefined);
   const sides = inc ? auditPathSides(inc.index, inc.treeSize, inc.auditPath.length) : [];
   return (
     <div className="lin-proof">
-      <h4>Inclusion in the log</h4>
+      <h4>
+        Inclusion in the log
+        {inc?.proofKind === 'multiproof' && (
+          <span className="lin-muted"> (proven in a batch multiproof)</span>
+        )}
+      </h4>
       {inc ? (
         <>
           <dl className="lin-kv">
@@ -86,7 +92,7 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
             <DataText value={sth.logId} max={64} />
           </dd>
           <dt>Tree size</dt>
-          <dd className="lin-mono">{sth.size.toLocaleString('en-US')}</dd>
+          <dd className="lin-mono">{String(sth.size)}</dd>
           <dt>Root hash</dt>
           <dd>
             <DataText value={sth.rootHex} wrap />
@@ -114,18 +120,14 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
           <dd>
             <DataText value={event.attestation.server} />
           </dd>
-          <dt>Status</dt>
+          <dt>Issued at</dt>
           <dd>
-            <StatusBadge status={event.attestation.status} />
+            <DataText value={event.attestation.issuedAt} />
           </dd>
-          {event.attestation.detail && (
-            <>
-              <dt>Detail</dt>
-              <dd>
-                <DataText value={event.attestation.detail} wrap />
-              </dd>
-            </>
-          )}
+          <dt>File</dt>
+          <dd>
+            <DataText value={event.attestation.file} wrap />
+          </dd>
         </dl>
       ) : (
         <p className="lin-muted">No attestation covers this event.</p>
@@ -148,10 +150,13 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
                 <td>
                   <DataText value={c.name} />
                 </td>
-                <td>{c.disclosed ? 'Disclosed (opening checked)' : 'Committed, not disclosed'}</td>
+                <td>
+                  {c.disclosed ? 'Disclosed (opening checked)' : 'Committed, not disclosed'}
+                  {c.scheme && <span className="lin-muted"> · {c.scheme}</span>}
+                </td>
                 <td>
                   {c.disclosed ? (
-                    <DataText value={c.value} wrap />
+                    <DataText value={c.value === undefined ? undefined : JSON.stringify(c.value)} wrap />
                   ) : (
                     <span className="lin-muted">hidden</span>
                   )}

@@ -1,0 +1,6 @@
+// Vite asset imports used by the app.
+declare module '*.css?raw' {
+  const css: string;
+  export default css;
+}
+declare module '*.css';

@@ -1,0 +1,145 @@
+/**
+ * The main process's implementation of the renderer API, composed from plain
+ * services. Electron wires it to ipcMain (ipc.main.ts); the browser tests
+ * bridge the very same object to Chromium. Holds the session's state: open
+ * capsules and the last verification of each (approvals and exports only ever
+ * use a verification this process computed, never one the renderer supplies).
+ */
+import { writeFile } from 'node:fs/promises';
+import type {
+  ApiEvent,
+  ApprovalPreview,
+  ApprovalRequest,
+  ExportFormat,
+  MainApi,
+  SaveResult,
+  VerifyOutcome,
+} from '../../shared/api.js';
+import type { CapsuleVerification } from '../../shared/contract.js';
+import { ApprovalService } from './approvals.js';
+import { CapsuleStore } from './capsule-store.js';
+import type { HostIo } from './host-io.js';
+import { KeyStore } from './key-store.js';
+import { RecentFiles } from './recent-files.js';
+import { exportReport } from './report-export.js';
+import { TrustStoreService } from './trust-store.js';
+import { VerificationService } from './verification.js';
+
+export interface MainApiOptions {
+  userDataDir: string;
+  host: HostIo;
+  emit: (e: ApiEvent) => void;
+  workerUrl: URL;
+  workerExecArgv?: string[];
+  now?: () => Date;
+  keyLog2N?: number;
+}
+
+const SAVE_FILTERS: Record<ExportFormat, { name: string; extensions: string[]; suffix: string }> = {
+  json: { name: 'Report JSON', extensions: ['json'], suffix: '.report.json' },
+  oscal: { name: 'OSCAL assessment results', extensions: ['json'], suffix: '.oscal-ar.json' },
+  html: { name: 'Printable HTML report', extensions: ['html'], suffix: '.report.html' },
+  pdf: { name: 'PDF report', extensions: ['pdf'], suffix: '.report.pdf' },
+  approval: { name: 'Signed SAR approval', extensions: ['json'], suffix: '.approval.json' },
+  trust: { name: 'Trust store', extensions: ['json'], suffix: 'trust-store.json' },
+  'public-key': { name: 'Approver public key', extensions: ['json'], suffix: 'approver-public-key.json' },
+};
+
+export function createMainApi(
+  o: MainApiOptions,
+): MainApi & { verificationOf(id: string): CapsuleVerification | undefined } {
+  const now = o.now ?? (() => new Date());
+  const recent = new RecentFiles(o.userDataDir);
+  const capsules = new CapsuleStore(recent, now);
+  const trust = new TrustStoreService(o.userDataDir);
+  const keys = new KeyStore(o.userDataDir, o.keyLog2N);
+  const verifier = new VerificationService({ workerUrl: o.workerUrl, execArgv: o.workerExecArgv ?? [] });
+  const results = new Map<string, CapsuleVerification>();
+  const approvals = new ApprovalService(keys, () => trust.load(), now);
+
+  const verifiedCapsule = (capsuleId: string) => {
+    const cap = capsules.get(capsuleId);
+    const v = results.get(capsuleId);
+    if (!v) throw new Error(`capsule ${cap.name} has not been verified in this session`);
+    return { cap, v };
+  };
+
+  async function save(name: string, format: ExportFormat, data: string | Uint8Array): Promise<SaveResult> {
+    const f = SAVE_FILTERS[format];
+    const path = await o.host.chooseSavePath(name, { name: f.name, extensions: f.extensions });
+    if (!path) return { saved: false };
+    await writeFile(path, data);
+    return { saved: true, path };
+  }
+
+  return {
+    verificationOf: (id) => results.get(id),
+
+    async openCapsuleDialog() {
+      const path = await o.host.chooseCapsule();
+      return path ? capsules.openPath(path) : null;
+    },
+    openCapsulePath: (path) => capsules.openPath(path),
+    openCapsuleBytes: async (name, bytes) => capsules.openBytes(name, bytes),
+    recentFiles: () => recent.list(),
+
+    async verify(capsuleId): Promise<VerifyOutcome> {
+      const cap = capsules.get(capsuleId);
+      const store = await trust.load();
+      const outcome = await verifier.run(
+        capsuleId,
+        {
+          name: cap.name,
+          ...(cap.path ? { path: cap.path } : {}),
+          ...(cap.bytes ? { bytes: cap.bytes } : {}),
+          trust: store,
+          verifiedAt: now().toISOString(),
+        },
+        (progress) => o.emit({ type: 'verify-progress', capsuleId, progress }),
+      );
+      if (outcome.status === 'done') results.set(capsuleId, outcome.verification);
+      else results.delete(capsuleId);
+      return outcome;
+    },
+    async cancelVerify(capsuleId) {
+      verifier.cancel(capsuleId);
+    },
+
+    trustList: () => trust.view(),
+    trustImport: (req) => trust.import(req),
+    trustRemove: (id) => trust.remove(id),
+    trustExportText: () => trust.exportText(),
+    trustImportStore: (text) => trust.importStore(text),
+
+    keyStatus: () => keys.status(),
+    keyCreate: (req) => keys.create(req),
+    keyUnlock: (p) => keys.unlock(p),
+    keyLock: () => keys.lock(),
+    keyPublicText: () => keys.publicKeyFile(),
+
+    async approvalPreview(req: ApprovalRequest): Promise<ApprovalPreview> {
+      const { cap, v } = verifiedCapsule(req.capsuleId);
+      return approvals.preview(req, cap.name, v);
+    },
+    async approvalSign(req: ApprovalRequest) {
+      const { cap, v } = verifiedCapsule(req.capsuleId);
+      return approvals.sign(req, cap.name, v);
+    },
+    approvalVerify: (text) => approvals.verify(text),
+
+    async exportFile({ capsuleId, format, content }): Promise<SaveResult> {
+      if (format === 'trust') return save('trust-store.json', format, await trust.exportText());
+      if (format === 'public-key')
+        return save('approver-public-key.json', format, await keys.publicKeyFile());
+      if (format === 'approval') {
+        if (!content) throw new Error('nothing to save');
+        return save(approvals.lastFileName ?? 'sar-approval.json', format, content);
+      }
+      if (!capsuleId) throw new Error('which capsule?');
+      const { cap, v } = verifiedCapsule(capsuleId);
+      const base = cap.name.replace(/\.(zip|capsule)$/i, '');
+      const out = await exportReport(format, cap.name, v, o.host);
+      return save(`${base}${SAVE_FILTERS[format].suffix}`, format, out);
+    },
+  };
+}

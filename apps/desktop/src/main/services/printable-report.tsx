@@ -1,0 +1,52 @@
+/**
+ * The printable report: one self-contained HTML page (inline CSS, no script)
+ * with the verdict, every check and the lineage graph. Rendered with React's
+ * static renderer, so every capsule string is escaped as text.
+ */
+import { CheckList, LineageGraph, LineageLegend, VerdictBanner } from '@lineage/ui';
+import uiCss from '@lineage/ui/styles.css?raw';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { CapsuleVerification } from '../../shared/contract.js';
+
+const PRINT_CSS = `
+body { font-family: var(--lin-sans); color: var(--lin-ink); background: #fff; margin: 24px; font-size: 13px; }
+h1 { font-size: 18px; margin: 0 0 12px; }
+h2.section { font-size: 15px; margin: 22px 0 8px; }
+.lin-filters { display: none; }
+.lin-graph { overflow: visible; }
+.lin-check-group { break-inside: avoid; }
+footer { margin-top: 24px; color: var(--lin-muted); font-size: 11px; }
+@page { margin: 14mm; }
+`;
+
+export function renderPrintableReport(capsuleName: string, v: CapsuleVerification): string {
+  const r = v.report;
+  const body = renderToStaticMarkup(
+    <>
+      <h1>Lineage verification report</h1>
+      <VerdictBanner
+        verdict={r.verdict}
+        summary={r.summary}
+        targetName={capsuleName}
+        digest={v.capsuleDigest}
+        verifiedAt={r.verifiedAt}
+      />
+      <h2 className="section">Lineage</h2>
+      <LineageLegend />
+      <LineageGraph nodes={v.lineage.nodes} edges={v.lineage.edges} interactive={false} />
+      <h2 className="section">Every check ({r.checks.length})</h2>
+      <CheckList checks={r.checks} />
+      <footer>
+        Generated offline by Lineage Desktop. Capsule strings are shown in grey monospace frames as data;
+        status colours and the verdict are the verifier's own.
+      </footer>
+    </>,
+  );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Lineage report</title>
+<style>${uiCss}${PRINT_CSS}</style></head>
+<body>${body}</body></html>
+`;
+}

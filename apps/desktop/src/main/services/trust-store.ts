@@ -1,0 +1,50 @@
+/** The trust store persisted as spec §4.8 JSON under the user-data dir. Starts empty. */
+import { join } from 'node:path';
+import type { TrustStore } from '@lineage/verifier-core';
+import type { TrustImportRequest, TrustStoreView } from '../../shared/api.js';
+import {
+  addTrustEntry,
+  emptyTrustStore,
+  parseTrustStore,
+  removeTrustEntry,
+  serializeTrustStore,
+  viewTrustStore,
+} from '../../shared/trust-model.js';
+import { readJsonFile, writeFileAtomic } from './json-file.js';
+
+export class TrustStoreService {
+  private readonly file: string;
+  constructor(userDataDir: string) {
+    this.file = join(userDataDir, 'trust-store.json');
+  }
+
+  async load(): Promise<TrustStore> {
+    const raw = await readJsonFile(this.file);
+    return raw === undefined ? emptyTrustStore() : parseTrustStore(JSON.stringify(raw));
+  }
+
+  private async save(store: TrustStore): Promise<TrustStoreView> {
+    await writeFileAtomic(this.file, serializeTrustStore(store));
+    return viewTrustStore(store);
+  }
+
+  async view(): Promise<TrustStoreView> {
+    return viewTrustStore(await this.load());
+  }
+
+  async import(req: TrustImportRequest): Promise<TrustStoreView> {
+    return this.save(addTrustEntry(await this.load(), req));
+  }
+
+  async remove(entryId: string): Promise<TrustStoreView> {
+    return this.save(removeTrustEntry(await this.load(), entryId));
+  }
+
+  async exportText(): Promise<string> {
+    return serializeTrustStore(await this.load());
+  }
+
+  async importStore(text: string): Promise<TrustStoreView> {
+    return this.save(parseTrustStore(text));
+  }
+}

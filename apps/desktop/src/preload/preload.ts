@@ -1,0 +1,23 @@
+/**
+ * The only bridge between the page and the main process: `window.lineage`,
+ * one function per API method, each a plain ipcRenderer.invoke. No Node or
+ * Electron object is exposed; the main process validates every call again.
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { API_METHODS, type ApiEvent, EVENT_CHANNEL, IPC_PREFIX } from '../shared/api.js';
+
+const api: Record<string, unknown> = { host: 'desktop' };
+for (const method of API_METHODS) {
+  api[method] = (...args: unknown[]) => ipcRenderer.invoke(`${IPC_PREFIX}${method}`, ...args);
+}
+api.pathForFile = (file: File): string | undefined => {
+  const p = webUtils.getPathForFile(file);
+  return p === '' ? undefined : p;
+};
+api.onEvent = (listener: (e: ApiEvent) => void) => {
+  const wrapped = (_e: unknown, payload: ApiEvent) => listener(payload);
+  ipcRenderer.on(EVENT_CHANNEL, wrapped);
+  return () => ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
+};
+
+contextBridge.exposeInMainWorld('lineage', api);

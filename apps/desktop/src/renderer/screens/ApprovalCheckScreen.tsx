@@ -1,0 +1,93 @@
+/** Verify an approval file someone else signed, against the pinned approver keys. */
+import { DataText } from '@lineage/ui';
+import { useState } from 'react';
+import type { ApprovalCheck, LineageApi } from '../../shared/api.js';
+import { fromQrFrames } from '../../shared/qr-frames.js';
+import { messageOf } from '../App.js';
+
+const HEAD: Record<ApprovalCheck['verdict'], string> = {
+  verified: 'Approval verified',
+  failed: 'Approval does not verify',
+  incomplete: 'Approval could not be fully checked',
+};
+
+export function ApprovalCheckScreen({ api, onError }: { api: LineageApi; onError: (m: string) => void }) {
+  const [text, setText] = useState('');
+  const [result, setResult] = useState<ApprovalCheck | undefined>();
+
+  const check = async (t: string) => {
+    setResult(undefined);
+    try {
+      // Pasted QR frames (one per line) are reassembled first.
+      const input = t.trim().startsWith('LNG1/') ? fromQrFrames(t.trim().split(/\s+/)) : t;
+      setResult(await api.approvalVerify(input));
+    } catch (e) {
+      onError(messageOf(e));
+    }
+  };
+
+  return (
+    <div className="approval-check">
+      <section className="panel">
+        <h2 className="panel-title">Check an approval</h2>
+        <p className="lin-muted">
+          Load a signed SAR approval file (or paste it, or paste its QR frames, one per line). It is checked
+          against the approver keys and roles in your trust store.
+        </p>
+        <textarea
+          rows={8}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          spellCheck={false}
+          data-testid="approval-text"
+        />
+        <div className="row">
+          <label className="btn">
+            Load approval file…
+            <input
+              type="file"
+              accept=".json"
+              hidden
+              data-testid="approval-file"
+              onChange={async (e) => {
+                const f = e.target.files?.[0];
+                e.target.value = '';
+                if (f) {
+                  const t = await f.text();
+                  setText(t);
+                  await check(t);
+                }
+              }}
+            />
+          </label>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={!text.trim()}
+            onClick={() => void check(text)}
+            data-testid="approval-check"
+          >
+            Check approval
+          </button>
+        </div>
+      </section>
+      {result && (
+        <section
+          className={`panel approval-result approval-${result.verdict}`}
+          data-testid="approval-result"
+          data-verdict={result.verdict}
+        >
+          <h2 className="panel-title">{HEAD[result.verdict]}</h2>
+          <p>{result.summary}</p>
+          <ul className="check-lines">
+            {result.lines.map((l, i) => (
+              <li key={i} className={l.ok ? 'ok' : 'bad'}>
+                <span aria-hidden="true">{l.ok ? '✓' : '✕'}</span> <DataText value={l.text} wrap />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}

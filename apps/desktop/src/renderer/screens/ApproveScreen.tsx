@@ -1,0 +1,347 @@
+/**
+ * Approve or reject a verified capsule. The approver key is created and
+ * unlocked in the main process; this screen only asks for a preview (the exact
+ * text to be signed, in plain language and verbatim) and then for the signature.
+ */
+
+import { DataText, Fingerprint, QrSequence } from '@lineage/ui';
+import { APPROVER_ROLES, type ApproverRole } from '@lineage/verifier-core';
+import { useEffect, useState } from 'react';
+import type { ApprovalPreview, Decision, KeyStatus, LineageApi, SignedApproval } from '../../shared/api.js';
+import { type CapsuleState, messageOf } from '../App.js';
+import { ROLE_LABEL } from './TrustScreen.js';
+
+export function ApproveScreen({
+  api,
+  state,
+  onError,
+  onOpen,
+}: {
+  api: LineageApi;
+  state: CapsuleState | undefined;
+  onError: (m: string) => void;
+  onOpen: () => void;
+}) {
+  const [key, setKey] = useState<KeyStatus | undefined>();
+  const [decision, setDecision] = useState<Decision>('approve');
+  const [comment, setComment] = useState('');
+  const [preview, setPreview] = useState<ApprovalPreview | undefined>();
+  const [signed, setSigned] = useState<SignedApproval | undefined>();
+  const [saved, setSaved] = useState<string | undefined>();
+
+  useEffect(() => {
+    api.keyStatus().then(setKey, (e: unknown) => onError(messageOf(e)));
+  }, [api, onError]);
+
+  // Any change to what would be signed invalidates the preview.
+  useEffect(() => {
+    setPreview(undefined);
+    setSigned(undefined);
+  }, [decision, comment, state?.capsule.capsuleId, key?.unlocked]);
+
+  const v = state?.phase === 'done' ? state.verification : undefined;
+  const req = state ? { capsuleId: state.capsule.capsuleId, decision, comment } : undefined;
+
+  return (
+    <div className="approve">
+      <KeyPanel api={api} status={key} onStatus={setKey} onError={onError} />
+      <section className="panel">
+        <h2 className="panel-title">Decision</h2>
+        {!v || !req ? (
+          <p className="lin-muted">
+            Open and verify a capsule first.{' '}
+            <button type="button" className="lin-link" onClick={onOpen}>
+              Open a capsule
+            </button>
+          </p>
+        ) : (
+          <>
+            <p>
+              <span className="lin-label">Capsule</span> <DataText value={state?.capsule.name} max={60} />{' '}
+              <span className="lin-label">verdict</span>{' '}
+              <strong className={`verdict-word verdict-${v.report.verdict}`}>{v.report.verdict}</strong>
+            </p>
+            <div className="row">
+              <label className="radio">
+                <input
+                  type="radio"
+                  name="decision"
+                  checked={decision === 'approve'}
+                  onChange={() => setDecision('approve')}
+                  data-testid="decision-approve"
+                />
+                Approve
+              </label>
+              <label className="radio">
+                <input
+                  type="radio"
+                  name="decision"
+                  checked={decision === 'reject'}
+                  onChange={() => setDecision('reject')}
+                  data-testid="decision-reject"
+                />
+                Reject
+              </label>
+            </div>
+            <label htmlFor="approval-comment" className="lin-label">
+              Comment (signed with the decision)
+            </label>
+            <textarea
+              id="approval-comment"
+              rows={3}
+              value={comment}
+              maxLength={4000}
+              onChange={(e) => setComment(e.target.value)}
+              data-testid="approval-comment"
+            />
+            <div className="row">
+              <button
+                type="button"
+                className="btn btn-primary"
+                onClick={() =>
+                  api.approvalPreview(req).then(setPreview, (e: unknown) => onError(messageOf(e)))
+                }
+                data-testid="approval-preview"
+              >
+                Review what will be signed
+              </button>
+            </div>
+          </>
+        )}
+      </section>
+      {preview && req && (
+        <section className="panel preview" data-testid="preview">
+          <h2 className="panel-title">Exactly what you will sign</h2>
+          <ol className="preview-lines">
+            {preview.lines.map((l, i) => (
+              <li key={i}>
+                <DataText value={l} wrap />
+              </li>
+            ))}
+          </ol>
+          {key?.fingerprintGroups && (
+            <p>
+              <span className="lin-label">Your key fingerprint</span>{' '}
+              <Fingerprint groups={key.fingerprintGroups} />
+            </p>
+          )}
+          {preview.blocked ? (
+            <p className="notice notice-warn" data-testid="preview-blocked">
+              {preview.blocked}
+            </p>
+          ) : (
+            <>
+              <details>
+                <summary>The signed document, verbatim</summary>
+                <pre className="signed-json">{preview.signedJson}</pre>
+              </details>
+              <button
+                type="button"
+                className="btn btn-danger"
+                onClick={() => api.approvalSign(req).then(setSigned, (e: unknown) => onError(messageOf(e)))}
+                data-testid="approval-sign"
+              >
+                Sign this {decision === 'approve' ? 'approval' : 'rejection'}
+              </button>
+            </>
+          )}
+        </section>
+      )}
+      {signed && (
+        <section className="panel signed" data-testid="signed">
+          <h2 className="panel-title">Signed</h2>
+          <p>
+            Carry the signed file back on removable media, or show the QR sequence to a camera on the other
+            side of the air gap ({signed.qrFrames.length} frame{signed.qrFrames.length === 1 ? '' : 's'}).
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              className="btn btn-primary"
+              data-testid="approval-save"
+              onClick={() =>
+                api.exportFile({ format: 'approval', content: signed.text }).then(
+                  (r) => setSaved(r.saved ? `Saved ${r.path ?? ''}` : 'Not saved.'),
+                  (e: unknown) => onError(messageOf(e)),
+                )
+              }
+            >
+              Save approval file…
+            </button>
+            {saved && <span data-testid="approval-saved">{saved}</span>}
+          </div>
+          <QrSequence frames={signed.qrFrames} />
+        </section>
+      )}
+    </div>
+  );
+}
+
+function KeyPanel({
+  api,
+  status,
+  onStatus,
+  onError,
+}: {
+  api: LineageApi;
+  status: KeyStatus | undefined;
+  onStatus: (s: KeyStatus) => void;
+  onError: (m: string) => void;
+}) {
+  const [pass, setPass] = useState('');
+  const [pass2, setPass2] = useState('');
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<ApproverRole>('authorizing_official');
+  const [busy, setBusy] = useState(false);
+  const run = async (p: Promise<KeyStatus>) => {
+    setBusy(true);
+    try {
+      onStatus(await p);
+      setPass('');
+      setPass2('');
+    } catch (e) {
+      onError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!status) return null;
+  if (!status.exists) {
+    const mismatch = pass2 !== '' && pass !== pass2;
+    return (
+      <section className="panel" data-testid="key-create">
+        <h2 className="panel-title">Create your approver key</h2>
+        <p className="lin-muted">
+          The key is generated and kept on this computer, sealed with your passphrase. It never leaves the
+          app's main process; this window can only ask it to sign what you reviewed.
+        </p>
+        <div className="form-grid">
+          <label htmlFor="key-id">Approver id</label>
+          <input
+            id="key-id"
+            value={id}
+            placeholder="lin:human:ao.jane-doe"
+            onChange={(e) => setId(e.target.value)}
+            spellCheck={false}
+            data-testid="key-id"
+          />
+          <label htmlFor="key-name">Your name</label>
+          <input
+            id="key-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="key-name"
+          />
+          <label htmlFor="key-role">Role</label>
+          <select
+            id="key-role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as ApproverRole)}
+            data-testid="key-role"
+          >
+            {APPROVER_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABEL[r]}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="key-pass">Passphrase (12+ characters)</label>
+          <input
+            id="key-pass"
+            type="password"
+            value={pass}
+            onChange={(e) => setPass(e.target.value)}
+            data-testid="key-pass"
+          />
+          <label htmlFor="key-pass2">Repeat passphrase</label>
+          <input
+            id="key-pass2"
+            type="password"
+            value={pass2}
+            onChange={(e) => setPass2(e.target.value)}
+            data-testid="key-pass2"
+          />
+        </div>
+        {mismatch && <p className="bad-line">The passphrases differ.</p>}
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={busy || !id.trim() || !name.trim() || pass.length < 12 || pass !== pass2}
+          onClick={() =>
+            void run(api.keyCreate({ approverId: id.trim(), name: name.trim(), role, passphrase: pass }))
+          }
+          data-testid="key-create-button"
+        >
+          {busy ? 'Creating…' : 'Create key'}
+        </button>
+      </section>
+    );
+  }
+  return (
+    <section className="panel key-panel" data-testid="key-panel" data-unlocked={status.unlocked}>
+      <div className="panel-head">
+        <h2 className="panel-title">
+          Approver key{' '}
+          <span className={`key-state ${status.unlocked ? 'key-open' : 'key-locked'}`}>
+            {status.unlocked ? 'unlocked' : 'locked'}
+          </span>
+        </h2>
+        <div className="panel-actions">
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              api.exportFile({ format: 'public-key' }).catch((e: unknown) => onError(messageOf(e)))
+            }
+          >
+            Export public key…
+          </button>
+          {status.unlocked && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => void run(api.keyLock())}
+              data-testid="key-lock"
+            >
+              Lock
+            </button>
+          )}
+        </div>
+      </div>
+      <dl className="lin-kv">
+        <dt>Approver</dt>
+        <dd>
+          <DataText value={status.approverId} />
+        </dd>
+        <dt>Role</dt>
+        <dd>{status.role ? ROLE_LABEL[status.role] : ''}</dd>
+        <dt>Fingerprint</dt>
+        <dd>{status.fingerprintGroups && <Fingerprint groups={status.fingerprintGroups} />}</dd>
+      </dl>
+      {!status.unlocked && (
+        <div className="row">
+          <input
+            type="password"
+            placeholder="Passphrase"
+            value={pass}
+            onChange={(e) => setPass(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && pass) void run(api.keyUnlock(pass));
+            }}
+            data-testid="key-unlock-pass"
+          />
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy || !pass}
+            onClick={() => void run(api.keyUnlock(pass))}
+            data-testid="key-unlock"
+          >
+            {busy ? 'Unlocking…' : 'Unlock'}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

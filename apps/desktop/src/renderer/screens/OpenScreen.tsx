@@ -1,0 +1,118 @@
+/** Open a capsule: dialog, drag and drop, or a recent file. Opening reads nothing from the capsule yet. */
+import { DataText } from '@lineage/ui';
+import { useEffect, useRef, useState } from 'react';
+import type { LineageApi, OpenedCapsule, RecentFile, TrustStoreView } from '../../shared/api.js';
+import { formatBytes, messageOf } from '../App.js';
+
+export function OpenScreen({
+  api,
+  trust,
+  onOpened,
+  onError,
+  onManageTrust,
+}: {
+  api: LineageApi;
+  trust: TrustStoreView | undefined;
+  onOpened: (c: OpenedCapsule | null) => void;
+  onError: (m: string) => void;
+  onManageTrust: () => void;
+}) {
+  const [recent, setRecent] = useState<RecentFile[]>([]);
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    api.recentFiles().then(setRecent, () => setRecent([]));
+  }, [api]);
+
+  const run = (p: Promise<OpenedCapsule | null>) => p.then(onOpened, (e: unknown) => onError(messageOf(e)));
+
+  const openFile = async (file: File) => {
+    const path = api.pathForFile?.(file);
+    if (path) return run(api.openCapsulePath(path));
+    return run(file.arrayBuffer().then((b) => api.openCapsuleBytes(file.name, new Uint8Array(b))));
+  };
+
+  const choose = () => {
+    if (api.host === 'desktop') void run(api.openCapsuleDialog());
+    else input.current?.click();
+  };
+
+  return (
+    <div className="open-screen">
+      {trust && trust.entries.length === 0 && (
+        <div className="notice notice-warn" data-testid="trust-empty">
+          <strong>Your trust store is empty.</strong> Nothing is trusted by default: a capsule cannot verify
+          until you import the log, proof-server and approver keys you were given out of band.{' '}
+          <button type="button" className="lin-link" onClick={onManageTrust}>
+            Import keys
+          </button>
+        </div>
+      )}
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the button inside is the keyboard path */}
+      <section
+        className={`dropzone${over ? ' dropzone-over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          const f = e.dataTransfer.files[0];
+          if (f) void openFile(f);
+        }}
+        data-testid="dropzone"
+      >
+        <h1>Verify an evidence capsule</h1>
+        <p className="lin-muted">
+          Drop a capsule (.zip) here, or choose one. It is verified on this computer against your trust store
+          only.
+        </p>
+        <button type="button" className="btn btn-primary" onClick={choose} data-testid="open-capsule">
+          Open capsule…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          accept=".zip,.capsule"
+          hidden
+          data-testid="capsule-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void openFile(f);
+            e.target.value = '';
+          }}
+        />
+      </section>
+      {recent.length > 0 && (
+        <section className="panel">
+          <h2 className="panel-title">Recent capsules</h2>
+          <table className="lin-table recent">
+            <tbody>
+              {recent.map((r) => (
+                <tr key={r.path}>
+                  <td>
+                    <button
+                      type="button"
+                      className="lin-link"
+                      onClick={() => void run(api.openCapsulePath(r.path))}
+                    >
+                      <DataText value={r.name} max={60} />
+                    </button>
+                  </td>
+                  <td className="lin-muted">
+                    <DataText value={r.path} max={70} />
+                  </td>
+                  <td className="lin-muted num">{formatBytes(r.size)}</td>
+                  <td className="lin-muted">{r.openedAt.replace('T', ' ').slice(0, 16)} UTC</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * The one narrow API the renderer gets (`window.lineage`). The preload script
+ * exposes exactly these methods over IPC; the offline HTML build implements
+ * them in the page; the browser tests bridge them to the real main-process
+ * services. Every argument and result is plain, structured-cloneable data.
+ */
+import type { ApproverRole } from '@lineage/verifier-core';
+import type { CapsuleVerification, VerifyProgress } from './contract.js';
+
+export interface OpenedCapsule {
+  capsuleId: string;
+  name: string;
+  size: number;
+  /** Absolute path when it came from disk (dialog, recent, drop in Electron). */
+  path?: string;
+}
+
+export interface RecentFile {
+  path: string;
+  name: string;
+  size: number;
+  openedAt: string;
+}
+
+export type VerifyOutcome =
+  | { status: 'done'; verification: CapsuleVerification }
+  | { status: 'cancelled' }
+  | { status: 'error'; message: string };
+
+export type TrustKind = 'log' | 'witness' | 'proof-server' | 'approver' | 'card-signer';
+export type { ApproverRole };
+
+export interface TrustEntryView {
+  /** Stable handle for removal: "<kind>:<identifier>". */
+  id: string;
+  kind: TrustKind;
+  /** Log origin, proof-server id, approver id, witness key name, card signer kid. */
+  name: string;
+  /** Approver display name. */
+  label?: string;
+  /** SHA-256 of the raw public key, hex, for display. */
+  fingerprint: string;
+  /** The same fingerprint in groups of four hex digits, to compare aloud over the phone. */
+  fingerprintGroups: string[];
+  algorithm: 'ed25519' | 'ecdsa-p256';
+  roles?: ApproverRole[];
+}
+
+export interface TrustImportRequest {
+  kind: TrustKind;
+  /** Log origin / proof-server id / approver id / card kid. Optional for logs and witnesses (taken from the vkey name). */
+  name?: string;
+  label?: string;
+  /** Key file text: C2SP vkey, hex, PEM or base64 SPKI, or a Lineage approver public-key JSON. */
+  text: string;
+  roles?: ApproverRole[];
+}
+
+export interface TrustStoreView {
+  entries: TrustEntryView[];
+  witnessThreshold: number;
+  /** True when the store has the keys a capsule verification needs (at least one log). */
+  usable: boolean;
+}
+
+export interface KeyStatus {
+  exists: boolean;
+  unlocked: boolean;
+  approverId?: string;
+  role?: ApproverRole;
+  fingerprint?: string;
+  fingerprintGroups?: string[];
+}
+
+export type Decision = 'approve' | 'reject';
+
+export interface ApprovalRequest {
+  capsuleId: string;
+  decision: Decision;
+  comment: string;
+}
+
+export interface ApprovalPreview {
+  /** Plain-language sentences, exactly what the signature will commit to. */
+  lines: string[];
+  /** The canonical JSON that will be signed, shown verbatim. */
+  signedJson: string;
+  /** Why signing is not possible right now (capsule not verified, key locked…). */
+  blocked?: string;
+}
+
+export interface SignedApproval {
+  fileName: string;
+  text: string;
+  /** QR frames: each "LNG1:<index>/<total>:<crc32 hex>:<base64url chunk>". */
+  qrFrames: string[];
+}
+
+export interface ApprovalCheck {
+  verdict: 'verified' | 'failed' | 'incomplete';
+  summary: string;
+  lines: { ok: boolean; text: string }[];
+}
+
+export type ExportFormat = 'json' | 'oscal' | 'html' | 'pdf' | 'approval' | 'trust' | 'public-key';
+
+export interface SaveResult {
+  saved: boolean;
+  path?: string;
+}
+
+export type ApiEvent = { type: 'verify-progress'; capsuleId: string; progress: VerifyProgress };
+
+export interface LineageApi {
+  /** Where the API is running: the desktop app, or the offline single-file page. */
+  readonly host: 'desktop' | 'offline';
+  openCapsuleDialog(): Promise<OpenedCapsule | null>;
+  openCapsulePath(path: string): Promise<OpenedCapsule>;
+  openCapsuleBytes(name: string, bytes: Uint8Array): Promise<OpenedCapsule>;
+  recentFiles(): Promise<RecentFile[]>;
+  /** Path of a dropped file, when the host can know it (Electron's webUtils). */
+  pathForFile?(file: File): string | undefined;
+
+  verify(capsuleId: string): Promise<VerifyOutcome>;
+  cancelVerify(capsuleId: string): Promise<void>;
+
+  trustList(): Promise<TrustStoreView>;
+  trustImport(req: TrustImportRequest): Promise<TrustStoreView>;
+  trustRemove(id: string): Promise<TrustStoreView>;
+  trustExportText(): Promise<string>;
+  /** Replaces the whole store with a trust-store JSON document (spec §4.8). */
+  trustImportStore(text: string): Promise<TrustStoreView>;
+
+  keyStatus(): Promise<KeyStatus>;
+  keyCreate(req: {
+    approverId: string;
+    name: string;
+    role: ApproverRole;
+    passphrase: string;
+  }): Promise<KeyStatus>;
+  keyUnlock(passphrase: string): Promise<KeyStatus>;
+  keyLock(): Promise<KeyStatus>;
+  keyPublicText(): Promise<string>;
+
+  approvalPreview(req: ApprovalRequest): Promise<ApprovalPreview>;
+  approvalSign(req: ApprovalRequest): Promise<SignedApproval>;
+  approvalVerify(text: string): Promise<ApprovalCheck>;
+
+  /** Save an export through the host's save dialog. `content` is only used for 'approval' (the signed text). */
+  exportFile(req: { capsuleId?: string; format: ExportFormat; content?: string }): Promise<SaveResult>;
+
+  onEvent(listener: (e: ApiEvent) => void): () => void;
+}
+
+/** IPC channel names: one per method, invoked with the method's arguments. */
+export const API_METHODS = [
+  'openCapsuleDialog',
+  'openCapsulePath',
+  'openCapsuleBytes',
+  'recentFiles',
+  'verify',
+  'cancelVerify',
+  'trustList',
+  'trustImport',
+  'trustRemove',
+  'trustExportText',
+  'trustImportStore',
+  'keyStatus',
+  'keyCreate',
+  'keyUnlock',
+  'keyLock',
+  'keyPublicText',
+  'approvalPreview',
+  'approvalSign',
+  'approvalVerify',
+  'exportFile',
+] as const;
+
+export type ApiMethod = (typeof API_METHODS)[number];
+
+/** The methods the main process implements: everything except host, pathForFile and onEvent. */
+export type MainApi = Pick<LineageApi, ApiMethod>;
+
+export const IPC_PREFIX = 'lineage:';
+export const EVENT_CHANNEL = 'lineage:event';

@@ -1,0 +1,48 @@
+/**
+ * The one call both hosts make to verify a capsule: the desktop's
+ * worker_threads worker (file-backed reader) and the offline page's Web Worker
+ * (bytes in memory). Thin on purpose: all checking is in @lineage/verifier-core.
+ */
+import {
+  type CapsuleSource,
+  type RandomAccessReader,
+  type TrustStore,
+  toOscalAssessmentResults,
+  verifyCapsule,
+  zipCapsuleSourceFromReader,
+} from '@lineage/verifier-core';
+import type { CapsuleVerification, VerifyProgress } from './contract.js';
+
+export interface RunOptions {
+  capsuleName: string;
+  verifiedAt: string;
+  onProgress?: (p: VerifyProgress) => void;
+  signal?: AbortSignal;
+}
+
+export async function runVerification(
+  reader: RandomAccessReader,
+  trust: TrustStore,
+  opts: RunOptions,
+): Promise<CapsuleVerification> {
+  const source: CapsuleSource = zipCapsuleSourceFromReader(reader);
+  // Progress is throttled to whole-percent changes so a 100k-event capsule does not flood IPC.
+  let last = -1;
+  const onProgress = (p: VerifyProgress) => {
+    const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 0;
+    if (pct === last && p.done !== p.total) return;
+    last = pct;
+    opts.onProgress?.(p);
+  };
+  const v = await verifyCapsule(source, trust, {
+    capsuleName: opts.capsuleName,
+    verifiedAt: opts.verifiedAt,
+    onProgress,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  return v as CapsuleVerification;
+}
+
+export function toOscal(v: CapsuleVerification): unknown {
+  return toOscalAssessmentResults(v.report, v);
+}
