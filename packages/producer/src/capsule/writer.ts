@@ -44,6 +44,8 @@ export interface CapsuleContent {
   artifacts: CapsuleArtifact[];
   /** Extra files listed in the manifest as-is (tests use this to plant hostile content). */
   extraFiles?: { path: string; bytes: Uint8Array; kind: ManifestFile['kind'] }[];
+  /** Files put in the container without a manifest entry (hostile-content tests). */
+  unlistedFiles?: { path: string; bytes: Uint8Array }[];
 }
 
 /** One JSON value per line, each in RFC 8785 form: diffable, streamable, and line numbers name errors. */
@@ -92,6 +94,7 @@ export function capsuleFiles(c: CapsuleContent): Map<string, Uint8Array> {
     workflow: c.workflow,
     files: listed,
   };
+  for (const x of c.unlistedFiles ?? []) files.set(x.path, x.bytes);
   return new Map([['manifest.json', pretty(manifest)], ...files]);
 }
 

@@ -16,6 +16,7 @@ import {
   type LineageEvent,
   type Opening,
   type SenderPart,
+  saltedCommitment,
   sha256,
   type TrustStore,
   toHex,
@@ -36,7 +37,6 @@ import {
 } from '../identity/index.js';
 import { LineageStore, ProofServer } from '../log/index.js';
 import { sampleArtifacts } from './artifacts.js';
-import { sha256Commitment } from './commit.js';
 import { Drbg, seededKey } from './drbg.js';
 import { lineageLogVkey, lineageSthSigner } from './sth-signer.js';
 import { SAMPLE_AGENTS, SAMPLE_HUMANS, SAMPLE_STEPS, type SampleStepId } from './workflow.js';
@@ -398,7 +398,7 @@ function signSpecs(
       commitments.push({
         name: c.name,
         scheme: 'sha256-salted-v1',
-        value: sha256Commitment(c.name, c.value, salt),
+        value: saltedCommitment(c.name, c.value, salt),
       });
       if (c.disclose)
         pendingOpenings.push({ name: c.name, scheme: 'sha256-salted-v1', value: c.value, salt: toHex(salt) });

@@ -3,4 +3,5 @@
 export * from './build.js';
 export * from './drbg.js';
 export * from './sth-signer.js';
+export * from './tamper.js';
 export * from './workflow.js';

@@ -6,4 +6,5 @@ export * from './manifest.js';
 export * from './paths.js';
 export * from './source.js';
 export type * from './types.js';
+export * from './verify.js';
 export * from './zip.js';

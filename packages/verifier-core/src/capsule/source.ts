@@ -31,3 +31,9 @@ export function bytesReader(bytes: Uint8Array): RandomAccessReader {
     read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
   };
 }
+
+/** The part of DOM/Node `AbortSignal` the verifier reads (the core is built without DOM types). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}

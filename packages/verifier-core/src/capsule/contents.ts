@@ -1,0 +1,111 @@
+import type { Attestation } from '../attestation/types.js';
+import type { Opening } from '../commitments/types.js';
+import { utf8DecodeStrict } from '../encoding/bytes.js';
+import type { LineageEvent } from '../events/types.js';
+import { type JsonValue, parseStrictJson, parseStrictJsonBytes } from '../json/index.js';
+import type { HandoffReceipt } from '../receipts/types.js';
+import type { CheckOutcome } from '../report/model.js';
+import { isLineageError, LineageError } from '../result.js';
+import type { CapsuleManifest, ManifestFile } from './manifest.js';
+
+/** The capsule's documents, as raw strict-JSON values with where each came from. */
+export interface Located<T> {
+  value: T;
+  /** "events.jsonl:3", "cards/a2.json" — used in every message about it. */
+  where: string;
+}
+
+export interface CapsuleDocuments {
+  events: Located<JsonValue>[];
+  receipts: Located<JsonValue>[];
+  /** Cards keep their text: the card verifier classifies and parses it itself. */
+  cards: Located<string>[];
+  attestations: Located<JsonValue>[];
+  openings: Located<JsonValue>[];
+}
+
+export type TypedDocuments = {
+  events: Located<LineageEvent>[];
+  receipts: Located<HandoffReceipt>[];
+  attestations: Located<Attestation>[];
+  openings: Located<Opening>[];
+};
+
+function parseFailure(file: string, e: unknown): CheckOutcome {
+  const le = isLineageError(e) ? e : new LineageError('capsule.parse', String(e));
+  return {
+    id: 'capsule.parse',
+    status: 'fail',
+    subject: { kind: 'manifest', id: file, ...(le.path ? { field: le.path } : {}) },
+    title: 'capsule documents are strict JSON',
+    reason: `${file}: ${le.message}`,
+  };
+}
+
+/** Reads JSON Lines: each non-final line must hold exactly one strict-JSON value. */
+function readJsonLines(
+  file: string,
+  bytes: Uint8Array,
+  out: Located<JsonValue>[],
+  failures: CheckOutcome[],
+): void {
+  let text: string;
+  try {
+    text = utf8DecodeStrict(bytes);
+  } catch (e) {
+    failures.push(parseFailure(file, e));
+    return;
+  }
+  if (text.length > 0 && !text.endsWith('\n')) {
+    failures.push(
+      parseFailure(
+        file,
+        new LineageError('capsule.parse', 'the last line does not end with a newline (truncated file?)'),
+      ),
+    );
+  }
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((line, i) => {
+    const where = `${file}:${i + 1}`;
+    try {
+      out.push({ value: parseStrictJson(line), where });
+    } catch (e) {
+      failures.push(parseFailure(where, e));
+    }
+  });
+}
+
+export function readDocument(
+  file: ManifestFile,
+  bytes: Uint8Array,
+  docs: CapsuleDocuments,
+  failures: CheckOutcome[],
+): void {
+  if (file.kind === 'events' || file.kind === 'receipts') {
+    readJsonLines(file.path, bytes, file.kind === 'events' ? docs.events : docs.receipts, failures);
+    return;
+  }
+  let value: JsonValue;
+  try {
+    value = parseStrictJsonBytes(bytes);
+  } catch (e) {
+    failures.push(parseFailure(file.path, e));
+    return;
+  }
+  if (file.kind === 'card') docs.cards.push({ value: utf8DecodeStrict(bytes), where: file.path });
+  else if (file.kind === 'attestation') docs.attestations.push({ value, where: file.path });
+  else if (file.kind === 'openings') {
+    if (!Array.isArray(value))
+      failures.push(
+        parseFailure(file.path, new LineageError('capsule.parse', 'expected an array of openings', '/')),
+      );
+    else for (const [i, v] of value.entries()) docs.openings.push({ value: v, where: `${file.path}#/${i}` });
+  }
+}
+
+export function emptyDocuments(): CapsuleDocuments {
+  return { events: [], receipts: [], cards: [], attestations: [], openings: [] };
+}
+
+export type { CapsuleManifest };

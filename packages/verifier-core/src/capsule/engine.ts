@@ -1,0 +1,300 @@
+import { parseAttestation } from '../attestation/index.js';
+import type { Attestation } from '../attestation/types.js';
+import { verifyCallChain } from '../chain/index.js';
+import { checkOpenings, parseOpening } from '../commitments/index.js';
+import type { Opening } from '../commitments/types.js';
+import { toHex } from '../encoding/hex.js';
+import { parseEvent } from '../events/index.js';
+import type { LineageEvent } from '../events/types.js';
+import { buildKeyHistories, verifyAgentCard } from '../identity/index.js';
+import type { JsonValue } from '../json/index.js';
+import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js';
+import { parseReceipt, verifyReceipts } from '../receipts/index.js';
+import type { HandoffReceipt } from '../receipts/types.js';
+import type { CheckOutcome, CheckStatus, CheckSubject } from '../report/model.js';
+import { isLineageError } from '../result.js';
+import type { TrustStore } from '../trust/types.js';
+import type { CapsuleDocuments } from './contents.js';
+import type { AbortSignalLike } from './source.js';
+import type { EventInclusionDetail, SthSummary } from './types.js';
+
+/**
+ * Runs chapter 4's verifiers over a capsule's documents and collects what the
+ * report, the graph and the event details need. Each verifier is the shared one
+ * (the CLI, the desktop app and agents run the same checks); this module only
+ * wires them together and indexes their results.
+ */
+export interface EngineEvent {
+  event: LineageEvent;
+  leafHash: string;
+  where: string;
+  inclusion?: EventInclusionDetail;
+  sth?: { logId: string; size: string; rootHex: string; timestamp: string };
+  attestation?: { server: string; issuedAt: string; file: string };
+}
+
+export interface EngineOutput {
+  checks: CheckOutcome[];
+  events: Map<string, EngineEvent>;
+  openings: Map<string, unknown>;
+  handoffs: { from: string; to: string; status: CheckStatus; receiptId: string }[];
+  sths: SthSummary[];
+  actorLabel(actor: string): string;
+  stepHint(subject: CheckSubject, stepOf: Map<string, string>): string | undefined;
+}
+
+interface EngineOptions {
+  verifiedAt: string;
+  onProgress?: (p: { phase: string; done: number; total: number }) => void;
+  signal?: AbortSignalLike;
+}
+
+function sthOf(
+  checkpoint: string,
+): { logId: string; size: string; rootHex: string; timestamp: string } | undefined {
+  try {
+    const bodyText = checkpoint.slice(0, checkpoint.indexOf('\n\n') + 1);
+    const body = parseCheckpointBody(bodyText);
+    let timestamp = '';
+    try {
+      timestamp = new Date(parseLineageSthTimestamp(body.extensionLines)).toISOString();
+    } catch {
+      /* shown without a time; the STH check reports why */
+    }
+    return { logId: body.origin, size: body.size.toString(), rootHex: toHex(body.rootHash), timestamp };
+  } catch {
+    return undefined;
+  }
+}
+
+function worst(a: CheckStatus, b: CheckStatus): CheckStatus {
+  if (a === 'fail' || b === 'fail') return 'fail';
+  if (a === 'not_checked' || b === 'not_checked') return 'not_checked';
+  return 'pass';
+}
+
+export async function verifyLineageDocuments(
+  docs: CapsuleDocuments,
+  trust: TrustStore,
+  opts: EngineOptions,
+): Promise<EngineOutput> {
+  const progress = opts.onProgress ?? (() => {});
+  const checks: CheckOutcome[] = [];
+
+  // Events and attestations: the call-chain engine (signatures, keys, inclusion, chain rules).
+  progress({ phase: 'verifying signatures and proofs', done: 0, total: docs.events.length });
+  const chain = await verifyCallChain({
+    events: docs.events.map((e) => ({ event: e.value })),
+    attestations: docs.attestations.map((a) => a.value),
+    trust,
+  });
+  checks.push(...chain.checks);
+  progress({ phase: 'verifying signatures and proofs', done: docs.events.length, total: docs.events.length });
+
+  const events = new Map<string, EngineEvent>();
+  for (const s of chain.events) {
+    const located = docs.events[s.index];
+    if (!located) continue;
+    let event: LineageEvent;
+    try {
+      event = parseEvent(located.value);
+    } catch {
+      continue;
+    }
+    events.set(s.eventId, { event, leafHash: s.leafHash, where: located.where });
+  }
+  // Name the file and line of every event outcome, so a failure can be found in the capsule.
+  const whereOf = new Map([...events].map(([id, e]) => [id, e.where]));
+
+  // Per-event proof details from the attestations (for the desktop's proof view).
+  const sths: SthSummary[] = [];
+  const sthStatus = new Map<string, CheckStatus>();
+  docs.attestations.forEach((a, i) => {
+    const label = a.where;
+    for (const c of chain.checks) {
+      if (
+        c.id === 'attestation.sth_signature' &&
+        (c.subject.id === label || c.subject.id === `attestation ${i}` || c.subject.id.includes(String(i)))
+      ) {
+        sthStatus.set(label, worst(sthStatus.get(label) ?? 'pass', c.status));
+      }
+    }
+  });
+  const leafToEvent = new Map([...events].map(([id, e]) => [e.leafHash, id]));
+  for (const [i, a] of docs.attestations.entries()) {
+    let att: Attestation;
+    try {
+      att = parseAttestation(a.value);
+    } catch {
+      continue;
+    }
+    const anySthFail = chain.checks.some((c) => c.id === 'attestation.sth_signature' && c.status === 'fail');
+    const status: CheckStatus =
+      sthStatus.get(a.where) ??
+      (anySthFail
+        ? 'fail'
+        : chain.checks.some((c) => c.id === 'attestation.sth_signature')
+          ? 'pass'
+          : 'not_checked');
+    for (const log of att.logs) {
+      const cps = [log.checkpoint, ...(log.consistency ?? []).map((c) => c.checkpoint)];
+      for (const cp of cps) {
+        const s = sthOf(cp);
+        if (s && !sths.some((x) => x.logId === s.logId && x.size === s.size && x.rootHex === s.rootHex)) {
+          sths.push({ ...s, status, checkpoint: cp });
+        }
+      }
+      const head = sthOf(log.checkpoint);
+      for (const inc of log.inclusion ?? []) {
+        const id = leafToEvent.get(inc.leaf_hash);
+        const e = id ? events.get(id) : undefined;
+        if (!e || !head) continue;
+        e.inclusion = {
+          logId: log.log_origin,
+          index: inc.leaf_index,
+          treeSize: Number(head.size),
+          auditPath: inc.proof,
+          root: head.rootHex,
+          proofKind: 'inclusion',
+        };
+        e.sth = head;
+        e.attestation = { server: att.server, issuedAt: att.issued_at, file: docs.attestations[i]!.where };
+      }
+      for (const leaf of log.multiproof?.leaves ?? []) {
+        const id = leafToEvent.get(leaf.leaf_hash);
+        const e = id ? events.get(id) : undefined;
+        if (!e || !head || e.inclusion) continue;
+        e.inclusion = {
+          logId: log.log_origin,
+          index: leaf.leaf_index,
+          treeSize: Number(head.size),
+          auditPath: [],
+          root: head.rootHex,
+          proofKind: 'multiproof',
+        };
+        e.sth = head;
+        e.attestation = { server: att.server, issuedAt: att.issued_at, file: a.where };
+      }
+    }
+  }
+
+  // Agent cards, with key histories from the verified lifecycle events.
+  const { histories } = await buildKeyHistories(
+    [...events.values()].map((e) => e.event),
+    trust,
+  );
+  const labels = new Map<string, string>();
+  for (const a of trust.approvers) labels.set(a.id, a.name);
+  progress({ phase: 'verifying agent cards', done: 0, total: docs.cards.length });
+  for (const c of docs.cards) {
+    const v = await verifyAgentCard(c.value, trust, { keyHistories: histories });
+    for (const o of v.checks)
+      checks.push({
+        ...o,
+        subject: { ...o.subject, field: o.subject.field ? `${c.where}#${o.subject.field}` : c.where },
+      });
+    const idOk = v.checks.some((o) => o.id === 'card.agent_id' && o.status === 'pass');
+    if (v.identity && idOk && v.card.name) labels.set(v.identity.agent_id, v.card.name);
+  }
+
+  // Handoff receipts.
+  progress({ phase: 'verifying handoff receipts', done: 0, total: docs.receipts.length });
+  const receipts = await verifyReceipts(
+    docs.receipts.map((r) => r.value),
+    { keyHistories: histories },
+  );
+  checks.push(...receipts.checks);
+  const receiptStatus = new Map<string, CheckStatus>();
+  for (const c of receipts.checks)
+    if (c.subject.kind === 'receipt')
+      receiptStatus.set(c.subject.id, worst(receiptStatus.get(c.subject.id) ?? 'pass', c.status));
+  const handoffs: EngineOutput['handoffs'] = [];
+  const byActor = new Map<string, { id: string; t: number }[]>();
+  for (const [id, e] of events) {
+    const list = byActor.get(e.event.actor) ?? [];
+    list.push({ id, t: Date.parse(e.event.timestamp) });
+    byActor.set(e.event.actor, list);
+  }
+  const parsedReceipts: HandoffReceipt[] = [];
+  for (const r of docs.receipts) {
+    try {
+      parsedReceipts.push(parseReceipt(r.value));
+    } catch {
+      /* reported by receipt.schema */
+    }
+  }
+  for (const r of parsedReceipts) {
+    const sent = Date.parse(r.sent_at);
+    const from = (byActor.get(r.sender) ?? []).filter((x) => x.t <= sent).sort((a, b) => b.t - a.t)[0];
+    const to = (byActor.get(r.receiver) ?? []).filter((x) => x.t >= sent).sort((a, b) => a.t - b.t)[0];
+    if (from && to)
+      handoffs.push({
+        from: from.id,
+        to: to.id,
+        status: receiptStatus.get(r.handoff_id) ?? 'not_checked',
+        receiptId: r.handoff_id,
+      });
+  }
+
+  // Commitment openings the holder chose to disclose, checked against proven events only.
+  const openings = new Map<string, unknown>();
+  const parsedOpenings: Opening[] = [];
+  for (const o of docs.openings) {
+    try {
+      parsedOpenings.push(parseOpening(o.value, o.where));
+    } catch (e) {
+      checks.push({
+        id: 'commitment.opening',
+        status: 'fail',
+        subject: { kind: 'commitment', id: o.where },
+        title: 'the disclosed value opens the commitment in a proven event',
+        reason: isLineageError(e) ? e.message : String(e),
+      });
+    }
+  }
+  const proven = new Set(
+    [...events.keys()].filter((id) => !chain.checks.some((c) => c.subject.id === id && c.status !== 'pass')),
+  );
+  const opened = checkOpenings(new Map([...events].map(([id, e]) => [id, e.event])), parsedOpenings, proven);
+  checks.push(...opened);
+  for (const o of parsedOpenings) {
+    const failed = opened.some(
+      (c) =>
+        c.id === 'commitment.opening' &&
+        c.status !== 'pass' &&
+        c.subject.id.endsWith(`#${o.name}`) &&
+        o.event_id.startsWith(c.subject.id.split('…')[0]!),
+    );
+    if (!failed && events.has(o.event_id)) openings.set(`${o.event_id}/${o.name}`, o.value);
+  }
+
+  // Name where each event lives in the capsule.
+  for (const c of checks) {
+    if (c.subject.kind === 'event' && whereOf.has(c.subject.id) && !c.subject.field)
+      c.subject.field = whereOf.get(c.subject.id)!;
+  }
+
+  const agentEvent = new Map<string, string>();
+  for (const [id, e] of events) if (!agentEvent.has(e.event.actor)) agentEvent.set(e.event.actor, id);
+  const receiptSender = new Map(parsedReceipts.map((r) => [r.handoff_id, r.sender]));
+  return {
+    checks,
+    events,
+    openings,
+    handoffs,
+    sths,
+    actorLabel: (actor) => labels.get(actor) ?? (actor.length > 24 ? `${actor.slice(0, 22)}…` : actor),
+    stepHint: (subject, stepOf) => {
+      if (subject.kind === 'receipt') {
+        const sender = receiptSender.get(subject.id);
+        const ev = sender ? agentEvent.get(sender) : undefined;
+        return ev ? stepOf.get(ev) : undefined;
+      }
+      if (subject.kind === 'card') {
+        const ev = agentEvent.get(subject.id);
+        return ev ? stepOf.get(ev) : undefined;
+      }
+      return undefined;
+    },
+  };
+}

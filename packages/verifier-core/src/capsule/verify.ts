@@ -1,0 +1,452 @@
+import { sha256 } from '../crypto/current.js';
+import { toHex } from '../encoding/hex.js';
+import { canonicalBytes, type JsonValue } from '../json/index.js';
+import { buildReport, type CheckOutcome, type CheckStatus } from '../report/model.js';
+import { formatCount, isLineageError } from '../result.js';
+import type { TrustStore } from '../trust/types.js';
+import { type CapsuleDocuments, emptyDocuments, readDocument } from './contents.js';
+import { type EngineOutput, verifyLineageDocuments } from './engine.js';
+import { type CapsuleLimits, resolveLimits } from './limits.js';
+import { type CapsuleManifest, MANIFEST_PATH, parseManifest } from './manifest.js';
+import type { AbortSignalLike, CapsuleEntryInfo, CapsuleSource } from './source.js';
+import type { CapsuleVerification, EventDetail, LineageGraph } from './types.js';
+
+export interface VerifyCapsuleOptions {
+  /** RFC 3339 time stamped on the report (the core reads no clock). */
+  verifiedAt: string;
+  /** File name shown as the report target. */
+  capsuleName: string;
+  onProgress?: (p: { phase: string; done: number; total: number }) => void;
+  signal?: AbortSignalLike;
+  limits?: Partial<CapsuleLimits>;
+}
+
+// Names a capsule might use to smuggle in its own trust roots; never read, always reported.
+const TRUST_NAME = /(^|\/)(trust|trust[-_.]?store|trusted[-_.]?keys|roots?)(\.[a-z]+)?$|(^|\/)trust\//i;
+
+function check(
+  id: string,
+  status: CheckStatus,
+  subject: CheckOutcome['subject'],
+  title: string,
+  detail: { reason?: string; expected?: string; found?: string } = {},
+): CheckOutcome {
+  return { id, status, subject, title, ...detail };
+}
+
+function aborted(signal?: AbortSignalLike): void {
+  if (signal?.aborted)
+    throw signal.reason instanceof Error ? signal.reason : new Error('verification cancelled');
+}
+
+/**
+ * Verifies an evidence capsule end to end (docs/spec/05-capsules.md §5.5):
+ * container → manifest → file hashes → documents → identity/lineage engine (chapter 4)
+ * → artifact bindings. Everything the capsule says is treated as a claim; trust comes only
+ * from `trust`. Never throws for bad input: every problem is a failed check.
+ */
+export async function verifyCapsule(
+  source: CapsuleSource,
+  trust: TrustStore,
+  options: VerifyCapsuleOptions,
+): Promise<CapsuleVerification> {
+  const limits = resolveLimits(options.limits);
+  const checks: CheckOutcome[] = [];
+  const progress = options.onProgress ?? (() => {});
+  const capsuleSubject = { kind: 'capsule' as const, id: options.capsuleName };
+  const finish = (
+    digest: string,
+    manifest?: CapsuleManifest,
+    engine?: EngineOutput,
+    artifactOf?: Map<string, string>,
+  ): CapsuleVerification => {
+    const out = assemble(checks, manifest, engine, artifactOf ?? new Map());
+    return {
+      report: buildReport(
+        { kind: 'capsule', name: options.capsuleName, ...(digest ? { sha256: digest } : {}) },
+        options.verifiedAt,
+        checks,
+      ),
+      capsuleDigest: digest,
+      ...(manifest
+        ? {
+            manifest: {
+              capsuleId: manifest.capsule_id,
+              title: manifest.title,
+              createdAt: manifest.created_at,
+              workflow: manifest.workflow.name,
+            },
+          }
+        : {}),
+      ...out,
+    };
+  };
+
+  // 1. Container: names, links, sizes, bombs.
+  progress({ phase: 'reading container', done: 0, total: 1 });
+  let entries: CapsuleEntryInfo[];
+  try {
+    entries = await source.list();
+  } catch (e) {
+    checks.push(
+      check('capsule.container', 'fail', capsuleSubject, 'the container is a well-formed capsule', {
+        reason: describeError(e),
+      }),
+    );
+    return finish('');
+  }
+  checks.push(
+    check(
+      'capsule.container',
+      'pass',
+      capsuleSubject,
+      `the container is a well-formed capsule (${formatCount(entries.length)} files, no unsafe names, links or bombs)`,
+    ),
+  );
+
+  // 2. Manifest.
+  let manifest: CapsuleManifest;
+  try {
+    manifest = parseManifest(
+      await source.read(MANIFEST_PATH, Math.min(limits.maxJsonBytes, 64 * 1024 * 1024)),
+    );
+  } catch (e) {
+    checks.push(
+      check(
+        'capsule.manifest',
+        'fail',
+        { kind: 'manifest', id: MANIFEST_PATH, ...(isLineageError(e) && e.path ? { field: e.path } : {}) },
+        'manifest.json is present and well-formed',
+        { reason: describeError(e) },
+      ),
+    );
+    return finish('');
+  }
+  const digest = toHex(sha256(canonicalBytes(manifest as unknown as JsonValue)));
+  checks.push(
+    check(
+      'capsule.manifest',
+      'pass',
+      { kind: 'manifest', id: MANIFEST_PATH },
+      `manifest.json is well-formed (capsule ${manifest.capsule_id}, ${formatCount(manifest.files.length)} files listed)`,
+    ),
+  );
+
+  // 3. A capsule never supplies trust roots: anything that looks like one is ignored and reported.
+  const planted = [...new Set([...entries.map((e) => e.path), ...manifest.files.map((f) => f.path)])].filter(
+    (p) => TRUST_NAME.test(p),
+  );
+  checks.push(
+    planted.length === 0
+      ? check(
+          'capsule.embedded_trust',
+          'pass',
+          capsuleSubject,
+          'the capsule carries no trust roots of its own',
+        )
+      : check(
+          'capsule.embedded_trust',
+          'fail',
+          { ...capsuleSubject, field: planted[0]! },
+          'the capsule carries no trust roots of its own',
+          {
+            reason: `the capsule contains ${planted.map((p) => `"${p}"`).join(', ')}, which looks like a trust store; it was ignored — trust comes only from the verifier's own trust file`,
+            expected: 'no trust material inside the capsule',
+            found: planted.join(', '),
+          },
+        ),
+  );
+
+  // 4. Listing: the container and the manifest must agree file for file.
+  const inContainer = new Map(entries.map((e) => [e.path, e.size]));
+  const listed = new Set(manifest.files.map((f) => f.path));
+  for (const e of entries) {
+    if (e.path !== MANIFEST_PATH && !listed.has(e.path)) {
+      checks.push(
+        check(
+          'capsule.file_listed',
+          'fail',
+          { kind: 'capsule', id: e.path },
+          'every file in the capsule is listed in the manifest',
+          {
+            reason: `"${e.path}" (${formatCount(e.size)} bytes) is in the container but not in manifest.json; unlisted files are not evidence`,
+          },
+        ),
+      );
+    }
+  }
+  if (!checks.some((c) => c.id === 'capsule.file_listed')) {
+    checks.push(
+      check(
+        'capsule.file_listed',
+        'pass',
+        capsuleSubject,
+        `every file in the container is listed in the manifest`,
+      ),
+    );
+  }
+
+  // 5. Hash every listed file, streaming; artifacts' digests are kept for step 8.
+  const totalBytes = manifest.files.reduce((n, f) => n + (inContainer.get(f.path) ?? 0), 0);
+  let hashed = 0;
+  const digests = new Map<string, string>();
+  const docs: CapsuleDocuments = emptyDocuments();
+  const parseFailures: CheckOutcome[] = [];
+  for (const f of manifest.files) {
+    aborted(options.signal);
+    const subject = {
+      kind: f.kind === 'artifact' ? ('artifact' as const) : ('manifest' as const),
+      id: f.path,
+    };
+    const size = inContainer.get(f.path);
+    if (size === undefined) {
+      checks.push(
+        check('capsule.file_present', 'fail', subject, 'every file the manifest lists is in the capsule', {
+          reason: `manifest.json lists "${f.path}" but the capsule has no such file`,
+          expected: `${f.path} (${formatCount(f.size)} bytes)`,
+          found: 'missing',
+        }),
+      );
+      continue;
+    }
+    try {
+      let found: string;
+      if (f.kind === 'artifact') {
+        found = toHex(
+          await source.sha256(f.path, (n) => {
+            hashed += n;
+            progress({ phase: 'hashing artifacts', done: hashed, total: totalBytes });
+          }),
+        );
+      } else {
+        const bytes = await source.read(f.path, limits.maxJsonBytes);
+        hashed += bytes.length;
+        progress({ phase: 'hashing artifacts', done: hashed, total: totalBytes });
+        found = toHex(sha256(bytes));
+        readDocument(f, bytes, docs, parseFailures);
+      }
+      digests.set(f.path, found);
+      if (found !== f.sha256 || size !== f.size) {
+        checks.push(
+          check(
+            'capsule.file_hash',
+            'fail',
+            { ...subject, field: 'sha256' },
+            'the file matches its manifest entry',
+            {
+              reason: `"${f.path}" does not match manifest.json`,
+              expected: `${formatCount(f.size)} bytes, SHA-256 ${f.sha256}`,
+              found: `${formatCount(size)} bytes, SHA-256 ${found}`,
+            },
+          ),
+        );
+      } else {
+        checks.push(
+          check(
+            'capsule.file_hash',
+            'pass',
+            subject,
+            `the file matches its manifest entry (${formatCount(size)} bytes)`,
+          ),
+        );
+      }
+    } catch (e) {
+      checks.push(
+        check('capsule.file_hash', 'fail', subject, 'the file matches its manifest entry', {
+          reason: describeError(e),
+        }),
+      );
+    }
+  }
+  checks.push(...parseFailures);
+  if (parseFailures.length === 0) {
+    checks.push(
+      check(
+        'capsule.parse',
+        'pass',
+        capsuleSubject,
+        `every document is strict JSON (${formatCount(docs.events.length)} events, ${formatCount(docs.receipts.length)} receipts, ${formatCount(docs.cards.length)} cards, ${formatCount(docs.attestations.length)} attestations)`,
+      ),
+    );
+  }
+
+  // 6. The identity and lineage engine (chapter 4) over the parsed documents.
+  aborted(options.signal);
+  const engine = await verifyLineageDocuments(docs, trust, {
+    verifiedAt: options.verifiedAt,
+    onProgress: progress,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  checks.push(...engine.checks);
+
+  // 7. Artifacts: each file's SHA-256 must be the payload_hash of the event that cites it.
+  const artifactOf = new Map<string, string>();
+  for (const f of manifest.files) {
+    if (f.kind !== 'artifact' || !f.event_id) continue;
+    const found = digests.get(f.path);
+    if (found === undefined) continue;
+    const ev = engine.events.get(f.event_id);
+    const subject = { kind: 'event' as const, id: f.event_id, field: 'payload_hash' };
+    artifactOf.set(f.event_id, f.path);
+    if (!ev) {
+      checks.push(
+        check('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
+          reason: `artifact "${f.path}" names event ${f.event_id.slice(0, 12)}…, which is not in the capsule`,
+        }),
+      );
+    } else if (ev.event.payload_hash !== found) {
+      checks.push(
+        check('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
+          reason: `artifact "${f.path}" is not what event ${f.event_id.slice(0, 12)}… (${ev.event.action}) signed`,
+          expected: `SHA-256 ${ev.event.payload_hash ?? 'null (the event signed no payload)'}`,
+          found: `SHA-256 ${found}`,
+        }),
+      );
+    } else {
+      checks.push(
+        check(
+          'capsule.artifact_hash',
+          'pass',
+          subject,
+          `artifact "${f.path}" is the payload event ${ev.event.action} signed`,
+        ),
+      );
+    }
+  }
+
+  // 8. Workflow steps (presentation): every event is placed in a step, every step names real events.
+  const known = new Set(engine.events.keys());
+  const placed = new Set<string>();
+  for (const s of manifest.workflow.steps) {
+    for (const id of s.events) {
+      placed.add(id);
+      if (!known.has(id)) {
+        checks.push(
+          check(
+            'capsule.workflow_steps',
+            'fail',
+            { kind: 'manifest', id: MANIFEST_PATH, field: `/workflow/steps (${s.id})`, step: s.id },
+            'the workflow steps name events in the capsule',
+            {
+              reason: `step ${s.id} "${s.title}" lists event ${id.slice(0, 12)}…, which is not in the capsule (dropped?)`,
+            },
+          ),
+        );
+      }
+    }
+  }
+  if (!checks.some((c) => c.id === 'capsule.workflow_steps')) {
+    checks.push(
+      check(
+        'capsule.workflow_steps',
+        'pass',
+        capsuleSubject,
+        `the ${manifest.workflow.steps.length} workflow steps name only events in the capsule`,
+      ),
+    );
+  }
+
+  // Tag every outcome with its step so reports can group failures by workflow step.
+  const stepOf = new Map<string, string>();
+  for (const s of manifest.workflow.steps) for (const id of s.events) stepOf.set(id, `${s.id} ${s.title}`);
+  for (const c of checks) {
+    if (c.subject.step) continue;
+    const step = stepOf.get(c.subject.id) ?? engine.stepHint(c.subject, stepOf);
+    if (step) c.subject.step = step;
+  }
+  return finish(digest, manifest, engine, artifactOf);
+}
+
+function describeError(e: unknown): string {
+  if (isLineageError(e)) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Worst status wins: fail > not_checked > pass. */
+function worst(statuses: CheckStatus[]): CheckStatus {
+  if (statuses.includes('fail')) return 'fail';
+  if (statuses.includes('not_checked')) return 'not_checked';
+  return 'pass';
+}
+
+function assemble(
+  checks: CheckOutcome[],
+  manifest: CapsuleManifest | undefined,
+  engine: EngineOutput | undefined,
+  artifactOf: Map<string, string>,
+): Pick<CapsuleVerification, 'lineage' | 'events' | 'sths'> {
+  if (!manifest || !engine) return { lineage: { nodes: [], edges: [] }, events: [], sths: [] };
+  const byEvent = new Map<string, CheckOutcome[]>();
+  for (const c of checks) {
+    if (c.subject.kind !== 'event') continue;
+    const list = byEvent.get(c.subject.id) ?? [];
+    list.push(c);
+    byEvent.set(c.subject.id, list);
+  }
+  const stepOf = new Map<string, { id: string; title: string }>();
+  for (const s of manifest.workflow.steps) for (const id of s.events) stepOf.set(id, s);
+  const events: EventDetail[] = [];
+  for (const [id, info] of engine.events) {
+    const own = byEvent.get(id) ?? [];
+    const e = info.event;
+    const step = stepOf.get(id);
+    const status = own.length === 0 ? 'not_checked' : worst(own.map((c) => c.status));
+    events.push({
+      id,
+      step: step?.id ?? '',
+      stepTitle: step?.title ?? '',
+      actor: e.actor,
+      actorLabel: engine.actorLabel(e.actor),
+      actor_kind: e.actor_kind,
+      action: e.action,
+      timestamp: e.timestamp,
+      sequence: e.sequence,
+      controls: e.context.controls,
+      payloadHash: e.payload_hash,
+      ...(artifactOf.has(id) ? { artifactPath: artifactOf.get(id)! } : {}),
+      signature: { publicKey: e.signature.public_key, value: e.signature.value },
+      leafHash: info.leafHash,
+      ...(info.inclusion ? { inclusion: info.inclusion } : {}),
+      ...(info.sth ? { sth: info.sth } : {}),
+      ...(info.attestation ? { attestation: info.attestation } : {}),
+      ...(e.approval ? { approval: { ...e.approval } } : {}),
+      commitments: e.commitments.map((c) => {
+        const opened = engine.openings.get(`${id}/${c.name}`);
+        return {
+          name: c.name,
+          scheme: c.scheme,
+          disclosed: opened !== undefined,
+          ...(opened !== undefined ? { value: opened } : {}),
+        };
+      }),
+      predecessors: e.predecessors,
+      status,
+      failedChecks: own.filter((c) => c.status === 'fail').map((c) => c.id),
+    });
+  }
+  const statusOf = new Map(events.map((e) => [e.id, e.status]));
+  const lineage: LineageGraph = {
+    nodes: events.map((e) => ({
+      id: e.id,
+      kind: e.actor_kind,
+      label: `${e.step ? `${e.step} · ` : ''}${e.actorLabel}`,
+      actor: e.actor,
+      action: e.action,
+      step: e.step,
+      status: e.status,
+    })),
+    edges: [],
+  };
+  for (const e of events) {
+    for (const p of e.predecessors) {
+      lineage.edges.push({
+        from: p,
+        to: e.id,
+        kind: 'predecessor',
+        status: statusOf.has(p) ? worst([statusOf.get(p)!, e.status]) : 'fail',
+      });
+    }
+  }
+  for (const h of engine.handoffs) lineage.edges.push({ ...h, kind: 'handoff' });
+  return { lineage, events, sths: engine.sths };
+}

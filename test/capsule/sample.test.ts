@@ -1,0 +1,98 @@
+import { buildFedrampSample, buildTamperedVariants, TAMPERED_VARIANT_NAMES } from '@lineage/producer';
+import { type CapsuleVerification, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const verifiedAt = '2026-11-22T00:00:00Z';
+
+describe('the FedRAMP sample capsule', () => {
+  let v: CapsuleVerification;
+  let sample: Awaited<ReturnType<typeof buildFedrampSample>>;
+  beforeAll(async () => {
+    sample = await buildFedrampSample();
+    v = await verifyCapsule(zipCapsuleSource(sample.zip), sample.trust, {
+      verifiedAt,
+      capsuleName: 'sample.zip',
+    });
+  });
+
+  it('verifies with every check passing', () => {
+    const notPassed = v.report.checks.filter((c) => c.status !== 'pass');
+    expect(notPassed).toEqual([]);
+    expect(v.report.verdict).toBe('verified');
+    expect(v.report.summary.pass).toBeGreaterThan(200);
+  });
+
+  it('is deterministic from its seed, and another seed gives other keys', async () => {
+    const again = await buildFedrampSample();
+    expect(Buffer.from(again.zip).equals(Buffer.from(sample.zip))).toBe(true);
+    const other = await buildFedrampSample({ seed: 'another seed' });
+    expect(other.trust.logs[0]!.vkey).not.toBe(sample.trust.logs[0]!.vkey);
+  });
+
+  it('records the whole workflow: steps 0 … 6, A1–A5 cards, controls, receipts, an undisclosed commitment', () => {
+    const steps = new Set(v.events.map((e) => e.step));
+    for (const s of ['0', 'A1', 'A2', '2a', 'A3', '3a', 'A4', '4a', 'A5', '5a', '6'])
+      expect(steps).toContain(s);
+    const controls = new Set(v.events.flatMap((e) => e.controls));
+    for (const c of ['PL-2', 'CA-6', 'AU-2', 'AU-10', 'CM-8', 'AU-6', 'CA-2', 'RA-5', 'SI-2'])
+      expect(controls).toContain(c);
+    expect(v.report.checks.filter((c) => c.id === 'card.identity_proof' && c.status === 'pass')).toHaveLength(
+      5,
+    );
+    expect(v.lineage.edges.filter((e) => e.kind === 'handoff')).toHaveLength(5);
+    const commitments = v.events.flatMap((e) => e.commitments);
+    expect(commitments.some((c) => !c.disclosed)).toBe(true);
+    expect(commitments.some((c) => c.disclosed && c.value === 'ACA Platform Engineering')).toBe(true);
+    const e0 = v.events.find((e) => e.step === '0')!;
+    expect(e0.approval?.role).toBe('authorizing_official');
+    expect(e0.inclusion?.auditPath.length).toBeGreaterThan(0);
+    expect(v.sths.every((s) => s.status === 'pass')).toBe(true);
+  });
+
+  it('never takes trust from the capsule: the sample verified against the wrong trust store fails', async () => {
+    const other = await buildFedrampSample({ seed: 'another seed' });
+    const r = await verifyCapsule(zipCapsuleSource(sample.zip), other.trust, {
+      verifiedAt,
+      capsuleName: 'sample.zip',
+    });
+    expect(r.report.verdict).toBe('failed');
+    expect(r.report.checks.some((c) => c.id === 'attestation.sth_signature' && c.status === 'fail')).toBe(
+      true,
+    );
+  });
+});
+
+describe('tampered variants', () => {
+  let variants: Awaited<ReturnType<typeof buildTamperedVariants>>;
+  beforeAll(async () => {
+    variants = await buildTamperedVariants();
+  });
+
+  it('covers every documented attack', () => {
+    expect(variants.map((v) => v.name)).toEqual(TAMPERED_VARIANT_NAMES);
+    expect(TAMPERED_VARIANT_NAMES).toHaveLength(12);
+  });
+
+  it.each(TAMPERED_VARIANT_NAMES)(
+    '%s is rejected by its documented check, pointing at the right subject',
+    async (name) => {
+      const t = variants.find((v) => v.name === name)!;
+      const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {
+        verifiedAt,
+        capsuleName: `${name}.zip`,
+      });
+      expect(r.report.verdict).toBe('failed');
+      const hits = r.report.checks.filter((c) => c.id === t.checkId && c.status === 'fail');
+      expect(hits.length, `${name}: no failing ${t.checkId}`).toBeGreaterThan(0);
+      expect(hits.some((c) => c.subject.kind === t.subjectKind)).toBe(true);
+      if (t.eventKey) {
+        const target = t.sample.eventIds[t.eventKey]!;
+        expect(hits.map((c) => c.subject.id)).toContain(target);
+        // The failing event is also what the report groups under its workflow step.
+        const step =
+          t.sample.events.length > 0 ? hits.find((c) => c.subject.id === target)!.subject.step : undefined;
+        expect(step).toBeTruthy();
+      }
+    },
+  );
+});
