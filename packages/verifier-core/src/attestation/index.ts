@@ -1,2 +1,10 @@
-// Proof-server attestations across logs.
+// Proof-server attestations across logs (spec §4.7).
+
+export { parseAttestation } from './parse.js';
 export type * from './types.js';
+export {
+  type AttestationVerification,
+  type AttestedLeafProof,
+  checkAttestation,
+  verifyAttestation,
+} from './verify.js';

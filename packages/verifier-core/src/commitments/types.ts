@@ -13,3 +13,8 @@ export interface Commitment {
 export type Opening =
   | { event_id: string; name: string; scheme: 'sha256-salted-v1'; value: unknown; salt: string }
   | { event_id: string; name: string; scheme: 'pedersen-ristretto255-v1'; value: unknown; blinding: string };
+
+/** An opening before the event carrying its commitment exists. */
+export type UnboundOpening =
+  | { name: string; scheme: 'sha256-salted-v1'; value: unknown; salt: string }
+  | { name: string; scheme: 'pedersen-ristretto255-v1'; value: unknown; blinding: string };

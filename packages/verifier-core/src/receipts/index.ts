@@ -1,2 +1,11 @@
-// Handoff receipts signed by sender and receiver.
+// Handoff receipts signed by sender and receiver (spec §4.4).
+
+export { parseReceipt, receiptHash, receiverPart, senderPart } from './parse.js';
 export type * from './types.js';
+export {
+  checkReceipts,
+  type ReceiptClockPolicy,
+  type ReceiptsReport,
+  type ReceiptVerificationOptions,
+  verifyReceipts,
+} from './verify.js';

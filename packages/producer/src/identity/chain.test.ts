@@ -1,0 +1,374 @@
+import {
+  type CallChainInput,
+  type CheckOutcome,
+  eventId,
+  type JsonValue,
+  type LineageEvent,
+  sha256,
+  toHex,
+  utf8Encode,
+  verifyBeforeAct,
+  verifyCallChain,
+} from '@lineage/verifier-core';
+import { describe, expect, it } from 'vitest';
+import { agentEvent, humanApproval, registerEvent, revokeEvent, rotateEvent, signEvent } from './event.js';
+import { asAgentKey, testKey } from './keys.js';
+import { at, T0, testbed } from './testbed.js';
+
+const tb = testbed();
+const payload = (s: string) => toHex(sha256(utf8Encode(s)));
+
+/** The happy workflow: AO authorizes → inventory agent → scanner agent → compliance officer signs off. */
+function workflow() {
+  const root = humanApproval(
+    tb.ao,
+    { role: 'authorizing_official', decision: 'approve', statement: 'Begin assessment prep' },
+    { timestamp: at(0), sequence: 0, context: { controls: ['CA-6'] } },
+  );
+  const regInv = registerEvent(tb.inventory, { timestamp: at(1), sequence: 0 });
+  const regScan = registerEvent(tb.scanner, { timestamp: at(1), sequence: 0 });
+  const inv = agentEvent(tb.inventory, {
+    action: 'inventory.generate',
+    timestamp: at(2),
+    sequence: 1,
+    predecessors: [eventId(root)],
+    payloadHash: payload('inventory.xlsx'),
+    context: { controls: ['CM-8'] },
+  });
+  const scan = agentEvent(tb.scanner, {
+    action: 'scan.run',
+    timestamp: at(3),
+    sequence: 1,
+    predecessors: [eventId(inv)],
+    payloadHash: payload('scan.xml'),
+    context: { controls: ['RA-5'] },
+  });
+  const signoff = humanApproval(
+    tb.co,
+    { role: 'compliance_officer', decision: 'approve' },
+    { timestamp: at(4), sequence: 0, predecessors: [eventId(scan)], context: { controls: ['AU-10'] } },
+  );
+  return { root, regInv, regScan, inv, scan, signoff };
+}
+
+function input(events: LineageEvent[], over: Partial<CallChainInput> = {}, sthAt = 10): CallChainInput {
+  return { events: tb.log.cite(events, T0 + sthAt * 60_000), trust: tb.trust(), ...over };
+}
+
+const failures = (checks: CheckOutcome[]) => checks.filter((c) => c.status !== 'pass');
+
+/** Runs both modes and asserts they agree; returns the assessor report. */
+async function both(i: CallChainInput) {
+  const report = await verifyCallChain(i);
+  const agent = await verifyBeforeAct(i);
+  const first = failures(report.checks)[0];
+  if (first) {
+    expect(agent.decision).toBe('quarantine');
+    if (agent.decision === 'quarantine') expect(agent.reason).toEqual(first);
+    expect(agent.checks.length).toBeLessThanOrEqual(report.checks.length);
+    expect(agent.checks).toEqual(report.checks.slice(0, agent.checks.length));
+  } else {
+    expect(agent.decision).toBe('accept');
+    expect(report.verdict).toBe('verified');
+  }
+  return report;
+}
+
+const failed = (r: { checks: CheckOutcome[] }, id: string) =>
+  r.checks.filter((c) => c.id === id && c.status === 'fail');
+
+describe('call chains: assessor and agent modes from one engine', () => {
+  it('a correct workflow verifies in both modes, every check passes', async () => {
+    const w = workflow();
+    const r = await both(input(Object.values(w)));
+    expect(r.verdict).toBe('verified');
+    expect(failures(r.checks)).toEqual([]);
+    const roots = r.checks.filter((c) => c.id === 'chain.root_approval_role');
+    expect(roots).toHaveLength(1);
+    expect(roots[0]!.found).toContain('authorizing_official Jane Doe (AO)');
+    expect(r.events).toHaveLength(6);
+  });
+
+  it('event.signature: an event altered after signing fails (and its leaf no longer matches the log)', async () => {
+    const w = workflow();
+    const tampered = { ...w.signoff, context: { ...w.signoff.context, controls: ['AU-10', 'CA-7'] } };
+    const i = input([w.root, w.regInv, w.regScan, w.inv, w.scan]);
+    const extra = tb.log.cite([w.signoff], T0 + 600_000)[0]!;
+    i.events = [...i.events, { ...extra, event: tampered as unknown as JsonValue }];
+    const r = await both(i);
+    const sig = failed(r, 'event.signature');
+    expect(sig).toHaveLength(1);
+    expect(sig[0]!.subject.id).toBe(eventId(tampered));
+    expect(failed(r, 'event.inclusion')).toHaveLength(1);
+  });
+
+  it('event.actor_known: an agent event signed by another agent key is impersonation', async () => {
+    const w = workflow();
+    const f2 = signEvent(w.scan, tb.inventory);
+    expect(f2.signature.public_key).toBe(tb.inventory.publicKeyHex);
+    const r = await both(input([w.root, w.regInv, w.regScan, w.inv, f2]));
+    const c = failed(r, 'event.actor_known');
+    expect(c).toHaveLength(1);
+    expect(c[0]!.found).toBe(tb.inventory.publicKeyHex);
+  });
+
+  it('event.actor_known: a human approval by an unpinned approver fails', async () => {
+    const mallory = { id: 'lin:human:mallory', key: testKey('mallory') };
+    const fake = humanApproval(
+      mallory,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const r = await both(input([fake]));
+    expect(failed(r, 'event.actor_known')[0]!.reason).toContain('not an approver in the trust store');
+    expect(failed(r, 'chain.root_approval_role')).toHaveLength(1);
+  });
+
+  it('event.actor_key_valid_at_time: a key revoked before the event fails; events before the revocation pass', async () => {
+    const w = workflow();
+    const revoke = revokeEvent(
+      tb.inventory.agentId,
+      tb.inventory,
+      'key compromised',
+      { timestamp: at(1.5), sequence: 0 },
+      tb.so,
+    );
+    const r = await both(input([w.root, w.regInv, w.regScan, revoke, w.inv, w.scan, w.signoff]));
+    const c = failed(r, 'event.actor_key_valid_at_time');
+    expect(c).toHaveLength(1);
+    expect(c[0]!.subject.id).toBe(eventId(w.inv));
+    expect(c[0]!.reason).toMatch(
+      /revoked at 2026-11-20T14:01:30.000Z, before the event at 2026-11-20T14:02:00.000Z/,
+    );
+    // Revoking after the event leaves it valid.
+    const late = revokeEvent(
+      tb.inventory.agentId,
+      tb.inventory,
+      'retired',
+      { timestamp: at(2.5), sequence: 1 },
+      tb.so,
+    );
+    const ok = await both(input([w.root, w.regInv, w.regScan, w.inv, late, w.scan, w.signoff]));
+    expect(failed(ok, 'event.actor_key_valid_at_time')).toEqual([]);
+  });
+
+  it('event.actor_key_valid_at_time: after rotation the old key fails and the new key passes', async () => {
+    const w = workflow();
+    const newKey = testKey('agent:inventory:2');
+    const rot = rotateEvent(tb.inventory, tb.inventory, newKey, { timestamp: at(1.5), sequence: 1 });
+    const { signature: _s, ...u } = w.inv;
+    const oldSigned = signEvent({ ...u, sequence: 2 }, tb.inventory);
+    const bad = await both(input([w.root, w.regInv, rot, oldSigned]));
+    expect(failed(bad, 'event.actor_key_valid_at_time')[0]!.reason).toMatch(
+      /rotated out at 2026-11-20T14:01:30.000Z/,
+    );
+    const newSigned = signEvent({ ...u, sequence: 2 }, newKey);
+    const good = await both(input([w.root, w.regInv, rot, newSigned]));
+    expect(good.verdict).toBe('verified');
+    // A rotation not signed by the current key is rejected and the rotated-to key is not bound.
+    const rogue = rotateEvent(tb.inventory, newKey, testKey('x'), { timestamp: at(1.5), sequence: 1 });
+    const r3 = await both(input([w.root, w.regInv, rogue]));
+    expect(failed(r3, 'event.actor_key_valid_at_time')[0]!.reason).toContain('not signed by the current key');
+  });
+
+  it('event.actor_key_valid_at_time: without a key history the genesis key is not_checked (incomplete, quarantined)', async () => {
+    const w = workflow();
+    const r = await both(input([w.root, w.inv]));
+    expect(r.verdict).toBe('incomplete');
+    expect(
+      r.checks.find((c) => c.id === 'event.actor_key_valid_at_time' && c.status === 'not_checked')!.reason,
+    ).toContain('no key history');
+  });
+
+  it('event.inclusion: missing proof is not_checked; a wrong proof or an untrusted log fails / is not checked', async () => {
+    const w = workflow();
+    const all = Object.values(w);
+    const i = input(all);
+    const { inclusion: _drop, ...noProof } = i.events[5]!;
+    const r1 = await both({ ...i, events: [...i.events.slice(0, 5), noProof] });
+    expect(r1.checks.find((c) => c.id === 'event.inclusion' && c.status === 'not_checked')!.reason).toContain(
+      'no inclusion proof',
+    );
+    const wrong = {
+      ...i.events[5]!,
+      inclusion: { ...(i.events[5]!.inclusion as object), leaf_index: 4 },
+    } as never;
+    const r2 = await both({ ...i, events: [...i.events.slice(0, 5), wrong] });
+    expect(failed(r2, 'event.inclusion')).toHaveLength(1);
+    const r3 = await both({ ...i, trust: tb.trust({ logs: [] }) });
+    expect(r3.checks.filter((c) => c.id === 'event.inclusion' && c.status === 'not_checked')).toHaveLength(6);
+    const other = testbed('lineage.example/other-log');
+    const r4 = await both({
+      ...i,
+      trust: tb.trust({
+        logs: [
+          {
+            origin: tb.log.origin,
+            vkey: other.log.signer.vkey.replace('lineage.example/other-log', tb.log.origin),
+          },
+        ],
+      }),
+    });
+    expect(r4.verdict).not.toBe('verified');
+  });
+
+  it('event.sth_time: an event timestamped after the tree head that logs it fails', async () => {
+    const w = workflow();
+    const r = await both(input(Object.values(w), {}, 3.5));
+    const c = failed(r, 'event.sth_time');
+    expect(c).toHaveLength(1);
+    expect(c[0]!.subject.id).toBe(eventId(w.signoff));
+  });
+
+  it('chain.predecessor_dangling: a predecessor that is not supplied', async () => {
+    const w = workflow();
+    const r = await both(input([w.regInv, w.regScan, w.inv, w.scan, w.signoff]));
+    const c = failed(r, 'chain.predecessor_dangling');
+    expect(c).toHaveLength(1);
+    expect(c[0]!.found).toBe(eventId(w.root));
+    expect(failed(r, 'chain.root_approval_role')[0]!.reason).toContain('no root reached');
+  });
+
+  it('chain.fork: two events building on one approval fail when the policy is linear, pass when not', async () => {
+    const w = workflow();
+    const inv2 = agentEvent(tb.inventory, {
+      action: 'inventory.generate',
+      timestamp: at(2.5),
+      sequence: 2,
+      predecessors: [eventId(w.root)],
+    });
+    const events = [w.root, w.regInv, w.regScan, w.inv, inv2, w.scan, w.signoff];
+    const linear = await both(input(events, { trust: tb.trust({ policy: { linear: true } }) }));
+    expect(failed(linear, 'chain.fork')[0]!.reason).toContain('2 events build on this one');
+    const dag = await both(input(events));
+    expect(dag.checks.some((c) => c.id === 'chain.fork')).toBe(false);
+    expect(dag.verdict).toBe('verified');
+  });
+
+  it('chain.sequence: gaps and repeated sequence numbers', async () => {
+    const w = workflow();
+    const gap = agentEvent(tb.scanner, {
+      action: 'scan.run',
+      timestamp: at(3),
+      sequence: 3,
+      predecessors: [eventId(w.inv)],
+    });
+    const r = await both(input([w.root, w.regInv, w.regScan, w.inv, gap]));
+    expect(failed(r, 'chain.sequence')[0]).toMatchObject({ expected: '1', found: '3' });
+    const dup = agentEvent(tb.scanner, {
+      action: 'scan.run',
+      timestamp: at(3.5),
+      sequence: 1,
+      predecessors: [eventId(w.scan)],
+    });
+    const r2 = await both(input([w.root, w.regInv, w.regScan, w.inv, w.scan, dup]));
+    expect(failed(r2, 'chain.sequence')[0]!.reason).toContain('used sequence 1 twice');
+  });
+
+  it('chain.timestamp_order: an event before its predecessor, and an actor whose time runs backwards', async () => {
+    const w = workflow();
+    const early = agentEvent(tb.scanner, {
+      action: 'scan.run',
+      timestamp: at(1.5),
+      sequence: 1,
+      predecessors: [eventId(w.inv)],
+    });
+    const r = await both(input([w.root, w.regInv, w.regScan, w.inv, early]));
+    expect(
+      failed(r, 'chain.timestamp_order')
+        .map((c) => c.reason)
+        .join(),
+    ).toContain('before its predecessor');
+    const back = agentEvent(tb.scanner, { action: 'scan.run', timestamp: at(0.5), sequence: 1 });
+    const r2 = await both(input([w.root, w.regScan, back]));
+    expect(failed(r2, 'chain.timestamp_order')[0]!.reason).toContain('time runs backwards');
+  });
+
+  it('chain.root_approval_role: a root by the wrong role, by an agent, or a rejection fails', async () => {
+    const w = workflow();
+    const coRoot = humanApproval(
+      tb.co,
+      { role: 'compliance_officer', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const inv = agentEvent(tb.inventory, {
+      action: 'inventory.generate',
+      timestamp: at(2),
+      sequence: 1,
+      predecessors: [eventId(coRoot)],
+    });
+    const r = await both(input([coRoot, w.regInv, inv]));
+    expect(failed(r, 'chain.root_approval_role')[0]!.reason).toContain('required: authorizing_official');
+    const agentRoot = agentEvent(tb.inventory, {
+      action: 'inventory.generate',
+      timestamp: at(2),
+      sequence: 1,
+    });
+    const r2 = await both(input([w.regInv, agentRoot]));
+    expect(failed(r2, 'chain.root_approval_role')[0]!.reason).toContain('not a human approval');
+    const reject = humanApproval(
+      tb.ao,
+      { role: 'authorizing_official', decision: 'reject' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const r3 = await both(input([reject]));
+    expect(failed(r3, 'chain.root_approval_role')[0]!.reason).toContain('"reject"');
+  });
+
+  it('chain.action_allowed: policy restricts actors; approvers cannot claim roles they do not hold', async () => {
+    const w = workflow();
+    const policy = {
+      root_roles: ['authorizing_official' as const],
+      actions: { 'scan.run': { actors: [tb.scanner.agentId] } },
+    };
+    const rogue = agentEvent(tb.inventory, {
+      action: 'scan.run',
+      timestamp: at(3),
+      sequence: 2,
+      predecessors: [eventId(w.inv)],
+    });
+    const r = await both(input([w.root, w.regInv, w.inv, rogue], { trust: tb.trust({ policy }) }));
+    expect(failed(r, 'chain.action_allowed')).toHaveLength(1);
+    expect(failed(r, 'chain.action_allowed')[0]!.subject.id).toBe(eventId(rogue));
+    const ok = await both(input(Object.values(w), { trust: tb.trust({ policy }) }));
+    expect(ok.verdict).toBe('verified');
+    const claim = humanApproval(
+      tb.co,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const r2 = await both(input([claim]));
+    expect(failed(r2, 'chain.action_allowed')[0]!.reason).toContain('holds only compliance_officer');
+  });
+
+  it('event.schema: malformed events are reported with the field, and duplicates are caught', async () => {
+    const w = workflow();
+    const i = input([w.root]);
+    const bad = { ...w.root, timestamp: '2026-11-20 14:00' } as unknown as JsonValue;
+    const r = await both({ ...i, events: [...i.events, { event: bad }, i.events[0]!] });
+    const s = failed(r, 'event.schema');
+    expect(s[0]!.subject.field).toBe('/timestamp');
+    expect(s[1]!.reason).toContain('supplied twice');
+  });
+
+  it('agent mode stops at the first failure while assessor mode reports all of them', async () => {
+    const w = workflow();
+    const gap = agentEvent(tb.scanner, {
+      action: 'scan.run',
+      timestamp: at(3),
+      sequence: 5,
+      predecessors: [eventId(w.inv)],
+    });
+    const i = input([w.regInv, w.regScan, w.inv, gap], {}, 2.5);
+    const r = await verifyCallChain(i);
+    const a = await verifyBeforeAct(i);
+    expect(failures(r.checks).length).toBeGreaterThanOrEqual(3);
+    expect(a.decision).toBe('quarantine');
+    if (a.decision === 'quarantine') expect(a.reason).toEqual(failures(r.checks)[0]);
+  });
+
+  it('a rotated agent identity derives the same agent id from the genesis key', () => {
+    const k2 = asAgentKey(testKey('agent:inventory:2'), tb.inventory);
+    expect(k2.agentId).toBe(tb.inventory.agentId);
+  });
+});

@@ -1,0 +1,272 @@
+import type { CryptoBackend } from '../crypto/backend.js';
+import { fromHex } from '../encoding/hex.js';
+import { outcome, short } from '../events/outcome.js';
+import { SIGNING_CONTEXTS, signingInput, verifySignatureObject, without } from '../events/signing.js';
+import type { JsonValue } from '../json/index.js';
+import { verifyConsistency, verifyInclusion, verifyMultiproof } from '../merkle/index.js';
+import type { LineageSth } from '../note/index.js';
+import type { CheckOutcome, CheckSubject } from '../report/model.js';
+import { isLineageError } from '../result.js';
+import { OutcomeSink } from '../trust/sink.js';
+import { SthVerifier } from '../trust/sth.js';
+import type { TrustStore } from '../trust/types.js';
+import { parseAttestation } from './parse.js';
+import type { Attestation } from './types.js';
+
+/** Where a leaf was proven by an attestation: which log, under which verified tree head. */
+export interface AttestedLeafProof {
+  logOrigin: string;
+  leafIndex: number;
+  sth: LineageSth;
+  server: string;
+}
+
+export interface AttestationVerification {
+  attestation?: Attestation;
+  /** Leaf hash (hex) → verified proofs. Empty unless the server signature verified. */
+  proven: Map<string, AttestedLeafProof[]>;
+  checks: CheckOutcome[];
+}
+
+const T = {
+  schema: 'attestation is well-formed',
+  server: 'attestation is signed by a pinned proof server',
+  sth: 'every tree head in the attestation verifies under the pinned log key',
+  inclusion: 'every inclusion proof in the attestation verifies',
+  consistency: 'every consistency proof in the attestation verifies',
+  binding: 'the attestation is about the leaf being verified',
+};
+
+/**
+ * Verifies a proof-server attestation (spec §4.7) and reports every check to the
+ * sink. Only leaves proven under a verified server signature and a verified STH are
+ * returned as proven.
+ */
+export async function checkAttestation(
+  value: JsonValue,
+  label: string,
+  trust: TrustStore,
+  sink: OutcomeSink,
+  opts: { backend?: CryptoBackend; sths?: SthVerifier; expectLeaves?: readonly string[] } = {},
+): Promise<AttestationVerification> {
+  const proven = new Map<string, AttestedLeafProof[]>();
+  const subj = (field?: string): CheckSubject => ({
+    kind: 'attestation',
+    id: label,
+    ...(field ? { field } : {}),
+  });
+  const start = sink.outcomes.length;
+  const result = (attestation?: Attestation): AttestationVerification => {
+    const r: AttestationVerification = { proven, checks: sink.outcomes.slice(start) };
+    if (attestation) r.attestation = attestation;
+    return r;
+  };
+  let a: Attestation;
+  try {
+    a = parseAttestation(value);
+  } catch (e) {
+    if (!isLineageError(e)) throw e;
+    sink.push(outcome('attestation.schema', 'fail', subj(e.path), T.schema, { reason: e.message }));
+    return result();
+  }
+  sink.push(outcome('attestation.schema', 'pass', subj(), T.schema));
+  const sths = opts.sths ?? new SthVerifier(trust);
+
+  const server = trust.proof_servers.find((s) => s.id === a.server);
+  let serverOk = false;
+  if (!server) {
+    sink.push(
+      outcome('attestation.server_signature', 'not_checked', subj('/server'), T.server, {
+        reason: `proof server "${a.server}" is not pinned in the trust store`,
+      }),
+    );
+  } else if (server.public_key !== a.signature.public_key) {
+    sink.push(
+      outcome('attestation.server_signature', 'fail', subj('/signature/public_key'), T.server, {
+        reason: `attestation is signed by a key other than the one pinned for "${a.server}"`,
+        expected: server.public_key,
+        found: a.signature.public_key,
+      }),
+    );
+  } else {
+    serverOk = await verifySignatureObject(
+      a.signature,
+      signingInput(SIGNING_CONTEXTS.attestation, without(a, 'signature')),
+      opts.backend,
+    );
+    sink.push(
+      serverOk
+        ? outcome('attestation.server_signature', 'pass', subj('/signature'), T.server, {
+            found: `server ${a.server}`,
+          })
+        : outcome('attestation.server_signature', 'fail', subj('/signature'), T.server, {
+            reason: 'server signature does not verify: the attestation was altered after signing',
+          }),
+    );
+  }
+
+  const leafSet = new Set(a.leaves);
+  for (const [li, log] of a.logs.entries()) {
+    const base = `/logs/${li}`;
+    const sthR = await sths.verify(log.checkpoint, log.log_origin);
+    if (!sthR.ok) {
+      sink.push(
+        outcome(
+          'attestation.sth_signature',
+          sthR.untrusted ? 'not_checked' : 'fail',
+          subj(`${base}/checkpoint`),
+          T.sth,
+          {
+            reason: sthR.reason,
+          },
+        ),
+      );
+      continue;
+    }
+    const sth = sthR.sth;
+    sink.push(
+      outcome('attestation.sth_signature', 'pass', subj(`${base}/checkpoint`), T.sth, {
+        found: `${log.log_origin} size ${sth.treeSize} at ${sth.timestamp}`,
+      }),
+    );
+    const provenHere: Array<{ leaf: string; index: number }> = [];
+    for (const [ii, inc] of (log.inclusion ?? []).entries()) {
+      const r = verifyInclusion({
+        leafHash: fromHex(inc.leaf_hash, 32),
+        index: inc.leaf_index,
+        treeSize: sth.treeSize,
+        proof: inc.proof.map((h) => fromHex(h, 32)),
+        root: sth.rootHash,
+      });
+      sink.push(
+        r.ok
+          ? outcome('attestation.inclusion', 'pass', subj(`${base}/inclusion/${ii}`), T.inclusion, {
+              found: `leaf ${short(inc.leaf_hash)} at index ${inc.leaf_index} of ${sth.treeSize}`,
+            })
+          : outcome('attestation.inclusion', 'fail', subj(`${base}/inclusion/${ii}`), T.inclusion, {
+              reason: `${r.code}: ${r.message}`,
+            }),
+      );
+      if (r.ok) provenHere.push({ leaf: inc.leaf_hash, index: inc.leaf_index });
+    }
+    if (log.multiproof) {
+      const m = log.multiproof;
+      const r = verifyMultiproof({
+        leaves: m.leaves.map((l) => ({ index: l.leaf_index, leafHash: fromHex(l.leaf_hash, 32) })),
+        treeSize: sth.treeSize,
+        proof: m.proof.map((h) => fromHex(h, 32)),
+        root: sth.rootHash,
+      });
+      sink.push(
+        r.ok
+          ? outcome('attestation.inclusion', 'pass', subj(`${base}/multiproof`), T.inclusion, {
+              found: `multiproof of ${m.leaves.length} leaves with ${m.proof.length} hashes in a tree of ${sth.treeSize}`,
+            })
+          : outcome('attestation.inclusion', 'fail', subj(`${base}/multiproof`), T.inclusion, {
+              reason: `${r.code}: ${r.message}`,
+            }),
+      );
+      if (r.ok) for (const l of m.leaves) provenHere.push({ leaf: l.leaf_hash, index: l.leaf_index });
+    }
+    for (const [ci, c] of (log.consistency ?? []).entries()) {
+      const old = await sths.verify(c.checkpoint, log.log_origin);
+      if (!old.ok) {
+        sink.push(
+          outcome(
+            'attestation.sth_signature',
+            old.untrusted ? 'not_checked' : 'fail',
+            subj(`${base}/consistency/${ci}/checkpoint`),
+            T.sth,
+            {
+              reason: `older tree head: ${old.reason}`,
+            },
+          ),
+        );
+        continue;
+      }
+      sink.push(
+        outcome('attestation.sth_signature', 'pass', subj(`${base}/consistency/${ci}/checkpoint`), T.sth, {
+          found: `${log.log_origin} size ${old.sth.treeSize} at ${old.sth.timestamp}`,
+        }),
+      );
+      const r = verifyConsistency({
+        size1: old.sth.treeSize,
+        size2: sth.treeSize,
+        root1: old.sth.rootHash,
+        root2: sth.rootHash,
+        proof: c.proof.map((h) => fromHex(h, 32)),
+      });
+      const timeOk = old.sth.timestampMs <= sth.timestampMs;
+      sink.push(
+        r.ok && timeOk
+          ? outcome('attestation.consistency', 'pass', subj(`${base}/consistency/${ci}`), T.consistency, {
+              found: `size ${old.sth.treeSize} → ${sth.treeSize}`,
+            })
+          : outcome('attestation.consistency', 'fail', subj(`${base}/consistency/${ci}`), T.consistency, {
+              reason: r.ok
+                ? `older tree head is timestamped ${old.sth.timestamp}, after the newer one (${sth.timestamp})`
+                : `${r.code}: ${r.message} — the log forked or rewrote history`,
+            }),
+      );
+    }
+    for (const p of provenHere) {
+      if (!leafSet.has(p.leaf)) {
+        sink.push(
+          outcome('attestation.leaf_binding', 'fail', subj(base), T.binding, {
+            reason: `log ${log.log_origin} proves leaf ${short(p.leaf)}, which the attestation's "leaves" does not list`,
+          }),
+        );
+        continue;
+      }
+      if (!serverOk) continue;
+      const list = proven.get(p.leaf) ?? [];
+      list.push({ logOrigin: log.log_origin, leafIndex: p.index, sth, server: a.server });
+      proven.set(p.leaf, list);
+    }
+  }
+  const listed = a.leaves.filter(
+    (l) =>
+      !a.logs.some(
+        (log) =>
+          (log.inclusion ?? []).some((i) => i.leaf_hash === l) ||
+          (log.multiproof?.leaves ?? []).some((m) => m.leaf_hash === l),
+      ),
+  );
+  const expected = opts.expectLeaves ?? [];
+  const missingExpected = expected.filter((l) => !leafSet.has(l));
+  if (listed.length > 0) {
+    sink.push(
+      outcome('attestation.leaf_binding', 'fail', subj('/leaves'), T.binding, {
+        reason: `${listed.length} listed leaf/leaves carry no proof in any log (first: ${short(listed[0]!)})`,
+      }),
+    );
+  } else if (missingExpected.length > 0) {
+    sink.push(
+      outcome('attestation.leaf_binding', 'fail', subj('/leaves'), T.binding, {
+        reason: 'the attestation is about other leaves than the one being verified',
+        expected: missingExpected[0]!,
+        found: a.leaves.map(short).join(', '),
+      }),
+    );
+  } else {
+    sink.push(
+      outcome('attestation.leaf_binding', 'pass', subj('/leaves'), T.binding, {
+        found: `${a.leaves.length} leaf/leaves`,
+      }),
+    );
+  }
+  return result(a);
+}
+
+/** Standalone: verifies an attestation, optionally about specific leaves (hex), reporting every check. */
+export async function verifyAttestation(
+  value: JsonValue,
+  trust: TrustStore,
+  opts: { backend?: CryptoBackend; expectLeaves?: readonly string[]; label?: string } = {},
+): Promise<AttestationVerification> {
+  const sink = new OutcomeSink();
+  const o: Parameters<typeof checkAttestation>[4] = {};
+  if (opts.backend) o.backend = opts.backend;
+  if (opts.expectLeaves) o.expectLeaves = opts.expectLeaves;
+  return checkAttestation(value, opts.label ?? 'attestation', trust, sink, o);
+}

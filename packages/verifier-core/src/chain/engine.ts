@@ -1,0 +1,619 @@
+import { type AttestedLeafProof, checkAttestation } from '../attestation/verify.js';
+import type { Opening } from '../commitments/types.js';
+import { checkOpenings, parseOpening } from '../commitments/verify.js';
+import { fromHex, toHex } from '../encoding/hex.js';
+import { eventId, eventLeafHash } from '../events/hash.js';
+import { outcome, short } from '../events/outcome.js';
+import { parseEvent } from '../events/parse.js';
+import { parseTimestamp } from '../events/time.js';
+import type { LineageEvent } from '../events/types.js';
+import { verifyEventSignature } from '../events/verify.js';
+import {
+  buildKeyHistories,
+  type KeyHistories,
+  keyBelongsToAgent,
+  keyStatusAt,
+} from '../identity/key-history.js';
+import type { LineageSth } from '../note/index.js';
+import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
+import type { CheckSubject } from '../report/model.js';
+import { isLineageError } from '../result.js';
+import type { OutcomeSink } from '../trust/sink.js';
+import { SthVerifier } from '../trust/sth.js';
+import type { ApproverRole, TrustStore, WorkflowPolicy } from '../trust/types.js';
+import { findCycles } from './graph.js';
+import { checkDirectInclusion } from './inclusion.js';
+import type { CallChainInput, ChainEventSummary } from './types.js';
+
+/**
+ * The call-chain engine (spec §4.3). Runs every check in a fixed order and pushes
+ * each outcome to the sink; the assessor sink keeps going, the agent sink stops at
+ * the first outcome that is not a pass. Both modes therefore agree by construction:
+ * the agent's quarantine reason is the assessor's first non-pass outcome.
+ */
+
+interface Node {
+  index: number;
+  event: LineageEvent;
+  id: string;
+  leaf: string;
+  t: number;
+  step?: string;
+  /** Signature verified and key bound: counts as an authentic root or approver action. */
+  authentic: boolean;
+  /** Inclusion under a verified tree head passed. */
+  included: boolean;
+}
+
+const TITLES = {
+  schema: 'event is well-formed',
+  actor: "the signing key is bound to the actor's identity",
+  signature: "the actor's signature over the canonical event verifies",
+  keyTime: 'the signing key was valid at the event time',
+  inclusion: 'the event is in a log under a verified tree head',
+  sthTime: 'the event is not timestamped after the tree head that logs it',
+  allowed: 'the actor is allowed to perform this action',
+  dangling: 'every predecessor the event cites is present',
+  cycle: 'predecessor pointers contain no cycle',
+  fork: 'the workflow is linear as the policy requires',
+  sequence: "each actor's sequence numbers are consecutive",
+  timeOrder: 'no event is timestamped before an event it builds on',
+  root: 'every chain starts at a human approval by a required role',
+};
+
+const LIFECYCLE_REVOKERS: ApproverRole[] = ['security_officer', 'authorizing_official'];
+
+export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Promise<ChainEventSummary[]> {
+  const trust: TrustStore = input.trust;
+  const policy: WorkflowPolicy = input.policy ?? trust.policy;
+  const sths = new SthVerifier(trust);
+  const backend = input.backend;
+
+  // 1. Attestations: verified once, then consulted per event.
+  const attested = new Map<string, AttestedLeafProof[]>();
+  for (const [i, a] of (input.attestations ?? []).entries()) {
+    const opts: Parameters<typeof checkAttestation>[4] = { sths };
+    if (backend) opts.backend = backend;
+    const r = await checkAttestation(a, `attestation ${i}`, trust, sink, opts);
+    for (const [leaf, proofs] of r.proven) attested.set(leaf, [...(attested.get(leaf) ?? []), ...proofs]);
+  }
+
+  // 2. Parse every event.
+  const nodes: Node[] = [];
+  const byId = new Map<string, Node>();
+  for (const [index, cited] of input.events.entries()) {
+    const label = `event ${index}`;
+    try {
+      const event = parseEvent(cited.event);
+      const node: Node = {
+        index,
+        event,
+        id: eventId(event),
+        leaf: toHex(eventLeafHash(event)),
+        t: parseTimestamp(event.timestamp),
+        authentic: false,
+        included: false,
+      };
+      if (cited.step !== undefined) node.step = cited.step;
+      if (byId.has(node.id)) {
+        sink.push(
+          outcome('event.schema', 'fail', subject(node), TITLES.schema, {
+            reason: `the same event is supplied twice (also at position ${byId.get(node.id)!.index})`,
+          }),
+        );
+        continue;
+      }
+      sink.push(outcome('event.schema', 'pass', subject(node), TITLES.schema));
+      nodes.push(node);
+      byId.set(node.id, node);
+    } catch (e) {
+      if (!isLineageError(e)) throw e;
+      const s: CheckSubject = { kind: 'event', id: label, field: e.path ?? '/' };
+      if (cited.step !== undefined) s.step = cited.step;
+      sink.push(outcome('event.schema', 'fail', s, TITLES.schema, { reason: e.message }));
+    }
+  }
+
+  // 3. Key histories from the lifecycle events among them.
+  const built = await buildKeyHistories(
+    nodes.map((n) => n.event),
+    trust,
+    backend,
+  );
+  const histories: KeyHistories = built.histories;
+  const lifecycleProblems = new Map(built.problems.map((p) => [p.eventId, p.reason]));
+
+  // 4. Per-event checks, in input order.
+  for (const n of nodes) {
+    const e = n.event;
+    const s = subject(n);
+    const key = e.signature.public_key;
+    // Actor binding.
+    let bound = false;
+    if (e.actor_kind === 'human') {
+      const a = trust.approvers.find((x) => x.id === e.actor);
+      if (!a) {
+        sink.push(
+          outcome('event.actor_known', 'fail', field(s, '/actor'), TITLES.actor, {
+            reason: `human actor ${e.actor} is not an approver in the trust store`,
+          }),
+        );
+      } else if (a.public_key !== key) {
+        sink.push(
+          outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
+            reason: `signed by a key other than the one pinned for ${a.name}`,
+            expected: a.public_key,
+            found: key,
+          }),
+        );
+      } else {
+        bound = true;
+        sink.push(
+          outcome('event.actor_known', 'pass', s, TITLES.actor, { found: `${a.name} (pinned approver)` }),
+        );
+      }
+    } else if (keyBelongsToAgent(histories, e.actor, key)) {
+      bound = true;
+      sink.push(outcome('event.actor_known', 'pass', s, TITLES.actor));
+    } else {
+      sink.push(
+        outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
+          reason:
+            "the key neither derives the agent id nor appears in the agent's key history: impersonation",
+          expected: `a key of ${e.actor}`,
+          found: key,
+        }),
+      );
+    }
+    const sigOk = await verifyEventSignature(e, backend);
+    sink.push(
+      sigOk
+        ? outcome('event.signature', 'pass', s, TITLES.signature)
+        : outcome('event.signature', 'fail', field(s, '/signature/value'), TITLES.signature, {
+            reason:
+              'signature does not verify over the canonical event: the event was altered after signing or signed by another key',
+          }),
+    );
+    // Key validity at the event time.
+    const problem = lifecycleProblems.get(n.id);
+    let keyOk = false;
+    if (problem) {
+      sink.push(
+        outcome('event.actor_key_valid_at_time', 'fail', field(s, '/lifecycle'), TITLES.keyTime, {
+          reason: problem,
+        }),
+      );
+    } else if (e.lifecycle) {
+      keyOk = sigOk;
+      sink.push(
+        sigOk
+          ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
+              found: `${e.lifecycle.op} applied to the key history`,
+            })
+          : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
+              reason: 'lifecycle event not applied',
+            }),
+      );
+    } else if (e.actor_kind === 'human') {
+      keyOk = bound;
+      sink.push(
+        bound
+          ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
+              found: 'pinned approver key',
+            })
+          : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
+              reason: 'key not pinned for this approver',
+            }),
+      );
+    } else {
+      const st = keyStatusAt(histories, e.actor, key, n.t, e.timestamp);
+      keyOk = st.status === 'valid';
+      sink.push(
+        outcome(
+          'event.actor_key_valid_at_time',
+          st.status === 'valid' ? 'pass' : st.status === 'invalid' ? 'fail' : 'not_checked',
+          field(s, '/signature/public_key'),
+          TITLES.keyTime,
+          st.status === 'valid' ? { found: st.detail } : { reason: st.detail },
+        ),
+      );
+    }
+    n.authentic = bound && sigOk && keyOk;
+    // Inclusion: directly, or through a verified attestation.
+    const cited = input.events[n.index]!;
+    let sth: LineageSth | undefined;
+    if (cited.inclusion !== undefined) {
+      const r = await checkDirectInclusion(
+        cited.inclusion,
+        `${n.index}/inclusion`,
+        fromHex(n.leaf, 32),
+        sths,
+      );
+      if (r.ok) {
+        sth = r.sth;
+        sink.push(outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: r.detail }));
+      } else {
+        sink.push(
+          outcome(
+            'event.inclusion',
+            r.untrusted ? 'not_checked' : 'fail',
+            field(s, '/inclusion'),
+            TITLES.inclusion,
+            { reason: r.reason },
+          ),
+        );
+      }
+    } else {
+      const proofs = attested.get(n.leaf);
+      if (proofs && proofs.length > 0) {
+        const p = proofs[0]!;
+        sth = p.sth;
+        sink.push(
+          outcome('event.inclusion', 'pass', s, TITLES.inclusion, {
+            found: `attested by ${p.server}: leaf ${p.leafIndex} of ${p.sth.treeSize} in ${p.logOrigin}${proofs.length > 1 ? ` (+${proofs.length - 1} more logs)` : ''}`,
+          }),
+        );
+      } else {
+        sink.push(
+          outcome('event.inclusion', 'not_checked', s, TITLES.inclusion, {
+            reason: `no inclusion proof and no verified attestation covers leaf ${short(n.leaf)}`,
+          }),
+        );
+      }
+    }
+    n.included = sth !== undefined;
+    if (!sth) {
+      sink.push(
+        outcome('event.sth_time', 'not_checked', s, TITLES.sthTime, {
+          reason: 'no verified tree head for this event',
+        }),
+      );
+    } else if (n.t > sth.timestampMs) {
+      sink.push(
+        outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
+          reason: 'the event claims a time after the tree head that already contains it',
+          expected: `at or before ${sth.timestamp}`,
+          found: e.timestamp,
+        }),
+      );
+    } else {
+      sink.push(
+        outcome('event.sth_time', 'pass', s, TITLES.sthTime, { found: `${e.timestamp} ≤ ${sth.timestamp}` }),
+      );
+    }
+    actionAllowed(n, trust, policy, sink);
+  }
+
+  graphChecks(nodes, byId, trust, policy, input.targets, sink);
+
+  // Handoff receipts between the agents, with the same key histories.
+  if (input.receipts && input.receipts.length > 0) {
+    const ro: ReceiptVerificationOptions = { ...(input.receiptClock ?? {}), keyHistories: histories };
+    if (backend) ro.backend = backend;
+    await checkReceipts(input.receipts, sink, ro);
+  }
+
+  // Commitments: openings checked against proven events; the rest "committed, not disclosed".
+  const openings: Opening[] = [];
+  for (const [i, o] of (input.openings ?? []).entries()) {
+    try {
+      openings.push(parseOpening(o, `/openings/${i}`));
+    } catch (e) {
+      if (!isLineageError(e)) throw e;
+      sink.push(
+        outcome(
+          'commitment.opening',
+          'fail',
+          { kind: 'commitment', id: `opening ${i}`, field: e.path ?? '/' },
+          'the disclosed value opens the commitment in a proven event',
+          {
+            reason: e.message,
+          },
+        ),
+      );
+    }
+  }
+  const withCommitments = new Map(
+    nodes.filter((n) => n.event.commitments.length > 0).map((n) => [n.id, n.event]),
+  );
+  for (const o of openings) {
+    const n = byId.get(o.event_id);
+    if (n) withCommitments.set(n.id, n.event);
+  }
+  const proven = new Set(nodes.filter((n) => n.authentic && n.included).map((n) => n.id));
+  sink.pushAll(checkOpenings(withCommitments, openings, proven));
+
+  return nodes.map((n) => {
+    const sum: ChainEventSummary = {
+      index: n.index,
+      eventId: n.id,
+      leafHash: n.leaf,
+      actor: n.event.actor,
+      actorKind: n.event.actor_kind,
+      action: n.event.action,
+      timestamp: n.event.timestamp,
+      sequence: n.event.sequence,
+      predecessors: n.event.predecessors,
+    };
+    if (n.step !== undefined) sum.step = n.step;
+    return sum;
+  });
+}
+
+function subject(n: Node): CheckSubject {
+  const s: CheckSubject = { kind: 'event', id: n.id };
+  if (n.step !== undefined) s.step = n.step;
+  return s;
+}
+
+function field(s: CheckSubject, f: string): CheckSubject {
+  return { ...s, field: f };
+}
+
+function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy, sink: OutcomeSink): void {
+  const e = n.event;
+  const s = { ...subject(n), kind: 'chain' as const, field: '/action' };
+  const problems: string[] = [];
+  const approver = e.actor_kind === 'human' ? trust.approvers.find((a) => a.id === e.actor) : undefined;
+  if (e.approval && approver && !approver.roles.includes(e.approval.role)) {
+    problems.push(
+      `${approver.name} approves as ${e.approval.role} but holds only ${approver.roles.join(', ') || 'no roles'}`,
+    );
+  }
+  if (e.lifecycle?.op === 'revoke' && e.actor_kind === 'human') {
+    if (!approver?.roles.some((r) => LIFECYCLE_REVOKERS.includes(r)))
+      problems.push('only a security officer or authorizing official may revoke an agent');
+  } else if (e.lifecycle && e.actor !== e.lifecycle.agent_id) {
+    problems.push(`${e.action} for ${e.lifecycle.agent_id} is signed by another actor`);
+  }
+  const rule = policy.actions?.[e.action];
+  if (rule) {
+    if (rule.actors && !rule.actors.includes(e.actor))
+      problems.push(`policy allows ${e.action} only for ${rule.actors.map(short).join(', ')}`);
+    if (rule.actor_kinds && !rule.actor_kinds.includes(e.actor_kind))
+      problems.push(`policy allows ${e.action} only for ${rule.actor_kinds.join('/')} actors`);
+    if (rule.roles) {
+      const held = approver?.roles ?? [];
+      if (!rule.roles.some((r) => held.includes(r)))
+        problems.push(
+          `policy requires one of the roles ${rule.roles.join(', ')}; actor holds ${held.join(', ') || 'none'}`,
+        );
+    }
+  }
+  sink.push(
+    problems.length === 0
+      ? outcome('chain.action_allowed', 'pass', s, TITLES.allowed, {
+          found: rule ? 'allowed by policy' : 'action not restricted by policy',
+        })
+      : outcome('chain.action_allowed', 'fail', s, TITLES.allowed, {
+          reason: problems.join('; '),
+          found: `${e.actor_kind} ${e.actor} did ${e.action}`,
+        }),
+  );
+}
+
+function graphChecks(
+  nodes: Node[],
+  byId: Map<string, Node>,
+  trust: TrustStore,
+  policy: WorkflowPolicy,
+  targets: readonly string[] | undefined,
+  sink: OutcomeSink,
+): void {
+  const chainSubject: CheckSubject = { kind: 'chain', id: 'call chain' };
+  // Dangling predecessors.
+  let dangling = 0;
+  for (const n of nodes) {
+    const missing = n.event.predecessors.filter((p) => !byId.has(p));
+    if (missing.length > 0) {
+      dangling++;
+      sink.push(
+        outcome(
+          'chain.predecessor_dangling',
+          'fail',
+          { ...subject(n), kind: 'chain', field: '/predecessors' },
+          TITLES.dangling,
+          {
+            reason: `${missing.length} of ${n.event.predecessors.length} predecessor(s) are not among the ${nodes.length} supplied events`,
+            found: missing.join(', '),
+          },
+        ),
+      );
+    }
+  }
+  if (dangling === 0) sink.push(outcome('chain.predecessor_dangling', 'pass', chainSubject, TITLES.dangling));
+
+  const cycles = findCycles(
+    nodes.map((n) => n.id),
+    (id) => byId.get(id)!.event.predecessors.filter((p) => byId.has(p)),
+  );
+  for (const c of cycles) {
+    sink.push(
+      outcome('chain.cycle', 'fail', { kind: 'chain', id: c[0]!, field: '/predecessors' }, TITLES.cycle, {
+        reason: `following predecessors returns to the same event after ${c.length - 1} step(s)`,
+        found: c.map(short).join(' → '),
+      }),
+    );
+  }
+  if (cycles.length === 0) sink.push(outcome('chain.cycle', 'pass', chainSubject, TITLES.cycle));
+
+  const workflow = nodes.filter((n) => !n.event.lifecycle);
+  // Forks, only when the policy demands a linear workflow.
+  if (policy.linear) {
+    const children = new Map<string, Node[]>();
+    for (const n of workflow)
+      for (const p of n.event.predecessors) children.set(p, [...(children.get(p) ?? []), n]);
+    let forks = 0;
+    for (const n of workflow) {
+      if (n.event.predecessors.length > 1) {
+        forks++;
+        sink.push(
+          outcome(
+            'chain.fork',
+            'fail',
+            { ...subject(n), kind: 'chain', field: '/predecessors' },
+            TITLES.fork,
+            {
+              reason: `event merges ${n.event.predecessors.length} branches; the policy requires a linear workflow`,
+              expected: 'at most 1 predecessor',
+              found: `${n.event.predecessors.length}`,
+            },
+          ),
+        );
+      }
+      const kids = children.get(n.id) ?? [];
+      if (kids.length > 1) {
+        forks++;
+        sink.push(
+          outcome('chain.fork', 'fail', { ...subject(n), kind: 'chain' }, TITLES.fork, {
+            reason: `${kids.length} events build on this one; the policy requires a linear workflow`,
+            found: kids.map((k) => short(k.id)).join(', '),
+          }),
+        );
+      }
+    }
+    if (forks === 0) sink.push(outcome('chain.fork', 'pass', chainSubject, TITLES.fork));
+  }
+
+  // Per-actor sequences (all events an actor signed, lifecycle included).
+  const byActor = new Map<string, Node[]>();
+  for (const n of nodes) byActor.set(n.event.actor, [...(byActor.get(n.event.actor) ?? []), n]);
+  let seqProblems = 0;
+  let orderProblems = 0;
+  for (const [actor, list] of byActor) {
+    const sorted = [...list].sort((a, b) => a.event.sequence - b.event.sequence || a.index - b.index);
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1]!;
+      const cur = sorted[i]!;
+      const d = cur.event.sequence - prev.event.sequence;
+      if (d !== 1) {
+        seqProblems++;
+        sink.push(
+          outcome(
+            'chain.sequence',
+            'fail',
+            { ...subject(cur), kind: 'chain', field: '/sequence' },
+            TITLES.sequence,
+            {
+              reason:
+                d === 0
+                  ? `${actor} used sequence ${cur.event.sequence} twice (events ${short(prev.id)} and ${short(cur.id)}): replay or equivocation`
+                  : `${actor} jumps from sequence ${prev.event.sequence} to ${cur.event.sequence}: ${d - 1} event(s) missing`,
+              expected: `${prev.event.sequence + 1}`,
+              found: `${cur.event.sequence}`,
+            },
+          ),
+        );
+      }
+      if (cur.t < prev.t) {
+        orderProblems++;
+        sink.push(
+          outcome(
+            'chain.timestamp_order',
+            'fail',
+            { ...subject(cur), kind: 'chain', field: '/timestamp' },
+            TITLES.timeOrder,
+            {
+              reason: `${actor}'s sequence ${cur.event.sequence} is timestamped before its sequence ${prev.event.sequence}: time runs backwards`,
+              expected: `at or after ${prev.event.timestamp}`,
+              found: cur.event.timestamp,
+            },
+          ),
+        );
+      }
+    }
+  }
+  if (seqProblems === 0) sink.push(outcome('chain.sequence', 'pass', chainSubject, TITLES.sequence));
+  for (const n of nodes) {
+    for (const p of n.event.predecessors) {
+      const pred = byId.get(p);
+      if (pred && n.t < pred.t) {
+        orderProblems++;
+        sink.push(
+          outcome(
+            'chain.timestamp_order',
+            'fail',
+            { ...subject(n), kind: 'chain', field: '/timestamp' },
+            TITLES.timeOrder,
+            {
+              reason: `event is timestamped before its predecessor ${short(p)}`,
+              expected: `at or after ${pred.event.timestamp}`,
+              found: n.event.timestamp,
+            },
+          ),
+        );
+      }
+    }
+  }
+  if (orderProblems === 0)
+    sink.push(outcome('chain.timestamp_order', 'pass', chainSubject, TITLES.timeOrder));
+
+  // Root approvals: walk back from the targets to every root.
+  const cited = new Set(workflow.flatMap((n) => n.event.predecessors));
+  const targetNodes = targets
+    ? targets.map((t) => byId.get(t)).filter((n): n is Node => n !== undefined)
+    : workflow.filter((n) => !cited.has(n.id));
+  const missingTargets = (targets ?? []).filter((t) => !byId.has(t));
+  for (const t of missingTargets) {
+    sink.push(
+      outcome('chain.root_approval_role', 'fail', { kind: 'chain', id: t }, TITLES.root, {
+        reason: 'the target event is not among the supplied events',
+      }),
+    );
+  }
+  const roots = new Set<Node>();
+  const seen = new Set<string>();
+  const todo = [...targetNodes];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (seen.has(n.id)) continue;
+    seen.add(n.id);
+    if (n.event.predecessors.length === 0) roots.add(n);
+    for (const p of n.event.predecessors) {
+      const pn = byId.get(p);
+      if (pn) todo.push(pn);
+    }
+  }
+  const required = policy.root_roles ?? ['authorizing_official'];
+  if (targetNodes.length === 0 && missingTargets.length === 0) {
+    sink.push(
+      outcome('chain.root_approval_role', 'not_checked', chainSubject, TITLES.root, {
+        reason: 'no workflow events to walk',
+      }),
+    );
+    return;
+  }
+  if (roots.size === 0 && missingTargets.length === 0) {
+    sink.push(
+      outcome('chain.root_approval_role', 'fail', chainSubject, TITLES.root, {
+        reason: 'no root reached: every walk ends at a dangling predecessor or a cycle',
+      }),
+    );
+  }
+  for (const r of [...roots].sort((a, b) => a.index - b.index)) {
+    const e = r.event;
+    const s: CheckSubject = { ...subject(r), kind: 'chain' };
+    const approver = e.actor_kind === 'human' ? trust.approvers.find((a) => a.id === e.actor) : undefined;
+    let why: string | undefined;
+    if (e.action !== 'approval.grant' || !e.approval)
+      why = `the root is a ${e.actor_kind} ${e.action} event, not a human approval`;
+    else if (e.approval.decision !== 'approve')
+      why = `the root approval's decision is "${e.approval.decision}"`;
+    else if (!required.includes(e.approval.role))
+      why = `the root approval is by role ${e.approval.role}; required: ${required.join(' or ')}`;
+    else if (!approver?.roles.includes(e.approval.role))
+      why = `the approver does not hold role ${e.approval.role} in the trust store`;
+    else if (!r.authentic) why = 'the root approval is not authentic (its signature or key did not verify)';
+    sink.push(
+      why
+        ? outcome('chain.root_approval_role', 'fail', s, TITLES.root, {
+            reason: why,
+            expected: `approval.grant by ${required.join(' or ')}`,
+            found: `${e.action}${e.approval ? ` by ${e.approval.role}` : ''} (${e.actor})`,
+          })
+        : outcome('chain.root_approval_role', 'pass', s, TITLES.root, {
+            found: `${e.approval!.role} ${approver!.name} at ${e.timestamp}`,
+          }),
+    );
+  }
+}

@@ -1,0 +1,56 @@
+import type { CryptoBackend } from '../crypto/backend.js';
+import type { JsonValue } from '../json/index.js';
+import type { ReceiptClockPolicy } from '../receipts/verify.js';
+import type { CheckOutcome, Verdict } from '../report/model.js';
+import type { TrustStore, WorkflowPolicy } from '../trust/types.js';
+
+/** One event as handed to the verifier, with its inclusion evidence (spec §4.2.4). */
+export interface CitedEvent {
+  /** The signed event (parsed JSON value; use parseStrictJson on text first). */
+  event: JsonValue;
+  /** Direct inclusion proof (`EventInclusion`), when not proven by an attestation. */
+  inclusion?: JsonValue;
+  /** Workflow step label for grouping in reports (e.g. "2a compliance officer approval"). */
+  step?: string;
+}
+
+export interface CallChainInput {
+  events: readonly CitedEvent[];
+  /** Proof-server attestations that may cover the events' leaves. */
+  attestations?: readonly JsonValue[];
+  trust: TrustStore;
+  /** Overrides trust.policy. */
+  policy?: WorkflowPolicy;
+  /** Event ids whose predecessor walk must reach approved roots. Default: events no other event cites. */
+  targets?: readonly string[];
+  backend?: CryptoBackend;
+  /** Handoff receipts between the chain's agents (spec §4.4). */
+  receipts?: readonly JsonValue[];
+  receiptClock?: ReceiptClockPolicy;
+  /** Disclosed commitment openings (spec §4.5). */
+  openings?: readonly JsonValue[];
+}
+
+/** What the verifier learned about each parsed event, for apps to display. */
+export interface ChainEventSummary {
+  index: number;
+  eventId: string;
+  leafHash: string;
+  actor: string;
+  actorKind: 'agent' | 'human';
+  action: string;
+  timestamp: string;
+  sequence: number;
+  predecessors: string[];
+  step?: string;
+}
+
+export interface CallChainReport {
+  verdict: Verdict;
+  checks: CheckOutcome[];
+  events: ChainEventSummary[];
+}
+
+export type AgentDecision =
+  | { decision: 'accept'; checks: CheckOutcome[] }
+  | { decision: 'quarantine'; reason: CheckOutcome; checks: CheckOutcome[] };

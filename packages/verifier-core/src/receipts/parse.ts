@@ -1,0 +1,70 @@
+import { sha256 } from '../crypto/current.js';
+import { toHex } from '../encoding/hex.js';
+import { Fields } from '../events/fields.js';
+import { AGENT_ID_PATTERN } from '../events/parse.js';
+import { readSignatureObject, without } from '../events/signing.js';
+import { canonicalBytes, type JsonValue } from '../json/index.js';
+import type { HandoffReceipt, SenderPart } from './types.js';
+
+/** Handoff receipt parser and hashes (spec §4.4). Failures are LineageError code "receipt.schema". */
+const CODE = 'receipt.schema';
+
+export function parseReceipt(value: JsonValue, path = ''): HandoffReceipt {
+  const f = Fields.of(value, path, CODE).closed([
+    'type',
+    'version',
+    'handoff_id',
+    'parent_task_id',
+    'sender',
+    'receiver',
+    'payload_hash',
+    'channel_sequence',
+    'sent_at',
+    'prev_receipt_hash',
+    'sender_signature',
+    'acknowledgement',
+    'receiver_signature',
+  ]);
+  const agent = 'an agent id "lin:agent:<64 hex>"';
+  const r: SenderPart = {
+    type: f.literal('type', ['lineage.handoff_receipt'] as const),
+    version: f.literal('version', [1] as const),
+    handoff_id: f.str('handoff_id'),
+    parent_task_id: f.str('parent_task_id'),
+    sender: f.str('sender', AGENT_ID_PATTERN, agent),
+    receiver: f.str('receiver', AGENT_ID_PATTERN, agent),
+    payload_hash: f.hex('payload_hash', 32),
+    channel_sequence: f.uint('channel_sequence'),
+    sent_at: f.time('sent_at'),
+    prev_receipt_hash: f.hexOrNull('prev_receipt_hash', 32),
+  };
+  const a = f.obj_('acknowledgement').closed(['received_at', 'payload_hash', 'decision', 'reason']);
+  const ack: HandoffReceipt['acknowledgement'] = {
+    received_at: a.time('received_at'),
+    payload_hash: a.hex('payload_hash', 32),
+    decision: a.literal('decision', ['accepted', 'quarantined'] as const),
+  };
+  const reason = a.optStr('reason');
+  if (reason !== undefined) ack.reason = reason;
+  return {
+    ...r,
+    sender_signature: readSignatureObject(f.obj_('sender_signature')),
+    acknowledgement: ack,
+    receiver_signature: readSignatureObject(f.obj_('receiver_signature')),
+  };
+}
+
+/** What the sender signs: the receipt without the signatures and the acknowledgement. */
+export function senderPart(r: HandoffReceipt | SenderPart): SenderPart {
+  return without(r, 'sender_signature', 'acknowledgement', 'receiver_signature') as unknown as SenderPart;
+}
+
+/** What the receiver signs: everything but its own signature (it countersigns the sender's). */
+export function receiverPart(r: HandoffReceipt): Omit<HandoffReceipt, 'receiver_signature'> {
+  return without(r, 'receiver_signature') as unknown as Omit<HandoffReceipt, 'receiver_signature'>;
+}
+
+/** receipt_hash = hex(SHA-256(JCS(full receipt))), carried by the next receipt on the channel. */
+export function receiptHash(r: HandoffReceipt): string {
+  return toHex(sha256(canonicalBytes(r as unknown as JsonValue)));
+}
