@@ -191,6 +191,12 @@ describe.each([
     expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
   });
 
+  it('refuses a cosignature/v1 witness key as the log key', async () => {
+    setCryptoBackend(backend);
+    const r = await verifyCheckpoint(REKOR2_NOTE, { logKeys: [WITNESSES[0]!] });
+    expect(r).toMatchObject({ ok: false, code: 'checkpoint.log-key' });
+  });
+
   it('checks the expected origin when given', async () => {
     setCryptoBackend(backend);
     const r = await verifyCheckpoint(REKOR2_NOTE, {

@@ -92,6 +92,17 @@ export async function verifyCheckpoint(
   if (policy.origin !== undefined && body.origin !== policy.origin) {
     return failure('checkpoint.origin', `origin is "${body.origin}", expected "${policy.origin}"`, body);
   }
+  // A cosignature/v1 statement is a witness's ("the largest tree I have seen at time
+  // T"), not the log's: accepting a witness key as the log key is the misconfiguration
+  // that lets a quorum of witnesses stand in for the log.
+  const witnessAsLog = policy.logKeys.find((k) => k.type === 'cosignature-v1');
+  if (witnessAsLog) {
+    return failure(
+      'checkpoint.log-key',
+      `${witnessAsLog.name}+${witnessAsLog.keyIdHex} is a cosignature/v1 (0x04) witness key; it cannot be the log key`,
+      body,
+    );
+  }
   const logVkeys = new Set(policy.logKeys.map((k) => k.vkey));
   if (logVkeys.size === 0) {
     return failure(

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { CheckOutcome, VerificationReport } from '@lineage/verifier-core';
+import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from './cli-types.js';
+
+/**
+ * Output shared by the verifying commands: a human listing that names every check
+ * with its status (and expected/found for failures), or with --json one
+ * machine-readable document. Exit 0 only when the verdict is "verified".
+ */
+export interface CommandResult {
+  /** e.g. "lineage checkpoint verify". */
+  command: string;
+  report: VerificationReport;
+  /** Facts worth showing above the checks (origin, size, signers…), in order. */
+  details?: Array<[string, string]>;
+  /** Extra JSON payload under "details" in --json mode (bigints become strings, bytes base64). */
+  data?: Record<string, unknown>;
+}
+
+const STATUS_LABEL: Record<CheckOutcome['status'], string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  not_checked: 'SKIP',
+};
+
+const VERDICT_LABEL: Record<VerificationReport['verdict'], string> = {
+  verified: 'VERIFIED',
+  failed: 'FAILED',
+  incomplete: 'INCOMPLETE',
+};
+
+export function renderHuman(r: CommandResult): string {
+  const { report } = r;
+  const out: string[] = [`${r.command}: ${VERDICT_LABEL[report.verdict]} — ${report.target.name}`];
+  if (r.details?.length) {
+    const w = Math.max(...r.details.map(([k]) => k.length));
+    for (const [k, v] of r.details) out.push(`  ${`${k}:`.padEnd(w + 1)} ${v}`);
+  }
+  out.push('', 'Checks:');
+  const idWidth = Math.max(...report.checks.map((c) => c.id.length), 0);
+  for (const c of report.checks) {
+    // The subject is shown only when it is not simply the file being verified.
+    const subject = c.subject.field ? `${c.subject.id} ${c.subject.field}` : c.subject.id;
+    const where = subject === report.target.name ? '' : ` [${subject}]`;
+    out.push(`  ${STATUS_LABEL[c.status]}  ${c.id.padEnd(idWidth)}  ${c.title}${where}`);
+    if (c.status !== 'pass' && c.reason) out.push(`        ${c.reason}`);
+    if (c.status === 'fail' && c.expected !== undefined) out.push(`        expected: ${c.expected}`);
+    if (c.status === 'fail' && c.found !== undefined) out.push(`        found:    ${c.found}`);
+    if (c.status === 'pass' && c.found !== undefined) out.push(`        ${c.found}`);
+  }
+  const s = report.summary;
+  out.push('', `${s.pass} passed, ${s.fail} failed, ${s.not_checked} not checked.`);
+  return out.join('\n');
+}
+
+/** JSON-safe copy: bigint → decimal string, Uint8Array → base64. */
+export function toJsonSafe(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) return v.map(toJsonSafe);
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) o[k] = toJsonSafe(x);
+    return o;
+  }
+  return v;
+}
+
+export function renderJson(r: CommandResult): string {
+  return JSON.stringify(toJsonSafe({ command: r.command, ...r.report, details: r.data ?? {} }), null, 2);
+}
+
+/** Prints the result and returns the exit code: 0 verified, 1 otherwise. */
+export function emitResult(io: CliIo, r: CommandResult, json: boolean): number {
+  io.out(json ? renderJson(r) : renderHuman(r));
+  return r.report.verdict === 'verified' ? EXIT_VERIFIED : EXIT_FAILED;
+}
+
+/**
+ * Unusable input (unreadable file, unparseable key or document): exit 2. With
+ * --json a document with verdict "unusable" still goes to stdout so scripts can
+ * tell it apart from a failed verification.
+ */
+export function emitUnusable(
+  io: CliIo,
+  command: string,
+  code: string,
+  message: string,
+  json: boolean,
+): number {
+  if (json) io.out(JSON.stringify({ command, verdict: 'unusable', error: { code, message } }, null, 2));
+  io.err(`${command}: unusable input (${code}): ${message}`);
+  return EXIT_USAGE;
+}
+
+/** node:util parseArgs with strict options; parse errors become UsageError (exit 2). */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Thrown by readers of inputs so commands can map them to exit 2 with a code. */
+export class UnusableInput extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnusableInput';
+  }
+}
+
+export function readInputFile(io: CliIo, path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(resolve(io.cwd, path)));
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${reason})`);
+  }
+}
+
+export function readInputText(io: CliIo, path: string, what: string): string {
+  const bytes = readInputFile(io, path, what);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UnusableInput('input.utf8', `${what} "${path}" is not valid UTF-8`);
+  }
+}
+
+/** Runs a command body, turning UnusableInput into exit 2 output. */
+export async function runVerifying(
+  io: CliIo,
+  command: string,
+  json: boolean,
+  body: () => Promise<CommandResult>,
+): Promise<number> {
+  try {
+    return emitResult(io, await body(), json);
+  } catch (e) {
+    if (e instanceof UnusableInput) return emitUnusable(io, command, e.code, e.message, json);
+    throw e;
+  }
+}
