@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   formatTlogProof,
   fromBase64,
@@ -14,7 +15,7 @@ import {
   verifyTlogProof,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
-import { vectorPath } from '../../../../test/support/vectors.js';
+import { repoRoot, vectorPath } from '../../../../test/support/vectors.js';
 import { testKey } from '../identity/keys.js';
 import { addNoteSignatures, cosignCheckpoint, makeLineageSth, signCheckpoint, signNote } from './sign.js';
 import { formatSignerKey, generateNoteSigner, noteSigner, parseSignerKey } from './signer.js';
@@ -165,5 +166,35 @@ describe('producer round trip: sign, then verify with the verifier core', () => 
       parseVkey(noteSigner('second', testKey('second')).vkey),
     ]);
     expect(r.ok && r.verified.map((v) => v.key.name)).toEqual([LOG_ID, 'second']);
+  });
+});
+
+describe('the Lineage STH example in docs/spec/03-checkpoints.md', () => {
+  const doc = readFileSync(join(repoRoot, 'docs/spec/03-checkpoints.md'), 'utf8');
+  const example = /```\n(lineage\.example\/log\/fedramp-a\n3\n[\s\S]*?)```/.exec(doc)?.[1];
+  const specLog = noteSigner('lineage.example/log/fedramp-a', testKey('spec/03 log'));
+  const specWitness = noteSigner('witness.example/w1', testKey('spec/03 witness'), 'cosignature-v1');
+
+  it('is exactly what the producer makes, and verifies with the vkeys the chapter gives', async () => {
+    expect(example).toBeDefined();
+    const root = new MerkleTree(['e0', 'e1', 'e2'].map((x) => leafHash(utf8Encode(x)))).root();
+    const made = cosignCheckpoint(
+      makeLineageSth(
+        { logId: specLog.name, treeSize: 3, rootHash: root, timestampMs: 1763769600000 },
+        specLog,
+      ),
+      specWitness,
+      1763769605n,
+    );
+    expect(made).toBe(example);
+    expect(doc).toContain(specLog.vkey);
+    expect(doc).toContain(specWitness.vkey);
+    const r = await verifyLineageSth(example!, {
+      logId: specLog.name,
+      logKeys: [parseVkey(specLog.vkey)],
+      witnesses: [parseVkey(specWitness.vkey)],
+      witnessThreshold: 1,
+    });
+    expect(r.ok && r.sth.timestamp).toBe('2025-11-22T00:00:00.000Z');
   });
 });
