@@ -35,7 +35,8 @@ export const fetchBounded: FetchBounded = async (url, { maxBytes, timeoutMs }) =
   try {
     let res: Response;
     try {
-      res = await fetch(url, {
+      // A variable, not a literal: Node's RequestInit type lacks `cache`, which browsers honour.
+      const init = {
         method: 'GET',
         credentials: 'omit',
         redirect: 'manual',
@@ -43,7 +44,8 @@ export const fetchBounded: FetchBounded = async (url, { maxBytes, timeoutMs }) =
         referrerPolicy: 'no-referrer',
         signal: ctl.signal,
         headers: { accept: 'application/json' },
-      });
+      } as const;
+      res = await fetch(url, init);
     } catch (e) {
       if (ctl.signal.aborted) throw new FetchError('timeout', `no answer from ${url} within ${timeoutMs} ms`);
       throw new FetchError('network', `request to ${url} failed: ${(e as Error).message}`);

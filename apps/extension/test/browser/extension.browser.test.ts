@@ -3,7 +3,7 @@
  * fixture sites on 127.0.0.1. One browser for the whole file; every wait is bounded.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,7 @@ async function visit(name: SiteName, page?: Page): Promise<{ page: Page; tabId: 
   const before = page ? await runOf(await tabIdOf(site.origin)) : 0;
   await p.goto(`${site.origin}/`, { timeout: 15_000 });
   const tabId = await tabIdOf(site.origin);
+  memory.checks++;
   return { page: p, tabId, snap: await settled(tabId, before) };
 }
 
@@ -102,13 +103,73 @@ async function openPopup(tabId: number): Promise<Page> {
   return p;
 }
 
+/**
+ * JS heap of the extension's service worker, via CDP Runtime.getHeapUsage on the worker target
+ * (after a GC), for the benchmark. Playwright has no CDP session for workers, so we attach through
+ * a page session's Target domain.
+ */
+async function swHeapBytes(): Promise<number | null> {
+  const page = await ctx.newPage();
+  try {
+    const cdp = await ctx.newCDPSession(page);
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const t = targetInfos.find((x) => x.type === 'service_worker' && x.url === sw.url());
+    if (!t) return null;
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
+    let next = 1;
+    const call = (method: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const id = next++;
+        const timer = setTimeout(() => reject(new Error(`${method} timed out`)), 5000);
+        cdp.on('Target.receivedMessageFromTarget', (e) => {
+          const m = JSON.parse(e.message) as { id?: number; result?: Record<string, unknown> };
+          if (m.id === id) {
+            clearTimeout(timer);
+            resolve(m.result ?? {});
+          }
+        });
+        void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
+      });
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.getHeapUsage');
+    await cdp.send('Target.detachFromTarget', { sessionId });
+    return typeof r.usedSize === 'number' ? r.usedSize : null;
+  } catch {
+    return null;
+  } finally {
+    await page.close();
+  }
+}
+
+const memory: { idleUsedBytes: number | null; afterChecksUsedBytes: number | null; checks: number } = {
+  idleUsedBytes: null,
+  afterChecksUsedBytes: null,
+  /** Page visits that ran a check during this file. */
+  checks: 0,
+};
+
 async function shot(p: Page, name: string): Promise<void> {
   mkdirSync(shotsDir, { recursive: true });
   await p.screenshot({ path: join(shotsDir, `extension-${name}.png`), fullPage: true });
 }
 
+/** True when dist is missing or older than any source it is built from (CI builds first; dev may not). */
+function buildIsStale(): boolean {
+  const manifest = join(extDir, 'manifest.json');
+  if (!existsSync(manifest)) return true;
+  const built = statSync(manifest).mtimeMs;
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  return [join(appDir, 'src'), join(appDir, 'build'), join(repoRoot, 'packages/ui/src')].some(
+    (d) => newest(d) > built,
+  );
+}
+
 beforeAll(async () => {
-  if (!existsSync(join(extDir, 'manifest.json'))) {
+  if (buildIsStale()) {
     execFileSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], {
       cwd: appDir,
       stdio: 'ignore',
@@ -146,9 +207,19 @@ beforeAll(async () => {
   expect(await options.getByTestId('options-message').textContent()).toBe('Imported fixture-trust.json.');
   await shot(options, 'options');
   await options.close();
+  memory.idleUsedBytes = await swHeapBytes();
 }, 90_000);
 
 afterAll(async () => {
+  if (ctx) {
+    memory.afterChecksUsedBytes = await swHeapBytes();
+    const out = join(appDir, 'test-results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, 'sw-memory.json'),
+      `${JSON.stringify({ ...memory, chromium: ctx.browser()?.version() ?? null, measuredAt: new Date().toISOString() }, null, 2)}\n`,
+    );
+  }
   await ctx?.close();
   await Promise.all([...sites.values()].map((s) => s.close()));
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
