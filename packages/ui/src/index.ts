@@ -4,7 +4,6 @@ export * from './data-text.js';
 export * from './event-details.js';
 export * from './expected-found.js';
 export * from './extension/index.js';
-export * from './extension/index.js';
 export * from './fingerprint.js';
 export * from './lineage-graph.js';
 export * from './lineage-layout.js';
