@@ -1,0 +1,212 @@
+import {
+  type CheckOutcome,
+  eventId,
+  eventLeafHash,
+  type JsonValue,
+  type LineageEvent,
+  toHex,
+  verifyAttestation,
+  verifyCallChain,
+} from '@lineage/verifier-core';
+import { describe, expect, it } from 'vitest';
+import { signAttestation } from './attestation.js';
+import { agentEvent, humanApproval, registerEvent } from './event.js';
+import { testKey } from './keys.js';
+import { at, T0, TestLog, testbed } from './testbed.js';
+
+const tb = testbed('lineage.example/attest-log');
+const second = new TestLog('lineage.example/mirror-log');
+
+function events(): LineageEvent[] {
+  const root = humanApproval(
+    tb.ao,
+    { role: 'authorizing_official', decision: 'approve' },
+    { timestamp: at(0), sequence: 0 },
+  );
+  const reg = registerEvent(tb.inventory, { timestamp: at(1), sequence: 0 });
+  const list: LineageEvent[] = [root, reg];
+  for (let i = 0; i < 6; i++) {
+    const prev = list.at(-1)!;
+    list.push(
+      agentEvent(tb.inventory, {
+        action: 'inventory.generate',
+        timestamp: at(2 + i),
+        sequence: 1 + i,
+        predecessors: [eventId(i === 0 ? root : prev)],
+      }),
+    );
+  }
+  return list;
+}
+
+/** An attestation over all events: a multiproof in the first log (with a consistency proof from an older head) and inclusion proofs in the mirror. */
+function build(
+  evs: LineageEvent[],
+  mutate?: (u: ReturnType<typeof unsigned>) => void,
+  key = tb.proofServer.key,
+) {
+  const u = unsigned(evs);
+  mutate?.(u);
+  return signAttestation(u, key);
+}
+
+function unsigned(evs: LineageEvent[]) {
+  const log = tb.log;
+  log.append(evs.slice(0, 3));
+  const oldSize = log.tree.size;
+  const old = log.sth(T0 + 20 * 60_000, oldSize);
+  const idx = log.append(evs);
+  const size = log.tree.size;
+  const idx2 = second.append(evs);
+  const leaves = evs.map((e) => toHex(eventLeafHash(e)));
+  return {
+    type: 'lineage.attestation' as const,
+    version: 1 as const,
+    server: tb.proofServer.id,
+    issued_at: at(40),
+    leaves,
+    logs: [
+      {
+        log_origin: log.origin,
+        checkpoint: log.sth(T0 + 30 * 60_000, size),
+        multiproof: {
+          leaves: idx
+            .map((i, k) => ({ leaf_hash: leaves[k]!, leaf_index: i }))
+            .sort((a, b) => a.leaf_index - b.leaf_index),
+          proof: log.tree
+            .multiproof(
+              [...idx].sort((a, b) => a - b),
+              size,
+            )
+            .map(toHex),
+        },
+        consistency: [{ checkpoint: old, proof: log.tree.consistencyProof(oldSize, size).map(toHex) }],
+      },
+      {
+        log_origin: second.origin,
+        checkpoint: second.sth(T0 + 30 * 60_000),
+        inclusion: idx2.map((i, k) => ({
+          leaf_hash: leaves[k]!,
+          leaf_index: i,
+          proof: second.tree.inclusionProof(i, second.tree.size).map(toHex),
+        })),
+      },
+    ],
+  };
+}
+
+const trust = () =>
+  tb.trust({
+    logs: [
+      { origin: tb.log.origin, vkey: tb.log.signer.vkey },
+      { origin: second.origin, vkey: second.signer.vkey },
+    ],
+  });
+const v = (a: unknown, expectLeaves?: string[]) =>
+  verifyAttestation(a as JsonValue, trust(), expectLeaves ? { expectLeaves } : {});
+const failed = (r: { checks: CheckOutcome[] }, id: string) =>
+  r.checks.filter((c) => c.id === id && c.status === 'fail');
+
+describe('proof-server attestations', () => {
+  it('a multiproof + consistency in one log and inclusion proofs in a second log all verify', async () => {
+    const evs = events();
+    const r = await v(build(evs), [toHex(eventLeafHash(evs[3]!))]);
+    expect(r.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(r.checks.find((c) => c.subject.field === '/logs/0/multiproof')!.found).toMatch(
+      /multiproof of 8 leaves/,
+    );
+    expect(r.proven.get(toHex(eventLeafHash(evs[3]!)))).toHaveLength(2);
+  });
+
+  it('events proven through an attestation verify as a call chain without direct proofs', async () => {
+    const evs = events();
+    const report = await verifyCallChain({
+      events: evs.map((e) => ({ event: e as unknown as JsonValue })),
+      attestations: [build(evs) as unknown as JsonValue],
+      trust: trust(),
+    });
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(report.checks.find((c) => c.id === 'event.inclusion')!.found).toContain(
+      'attested by proofs.lineage.example',
+    );
+  });
+
+  it('attestation.server_signature: altered after signing fails; an unpinned server is not checked; a wrong key fails', async () => {
+    const evs = events();
+    const a = build(evs);
+    const altered = { ...a, issued_at: at(41) };
+    expect(failed(await v(altered), 'attestation.server_signature')).toHaveLength(1);
+    const unpinned = build(evs, (u) => {
+      u.server = 'proofs.elsewhere.example';
+    });
+    const r = await v(unpinned);
+    expect(r.checks.find((c) => c.id === 'attestation.server_signature')!.status).toBe('not_checked');
+    expect(r.proven.size).toBe(0);
+    const wrongKey = build(evs, undefined, testKey('rogue server'));
+    expect(failed(await v(wrongKey), 'attestation.server_signature')[0]!.expected).toBe(
+      tb.proofServer.key.publicKeyHex,
+    );
+  });
+
+  it('attestation.sth_signature: a tree head signed by an unpinned key is not trusted', async () => {
+    const evs = events();
+    const rogue = new TestLog(tb.log.origin.replace('attest', 'rogue'));
+    const a = build(evs, (u) => {
+      rogue.append(evs);
+      u.logs[1]!.checkpoint = rogue.sth(T0, rogue.tree.size);
+      u.logs[1]!.log_origin = rogue.origin;
+    });
+    const r = await v(a);
+    expect(r.checks.find((c) => c.id === 'attestation.sth_signature' && c.status !== 'pass')!.status).toBe(
+      'not_checked',
+    );
+    const forgedSth = build(evs, (u) => {
+      const lines = u.logs[0]!.checkpoint.split('\n');
+      lines[1] = String(Number(lines[1]) + 1);
+      u.logs[0]!.checkpoint = lines.join('\n');
+    });
+    expect(failed(await v(forgedSth), 'attestation.sth_signature')).toHaveLength(1);
+  });
+
+  it('attestation.inclusion: a wrong multiproof hash and a wrong inclusion index fail', async () => {
+    const evs = events();
+    const a = build(evs, (u) => {
+      u.logs[0]!.multiproof!.proof[0] = '00'.repeat(32);
+      u.logs[1]!.inclusion![2]!.leaf_index = 3;
+    });
+    const r = await v(a);
+    expect(failed(r, 'attestation.inclusion').map((c) => c.subject.field)).toEqual([
+      '/logs/0/multiproof',
+      '/logs/1/inclusion/2',
+    ]);
+  });
+
+  it('attestation.consistency: a proof that does not connect the older tree head fails', async () => {
+    const evs = events();
+    const a = build(evs, (u) => {
+      u.logs[0]!.consistency![0]!.proof[0] = 'ff'.repeat(32);
+    });
+    expect(failed(await v(a), 'attestation.consistency')[0]!.reason).toContain('forked or rewrote history');
+  });
+
+  it('attestation.leaf_binding: an attestation about other leaves, or listing an unproven leaf, fails', async () => {
+    const evs = events();
+    const other = toHex(
+      eventLeafHash(agentEvent(tb.scanner, { action: 'x.y', timestamp: at(9), sequence: 0 })),
+    );
+    const r = await v(build(evs), [other]);
+    expect(failed(r, 'attestation.leaf_binding')[0]!.reason).toContain('about other leaves');
+    const extra = build(evs, (u) => u.leaves.push(other));
+    expect(failed(await v(extra), 'attestation.leaf_binding')[0]!.reason).toContain('carry no proof');
+  });
+
+  it('attestation.schema: a log entry without proofs is rejected with its path', async () => {
+    const evs = events();
+    const a = build(evs, (u) => {
+      delete u.logs[1]!.inclusion;
+    });
+    expect(failed(await v(a), 'attestation.schema')[0]!.reason).toContain(
+      'needs "inclusion", "multiproof" or both',
+    );
+  });
+});

@@ -1,0 +1,198 @@
+import {
+  type HandoffReceipt,
+  type JsonValue,
+  receiptHash,
+  sha256,
+  toHex,
+  utf8Encode,
+  verifyReceipts,
+} from '@lineage/verifier-core';
+import { describe, expect, it } from 'vitest';
+import { testKey } from './keys.js';
+import { acknowledgeHandoff, HandoffChannel, sendHandoff } from './receipt.js';
+import { at, testbed } from './testbed.js';
+
+const tb = testbed();
+const h = (s: string) => toHex(sha256(utf8Encode(s)));
+const A = { agentId: tb.inventory.agentId, key: tb.inventory };
+const B = { agentId: tb.scanner.agentId, key: tb.scanner };
+
+function channel(n = 3): HandoffReceipt[] {
+  const ch = new HandoffChannel(A, B);
+  return Array.from({ length: n }, (_, i) =>
+    ch.transfer({
+      handoffId: `h-${i}`,
+      parentTaskId: 'task-1',
+      payloadHash: h(`payload ${i}`),
+      sentAt: at(i),
+      receivedAt: at(i + 0.01),
+    }),
+  );
+}
+const run = (rs: HandoffReceipt[], opts = {}) => verifyReceipts(rs as unknown as JsonValue[], opts);
+const failed = (r: Awaited<ReturnType<typeof run>>, id: string) =>
+  r.checks.filter((c) => c.id === id && c.status === 'fail');
+
+describe('handoff receipts', () => {
+  it('a channel of three receipts verifies: both signatures, links, sequence, clock', async () => {
+    const r = await run(channel());
+    expect(r.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(r.verdict).toBe('verified');
+    expect(r.checks.filter((c) => c.id === 'receipt.hash_link')).toHaveLength(3);
+    expect(r.receipts[1]!.hash).toBe(receiptHash(channel()[1]!));
+  });
+
+  it('receipt.sender_signature: altering what was sent breaks the sender signature (and the receiver countersignature)', async () => {
+    const rs = channel();
+    rs[1] = { ...rs[1]!, payload_hash: h('other payload') };
+    const r = await run(rs);
+    expect(failed(r, 'receipt.sender_signature').map((c) => c.subject.id)).toEqual(['h-1']);
+    expect(failed(r, 'receipt.receiver_signature').map((c) => c.subject.id)).toEqual(['h-1']);
+  });
+
+  it('receipt.sender_signature: a sender key that is not the sender agent is impersonation', async () => {
+    const sent = sendHandoff(
+      {
+        handoff_id: 'x',
+        parent_task_id: 't',
+        sender: A.agentId,
+        receiver: B.agentId,
+        payload_hash: h('p'),
+        channel_sequence: 0,
+        sent_at: at(0),
+        prev_receipt_hash: null,
+      },
+      testKey('mallory'),
+    );
+    const rec = acknowledgeHandoff(
+      sent,
+      { received_at: at(0.1), payload_hash: h('p'), decision: 'accepted' },
+      B.key,
+    );
+    const r = await run([rec]);
+    expect(failed(r, 'receipt.sender_signature')[0]!.reason).toContain('impersonation');
+  });
+
+  it('receipt.receiver_signature: a changed acknowledgement breaks only the countersignature', async () => {
+    const rs = channel(1);
+    rs[0] = { ...rs[0]!, acknowledgement: { ...rs[0]!.acknowledgement, decision: 'quarantined' } };
+    const r = await run(rs);
+    expect(failed(r, 'receipt.receiver_signature')).toHaveLength(1);
+    expect(failed(r, 'receipt.sender_signature')).toHaveLength(0);
+  });
+
+  it('receipt.payload_match: accepting a different payload fails; quarantining it passes as correctly quarantined', async () => {
+    const ch = new HandoffChannel(A, B);
+    const bad = ch.transfer({
+      handoffId: 'h-0',
+      parentTaskId: 't',
+      payloadHash: h('sent'),
+      receivedPayloadHash: h('received'),
+      sentAt: at(0),
+      receivedAt: at(0.1),
+    });
+    const r = await run([bad]);
+    expect(failed(r, 'receipt.payload_match')[0]).toMatchObject({
+      expected: h('sent'),
+      found: h('received'),
+    });
+    const ch2 = new HandoffChannel(A, B);
+    const q = ch2.transfer({
+      handoffId: 'h-0',
+      parentTaskId: 't',
+      payloadHash: h('sent'),
+      receivedPayloadHash: h('received'),
+      decision: 'quarantined',
+      reason: 'hash mismatch',
+      sentAt: at(0),
+      receivedAt: at(0.1),
+    });
+    const r2 = await run([q]);
+    expect(r2.verdict).toBe('verified');
+    expect(r2.checks.find((c) => c.id === 'receipt.payload_match')!.found).toContain('correctly quarantined');
+  });
+
+  it('receipt.replay: the same receipt twice, and two receipts with one channel sequence', async () => {
+    const rs = channel(2);
+    const r = await run([rs[0]!, rs[1]!, rs[1]!]);
+    expect(failed(r, 'receipt.replay').length).toBeGreaterThanOrEqual(1);
+    expect(failed(r, 'receipt.replay')[0]!.reason).toContain('h-1 appears more than once');
+    const ch = new HandoffChannel(A, B);
+    const a = ch.transfer({
+      handoffId: 'a',
+      parentTaskId: 't',
+      payloadHash: h('1'),
+      sentAt: at(0),
+      receivedAt: at(0.1),
+    });
+    const ch2 = new HandoffChannel(A, B);
+    const b = ch2.transfer({
+      handoffId: 'b',
+      parentTaskId: 't',
+      payloadHash: h('2'),
+      sentAt: at(1),
+      receivedAt: at(1.1),
+    });
+    const r2 = await run([a, b]);
+    expect(failed(r2, 'receipt.replay')[0]!.reason).toContain('channel sequence 0 is used by two receipts');
+  });
+
+  it('receipt.sequence and receipt.hash_link: a dropped receipt leaves a gap; a wrong link is named', async () => {
+    const rs = channel(3);
+    const r = await run([rs[0]!, rs[2]!]);
+    expect(failed(r, 'receipt.sequence')[0]).toMatchObject({ expected: '1', found: '2' });
+    expect(failed(r, 'receipt.hash_link')[0]!.expected).toBe(receiptHash(rs[0]!));
+    // A receipt that starts mid-channel cannot be linked: not checked, not passed.
+    const r2 = await run([rs[2]!]);
+    expect(r2.checks.find((c) => c.id === 'receipt.hash_link')!.status).toBe('not_checked');
+    expect(r2.verdict).toBe('incomplete');
+  });
+
+  it('receipt.clock_skew: received before sent beyond the skew, too late, or sent times running backwards', async () => {
+    const ch = new HandoffChannel(A, B);
+    const early = ch.transfer({
+      handoffId: 'e',
+      parentTaskId: 't',
+      payloadHash: h('1'),
+      sentAt: at(1),
+      receivedAt: at(0.5),
+    });
+    const r = await run([early]);
+    expect(failed(r, 'receipt.clock_skew')[0]!.reason).toContain(
+      'received 30 s before it was sent (allowed skew 5 s)',
+    );
+    const r2 = await run([early], { maxSkewMs: 60_000 });
+    expect(failed(r2, 'receipt.clock_skew')).toEqual([]);
+    const ch2 = new HandoffChannel(A, B);
+    const late = ch2.transfer({
+      handoffId: 'l',
+      parentTaskId: 't',
+      payloadHash: h('1'),
+      sentAt: at(0),
+      receivedAt: at(60 * 25),
+    });
+    expect(failed(await run([late]), 'receipt.clock_skew')).toHaveLength(1);
+    const ch3 = new HandoffChannel(A, B);
+    const x = ch3.transfer({
+      handoffId: 'x',
+      parentTaskId: 't',
+      payloadHash: h('1'),
+      sentAt: at(5),
+      receivedAt: at(5.1),
+    });
+    const y = ch3.transfer({
+      handoffId: 'y',
+      parentTaskId: 't',
+      payloadHash: h('2'),
+      sentAt: at(4),
+      receivedAt: at(5.2),
+    });
+    expect(failed(await run([x, y]), 'receipt.clock_skew')[0]!.reason).toContain('sent before receipt 0');
+  });
+
+  it('receipt.schema: malformed receipts name the field', async () => {
+    const rs = channel(1);
+    const r = await verifyReceipts([{ ...rs[0]!, channel_sequence: -1 } as unknown as JsonValue]);
+    expect(failed(r as never, 'receipt.schema')[0]!.subject.field).toBe('/channel_sequence');
+  });
+});
