@@ -3,3 +3,6 @@ import './checkpoint.js';
 import './sth.js';
 import './tlog.js';
 import './capsule.js';
+import './demo.js';
+import './approval.js';
+import './inspect.js';

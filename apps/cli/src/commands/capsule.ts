@@ -1,2 +1,147 @@
-// Commands for capsule: registered with register(...) from './index.js'.
-export {};
+import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  type CapsuleVerification,
+  isLineageError,
+  parseTrustStore,
+  type TrustStore,
+  toOscalAssessmentResults,
+  verifyCapsule,
+} from '@lineage/verifier-core';
+import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
+import { emitUnusable, parseCommandArgs, readInputText, toJsonSafe, UnusableInput } from '../format.js';
+import { openCapsule } from '../node-capsule-source.js';
+import { renderCapsuleHtml, renderCapsuleHuman } from './capsule-report.js';
+import { register } from './index.js';
+
+/** Reads and parses the verifier's own trust file (never anything from the capsule). */
+export function loadTrust(io: CliIo, path: string): TrustStore {
+  const text = readInputText(io, path, 'trust file');
+  try {
+    return parseTrustStore(text);
+  } catch (e) {
+    throw new UnusableInput(
+      'trust.store',
+      `trust file "${path}": ${isLineageError(e) ? e.message : String(e)}`,
+    );
+  }
+}
+
+/** A one-line progress bar on stderr, redrawn at most every 100 ms, only on a terminal. */
+function progressBar(io: CliIo): {
+  update: (p: { phase: string; done: number; total: number }) => void;
+  done: () => void;
+} {
+  if (!io.isTty) return { update: () => {}, done: () => {} };
+  let last = 0;
+  let drawn = false;
+  return {
+    update: (p) => {
+      const now = Date.now();
+      if (now - last < 100 && p.done < p.total) return;
+      last = now;
+      const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+      const width = 30;
+      const fill = Math.round(frac * width);
+      process.stderr.write(
+        `\r[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${String(Math.round(frac * 100)).padStart(3)}% ${p.phase.padEnd(34)}`,
+      );
+      drawn = true;
+    },
+    done: () => {
+      if (drawn) process.stderr.write(`\r${' '.repeat(78)}\r`);
+    },
+  };
+}
+
+export interface VerifyOutputs {
+  json?: boolean;
+  reportHtml?: string;
+  oscal?: string;
+}
+
+/** Verifies CAPSULE against TRUST and writes the requested outputs; returns the exit code. */
+export async function verifyCapsuleFile(
+  io: CliIo,
+  capsulePath: string,
+  trust: TrustStore,
+  trustName: string,
+  outputs: VerifyOutputs,
+): Promise<{ code: number; result?: CapsuleVerification }> {
+  const cap = await openCapsule(resolve(io.cwd, capsulePath)).catch((e: unknown) => {
+    throw new UnusableInput(
+      isLineageError(e) ? e.code : 'capsule.open',
+      isLineageError(e) ? e.message : String(e),
+    );
+  });
+  const bar = progressBar(io);
+  let result: CapsuleVerification;
+  try {
+    result = await verifyCapsule(cap.source, trust, {
+      verifiedAt: io.now().toISOString(),
+      capsuleName: basename(capsulePath),
+      onProgress: bar.update,
+    });
+  } finally {
+    bar.done();
+    await cap.close();
+  }
+  if (outputs.reportHtml) writeFileSync(resolve(io.cwd, outputs.reportHtml), renderCapsuleHtml(result));
+  if (outputs.oscal)
+    writeFileSync(
+      resolve(io.cwd, outputs.oscal),
+      `${JSON.stringify(toOscalAssessmentResults(result.report, result), null, 2)}\n`,
+    );
+  io.out(outputs.json ? JSON.stringify(toJsonSafe(result), null, 2) : renderCapsuleHuman(result, trustName));
+  // A capsule whose container or manifest cannot be read is unusable input, not a failed verification.
+  const unusable = result.report.checks.some(
+    (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
+  );
+  if (unusable) return { code: EXIT_USAGE, result };
+  return { code: result.report.verdict === 'verified' ? EXIT_VERIFIED : EXIT_FAILED, result };
+}
+
+register(
+  {
+    path: ['verify'],
+    usage: 'lineage verify CAPSULE --trust TRUST_FILE [--json] [--report-html FILE] [--oscal FILE]',
+    summary:
+      'Verify an evidence capsule (zip or directory) against your trust file: exit 0 verified, 1 failed, 2 unusable.',
+    async run(argv, io) {
+      const { values, positionals } = parseCommandArgs(argv, {
+        trust: { type: 'string' },
+        json: { type: 'boolean' },
+        'report-html': { type: 'string' },
+        oscal: { type: 'string' },
+      });
+      if (positionals.length !== 1)
+        throw new UsageError('expected exactly one CAPSULE (a .zip file or a directory)');
+      const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
+      if (!trustPath) {
+        throw new UsageError(
+          'no trust file: pass --trust TRUST_FILE (or set LINEAGE_TRUST). A capsule never supplies its own trust roots.',
+        );
+      }
+      const json = values.json ?? false;
+      try {
+        const trust = loadTrust(io, trustPath);
+        const out: VerifyOutputs = { json };
+        if (values['report-html']) out.reportHtml = values['report-html'];
+        if (values.oscal) out.oscal = values.oscal;
+        return (await verifyCapsuleFile(io, positionals[0]!, trust, trustPath, out)).code;
+      } catch (e) {
+        if (e instanceof UnusableInput) return emitUnusable(io, 'lineage verify', e.code, e.message, json);
+        throw e;
+      }
+    },
+  },
+  {
+    path: ['capsule', 'verify'],
+    usage: 'lineage capsule verify CAPSULE --trust TRUST_FILE [--json] [--report-html FILE] [--oscal FILE]',
+    summary: 'Same as "lineage verify".',
+    async run(argv, io) {
+      const { commands } = await import('./index.js');
+      return commands.find((c) => c.path.length === 1 && c.path[0] === 'verify')!.run(argv, io);
+    },
+  },
+);

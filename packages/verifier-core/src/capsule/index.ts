@@ -1,8 +1,10 @@
 // Barrel for capsule/: reading capsules as hostile input and verifying them.
 
+export * from './approval.js';
 export * from './check-ids.js';
 export * from './limits.js';
 export * from './manifest.js';
+export * from './oscal.js';
 export * from './paths.js';
 export * from './source.js';
 export type * from './types.js';

@@ -1,0 +1,207 @@
+import { writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { createSarApproval, decryptKeyFile, encryptKeyFile, generateEd25519Key } from '@lineage/producer';
+import {
+  APPROVER_ROLES,
+  type ApproverRole,
+  type CapsuleVerification,
+  isLineageError,
+  SAR_DECISIONS,
+  type SarDecision,
+  toHex,
+  verifySarApproval,
+} from '@lineage/verifier-core';
+import { type CliIo, EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
+import { emitResult, emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
+import { loadTrust, verifyCapsuleFile } from './capsule.js';
+import { register } from './index.js';
+
+/**
+ * Key files, SAR approvals and their verification. The passphrase comes from
+ * LINEAGE_PASSPHRASE or --passphrase-file (never from the command line, where it would
+ * land in shell history and process listings).
+ */
+function passphrase(io: CliIo, file: string | undefined): string {
+  if (file) {
+    const p = readInputText(io, file, 'passphrase file').replace(/\r?\n$/, '');
+    if (!p) throw new UsageError(`passphrase file "${file}" is empty`);
+    return p;
+  }
+  const env = io.env.LINEAGE_PASSPHRASE;
+  if (env) return env;
+  throw new UsageError('no passphrase: set LINEAGE_PASSPHRASE or pass --passphrase-file FILE');
+}
+
+register(
+  {
+    path: ['keygen'],
+    usage: 'lineage keygen --out KEYFILE [--owner ID] [--passphrase-file FILE]',
+    summary:
+      'Create a passphrase-encrypted Ed25519 key file (scrypt + XChaCha20-Poly1305) and print its public key.',
+    async run(argv, io) {
+      const { values } = parseCommandArgs(argv, {
+        out: { type: 'string' },
+        owner: { type: 'string' },
+        'passphrase-file': { type: 'string' },
+      });
+      if (!values.out) throw new UsageError('--out KEYFILE is required');
+      const pw = passphrase(io, values['passphrase-file']);
+      const k = generateEd25519Key();
+      const text = await encryptKeyFile(
+        k.secretKey,
+        pw,
+        values.owner !== undefined ? { owner: values.owner } : {},
+      );
+      writeFileSync(resolve(io.cwd, values.out), text, { mode: 0o600, flag: 'wx' });
+      const pub = k.publicKeyHex;
+      io.out(`wrote ${values.out} (encrypted; keep the passphrase separately)`);
+      io.out(`public key ${pub}`);
+      io.out('trust file entry for an approver (add the roles they hold):');
+      io.out(
+        JSON.stringify(
+          {
+            id: values.owner ?? 'lin:human:<name>',
+            name: '<full name>',
+            public_key: pub,
+            roles: ['3pao_assessor'],
+          },
+          null,
+          2,
+        ),
+      );
+      return 0;
+    },
+  },
+  {
+    path: ['approve'],
+    usage:
+      'lineage approve CAPSULE --key KEYFILE --decision approve|reject|conditional --comment TEXT --trust TRUST_FILE [--role ROLE] [--out FILE]',
+    summary:
+      'Verify CAPSULE, then sign a SAR approval bound to its digest, the verified events it cites and the tree heads relied on.',
+    async run(argv, io) {
+      const { values, positionals } = parseCommandArgs(argv, {
+        key: { type: 'string' },
+        decision: { type: 'string' },
+        comment: { type: 'string' },
+        trust: { type: 'string' },
+        role: { type: 'string' },
+        out: { type: 'string' },
+        'passphrase-file': { type: 'string' },
+      });
+      if (positionals.length !== 1) throw new UsageError('expected exactly one CAPSULE');
+      if (!values.key) throw new UsageError('--key KEYFILE is required');
+      const decision = values.decision as SarDecision;
+      if (!SAR_DECISIONS.includes(decision))
+        throw new UsageError(`--decision must be one of ${SAR_DECISIONS.join(', ')}`);
+      if (values.comment === undefined)
+        throw new UsageError('--comment TEXT is required (it is part of what you sign)');
+      const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
+      if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
+      try {
+        const trust = loadTrust(io, trustPath);
+        let key: Awaited<ReturnType<typeof decryptKeyFile>>;
+        try {
+          key = await decryptKeyFile(
+            readInputText(io, values.key, 'key file'),
+            passphrase(io, values['passphrase-file']),
+          );
+        } catch (e) {
+          if (e instanceof UsageError || e instanceof UnusableInput) throw e;
+          throw new UnusableInput(
+            isLineageError(e) ? e.code : 'keyfile',
+            `key file "${values.key}": ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
+        const pub = toHex(key.publicKey);
+        const approver = trust.approvers.find((a) => a.public_key === pub);
+        if (!approver)
+          throw new UnusableInput(
+            'approval.approver',
+            `the key ${pub.slice(0, 16)}… is not pinned for any approver in ${trustPath}`,
+          );
+        const role = (values.role ?? approver.roles[0]) as ApproverRole;
+        if (!APPROVER_ROLES.includes(role) || !approver.roles.includes(role)) {
+          throw new UnusableInput(
+            'approval.role',
+            `${approver.name} holds ${approver.roles.join(', ')}; cannot sign as ${values.role}`,
+          );
+        }
+        const { code, result } = await verifyCapsuleFile(io, positionals[0]!, trust, trustPath, {});
+        let approval: ReturnType<typeof createSarApproval>;
+        try {
+          approval = createSarApproval({
+            capsule: result!,
+            decision,
+            comment: values.comment,
+            approver: { id: approver.id, role },
+            signingKey: key.secretKey,
+            signedAt: io.now().toISOString(),
+          });
+        } catch (e) {
+          io.err(`lineage approve: ${e instanceof Error ? e.message : String(e)}`);
+          return EXIT_FAILED;
+        }
+        const out = values.out ?? `${basename(positionals[0]!).replace(/\.zip$/, '')}.sar-approval.json`;
+        writeFileSync(resolve(io.cwd, out), `${JSON.stringify(approval, null, 2)}\n`);
+        io.out('');
+        io.out(`Signed SAR approval (${decision}) by ${approver.name} as ${role}: ${out}`);
+        io.out(
+          `  bound to capsule digest ${approval.capsule.digest}, ${approval.cited_events.length} verified events, ${approval.relied_sths.length} tree heads`,
+        );
+        return code === EXIT_VERIFIED || decision === 'reject' ? EXIT_VERIFIED : code;
+      } catch (e) {
+        if (e instanceof UnusableInput) return emitUnusable(io, 'lineage approve', e.code, e.message, false);
+        throw e;
+      }
+    },
+  },
+  {
+    path: ['approval', 'verify'],
+    usage: 'lineage approval verify APPROVAL --trust TRUST_FILE [--capsule CAPSULE] [--json]',
+    summary:
+      "Verify a SAR approval's signature, approver role and tree heads, and (with --capsule) its binding to the capsule.",
+    async run(argv, io) {
+      const { values, positionals } = parseCommandArgs(argv, {
+        trust: { type: 'string' },
+        capsule: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      if (positionals.length !== 1) throw new UsageError('expected exactly one APPROVAL file');
+      const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
+      if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
+      const json = values.json ?? false;
+      try {
+        const trust = loadTrust(io, trustPath);
+        const text = readInputText(io, positionals[0]!, 'approval');
+        let capsule: CapsuleVerification | undefined;
+        if (values.capsule) {
+          const quiet: CliIo = { ...io, out: () => {}, isTty: false };
+          capsule = (await verifyCapsuleFile(quiet, values.capsule, trust, trustPath, {})).result;
+        }
+        const { report, approval } = await verifySarApproval(text, trust, {
+          verifiedAt: io.now().toISOString(),
+          name: basename(positionals[0]!),
+          ...(capsule ? { capsule } : {}),
+        });
+        const details: Array<[string, string]> = approval
+          ? [
+              ['decision', approval.decision],
+              ['approver', `${approval.approver.id} (${approval.approver.role})`],
+              ['comment', approval.comment],
+              ['capsule', `${approval.capsule.capsule_id} sha256:${approval.capsule.digest}`],
+              ['signed at', approval.signed_at],
+            ]
+          : [];
+        return emitResult(
+          io,
+          { command: 'lineage approval verify', report, details, data: { approval } },
+          json,
+        );
+      } catch (e) {
+        if (e instanceof UnusableInput)
+          return emitUnusable(io, 'lineage approval verify', e.code, e.message, json);
+        throw e;
+      }
+    },
+  },
+);

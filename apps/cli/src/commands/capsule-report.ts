@@ -1,0 +1,133 @@
+import type { CapsuleVerification, CheckOutcome } from '@lineage/verifier-core';
+
+/**
+ * Human renderings of a capsule verification: the verdict first, then failures grouped
+ * by workflow step (event, field, expected, found), then what passed, then what was not
+ * checked. Also a self-contained HTML report (no scripts, no external resources).
+ */
+const VERDICT: Record<string, string> = {
+  verified: 'VERIFIED',
+  failed: 'FAILED',
+  incomplete: 'INCOMPLETE',
+};
+
+function subjectLine(c: CheckOutcome, cap: CapsuleVerification): string {
+  const ev = cap.events.find((e) => e.id === c.subject.id);
+  const what = ev
+    ? `event ${ev.id.slice(0, 12)}… (${ev.action} by ${ev.actorLabel}, ${ev.timestamp})`
+    : `${c.subject.kind} ${c.subject.id}`;
+  return c.subject.field ? `${what} · field ${c.subject.field}` : what;
+}
+
+function stepOrder(cap: CapsuleVerification): string[] {
+  const seen: string[] = [];
+  for (const e of cap.events) {
+    const label = e.step ? `${e.step} ${e.stepTitle}` : '';
+    if (label && !seen.includes(label)) seen.push(label);
+  }
+  return seen;
+}
+
+export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string): string {
+  const r = cap.report;
+  const s = r.summary;
+  const out: string[] = [];
+  const headline =
+    r.verdict === 'verified'
+      ? `every cited piece of evidence is authentic, complete and in order (${s.pass} checks passed)`
+      : r.verdict === 'failed'
+        ? `${s.fail} check${s.fail === 1 ? '' : 's'} failed, ${s.pass} passed, ${s.not_checked} not checked`
+        : `nothing failed, but ${s.not_checked} check${s.not_checked === 1 ? ' was' : 's were'} not performed`;
+  out.push(`${VERDICT[r.verdict]} — ${headline}`);
+  out.push('');
+  out.push(`  capsule   ${r.target.name}${cap.manifest ? ` — ${cap.manifest.title}` : ''}`);
+  if (cap.capsuleDigest) out.push(`  digest    sha256:${cap.capsuleDigest}`);
+  if (cap.manifest)
+    out.push(
+      `  workflow  ${cap.manifest.workflow}, ${cap.events.length} events, created ${cap.manifest.createdAt}`,
+    );
+  out.push(`  trust     ${trustName} (trust roots come only from this file)`);
+  for (const t of cap.sths) {
+    out.push(
+      `  tree head ${t.logId} size ${t.size} root ${t.rootHex.slice(0, 16)}… at ${t.timestamp || '?'} [${t.status}]`,
+    );
+  }
+
+  if (cap.events.length > 0) {
+    out.push('', 'Evidence by step (✓ verified, ✗ failed, ? not checked):');
+    for (const e of cap.events) {
+      const c = e.commitments.filter((x) => !x.disclosed).map((x) => x.name);
+      out.push(
+        `  ${e.status === 'pass' ? '✓' : e.status === 'fail' ? '✗' : '?'} ${e.step.padEnd(3)} ${e.action.padEnd(26)} ${e.actorLabel.padEnd(40)} ${e.controls.join(' ').padEnd(16)}${e.artifactPath ? ` ${e.artifactPath}` : ''}${c.length ? ` [committed, not disclosed: ${c.join(', ')}]` : ''}`,
+      );
+    }
+  }
+  const failures = r.checks.filter((c) => c.status === 'fail');
+  if (failures.length > 0) {
+    out.push('', `Failures (${failures.length}), by workflow step:`);
+    const groups = new Map<string, CheckOutcome[]>();
+    for (const c of failures) {
+      const k = c.subject.step ?? '(capsule, proofs and other evidence not tied to one step)';
+      groups.set(k, [...(groups.get(k) ?? []), c]);
+    }
+    const order = [...stepOrder(cap), ...[...groups.keys()].filter((k) => !stepOrder(cap).includes(k))];
+    for (const step of order) {
+      const list = groups.get(step);
+      if (!list) continue;
+      out.push('', `  Step ${step}`);
+      for (const c of list) {
+        out.push(`    ✗ ${c.id} — ${c.title}`);
+        out.push(`        ${subjectLine(c, cap)}`);
+        if (c.reason) out.push(`        ${c.reason}`);
+        if (c.expected !== undefined) out.push(`        expected: ${c.expected}`);
+        if (c.found !== undefined) out.push(`        found:    ${c.found}`);
+      }
+    }
+  }
+
+  const passed = r.checks.filter((c) => c.status === 'pass');
+  if (passed.length > 0) {
+    out.push('', `Passed (${passed.length}):`);
+    const byId = new Map<string, CheckOutcome[]>();
+    for (const c of passed) byId.set(c.id, [...(byId.get(c.id) ?? []), c]);
+    const w = Math.max(...[...byId.keys()].map((k) => k.length));
+    for (const [id, list] of byId) {
+      const title = list.length > 1 ? list[0]!.title.replace(/ \([^)]*\)$/, '') : list[0]!.title;
+      out.push(`  ✓ ${id.padEnd(w)}  ×${String(list.length).padEnd(3)} ${title}`);
+    }
+  }
+  const skipped = r.checks.filter((c) => c.status === 'not_checked');
+  out.push(
+    '',
+    `Not checked (${skipped.length})${skipped.length === 0 ? ': nothing — every check was performed.' : ':'}`,
+  );
+  for (const c of skipped) out.push(`  ? ${c.id} — ${subjectLine(c, cap)}: ${c.reason ?? c.title}`);
+  out.push('', `${VERDICT[r.verdict]}: ${s.pass} passed, ${s.fail} failed, ${s.not_checked} not checked.`);
+  return out.join('\n');
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function renderCapsuleHtml(cap: CapsuleVerification): string {
+  const r = cap.report;
+  const row = (c: CheckOutcome) =>
+    `<tr class="${c.status}"><td>${c.status}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.subject.step ?? '')}</td><td>${esc(`${c.subject.kind} ${c.subject.id}${c.subject.field ? ` · ${c.subject.field}` : ''}`)}</td><td>${esc(c.title)}${c.reason ? `<br><small>${esc(c.reason)}</small>` : ''}</td><td>${esc(c.expected ?? '')}</td><td>${esc(c.found ?? '')}</td></tr>`;
+  const order = (c: CheckOutcome) => (c.status === 'fail' ? 0 : c.status === 'not_checked' ? 2 : 1);
+  const checks = [...r.checks].sort((a, b) => order(a) - order(b));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Lineage report: ${esc(r.target.name)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<style>body{font:14px system-ui,sans-serif;margin:2em}h1.verified{color:#0a6b2c}h1.failed{color:#a00}h1.incomplete{color:#8a6100}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px;vertical-align:top;text-align:left}
+tr.fail{background:#fde8e8}tr.not_checked{background:#fff6d6}code{font-size:12px}small{color:#555}</style></head>
+<body><h1 class="${r.verdict}">${VERDICT[r.verdict]}</h1>
+<p>${esc(cap.manifest?.title ?? r.target.name)}<br>capsule digest <code>${esc(cap.capsuleDigest)}</code><br>verified at ${esc(r.verifiedAt)} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.not_checked} not checked</p>
+<h2>Events</h2><table><tr><th>step</th><th>action</th><th>actor</th><th>controls</th><th>artifact</th><th>status</th></tr>
+${cap.events.map((e) => `<tr class="${e.status}"><td>${esc(e.step)}</td><td>${esc(e.action)}</td><td>${esc(e.actorLabel)}</td><td>${esc(e.controls.join(' '))}</td><td>${esc(e.artifactPath ?? '')}</td><td>${e.status}</td></tr>`).join('\n')}
+</table><h2>Checks</h2><table><tr><th>status</th><th>check</th><th>step</th><th>subject</th><th>what</th><th>expected</th><th>found</th></tr>
+${checks.map(row).join('\n')}
+</table></body></html>
+`;
+}

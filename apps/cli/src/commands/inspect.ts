@@ -1,0 +1,129 @@
+import { lstatSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  classifyAgentCard,
+  eventId,
+  eventLeafHash,
+  IDENTITY_EXTENSION_URI,
+  isLineageError,
+  type JsonValue,
+  MANIFEST_PATH,
+  parseEvent,
+  parseManifest,
+  parseStrictJson,
+  toHex,
+} from '@lineage/verifier-core';
+import { UsageError } from '../cli-types.js';
+import { emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
+import { openCapsule } from '../node-capsule-source.js';
+import { register } from './index.js';
+
+/**
+ * `lineage inspect`: shows what a capsule, agent card or event *claims*, without verifying
+ * it (the output says so). Useful to see ids, leaf hashes and structure before `verify`.
+ */
+register({
+  path: ['inspect'],
+  usage: 'lineage inspect CAPSULE|CARD|EVENT [--json]',
+  summary:
+    'Show what a capsule, agent card or event claims (ids, leaf hashes, steps, identity block) — without verifying it.',
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one CAPSULE, CARD or EVENT file');
+    const path = positionals[0]!;
+    const json = values.json ?? false;
+    const say = (o: Record<string, unknown>, lines: string[]) =>
+      io.out(json ? JSON.stringify(o, null, 2) : lines.join('\n'));
+    try {
+      let isCapsule = false;
+      try {
+        const st = lstatSync(resolve(io.cwd, path));
+        isCapsule = st.isDirectory() || path.endsWith('.zip');
+      } catch {
+        throw new UnusableInput('input.read', `cannot read "${path}"`);
+      }
+      if (isCapsule) {
+        const cap = await openCapsule(resolve(io.cwd, path));
+        try {
+          const files = await cap.source.list();
+          const m = parseManifest(await cap.source.read(MANIFEST_PATH, 64 * 1024 * 1024));
+          say({ kind: 'capsule', verified: false, manifest: m, container: files }, [
+            `capsule ${path} — NOT VERIFIED (use "lineage verify")`,
+            `  id ${m.capsule_id}, created ${m.created_at}`,
+            `  ${m.title}`,
+            `  workflow ${m.workflow.name}:`,
+            ...m.workflow.steps.map((s) => `    ${s.id.padEnd(3)} ${s.title} (${s.events.length} events)`),
+            `  files (${files.length}):`,
+            ...m.files.map(
+              (f) => `    ${f.kind.padEnd(11)} ${f.path} ${f.size} bytes sha256:${f.sha256.slice(0, 16)}…`,
+            ),
+          ]);
+        } finally {
+          await cap.close();
+        }
+        return 0;
+      }
+      const text = readInputText(io, path, 'document');
+      let doc: JsonValue;
+      try {
+        doc = parseStrictJson(text);
+      } catch (e) {
+        throw new UnusableInput('json', `${path}: ${isLineageError(e) ? e.message : String(e)}`);
+      }
+      if (doc && typeof doc === 'object' && !Array.isArray(doc) && doc.type === 'lineage.event') {
+        const e = parseEvent(doc);
+        const id = eventId(e);
+        const leaf = toHex(eventLeafHash(e));
+        say({ kind: 'event', verified: false, event_id: id, leaf_hash: leaf, event: e }, [
+          `event ${path} — NOT VERIFIED`,
+          `  id         ${id}`,
+          `  leaf hash  ${leaf}`,
+          `  actor      ${e.actor} (${e.actor_kind}), sequence ${e.sequence}`,
+          `  action     ${e.action} at ${e.timestamp}`,
+          `  controls   ${e.context.controls.join(', ') || '(none)'}`,
+          `  payload    ${e.payload_hash ?? 'none'}`,
+          `  builds on  ${e.predecessors.join(', ') || '(root)'}`,
+          `  commits    ${e.commitments.map((c) => c.name).join(', ') || '(none)'}`,
+        ]);
+        return 0;
+      }
+      const cls = classifyAgentCard(text);
+      if (cls.shape !== 'unknown') {
+        const caps = cls.card?.capabilities;
+        const exts =
+          caps && typeof caps === 'object' && !Array.isArray(caps) && Array.isArray(caps.extensions)
+            ? caps.extensions
+            : [];
+        const ext = exts.find(
+          (x) => x && typeof x === 'object' && !Array.isArray(x) && x.uri === IDENTITY_EXTENSION_URI,
+        );
+        const identity = ext && typeof ext === 'object' && !Array.isArray(ext) ? ext.params : undefined;
+        say(
+          {
+            kind: 'card',
+            verified: false,
+            shape: cls.shape,
+            errors: cls.errors,
+            warnings: cls.warnings,
+            identity,
+          },
+          [
+            `agent card ${path} — NOT VERIFIED (shape ${cls.shape})`,
+            `  name   ${String(cls.card?.name ?? '')}`,
+            ...(identity
+              ? [`  identity block: ${JSON.stringify(identity)}`]
+              : ['  no Lineage identity block']),
+            ...cls.errors.map((x) => `  error: ${x}`),
+            ...cls.warnings.map((x) => `  warning: ${x}`),
+          ],
+        );
+        return 0;
+      }
+      throw new UnusableInput('inspect.kind', `${path} is not a capsule, an agent card or a Lineage event`);
+    } catch (e) {
+      if (e instanceof UnusableInput) return emitUnusable(io, 'lineage inspect', e.code, e.message, json);
+      if (isLineageError(e)) return emitUnusable(io, 'lineage inspect', e.code, e.message, json);
+      throw e;
+    }
+  },
+});

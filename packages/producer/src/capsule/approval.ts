@@ -1,0 +1,81 @@
+import {
+  type ApproverRole,
+  type CapsuleVerification,
+  LineageError,
+  type SarApproval,
+  type SarDecision,
+  sarApprovalSigningInput,
+  toHex,
+  type UnsignedSarApproval,
+} from '@lineage/verifier-core';
+import { ed25519 } from '@noble/curves/ed25519.js';
+
+/**
+ * Signs a SAR approval (docs/spec/05-capsules.md §5.9) for a capsule the approver has just
+ * verified. It cites every event that verified, and the tree heads that verified, so a later
+ * reader can tell exactly what the decision relied on. Approving (or conditionally approving)
+ * a capsule that did not verify is refused; rejecting one is allowed.
+ */
+export interface CreateSarApprovalInput {
+  capsule: CapsuleVerification;
+  decision: SarDecision;
+  comment: string;
+  approver: { id: string; role: ApproverRole };
+  /** 32-byte Ed25519 secret key (from a key file). */
+  signingKey: Uint8Array;
+  signedAt: string;
+}
+
+export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
+  const { capsule: cap } = input;
+  if (!cap.manifest || !cap.capsuleDigest) {
+    throw new LineageError(
+      'approval.capsule',
+      'the capsule could not be read, so there is nothing to approve',
+    );
+  }
+  if (input.decision !== 'reject' && cap.report.verdict !== 'verified') {
+    throw new LineageError(
+      'approval.verdict',
+      `cannot ${input.decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}; only "reject" is possible`,
+    );
+  }
+  const s = cap.report.summary;
+  const unsigned: UnsignedSarApproval = {
+    type: 'lineage.sar_approval',
+    version: 1,
+    capsule: { capsule_id: cap.manifest.capsuleId, digest: cap.capsuleDigest, title: cap.manifest.title },
+    decision: input.decision,
+    comment: input.comment,
+    approver: input.approver,
+    signed_at: input.signedAt,
+    verification: {
+      verified_at: cap.report.verifiedAt,
+      verdict: cap.report.verdict,
+      pass: s.pass,
+      fail: s.fail,
+      not_checked: s.not_checked,
+    },
+    cited_events: cap.events
+      .filter((e) => e.status === 'pass')
+      .map((e) => ({ event_id: e.id, leaf_hash: e.leafHash, step: e.step })),
+    relied_sths: cap.sths
+      .filter((t) => t.status === 'pass')
+      .map((t) => ({
+        log_id: t.logId,
+        size: t.size,
+        root: t.rootHex,
+        timestamp: t.timestamp,
+        checkpoint: t.checkpoint,
+      })),
+  };
+  const sig = ed25519.sign(sarApprovalSigningInput(unsigned), input.signingKey);
+  return {
+    ...unsigned,
+    signature: {
+      alg: 'Ed25519',
+      public_key: toHex(ed25519.getPublicKey(input.signingKey)),
+      value: toHex(sig),
+    },
+  };
+}

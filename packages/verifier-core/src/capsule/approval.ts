@@ -1,0 +1,358 @@
+import { concatBytes, utf8Encode } from '../encoding/bytes.js';
+import { Fields, isObject } from '../events/fields.js';
+import { verifySignatureObject } from '../events/index.js';
+import type { SignatureObject } from '../events/types.js';
+import { canonicalBytes, type JsonValue, parseStrictJson } from '../json/index.js';
+import { parseVkey, verifyLineageSth } from '../note/index.js';
+import {
+  buildReport,
+  type CheckOutcome,
+  type CheckStatus,
+  type VerificationReport,
+} from '../report/model.js';
+import { isLineageError, LineageError } from '../result.js';
+import { APPROVER_ROLES, type ApproverRole, type TrustStore } from '../trust/types.js';
+import type { CapsuleVerification } from './types.js';
+
+/**
+ * A signed SAR approval (docs/spec/05-capsules.md §5.9): an assessor's decision bound to
+ * the capsule digest, to the verified events it cites (id + leaf hash) and to the signed
+ * tree heads it relied on (the full note text, so the approval can be re-checked alone).
+ */
+export const SAR_APPROVAL_CONTEXT = 'lineage/sar-approval/v1';
+export const SAR_DECISIONS = ['approve', 'reject', 'conditional'] as const;
+export type SarDecision = (typeof SAR_DECISIONS)[number];
+
+export interface UnsignedSarApproval {
+  type: 'lineage.sar_approval';
+  version: 1;
+  capsule: { capsule_id: string; digest: string; title: string };
+  decision: SarDecision;
+  comment: string;
+  approver: { id: string; role: ApproverRole };
+  signed_at: string;
+  verification: {
+    verified_at: string;
+    verdict: VerificationReport['verdict'];
+    pass: number;
+    fail: number;
+    not_checked: number;
+  };
+  cited_events: { event_id: string; leaf_hash: string; step: string }[];
+  relied_sths: { log_id: string; size: string; root: string; timestamp: string; checkpoint: string }[];
+}
+
+export interface SarApproval extends UnsignedSarApproval {
+  signature: SignatureObject;
+}
+
+/** ASCII(context) ‖ 0x0A ‖ JCS(approval without signature). */
+export function sarApprovalSigningInput(unsigned: UnsignedSarApproval): Uint8Array {
+  return concatBytes(
+    utf8Encode(`${SAR_APPROVAL_CONTEXT}\n`),
+    canonicalBytes(unsigned as unknown as JsonValue),
+  );
+}
+
+const HEX32 = /^[0-9a-f]{64}$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/** Strict parser: closed objects, exact types. Throws LineageError `approval.schema`. */
+export function parseSarApproval(text: string): SarApproval {
+  let v: JsonValue;
+  try {
+    v = parseStrictJson(text);
+  } catch (e) {
+    throw new LineageError(
+      'approval.schema',
+      isLineageError(e) ? e.message : String(e),
+      isLineageError(e) ? e.path : '/',
+    );
+  }
+  const bad = (msg: string, path: string) => new LineageError('approval.schema', msg, path);
+  if (!isObject(v)) throw bad('an approval is a JSON object', '/');
+  const closed = (o: JsonValue | undefined, path: string, keys: string[]) => {
+    if (!isObject(o)) throw bad('expected an object', path);
+    for (const k of Object.keys(o)) if (!keys.includes(k)) throw bad(`unknown field "${k}"`, `${path}/${k}`);
+    for (const k of keys) if (!(k in o)) throw bad(`missing field "${k}"`, `${path}/${k}`);
+    return o;
+  };
+  const str = (o: Record<string, JsonValue>, k: string, path: string, re?: RegExp) => {
+    const x = o[k];
+    if (typeof x !== 'string' || (re && !re.test(x))) throw bad(`"${k}" has the wrong form`, `${path}/${k}`);
+    return x;
+  };
+  const num = (o: Record<string, JsonValue>, k: string, path: string) => {
+    const x = o[k];
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0)
+      throw bad(`"${k}" must be a non-negative integer`, `${path}/${k}`);
+    return x;
+  };
+  const o = closed(v, '', [
+    'type',
+    'version',
+    'capsule',
+    'decision',
+    'comment',
+    'approver',
+    'signed_at',
+    'verification',
+    'cited_events',
+    'relied_sths',
+    'signature',
+  ]);
+  if (o.type !== 'lineage.sar_approval') throw bad('expected "lineage.sar_approval"', '/type');
+  if (o.version !== 1) throw bad('version must be 1', '/version');
+  const cap = closed(o.capsule, '/capsule', ['capsule_id', 'digest', 'title']);
+  const decision = str(o, 'decision', '') as SarDecision;
+  if (!SAR_DECISIONS.includes(decision))
+    throw bad(`decision must be one of ${SAR_DECISIONS.join(', ')}`, '/decision');
+  const ap = closed(o.approver, '/approver', ['id', 'role']);
+  const role = str(ap, 'role', '/approver') as ApproverRole;
+  if (!APPROVER_ROLES.includes(role)) throw bad(`unknown role "${role}"`, '/approver/role');
+  const ver = closed(o.verification, '/verification', [
+    'verified_at',
+    'verdict',
+    'pass',
+    'fail',
+    'not_checked',
+  ]);
+  const verdict = str(ver, 'verdict', '/verification') as VerificationReport['verdict'];
+  if (!['verified', 'failed', 'incomplete'].includes(verdict))
+    throw bad('unknown verdict', '/verification/verdict');
+  if (!Array.isArray(o.cited_events)) throw bad('expected an array', '/cited_events');
+  if (!Array.isArray(o.relied_sths)) throw bad('expected an array', '/relied_sths');
+  const sig = Fields.of(o.signature, '/signature', 'approval.schema');
+  sig.closed(['alg', 'public_key', 'value']);
+  return {
+    type: 'lineage.sar_approval',
+    version: 1,
+    capsule: {
+      capsule_id: str(cap, 'capsule_id', '/capsule'),
+      digest: str(cap, 'digest', '/capsule', HEX32),
+      title: str(cap, 'title', '/capsule'),
+    },
+    decision,
+    comment: str(o, 'comment', ''),
+    approver: { id: str(ap, 'id', '/approver'), role },
+    signed_at: str(o, 'signed_at', '', TIME),
+    verification: {
+      verified_at: str(ver, 'verified_at', '/verification', TIME),
+      verdict,
+      pass: num(ver, 'pass', '/verification'),
+      fail: num(ver, 'fail', '/verification'),
+      not_checked: num(ver, 'not_checked', '/verification'),
+    },
+    cited_events: o.cited_events.map((e, i) => {
+      const p = `/cited_events/${i}`;
+      const c = closed(e, p, ['event_id', 'leaf_hash', 'step']);
+      return {
+        event_id: str(c, 'event_id', p, HEX32),
+        leaf_hash: str(c, 'leaf_hash', p, HEX32),
+        step: str(c, 'step', p),
+      };
+    }),
+    relied_sths: o.relied_sths.map((s, i) => {
+      const p = `/relied_sths/${i}`;
+      const c = closed(s, p, ['log_id', 'size', 'root', 'timestamp', 'checkpoint']);
+      return {
+        log_id: str(c, 'log_id', p),
+        size: str(c, 'size', p, /^(0|[1-9][0-9]*)$/),
+        root: str(c, 'root', p, HEX32),
+        timestamp: str(c, 'timestamp', p),
+        checkpoint: str(c, 'checkpoint', p),
+      };
+    }),
+    signature: {
+      alg: sig.literal('alg', ['Ed25519'] as const),
+      public_key: sig.hex('public_key', 32),
+      value: sig.hex('value', 64),
+    },
+  };
+}
+
+export interface VerifySarApprovalOptions {
+  verifiedAt: string;
+  /** The verified capsule the approval claims to be about; without it the bindings are not checked. */
+  capsule?: CapsuleVerification;
+  name?: string;
+}
+
+/** Verifies a SAR approval: shape, signature, approver and role, and its bindings (§5.9). */
+export async function verifySarApproval(
+  approvalText: string,
+  trust: TrustStore,
+  options: VerifySarApprovalOptions,
+): Promise<{ report: VerificationReport; approval?: SarApproval }> {
+  const checks: CheckOutcome[] = [];
+  const name = options.name ?? 'SAR approval';
+  const subj = (field?: string) => ({ kind: 'approval' as const, id: name, ...(field ? { field } : {}) });
+  const push = (
+    id: string,
+    status: CheckStatus,
+    title: string,
+    field?: string,
+    d: { reason?: string; expected?: string; found?: string } = {},
+  ) => checks.push({ id, status, subject: subj(field), title, ...d });
+  const target = { kind: 'sar-approval', name };
+  let a: SarApproval;
+  try {
+    a = parseSarApproval(approvalText);
+  } catch (e) {
+    push('approval.schema', 'fail', 'the approval is well-formed', isLineageError(e) ? e.path : undefined, {
+      reason: isLineageError(e) ? e.message : String(e),
+    });
+    return { report: buildReport(target, options.verifiedAt, checks) };
+  }
+  push('approval.schema', 'pass', 'the approval is well-formed', undefined, {
+    found: `${a.decision} by ${a.approver.id} as ${a.approver.role}`,
+  });
+  const { signature, ...unsigned } = a;
+  const sigOk = await verifySignatureObject(signature, sarApprovalSigningInput(unsigned));
+  push(
+    'approval.signature',
+    sigOk ? 'pass' : 'fail',
+    "the approver's signature over the approval verifies",
+    '/signature/value',
+    sigOk ? {} : { reason: 'the approval was altered after signing, or signed by another key' },
+  );
+
+  const approver = trust.approvers.find((x) => x.id === a.approver.id);
+  if (!approver) {
+    push(
+      'approval.approver_role',
+      'fail',
+      'the approver is pinned in the trust store and holds the role',
+      '/approver/id',
+      { reason: `${a.approver.id} is not an approver in the trust store` },
+    );
+  } else if (approver.public_key !== signature.public_key) {
+    push(
+      'approval.approver_role',
+      'fail',
+      'the approver is pinned in the trust store and holds the role',
+      '/signature/public_key',
+      {
+        reason: `signed by a key other than the one pinned for ${approver.name}`,
+        expected: approver.public_key,
+        found: signature.public_key,
+      },
+    );
+  } else if (!approver.roles.includes(a.approver.role)) {
+    push(
+      'approval.approver_role',
+      'fail',
+      'the approver is pinned in the trust store and holds the role',
+      '/approver/role',
+      {
+        reason: `${approver.name} signs as ${a.approver.role} but holds ${approver.roles.join(', ') || 'no roles'}`,
+        expected: a.approver.role,
+        found: approver.roles.join(', '),
+      },
+    );
+  } else {
+    push(
+      'approval.approver_role',
+      'pass',
+      'the approver is pinned in the trust store and holds the role',
+      undefined,
+      { found: `${approver.name}, ${a.approver.role}` },
+    );
+  }
+
+  // Relied-on tree heads are re-verified from their note text against the pinned log keys.
+  let sthProblems = 0;
+  for (const [i, s] of a.relied_sths.entries()) {
+    const pinned = trust.logs.filter((l) => l.origin === s.log_id);
+    let reason: string | undefined;
+    if (pinned.length === 0) reason = `no log key pinned for "${s.log_id}"`;
+    else {
+      try {
+        const r = await verifyLineageSth(s.checkpoint, {
+          logId: s.log_id,
+          logKeys: pinned.map((l) => parseVkey(l.vkey)),
+        });
+        if (!r.ok) reason = `${r.code}: ${r.message}`;
+        else if (r.sth.treeSize.toString() !== s.size)
+          reason = `the note says size ${r.sth.treeSize}, the approval says ${s.size}`;
+      } catch (e) {
+        reason = isLineageError(e) ? e.message : String(e);
+      }
+    }
+    if (reason) {
+      sthProblems++;
+      push(
+        'approval.sths',
+        'fail',
+        'every tree head the approval relied on verifies under the pinned log key',
+        `/relied_sths/${i}`,
+        { reason },
+      );
+    }
+  }
+  if (sthProblems === 0)
+    push(
+      'approval.sths',
+      a.relied_sths.length > 0 ? 'pass' : 'fail',
+      'every tree head the approval relied on verifies under the pinned log key',
+      '/relied_sths',
+      a.relied_sths.length > 0
+        ? { found: `${a.relied_sths.length} tree head(s)` }
+        : { reason: 'the approval cites no tree head' },
+    );
+
+  const cap = options.capsule;
+  if (!cap) {
+    push('approval.capsule_digest', 'not_checked', 'the approval is about this capsule', '/capsule/digest', {
+      reason: 'no capsule supplied: pass the capsule to check the binding',
+    });
+    push(
+      'approval.cited_events',
+      'not_checked',
+      'every cited event is verified in the capsule',
+      '/cited_events',
+      { reason: 'no capsule supplied' },
+    );
+  } else {
+    push(
+      'approval.capsule_digest',
+      cap.capsuleDigest === a.capsule.digest ? 'pass' : 'fail',
+      'the approval is about this capsule',
+      '/capsule/digest',
+      cap.capsuleDigest === a.capsule.digest
+        ? {}
+        : {
+            reason: 'the approval was made for another capsule (or the capsule changed since)',
+            expected: a.capsule.digest,
+            found: cap.capsuleDigest,
+          },
+    );
+    const byId = new Map(cap.events.map((e) => [e.id, e]));
+    let bad = 0;
+    for (const [i, c] of a.cited_events.entries()) {
+      const e = byId.get(c.event_id);
+      const reason = !e
+        ? 'the cited event is not in the capsule'
+        : e.leafHash !== c.leaf_hash
+          ? 'the event in the capsule has another leaf hash'
+          : e.status !== 'pass'
+            ? `the event does not verify in the capsule (${e.failedChecks.join(', ') || e.status})`
+            : undefined;
+      if (reason) {
+        bad++;
+        push(
+          'approval.cited_events',
+          'fail',
+          'every cited event is verified in the capsule',
+          `/cited_events/${i}`,
+          { reason, expected: c.leaf_hash, found: e?.leafHash ?? 'missing' },
+        );
+      }
+    }
+    if (bad === 0)
+      push('approval.cited_events', 'pass', 'every cited event is verified in the capsule', '/cited_events', {
+        found: `${a.cited_events.length} event(s)`,
+      });
+  }
+  return { report: buildReport(target, options.verifiedAt, checks), approval: a };
+}

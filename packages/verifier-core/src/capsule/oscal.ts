@@ -1,0 +1,134 @@
+import { sha256 } from '../crypto/current.js';
+import { utf8Encode } from '../encoding/bytes.js';
+import { toHex } from '../encoding/hex.js';
+import type { CheckOutcome, VerificationReport } from '../report/model.js';
+import type { CapsuleVerification } from './types.js';
+
+/**
+ * OSCAL assessment-results (NIST OSCAL 1.1) for a capsule verification
+ * (docs/spec/05-capsules.md §5.10): one observation per event (and per failing check not
+ * about an event), one finding per control the workflow recorded, satisfied only when
+ * every event citing it verified. UUIDs are derived from the content, so the same
+ * verification always yields the same document.
+ */
+export const OSCAL_VERSION = '1.1.2';
+const NS = 'https://lineage.dev/ns/oscal';
+
+function uuid(...parts: string[]): string {
+  const h = toHex(sha256(utf8Encode(parts.join('\u0000'))));
+  // RFC 4122 layout, version 5 nibble and variant bits set (name-based, SHA-256 truncated).
+  const v = `5${h.slice(13, 16)}`;
+  const variant = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16) + h.slice(17, 20);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${v}-${variant}-${h.slice(20, 32)}`;
+}
+
+function controlId(c: string): string {
+  // OSCAL catalog ids are lower case with dots for enhancements: AC-2(1) → ac-2.1.
+  return c.toLowerCase().replace(/\((\d+)\)/g, '.$1');
+}
+
+function describeCheck(c: CheckOutcome): string {
+  const parts = [c.title];
+  if (c.reason) parts.push(c.reason);
+  if (c.expected !== undefined) parts.push(`expected: ${c.expected}`);
+  if (c.found !== undefined) parts.push(`found: ${c.found}`);
+  return parts.join(' — ');
+}
+
+export function toOscalAssessmentResults(
+  report: VerificationReport,
+  capsule: CapsuleVerification,
+): Record<string, unknown> {
+  const seed = `${capsule.capsuleDigest}:${report.verifiedAt}`;
+  const at = report.verifiedAt;
+  const observations: Record<string, unknown>[] = [];
+  const obsOfEvent = new Map<string, string>();
+  for (const e of capsule.events) {
+    const id = uuid(seed, 'event', e.id);
+    obsOfEvent.set(e.id, id);
+    const failing = report.checks.filter((c) => c.subject.id === e.id && c.status === 'fail');
+    observations.push({
+      uuid: id,
+      title: `Step ${e.step}: ${e.action} by ${e.actorLabel}`,
+      description:
+        failing.length === 0
+          ? `Event ${e.id} verified: signature, key validity, log inclusion and chain checks passed.`
+          : `Event ${e.id} failed: ${failing.map(describeCheck).join('; ')}`,
+      props: [
+        { name: 'lineage-event-id', ns: NS, value: e.id },
+        { name: 'lineage-status', ns: NS, value: e.status },
+        ...e.controls.map((c) => ({ name: 'control', ns: NS, value: c })),
+      ],
+      methods: ['TEST'],
+      types: ['control-objective'],
+      collected: e.timestamp,
+      ...(e.artifactPath
+        ? {
+            'relevant-evidence': [
+              { href: e.artifactPath, description: `artifact, SHA-256 ${e.payloadHash}` },
+            ],
+          }
+        : {}),
+    });
+  }
+  for (const c of report.checks) {
+    if (c.status !== 'fail' || capsule.events.some((e) => e.id === c.subject.id)) continue;
+    observations.push({
+      uuid: uuid(seed, 'check', c.id, c.subject.id, c.subject.field ?? '', c.reason ?? ''),
+      title: `${c.id} failed for ${c.subject.kind} ${c.subject.id}`,
+      description: describeCheck(c),
+      props: [{ name: 'lineage-check-id', ns: NS, value: c.id }],
+      methods: ['TEST'],
+      types: ['finding'],
+      collected: at,
+    });
+  }
+  const controls = [...new Set(capsule.events.flatMap((e) => e.controls))].sort();
+  const findings = controls.map((c) => {
+    const events = capsule.events.filter((e) => e.controls.includes(c));
+    const ok = report.verdict === 'verified' && events.every((e) => e.status === 'pass');
+    return {
+      uuid: uuid(seed, 'finding', c),
+      title: `${c}: ${ok ? 'evidence verified' : 'evidence did not verify'}`,
+      description: `${events.length} event(s) in the capsule record ${c}; ${events.filter((e) => e.status === 'pass').length} verified.`,
+      target: {
+        type: 'objective-id',
+        'target-id': `${controlId(c)}_obj`,
+        status: { state: ok ? 'satisfied' : 'not-satisfied' },
+      },
+      'related-observations': events.map((e) => ({ 'observation-uuid': obsOfEvent.get(e.id)! })),
+    };
+  });
+  return {
+    'assessment-results': {
+      uuid: uuid(seed, 'assessment-results'),
+      metadata: {
+        title: `Lineage verification of ${capsule.manifest?.title ?? report.target.name}`,
+        'last-modified': at,
+        version: '1',
+        'oscal-version': OSCAL_VERSION,
+        props: [
+          { name: 'lineage-capsule-digest', ns: NS, value: capsule.capsuleDigest || 'unreadable' },
+          { name: 'lineage-verdict', ns: NS, value: report.verdict },
+        ],
+      },
+      'import-ap': { href: `#lineage-capsule-${capsule.manifest?.capsuleId ?? 'unknown'}` },
+      results: [
+        {
+          uuid: uuid(seed, 'result'),
+          title: `Evidence capsule verification: ${report.verdict}`,
+          description: `${report.summary.pass} checks passed, ${report.summary.fail} failed, ${report.summary.not_checked} not checked.`,
+          start: at,
+          end: at,
+          'reviewed-controls': {
+            'control-selections': [
+              { 'include-controls': controls.map((c) => ({ 'control-id': controlId(c) })) },
+            ],
+          },
+          observations,
+          findings,
+        },
+      ],
+    },
+  };
+}
