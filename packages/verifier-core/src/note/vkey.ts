@@ -1,7 +1,7 @@
 import { sha256 } from '../crypto/current.js';
 import { fromBase64, toBase64 } from '../encoding/base64.js';
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
-import { fromHex, toHex } from '../encoding/hex.js';
+import { toHex } from '../encoding/hex.js';
 import { parseSpki } from '../keys/spki.js';
 import { LineageError } from '../result.js';
 
@@ -167,11 +167,6 @@ export function parseVkey(vkey: string, field = 'vkey'): NoteVerifierKey {
     );
   }
   return key;
-}
-
-/** Parses the 8-hex-digit form back to bytes (used by tests and reports). */
-export function keyIdFromHex(hex: string): Uint8Array {
-  return fromHex(hex, 4, 'keyId');
 }
 
 /** True when two verifier keys are the same key (name, type and key material). */
