@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/main.js';
+import { capture } from './support-capsule.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-approve-'));
+const env = { LINEAGE_PASSPHRASE: 'correct horse battery staple' };
+let s: Awaited<ReturnType<typeof buildFedrampSample>>;
+let key = '';
+
+beforeAll(async () => {
+  s = await buildFedrampSample({ dir });
+  key = join(dir, '3pao.key.json');
+  // The sample's 3PAO assessor key, as a passphrase-protected key file (cheap scrypt for tests).
+  writeFileSync(
+    key,
+    await encryptKeyFile(s.keys.humans['3pao']!.secretKey, env.LINEAGE_PASSPHRASE, {
+      owner: 'lin:human:3pao.sam-okafor',
+      log2N: 10,
+    }),
+  );
+});
+
+describe('lineage approve / approval verify', () => {
+  it('signs an approval bound to the capsule digest, the verified events and the tree heads, and verifies it', async () => {
+    const out = join(dir, 'sar.json');
+    const c = capture(dir, env);
+    const argv = [
+      'approve',
+      s.paths!.capsule,
+      '--key',
+      key,
+      '--decision',
+      'approve',
+      '--comment',
+      'Evidence complete.',
+      '--trust',
+      s.paths!.trust,
+      '--out',
+      out,
+    ];
+    expect(await runCli(argv, c.io)).toBe(0);
+    const a = JSON.parse(readFileSync(out, 'utf8'));
+    expect(a.approver).toEqual({ id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' });
+    expect(a.cited_events).toHaveLength(s.events.length);
+    expect(a.relied_sths.length).toBeGreaterThan(0);
+    const v = capture(dir);
+    expect(
+      await runCli(
+        ['approval', 'verify', out, '--trust', s.paths!.trust, '--capsule', s.paths!.capsule],
+        v.io,
+      ),
+    ).toBe(0);
+    expect(v.stdout()).toMatch(/VERIFIED/);
+    // Without the capsule the binding cannot be checked: incomplete, exit 1.
+    expect(await runCli(['approval', 'verify', out, '--trust', s.paths!.trust], capture(dir).io)).toBe(1);
+  });
+
+  it('rejects an edited approval and one checked against another capsule', async () => {
+    const out = join(dir, 'sar2.json');
+    await runCli(
+      [
+        'approve',
+        s.paths!.capsule,
+        '--key',
+        key,
+        '--decision',
+        'conditional',
+        '--comment',
+        'POA&M',
+        '--trust',
+        s.paths!.trust,
+        '--out',
+        out,
+      ],
+      capture(dir, env).io,
+    );
+    const a = JSON.parse(readFileSync(out, 'utf8'));
+    const edited = join(dir, 'edited.json');
+    writeFileSync(edited, JSON.stringify({ ...a, decision: 'approve' }));
+    const c = capture(dir);
+    expect(await runCli(['approval', 'verify', edited, '--trust', s.paths!.trust, '--json'], c.io)).toBe(1);
+    expect(
+      JSON.parse(c.stdout()).checks.find((x: { id: string }) => x.id === 'approval.signature').status,
+    ).toBe('fail');
+    const other = await buildFedrampSample({ seed: 'other', dir: join(dir, 'other') });
+    const o = capture(dir);
+    await runCli(
+      ['approval', 'verify', out, '--trust', s.paths!.trust, '--capsule', other.paths!.capsule, '--json'],
+      o.io,
+    );
+    expect(
+      JSON.parse(o.stdout()).checks.find((x: { id: string }) => x.id === 'approval.capsule_digest').status,
+    ).toBe('fail');
+  });
+
+  it('fails clearly on a wrong passphrase, and keygen writes a key file that decrypts', async () => {
+    const c = capture(dir, { LINEAGE_PASSPHRASE: 'wrong' });
+    expect(
+      await runCli(
+        [
+          'approve',
+          s.paths!.capsule,
+          '--key',
+          key,
+          '--decision',
+          'approve',
+          '--comment',
+          'x',
+          '--trust',
+          s.paths!.trust,
+        ],
+        c.io,
+      ),
+    ).toBe(2);
+    expect(c.stderr()).toMatch(/wrong passphrase/);
+    const k = capture(dir, env);
+    expect(
+      await runCli(['keygen', '--out', join(dir, 'new.key.json'), '--owner', 'lin:human:new'], k.io),
+    ).toBe(0);
+    expect(k.stdout()).toMatch(/public key [0-9a-f]{64}/);
+    expect(JSON.parse(readFileSync(join(dir, 'new.key.json'), 'utf8')).kdf.name).toBe('scrypt');
+  });
+
+  it('inspect shows a capsule and an event without verifying them', async () => {
+    const c = capture(dir);
+    expect(await runCli(['inspect', s.paths!.capsule], c.io)).toBe(0);
+    expect(c.stdout()).toMatch(/NOT VERIFIED/);
+    const ev = join(dir, 'event.json');
+    writeFileSync(ev, JSON.stringify(s.events[0]));
+    const e = capture(dir);
+    expect(await runCli(['inspect', ev], e.io)).toBe(0);
+    expect(e.stdout()).toContain(s.eventIds.e0!);
+  });
+});

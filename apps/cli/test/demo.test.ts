@@ -1,0 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/main.js';
+import { capture } from './support-capsule.js';
+
+describe('lineage demo', () => {
+  it('builds the FedRAMP sample in a temporary directory and prints a verified report', async () => {
+    const c = capture();
+    expect(await runCli(['demo'], c.io)).toBe(0);
+    const text = c.stdout();
+    expect(text).toMatch(/Built the FedRAMP sample/);
+    expect(text).toMatch(/\nVERIFIED — /);
+    for (const step of ['0 ', 'A1', 'A2', '2a', 'A3', '3a', 'A4', '4a', 'A5', '5a', '6 '])
+      expect(text).toContain(`✓ ${step}`);
+    expect(text).toMatch(/committed, not disclosed: boundary\.ip_ranges/);
+  });
+
+  it('--tampered shows every attack caught by its documented check id', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-demo-t-'));
+    const c = capture();
+    expect(await runCli(['demo', '--tampered', '--dir', dir, '--json'], c.io)).toBe(0);
+    const j = JSON.parse(c.stdout());
+    expect(j.allCaught).toBe(true);
+    expect(j.variants).toHaveLength(12);
+    const ids = Object.fromEntries(
+      j.variants.map((v: { name: string; checkId: string }) => [v.name, v.checkId]),
+    );
+    expect(ids['forged-event-signature']).toBe('event.signature');
+    expect(ids['capsule-supplied-trust-root']).toBe('capsule.embedded_trust');
+  });
+});
