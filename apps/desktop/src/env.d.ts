@@ -4,3 +4,7 @@ declare module '*.css?raw' {
   export default css;
 }
 declare module '*.css';
+declare module '*?worker&inline' {
+  const WorkerCtor: new () => Worker;
+  export default WorkerCtor;
+}

@@ -28,8 +28,18 @@ const { applySessionPolicy, applyStartupPolicy, lockDownContents } = await impor
   '../src/main/security.main.js'
 );
 
-function fakeSession() {
-  const s = {
+interface FakeSession {
+  protocolHandler?: (r: { url: string }) => Promise<Response>;
+  beforeRequest?: (d: { url: string }, cb: (r: { cancel: boolean }) => void) => void;
+  permissionRequest?: Handler;
+  permissionCheck?: Handler;
+  spell: boolean;
+  events: Map<string, Handler>;
+  [k: string]: unknown;
+}
+
+function fakeSession(): FakeSession {
+  const s: FakeSession = {
     protocolHandler: undefined as undefined | ((r: { url: string }) => Promise<Response>),
     beforeRequest: undefined as
       | undefined
@@ -41,7 +51,7 @@ function fakeSession() {
     protocol: {
       handle: (_s: string, fn: (r: { url: string }) => Promise<Response>) => (s.protocolHandler = fn),
     },
-    webRequest: { onBeforeRequest: (fn: typeof s.beforeRequest) => (s.beforeRequest = fn) },
+    webRequest: { onBeforeRequest: (fn: FakeSession['beforeRequest']) => (s.beforeRequest = fn) },
     setPermissionRequestHandler: (fn: Handler) => (s.permissionRequest = fn),
     setPermissionCheckHandler: (fn: Handler) => (s.permissionCheck = fn),
     setDevicePermissionHandler: () => undefined,

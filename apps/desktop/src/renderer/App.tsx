@@ -145,7 +145,13 @@ export function App({ api }: { api: LineageApi }) {
         {screen === 'approve' && (
           <ApproveScreen api={api} state={state} onError={setError} onOpen={() => setScreen('capsule')} />
         )}
-        {screen === 'approval-check' && <ApprovalCheckScreen api={api} onError={setError} />}
+        {screen === 'approval-check' && (
+          <ApprovalCheckScreen
+            api={api}
+            capsuleId={state?.phase === 'done' ? state.capsule.capsuleId : undefined}
+            onError={setError}
+          />
+        )}
       </main>
     </div>
   );

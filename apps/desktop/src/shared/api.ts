@@ -72,7 +72,7 @@ export interface KeyStatus {
   fingerprintGroups?: string[];
 }
 
-export type Decision = 'approve' | 'reject';
+export type Decision = 'approve' | 'reject' | 'conditional';
 
 export interface ApprovalRequest {
   capsuleId: string;
@@ -99,7 +99,7 @@ export interface SignedApproval {
 export interface ApprovalCheck {
   verdict: 'verified' | 'failed' | 'incomplete';
   summary: string;
-  lines: { ok: boolean; text: string }[];
+  lines: { status: 'pass' | 'fail' | 'not_checked'; text: string; expected?: string; found?: string }[];
 }
 
 export type ExportFormat = 'json' | 'oscal' | 'html' | 'pdf' | 'approval' | 'trust' | 'public-key';
@@ -144,7 +144,8 @@ export interface LineageApi {
 
   approvalPreview(req: ApprovalRequest): Promise<ApprovalPreview>;
   approvalSign(req: ApprovalRequest): Promise<SignedApproval>;
-  approvalVerify(text: string): Promise<ApprovalCheck>;
+  /** Verifies an approval file; with an open, verified capsule also checks it is about that capsule. */
+  approvalVerify(text: string, capsuleId?: string): Promise<ApprovalCheck>;
 
   /** Save an export through the host's save dialog. `content` is only used for 'approval' (the signed text). */
   exportFile(req: { capsuleId?: string; format: ExportFormat; content?: string }): Promise<SaveResult>;

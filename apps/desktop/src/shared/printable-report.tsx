@@ -6,7 +6,8 @@
 import { CheckList, LineageGraph, LineageLegend, VerdictBanner } from '@lineage/ui';
 import uiCss from '@lineage/ui/styles.css?raw';
 import { renderToStaticMarkup } from 'react-dom/server';
-import type { CapsuleVerification } from '../../shared/contract.js';
+import type { CapsuleVerification } from './contract.js';
+import { graphWithCheckStatus } from './graph-status.js';
 
 const PRINT_CSS = `
 body { font-family: var(--lin-sans); color: var(--lin-ink); background: #fff; margin: 24px; font-size: 13px; }
@@ -21,6 +22,7 @@ footer { margin-top: 24px; color: var(--lin-muted); font-size: 11px; }
 
 export function renderPrintableReport(capsuleName: string, v: CapsuleVerification): string {
   const r = v.report;
+  const graph = graphWithCheckStatus(v);
   const body = renderToStaticMarkup(
     <>
       <h1>Lineage verification report</h1>
@@ -33,7 +35,7 @@ export function renderPrintableReport(capsuleName: string, v: CapsuleVerificatio
       />
       <h2 className="section">Lineage</h2>
       <LineageLegend />
-      <LineageGraph nodes={v.lineage.nodes} edges={v.lineage.edges} interactive={false} />
+      <LineageGraph nodes={graph.nodes} edges={graph.edges} interactive={false} />
       <h2 className="section">Every check ({r.checks.length})</h2>
       <CheckList checks={r.checks} />
       <footer>

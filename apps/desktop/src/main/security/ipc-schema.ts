@@ -76,7 +76,7 @@ function arrayOf(c: Check, max: number): Check {
 }
 const approvalRequest = object({
   capsuleId: id,
-  decision: oneOf('approve', 'reject'),
+  decision: oneOf('approve', 'reject', 'conditional'),
   comment: str(4000),
 });
 
@@ -108,7 +108,7 @@ export const IPC_SCHEMAS: Record<ApiMethod, Check[]> = {
   keyPublicText: [],
   approvalPreview: [approvalRequest],
   approvalSign: [approvalRequest],
-  approvalVerify: [str(MAX_TEXT, 1)],
+  approvalVerify: [str(MAX_TEXT, 1), optional(id)],
   exportFile: [
     object({
       capsuleId: optional(id),
@@ -122,7 +122,8 @@ export const IPC_SCHEMAS: Record<ApiMethod, Check[]> = {
 export function validateArgs(method: string, args: readonly unknown[]): string | undefined {
   if (!Object.hasOwn(IPC_SCHEMAS, method)) return `unknown method "${method}"`;
   const checks = IPC_SCHEMAS[method as ApiMethod];
-  if (args.length !== checks.length) {
+  // Trailing optional arguments may be left out; extra arguments never pass.
+  if (args.length > checks.length) {
     return `${method} takes ${checks.length} argument(s), received ${args.length}`;
   }
   for (let i = 0; i < checks.length; i++) {

@@ -9,6 +9,7 @@
 import { createSarApproval } from '@lineage/producer';
 import { type TrustStore, verifySarApproval } from '@lineage/verifier-core';
 import type { ApprovalCheck, ApprovalPreview, ApprovalRequest, SignedApproval } from '../../shared/api.js';
+import { toApprovalCheck } from '../../shared/approval-check.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
 import { toQrFrames } from '../../shared/qr-frames.js';
 import type { KeyStore } from './key-store.js';
@@ -44,8 +45,8 @@ export class ApprovalService {
 
   private blocked(req: ApprovalRequest, v: CapsuleVerification): string | undefined {
     if (!this.keys.current()) return 'Unlock your approver key to prepare the exact text you will sign.';
-    if (req.decision === 'approve' && v.report.verdict !== 'verified') {
-      return `This capsule's verdict is "${v.report.verdict}": an approval can only cite a capsule that verified. You can still sign a rejection.`;
+    if (req.decision !== 'reject' && v.report.verdict !== 'verified') {
+      return `This capsule's verdict is "${v.report.verdict}": only a capsule that verified can be approved. You can still sign a rejection.`;
     }
     return undefined;
   }
@@ -56,7 +57,7 @@ export class ApprovalService {
     if (blocked) return { lines: describe(req, capsuleName, v, undefined), signedJson: '', blocked };
     const k = this.keys.current()!;
     const signedAt = this.now().toISOString();
-    const text = await createSarApproval({
+    const approval = createSarApproval({
       capsule: v,
       decision: req.decision,
       comment: req.comment,
@@ -64,6 +65,7 @@ export class ApprovalService {
       signingKey: k.secretKey,
       signedAt,
     });
+    const text = `${JSON.stringify(approval, null, 2)}\n`;
     const fileName = `sar-approval-${v.capsuleDigest.slice(0, 12)}-${req.decision}.json`;
     this.pending = { key: requestKey(req), text, fileName };
     return { lines: describe(req, capsuleName, v, { ...k, signedAt }), signedJson: text };
@@ -81,8 +83,11 @@ export class ApprovalService {
     return { fileName: p.fileName, text: p.text, qrFrames: toQrFrames(p.text) };
   }
 
-  async verify(text: string): Promise<ApprovalCheck> {
-    const r = await verifySarApproval(text, await this.trust(), { verifiedAt: this.now().toISOString() });
+  async verify(text: string, capsule?: CapsuleVerification): Promise<ApprovalCheck> {
+    const r = await verifySarApproval(text, await this.trust(), {
+      verifiedAt: this.now().toISOString(),
+      ...(capsule ? { capsule } : {}),
+    });
     return toApprovalCheck(r);
   }
 }
@@ -98,8 +103,13 @@ export function describe(
   v: CapsuleVerification,
   signer: { id: string; name: string; role: string; signedAt: string } | undefined,
 ): string[] {
-  const who = signer ? `${signer.name} (${signer.id}), acting as ${roleWords(signer.role)},` : 'The approver';
-  const verb = req.decision === 'approve' ? 'APPROVES' : 'REJECTS';
+  const who = signer ? `${signer.name} (${signer.id}), acting as ${roleWords(signer.role)},` : 'You';
+  const verb =
+    req.decision === 'approve'
+      ? 'APPROVES'
+      : req.decision === 'conditional'
+        ? 'CONDITIONALLY APPROVES'
+        : 'REJECTS';
   const verified = v.events.filter((e) => e.status === 'pass');
   const lines = [
     `${who} ${verb} the security assessment evidence in capsule "${capsuleName}".`,
@@ -120,28 +130,4 @@ function describeSpan(steps: string[]): string {
   const first = steps[0];
   const last = steps[steps.length - 1];
   return first === last ? `step ${first}` : `step ${first} to step ${last}`;
-}
-
-/** Maps the core's approval verification to the three-state view the renderer shows. */
-export function toApprovalCheck(r: unknown): ApprovalCheck {
-  const report = (
-    r as {
-      report?: {
-        verdict: ApprovalCheck['verdict'];
-        checks: { status: string; title: string; reason?: string }[];
-      };
-    }
-  ).report;
-  if (!report) throw new Error('approval verification returned no report');
-  const lines = report.checks.map((c) => ({
-    ok: c.status === 'pass',
-    text: c.status === 'pass' ? c.title : `${c.title}: ${c.reason ?? c.status}`,
-  }));
-  const summary =
-    report.verdict === 'verified'
-      ? 'The approval is authentic: signed by a pinned approver with the required role, over this capsule.'
-      : report.verdict === 'failed'
-        ? 'The approval does NOT verify. Do not rely on it.'
-        : 'The approval could not be fully checked.';
-  return { verdict: report.verdict, summary, lines };
 }

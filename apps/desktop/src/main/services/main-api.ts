@@ -55,6 +55,8 @@ export function createMainApi(
   const keys = new KeyStore(o.userDataDir, o.keyLog2N);
   const verifier = new VerificationService({ workerUrl: o.workerUrl, execArgv: o.workerExecArgv ?? [] });
   const results = new Map<string, CapsuleVerification>();
+  // Verifications between the request and the worker starting, so a cancel then is not lost.
+  const starting = new Map<string, { cancelled: boolean }>();
   const approvals = new ApprovalService(keys, () => trust.load(), now);
 
   const verifiedCapsule = (capsuleId: string) => {
@@ -85,7 +87,18 @@ export function createMainApi(
 
     async verify(capsuleId): Promise<VerifyOutcome> {
       const cap = capsules.get(capsuleId);
-      const store = await trust.load();
+      const start = { cancelled: false };
+      starting.set(capsuleId, start);
+      let store: Awaited<ReturnType<typeof trust.load>>;
+      try {
+        store = await trust.load();
+      } finally {
+        starting.delete(capsuleId);
+      }
+      if (start.cancelled) {
+        results.delete(capsuleId);
+        return { status: 'cancelled' };
+      }
       const outcome = await verifier.run(
         capsuleId,
         {
@@ -102,7 +115,9 @@ export function createMainApi(
       return outcome;
     },
     async cancelVerify(capsuleId) {
-      verifier.cancel(capsuleId);
+      const s = starting.get(capsuleId);
+      if (s) s.cancelled = true;
+      else verifier.cancel(capsuleId);
     },
 
     trustList: () => trust.view(),
@@ -125,7 +140,9 @@ export function createMainApi(
       const { cap, v } = verifiedCapsule(req.capsuleId);
       return approvals.sign(req, cap.name, v);
     },
-    approvalVerify: (text) => approvals.verify(text),
+    async approvalVerify(text, capsuleId) {
+      return approvals.verify(text, capsuleId ? results.get(capsuleId) : undefined);
+    },
 
     async exportFile({ capsuleId, format, content }): Promise<SaveResult> {
       if (format === 'trust') return save('trust-store.json', format, await trust.exportText());

@@ -2,9 +2,9 @@
 import { utf8Encode } from '@lineage/verifier-core';
 import type { ExportFormat } from '../../shared/api.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
+import { renderPrintableReport } from '../../shared/printable-report.js';
 import { toOscal } from '../../shared/run-verification.js';
 import type { HostIo } from './host-io.js';
-import { renderPrintableReport } from './printable-report.js';
 
 export async function exportReport(
   format: Exclude<ExportFormat, 'approval' | 'trust' | 'public-key'>,

@@ -1,5 +1,5 @@
 /** Verify an approval file someone else signed, against the pinned approver keys. */
-import { DataText } from '@lineage/ui';
+import { DataText, ExpectedFound, StatusBadge } from '@lineage/ui';
 import { useState } from 'react';
 import type { ApprovalCheck, LineageApi } from '../../shared/api.js';
 import { fromQrFrames } from '../../shared/qr-frames.js';
@@ -11,7 +11,16 @@ const HEAD: Record<ApprovalCheck['verdict'], string> = {
   incomplete: 'Approval could not be fully checked',
 };
 
-export function ApprovalCheckScreen({ api, onError }: { api: LineageApi; onError: (m: string) => void }) {
+export function ApprovalCheckScreen({
+  api,
+  capsuleId,
+  onError,
+}: {
+  api: LineageApi;
+  /** The open, verified capsule, if any: the approval's binding to it is checked too. */
+  capsuleId?: string;
+  onError: (m: string) => void;
+}) {
   const [text, setText] = useState('');
   const [result, setResult] = useState<ApprovalCheck | undefined>();
 
@@ -20,7 +29,7 @@ export function ApprovalCheckScreen({ api, onError }: { api: LineageApi; onError
     try {
       // Pasted QR frames (one per line) are reassembled first.
       const input = t.trim().startsWith('LNG1/') ? fromQrFrames(t.trim().split(/\s+/)) : t;
-      setResult(await api.approvalVerify(input));
+      setResult(await api.approvalVerify(input, capsuleId));
     } catch (e) {
       onError(messageOf(e));
     }
@@ -81,8 +90,11 @@ export function ApprovalCheckScreen({ api, onError }: { api: LineageApi; onError
           <p>{result.summary}</p>
           <ul className="check-lines">
             {result.lines.map((l, i) => (
-              <li key={i} className={l.ok ? 'ok' : 'bad'}>
-                <span aria-hidden="true">{l.ok ? '✓' : '✕'}</span> <DataText value={l.text} wrap />
+              <li key={i} className={`check-line-${l.status}`}>
+                <StatusBadge status={l.status} /> <DataText value={l.text} wrap />
+                {(l.expected !== undefined || l.found !== undefined) && (
+                  <ExpectedFound expected={l.expected} found={l.found} />
+                )}
               </li>
             ))}
           </ul>

@@ -141,7 +141,7 @@ export function ApproveScreen({
                 onClick={() => api.approvalSign(req).then(setSigned, (e: unknown) => onError(messageOf(e)))}
                 data-testid="approval-sign"
               >
-                Sign this {decision === 'approve' ? 'approval' : 'rejection'}
+                Sign this {decision === 'reject' ? 'rejection' : 'approval'}
               </button>
             </>
           )}

@@ -13,6 +13,7 @@ import {
 import { useMemo, useState } from 'react';
 import type { ExportFormat, LineageApi } from '../../shared/api.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
+import { checksAbout, graphWithCheckStatus } from '../../shared/graph-status.js';
 import { type CapsuleState, formatBytes, messageOf } from '../App.js';
 
 type Tab = 'checks' | 'lineage' | 'events' | 'export';
@@ -115,7 +116,7 @@ function Report({
   onApprove: () => void;
 }) {
   const [tab, setTab] = useState<Tab>(v.report.verdict === 'verified' ? 'lineage' : 'checks');
-  const firstFailed = v.lineage.nodes.find((n) => n.status === 'fail')?.id;
+  const firstFailed = graphWithCheckStatus(v).nodes.find((n) => n.status === 'fail')?.id;
   const [selected, setSelected] = useState<string | undefined>(firstFailed ?? v.lineage.nodes[0]?.id);
   const showSubject = (id: string) => {
     setSelected(id);
@@ -196,6 +197,14 @@ function LineageTab({
         {ev ? (
           <>
             <h2 className="panel-title">Event</h2>
+            {about.length > 0 && (
+              <div className="event-failures" data-testid="event-failures">
+                <h3 className="event-failures-title">
+                  {about.length} check{about.length === 1 ? '' : 's'} about this event did not pass
+                </h3>
+                <CheckList checks={about} />
+              </div>
+            )}
             <EventDetails event={ev} />
             <ProofView event={ev} sths={v.sths} />
           </>

@@ -1,0 +1,138 @@
+// Approving offline: key in the main process, exact preview, signature, and the exported file verified
+// by the CLI (`lineage approval verify`), plus the ways it must refuse.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFedrampSample, type FedrampSample } from '@lineage/producer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/src/main.js';
+import { fromQrFrames } from '../src/shared/qr-frames.js';
+import { createHarness, type Harness } from './support/harness.js';
+
+let sample: FedrampSample;
+let h: Harness;
+let capsuleId: string;
+const dir = mkdtempSync(join(tmpdir(), 'lineage-desktop-approval-'));
+const passphrase = 'a long offline passphrase';
+
+async function cli(argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await runCli(argv, {
+    out: (t) => (out += `${t}\n`),
+    err: (t) => (out += `${t}\n`),
+    isTty: false,
+    cwd: dir,
+    env: {},
+    now: () => new Date('2026-11-22T05:00:00Z'),
+  });
+  return { code, out };
+}
+
+beforeAll(async () => {
+  sample = await buildFedrampSample({ dir });
+  h = createHarness();
+  await h.api.trustImportStore(readFileSync(sample.paths!.trust, 'utf8'));
+  await h.api.keyCreate({
+    approverId: 'lin:human:ao.desk',
+    name: 'Dana Desk',
+    role: 'authorizing_official',
+    passphrase,
+  });
+  // The approver's own public key goes into the trust store the way a colleague would import it.
+  await h.api.trustImport({ kind: 'approver', text: await h.api.keyPublicText() });
+  capsuleId = (await h.api.openCapsulePath(sample.paths!.capsule)).capsuleId;
+  const out = await h.api.verify(capsuleId);
+  expect(out.status === 'done' && out.verification.report.verdict).toBe('verified');
+});
+
+describe('SAR approval signing', () => {
+  it('previews in plain language exactly what is signed, then signs that same text', async () => {
+    const req = { capsuleId, decision: 'approve' as const, comment: 'Evidence reviewed; ATO recommended.' };
+    const preview = await h.api.approvalPreview(req);
+    expect(preview.blocked).toBeUndefined();
+    expect(preview.lines[0]).toBe(
+      'Dana Desk (lin:human:ao.desk), acting as Authorizing Official, APPROVES the security assessment evidence in capsule "fedramp-sample.capsule.zip".',
+    );
+    const v = h.api.verificationOf(capsuleId)!;
+    expect(preview.lines[1]).toBe(`The signature binds the capsule digest ${v.capsuleDigest}.`);
+    expect(preview.lines).toContain('Comment: "Evidence reviewed; ATO recommended."');
+    const signed = await h.api.approvalSign(req);
+    expect(signed.text).toBe(preview.signedJson);
+    const doc = JSON.parse(signed.text) as {
+      capsule: { digest: string };
+      cited_events: unknown[];
+      relied_sths: unknown[];
+    };
+    expect(doc.capsule.digest).toBe(v.capsuleDigest);
+    expect(doc.cited_events).toHaveLength(v.events.filter((e) => e.status === 'pass').length);
+    expect(doc.relied_sths.length).toBeGreaterThan(0);
+    expect(fromQrFrames(signed.qrFrames)).toBe(signed.text);
+
+    // Saved through the host dialog, then checked by the CLI against the exported trust store.
+    const saved = await h.api.exportFile({ format: 'approval', content: signed.text });
+    expect(saved.saved).toBe(true);
+    const trustOut = await h.api.exportFile({ format: 'trust' });
+    const ok = await cli([
+      'approval',
+      'verify',
+      saved.path!,
+      '--trust',
+      trustOut.path!,
+      '--capsule',
+      sample.paths!.capsule,
+    ]);
+    expect(ok.out).toMatch(/verified/i);
+    expect(ok.code).toBe(0);
+
+    // The desktop's own checker agrees, including the binding to the open capsule.
+    const check = await h.api.approvalVerify(signed.text, capsuleId);
+    expect(check.verdict).toBe('verified');
+
+    // One changed character in the signed file and the CLI rejects it.
+    const forged = signed.text.replace('ATO recommended', 'ATO recommendex');
+    const forgedPath = join(dir, 'forged.json');
+    writeFileSync(forgedPath, forged);
+    expect((await cli(['approval', 'verify', forgedPath, '--trust', trustOut.path!])).code).toBe(1);
+    expect((await h.api.approvalVerify(forged)).verdict).toBe('failed');
+  });
+
+  it('refuses to sign a request that differs from the one previewed', async () => {
+    await h.api.approvalPreview({ capsuleId, decision: 'approve', comment: 'first' });
+    await expect(h.api.approvalSign({ capsuleId, decision: 'approve', comment: 'second' })).rejects.toThrow(
+      /preview/,
+    );
+  });
+
+  it('blocks the preview while the key is locked, and unlocks only with the passphrase', async () => {
+    await h.api.keyLock();
+    const p = await h.api.approvalPreview({ capsuleId, decision: 'approve', comment: '' });
+    expect(p.blocked).toMatch(/Unlock/);
+    expect(p.signedJson).toBe('');
+    await expect(h.api.approvalSign({ capsuleId, decision: 'approve', comment: '' })).rejects.toThrow(
+      /Unlock/,
+    );
+    await expect(h.api.keyUnlock('not the passphrase')).rejects.toThrow(/wrong passphrase/);
+    expect((await h.api.keyUnlock(passphrase)).unlocked).toBe(true);
+  });
+
+  it('an approval by an approver who is not pinned does not verify', async () => {
+    const other = createHarness();
+    await other.api.trustImportStore(readFileSync(sample.paths!.trust, 'utf8'));
+    const signed = await (async () => {
+      const req = { capsuleId, decision: 'reject' as const, comment: 'no' };
+      await h.api.approvalPreview(req);
+      return h.api.approvalSign(req);
+    })();
+    const r = await other.api.approvalVerify(signed.text);
+    expect(r.verdict).toBe('failed');
+    expect(r.lines.find((l) => l.status === 'fail')?.text).toMatch(/not an approver in the trust store/);
+  });
+
+  it('cannot approve a capsule that did not verify (rejection stays possible)', async () => {
+    const bad = await h.api.openCapsuleBytes('broken.zip', sample.zip.slice(0, sample.zip.length - 40));
+    const out = await h.api.verify(bad.capsuleId);
+    expect(out.status === 'done' && out.verification.report.verdict).toBe('failed');
+    const p = await h.api.approvalPreview({ capsuleId: bad.capsuleId, decision: 'approve', comment: '' });
+    expect(p.blocked).toMatch(/only a capsule that verified can be approved/);
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CapsuleStore } from '../src/main/services/capsule-store.js';
+import { MAX_RECENT, RecentFiles } from '../src/main/services/recent-files.js';
+
+const now = () => new Date('2026-11-22T04:00:00Z');
+
+describe('opening capsules and recent files', () => {
+  const d = mkdtempSync(join(tmpdir(), 'lineage-open-'));
+  const cap = join(d, 'acme.zip');
+  writeFileSync(cap, new Uint8Array([0x50, 0x4b, 5, 6]));
+
+  it('opens a file by path and remembers it', async () => {
+    const recent = new RecentFiles(join(d, 'user'));
+    const store = new CapsuleStore(recent, now);
+    const o = await store.openPath(cap);
+    expect(o).toMatchObject({ name: 'acme.zip', size: 4, path: cap });
+    expect(store.get(o.capsuleId).path).toBe(cap);
+    expect(await recent.list()).toEqual([
+      { path: cap, name: 'acme.zip', size: 4, openedAt: '2026-11-22T04:00:00.000Z' },
+    ]);
+  });
+
+  it('refuses relative paths, directories and missing files', async () => {
+    const store = new CapsuleStore(new RecentFiles(join(d, 'user2')), now);
+    await expect(store.openPath('acme.zip')).rejects.toThrow(/absolute/);
+    mkdirSync(join(d, 'dir'), { recursive: true });
+    await expect(store.openPath(join(d, 'dir'))).rejects.toThrow(/not a regular file/);
+    await expect(store.openPath(join(d, 'nope.zip'))).rejects.toThrow(/does not exist/);
+    expect(() => store.get('unknown')).toThrow(/no open capsule/);
+  });
+
+  it('keeps at most ten recent files, most recent first, without duplicates', async () => {
+    const recent = new RecentFiles(join(d, 'user3'));
+    for (let i = 0; i < 12; i++)
+      await recent.add({ path: `/c/${i}.zip`, name: `${i}.zip`, size: i, openedAt: 't' });
+    await recent.add({ path: '/c/5.zip', name: '5.zip', size: 5, openedAt: 't2' });
+    const list = await recent.list();
+    expect(list).toHaveLength(MAX_RECENT);
+    expect(list[0]!.path).toBe('/c/5.zip');
+    expect(list.filter((r) => r.path === '/c/5.zip')).toHaveLength(1);
+  });
+
+  it('survives a corrupt recent-files list', async () => {
+    const u = join(d, 'user4');
+    mkdirSync(u, { recursive: true });
+    writeFileSync(join(u, 'recent-files.json'), '{not json');
+    expect(await new RecentFiles(u).list()).toEqual([]);
+  });
+
+  it('opens dropped bytes without a path', () => {
+    const store = new CapsuleStore(new RecentFiles(join(d, 'user5')), now);
+    const o = store.openBytes('../../evil.zip', new Uint8Array(3));
+    expect(o.name).toBe('evil.zip');
+    expect(o.path).toBeUndefined();
+  });
+});

@@ -1,0 +1,117 @@
+// The main-process services end to end in Node, on the real FedRAMP sample and its tampered variants.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFedrampSample, buildTamperedVariants, type FedrampSample } from '@lineage/producer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { graphWithCheckStatus } from '../src/shared/graph-status.js';
+import { createHarness, type Harness } from './support/harness.js';
+
+let sample: FedrampSample;
+let h: Harness;
+const dir = mkdtempSync(join(tmpdir(), 'lineage-desktop-sample-'));
+
+beforeAll(async () => {
+  sample = await buildFedrampSample({ dir });
+  h = createHarness();
+});
+
+describe('desktop services on the FedRAMP sample', () => {
+  it('with an empty trust store nothing verifies', async () => {
+    expect((await h.api.trustList()).entries).toEqual([]);
+    h.openQueue.push(sample.paths!.capsule);
+    const opened = (await h.api.openCapsuleDialog())!;
+    const out = await h.api.verify(opened.capsuleId);
+    expect(out.status).toBe('done');
+    if (out.status !== 'done') return;
+    expect(out.verification.report.verdict).not.toBe('verified');
+  });
+
+  it('imports the trust store and verifies the sample, with progress events', async () => {
+    await h.api.trustImportStore(readFileSync(sample.paths!.trust, 'utf8'));
+    const opened = await h.api.openCapsulePath(sample.paths!.capsule);
+    h.events.length = 0;
+    const out = await h.api.verify(opened.capsuleId);
+    expect(out.status).toBe('done');
+    if (out.status !== 'done') return;
+    expect(out.verification.report.verdict).toBe('verified');
+    expect(out.verification.report.summary.fail).toBe(0);
+    expect(h.events.filter((e) => e.type === 'verify-progress').length).toBeGreaterThan(0);
+    expect((await h.api.recentFiles())[0]?.path).toBe(sample.paths!.capsule);
+  });
+
+  it('cancels a verification requested a moment ago', async () => {
+    const opened = await h.api.openCapsuleBytes('big.zip', sample.zip);
+    const p = h.api.verify(opened.capsuleId);
+    await h.api.cancelVerify(opened.capsuleId);
+    expect((await p).status).toBe('cancelled');
+  });
+
+  it('cancels a verification while its worker is running', async () => {
+    const opened = await h.api.openCapsuleBytes('running.zip', sample.zip);
+    let cancelled = false;
+    h.onEvent((e) => {
+      if (!cancelled && e.type === 'verify-progress' && e.capsuleId === opened.capsuleId) {
+        cancelled = true;
+        void h.api.cancelVerify(opened.capsuleId);
+      }
+    });
+    const out = await h.api.verify(opened.capsuleId);
+    expect(cancelled).toBe(true);
+    expect(out.status).toBe('cancelled');
+    // A cancelled verification leaves nothing to approve or export.
+    await expect(h.api.exportFile({ capsuleId: opened.capsuleId, format: 'json' })).rejects.toThrow(
+      /not been verified/,
+    );
+  });
+
+  it('exports JSON, OSCAL and printable HTML of the verified report', async () => {
+    const opened = await h.api.openCapsulePath(sample.paths!.capsule);
+    await h.api.verify(opened.capsuleId);
+    for (const format of ['json', 'oscal', 'html'] as const) {
+      const r = await h.api.exportFile({ capsuleId: opened.capsuleId, format });
+      expect(r.saved).toBe(true);
+    }
+    const json = JSON.parse(readFileSync(h.saved.at(-3)!, 'utf8')) as { verdict: string; checks: unknown[] };
+    expect(json.verdict).toBe('verified');
+    expect(json.checks.length).toBeGreaterThan(10);
+    const oscal = JSON.parse(readFileSync(h.saved.at(-2)!, 'utf8')) as Record<string, unknown>;
+    expect(oscal).toHaveProperty('assessment-results');
+    const html = readFileSync(h.saved.at(-1)!, 'utf8');
+    expect(html).toContain('Verified');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script/i);
+    await expect(h.api.exportFile({ capsuleId: opened.capsuleId, format: 'pdf' })).rejects.toThrow(
+      /desktop app/,
+    );
+  });
+});
+
+describe('tampered variants', () => {
+  it('each variant fails with its documented check on its documented subject', async () => {
+    const variants = await buildTamperedVariants();
+    expect(variants.length).toBeGreaterThanOrEqual(10);
+    const th = createHarness();
+    await th.api.trustImportStore(readFileSync(sample.paths!.trust, 'utf8'));
+    for (const v of variants) {
+      const opened = await th.api.openCapsuleBytes(`${v.name}.zip`, v.sample.zip);
+      const out = await th.api.verify(opened.capsuleId);
+      expect(out.status, v.name).toBe('done');
+      if (out.status !== 'done') continue;
+      const ver = out.verification;
+      expect(ver.report.verdict, v.name).toBe('failed');
+      const failing = ver.report.checks.filter((c) => c.status === 'fail' && c.id === v.checkId);
+      expect(failing.length, `${v.name}: ${v.checkId}`).toBeGreaterThan(0);
+      if (v.eventKey) {
+        const eventId = v.sample.eventIds[v.eventKey]!;
+        expect(
+          failing.some((c) => c.subject.id === eventId),
+          `${v.name} names ${v.eventKey}`,
+        ).toBe(true);
+        expect(graphWithCheckStatus(ver).nodes.find((n) => n.id === eventId)?.status, `${v.name} node`).toBe(
+          'fail',
+        );
+      }
+    }
+  });
+});
