@@ -23,13 +23,21 @@ export function toSize(n: Size, field: string): bigint {
 
 /** Number of bits needed to write n (bits.Len64 in Go): 0 for 0, 3 for 5. */
 export function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length;
+  // Fast path through 32-bit integer math; most trees and indices are below 2^32.
+  if (n <= 0xffffffffn) return 32 - Math.clz32(Number(n));
+  return n.toString(2).length;
 }
 
 /** Number of set bits (bits.OnesCount64). */
 export function popCount(n: bigint): number {
   let c = 0;
-  for (const ch of n.toString(2)) if (ch === '1') c++;
+  for (let x = n; x > 0n; x >>= 32n) {
+    let w = Number(x & 0xffffffffn);
+    while (w !== 0) {
+      w &= w - 1;
+      c++;
+    }
+  }
   return c;
 }
 

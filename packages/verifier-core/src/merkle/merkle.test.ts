@@ -43,6 +43,19 @@ describe('hashing', () => {
     expect(nodeHash(odd, h(1))).toEqual(nobleSha256(concatBytes(Uint8Array.of(1), odd, h(1))));
   });
 
+  it('hashes leaves of every length correctly although the input buffer is cached', () => {
+    // Interleave lengths so the cached buffer is hit, replaced and bypassed (> 4096).
+    const lengths = [0, 64, 64, 1, 64, 4095, 4096, 5000, 64, 0, 5000, 31, 64];
+    for (const [i, len] of lengths.entries()) {
+      const entry = Uint8Array.from({ length: len }, (_, j) => (i * 31 + j) & 255);
+      expect(leafHash(entry), `length ${len}`).toEqual(nobleSha256(concatBytes(Uint8Array.of(0), entry)));
+    }
+    const a = leafHash(entries[1]!);
+    const copy = a.slice();
+    leafHash(entries[2]!);
+    expect(a).toEqual(copy);
+  });
+
   it('returns independent arrays although the node input buffer is reused', () => {
     const a = nodeHash(h(0), h(1));
     const copy = a.slice();

@@ -25,24 +25,41 @@ export interface LeafRange {
 }
 
 /**
- * The ranges whose hashes make up the multiproof for `indices` (strictly
- * ascending, all < size), in proof order. Producers hash these ranges; the
- * verifier uses the count to check the proof length before hashing anything.
+ * Calls `contribute(lo, hi)` for each node whose hash is in the multiproof for
+ * `indices` (strictly ascending, all < size), in proof order. Nothing is hashed.
  */
-export function multiproofRanges(indices: readonly bigint[], size: bigint): LeafRange[] {
-  const out: LeafRange[] = [];
-  if (indices.length === 0 || size === 0n) return out;
+function walkMultiproof(
+  indices: readonly bigint[],
+  size: bigint,
+  contribute: (lo: bigint, hi: bigint) => void,
+): void {
+  if (indices.length === 0 || size === 0n) return;
   const walk = (lo: bigint, hi: bigint, a: number, b: number): void => {
     if (hi - lo === 1n) return;
     const mid = lo + splitPoint(hi - lo);
     const c = firstAtOrAfter(indices, mid, a, b);
-    if (c === a) out.push({ lo, hi: mid });
+    if (c === a) contribute(lo, mid);
     else walk(lo, mid, a, c);
-    if (c === b) out.push({ lo: mid, hi });
+    if (c === b) contribute(mid, hi);
     else walk(mid, hi, c, b);
   };
   walk(0n, size, 0, indices.length);
+}
+
+/**
+ * The ranges whose hashes make up the multiproof for `indices` (strictly
+ * ascending, all < size), in proof order: what a producer hashes.
+ */
+export function multiproofRanges(indices: readonly bigint[], size: bigint): LeafRange[] {
+  const out: LeafRange[] = [];
+  walkMultiproof(indices, size, (lo, hi) => out.push({ lo, hi }));
   return out;
+}
+
+function countMultiproof(indices: readonly bigint[], size: bigint): number {
+  let n = 0;
+  walkMultiproof(indices, size, () => n++);
+  return n;
 }
 
 /** First position in indices[a, b) whose value is >= x (binary search; indices ascend). */
@@ -60,7 +77,7 @@ function firstAtOrAfter(indices: readonly bigint[], x: bigint, a: number, b: num
 /** Expected number of hashes in the multiproof for these leaf indices. */
 export function multiproofLength(indices: readonly Size[], treeSize: Size): number {
   const size = toSize(treeSize, 'treeSize');
-  return multiproofRanges(checkIndices(indices, size), size).length;
+  return countMultiproof(checkIndices(indices, size), size);
 }
 
 /** Strictly ascending, below size, at least one. Returns them as bigints. */
@@ -116,7 +133,7 @@ function planMultiproof(p: MultiproofInput): { indices: bigint[]; size: bigint }
   for (const [i, l] of p.leaves.entries())
     requireHash(l.leafHash, 'merkle.leaf_hash_length', `leaves[${i}].leafHash`);
   requireProofHashes(p.proof, 'merkle.proof_hash_length');
-  const want = multiproofRanges(indices, size).length;
+  const want = countMultiproof(indices, size);
   if (p.proof.length !== want) {
     throw new LineageError(
       'merkle.multiproof.proof_length',
