@@ -117,13 +117,10 @@ describe('capsule mutations (fast-check)', () => {
     const docs: Doc[] = [];
     for (const [p, b] of sample.files) {
       if (p === 'manifest.json' || p.startsWith('artifacts/')) continue;
-      if (p.endsWith('.jsonl'))
-        dec
-          .decode(b)
-          .trimEnd()
-          .split('\n')
-          .forEach((_, line) => docs.push({ path: p, line }));
-      else docs.push({ path: p });
+      if (p.endsWith('.jsonl')) {
+        const n = dec.decode(b).trimEnd().split('\n').length;
+        for (let line = 0; line < n; line++) docs.push({ path: p, line });
+      } else docs.push({ path: p });
     }
     const leaves = (v: JsonValue, at: (string | number)[] = []): (string | number)[][] => {
       if (v === null || typeof v !== 'object') return [at];
