@@ -182,16 +182,13 @@ function LineageTab({
   onSelect: (id: string) => void;
 }) {
   const ev = v.events.find((e) => e.id === selected);
+  const graph = useMemo(() => graphWithCheckStatus(v), [v]);
+  const about = selected ? checksAbout(v, selected).filter((c) => c.status !== 'pass') : [];
   return (
     <div className="split">
       <div className="split-main">
         <LineageLegend />
-        <LineageGraph
-          nodes={v.lineage.nodes}
-          edges={v.lineage.edges}
-          selectedId={selected}
-          onSelect={onSelect}
-        />
+        <LineageGraph nodes={graph.nodes} edges={graph.edges} selectedId={selected} onSelect={onSelect} />
       </div>
       <aside className="split-side panel" data-testid="event-panel">
         {ev ? (
