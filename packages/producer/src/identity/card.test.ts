@@ -1,5 +1,6 @@
 import {
   type AgentCardVerification,
+  buildKeyHistories,
   deriveAgentId,
   emptyTrustStore,
   isObject,
@@ -9,7 +10,9 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { addIdentityBlock, baseAgentCard, signAgentCard } from './card.js';
+import { registerEvent, revokeEvent, rotateEvent } from './event.js';
 import { asAgentKey, p256TestKey, testKey } from './keys.js';
+import { at } from './testbed.js';
 
 const agent = asAgentKey(testKey('card-test-agent'));
 const other = asAgentKey(testKey('card-test-other'));
@@ -154,5 +157,33 @@ describe('enhanced agent cards made by the producer', () => {
       'top-level "identity" key is ignored',
     );
     expect(r.classification.warnings.join()).toContain('identity');
+  });
+
+  it('card.key_current: with the key history, the current key passes and a rotated-out or revoked key fails', async () => {
+    const k2 = testKey('card-test-agent:2');
+    const reg = registerEvent(agent, { timestamp: at(0), sequence: 0 });
+    const rot = rotateEvent(agent, agent, k2, { timestamp: at(1), sequence: 1 });
+    const { histories } = await buildKeyHistories([reg, rot]);
+    const stale = await verifyAgentCard(JSON.stringify(addIdentityBlock(base, agent)), emptyTrustStore(), {
+      keyHistories: histories,
+    });
+    expect(stale.checks.find((c) => c.id === 'card.key_current')).toMatchObject({
+      status: 'fail',
+      expected: k2.publicKeyHex,
+    });
+    const rotated = addIdentityBlock(base, asAgentKey(k2, agent), { genesis: agent });
+    const fresh = await verifyAgentCard(JSON.stringify(rotated), emptyTrustStore(), {
+      keyHistories: histories,
+    });
+    expect(fresh.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual(['card.a2a_signature']);
+    // The rotated card without the history: its key cannot be confirmed.
+    const unknown = await verifyAgentCard(JSON.stringify(rotated), emptyTrustStore());
+    expect(unknown.checks.find((c) => c.id === 'card.key_current')!.reason).toContain('rotated key');
+    const rev = revokeEvent(agent.agentId, k2, 'retired', { timestamp: at(2), sequence: 2 });
+    const { histories: h2 } = await buildKeyHistories([reg, rot, rev]);
+    const revoked = await verifyAgentCard(JSON.stringify(rotated), emptyTrustStore(), { keyHistories: h2 });
+    expect(revoked.checks.find((c) => c.id === 'card.key_current')!.reason).toContain(
+      'revoked or superseded',
+    );
   });
 });

@@ -74,7 +74,13 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   for (const [i, a] of (input.attestations ?? []).entries()) {
     const opts: Parameters<typeof checkAttestation>[4] = { sths };
     if (backend) opts.backend = backend;
-    const r = await checkAttestation(a, `attestation ${i}`, trust, sink, opts);
+    const r = await checkAttestation(
+      a,
+      input.attestationLabels?.[i] ?? `attestation ${i}`,
+      trust,
+      sink,
+      opts,
+    );
     for (const [leaf, proofs] of r.proven) attested.set(leaf, [...(attested.get(leaf) ?? []), ...proofs]);
   }
 
@@ -294,6 +300,9 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   }
 
   // Commitments: openings checked against proven events; the rest "committed, not disclosed".
+  // Only when the caller asks (openings given, possibly empty), so a host that checks
+  // openings itself does not get every commitment listed twice.
+  if (input.openings === undefined) return summaries(nodes);
   const openings: Opening[] = [];
   for (const [i, o] of (input.openings ?? []).entries()) {
     try {
@@ -322,7 +331,10 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   }
   const proven = new Set(nodes.filter((n) => n.authentic && n.included).map((n) => n.id));
   sink.pushAll(checkOpenings(withCommitments, openings, proven));
+  return summaries(nodes);
+}
 
+function summaries(nodes: Node[]): ChainEventSummary[] {
   return nodes.map((n) => {
     const sum: ChainEventSummary = {
       index: n.index,

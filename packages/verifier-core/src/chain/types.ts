@@ -18,6 +18,8 @@ export interface CallChainInput {
   events: readonly CitedEvent[];
   /** Proof-server attestations that may cover the events' leaves. */
   attestations?: readonly JsonValue[];
+  /** Names for the attestations in reports (e.g. capsule file names). Default "attestation <i>". */
+  attestationLabels?: readonly string[];
   trust: TrustStore;
   /** Overrides trust.policy. */
   policy?: WorkflowPolicy;
@@ -27,7 +29,10 @@ export interface CallChainInput {
   /** Handoff receipts between the chain's agents (spec §4.4). */
   receipts?: readonly JsonValue[];
   receiptClock?: ReceiptClockPolicy;
-  /** Disclosed commitment openings (spec §4.5). */
+  /**
+   * Disclosed commitment openings (spec §4.5). When given (even empty), every commitment of
+   * the events is reported: opened ones as commitment.opening, the rest as commitment.undisclosed.
+   */
   openings?: readonly JsonValue[];
 }
 

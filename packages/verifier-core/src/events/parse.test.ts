@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { deriveAgentId } from '../identity/agent-id.js';
+import { parseEvent, parseUnsignedEvent } from './parse.js';
+
+const agent = deriveAgentId('11'.repeat(32));
+const base = {
+  type: 'lineage.event',
+  version: 1,
+  actor: agent,
+  actor_kind: 'agent',
+  action: 'inventory.generate',
+  timestamp: '2026-11-20T14:00:00Z',
+  sequence: 0,
+  predecessors: [],
+  payload_hash: null,
+  context: { task_id: 't', controls: ['AU-10', 'AC-2(1)'] },
+  commitments: [],
+};
+const sig = { alg: 'Ed25519', public_key: '11'.repeat(32), value: '22'.repeat(64) };
+
+describe('event wire format', () => {
+  it('parses a minimal unsigned and signed event', () => {
+    expect(parseUnsignedEvent(base).action).toBe('inventory.generate');
+    expect(parseEvent({ ...base, signature: sig }).signature.alg).toBe('Ed25519');
+  });
+
+  it.each([
+    [{ ...base, extra: true }, '/extra', /unknown field/],
+    [{ ...base, actor: 'lin:agent:xyz' }, '/actor', /agent id/],
+    [{ ...base, action: 'Inventory Generate' }, '/action', /dotted lower-case/],
+    [{ ...base, sequence: 1.5 }, '/sequence', /non-negative integer/],
+    [{ ...base, predecessors: ['aa'] }, '/predecessors/0', /64 lowercase hex/],
+    [{ ...base, predecessors: ['a'.repeat(64), 'a'.repeat(64)] }, '/predecessors', /twice/],
+    [{ ...base, payload_hash: 'A'.repeat(64) }, '/payload_hash', /lowercase hex/],
+    [{ ...base, context: { task_id: 't', controls: ['au-10'] } }, '/context/controls/0', /control id/],
+    [
+      { ...base, approval: { role: 'authorizing_official', decision: 'approve' } },
+      '/approval',
+      /only human events/,
+    ],
+    [
+      { ...base, actor_kind: 'human', actor: 'lin:human:x', action: 'approval.grant' },
+      '/approval',
+      /needs an "approval"/,
+    ],
+    [{ ...base, action: 'identity.rotate' }, '/lifecycle', /needs a "lifecycle"/],
+    [
+      {
+        ...base,
+        action: 'identity.rotate',
+        lifecycle: { op: 'register', agent_id: agent, public_key: '11'.repeat(32) },
+      },
+      '/lifecycle/op',
+      /does not match/,
+    ],
+    [
+      { ...base, commitments: [{ name: 'a', scheme: 'md5', value: '00'.repeat(32) }] },
+      '/commitments/0/scheme',
+      /one of/,
+    ],
+  ])('rejects %j at %s', (e, path, msg) => {
+    expect(() => parseUnsignedEvent(e as never)).toThrow(
+      expect.objectContaining({ code: 'event.schema', path }),
+    );
+    expect(() => parseUnsignedEvent(e as never)).toThrow(msg);
+  });
+
+  it('rejects a signature object with a wrong algorithm or size', () => {
+    expect(() => parseEvent({ ...base, signature: { ...sig, alg: 'EdDSA' } })).toThrow(
+      expect.objectContaining({ path: '/signature/alg' }),
+    );
+    expect(() => parseEvent({ ...base, signature: { ...sig, value: '22'.repeat(63) } })).toThrow(
+      expect.objectContaining({ path: '/signature/value' }),
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseTrustStore } from './parse.js';
+
+const key = 'ab'.repeat(32);
+const good = {
+  version: 1,
+  logs: [{ origin: 'log.example/a', vkey: 'log.example/a+01234567+AQ==' }],
+  witnesses: { vkeys: ['w1', 'w2', 'w3'], threshold: 2 },
+  proof_servers: [{ id: 'proofs.example', public_key: key }],
+  approvers: [
+    { id: 'lin:human:ao', name: 'AO', public_key: key, roles: ['authorizing_official', '3pao_assessor'] },
+  ],
+  card_signers: [{ kid: 'k', alg: 'ES256', public_key: `04${'11'.repeat(64)}` }],
+  policy: {
+    root_roles: ['agency_ao'],
+    linear: true,
+    actions: { 'scan.run': { actor_kinds: ['agent'], actors: ['lin:agent:x'] } },
+  },
+};
+
+describe('trust store', () => {
+  it('parses every section', () => {
+    const t = parseTrustStore(JSON.stringify(good));
+    expect(t.witnesses.threshold).toBe(2);
+    expect(t.approvers[0]!.roles).toEqual(['authorizing_official', '3pao_assessor']);
+    expect(t.policy).toEqual(good.policy);
+  });
+
+  it('defaults: nothing trusted, no witnesses', () => {
+    expect(parseTrustStore('{"version":1}')).toMatchObject({
+      logs: [],
+      approvers: [],
+      witnesses: { vkeys: [], threshold: 0 },
+    });
+  });
+
+  it.each([
+    [{ ...good, version: 2 }, '/version'],
+    [{ ...good, extra: 1 }, '/extra'],
+    [{ ...good, witnesses: { vkeys: ['w1'], threshold: 2 } }, '/witnesses/threshold'],
+    [{ ...good, approvers: [{ ...good.approvers[0], roles: ['king'] }] }, '/approvers/0/roles'],
+    [{ ...good, approvers: [good.approvers[0], good.approvers[0]] }, '/approvers'],
+    [{ ...good, proof_servers: [{ id: 'p', public_key: 'AB'.repeat(32) }] }, '/proof_servers/0/public_key'],
+    [
+      { ...good, card_signers: [{ kid: 'k', alg: 'ES256', public_key: `02${'11'.repeat(64)}` }] },
+      '/card_signers/0/public_key',
+    ],
+    [{ ...good, card_signers: [{ kid: 'k', alg: 'RS256', public_key: key }] }, '/card_signers/0/alg'],
+    [{ ...good, policy: { root_roles: ['ceo'] } }, '/policy/root_roles/0'],
+  ])('rejects %j at %s', (store, path) => {
+    expect(() => parseTrustStore(JSON.stringify(store))).toThrow(
+      expect.objectContaining({ code: 'trust.store', path }),
+    );
+  });
+
+  it('rejects duplicate keys before anything else', () => {
+    expect(() => parseTrustStore('{"version":1,"version":1}')).toThrow(/duplicate/i);
+  });
+});
