@@ -137,6 +137,67 @@ describe('controller', () => {
   });
 });
 
+describe('service-worker restarts (MV3 workers are stopped when idle)', () => {
+  it('a restarted worker restores the tab from storage and re-renders the same toolbar state', async () => {
+    const f = cardFetch();
+    const { store, c } = await setup(f.fetch);
+    await c.onDocumentHeaders(8, 'https://agent.example/', goodHeaders);
+    const action = new RecordingAction();
+    const restarted = new Controller({ store, core: coreApi, fetch: f.fetch, action, now: () => Date.now() });
+    const v = await restarted.view(8);
+    expect(v.state.status).toBe('verified');
+    expect(v.result?.card?.name).toBe('Inventory Agent');
+    expect(action.shown).toEqual([expect.objectContaining({ tabId: 8, icon: 'verified', badgeText: 'OK' })]);
+    // Retry after the restart still has the headers: still verified, not "no proof".
+    await restarted.handle({ type: 'check', tabId: 8 });
+    expect(action.shown.at(-1)?.icon).toBe('verified');
+  });
+
+  it('a cached result for other headers is not restored (no stale verdicts)', async () => {
+    const f = cardFetch();
+    const { store, c } = await setup(f.fetch);
+    await c.onDocumentHeaders(9, 'https://agent.example/', goodHeaders);
+    await store.putTabHeaders({
+      tabId: 9,
+      origin: 'https://agent.example',
+      headers: [{ name: 'lineage-checkpoint', value: ':AAAA:' }],
+    });
+    const restarted = new Controller({
+      store,
+      core: coreApi,
+      fetch: f.fetch,
+      action: new RecordingAction(),
+      now: () => Date.now(),
+    });
+    const v = await restarted.view(9);
+    expect(v.state.status).toBe('not_checked');
+    expect(v.result).toBeNull();
+  });
+
+  it('an unseen cross-origin URL change (back/forward cache) resets the tab', async () => {
+    const f = cardFetch();
+    const { action, c } = await setup(f.fetch);
+    await c.onDocumentHeaders(10, 'https://agent.example/', goodHeaders);
+    await c.onTabUrlChanged(10, 'https://agent.example/other'); // same origin: nothing changes
+    expect(action.shown.at(-1)?.icon).toBe('verified');
+    await c.onTabUrlChanged(10, 'https://elsewhere.example/');
+    expect(action.shown.at(-1)?.icon).toBe('not_checked');
+    expect((await c.view(10)).state.origin).toBe('https://elsewhere.example');
+  });
+
+  it('stored headers are capped so a hostile header stays oversized but small', async () => {
+    const f = cardFetch();
+    const { store, c } = await setup(f.fetch);
+    await c.onDocumentHeaders(11, 'https://agent.example/', [
+      { name: 'Lineage-Checkpoint', value: `:${'A'.repeat(1_000_000)}:` },
+      { name: 'set-cookie', value: 'secret=1' },
+    ]);
+    const saved = await store.getTabHeaders(11);
+    expect(saved?.headers.map((h) => h.name)).toEqual(['lineage-checkpoint']);
+    expect(saved?.headers[0]?.value.length).toBe(16_385);
+  });
+});
+
 describe('messages from our pages are validated', () => {
   it('accepts well-formed requests and rejects everything else', () => {
     expect(parseRequest({ type: 'getView', tabId: 3 })).toEqual({ type: 'getView', tabId: 3 });

@@ -47,6 +47,21 @@ export function webOrigin(url: string): string | null {
   }
 }
 
+/**
+ * The headers a check reads, with values capped just above the parser's limit: enough to keep an
+ * oversized header detectably oversized, never a hostile megabyte in storage.
+ */
+function relevantHeaders(headers: HeaderList): Array<{ name: string; value: string }> {
+  const names = new Set<string>(Object.values(HEADER));
+  return headers
+    .filter((h) => names.has(h.name.toLowerCase()))
+    .slice(0, 16)
+    .map((h) => ({
+      name: h.name.toLowerCase(),
+      value: (h.value ?? '').slice(0, LIMITS.totalHeaderChars + 1),
+    }));
+}
+
 /** The Lineage headers that make a cached result reusable only for an identical response. */
 function headerKey(headers: HeaderList): string {
   return [HEADER.checkpoint, HEADER.inclusion, HEADER.consistency, HEADER.contentDigest]
@@ -66,6 +81,33 @@ export class Controller {
 
   constructor(private readonly deps: ControllerDeps) {}
 
+  /**
+   * A tab this worker instance has not seen: the worker may have been stopped and restarted since
+   * the tab was checked. Rebuild its state from storage — but only from a cached result computed
+   * for exactly the headers the tab's document sent, so a restart can never show a stale verdict.
+   */
+  private async restore(tabId: number): Promise<TabRecord> {
+    const known = this.tabs.get(tabId);
+    if (known) return known;
+    const origin = await this.deps.action.tabOrigin(tabId);
+    const t: TabRecord = { state: initialTabState(origin), headers: [], result: null };
+    this.tabs.set(tabId, t);
+    if (!origin) return t;
+    const saved = await this.deps.store.getTabHeaders(tabId);
+    if (saved?.origin === origin) t.headers = saved.headers;
+    const cached = await this.deps.store.getCached(origin);
+    if (cached && cached.headerKey === headerKey(t.headers) && t.headers.length > 0) {
+      t.result = cached;
+      t.state = {
+        ...t.state,
+        status: cached.status,
+        sentence: cached.sentence,
+        trigger: 'advertised',
+      };
+    }
+    return t;
+  }
+
   private tab(tabId: number): TabRecord {
     let t = this.tabs.get(tabId);
     if (!t) {
@@ -84,8 +126,11 @@ export class Controller {
   async onDocumentHeaders(tabId: number, url: string, headers: HeaderList): Promise<void> {
     const origin = webOrigin(url);
     const t = this.tab(tabId);
-    t.headers = headers;
+    const kept = relevantHeaders(headers);
+    t.headers = kept;
     t.result = null;
+    if (origin) await this.deps.store.putTabHeaders({ tabId, origin, headers: kept });
+    else await this.deps.store.deleteTabHeaders(tabId);
     await this.setState(tabId, nextTabState(t.state, { type: 'navigate', origin }));
     if (!origin) return;
     const settings = await this.deps.store.getSettings();
@@ -97,13 +142,28 @@ export class Controller {
     if (trigger) await this.check(tabId, trigger, false);
   }
 
-  onTabRemoved(tabId: number): void {
+  async onTabRemoved(tabId: number): Promise<void> {
     this.tabs.delete(tabId);
+    await this.deps.store.deleteTabHeaders(tabId);
+  }
+
+  /**
+   * The tab's URL changed without a document response we saw (back/forward cache, or a response
+   * webRequest did not report). A different origin means our state no longer applies.
+   */
+  async onTabUrlChanged(tabId: number, url: string): Promise<void> {
+    const t = await this.restore(tabId);
+    const origin = webOrigin(url);
+    if (origin === t.state.origin) return;
+    t.headers = [];
+    t.result = null;
+    await this.deps.store.deleteTabHeaders(tabId);
+    await this.setState(tabId, nextTabState(t.state, { type: 'navigate', origin }));
   }
 
   /** Runs a check for the tab's origin; resolves when the tab has a final state. */
   async check(tabId: number, trigger: CheckTrigger, bypassCache: boolean): Promise<void> {
-    const t = this.tab(tabId);
+    const t = await this.restore(tabId);
     if (!t.state.origin) {
       const origin = await this.deps.action.tabOrigin(tabId);
       if (!origin) return;
@@ -186,7 +246,10 @@ export class Controller {
   }
 
   async view(tabId: number): Promise<TabView> {
-    const t = this.tab(tabId);
+    const fresh = !this.tabs.has(tabId);
+    const t = await this.restore(tabId);
+    // Keep the toolbar and the popup telling the same story after a restart.
+    if (fresh) await this.deps.action.render(tabId, presentTabState(t.state));
     if (!t.state.origin) {
       const origin = await this.deps.action.tabOrigin(tabId);
       if (origin) t.state = { ...t.state, origin };

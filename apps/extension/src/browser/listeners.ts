@@ -17,7 +17,10 @@ export function registerListeners(controller: Controller): void {
     ['responseHeaders'],
   );
 
-  browser.tabs.onRemoved.addListener((tabId) => controller.onTabRemoved(tabId));
+  browser.tabs.onRemoved.addListener((tabId) => void controller.onTabRemoved(tabId));
+  browser.tabs.onUpdated.addListener((tabId, change) => {
+    if (change.url) void controller.onTabUrlChanged(tabId, change.url);
+  });
 
   browser.runtime.onMessage.addListener((msg: unknown, sender: browser.Runtime.MessageSender) => {
     // Only our own pages may drive the service worker; content from sites never reaches here.

@@ -5,6 +5,7 @@ import type {
   ExtensionStore,
   HistoryEntry,
   OriginCheck,
+  TabHeadersRecord,
   TreeHeadRecord,
 } from './types.js';
 
@@ -13,6 +14,7 @@ interface LineageDB extends DBSchema {
   treeHeads: { key: string; value: TreeHeadRecord };
   history: { key: number; value: HistoryEntry; indexes: { byOrigin: string } };
   cache: { key: string; value: OriginCheck };
+  tabHeaders: { key: number; value: TabHeadersRecord };
 }
 
 const DB_NAME = 'lineage-extension';
@@ -30,11 +32,21 @@ export class IdbStore implements ExtensionStore {
         const h = db.createObjectStore('history', { autoIncrement: true });
         h.createIndex('byOrigin', 'origin');
         db.createObjectStore('cache', { keyPath: 'origin' });
+        db.createObjectStore('tabHeaders', { keyPath: 'tabId' });
       },
     });
     return this.db;
   }
 
+  async getTabHeaders(tabId: number): Promise<TabHeadersRecord | undefined> {
+    return (await this.open()).get('tabHeaders', tabId);
+  }
+  async putTabHeaders(r: TabHeadersRecord): Promise<void> {
+    await (await this.open()).put('tabHeaders', r);
+  }
+  async deleteTabHeaders(tabId: number): Promise<void> {
+    await (await this.open()).delete('tabHeaders', tabId);
+  }
   async getSettings(): Promise<ExtensionSettings> {
     return (await (await this.open()).get('settings', SETTINGS_KEY)) ?? defaultSettings();
   }
@@ -68,11 +80,12 @@ export class IdbStore implements ExtensionStore {
   }
   async clearData(): Promise<void> {
     const db = await this.open();
-    const tx = db.transaction(['treeHeads', 'history', 'cache'], 'readwrite');
+    const tx = db.transaction(['treeHeads', 'history', 'cache', 'tabHeaders'], 'readwrite');
     await Promise.all([
       tx.objectStore('treeHeads').clear(),
       tx.objectStore('history').clear(),
       tx.objectStore('cache').clear(),
+      tx.objectStore('tabHeaders').clear(),
       tx.done,
     ]);
   }

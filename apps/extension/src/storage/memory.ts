@@ -4,6 +4,7 @@ import type {
   ExtensionStore,
   HistoryEntry,
   OriginCheck,
+  TabHeadersRecord,
   TreeHeadRecord,
 } from './types.js';
 
@@ -13,6 +14,18 @@ export class MemoryStore implements ExtensionStore {
   readonly treeHeads = new Map<string, TreeHeadRecord>();
   readonly entries: HistoryEntry[] = [];
   readonly cache = new Map<string, OriginCheck>();
+  readonly tabHeaders = new Map<number, TabHeadersRecord>();
+
+  async getTabHeaders(tabId: number): Promise<TabHeadersRecord | undefined> {
+    const r = this.tabHeaders.get(tabId);
+    return r ? structuredClone(r) : undefined;
+  }
+  async putTabHeaders(r: TabHeadersRecord): Promise<void> {
+    this.tabHeaders.set(r.tabId, structuredClone(r));
+  }
+  async deleteTabHeaders(tabId: number): Promise<void> {
+    this.tabHeaders.delete(tabId);
+  }
 
   async getSettings(): Promise<ExtensionSettings> {
     return structuredClone(this.settings);
@@ -53,5 +66,6 @@ export class MemoryStore implements ExtensionStore {
     this.treeHeads.clear();
     this.entries.length = 0;
     this.cache.clear();
+    this.tabHeaders.clear();
   }
 }

@@ -78,8 +78,21 @@ export interface HistoryEntry {
   treeSize: string | null;
 }
 
+/**
+ * The Lineage-relevant headers of a tab's current document, kept so a restarted service worker
+ * (MV3 workers are stopped when idle) can still retry or explain the tab's check.
+ */
+export interface TabHeadersRecord {
+  tabId: number;
+  origin: string;
+  headers: Array<{ name: string; value: string }>;
+}
+
 /** Persistence the background needs; IndexedDB in the browser, memory in tests. */
 export interface ExtensionStore {
+  getTabHeaders(tabId: number): Promise<TabHeadersRecord | undefined>;
+  putTabHeaders(r: TabHeadersRecord): Promise<void>;
+  deleteTabHeaders(tabId: number): Promise<void>;
   getSettings(): Promise<ExtensionSettings>;
   putSettings(s: ExtensionSettings): Promise<void>;
   getTreeHead(log: string): Promise<TreeHeadRecord | undefined>;

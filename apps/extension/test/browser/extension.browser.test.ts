@@ -22,6 +22,8 @@ const FINAL = new Set(['verified', 'warning', 'failed', 'timeout']);
 
 let ctx: BrowserContext;
 let sw: Worker;
+/** The service worker's URL never changes across restarts; its Worker handle does. */
+let swUrl: string;
 let extId: string;
 let userDataDir: string;
 const sites = new Map<SiteName, RunningSite>();
@@ -113,7 +115,7 @@ async function swHeapBytes(): Promise<number | null> {
   try {
     const cdp = await ctx.newCDPSession(page);
     const { targetInfos } = await cdp.send('Target.getTargets');
-    const t = targetInfos.find((x) => x.type === 'service_worker' && x.url === sw.url());
+    const t = targetInfos.find((x) => x.type === 'service_worker' && x.url === swUrl);
     if (!t) return null;
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
     let next = 1;
@@ -195,6 +197,7 @@ beforeAll(async () => {
   });
   sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: 15_000 }));
   extId = new URL(sw.url()).host;
+  swUrl = sw.url();
 
   // Pin the fixture log through the options page, as a user would.
   const trustFile = join(userDataDir, 'fixture-trust.json');
@@ -225,7 +228,7 @@ afterAll(async () => {
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
-describe('extension in Chromium against the fixture sites', () => {
+describe('extension in Chromium against the fixture sites', { timeout: 30_000 }, () => {
   it('manifest loads as MV3 with only webRequest + http(s) host access', async () => {
     const m = await sw.evaluate(() => chrome.runtime.getManifest());
     expect(m.manifest_version).toBe(3);
