@@ -6,6 +6,8 @@ import {
   isObject,
   type JsonObject,
   type TrustStore,
+  toBase64Url,
+  utf8Encode,
   verifyAgentCard,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
@@ -185,5 +187,21 @@ describe('enhanced agent cards made by the producer', () => {
     expect(revoked.checks.find((c) => c.id === 'card.key_current')!.reason).toContain(
       'revoked or superseded',
     );
+  });
+
+  it('a JWS with a critical header this verifier does not implement is not verified', async () => {
+    const card = addIdentityBlock(base, agent);
+    const header = toBase64Url(
+      utf8Encode(JSON.stringify({ alg: 'EdDSA', kid: agent.agentId, typ: 'JOSE', crit: ['exp'], exp: 1 })),
+    );
+    const withSig = {
+      ...card,
+      signatures: [{ protected: header, signature: toBase64Url(new Uint8Array(64)) }],
+    };
+    const r = await verifyAgentCard(JSON.stringify(withSig), emptyTrustStore());
+    expect(r.checks.find((c) => c.id === 'card.a2a_signature')).toMatchObject({
+      status: 'not_checked',
+      reason: expect.stringContaining('critical'),
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   verifyCallChain,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
+import { cosignCheckpoint, noteSigner } from '../note/index.js';
 import { agentEvent, humanApproval, registerEvent, revokeEvent, rotateEvent, signEvent } from './event.js';
 import { asAgentKey, testKey } from './keys.js';
 import { at, T0, testbed } from './testbed.js';
@@ -370,5 +371,23 @@ describe('call chains: assessor and agent modes from one engine', () => {
   it('a rotated agent identity derives the same agent id from the genesis key', () => {
     const k2 = asAgentKey(testKey('agent:inventory:2'), tb.inventory);
     expect(k2.agentId).toBe(tb.inventory.agentId);
+  });
+
+  it('witness policy: a tree head without the required cosignatures fails inclusion; with them it verifies', async () => {
+    const w1 = noteSigner('witness.example/w1', testKey('witness-1'), 'cosignature-v1');
+    const w2 = noteSigner('witness.example/w2', testKey('witness-2'), 'cosignature-v1');
+    const trust = tb.trust({ witnesses: { vkeys: [w1.vkey, w2.vkey], threshold: 1 } });
+    const i = input(Object.values(workflow()), { trust });
+    const bare = await both(i);
+    expect(failed(bare, 'event.inclusion')).toHaveLength(6);
+    const cosigned = i.events.map((c) => {
+      const inc = c.inclusion as { checkpoint: string };
+      return {
+        ...c,
+        inclusion: { ...inc, checkpoint: cosignCheckpoint(inc.checkpoint, w2, 1_795_000_000n) },
+      } as typeof c;
+    });
+    const ok = await both({ ...i, events: cosigned });
+    expect(ok.verdict).toBe('verified');
   });
 });

@@ -7,7 +7,7 @@ import { outcome, short } from '../events/outcome.js';
 import { parseEvent } from '../events/parse.js';
 import { parseTimestamp } from '../events/time.js';
 import type { LineageEvent } from '../events/types.js';
-import { verifyEventSignature } from '../events/verify.js';
+import { verifyEventSignatures } from '../events/verify.js';
 import {
   buildKeyHistories,
   type KeyHistories,
@@ -129,8 +129,13 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   const histories: KeyHistories = built.histories;
   const lifecycleProblems = new Map(built.problems.map((p) => [p.eventId, p.reason]));
 
-  // 4. Per-event checks, in input order.
-  for (const n of nodes) {
+  // 4. Per-event checks, in input order. Signatures are verified in one batch up front
+  // (results are reported in order, so agent mode still stops at the first failure).
+  const signatures = await verifyEventSignatures(
+    nodes.map((n) => n.event),
+    backend,
+  );
+  for (const [k, n] of nodes.entries()) {
     const e = n.event;
     const s = subject(n);
     const key = e.signature.public_key;
@@ -171,7 +176,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
         }),
       );
     }
-    const sigOk = await verifyEventSignature(e, backend);
+    const sigOk = signatures[k]!;
     sink.push(
       sigOk
         ? outcome('event.signature', 'pass', s, TITLES.signature)

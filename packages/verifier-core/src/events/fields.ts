@@ -1,4 +1,3 @@
-import { fromHex } from '../encoding/hex.js';
 import type { JsonValue } from '../json/index.js';
 import { LineageError } from '../result.js';
 import { parseTimestamp } from './time.js';
@@ -95,16 +94,6 @@ export class Fields {
 
   hexOrNull(name: string, bytes: number): string | null {
     return this.obj[name] === null ? null : this.hex(name, bytes);
-  }
-
-  /** Lowercase hex of at least `minBytes` bytes. */
-  hexMin(name: string, minBytes: number): string {
-    const v = this.obj[name];
-    if (typeof v !== 'string' || v.length < minBytes * 2 || v.length % 2 !== 0 || !HEX_LOWER.test(v)) {
-      this.err(name, `lowercase hex of at least ${minBytes} bytes`, v);
-    }
-    fromHex(v);
-    return v;
   }
 
   uint(name: string): number {

@@ -2,7 +2,6 @@
 
 export { Fields, isObject, type JsonObject } from './fields.js';
 export { eventEntryBytes, eventId, eventLeafHash, unsignedEvent } from './hash.js';
-export { outcome } from './outcome.js';
 export {
   ACTION_PATTERN,
   AGENT_ID_PATTERN,
@@ -20,4 +19,4 @@ export {
 } from './signing.js';
 export { formatTimestamp, parseTimestamp } from './time.js';
 export type * from './types.js';
-export { verifyEventSignature } from './verify.js';
+export { verifyEventSignature, verifyEventSignatures } from './verify.js';

@@ -1,4 +1,6 @@
-import type { CryptoBackend } from '../crypto/backend.js';
+import type { CryptoBackend, Ed25519VerifyItem } from '../crypto/backend.js';
+import { getCryptoBackend } from '../crypto/current.js';
+import { fromHex } from '../encoding/hex.js';
 import { unsignedEvent } from './hash.js';
 import { SIGNING_CONTEXTS, signingInput, verifySignatureObject } from './signing.js';
 import type { LineageEvent } from './types.js';
@@ -10,4 +12,32 @@ export function verifyEventSignature(event: LineageEvent, backend?: CryptoBacken
     signingInput(SIGNING_CONTEXTS.event, unsignedEvent(event)),
     backend,
   );
+}
+
+/**
+ * Verifies many events' signatures in one backend batch (the Node backend spreads
+ * it over cores). Order is preserved; malformed keys or signatures give false.
+ */
+export async function verifyEventSignatures(
+  events: readonly LineageEvent[],
+  backend: CryptoBackend = getCryptoBackend(),
+): Promise<boolean[]> {
+  const items: Ed25519VerifyItem[] = [];
+  const index: number[] = [];
+  const out = events.map(() => false);
+  for (const [i, e] of events.entries()) {
+    try {
+      items.push({
+        publicKey: fromHex(e.signature.public_key, 32),
+        message: signingInput(SIGNING_CONTEXTS.event, unsignedEvent(e)),
+        signature: fromHex(e.signature.value, 64),
+      });
+      index.push(i);
+    } catch {
+      // Undecodable key or signature: stays false.
+    }
+  }
+  const results = await backend.ed25519VerifyBatch(items);
+  for (const [k, ok] of results.entries()) out[index[k]!] = ok;
+  return out;
 }

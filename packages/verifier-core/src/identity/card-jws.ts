@@ -124,6 +124,18 @@ export async function verifyCardSignatures(
       });
       continue;
     }
+    if (header.crit !== undefined) {
+      // RFC 7515 §4.1.11: a verifier that does not understand a critical header must reject it.
+      results.push({
+        index: i,
+        header: hdr,
+        status: 'not_verified',
+        outcome: outcome('card.a2a_signature', 'not_checked', subject, title, {
+          reason: `the protected header lists critical extensions ${JSON.stringify(header.crit)} this verifier does not implement`,
+        }),
+      });
+      continue;
+    }
     if (sig.length !== 64) {
       results.push({ ...malformed(`an ${alg} signature is 64 bytes, found ${sig.length}`), header: hdr });
       continue;
