@@ -1,4 +1,4 @@
-import { testKey } from '@lineage/producer';
+import { cosignCheckpoint, noteSigner, testKey } from '@lineage/producer';
 import { parseTrustStore } from '@lineage/verifier-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOrigin } from '../src/background/check-origin.js';
@@ -7,7 +7,6 @@ import { fetchBounded } from '../src/background/fetch-bounded.js';
 import type { HeaderList } from '../src/background/headers.js';
 import { MemoryStore } from '../src/storage/memory.js';
 import type { OriginCheck } from '../src/storage/types.js';
-import { cosign, vkeyOf } from './fixture/note-signer.js';
 import { type RunningSite, serveSite } from './fixture/server.js';
 import { CHECKPOINTS, checkpointHeader, SITES, type SiteName, trustStoreJson } from './fixture/sites.js';
 
@@ -160,12 +159,9 @@ describe('checkOrigin against the fixture sites (real cards, real log, real chec
 
   it('witness policy k-of-n: 1 of 2 required; none cosigned → failed; one cosigned → verified', async () => {
     const t = parseTrustStore(trustStoreJson());
-    const w1 = testKey('ext-witness-1');
-    const w2 = testKey('ext-witness-2');
-    t.witnesses = {
-      vkeys: [vkeyOf('witness-one.example', w1), vkeyOf('witness-two.example', w2)],
-      threshold: 1,
-    };
+    const w1 = noteSigner('witness-one.example', testKey('ext-witness-1'), 'cosignature-v1');
+    const w2 = noteSigner('witness-two.example', testKey('ext-witness-2'), 'cosignature-v1');
+    t.witnesses = { vkeys: [w1.vkey, w2.vkey], threshold: 1 };
     const origin = running.get('good')!.origin;
     const headers = (note: string): HeaderList =>
       Object.entries({ ...SITES.good('/', 1).headers, 'lineage-checkpoint': checkpointHeader(note) }).map(
@@ -184,13 +180,19 @@ describe('checkOrigin against the fixture sites (real cards, real log, real chec
     const bare = await run(CHECKPOINTS.v1);
     expect(bare.status).toBe('failed');
     expect(bare.checks.find((c) => c.id === 'proof.checkpoint')?.found).toBe('checkpoint.witness-quorum');
-    const cosigned = await run(cosign(CHECKPOINTS.v1, 'witness-two.example', w2));
+    const cosigned = await run(cosignCheckpoint(CHECKPOINTS.v1, w2, 1_795_000_000n));
     expect(cosigned.status, JSON.stringify(cosigned.checks.filter((c) => c.status !== 'pass'))).toBe(
       'verified',
     );
     expect(cosigned.checks.find((c) => c.id === 'proof.witnesses')?.status).toBe('pass');
     // A cosignature by a key that is not pinned does not count.
-    const stranger = await run(cosign(CHECKPOINTS.v1, 'witness-two.example', testKey('not-a-witness')));
+    const stranger = await run(
+      cosignCheckpoint(
+        CHECKPOINTS.v1,
+        noteSigner('witness-two.example', testKey('not-a-witness'), 'cosignature-v1'),
+        1_795_000_000n,
+      ),
+    );
     expect(stranger.status).toBe('failed');
   });
 });
