@@ -99,7 +99,7 @@ async function runOf(tabId: number): Promise<number> {
 
 async function openPopup(tabId: number): Promise<Page> {
   const p = await ctx.newPage();
-  await p.setViewportSize({ width: 400, height: 900 });
+  await p.setViewportSize({ width: 400, height: 120 }); // full-page shots then follow the content
   await p.goto(`chrome-extension://${extId}/popup.html?tab=${tabId}`, { timeout: 10_000 });
   await p.getByTestId('sentence').waitFor({ timeout: 10_000 });
   return p;
