@@ -55,12 +55,17 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
 
   if (cap.events.length > 0) {
     out.push('', 'Evidence by step (✓ verified, ✗ failed, ? not checked):');
-    for (const e of cap.events) {
+    const MAX_ROWS = 60;
+    for (const e of cap.events.slice(0, MAX_ROWS)) {
       const c = e.commitments.filter((x) => !x.disclosed).map((x) => x.name);
       out.push(
         `  ${e.status === 'pass' ? '✓' : e.status === 'fail' ? '✗' : '?'} ${e.step.padEnd(3)} ${e.action.padEnd(26)} ${e.actorLabel.padEnd(40)} ${e.controls.join(' ').padEnd(16)}${e.artifactPath ? ` ${e.artifactPath}` : ''}${c.length ? ` [committed, not disclosed: ${c.join(', ')}]` : ''}`,
       );
     }
+    if (cap.events.length > MAX_ROWS)
+      out.push(
+        `  … and ${(cap.events.length - MAX_ROWS).toLocaleString('en-US')} more events (see --json or --report-html)`,
+      );
   }
   const failures = r.checks.filter((c) => c.status === 'fail');
   if (failures.length > 0) {
@@ -68,9 +73,12 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
     const groups = new Map<string, CheckOutcome[]>();
     for (const c of failures) {
       const k = c.subject.step ?? '(capsule, proofs and other evidence not tied to one step)';
-      groups.set(k, [...(groups.get(k) ?? []), c]);
+      const list = groups.get(k);
+      if (list) list.push(c);
+      else groups.set(k, [c]);
     }
-    const order = [...stepOrder(cap), ...[...groups.keys()].filter((k) => !stepOrder(cap).includes(k))];
+    const known = stepOrder(cap);
+    const order = [...known, ...[...groups.keys()].filter((k) => !known.includes(k))];
     for (const step of order) {
       const list = groups.get(step);
       if (!list) continue;
@@ -89,7 +97,11 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   if (passed.length > 0) {
     out.push('', `Passed (${passed.length}):`);
     const byId = new Map<string, CheckOutcome[]>();
-    for (const c of passed) byId.set(c.id, [...(byId.get(c.id) ?? []), c]);
+    for (const c of passed) {
+      const list = byId.get(c.id);
+      if (list) list.push(c);
+      else byId.set(c.id, [c]);
+    }
     const w = Math.max(...[...byId.keys()].map((k) => k.length));
     for (const [id, list] of byId) {
       const title = list.length > 1 ? list[0]!.title.replace(/ \([^)]*\)$/, '') : list[0]!.title;

@@ -3,8 +3,10 @@ import type { Attestation } from '../attestation/types.js';
 import { verifyCallChain } from '../chain/index.js';
 import { checkOpenings, parseOpening } from '../commitments/index.js';
 import type { Opening } from '../commitments/types.js';
-import { toHex } from '../encoding/hex.js';
-import { parseEvent } from '../events/index.js';
+import type { CryptoBackend, Ed25519VerifyItem } from '../crypto/backend.js';
+import { getCryptoBackend } from '../crypto/current.js';
+import { fromHex, toHex } from '../encoding/hex.js';
+import { parseEvent, signingInput, unsignedEvent } from '../events/index.js';
 import type { LineageEvent } from '../events/types.js';
 import { buildKeyHistories, verifyAgentCard } from '../identity/index.js';
 import type { JsonValue } from '../json/index.js';
@@ -83,9 +85,11 @@ export async function verifyLineageDocuments(
 
   // Events and attestations: the call-chain engine (signatures, keys, inclusion, chain rules).
   progress({ phase: 'verifying signatures and proofs', done: 0, total: docs.events.length });
+  // The engine batch-verifies event signatures with the backend's batch path (every core in Node).
   const chain = await verifyCallChain({
     events: docs.events.map((e) => ({ event: e.value })),
     attestations: docs.attestations.map((a) => a.value),
+    attestationLabels: docs.attestations.map((a) => a.where),
     trust,
   });
   checks.push(...chain.checks);
@@ -109,17 +113,13 @@ export async function verifyLineageDocuments(
   // Per-event proof details from the attestations (for the desktop's proof view).
   const sths: SthSummary[] = [];
   const sthStatus = new Map<string, CheckStatus>();
-  docs.attestations.forEach((a, i) => {
-    const label = a.where;
+  for (const a of docs.attestations) {
     for (const c of chain.checks) {
-      if (
-        c.id === 'attestation.sth_signature' &&
-        (c.subject.id === label || c.subject.id === `attestation ${i}` || c.subject.id.includes(String(i)))
-      ) {
-        sthStatus.set(label, worst(sthStatus.get(label) ?? 'pass', c.status));
+      if (c.id === 'attestation.sth_signature' && c.subject.id === a.where) {
+        sthStatus.set(a.where, worst(sthStatus.get(a.where) ?? 'pass', c.status));
       }
     }
-  });
+  }
   const leafToEvent = new Map([...events].map(([id, e]) => [e.leafHash, id]));
   for (const [i, a] of docs.attestations.entries()) {
     let att: Attestation;
@@ -252,9 +252,8 @@ export async function verifyLineageDocuments(
       });
     }
   }
-  const proven = new Set(
-    [...events.keys()].filter((id) => !chain.checks.some((c) => c.subject.id === id && c.status !== 'pass')),
-  );
+  const notProven = new Set(chain.checks.filter((c) => c.status !== 'pass').map((c) => c.subject.id));
+  const proven = new Set([...events.keys()].filter((id) => !notProven.has(id)));
   const opened = checkOpenings(new Map([...events].map(([id, e]) => [id, e.event])), parsedOpenings, proven);
   checks.push(...opened);
   for (const o of parsedOpenings) {

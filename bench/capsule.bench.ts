@@ -1,0 +1,370 @@
+// End-to-end `lineage verify` of synthetic evidence capsules (issue 4, "Proof of it"), against
+// the floor of verifying the same Ed25519 signatures with a bare node:crypto loop on every core,
+// measured in the same run. Target: ≤ 1.3×. Also: peak RSS of the verifying process, capsule
+// bytes per event, and multiproof size against separate inclusion proofs.
+// Run alone with `npx tsx bench/capsule.bench.ts [10000 …]` after `npm run build -w @lineage/cli`.
+import { execFileSync, spawn } from 'node:child_process';
+import { createPrivateKey, sign } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  capsuleFiles,
+  ed25519KeyFromSeed,
+  LineageStore,
+  lineageLogVkey,
+  lineageSthSigner,
+  ProofServer,
+  seededKey,
+  zipCapsule,
+} from '@lineage/producer';
+import {
+  deriveAgentId,
+  eventEntryBytes,
+  eventId,
+  formatTimestamp,
+  inclusionProofLength,
+  type LineageEvent,
+  multiproofLength,
+  signingInput,
+  type TrustStore,
+  toHex,
+  type UnsignedEvent,
+} from '@lineage/verifier-core';
+import type { BenchSection } from './types.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = resolve(here, '../apps/cli/dist/lineage.mjs');
+const AGENTS = 16;
+const BASE = Date.parse('2026-11-02T14:00:00.000Z');
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+interface Signed {
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** Signs with node:crypto: the producer's pure-JS signer would dominate building 100k events. */
+function signer(seed: Uint8Array) {
+  const key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: 'der', type: 'pkcs8' });
+  const pub = ed25519KeyFromSeed(seed);
+  return { pub, sign: (m: Uint8Array) => new Uint8Array(sign(null, m, key)) };
+}
+
+/** A synthetic capsule: one AO root approval, AGENTS registrations, then agent events in one chain. */
+export async function buildCapsule(
+  n: number,
+  dir: string,
+): Promise<{ zip: string; trust: string; signed: Signed[]; leaves: number }> {
+  const seed = `bench-${n}`;
+  const ao = signer(seededKey(seed, 'ao'));
+  const agents = Array.from({ length: AGENTS }, (_, i) => signer(seededKey(seed, `agent-${i}`)));
+  const ids = agents.map((a) => deriveAgentId(a.pub.publicKey));
+  const events: LineageEvent[] = [];
+  const signed: Signed[] = [];
+  const seq = new Map<string, number>();
+  let prev: string | undefined;
+  const add = (
+    u: Omit<UnsignedEvent, 'type' | 'version' | 'sequence' | 'predecessors' | 'commitments' | 'timestamp'>,
+    s: ReturnType<typeof signer>,
+    preds: string[],
+  ) => {
+    const sequence = seq.get(u.actor) ?? 0;
+    seq.set(u.actor, sequence + 1);
+    const unsigned: UnsignedEvent = {
+      type: 'lineage.event',
+      version: 1,
+      ...u,
+      timestamp: formatTimestamp(BASE + events.length * 1000),
+      sequence,
+      predecessors: preds,
+      commitments: [],
+    };
+    const message = signingInput('lineage/event/v1', unsigned);
+    const signature = s.sign(message);
+    signed.push({ publicKey: s.pub.publicKey, message, signature });
+    const e: LineageEvent = {
+      ...unsigned,
+      signature: { alg: 'Ed25519', public_key: s.pub.publicKeyHex, value: toHex(signature) },
+    };
+    events.push(e);
+    return eventId(e);
+  };
+  const root = add(
+    {
+      actor: 'lin:human:ao',
+      actor_kind: 'human',
+      action: 'approval.grant',
+      payload_hash: null,
+      context: { task_id: 'bench', controls: ['CA-6'] },
+      approval: { role: 'authorizing_official', decision: 'approve' },
+    },
+    ao,
+    [],
+  );
+  agents.forEach((a, i) => {
+    add(
+      {
+        actor: ids[i]!,
+        actor_kind: 'agent',
+        action: 'identity.register',
+        payload_hash: null,
+        context: { task_id: 'bench', controls: ['AU-10'] },
+        lifecycle: { op: 'register', agent_id: ids[i]!, public_key: a.pub.publicKeyHex },
+      },
+      a,
+      [root],
+    );
+  });
+  prev = root;
+  for (let k = events.length; k < n; k++) {
+    const i = k % AGENTS;
+    const payload = toHex(seededKey(seed, `payload-${k}`));
+    prev = add(
+      {
+        actor: ids[i]!,
+        actor_kind: 'agent',
+        action: 'evidence.collect',
+        payload_hash: payload,
+        context: { task_id: `bench/${k}`, controls: ['AU-10', 'CM-8'] },
+      },
+      agents[i]!,
+      [prev],
+    );
+  }
+
+  const logKey = ed25519KeyFromSeed(seededKey(seed, 'log'));
+  const psKey = ed25519KeyFromSeed(seededKey(seed, 'proof-server'));
+  const logId = 'bench.example/log';
+  const logDir = join(dir, 'log');
+  let clock = BASE + n * 1000 + 1000;
+  const store = LineageStore.open(logDir, {
+    origin: logId,
+    signer: lineageSthSigner(logId, logKey, () => clock),
+    sthEvery: Math.ceil(n / 4),
+    fsync: false,
+  });
+  for (const e of events) await store.append(eventEntryBytes(e));
+  if (store.lastSth()?.size !== store.size) await store.publish();
+  clock += 1000;
+  const server = new ProofServer('proofs.bench.example', psKey.secretKey, [store]);
+  const leaves = events.map((_, i) => toHex(store.leafHash(i)));
+  const older = store
+    .publishedSths()
+    .slice(0, -1)
+    .map((s) => s.size);
+  const attestation = server.attest({
+    leaves,
+    issuedAt: formatTimestamp(clock),
+    consistencyFrom: { [logId]: older },
+    proofStyle: 'multiproof',
+  });
+  store.close();
+  rmSync(logDir, { recursive: true, force: true });
+
+  const files = capsuleFiles({
+    capsuleId: `bench-${n}`,
+    createdAt: formatTimestamp(clock),
+    title: `synthetic capsule, ${n} events`,
+    workflow: { name: 'bench', steps: [{ id: '1', title: 'all events', events: [] }] },
+    events,
+    cards: [],
+    receipts: [],
+    attestations: [attestation],
+    openings: [],
+    artifacts: [],
+  });
+  const zip = join(dir, `bench-${n}.capsule.zip`);
+  writeFileSync(zip, zipCapsule(files));
+  const trust: TrustStore = {
+    version: 1,
+    logs: [{ origin: logId, vkey: lineageLogVkey(logId, logKey) }],
+    witnesses: { vkeys: [], threshold: 0 },
+    proof_servers: [{ id: 'proofs.bench.example', public_key: psKey.publicKeyHex }],
+    approvers: [
+      { id: 'lin:human:ao', name: 'AO', public_key: ao.pub.publicKeyHex, roles: ['authorizing_official'] },
+    ],
+    card_signers: [],
+    policy: {},
+  };
+  const trustPath = join(dir, `bench-${n}.trust.json`);
+  writeFileSync(trustPath, JSON.stringify(trust));
+  void prev;
+  return { zip, trust: trustPath, signed, leaves: events.length };
+}
+
+// The floor: the same signatures, keys imported beforehand, a bare crypto.verify loop per core.
+const BARE_WORKER = `'use strict';
+const { parentPort } = require('node:worker_threads');
+const { createPublicKey, verify } = require('node:crypto');
+const PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+let work = [];
+parentPort.on('message', (m) => {
+  if (m.type === 'load') {
+    const keys = new Map();
+    work = m.items.map((it) => {
+      const id = Buffer.from(it.publicKey).toString('hex');
+      if (!keys.has(id)) keys.set(id, createPublicKey({ key: Buffer.concat([PREFIX, it.publicKey]), format: 'der', type: 'spki' }));
+      return { key: keys.get(id), message: it.message, signature: it.signature };
+    });
+    parentPort.postMessage({ type: 'loaded' });
+  } else {
+    let ok = 0;
+    for (const w of work) if (verify(null, w.message, w.key, w.signature)) ok++;
+    parentPort.postMessage({ type: 'done', ok });
+  }
+});
+`;
+
+async function bareFloor(items: Signed[], cores: number): Promise<number> {
+  const workers = Array.from({ length: cores }, () => new Worker(BARE_WORKER, { eval: true }));
+  const rt = (w: Worker, msg: unknown) =>
+    new Promise<{ ok?: number }>((res, rej) => {
+      w.once('message', res);
+      w.once('error', rej);
+      w.postMessage(msg);
+    });
+  const per = Math.ceil(items.length / cores);
+  await Promise.all(
+    workers.map((w, i) => rt(w, { type: 'load', items: items.slice(i * per, (i + 1) * per) })),
+  );
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    const done = await Promise.all(workers.map((w) => rt(w, { type: 'go' })));
+    times.push(performance.now() - t0);
+    const ok = done.reduce((s, d) => s + (d.ok ?? 0), 0);
+    if (ok !== items.length) throw new Error(`floor verified ${ok} of ${items.length}`);
+  }
+  await Promise.all(workers.map((w) => w.terminate()));
+  return times.sort((a, b) => a - b)[1]!;
+}
+
+/** Runs `lineage verify` in a child process; returns wall time and the child's peak RSS. */
+function runVerify(zip: string, trust: string): Promise<{ ms: number; rssMiB: number; code: number }> {
+  const code = `const m = await import(${JSON.stringify(pathToFileURL(CLI).href)});
+const io = { ...m.processIo(), out: () => {}, isTty: false };
+const code = await m.runCli(['verify', ${JSON.stringify(zip)}, '--trust', ${JSON.stringify(trust)}], io);
+process.stderr.write('\\nRSS ' + process.resourceUsage().maxRSS + '\\n');
+process.exitCode = code;`;
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += String(d);
+    });
+    child.on('error', rej);
+    child.on('exit', (c) => {
+      const ms = performance.now() - t0;
+      const rss = Number(/RSS (\d+)/.exec(err)?.[1] ?? 0) / 1024;
+      if (c !== 0) rej(new Error(`lineage verify exited ${c}: ${err.slice(-500)}`));
+      else res({ ms, rssMiB: rss, code: c });
+    });
+  });
+}
+
+export default async function capsuleBench(sizes = [10_000, 100_000]): Promise<BenchSection[]> {
+  if (!existsSync(CLI)) execFileSync('npm', ['run', 'build', '-w', '@lineage/cli'], { stdio: 'inherit' });
+  const cores = availableParallelism();
+  const e2e: string[][] = [];
+  const proofs: string[][] = [];
+  for (const n of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-bench-capsule-'));
+    try {
+      const c = await buildCapsule(n, dir);
+      const floor = await bareFloor(c.signed, cores);
+      // Node startup is part of "lineage verify"; measure it to show what the verification itself costs.
+      const empty = await new Promise<number>((res) => {
+        const t0 = performance.now();
+        spawn(process.execPath, ['-e', '0']).on('exit', () => res(performance.now() - t0));
+      });
+      const runs = [await runVerify(c.zip, c.trust), await runVerify(c.zip, c.trust)];
+      const best = runs.sort((a, b) => a.ms - b.ms)[0]!;
+      const bytes = statSync(c.zip).size;
+      e2e.push([
+        n.toLocaleString('en-US'),
+        floor.toFixed(0),
+        best.ms.toFixed(0),
+        `${(best.ms / floor).toFixed(2)}×`,
+        `${((best.ms - empty) / floor).toFixed(2)}×`,
+        best.rssMiB.toFixed(0),
+        (bytes / n).toFixed(0),
+      ]);
+      // Multiproof vs separate proofs, for all leaves and for a 1% sample of cited events.
+      const all = Array.from({ length: n }, (_, i) => i);
+      const sample = all.filter((i) => i % 100 === 7);
+      for (const [label, idx] of [
+        ['all events', all],
+        ['1% of events', sample],
+      ] as const) {
+        const separate = idx.reduce((s, i) => s + inclusionProofLength(i, n), 0);
+        const multi = multiproofLength(idx, n);
+        proofs.push([
+          n.toLocaleString('en-US'),
+          label,
+          idx.length.toLocaleString('en-US'),
+          (separate * 32).toLocaleString('en-US'),
+          (multi * 32).toLocaleString('en-US'),
+          `${(multi / Math.max(1, separate)).toFixed(3)}×`,
+        ]);
+      }
+    } finally {
+      if (!process.env.KEEP_BENCH) rmSync(dir, { recursive: true, force: true });
+      else console.log('kept', dir);
+    }
+  }
+  return [
+    {
+      title: 'Evidence capsules: end-to-end `lineage verify`',
+      note:
+        `Synthetic capsules (one AO approval, ${AGENTS} registered agents, the rest agent events in one chain, one proof-server ` +
+        `attestation with a multiproof). Baseline: a bare \`crypto.verify\` loop over the same event signatures on ${cores} worker ` +
+        'threads, keys imported beforehand (median of 3). The target time is the whole CLI run in a child process (best of 2), ' +
+        'including Node start-up, unzip, hashing, JSON parsing, canonicalization, Merkle proofs and chain checks; the next column ' +
+        'subtracts a bare Node start-up. Target ≤ 1.3×. Peak RSS is the verifying process’s maximum resident set.',
+      header: [
+        'events',
+        'floor (ms)',
+        'lineage verify (ms)',
+        'ratio',
+        'ratio w/o Node start-up',
+        'peak RSS (MiB)',
+        'capsule bytes / event',
+      ],
+      rows: e2e,
+    },
+    {
+      title: 'Multiproof size vs separate inclusion proofs',
+      note: 'Proof bytes (32 per hash) to prove a set of leaves of one tree: one multiproof against one RFC 6962 inclusion proof per leaf.',
+      header: [
+        'tree size',
+        'leaves proven',
+        'count',
+        'separate proofs (bytes)',
+        'multiproof (bytes)',
+        'ratio',
+      ],
+      rows: proofs,
+    },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => x > 0);
+  for (const s of await capsuleBench(sizes.length > 0 ? sizes : undefined)) {
+    console.log(`## ${s.title}\n\n${s.note}\n`);
+    console.log(`| ${s.header.join(' | ')} |`);
+    console.log(`|${s.header.map(() => ' --- ').join('|')}|`);
+    for (const r of s.rows) console.log(`| ${r.join(' | ')} |`);
+    console.log();
+  }
+}
