@@ -231,7 +231,7 @@ export async function checkAttestation(
     ),
   );
   const listed = a.leaves.filter((l) => !provenAnywhere.has(l));
-  const expected = opts.expectLeaves ?? [];
+  const expected = Array.isArray(opts.expectLeaves) ? opts.expectLeaves : [];
   const missingExpected = expected.filter((l) => !leafSet.has(l));
   if (listed.length > 0) {
     sink.push(

@@ -14,6 +14,7 @@ import {
   keyBelongsToAgent,
   keyStatusAt,
 } from '../identity/key-history.js';
+import type { JsonValue } from '../json/index.js';
 import type { LineageSth } from '../note/index.js';
 import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
 import type { CheckSubject } from '../report/model.js';
@@ -23,7 +24,7 @@ import { SthVerifier } from '../trust/sth.js';
 import type { ApproverRole, TrustStore, WorkflowPolicy } from '../trust/types.js';
 import { findCycles } from './graph.js';
 import { checkDirectInclusion } from './inclusion.js';
-import type { CallChainInput, ChainEventSummary } from './types.js';
+import type { CallChainInput, ChainEventSummary, CitedEvent } from './types.js';
 
 /**
  * The call-chain engine (spec §4.3). Runs every check in a fixed order and pushes
@@ -69,9 +70,28 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   const sths = new SthVerifier(trust);
   const backend = input.backend;
 
+  // Inputs may come from untyped JSON (capsules, vectors): anything but an array is reported, not thrown.
+  const list = <T>(v: readonly T[] | undefined, name: string): readonly T[] => {
+    if (v === undefined || Array.isArray(v)) return v ?? [];
+    sink.push(
+      outcome('event.schema', 'fail', { kind: 'chain', id: 'call chain', field: `/${name}` }, TITLES.schema, {
+        reason: `${name} must be an array`,
+      }),
+    );
+    return [];
+  };
+  const cites = list(input.events, 'events').map((c) =>
+    typeof c === 'object' && c !== null && !Array.isArray(c)
+      ? c
+      : ({ event: c as unknown as JsonValue } as CitedEvent),
+  );
+  const attestations = list(input.attestations, 'attestations');
+  const receipts = list(input.receipts, 'receipts');
+  const openingValues = input.openings === undefined ? undefined : list(input.openings, 'openings');
+
   // 1. Attestations: verified once, then consulted per event.
   const attested = new Map<string, AttestedLeafProof[]>();
-  for (const [i, a] of (input.attestations ?? []).entries()) {
+  for (const [i, a] of attestations.entries()) {
     const opts: Parameters<typeof checkAttestation>[4] = { sths };
     if (backend) opts.backend = backend;
     const r = await checkAttestation(
@@ -87,7 +107,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   // 2. Parse every event.
   const nodes: Node[] = [];
   const byId = new Map<string, Node>();
-  for (const [index, cited] of input.events.entries()) {
+  for (const [index, cited] of cites.entries()) {
     const label = `event ${index}`;
     try {
       const event = parseEvent(cited.event);
@@ -231,7 +251,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
     }
     n.authentic = bound && sigOk && keyOk;
     // Inclusion: directly, or through a verified attestation.
-    const cited = input.events[n.index]!;
+    const cited = cites[n.index]!;
     let sth: LineageSth | undefined;
     if (cited.inclusion !== undefined) {
       const r = await checkDirectInclusion(
@@ -298,18 +318,18 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   graphChecks(nodes, byId, trust, policy, input.targets, sink);
 
   // Handoff receipts between the agents, with the same key histories.
-  if (input.receipts && input.receipts.length > 0) {
+  if (receipts.length > 0) {
     const ro: ReceiptVerificationOptions = { ...(input.receiptClock ?? {}), keyHistories: histories };
     if (backend) ro.backend = backend;
-    await checkReceipts(input.receipts, sink, ro);
+    await checkReceipts(receipts, sink, ro);
   }
 
   // Commitments: openings checked against proven events; the rest "committed, not disclosed".
   // Only when the caller asks (openings given, possibly empty), so a host that checks
   // openings itself does not get every commitment listed twice.
-  if (input.openings === undefined) return summaries(nodes);
+  if (openingValues === undefined) return summaries(nodes);
   const openings: Opening[] = [];
-  for (const [i, o] of (input.openings ?? []).entries()) {
+  for (const [i, o] of openingValues.entries()) {
     try {
       openings.push(parseOpening(o, `/openings/${i}`));
     } catch (e) {

@@ -80,6 +80,14 @@ export async function checkReceipts(
   const maxSkew = opts.maxSkewMs ?? 5_000;
   const maxDelay = opts.maxDelayMs ?? 86_400_000;
   const parsed: Array<{ index: number; r: HandoffReceipt; hash: string; s: CheckSubject }> = [];
+  if (!Array.isArray(values)) {
+    sink.push(
+      outcome('receipt.schema', 'fail', { kind: 'receipt', id: 'receipts' }, T.schema, {
+        reason: 'receipts must be an array',
+      }),
+    );
+    return [];
+  }
   for (const [index, v] of values.entries()) {
     try {
       const r = parseReceipt(v);
