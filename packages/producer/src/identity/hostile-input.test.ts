@@ -18,8 +18,9 @@ const vectors = readdirSync(VECTORS_DIR)
 type Path = Array<string | number>;
 function paths(v: JsonValue, at: Path = [], out: Path[] = []): Path[] {
   out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...at, k], out);
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) paths(x, [...at, i], out);
+  } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...at, k], out);
   return out;
 }
 
