@@ -79,6 +79,9 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     rollupOptions: {
+      // Only stylesheets have import side effects here; this drops shared-UI modules the pages
+      // never use (graph layout, QR codes) instead of shipping them in the extension.
+      treeshake: { moduleSideEffects: (id: string) => id.endsWith('.css') },
       input: {
         popup: resolve(here, 'popup.html'),
         options: resolve(here, 'options.html'),

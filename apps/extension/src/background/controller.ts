@@ -189,15 +189,18 @@ export class Controller {
         now,
       });
       result.headerKey = key;
-      await this.deps.store.putCached(result);
-      await this.deps.store.addHistory({
-        origin,
-        at: now,
-        status: result.status,
-        sentence: result.sentence,
-        log: result.proof?.log ?? null,
-        treeSize: result.proof?.treeSize ?? null,
-      });
+      await this.deps.store.putCached(result, LIMITS.cachedOrigins);
+      await this.deps.store.addHistory(
+        {
+          origin,
+          at: now,
+          status: result.status,
+          sentence: result.sentence,
+          log: result.proof?.log ?? null,
+          treeSize: result.proof?.treeSize ?? null,
+        },
+        LIMITS.historyPerOrigin,
+      );
       return result;
     };
     const queued = this.queue.then(work, work);

@@ -25,4 +25,6 @@ export const LIMITS = Object.freeze({
   cacheMs: 60_000,
   /** History entries remembered per origin. */
   historyPerOrigin: 20,
+  /** Origins whose last result is cached. */
+  cachedOrigins: 200,
 });

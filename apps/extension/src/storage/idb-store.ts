@@ -62,8 +62,14 @@ export class IdbStore implements ExtensionStore {
   async deleteTreeHead(log: string): Promise<void> {
     await (await this.open()).delete('treeHeads', log);
   }
-  async addHistory(e: HistoryEntry): Promise<void> {
-    await (await this.open()).add('history', e);
+  async addHistory(e: HistoryEntry, keepPerOrigin: number): Promise<void> {
+    const db = await this.open();
+    const tx = db.transaction('history', 'readwrite');
+    await tx.store.add(e);
+    // Auto-increment keys are in insertion order: the oldest of this origin come first.
+    const keys = await tx.store.index('byOrigin').getAllKeys(e.origin);
+    for (const k of keys.slice(0, Math.max(0, keys.length - keepPerOrigin))) await tx.store.delete(k);
+    await tx.done;
   }
   async history(origin: string, limit: number): Promise<HistoryEntry[]> {
     const all = await (await this.open()).getAllFromIndex('history', 'byOrigin', origin);
@@ -72,8 +78,15 @@ export class IdbStore implements ExtensionStore {
   async getCached(origin: string): Promise<OriginCheck | undefined> {
     return (await this.open()).get('cache', origin);
   }
-  async putCached(c: OriginCheck): Promise<void> {
-    await (await this.open()).put('cache', c);
+  async putCached(c: OriginCheck, maxOrigins: number): Promise<void> {
+    const db = await this.open();
+    const tx = db.transaction('cache', 'readwrite');
+    await tx.store.put(c);
+    if ((await tx.store.count()) > maxOrigins) {
+      const byAge = (await tx.store.getAll()).sort((a, b) => a.checkedAt - b.checkedAt);
+      for (const old of byAge.slice(0, byAge.length - maxOrigins)) await tx.store.delete(old.origin);
+    }
+    await tx.done;
   }
   async clearCached(): Promise<void> {
     await (await this.open()).clear('cache');

@@ -43,8 +43,12 @@ export class MemoryStore implements ExtensionStore {
   async deleteTreeHead(log: string): Promise<void> {
     this.treeHeads.delete(log);
   }
-  async addHistory(e: HistoryEntry): Promise<void> {
+  async addHistory(e: HistoryEntry, keepPerOrigin: number): Promise<void> {
     this.entries.push(structuredClone(e));
+    const mine = this.entries.filter((x) => x.origin === e.origin);
+    const drop = new Set(mine.slice(0, Math.max(0, mine.length - keepPerOrigin)));
+    for (let i = this.entries.length - 1; i >= 0; i--)
+      if (drop.has(this.entries[i]!)) this.entries.splice(i, 1);
   }
   async history(origin: string, limit: number): Promise<HistoryEntry[]> {
     return this.entries
@@ -56,8 +60,10 @@ export class MemoryStore implements ExtensionStore {
     const c = this.cache.get(origin);
     return c ? structuredClone(c) : undefined;
   }
-  async putCached(c: OriginCheck): Promise<void> {
+  async putCached(c: OriginCheck, maxOrigins: number): Promise<void> {
     this.cache.set(c.origin, structuredClone(c));
+    const byAge = [...this.cache.values()].sort((a, b) => a.checkedAt - b.checkedAt);
+    for (const old of byAge.slice(0, Math.max(0, byAge.length - maxOrigins))) this.cache.delete(old.origin);
   }
   async clearCached(): Promise<void> {
     this.cache.clear();

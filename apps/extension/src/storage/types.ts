@@ -98,10 +98,12 @@ export interface ExtensionStore {
   getTreeHead(log: string): Promise<TreeHeadRecord | undefined>;
   putTreeHead(r: TreeHeadRecord): Promise<void>;
   deleteTreeHead(log: string): Promise<void>;
-  addHistory(e: HistoryEntry): Promise<void>;
+  /** Appends, then keeps only the newest `keepPerOrigin` entries of that origin. */
+  addHistory(e: HistoryEntry, keepPerOrigin: number): Promise<void>;
   history(origin: string, limit: number): Promise<HistoryEntry[]>;
   getCached(origin: string): Promise<OriginCheck | undefined>;
-  putCached(c: OriginCheck): Promise<void>;
+  /** Stores, then evicts the oldest results beyond `maxOrigins`. */
+  putCached(c: OriginCheck, maxOrigins: number): Promise<void>;
   clearCached(): Promise<void>;
   /** Forget everything except settings. */
   clearData(): Promise<void>;
