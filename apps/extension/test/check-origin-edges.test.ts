@@ -124,6 +124,37 @@ describe('the card', () => {
   });
 });
 
+describe('checkpoint signatures', () => {
+  it('a checkpoint of a pinned log with a corrupted signature → failed, not "unknown log"', async () => {
+    const note = CHECKPOINTS.v1;
+    const sigStart = note.lastIndexOf(' ') + 1;
+    const sig = Uint8Array.from(atob(note.slice(sigStart).trim()), (c) => c.charCodeAt(0));
+    sig[10]! ^= 0x01;
+    const forged = `${note.slice(0, sigStart)}${toBase64(sig)}\n`;
+    const r = await run(h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(forged) }), card);
+    expect(status(r, 'proof.checkpoint')).toEqual(['fail']);
+    expect(r.status).toBe('failed');
+  });
+
+  it("a checkpoint claiming a pinned log's name but signed by another key → failed (impersonation)", async () => {
+    const { makeLineageSth, noteSigner, testKey } = await import('@lineage/producer');
+    const impostor = noteSigner('fixture.lineage.test/log', testKey('impostor-log'));
+    const note = makeLineageSth(
+      { logId: impostor.name, treeSize: 8, rootHash: TREES.v1.root(), timestampMs: 1 },
+      impostor,
+    );
+    const r = await run(h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(note) }), card);
+    const c = r.checks.find((x) => x.id === 'proof.checkpoint')!;
+    expect(c.status).toBe('fail');
+    expect(c.found).toBe('checkpoint.log-signature');
+  });
+
+  it("a malformed note → failed with the parser's code", async () => {
+    const r = await run(h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader('not a note') }), card);
+    expect(status(r, 'proof.checkpoint')).toEqual(['fail']);
+  });
+});
+
 describe('page (body) proofs bound with Content-Digest', () => {
   const bodyDigest = sha256(utf8Encode('<html>the page</html>'));
   const t = new MerkleTree();

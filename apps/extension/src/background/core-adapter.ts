@@ -71,7 +71,9 @@ async function checkpoint(note: string, trust: TrustStore): Promise<VerifiedChec
       };
     }
     firstOrigin ??= r.checkpoint?.origin ?? null;
-    if (!NOT_THIS_LOG.has(r.code) && r.checkpoint?.origin === log.origin) {
+    if (r.checkpoint?.origin === log.origin && r.code !== 'checkpoint.origin') {
+      // It claims to be a log you pinned: anything short of that log's valid signature is a
+      // failure (an impersonation or a forgery), not merely an unknown log.
       return { ok: false, unknownLog: false, code: r.code, message: r.message, log: log.origin };
     }
     if (!NOT_THIS_LOG.has(r.code) && !r.checkpoint) {
