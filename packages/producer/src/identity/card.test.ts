@@ -204,4 +204,27 @@ describe('enhanced agent cards made by the producer', () => {
       reason: expect.stringContaining('critical'),
     });
   });
+
+  it('card.identity_block: malformed params and two identity blocks fail with the field; card.shape fails on missing fields', async () => {
+    const card = addIdentityBlock(base, agent);
+    const params = identityParams(card);
+    params.public_key = 'XYZ';
+    const r = await verifyAgentCard(JSON.stringify(card), emptyTrustStore());
+    expect(r.checks.find((c) => c.id === 'card.identity_block')).toMatchObject({
+      status: 'fail',
+      subject: { field: '/capabilities/extensions/0/params/public_key' },
+    });
+    expect(status(r, 'card.agent_id')).toEqual(['not_checked']);
+    const good = addIdentityBlock(base, agent);
+    const exts = (good.capabilities as JsonObject).extensions as JsonObject[];
+    exts.push(structuredClone(exts[0]!));
+    const two = await verifyAgentCard(JSON.stringify(good), emptyTrustStore());
+    expect(two.checks.find((c) => c.id === 'card.identity_block')!.reason).toContain('2 identity extensions');
+    const { skills: _s, ...noSkills } = addIdentityBlock(base, agent);
+    const shape = await verifyAgentCard(JSON.stringify(noSkills), emptyTrustStore());
+    expect(shape.checks.find((c) => c.id === 'card.shape')).toMatchObject({
+      status: 'fail',
+      reason: 'skills is required but absent',
+    });
+  });
 });

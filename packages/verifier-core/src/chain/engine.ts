@@ -479,7 +479,11 @@ function graphChecks(
   if (policy.linear) {
     const children = new Map<string, Node[]>();
     for (const n of workflow)
-      for (const p of n.event.predecessors) children.set(p, [...(children.get(p) ?? []), n]);
+      for (const p of n.event.predecessors) {
+        const kids = children.get(p);
+        if (kids) kids.push(n);
+        else children.set(p, [n]);
+      }
     let forks = 0;
     for (const n of workflow) {
       if (n.event.predecessors.length > 1) {
@@ -514,7 +518,11 @@ function graphChecks(
 
   // Per-actor sequences (all events an actor signed, lifecycle included).
   const byActor = new Map<string, Node[]>();
-  for (const n of nodes) byActor.set(n.event.actor, [...(byActor.get(n.event.actor) ?? []), n]);
+  for (const n of nodes) {
+    const mine = byActor.get(n.event.actor);
+    if (mine) mine.push(n);
+    else byActor.set(n.event.actor, [n]);
+  }
   let seqProblems = 0;
   let orderProblems = 0;
   for (const [actor, list] of byActor) {

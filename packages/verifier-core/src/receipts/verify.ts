@@ -202,7 +202,9 @@ export async function checkReceipts(
   const channels = new Map<string, typeof parsed>();
   for (const p of parsed) {
     const k = `${p.r.sender}→${p.r.receiver}`;
-    channels.set(k, [...(channels.get(k) ?? []), p]);
+    const list = channels.get(k);
+    if (list) list.push(p);
+    else channels.set(k, [p]);
   }
   let seqProblems = 0;
   let clockProblems = 0;

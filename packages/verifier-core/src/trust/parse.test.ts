@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTrustStore } from './parse.js';
+import { checkTrustStore, parseTrustStore } from './parse.js';
 
 const key = 'ab'.repeat(32);
 const good = {
@@ -55,5 +55,21 @@ describe('trust store', () => {
 
   it('rejects duplicate keys before anything else', () => {
     expect(() => parseTrustStore('{"version":1,"version":1}')).toThrow(/duplicate/i);
+  });
+});
+
+describe('trust.store outcome', () => {
+  it('passes with a summary, fails with the field', () => {
+    expect(checkTrustStore(JSON.stringify(good)).outcome).toMatchObject({
+      status: 'pass',
+      found: expect.stringContaining('2-of-3 witnesses'),
+    });
+    const bad = checkTrustStore(JSON.stringify({ ...good, logs: [{ origin: 'x' }] }));
+    expect(bad.trust).toBeUndefined();
+    expect(bad.outcome).toMatchObject({
+      id: 'trust.store',
+      status: 'fail',
+      subject: { field: '/logs/0/vkey' },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { fromHex } from '../encoding/hex.js';
 import { Fields } from '../events/fields.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
+import type { CheckOutcome } from '../report/model.js';
 import { LineageError } from '../result.js';
 import {
   type ActionRule,
@@ -133,4 +134,30 @@ export function emptyTrustStore(): TrustStore {
     card_signers: [],
     policy: {},
   };
+}
+
+/**
+ * Parses a trust store and reports it as the `trust.store` check, for hosts that put
+ * the trust store's own validity in the report. Never throws.
+ */
+export function checkTrustStore(input: string | JsonValue): { trust?: TrustStore; outcome: CheckOutcome } {
+  const title = 'the trust store parsed and is well-formed';
+  try {
+    const trust = parseTrustStore(input);
+    return {
+      trust,
+      outcome: {
+        id: 'trust.store',
+        status: 'pass',
+        subject: { kind: 'trust', id: 'trust store' },
+        title,
+        found: `${trust.logs.length} log key(s), ${trust.witnesses.threshold}-of-${trust.witnesses.vkeys.length} witnesses, ${trust.proof_servers.length} proof server(s), ${trust.approvers.length} approver(s), ${trust.card_signers.length} card signer(s)`,
+      },
+    };
+  } catch (e) {
+    const le = e instanceof LineageError ? e : new LineageError(CODE, String(e));
+    const subject: CheckOutcome['subject'] = { kind: 'trust', id: 'trust store' };
+    if (le.path) subject.field = le.path;
+    return { outcome: { id: 'trust.store', status: 'fail', subject, title, reason: le.message } };
+  }
 }
