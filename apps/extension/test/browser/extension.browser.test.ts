@@ -165,9 +165,13 @@ function buildIsStale(): boolean {
       const p = join(dir, e.name);
       return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
     }, 0);
-  return [join(appDir, 'src'), join(appDir, 'build'), join(repoRoot, 'packages/ui/src')].some(
-    (d) => newest(d) > built,
-  );
+  const sources = [
+    'apps/extension/src',
+    'apps/extension/build',
+    'packages/ui/src',
+    'packages/verifier-core/src',
+  ];
+  return sources.some((d) => newest(join(repoRoot, d)) > built);
 }
 
 beforeAll(async () => {
