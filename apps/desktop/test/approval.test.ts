@@ -125,7 +125,7 @@ describe('SAR approval signing', () => {
     })();
     const r = await other.api.approvalVerify(signed.text);
     expect(r.verdict).toBe('failed');
-    expect(r.lines.find((l) => l.status === 'fail')?.text).toMatch(/not an approver in the trust store/);
+    expect(r.lines.find((l) => l.status === 'fail')?.reason).toMatch(/not an approver in the trust store/);
   });
 
   it('cannot approve a capsule that did not verify (rejection stays possible)', async () => {

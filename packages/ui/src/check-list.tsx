@@ -68,9 +68,11 @@ export interface CheckListProps {
   /** Called with the subject id when the user asks to see a check's subject (an event in the graph). */
   onShowSubject?: (subjectId: string) => void;
   initialStatuses?: Partial<Record<Status, boolean>>;
+  /** Narrow layout for side panels: no filters or step headings, title under the id. */
+  compact?: boolean;
 }
 
-export function CheckList({ checks, onShowSubject, initialStatuses }: CheckListProps) {
+export function CheckList({ checks, onShowSubject, initialStatuses, compact = false }: CheckListProps) {
   const [statuses, setStatuses] = useState<Record<Status, boolean>>({
     fail: true,
     not_checked: true,
@@ -84,7 +86,7 @@ export function CheckList({ checks, onShowSubject, initialStatuses }: CheckListP
   for (const c of checks) total[c.status]++;
 
   return (
-    <div className="lin-checks">
+    <div className={`lin-checks${compact ? ' lin-checks-compact' : ''}`}>
       <fieldset className="lin-filters">
         <legend className="lin-sr-only">Filter checks</legend>
         {(['fail', 'not_checked', 'pass'] as const).map((s) => (
@@ -108,6 +110,7 @@ export function CheckList({ checks, onShowSubject, initialStatuses }: CheckListP
         />
         <span className="lin-muted">
           {filtered.length} of {checks.length} shown
+          {!statuses.pass && total.pass > 0 ? ` (${total.pass} passed hidden)` : ''}
         </span>
       </fieldset>
       {groups.length === 0 && <p className="lin-empty">No checks match the filter.</p>}

@@ -4,7 +4,7 @@
  * are solid arrows, handoff receipts dashed arrows with a receipt mark. Failed
  * nodes and edges are red with an ✕; labels are capsule data (text nodes only).
  */
-import { useMemo } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { revealHidden, truncateMiddle } from './data-text.js';
 import {
   type GraphEdgeInput,
@@ -18,9 +18,12 @@ export interface LineageGraphProps {
   edges: readonly GraphEdgeInput[];
   selectedId?: string;
   onSelect?: (id: string) => void;
-  /** Static rendering (printable report): no focus or click handlers. */
+  /** Static rendering (printable report): no focus or click handlers, always scaled to the page width. */
   interactive?: boolean;
 }
+
+/** Below this scale labels get too small to read: show the graph at full size and scroll instead. */
+const MIN_FIT_SCALE = 0.7;
 
 const KIND_LABEL = { agent: 'AGENT', human: 'HUMAN' } as const;
 
@@ -37,12 +40,53 @@ function midpoint(e: PlacedEdge): { x: number; y: number } {
 
 export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive = true }: LineageGraphProps) {
   const lay = useMemo(() => layoutLineage(nodes, edges), [nodes, edges]);
+  const box = useRef<HTMLDivElement>(null);
+  const [avail, setAvail] = useState(0);
+  const [zoom, setZoom] = useState<'fit' | 'full'>('fit');
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || !interactive) return;
+    setAvail(el.clientWidth);
+    const ro = new ResizeObserver(() => setAvail(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [interactive]);
+  const fitScale = avail > 0 ? Math.min(1, (avail - 2) / lay.width) : 1;
+  const canFit = fitScale >= MIN_FIT_SCALE;
+  const scale = interactive && zoom === 'fit' && canFit ? fitScale : 1;
+  // Keep the selected node in view when the graph scrolls.
+  useEffect(() => {
+    if (!interactive || !selectedId) return;
+    const n = lay.nodes.find((x) => x.id === selectedId);
+    const el = box.current;
+    if (!n || !el) return;
+    const left = n.x * scale - el.clientWidth / 2;
+    if (el.scrollLeft > n.x * scale - 40 || el.scrollLeft + el.clientWidth < n.x * scale + 40)
+      el.scrollLeft = Math.max(0, left);
+  }, [selectedId, scale, lay, interactive]);
   return (
-    <div className="lin-graph">
+    <div className="lin-graph" ref={box}>
+      {interactive && lay.width > avail && avail > 0 && (
+        <div className="lin-graph-zoom">
+          {canFit && (
+            <button type="button" className={zoom === 'fit' ? 'on' : ''} onClick={() => setZoom('fit')}>
+              Fit
+            </button>
+          )}
+          <button
+            type="button"
+            className={zoom === 'full' || !canFit ? 'on' : ''}
+            onClick={() => setZoom('full')}
+          >
+            100%
+          </button>
+        </div>
+      )}
       <svg
         className="lin-graph-svg"
-        width={lay.width}
-        height={lay.height}
+        {...(interactive
+          ? { width: Math.round(lay.width * scale), height: Math.round(lay.height * scale) }
+          : { width: '100%', style: { maxWidth: lay.width } })}
         viewBox={`0 0 ${lay.width} ${lay.height}`}
         xmlns="http://www.w3.org/2000/svg"
       >
@@ -148,10 +192,10 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                 {n.status === 'fail' ? '✕ FAILED' : n.status === 'pass' ? '✓' : '– not checked'}
               </text>
               <text className="lin-node-label" x={12} y={35}>
-                {truncateMiddle(revealHidden(n.label), 30)}
+                {truncateMiddle(revealHidden(n.label), 27)}
               </text>
               <text className="lin-node-step" x={12} y={50}>
-                {truncateMiddle(revealHidden(n.step), 34)}
+                {truncateMiddle(revealHidden(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}
               </text>
             </g>
           );

@@ -12,6 +12,8 @@ export interface GraphNodeInput {
   kind: 'agent' | 'human';
   label: string;
   step: string;
+  /** The event's action (e.g. scan.run), shown under the label. */
+  action?: string;
   status: GraphStatus;
 }
 
@@ -43,7 +45,7 @@ export interface LineageLayout {
   dangling: GraphEdgeInput[];
 }
 
-export const NODE_WIDTH = 220;
+export const NODE_WIDTH = 212;
 export const NODE_HEIGHT = 58;
 
 export function layoutLineage(
@@ -51,7 +53,7 @@ export function layoutLineage(
   edges: readonly GraphEdgeInput[],
 ): LineageLayout {
   const g = new Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 36, ranksep: 56, marginx: 16, marginy: 16 });
+  g.setGraph({ rankdir: 'TB', nodesep: 18, edgesep: 8, ranksep: 44, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   const ids = new Set<string>();
   for (const n of nodes) {

@@ -99,7 +99,13 @@ export interface SignedApproval {
 export interface ApprovalCheck {
   verdict: 'verified' | 'failed' | 'incomplete';
   summary: string;
-  lines: { status: 'pass' | 'fail' | 'not_checked'; text: string; expected?: string; found?: string }[];
+  lines: {
+    status: 'pass' | 'fail' | 'not_checked';
+    title: string;
+    reason?: string;
+    expected?: string;
+    found?: string;
+  }[];
 }
 
 export type ExportFormat = 'json' | 'oscal' | 'html' | 'pdf' | 'approval' | 'trust' | 'public-key';

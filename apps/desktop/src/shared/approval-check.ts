@@ -6,7 +6,8 @@ export function toApprovalCheck(r: { report: VerificationReport }): ApprovalChec
   const { report } = r;
   const lines = report.checks.map((c) => ({
     status: c.status,
-    text: c.status === 'pass' ? c.title : `${c.title} — ${c.reason ?? c.status}`,
+    title: c.title,
+    ...(c.reason !== undefined ? { reason: c.reason } : {}),
     ...(c.expected !== undefined ? { expected: c.expected } : {}),
     ...(c.found !== undefined ? { found: c.found } : {}),
   }));

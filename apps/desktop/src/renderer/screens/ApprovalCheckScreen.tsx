@@ -91,8 +91,19 @@ export function ApprovalCheckScreen({
           <ul className="check-lines">
             {result.lines.map((l, i) => (
               <li key={i} className={`check-line-${l.status}`}>
-                <StatusBadge status={l.status} /> <DataText value={l.text} wrap />
-                {(l.expected !== undefined || l.found !== undefined) && (
+                <StatusBadge status={l.status} /> {l.title}
+                {l.status === 'pass' && l.found !== undefined && (
+                  <>
+                    {' '}
+                    <span className="lin-muted">·</span> <DataText value={l.found} max={90} />
+                  </>
+                )}
+                {l.status !== 'pass' && l.reason && (
+                  <div className="check-line-reason">
+                    <DataText value={l.reason} wrap />
+                  </div>
+                )}
+                {l.status !== 'pass' && (l.expected !== undefined || l.found !== undefined) && (
                   <ExpectedFound expected={l.expected} found={l.found} />
                 )}
               </li>

@@ -6,7 +6,7 @@
 
 import { DataText, Fingerprint, QrSequence } from '@lineage/ui';
 import { APPROVER_ROLES, type ApproverRole } from '@lineage/verifier-core';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ApprovalPreview, Decision, KeyStatus, LineageApi, SignedApproval } from '../../shared/api.js';
 import { type CapsuleState, messageOf } from '../App.js';
 import { ROLE_LABEL } from './TrustScreen.js';
@@ -28,6 +28,10 @@ export function ApproveScreen({
   const [preview, setPreview] = useState<ApprovalPreview | undefined>();
   const [signed, setSigned] = useState<SignedApproval | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
+  const signedRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (signed) signedRef.current?.scrollIntoView({ block: 'start' });
+  }, [signed]);
 
   useEffect(() => {
     api.keyStatus().then(setKey, (e: unknown) => onError(messageOf(e)));
@@ -140,37 +144,50 @@ export function ApproveScreen({
                 className="btn btn-danger"
                 onClick={() => api.approvalSign(req).then(setSigned, (e: unknown) => onError(messageOf(e)))}
                 data-testid="approval-sign"
+                disabled={signed !== undefined}
               >
-                Sign this {decision === 'reject' ? 'rejection' : 'approval'}
+                {signed ? 'Signed' : `Sign this ${decision === 'reject' ? 'rejection' : 'approval'}`}
               </button>
             </>
           )}
         </section>
       )}
       {signed && (
-        <section className="panel signed" data-testid="signed">
-          <h2 className="panel-title">Signed</h2>
-          <p>
-            Carry the signed file back on removable media, or show the QR sequence to a camera on the other
-            side of the air gap ({signed.qrFrames.length} frame{signed.qrFrames.length === 1 ? '' : 's'}).
-          </p>
-          <div className="row">
-            <button
-              type="button"
-              className="btn btn-primary"
-              data-testid="approval-save"
-              onClick={() =>
-                api.exportFile({ format: 'approval', content: signed.text }).then(
-                  (r) => setSaved(r.saved ? `Saved ${r.path ?? ''}` : 'Not saved.'),
-                  (e: unknown) => onError(messageOf(e)),
-                )
-              }
-            >
-              Save approval file…
-            </button>
-            {saved && <span data-testid="approval-saved">{saved}</span>}
+        <section className="panel signed" data-testid="signed" ref={signedRef}>
+          <div className="signed-grid">
+            <div>
+              <h2 className="panel-title">Signed</h2>
+              <p>
+                Carry the signed file back on removable media, or show the QR sequence to a camera on the
+                other side of the air gap ({signed.qrFrames.length} frame
+                {signed.qrFrames.length === 1 ? '' : 's'}, each numbered and checksummed).
+              </p>
+              <p>
+                <span className="lin-label">File</span> <DataText value={signed.fileName} />
+              </p>
+              <div className="row">
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  data-testid="approval-save"
+                  onClick={() =>
+                    api.exportFile({ format: 'approval', content: signed.text }).then(
+                      (r) => setSaved(r.saved ? `Saved ${r.path ?? ''}` : 'Not saved.'),
+                      (e: unknown) => onError(messageOf(e)),
+                    )
+                  }
+                >
+                  Save approval file…
+                </button>
+              </div>
+              {saved && (
+                <p className="ok-line" data-testid="approval-saved">
+                  {saved}
+                </p>
+              )}
+            </div>
+            <QrSequence frames={signed.qrFrames} />
           </div>
-          <QrSequence frames={signed.qrFrames} />
         </section>
       )}
     </div>

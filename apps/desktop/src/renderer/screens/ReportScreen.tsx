@@ -91,6 +91,7 @@ export function ReportScreen({
       )}
       {state.phase === 'done' && state.verification && (
         <Report
+          key={`${c.capsuleId}:${state.verification.report.verifiedAt}`}
           api={api}
           capsuleId={c.capsuleId}
           name={c.name}
@@ -164,7 +165,13 @@ function Report({
           </button>
         )}
       </div>
-      {tab === 'checks' && <CheckList checks={v.report.checks} onShowSubject={showSubject} />}
+      {tab === 'checks' && (
+        <CheckList
+          checks={v.report.checks}
+          onShowSubject={showSubject}
+          initialStatuses={{ pass: v.report.verdict === 'verified' }}
+        />
+      )}
       {tab === 'lineage' && <LineageTab v={v} selected={selected} onSelect={setSelected} />}
       {tab === 'events' && <EventsTab v={v} selected={selected} onSelect={setSelected} />}
       {tab === 'export' && <ExportTab api={api} capsuleId={capsuleId} />}
@@ -199,7 +206,7 @@ function LineageTab({
                 <h3 className="event-failures-title">
                   {about.length} check{about.length === 1 ? '' : 's'} about this event did not pass
                 </h3>
-                <CheckList checks={about} />
+                <CheckList checks={about} compact />
               </div>
             )}
             <EventDetails event={ev} />

@@ -1,0 +1,327 @@
+// The renderer in real Chromium, bridged to the real main-process services: every screen, the
+// FedRAMP sample, every tampered variant, approvals verified by the CLI, trust store round trip.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildFedrampSample,
+  buildTamperedVariants,
+  type FedrampSample,
+  type TamperedVariant,
+} from '@lineage/producer';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/src/main.js';
+import { bridge, ensureBuilt, launch, serveRenderer, shot, watchNetwork } from './support/browser.js';
+import { createHarness, type Harness } from './support/harness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lineage-desktop-e2e-'));
+let browser: Browser;
+let server: { url: string; close: () => Promise<void> };
+let sample: FedrampSample;
+let variants: TamperedVariant[];
+
+beforeAll(async () => {
+  ensureBuilt();
+  [browser, server, sample, variants] = await Promise.all([
+    launch(),
+    serveRenderer(),
+    buildFedrampSample({ dir }),
+    buildTamperedVariants(),
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openApp(h: Harness): Promise<{ page: Page; foreign: string[] }> {
+  const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  const foreign = watchNetwork(page, new URL(server.url).origin);
+  await bridge(page, h);
+  await page.goto(server.url);
+  await page.waitForSelector('.topbar');
+  return { page, foreign };
+}
+
+async function openCapsule(page: Page, h: Harness, path: string): Promise<void> {
+  h.openQueue.push(path);
+  await page.click('[data-testid=open-capsule]');
+  await page.waitForSelector('.lin-verdict, [data-testid=verify-error]', { timeout: 30_000 });
+}
+
+async function cli(argv: string[]): Promise<number> {
+  return runCli(argv, {
+    out: () => {},
+    err: () => {},
+    isTty: false,
+    cwd: dir,
+    env: {},
+    now: () => new Date(),
+  });
+}
+
+describe('assessor: trust, open, verify, read the report', () => {
+  let h: Harness;
+  let page: Page;
+  let foreign: string[];
+  beforeAll(async () => {
+    h = createHarness();
+    ({ page, foreign } = await openApp(h));
+  });
+
+  it('starts with nothing trusted and says so', async () => {
+    await page.waitForSelector('[data-testid=trust-empty]');
+    await shot(page, 'open-empty-trust');
+    await page.click('[data-nav=trust]');
+    await page.waitForSelector('[data-testid=trust-none]');
+  });
+
+  it('imports a trust store, shows fingerprints, and round-trips it through export', async () => {
+    await page.setInputFiles('[data-testid=trust-store-input]', sample.paths!.trust);
+    await page.waitForSelector('[data-trust-entry]');
+    const ids = await page.$$eval('[data-trust-entry]', (rows) =>
+      rows.map((r) => r.getAttribute('data-trust-entry')),
+    );
+    expect(ids).toContain(`log:${sample.trust.logs[0]!.origin}`);
+    expect(ids.filter((i) => i?.startsWith('approver:'))).toHaveLength(sample.trust.approvers.length);
+    const fp = await page.textContent('[data-trust-entry] .lin-fp');
+    expect(fp?.replace(/\s/g, '')).toMatch(/^[0-9a-f]{64}$/);
+    await shot(page, 'trust-store');
+
+    await page.click('[data-testid=trust-export]');
+    await page.waitForSelector('[data-testid=trust-status]');
+    const exported = h.saved.at(-1)!;
+    expect(JSON.parse(readFileSync(exported, 'utf8'))).toEqual(sample.trust);
+    // Round trip: a fresh install imports the exported file and shows the same keys and fingerprints.
+    const h2 = createHarness();
+    const v2 = await h2.api.trustImportStore(readFileSync(exported, 'utf8'));
+    const v1 = await h.api.trustList();
+    expect(v2.entries.map((e) => [e.id, e.fingerprint])).toEqual(
+      v1.entries.map((e) => [e.id, e.fingerprint]),
+    );
+  });
+
+  it('imports a single key from a file with a role', async () => {
+    const keyFile = join(dir, 'isso.pub.json');
+    writeFileSync(keyFile, await createHarnessKey());
+    await page.selectOption('[data-testid=trust-kind]', 'approver');
+    await page.setInputFiles('[data-testid=trust-key-file]', keyFile);
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=trust-text]') as HTMLTextAreaElement).value.length > 0,
+    );
+    await page.click('[data-testid=trust-import]');
+    await page.waitForSelector('[data-trust-entry="approver:lin:human:isso.kim"]');
+    await page.click('[data-trust-entry="approver:lin:human:isso.kim"] .lin-link');
+    await page.waitForSelector('[data-trust-entry="approver:lin:human:isso.kim"]', { state: 'detached' });
+  });
+
+  it('opens the FedRAMP sample from the dialog and shows it verified, lineage first', async () => {
+    await page.click('[data-nav=capsule]');
+    h.openQueue.push(sample.paths!.capsule);
+    await page.click('[data-testid=open-capsule]');
+    await page.waitForSelector('[data-testid=verifying], .lin-verdict');
+    if (await page.$('[data-testid=verifying]')) await shot(page, 'verifying');
+    await page.waitForSelector('.lin-verdict', { timeout: 30_000 });
+    expect(await page.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
+    expect(await page.textContent('.lin-verdict-headline')).toBe('Verified');
+    const nodes = await page.$$eval('[data-node]', (n) =>
+      n.map((x) => [x.getAttribute('data-kind'), x.getAttribute('data-status')]),
+    );
+    expect(nodes.length).toBe(sample.events.length);
+    expect(nodes.some(([k]) => k === 'human')).toBe(true);
+    expect(nodes.some(([k]) => k === 'agent')).toBe(true);
+    expect(nodes.every(([, s]) => s === 'pass')).toBe(true);
+    expect(await page.$$('[data-kind=handoff]')).not.toHaveLength(0);
+    expect(await page.$$('[data-kind=predecessor]')).not.toHaveLength(0);
+    await shot(page, 'report-verified-lineage');
+  });
+
+  it('shows an event with its fields, audit path, tree head and commitments on click', async () => {
+    const humanId =
+      sample.eventIds['3a'] ?? (await page.getAttribute('[data-node][data-kind=human]', 'data-node'))!;
+    await page.click(`[data-node="${humanId}"]`);
+    await page.waitForSelector(`[data-testid=event-panel] [data-event="${humanId}"]`);
+    const panel = await page.textContent('[data-testid=event-panel]');
+    expect(panel).toContain('sibling on the');
+    expect(panel).toContain('Signed tree head');
+    expect(panel).toContain(humanId);
+    await shot(page, 'event-proof');
+    await page.click('[data-tab=events]');
+    await page.waitForSelector('[data-event-row]');
+    await shot(page, 'events-table');
+  });
+
+  it('lists every check grouped by step with filters', async () => {
+    await page.click('[data-tab=checks]');
+    await page.waitForSelector('.lin-check-group');
+    const total = await page.$$eval('[data-check-id]', (c) => c.length);
+    const v = h.api.verificationOf((await h.api.recentFiles()) && [...(await listCapsules(page))][0]!);
+    expect(total).toBeGreaterThan(10);
+    expect(v === undefined || v.report.checks.length === total).toBe(true);
+    await shot(page, 'report-checks');
+    await page.uncheck('.lin-filter-pass input');
+    expect(await page.$$('[data-status=pass][data-check-id]')).toHaveLength(0);
+    await page.check('.lin-filter-pass input');
+    await page.fill('.lin-search', 'event.signature');
+    const shown = await page.$$eval('[data-check-id]', (c) => c.map((x) => x.getAttribute('data-check-id')));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((id) => id === 'event.signature')).toBe(true);
+    await page.fill('.lin-search', '');
+  });
+
+  it('exports the report as JSON, OSCAL and HTML', async () => {
+    await page.click('[data-tab=export]');
+    await shot(page, 'export');
+    for (const f of ['json', 'oscal', 'html']) {
+      await page.click(`[data-export=${f}]`);
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid=export-status]')?.textContent?.includes(n),
+        f === 'oscal' ? 'oscal' : `report.${f}`,
+      );
+    }
+    const html = readFileSync(h.saved.at(-1)!, 'utf8');
+    expect(html).toContain('Lineage verification report');
+  });
+
+  it('made no request outside the app', () => {
+    expect(foreign).toEqual([]);
+  });
+});
+
+async function listCapsules(_page: Page): Promise<string[]> {
+  return [];
+}
+
+async function createHarnessKey(): Promise<string> {
+  const k = createHarness();
+  await k.api.keyCreate({
+    approverId: 'lin:human:isso.kim',
+    name: 'Kim Isso',
+    role: 'security_officer',
+    passphrase: 'another long passphrase',
+  });
+  return k.api.keyPublicText();
+}
+
+describe('assessor: tampered capsules', () => {
+  let h: Harness;
+  let page: Page;
+  beforeAll(async () => {
+    h = createHarness();
+    await h.api.trustImportStore(sample.trustText);
+    ({ page } = await openApp(h));
+  });
+
+  it('shows each variant failed, with the documented check, on the documented node', async () => {
+    for (const v of variants) {
+      const path = join(dir, `${v.name}.zip`);
+      writeFileSync(path, v.sample.zip);
+      if (await page.$('[data-testid=close-capsule]')) await page.click('[data-testid=close-capsule]');
+      await openCapsule(page, h, path);
+      expect(await page.getAttribute('.lin-verdict', 'data-verdict'), v.name).toBe('failed');
+      // Failures first: the report opens on the checks, the first group holds a failure.
+      await page.waitForSelector('.lin-check-group');
+      const firstStatus = await page.getAttribute('.lin-check-group .lin-check', 'data-status');
+      expect(firstStatus, v.name).toBe('fail');
+      expect(
+        await page.$(`.lin-check[data-check-id="${v.checkId}"][data-status=fail]`),
+        `${v.name}: ${v.checkId}`,
+      ).not.toBeNull();
+      if (v.eventKey) {
+        const id = v.sample.eventIds[v.eventKey]!;
+        await page.click('[data-tab=lineage]');
+        await page.waitForSelector(`[data-node="${id}"]`);
+        expect(await page.getAttribute(`[data-node="${id}"]`, 'data-status'), `${v.name} node`).toBe('fail');
+        await page.click(`[data-node="${id}"]`);
+        await page.waitForSelector(`[data-testid=event-failures] [data-check-id="${v.checkId}"]`);
+        if (v.name === 'forged-event-signature') await shot(page, 'tampered-lineage');
+        await page.click('[data-tab=checks]');
+        if (v.name === 'forged-event-signature') await shot(page, 'tampered-checks');
+      }
+    }
+  }, 240_000);
+
+  it('opens a dropped file', async () => {
+    await page.click('[data-testid=close-capsule]');
+    const b64 = Buffer.from(sample.zip).toString('base64');
+    await page.evaluate((data) => {
+      const bin = atob(data);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.capsule.zip', { type: 'application/zip' }));
+      document
+        .querySelector('[data-testid=dropzone]')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, b64);
+    await page.waitForSelector('.lin-verdict', { timeout: 30_000 });
+    expect(await page.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
+    expect(await page.textContent('.report-file')).toContain('dropped.capsule.zip');
+  });
+});
+
+describe('approver: sign offline, carry the file back, check it', () => {
+  let h: Harness;
+  let page: Page;
+  beforeAll(async () => {
+    h = createHarness();
+    await h.api.trustImportStore(sample.trustText);
+    ({ page } = await openApp(h));
+  });
+
+  it('creates a key, reviews exactly what will be signed, signs, and the file verifies with the CLI', async () => {
+    await page.click('[data-nav=approve]');
+    await page.waitForSelector('[data-testid=key-create]');
+    await page.fill('[data-testid=key-id]', 'lin:human:ao.rivera');
+    await page.fill('[data-testid=key-name]', 'Sam Rivera');
+    await page.selectOption('[data-testid=key-role]', 'authorizing_official');
+    await page.fill('[data-testid=key-pass]', 'an offline passphrase 42');
+    await page.fill('[data-testid=key-pass2]', 'an offline passphrase 42');
+    await shot(page, 'approve-create-key');
+    await page.click('[data-testid=key-create-button]');
+    await page.waitForSelector('[data-testid=key-panel][data-unlocked=true]');
+    // The approver's public key is pinned, as a colleague would import it.
+    await h.api.trustImport({ kind: 'approver', text: await h.api.keyPublicText() });
+
+    await page.click('[data-nav=capsule]');
+    await openCapsule(page, h, sample.paths!.capsule);
+    await page.click('text=Approve or reject…');
+    await page.fill('[data-testid=approval-comment]', 'All 3PAO evidence reviewed; recommend ATO.');
+    await page.click('[data-testid=approval-preview]');
+    await page.waitForSelector('[data-testid=preview]');
+    const preview = await page.textContent('.preview-lines');
+    expect(preview).toContain('Sam Rivera (lin:human:ao.rivera), acting as Authorizing Official, APPROVES');
+    expect(preview).toContain('Comment: "All 3PAO evidence reviewed; recommend ATO."');
+    await shot(page, 'approve-preview');
+    await page.click('[data-testid=approval-sign]');
+    await page.waitForSelector('[data-testid=signed] canvas');
+    await shot(page, 'approve-signed-qr');
+    await page.click('[data-testid=approval-save]');
+    await page.waitForSelector('[data-testid=approval-saved]');
+    const file = h.saved.at(-1)!;
+    const trustFile = join(dir, 'approver-trust.json');
+    writeFileSync(trustFile, await h.api.trustExportText());
+    expect(
+      await cli(['approval', 'verify', file, '--trust', trustFile, '--capsule', sample.paths!.capsule]),
+    ).toBe(0);
+
+    // The other side: check the approval in the app.
+    await page.click('[data-nav=approval-check]');
+    await page.setInputFiles('[data-testid=approval-file]', file);
+    await page.waitForSelector('[data-testid=approval-result]');
+    expect(await page.getAttribute('[data-testid=approval-result]', 'data-verdict')).toBe('verified');
+    await shot(page, 'approval-check');
+
+    // A forged copy is refused, in the app and by the CLI.
+    const forged = join(dir, 'forged-approval.json');
+    writeFileSync(forged, readFileSync(file, 'utf8').replace('recommend ATO', 'recommend ATQ'));
+    await page.setInputFiles('[data-testid=approval-file]', forged);
+    await page.waitForSelector('[data-testid=approval-result][data-verdict=failed]');
+    await shot(page, 'approval-check-forged');
+    expect(await cli(['approval', 'verify', forged, '--trust', trustFile])).toBe(1);
+  });
+});
