@@ -227,4 +227,19 @@ describe('enhanced agent cards made by the producer', () => {
       reason: 'skills is required but absent',
     });
   });
+
+  it('empty values: each of the sdk, spec and as-is payload forms is recognised and named', async () => {
+    const p = p256TestKey('card-signer');
+    const trust: TrustStore = {
+      ...emptyTrustStore(),
+      card_signers: [{ kid: 'k', alg: 'ES256', public_key: p.publicKeyHex }],
+    };
+    // description "" is REQUIRED (kept by the spec form); documentationUrl "" is not (dropped by both).
+    const card = { ...addIdentityBlock(base, agent), description: '', documentationUrl: '' };
+    for (const form of ['sdk', 'spec', 'as-is'] as const) {
+      const signed = signAgentCard(card, { alg: 'ES256', kid: 'k', key: p }, form);
+      const r = await verifyAgentCard(JSON.stringify(signed), trust);
+      expect(r.signatures[0]!.form, form).toBe(form);
+    }
+  });
 });

@@ -12,7 +12,15 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { cosignCheckpoint, noteSigner } from '../note/index.js';
-import { agentEvent, humanApproval, registerEvent, revokeEvent, rotateEvent, signEvent } from './event.js';
+import {
+  agentEvent,
+  humanApproval,
+  registerEvent,
+  revokeEvent,
+  rotateEvent,
+  signEvent,
+  supersedeEvent,
+} from './event.js';
 import { asAgentKey, testKey } from './keys.js';
 import { at, T0, testbed } from './testbed.js';
 
@@ -389,5 +397,26 @@ describe('call chains: assessor and agent modes from one engine', () => {
     });
     const ok = await both({ ...i, events: cosigned });
     expect(ok.verdict).toBe('verified');
+  });
+
+  it('identity.supersede ends the agent: events after it fail, events before it pass; a second registration is rejected', async () => {
+    const w = workflow();
+    const sup = supersedeEvent(tb.inventory, tb.inventory, tb.scanner.agentId, {
+      timestamp: at(2.5),
+      sequence: 2,
+    });
+    const after = agentEvent(tb.inventory, {
+      action: 'inventory.generate',
+      timestamp: at(3),
+      sequence: 3,
+      predecessors: [eventId(w.inv)],
+    });
+    const r = await both(input([w.root, w.regInv, w.inv, sup, after]));
+    const c = failed(r, 'event.actor_key_valid_at_time');
+    expect(c.map((x) => x.subject.id)).toEqual([eventId(after)]);
+    expect(c[0]!.reason).toContain('superseded at 2026-11-20T14:02:30.000Z');
+    const again = registerEvent(tb.inventory, { timestamp: at(1.5), sequence: 1 });
+    const r2 = await both(input([w.root, w.regInv, again]));
+    expect(failed(r2, 'event.actor_key_valid_at_time')[0]!.reason).toContain('already registered');
   });
 });
