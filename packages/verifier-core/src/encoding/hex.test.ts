@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineageError } from '../result.js';
-import { fromHex, toHex } from './hex.js';
+import { fromHex, fromHexLower, toHex } from './hex.js';
 
 function errorOf(f: () => unknown): LineageError {
   try {
@@ -56,5 +56,14 @@ describe('hex', () => {
 
   it('rejects non-strings that arrive from untyped JSON', () => {
     expect(errorOf(() => fromHex(1234 as unknown as string)).code).toBe('encoding.hex');
+  });
+
+  it('fromHexLower accepts only the canonical lowercase spelling', () => {
+    expect(fromHexLower('00ff', 2)).toEqual(Uint8Array.of(0, 255));
+    const e = errorOf(() => fromHexLower('00fF', 2, 'leaf_hash'));
+    expect(e.code).toBe('encoding.hex');
+    expect(e.message).toBe('leaf_hash: uppercase hex digit "F" at offset 3');
+    expect(errorOf(() => fromHexLower('0g')).message).toContain('non-hex character "g" at offset 1');
+    expect(errorOf(() => fromHexLower('00', 2)).code).toBe('encoding.length');
   });
 });

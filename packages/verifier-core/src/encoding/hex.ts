@@ -44,3 +44,23 @@ export function fromHex(s: string, expectedLength?: number, field = 'hex'): Uint
   }
   return out;
 }
+
+/**
+ * Like fromHex, but only the canonical lowercase spelling: Lineage wire formats
+ * write lowercase hex, so one byte string has exactly one accepted encoding.
+ */
+export function fromHexLower(s: string, expectedLength?: number, field = 'hex'): Uint8Array {
+  if (typeof s === 'string') {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x41 && c <= 0x46) {
+        throw new LineageError(
+          'encoding.hex',
+          `uppercase hex digit ${JSON.stringify(s[i])} at offset ${i}`,
+          field,
+        );
+      }
+    }
+  }
+  return fromHex(s, expectedLength, field);
+}

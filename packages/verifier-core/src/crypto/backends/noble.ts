@@ -1,13 +1,35 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { bytesEqual, concatBytes } from '../../encoding/bytes.js';
 import type { CryptoBackend, EcdsaP256VerifyItem, Ed25519VerifyItem, Sha256Hasher } from '../backend.js';
+import { ed25519Precheck } from '../ed25519-policy.js';
 
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+function numberLE(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
+  return n;
+}
+
+/**
+ * Cofactorless RFC 8032 verification, as OpenSSL and BoringSSL do it:
+ * encode([S]B − [k]A) must equal the signature's R bytes. noble's own
+ * ed25519.verify checks the cofactored equation ([8][S]B = [8]R + [8][k]A),
+ * which accepts R or A with a small-order component that the others reject.
+ */
 function verifyEd25519(item: Ed25519VerifyItem): boolean {
-  if (item.publicKey.length !== 32 || item.signature.length !== 64) return false;
+  const { publicKey, signature, message } = item;
+  if (!ed25519Precheck(publicKey, signature)) return false;
   try {
-    // zip215: false = strict RFC 8032 / FIPS 186-5, matching OpenSSL and WebCrypto.
-    return ed25519.verify(item.signature, item.message, item.publicKey, { zip215: false });
+    // zip215: false = RFC 8032 decoding (y < p, no negative zero), as the precheck also requires.
+    const A = ed25519.Point.fromBytes(publicKey, false);
+    const R = signature.subarray(0, 32);
+    const k = numberLE(sha512(concatBytes(R, publicKey, message))) % L;
+    const S = numberLE(signature.subarray(32));
+    const check = ed25519.Point.BASE.multiplyUnsafe(S).subtract(A.multiplyUnsafe(k));
+    return bytesEqual(check.toBytes(), R);
   } catch {
     return false;
   }

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { toBase64Url } from '../../encoding/base64.js';
 import type { CryptoBackend, EcdsaP256VerifyItem, Ed25519VerifyItem, Sha256Hasher } from '../backend.js';
+import { ed25519Precheck } from '../ed25519-policy.js';
 
 // Importing a raw key costs more than verifying with it; agents sign many events
 // with one key, so keep a bounded cache of KeyObjects (null = the key does not import).
@@ -31,7 +32,7 @@ function latin1(bytes: Uint8Array): string {
 }
 
 function verifyEd25519(item: Ed25519VerifyItem): boolean {
-  if (item.publicKey.length !== 32 || item.signature.length !== 64) return false;
+  if (!ed25519Precheck(item.publicKey, item.signature)) return false;
   const key = cached(`ed:${latin1(item.publicKey)}`, () =>
     createPublicKey({
       key: Buffer.concat([ED25519_SPKI_PREFIX, item.publicKey]),
@@ -41,7 +42,7 @@ function verifyEd25519(item: Ed25519VerifyItem): boolean {
   );
   if (key === null) return false;
   try {
-    // OpenSSL's Ed25519 is strict RFC 8032: S < L, canonical A and R, cofactorless.
+    // After the precheck, OpenSSL's cofactorless check (encode([S]B − [k]A) == R) is our policy.
     return verify(null, item.message, key, item.signature);
   } catch {
     return false;
@@ -223,11 +224,11 @@ export class Ed25519VerifyPool {
 
   private async runPooled(items: readonly Ed25519VerifyItem[]): Promise<boolean[]> {
     const result = new Array<boolean>(items.length).fill(false);
-    // Malformed lengths are false without a trip to a worker.
+    // What the policy precheck rejects is false without a trip to a worker.
     const idx: number[] = [];
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
-      if (it.publicKey.length === 32 && it.signature.length === 64) idx.push(i);
+      if (ed25519Precheck(it.publicKey, it.signature)) idx.push(i);
     }
     const workers = this.start();
     const per = Math.ceil(idx.length / workers.length);
