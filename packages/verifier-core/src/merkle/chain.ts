@@ -1,4 +1,3 @@
-import { bitAt } from './bits.js';
 import { nodeHash } from './hash.js';
 
 /**
@@ -13,8 +12,9 @@ import { nodeHash } from './hash.js';
  */
 export function chainInner(seed: Uint8Array, proof: readonly Uint8Array[], index: bigint): Uint8Array {
   let h = seed;
-  for (let i = 0; i < proof.length; i++) {
-    h = bitAt(index, i) ? nodeHash(proof[i]!, h) : nodeHash(h, proof[i]!);
+  let bits = index; // bit i of index, shifted down one level per step
+  for (let i = 0; i < proof.length; i++, bits >>= 1n) {
+    h = (bits & 1n) === 1n ? nodeHash(proof[i]!, h) : nodeHash(h, proof[i]!);
   }
   return h;
 }
@@ -26,8 +26,9 @@ export function chainInner(seed: Uint8Array, proof: readonly Uint8Array[], index
  */
 export function chainInnerRight(seed: Uint8Array, proof: readonly Uint8Array[], index: bigint): Uint8Array {
   let h = seed;
-  for (let i = 0; i < proof.length; i++) {
-    if (bitAt(index, i)) h = nodeHash(proof[i]!, h);
+  let bits = index;
+  for (let i = 0; i < proof.length; i++, bits >>= 1n) {
+    if ((bits & 1n) === 1n) h = nodeHash(proof[i]!, h);
   }
   return h;
 }

@@ -154,6 +154,32 @@ describe('verifyInclusion messages and codes', () => {
     }
   });
 
+  it('returns structured failures for malformed input from untyped callers (JSON), never throws', () => {
+    const junk = JSON.parse('{"proof": null, "leaves": [null], "root": "ab"}') as {
+      proof: never;
+      leaves: never;
+      root: never;
+    };
+    expect(
+      verifyInclusion({ leafHash: h(0), index: 0, treeSize: 1000, proof: junk.proof, root }),
+    ).toMatchObject({
+      code: 'merkle.proof_hash_length',
+    });
+    expect(
+      verifyInclusion({ leafHash: h(0), index: 0, treeSize: 1000, proof, root: junk.root }),
+    ).toMatchObject({
+      code: 'merkle.root_length',
+    });
+    expect(verifyMultiproof({ leaves: junk.leaves, treeSize: 1000, proof: [], root })).toMatchObject({
+      code: 'merkle.invalid_number',
+    });
+    expect(
+      verifyConsistency({ size1: 1, size2: 2, root1: root, root2: root, proof: junk.proof }),
+    ).toMatchObject({
+      code: 'merkle.proof_hash_length',
+    });
+  });
+
   it('accepts number and bigint sizes alike', () => {
     expect(verifyInclusion({ leafHash: h(17), index: 17n, treeSize: 1000n, proof, root })).toEqual({
       ok: true,

@@ -127,11 +127,11 @@ function planMultiproof(p: MultiproofInput): { indices: bigint[]; size: bigint }
   if (!Array.isArray(p.leaves))
     throw new LineageError('merkle.multiproof.no_leaves', 'leaves must be an array');
   const indices = checkIndices(
-    p.leaves.map((l) => l.index),
+    p.leaves.map((l) => l?.index),
     size,
   );
   for (const [i, l] of p.leaves.entries())
-    requireHash(l.leafHash, 'merkle.leaf_hash_length', `leaves[${i}].leafHash`);
+    requireHash(l?.leafHash, 'merkle.leaf_hash_length', `leaves[${i}].leafHash`);
   requireProofHashes(p.proof, 'merkle.proof_hash_length');
   const want = countMultiproof(indices, size);
   if (p.proof.length !== want) {

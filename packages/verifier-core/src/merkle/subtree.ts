@@ -65,13 +65,13 @@ export function verifySubtreeInclusion(p: SubtreeInclusionCheckInput): CheckResu
         `index ${formatCount(index)} is outside the subtree [${formatCount(start)}, ${formatCount(end)})`,
       );
     }
+    requireHash(p.root, 'merkle.root_length', 'subtree root');
     const calc = rootFromInclusionProof({
       leafHash: p.leafHash,
       index: index - start,
       treeSize: end - start,
       proof: p.proof,
     });
-    requireHash(p.root, 'merkle.root_length', 'subtree root');
     if (!bytesEqual(calc, p.root)) {
       return fail(
         'merkle.subtree.root_mismatch',
