@@ -102,7 +102,7 @@ export class Controller {
         ...t.state,
         status: cached.status,
         sentence: cached.sentence,
-        trigger: 'advertised',
+        trigger: null,
       };
     }
     return t;

@@ -3,6 +3,12 @@ import { extensionUrl, openTab } from '../browser/runtime.js';
 import { CompactChecks } from '../shared/compact-checks.js';
 import { useTabView } from '../shared/use-view.js';
 
+const TRIGGER = {
+  advertised: 'checked because the site advertises Lineage',
+  on_demand: 'checked on request',
+  all_sites: 'checked because “every site” is on',
+} as const;
+
 export function Popup() {
   const { view, error, check, busy } = useTabView();
   if (error) return <p className="lin-ext-error">{error}</p>;
@@ -18,6 +24,7 @@ export function Popup() {
       <TabVerdict status={state.status} sentence={state.sentence} />
       <div className="lin-ext-origin">
         <span className="lin-label">Site</span> <DataText value={state.origin} max={52} />
+        {state.trigger && <span className="lin-label"> · {TRIGGER[state.trigger]}</span>}
       </div>
       <div className="lin-ext-actions">
         {canCheck && (
