@@ -109,6 +109,19 @@ describe('controller', () => {
     expect(action.shown.at(-1)).toMatchObject({ icon: 'timeout', badgeText: '?' });
   });
 
+  it('a hanging site does not hold up the check of another tab', async () => {
+    const f = cardFetch();
+    const mixed: FetchBounded = (url, limits) =>
+      url.startsWith('https://slow.example') ? new Promise(() => {}) : f.fetch(url, limits);
+    const { action, c } = await setup(mixed, 300);
+    await Promise.all([
+      c.onDocumentHeaders(20, 'https://slow.example/', goodHeaders),
+      c.onDocumentHeaders(21, 'https://agent.example/', goodHeaders),
+    ]);
+    expect(action.shown.filter((s) => s.tabId === 21).at(-1)?.icon).toBe('verified');
+    expect(action.shown.filter((s) => s.tabId === 20).at(-1)?.icon).toBe('timeout');
+  });
+
   it('an internal error is shown as failed, never as verified', async () => {
     const boom: FetchBounded = async () => {
       throw new TypeError('boom');

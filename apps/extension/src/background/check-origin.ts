@@ -27,6 +27,11 @@ export interface CheckOriginInput {
   core: CoreApi;
   fetch: FetchBounded;
   now: number;
+  /**
+   * Runs `fn` exclusively per key. The split-view memory of a log is read, compared and written as
+   * one step, so two tabs showing the same log must not interleave there; nothing else is serialized.
+   */
+  serialize?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 type CardFetch =
@@ -296,22 +301,28 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
       }
     }
 
-    const sv = await checkSplitView({
-      current: verified,
-      note: headers.checkpoint!,
-      origin,
-      now: input.now,
-      store: input.store,
-      trust,
-      core,
-      headerProof: headers.consistency,
-      fetchConsistency: async (from, to) => {
-        const url = `${origin}${CONSISTENCY_PATH}?from=${from}&to=${to}`;
-        const res = await input.fetch(url, { maxBytes: LIMITS.consistencyBytes, timeoutMs: LIMITS.fetchMs });
-        if (res.status !== 200) throw new Error(`${url} answered HTTP ${res.status}`);
-        return parseConsistencyAnswer(core, res.bytes, from, to);
-      },
-    });
+    const serialize = input.serialize ?? ((_key, fn) => fn());
+    const sv = await serialize(`log:${verified.log}`, () =>
+      checkSplitView({
+        current: verified,
+        note: headers.checkpoint!,
+        origin,
+        now: input.now,
+        store: input.store,
+        trust,
+        core,
+        headerProof: headers.consistency,
+        fetchConsistency: async (from, to) => {
+          const url = `${origin}${CONSISTENCY_PATH}?from=${from}&to=${to}`;
+          const res = await input.fetch(url, {
+            maxBytes: LIMITS.consistencyBytes,
+            timeoutMs: LIMITS.fetchMs,
+          });
+          if (res.status !== 200) throw new Error(`${url} answered HTTP ${res.status}`);
+          return parseConsistencyAnswer(core, res.bytes, from, to);
+        },
+      }),
+    );
     proof.previous = sv.previous;
     if (sv.outcome) checks.push(sv.outcome);
   }

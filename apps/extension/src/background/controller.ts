@@ -71,13 +71,24 @@ function headerKey(headers: HeaderList): string {
 
 /**
  * The service worker's brain, with the browser behind ActionPort: tab states, which sites to check,
- * the per-origin cache, the check queue and the message API of our pages.
+ * the per-origin cache, per-log exclusion and the message API of our pages.
  */
 export class Controller {
   private readonly tabs = new Map<number, TabRecord>();
   private run = 0;
-  /** Checks run one at a time: the split-view memory is read-compare-write per log. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Per-log exclusion for the split-view memory (read-compare-write). */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  private serialize = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.locks.set(key, settled);
+    void settled.then(() => {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    });
+    return next;
+  };
 
   constructor(private readonly deps: ControllerDeps) {}
 
@@ -187,6 +198,7 @@ export class Controller {
         core: this.deps.core,
         fetch: this.deps.fetch,
         now,
+        serialize: this.serialize,
       });
       result.headerKey = key;
       await this.deps.store.putCached(result, LIMITS.cachedOrigins);
@@ -203,8 +215,7 @@ export class Controller {
       );
       return result;
     };
-    const queued = this.queue.then(work, work);
-    this.queue = queued.catch(() => undefined);
+    const queued = work();
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
