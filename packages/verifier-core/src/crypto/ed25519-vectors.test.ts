@@ -199,6 +199,25 @@ describe('Ed25519VerifyPool', () => {
     expect(pool.stats.fallbacks).toBe(1);
   });
 
+  it('keeps concurrent batches apart, including one with nothing to send', async () => {
+    const pool = new Ed25519VerifyPool({ size: 2, minBatch: 1 });
+    try {
+      const reversed = [...items].reverse();
+      const malformed = items.map((it) => ({ ...it, signature: it.signature.subarray(0, 63) }));
+      const [a, b, c] = await Promise.all([
+        pool.verifyBatch(items),
+        pool.verifyBatch(reversed),
+        pool.verifyBatch(malformed),
+      ]);
+      expect(a).toEqual(expected);
+      expect(b).toEqual([...expected].reverse());
+      expect(c).toEqual(items.map(() => false));
+      expect(pool.stats).toEqual({ pooledBatches: 3, fallbacks: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('verifies small batches in-thread', async () => {
     const pool = new Ed25519VerifyPool({ minBatch: 1000 });
     expect(await pool.verifyBatch(items)).toEqual(expected);
