@@ -148,7 +148,7 @@ describe('which responses advertise Lineage', () => {
     expect(linkHasAgentCard('</x>; rel="alternate agent-card"')).toBe(true);
     expect(linkHasAgentCard('</x>; rel="agent-cards"')).toBe(false);
     expect(linkHasAgentCard('</agent-card>; rel="preload"')).toBe(false);
-    expect(linkHasAgentCard(`</x>; rel="agent-card"${' '.repeat(5000)}`)).toBe(false);
+    expect(linkHasAgentCard(`</x>; rel="agent-card"${' '.repeat(17_000)}`)).toBe(false);
   });
 
   it('a proof header advertises; an unrelated response does not', () => {

@@ -8,7 +8,7 @@ export const LIMITS = Object.freeze({
   /** All Lineage-* header values of one response together. */
   totalHeaderChars: 16_384,
   /** Link header scanned for rel="agent-card". */
-  linkHeaderChars: 4_096,
+  linkHeaderChars: 16_384,
   /** The decoded checkpoint (signed note) bytes. */
   checkpointBytes: 6_000,
   /** Hashes in one audit path or consistency proof (2^64 leaves need at most 64, RFC 9162 §2.1.3). */
