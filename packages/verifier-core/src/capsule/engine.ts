@@ -8,7 +8,7 @@ import { getCryptoBackend } from '../crypto/current.js';
 import { fromHex, toHex } from '../encoding/hex.js';
 import { parseEvent, signingInput, unsignedEvent } from '../events/index.js';
 import type { LineageEvent } from '../events/types.js';
-import { buildKeyHistories, verifyAgentCard } from '../identity/index.js';
+import { buildKeyHistories, IDENTITY_EXTENSION_URI, verifyAgentCard } from '../identity/index.js';
 import type { JsonValue } from '../json/index.js';
 import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js';
 import { parseReceipt, verifyReceipts } from '../receipts/index.js';
@@ -28,6 +28,9 @@ import type { EventInclusionDetail, SthSummary } from './types.js';
  */
 export interface EngineEvent {
   event: LineageEvent;
+  /** The event as found in the capsule, and the STH note its per-leaf proof is against. */
+  value: JsonValue;
+  checkpoint?: string;
   leafHash: string;
   where: string;
   inclusion?: EventInclusionDetail;
@@ -69,6 +72,40 @@ function sthOf(
   }
 }
 
+/**
+ * The card's lineage pointers name its registration event; the capsule carries that event and
+ * the attestation's per-leaf proof for it, which together make the evidence card.lineage needs.
+ */
+function registrationEvidence(
+  cardText: string,
+  events: Map<string, EngineEvent>,
+): { event: JsonValue; inclusion: JsonValue } | undefined {
+  let card: unknown;
+  try {
+    card = JSON.parse(cardText);
+  } catch {
+    return undefined;
+  }
+  const exts = (card as { capabilities?: { extensions?: unknown } })?.capabilities?.extensions;
+  if (!Array.isArray(exts)) return undefined;
+  const ext = exts.find((x) => (x as { uri?: unknown })?.uri === IDENTITY_EXTENSION_URI) as
+    | { params?: { lineage?: { registration_event_id?: unknown } } }
+    | undefined;
+  const id = ext?.params?.lineage?.registration_event_id;
+  const e = typeof id === 'string' ? events.get(id) : undefined;
+  if (!e?.inclusion || !e.checkpoint || e.inclusion.proofKind !== 'inclusion') return undefined;
+  return {
+    event: e.value,
+    inclusion: {
+      log_origin: e.inclusion.logId,
+      leaf_index: e.inclusion.index,
+      tree_size: e.inclusion.treeSize,
+      proof: e.inclusion.auditPath,
+      checkpoint: e.checkpoint,
+    },
+  };
+}
+
 function worst(a: CheckStatus, b: CheckStatus): CheckStatus {
   if (a === 'fail' || b === 'fail') return 'fail';
   if (a === 'not_checked' || b === 'not_checked') return 'not_checked';
@@ -92,7 +129,7 @@ export async function verifyLineageDocuments(
     attestationLabels: docs.attestations.map((a) => a.where),
     trust,
   });
-  checks.push(...chain.checks);
+  for (const c of chain.checks) checks.push(c);
   progress({ phase: 'verifying signatures and proofs', done: docs.events.length, total: docs.events.length });
 
   const events = new Map<string, EngineEvent>();
@@ -105,7 +142,7 @@ export async function verifyLineageDocuments(
     } catch {
       continue;
     }
-    events.set(s.eventId, { event, leafHash: s.leafHash, where: located.where });
+    events.set(s.eventId, { event, value: located.value, leafHash: s.leafHash, where: located.where });
   }
   // Name the file and line of every event outcome, so a failure can be found in the capsule.
   const whereOf = new Map([...events].map(([id, e]) => [id, e.where]));
@@ -158,6 +195,7 @@ export async function verifyLineageDocuments(
           proofKind: 'inclusion',
         };
         e.sth = head;
+        e.checkpoint = log.checkpoint;
         e.attestation = { server: att.server, issuedAt: att.issued_at, file: docs.attestations[i]!.where };
       }
       for (const leaf of log.multiproof?.leaves ?? []) {
@@ -187,7 +225,11 @@ export async function verifyLineageDocuments(
   for (const a of trust.approvers) labels.set(a.id, a.name);
   progress({ phase: 'verifying agent cards', done: 0, total: docs.cards.length });
   for (const c of docs.cards) {
-    const v = await verifyAgentCard(c.value, trust, { keyHistories: histories });
+    const registration = registrationEvidence(c.value, events);
+    const v = await verifyAgentCard(c.value, trust, {
+      keyHistories: histories,
+      ...(registration ? { registration } : {}),
+    });
     for (const o of v.checks)
       checks.push({
         ...o,
@@ -203,7 +245,7 @@ export async function verifyLineageDocuments(
     docs.receipts.map((r) => r.value),
     { keyHistories: histories },
   );
-  checks.push(...receipts.checks);
+  for (const c of receipts.checks) checks.push(c);
   const receiptStatus = new Map<string, CheckStatus>();
   for (const c of receipts.checks)
     if (c.subject.kind === 'receipt')
@@ -255,7 +297,7 @@ export async function verifyLineageDocuments(
   const notProven = new Set(chain.checks.filter((c) => c.status !== 'pass').map((c) => c.subject.id));
   const proven = new Set([...events.keys()].filter((id) => !notProven.has(id)));
   const opened = checkOpenings(new Map([...events].map(([id, e]) => [id, e.event])), parsedOpenings, proven);
-  checks.push(...opened);
+  for (const c of opened) checks.push(c);
   for (const o of parsedOpenings) {
     const failed = opened.some(
       (c) =>

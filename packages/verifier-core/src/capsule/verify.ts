@@ -258,7 +258,7 @@ export async function verifyCapsule(
       );
     }
   }
-  checks.push(...parseFailures);
+  for (const c of parseFailures) checks.push(c);
   if (parseFailures.length === 0) {
     checks.push(
       check(
@@ -277,7 +277,8 @@ export async function verifyCapsule(
     onProgress: progress,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  checks.push(...engine.checks);
+  // A loop, not push(...x): a 100k-event capsule has ~700k outcomes, more than the argument limit.
+  for (const c of engine.checks) checks.push(c);
 
   // 7. Artifacts: each file's SHA-256 must be the payload_hash of the event that cites it.
   const artifactOf = new Map<string, string>();
