@@ -116,7 +116,7 @@ export default async function extensionBench(): Promise<BenchSection> {
   // noble is what the extension's service worker runs; node is the same pipeline with native crypto.
   for (const backend of [nobleBackend, getCryptoBackend()]) {
     const m = await measure(backend);
-    const ratio = (x: number) => `${(x / m.base).toFixed(1)}×`;
+    const ratio = (x: number) => `${(x / m.base).toFixed(x < m.base ? 2 : 1)}×`;
     rows.push(
       [`[${backend.name}] baseline: Ed25519 verify + inclusion check`, ms(m.base), '1.0×'],
       [`[${backend.name}] parse proof headers only`, ms(m.parse), ratio(m.parse)],
