@@ -16,7 +16,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, '../..');
 const extDir = join(appDir, 'dist/chromium');
 const repoRoot = resolve(appDir, '../..');
-const shotsDir = join(repoRoot, 'docs/screenshots');
+// Screenshots go to test-results/ on every run; LINEAGE_UPDATE_SCREENSHOTS=1 refreshes the README's.
+const shotsDir = process.env.LINEAGE_UPDATE_SCREENSHOTS
+  ? join(repoRoot, 'docs/screenshots')
+  : join(appDir, 'test-results/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FINAL = new Set(['verified', 'warning', 'failed', 'timeout']);
 
