@@ -71,7 +71,8 @@ export default defineConfig({
   root: resolve(here, 'src/renderer'),
   base: './',
   plugins: [react(), inlineIntoHtml()],
-  worker: { format: 'es' },
+  // Classic workers: module workers from blob: URLs do not start in pages opened from file://.
+  worker: { format: 'iife' },
   build: {
     outDir: resolve(here, 'out/offline'),
     emptyOutDir: true,

@@ -46,6 +46,20 @@ export function ApproveScreen({
   const v = state?.phase === 'done' ? state.verification : undefined;
   const req = state ? { capsuleId: state.capsule.capsuleId, decision, comment } : undefined;
 
+  if (api.host === 'offline') {
+    return (
+      <div className="approve">
+        <section className="panel" data-testid="offline-no-signing">
+          <h2 className="panel-title">Signing needs Lineage Desktop</h2>
+          <p>
+            This offline page verifies capsules and checks approvals, but it never holds an approver key: a
+            key in a web page could be read by anything that page runs. Sign approvals in Lineage Desktop,
+            where the key stays in the app's main process, sealed with your passphrase.
+          </p>
+        </section>
+      </div>
+    );
+  }
   return (
     <div className="approve">
       <KeyPanel api={api} status={key} onStatus={setKey} onError={onError} />
