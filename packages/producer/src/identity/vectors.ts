@@ -1,4 +1,5 @@
 import {
+  buildKeyHistories,
   type CallChainInput,
   type CheckOutcome,
   type CitedEvent,
@@ -7,12 +8,14 @@ import {
   type JsonObject,
   type JsonValue,
   type LineageEvent,
+  parseEvent,
   parseTrustStore,
   sha256,
   type TrustStore,
   toHex,
   utf8Encode,
   type Verdict,
+  type VerifyAgentCardOptions,
   verdictOf,
   verifyAgentCard,
   verifyAttestation,
@@ -44,6 +47,8 @@ export interface VectorInput {
   receipts?: JsonValue[];
   openings?: JsonValue[];
   expect_leaves?: string[];
+  /** kind card: the registration event the card's lineage pointers name, with its inclusion proof. */
+  registration?: { event: JsonValue; inclusion: JsonValue };
 }
 
 export interface IdentityVector {
@@ -174,12 +179,25 @@ function cardVectors(): IdentityVector[] {
       tags: ['fedramp', 'CM-8'],
     },
   ]);
+  const root = humanApproval(
+    tb.ao,
+    { role: 'authorizing_official', decision: 'approve' },
+    { timestamp: at(0), sequence: 0, context: { task_id: 'assess-2026' } },
+  );
+  const reg = registerEvent(tb.inventory, {
+    timestamp: at(1),
+    sequence: 0,
+    context: { task_id: 'assess-2026' },
+  });
+  const regScan = registerEvent(tb.scanner, {
+    timestamp: at(1),
+    sequence: 0,
+    context: { task_id: 'assess-2026' },
+  });
+  const logged = tb.log.cite([root, reg, regScan], STH_AT);
+  const registration = { event: j(reg), inclusion: logged[1]!.inclusion! };
   const withId = addIdentityBlock(base, tb.inventory, {
-    lineage: {
-      log_origin: ORIGIN,
-      registration_event_id: eventId(registerEvent(tb.inventory, { timestamp: at(1), sequence: 0 })),
-      registration_leaf_index: 1,
-    },
+    lineage: { log_origin: ORIGIN, registration_event_id: eventId(reg), registration_leaf_index: 1 },
   });
   const signed = signAgentCard(withId, { alg: 'EdDSA', kid: tb.inventory.agentId, key: tb.inventory });
   const p = p256TestKey('csp-card-signer');
@@ -208,17 +226,36 @@ function cardVectors(): IdentityVector[] {
     c: JsonObject,
     expected: Expect,
     trust = trustJson(tb),
+    extra: Partial<VectorInput> = {},
   ): IdentityVector => ({
     name,
     rule,
     description,
     kind: 'card',
-    input: { trust, card: c },
+    input: { trust, card: c, ...extra },
     expected,
   });
   // Without lifecycle events in the input, card.key_current is not_checked: cards verify as "incomplete" at best.
   const cardOk = incomplete('card.key_current');
   return [
+    card(
+      'card-verified-lineage',
+      'card.lineage',
+      'EdDSA-signed card with its registration event and key history: every card check passes',
+      signed,
+      ok,
+      trustJson(tb),
+      { events: [logged[1]!], registration },
+    ),
+    card(
+      'card-invalid-lineage',
+      'card.lineage',
+      "The card's lineage pointer is followed to the scanner's registration instead",
+      signed,
+      failsAfter({ id: 'card.lineage', status: 'fail' }, 'card.lineage'),
+      trustJson(tb),
+      { events: [logged[1]!], registration: { event: j(regScan), inclusion: logged[2]!.inclusion! } },
+    ),
     card(
       'card-valid-eddsa',
       'card.*',
@@ -813,8 +850,22 @@ export async function runIdentityVector(
 ): Promise<{ checks: CheckOutcome[]; agent?: Awaited<ReturnType<typeof verifyBeforeAct>> }> {
   const trust = parseTrustStore(v.input.trust);
   switch (v.kind) {
-    case 'card':
-      return { checks: (await verifyAgentCard(JSON.stringify(v.input.card), trust)).checks };
+    case 'card': {
+      // Lifecycle events in a card vector give the key history (card.key_current).
+      const o: VerifyAgentCardOptions = {};
+      if (Array.isArray(v.input.events)) {
+        const evs = v.input.events.flatMap((c) => {
+          try {
+            return [parseEvent(c.event)];
+          } catch {
+            return [];
+          }
+        });
+        o.keyHistories = (await buildKeyHistories(evs, trust)).histories;
+      }
+      if (v.input.registration) o.registration = v.input.registration;
+      return { checks: (await verifyAgentCard(JSON.stringify(v.input.card), trust, o)).checks };
+    }
     case 'receipts':
       return { checks: (await verifyReceipts(v.input.receipts ?? [])).checks };
     case 'attestation': {

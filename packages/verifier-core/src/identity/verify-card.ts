@@ -5,6 +5,7 @@ import type { JsonValue } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CardSignatureResult, verifyCardSignatures } from './card-jws.js';
+import { type CardRegistrationEvidence, checkCardLineage } from './card-lineage.js';
 import { type CardClassification, classifyAgentCard } from './card-shape.js';
 import { verifyIdentityBlock } from './identity-block.js';
 import type { KeyHistories } from './key-history.js';
@@ -34,6 +35,8 @@ export interface VerifyAgentCardOptions {
   backend?: CryptoBackend;
   /** Key histories from the log, to check the card's key is current. */
   keyHistories?: KeyHistories;
+  /** The registration event the card's lineage pointers name, with its inclusion proof (card.lineage). */
+  registration?: CardRegistrationEvidence;
 }
 
 const str = (v: JsonValue | undefined) => (typeof v === 'string' ? v : undefined);
@@ -137,6 +140,14 @@ export async function verifyAgentCard(
         ),
   );
   checks.push(...identity.checks);
+  if (identity.params) {
+    const o: Parameters<typeof checkCardLineage>[4] = {};
+    if (opts.backend) o.backend = opts.backend;
+    const blockPath = identity.checks.find((c) => c.id === 'card.identity_block')?.subject.field;
+    if (blockPath) o.paramsPath = blockPath;
+    const lineage = await checkCardLineage(identity.params, cardId, trust, opts.registration, o);
+    if (lineage) checks.push(lineage);
+  }
   const signatures = await verifyCardSignatures(card, cardId, trust, identity.verifiedKey, opts.backend);
   checks.push(...signatures.map((s) => s.outcome));
   const result: AgentCardVerification = {

@@ -11,6 +11,7 @@ export const IDENTITY_CHECK_IDS = [
   'card.identity_proof',
   'card.capability_digest',
   'card.key_current',
+  'card.lineage',
   'card.a2a_signature',
   'event.schema',
   'event.actor_known',

@@ -1,0 +1,91 @@
+import { checkDirectInclusion } from '../chain/inclusion.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { eventId, eventLeafHash } from '../events/hash.js';
+import { outcome } from '../events/outcome.js';
+import { parseEvent } from '../events/parse.js';
+import { verifyEventSignature } from '../events/verify.js';
+import type { JsonValue } from '../json/index.js';
+import type { CheckOutcome } from '../report/model.js';
+import { isLineageError } from '../result.js';
+import { SthVerifier } from '../trust/sth.js';
+import type { TrustStore } from '../trust/types.js';
+import type { IdentityBlockParams } from './types.js';
+
+/** Evidence for a card's lineage pointers: its registration event and that event's inclusion proof. */
+export interface CardRegistrationEvidence {
+  event: JsonValue;
+  inclusion: JsonValue;
+}
+
+const TITLE = "the card's lineage pointers lead to its registration event in a trusted log";
+
+/**
+ * `card.lineage` (spec §4.1.2): the registration event the card points to exists,
+ * registers this agent with its genesis key, is signed by it, and sits at the
+ * pointed-to leaf of the pointed-to log under a verified tree head.
+ */
+export async function checkCardLineage(
+  params: IdentityBlockParams,
+  cardId: string,
+  trust: TrustStore,
+  evidence: CardRegistrationEvidence | undefined,
+  opts: { backend?: CryptoBackend; paramsPath?: string } = {},
+): Promise<CheckOutcome | undefined> {
+  const l = params.lineage;
+  if (!l) return undefined;
+  const subject = {
+    kind: 'card' as const,
+    id: cardId,
+    field: `${opts.paramsPath ?? '/capabilities/extensions/params'}/lineage`,
+  };
+  const backend = opts.backend;
+  if (!evidence) {
+    return outcome('card.lineage', 'not_checked', subject, TITLE, {
+      reason: `registration event ${l.registration_event_id.slice(0, 12)}… in ${l.log_origin} was not supplied`,
+    });
+  }
+  let e: ReturnType<typeof parseEvent>;
+  try {
+    e = parseEvent(evidence.event);
+  } catch (err) {
+    if (!isLineageError(err)) throw err;
+    return outcome('card.lineage', 'fail', subject, TITLE, {
+      reason: `registration event malformed: ${err.message}`,
+    });
+  }
+  const genesis = params.genesis_public_key ?? params.public_key;
+  const id = eventId(e);
+  const problems: string[] = [];
+  if (id !== l.registration_event_id)
+    problems.push(`the supplied event has id ${id}, not ${l.registration_event_id}`);
+  if (
+    e.lifecycle?.op !== 'register' ||
+    e.lifecycle.agent_id !== params.agent_id ||
+    e.lifecycle.public_key !== genesis
+  ) {
+    problems.push('the event does not register this agent with its genesis key');
+  } else if (e.signature.public_key !== genesis || !(await verifyEventSignature(e, backend))) {
+    problems.push('the registration is not validly signed by the registered key');
+  }
+  if (problems.length > 0)
+    return outcome('card.lineage', 'fail', subject, TITLE, { reason: problems.join('; ') });
+  const inc = evidence.inclusion as { log_origin?: unknown; leaf_index?: unknown } | null;
+  if (inc?.log_origin !== l.log_origin || inc?.leaf_index !== l.registration_leaf_index) {
+    return outcome('card.lineage', 'fail', subject, TITLE, {
+      reason: 'the inclusion proof is for another log or leaf than the card points to',
+      expected: `${l.log_origin} leaf ${l.registration_leaf_index}`,
+      found: `${String(inc?.log_origin)} leaf ${String(inc?.leaf_index)}`,
+    });
+  }
+  const r = await checkDirectInclusion(
+    evidence.inclusion,
+    '/registration/inclusion',
+    eventLeafHash(e),
+    new SthVerifier(trust),
+  );
+  if (!r.ok)
+    return outcome('card.lineage', r.untrusted ? 'not_checked' : 'fail', subject, TITLE, {
+      reason: r.reason,
+    });
+  return outcome('card.lineage', 'pass', subject, TITLE, { found: `registered ${e.timestamp}; ${r.detail}` });
+}
