@@ -7,8 +7,10 @@ const RANK = { fail: 0, not_checked: 1, pass: 2 } as const;
 /** A short list of checks for the popup: status, our title, and (as data) why it did not pass. */
 export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome[]; empty: string }) {
   if (checks.length === 0) return <p className="lin-muted">{empty}</p>;
-  // Failures first, then what could not be checked; the order is otherwise the verifier's.
-  const sorted = [...checks].sort((a, b) => RANK[a.status] - RANK[b.status]);
+  // Failures first, then what could not be checked, then passes, then informational notes.
+  const rank = (c: CheckOutcome) =>
+    c.status === 'not_checked' && INFORMATIONAL_CHECKS.has(c.id) ? 3 : RANK[c.status];
+  const sorted = [...checks].sort((a, b) => rank(a) - rank(b));
   return (
     <ul className="lin-ext-checks">
       {sorted.map((c, i) => (
