@@ -117,11 +117,16 @@ afterAll(async () => {
 describe('WebCrypto backend in Chromium', () => {
   it('passes the strictness probes, so the browser default uses WebCrypto', async () => {
     const r = await page.evaluate(async () => {
-      const l = (globalThis as unknown as Record<string, Record<string, () => Promise<{ name: string }>>>)
-        .__lineage!;
-      const ok = await (l.detectWebCryptoEd25519 as unknown as () => Promise<boolean>)();
-      const chosen = await l.resolveDefaultBackend!();
-      return { ok, chosen: chosen.name, isSecure: globalThis.isSecureContext };
+      const g = globalThis as unknown as {
+        isSecureContext: boolean;
+        __lineage: {
+          detectWebCryptoEd25519(): Promise<boolean>;
+          resolveDefaultBackend(): Promise<{ name: string }>;
+        };
+      };
+      const ok = await g.__lineage.detectWebCryptoEd25519();
+      const chosen = await g.__lineage.resolveDefaultBackend();
+      return { ok, chosen: chosen.name, isSecure: g.isSecureContext };
     });
     expect(r).toEqual({ ok: true, chosen: 'webcrypto', isSecure: true });
   });
