@@ -374,6 +374,9 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(failures(r.checks).length).toBeGreaterThanOrEqual(3);
     expect(a.decision).toBe('quarantine');
     if (a.decision === 'quarantine') expect(a.reason).toEqual(failures(r.checks)[0]);
+    // It really stopped: the outcomes after the first failure were never produced.
+    expect(a.checks.length).toBe(r.checks.indexOf(failures(r.checks)[0]!) + 1);
+    expect(a.checks.length).toBeLessThan(r.checks.length);
   });
 
   it('a rotated agent identity derives the same agent id from the genesis key', () => {
