@@ -106,10 +106,17 @@ export function manifestDigest(manifest: CapsuleManifest): string {
 // A fixed timestamp keeps zips byte-identical for identical content (zip stores DOS local time).
 const ZIP_MTIME = new Date('2026-01-01T00:00:00Z');
 
-/** Packs files into a deterministic zip: sorted names, fixed mtime, deflate level 6. */
-export function zipCapsule(files: Map<string, Uint8Array>): Uint8Array {
+/**
+ * Packs files into a deterministic zip: sorted names, fixed mtime, deflate level 6 — except
+ * files `store` selects (already-compressed or random data), which are stored uncompressed.
+ */
+export function zipCapsule(
+  files: Map<string, Uint8Array>,
+  store: (path: string) => boolean = () => false,
+): Uint8Array {
   const z: Record<string, [Uint8Array, { mtime: Date; level: 6 | 0 }]> = {};
-  for (const path of [...files.keys()].sort()) z[path] = [files.get(path)!, { mtime: ZIP_MTIME, level: 6 }];
+  for (const path of [...files.keys()].sort())
+    z[path] = [files.get(path)!, { mtime: ZIP_MTIME, level: store(path) ? 0 : 6 }];
   return zipSync(z);
 }
 
