@@ -134,5 +134,15 @@ describe('lineage approve / approval verify', () => {
     const e = capture(dir);
     expect(await runCli(['inspect', ev], e.io)).toBe(0);
     expect(e.stdout()).toContain(s.eventIds.e0!);
+    const card = join(dir, 'a3.card.json');
+    writeFileSync(card, s.files.get('cards/a3-scanner-orchestrator.json')!);
+    const k = capture(dir);
+    expect(await runCli(['inspect', card, '--json'], k.io)).toBe(0);
+    const j = JSON.parse(k.stdout());
+    expect(j.shape).toBe('a2a-v1.0');
+    expect(j.identity.agent_id).toBe(s.keys.agents.A3!.agentId);
+    const junk = join(dir, 'junk.json');
+    writeFileSync(junk, '{"hello":1}');
+    expect(await runCli(['inspect', junk], capture(dir).io)).toBe(2);
   });
 });
