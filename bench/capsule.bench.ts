@@ -256,7 +256,10 @@ function runVerify(zip: string, trust: string): Promise<{ ms: number; rssMiB: nu
   const code = `const m = await import(${JSON.stringify(pathToFileURL(CLI).href)});
 const io = { ...m.processIo(), out: () => {}, isTty: false };
 const code = await m.runCli(['verify', ${JSON.stringify(zip)}, '--trust', ${JSON.stringify(trust)}], io);
-process.stderr.write('\\nRSS ' + process.resourceUsage().maxRSS + '\\n');
+// VmHWM is this process's own peak; getrusage's maxRSS would include the forking parent's.
+let kb = process.resourceUsage().maxRSS;
+try { kb = Number(/VmHWM:\\s+(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+process.stderr.write('\\nRSS ' + kb + '\\n');
 process.exitCode = code;`;
   return new Promise((res, rej) => {
     const t0 = performance.now();
