@@ -198,6 +198,17 @@ describe('service-worker restarts (MV3 workers are stopped when idle)', () => {
     expect((await c.view(10)).state.origin).toBe('https://elsewhere.example');
   });
 
+  it('the URL-change event of the same navigation, handled mid-way, does not drop the headers', async () => {
+    const f = cardFetch();
+    const { action, c } = await setup(f.fetch);
+    // Both events of one navigation, interleaved as the browser may deliver them.
+    await Promise.all([
+      c.onDocumentHeaders(12, 'https://agent.example/', goodHeaders),
+      c.onTabUrlChanged(12, 'https://agent.example/'),
+    ]);
+    expect(action.shown.filter((s) => s.tabId === 12).at(-1)?.icon).toBe('verified');
+  });
+
   it('stored headers are capped so a hostile header stays oversized but small', async () => {
     const f = cardFetch();
     const { store, c } = await setup(f.fetch);

@@ -101,6 +101,9 @@ export class Controller {
     const known = this.tabs.get(tabId);
     if (known) return known;
     const origin = await this.deps.action.tabOrigin(tabId);
+    // A document response may have been handled while we awaited: it is newer than storage.
+    const raced = this.tabs.get(tabId);
+    if (raced) return raced;
     const t: TabRecord = { state: initialTabState(origin), headers: [], result: null };
     this.tabs.set(tabId, t);
     if (!origin) return t;
@@ -138,11 +141,14 @@ export class Controller {
     const origin = webOrigin(url);
     const t = this.tab(tabId);
     const kept = relevantHeaders(headers);
+    // Synchronously, before any await: a URL-change event for this same navigation may be handled
+    // while we wait, and must already see the new origin (and so leave these headers alone).
     t.headers = kept;
     t.result = null;
+    t.state = nextTabState(t.state, { type: 'navigate', origin });
+    await this.deps.action.render(tabId, presentTabState(t.state));
     if (origin) await this.deps.store.putTabHeaders({ tabId, origin, headers: kept });
     else await this.deps.store.deleteTabHeaders(tabId);
-    await this.setState(tabId, nextTabState(t.state, { type: 'navigate', origin }));
     if (!origin) return;
     const settings = await this.deps.store.getSettings();
     const trigger: CheckTrigger | null = advertisesLineage(headers)
