@@ -12,7 +12,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 
 function table(s: BenchSection): string {
-  const lines = [`## ${s.title}`, '', s.note, '', `| ${s.header.join(' | ')} |`, `|${s.header.map(() => ' --- ').join('|')}|`];
+  const lines = [
+    `## ${s.title}`,
+    '',
+    s.note,
+    '',
+    `| ${s.header.join(' | ')} |`,
+    `|${s.header.map(() => ' --- ').join('|')}|`,
+  ];
   for (const r of s.rows) lines.push(`| ${r.join(' | ')} |`);
   return lines.join('\n');
 }
@@ -28,7 +35,9 @@ console.log(`Machine: ${machine}\n`);
 
 const sections: string[] = [];
 for (const f of files) {
-  const mod = (await import(pathToFileURL(join(here, f)).href)) as { default: () => Promise<BenchSection | BenchSection[]> };
+  const mod = (await import(pathToFileURL(join(here, f)).href)) as {
+    default: () => Promise<BenchSection | BenchSection[]>;
+  };
   const started = Date.now();
   const result = await mod.default();
   for (const s of Array.isArray(result) ? result : [result]) {

@@ -76,7 +76,9 @@ if (isMain()) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`lineage: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `lineage: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       process.exitCode = EXIT_USAGE;
     },
   );

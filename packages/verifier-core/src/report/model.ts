@@ -82,5 +82,12 @@ export function buildReport(
   verifiedAt: string,
   checks: CheckOutcome[],
 ): VerificationReport {
-  return { reportVersion: 1, verdict: verdictOf(checks), target, verifiedAt, checks, summary: summarize(checks) };
+  return {
+    reportVersion: 1,
+    verdict: verdictOf(checks),
+    target,
+    verifiedAt,
+    checks,
+    summary: summarize(checks),
+  };
 }
