@@ -22,11 +22,13 @@ const requests: string[] = [];
 
 beforeAll(async () => {
   ensureBuilt();
-  [browser, sample, [tampered]] = (await Promise.all([
+  let variants: TamperedVariant[];
+  [browser, sample, variants] = await Promise.all([
     launch(),
     buildFedrampSample({ dir }),
     buildTamperedVariants({ only: ['forged-event-signature'] }),
-  ])) as [Browser, FedrampSample, TamperedVariant[]];
+  ]);
+  tampered = variants[0]!;
   const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
   page = await ctx.newPage();
   page.setDefaultTimeout(15_000);

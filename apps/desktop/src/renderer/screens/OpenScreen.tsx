@@ -86,6 +86,26 @@ export function OpenScreen({
           }}
         />
       </section>
+      <section className="panel how">
+        <h2 className="panel-title">What is checked</h2>
+        <ol className="how-list">
+          <li>
+            <strong>The container and manifest</strong> — every file listed, hashed and within limits; no
+            trust roots shipped inside.
+          </li>
+          <li>
+            <strong>Every event</strong> — signed by its actor (agent card identity or pinned approver), in
+            the log under a signed tree head from a pinned log key, attested by a pinned proof server.
+          </li>
+          <li>
+            <strong>The lineage</strong> — predecessor pointers and handoff receipts from the boundary
+            approval to the ATO decision, roles and workflow policy, artifacts bound to their events.
+          </li>
+        </ol>
+        <p className="lin-muted">
+          Anything that cannot be checked is reported as not checked, with the reason.
+        </p>
+      </section>
       {recent.length > 0 && (
         <section className="panel">
           <h2 className="panel-title">Recent capsules</h2>
