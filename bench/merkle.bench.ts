@@ -3,6 +3,7 @@
 // multiproof size against separate inclusion proofs.
 // Run alone with `npx tsx bench/merkle.bench.ts`; `npm run bench` runs it with the rest.
 import { createHash, randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import {
   type CryptoBackend,
@@ -29,13 +30,30 @@ function time(f: () => unknown): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-/** Best of `runs` alternating measurements, so a noisy neighbour cannot favour either side. */
-function bestOf(runs: number, fns: Array<() => unknown>): number[] {
-  const best = fns.map(() => Number.POSITIVE_INFINITY);
-  for (let r = 0; r < runs; r++) {
-    for (const [i, f] of fns.entries()) best[i] = Math.min(best[i]!, time(f));
-  }
-  return best;
+/**
+ * Runs every function once per round, `rounds` times, interleaved. Other processes
+ * only ever add time, so the fastest round is the best estimate of each one's own
+ * cost: `ratio` is fastest / fastest of fns[0]. `pairedMedian` (the median of the
+ * per-round ratios) is printed beside it as a check on how noisy the machine was.
+ */
+function measure(
+  rounds: number,
+  fns: Array<() => unknown>,
+): { best: number[]; ratio: number[]; pairedMedian: number[] } {
+  const times = fns.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) for (const [i, f] of fns.entries()) times[i]!.push(time(f));
+  const best = times.map((t) => Math.min(...t));
+  return {
+    best,
+    ratio: best.map((b) => b / best[0]!),
+    pairedMedian: times.map((t) => median(t.map((x, r) => x / times[0]![r]!))),
+  };
+}
+
+function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 }
 
 /**
@@ -87,40 +105,62 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 const ratio = (x: number) => `${x.toFixed(2)}×`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+const ROUNDS = 5;
+
 function rootSection(): BenchSection {
   const entries = Array.from({ length: LEAVES }, () => new Uint8Array(randomBytes(ENTRY_BYTES)));
   const expected = Buffer.from(bareRoot(entries)).toString('hex');
-  for (const b of [nodeBackend, nobleBackend]) {
-    const got = Buffer.from(withBackend(b, () => ourRoot(entries))).toString('hex');
-    if (got !== expected) throw new Error(`${b.name} backend computed a different root`);
-  }
-  const [bare, native] = bestOf(5, [
-    () => bareRoot(entries),
-    () => withBackend(nodeBackend, () => ourRoot(entries)),
-  ]);
-  const [portable] = bestOf(2, [() => withBackend(nobleBackend, () => ourRoot(entries))]);
+  const check = (root: Uint8Array, what: string) => {
+    if (Buffer.from(root).toString('hex') !== expected) throw new Error(`${what} computed a different root`);
+  };
+  const variants: Array<[string, () => void]> = [
+    ['bare node:crypto loop (baseline)', () => bareRoot(entries)],
+    [
+      'merkleRoot, node backend',
+      () =>
+        check(
+          withBackend(nodeBackend, () => ourRoot(entries)),
+          'node backend',
+        ),
+    ],
+    [
+      'merkleRoot, noble backend (portable)',
+      () =>
+        check(
+          withBackend(nobleBackend, () => ourRoot(entries)),
+          'noble backend',
+        ),
+    ],
+    [
+      // The producing side: every perfect subtree stored, entries appended one by one.
+      'MerkleTree: appendEntry × 1,000,000, then root(), node backend',
+      () =>
+        withBackend(nodeBackend, () => {
+          const t = new MerkleTree();
+          for (const e of entries) t.appendEntry(e);
+          check(t.root(), 'MerkleTree');
+        }),
+    ],
+  ];
+  const m = measure(
+    ROUNDS,
+    variants.map(([, f]) => f),
+  );
   const hashes = 2 * LEAVES - 1;
   return {
     title: 'Merkle root of 1,000,000 leaves',
     note:
-      `leafHash over 1,000,000 entries of ${ENTRY_BYTES} bytes, then merkleRoot: ${fmt(hashes)} SHA-256 calls. ` +
-      'Baseline: a bare loop of node:crypto createHash over the same inputs, in the same run (best of 5 alternating runs; noble best of 2). Target: node backend ≤ 1.3×.',
+      `leafHash over 1,000,000 entries of ${ENTRY_BYTES} bytes, then the root: ${fmt(hashes)} SHA-256 calls. ` +
+      `Baseline: a bare loop of node:crypto createHash over the same inputs in the same order. ${ROUNDS} rounds; ` +
+      `time = fastest round; ratio = fastest / fastest baseline (median of per-round ratios in brackets). Load average at the end: ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores. ` +
+      'Target: node backend ≤ 1.3×.',
     header: ['implementation', 'time', 'per hash', 'ratio to bare node:crypto'],
-    rows: [
-      ['bare node:crypto loop (baseline)', ms(bare!), `${((bare! * 1000) / hashes).toFixed(2)} µs`, '1.00×'],
-      [
-        'merkleRoot, node backend',
-        ms(native!),
-        `${((native! * 1000) / hashes).toFixed(2)} µs`,
-        ratio(native! / bare!),
-      ],
-      [
-        'merkleRoot, noble backend (portable)',
-        ms(portable!),
-        `${((portable! * 1000) / hashes).toFixed(2)} µs`,
-        ratio(portable! / bare!),
-      ],
-    ],
+    rows: variants.map(([name], i) => [
+      name,
+      ms(m.best[i]!),
+      `${((m.best[i]! * 1000) / hashes).toFixed(2)} µs`,
+      `${ratio(m.ratio[i]!)} (${ratio(m.pairedMedian[i]!)})`,
+    ]),
   };
 }
 
@@ -151,25 +191,26 @@ function inclusionSection(): BenchSection {
     const input = { leafHash: leaf, index, treeSize: size, proof, root };
     if (!verifyInclusion(input).ok) throw new Error(`synthesized proof for 2^${exp} does not verify`);
     const iterations = 5_000;
-    const [ours, bare] = bestOf(3, [
-      () => {
-        for (let i = 0; i < iterations; i++) verifyInclusion(input);
-      },
+    const m = measure(5, [
       () => {
         for (let i = 0; i < iterations; i++) bareChain(Buffer.from(leaf), proof);
       },
+      () => {
+        for (let i = 0; i < iterations; i++) verifyInclusion(input);
+      },
     ]);
+    const ours = m.best[1]!;
     rows.push([
       `2^${exp}`,
       String(len),
-      fmt((iterations / ours!) * 1000),
-      `${((ours! * 1000) / iterations).toFixed(1)} µs`,
-      ratio(ours! / bare!),
+      fmt((iterations / ours) * 1000),
+      `${((ours * 1000) / iterations).toFixed(1)} µs`,
+      `${ratio(m.ratio[1]!)} (${ratio(m.pairedMedian[1]!)})`,
     ]);
   }
   return {
     title: 'Inclusion-proof verification (node backend)',
-    note: 'verifyInclusion on a synthesized proof of full length (5,000 verifications, best of 3). Baseline: a bare node:crypto loop hashing the same chain.',
+    note: 'verifyInclusion on a synthesized proof of full length (5,000 verifications; fastest of 5 interleaved rounds; ratio = fastest / fastest baseline, median per-round ratio in brackets). Baseline: a bare node:crypto loop hashing the same chain.',
     header: ['tree size', 'proof hashes', 'verifications / s', 'per verification', 'ratio to bare chain'],
     rows,
   };
@@ -190,7 +231,9 @@ function multiproofSection(): BenchSection {
     const leaves = idx.map((i) => ({ index: i, leafHash: tree.leafHash(i) }));
     if (!verifyMultiproof({ leaves, treeSize: size, proof: multi, root }).ok)
       throw new Error('multiproof failed');
-    const [tMulti, tSep] = bestOf(3, [
+    const {
+      best: [tMulti, tSep],
+    } = measure(5, [
       () => verifyMultiproof({ leaves, treeSize: size, proof: multi, root }),
       () => {
         for (const [j, i] of idx.entries()) {
