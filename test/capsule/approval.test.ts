@@ -1,0 +1,124 @@
+import { buildFedrampSample, buildTamperedVariants, createSarApproval } from '@lineage/producer';
+import {
+  type CapsuleVerification,
+  toOscalAssessmentResults,
+  verifyCapsule,
+  verifySarApproval,
+  zipCapsuleSource,
+} from '@lineage/verifier-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const verifiedAt = '2026-11-22T00:00:00Z';
+let sample: Awaited<ReturnType<typeof buildFedrampSample>>;
+let cap: CapsuleVerification;
+
+beforeAll(async () => {
+  sample = await buildFedrampSample();
+  cap = await verifyCapsule(zipCapsuleSource(sample.zip), sample.trust, {
+    verifiedAt,
+    capsuleName: 'sample.zip',
+  });
+});
+
+function sign(who: string, role: Parameters<typeof createSarApproval>[0]['approver']['role'], c = cap) {
+  const h = { '3pao': 'lin:human:3pao.sam-okafor', co: 'lin:human:co.raj-patel' }[who]!;
+  return createSarApproval({
+    capsule: c,
+    decision: 'approve',
+    comment: 'ok',
+    approver: { id: h, role },
+    signingKey: sample.keys.humans[who]!.secretKey,
+    signedAt: verifiedAt,
+  });
+}
+
+const status = (r: Awaited<ReturnType<typeof verifySarApproval>>, id: string) =>
+  r.report.checks.filter((c) => c.id === id).map((c) => c.status);
+
+describe('SAR approvals', () => {
+  it('a 3PAO approval of the verified sample verifies with the capsule, and cites what it relied on', async () => {
+    const a = sign('3pao', '3pao_assessor');
+    expect(a.capsule.digest).toBe(cap.capsuleDigest);
+    expect(a.cited_events.map((e) => e.event_id).sort()).toEqual(cap.events.map((e) => e.id).sort());
+    expect(a.relied_sths.length).toBe(cap.sths.length);
+    const r = await verifySarApproval(JSON.stringify(a), sample.trust, { verifiedAt, capsule: cap });
+    expect(r.report.verdict).toBe('verified');
+  });
+
+  it('fails an approver signing as a role they do not hold', async () => {
+    const r = await verifySarApproval(JSON.stringify(sign('co', '3pao_assessor')), sample.trust, {
+      verifiedAt,
+      capsule: cap,
+    });
+    expect(status(r, 'approval.approver_role')).toEqual(['fail']);
+    expect(r.report.checks.find((c) => c.id === 'approval.approver_role')!.reason).toMatch(
+      /holds compliance_officer/,
+    );
+  });
+
+  it('fails a relied-on tree head that does not verify, and a cited event that is not in the capsule', async () => {
+    const a = sign('3pao', '3pao_assessor');
+    const forgedSth = {
+      ...a,
+      relied_sths: [
+        { ...a.relied_sths[0]!, checkpoint: a.relied_sths[0]!.checkpoint.replace(/\n(\d+)\n/, '\n999\n') },
+      ],
+    };
+    // Re-signed by the approver: the signature is fine, the tree head is not.
+    const resigned = createSarApproval({
+      capsule: cap,
+      decision: 'approve',
+      comment: 'ok',
+      approver: a.approver,
+      signingKey: sample.keys.humans['3pao']!.secretKey,
+      signedAt: verifiedAt,
+    });
+    const r1 = await verifySarApproval(JSON.stringify(forgedSth), sample.trust, { verifiedAt });
+    expect(status(r1, 'approval.sths')).toContain('fail');
+    expect(status(r1, 'approval.signature')).toEqual(['fail']);
+    const other = await buildFedrampSample({ seed: 'other' });
+    const otherCap = await verifyCapsule(zipCapsuleSource(other.zip), other.trust, {
+      verifiedAt,
+      capsuleName: 'other.zip',
+    });
+    const r2 = await verifySarApproval(JSON.stringify(resigned), sample.trust, {
+      verifiedAt,
+      capsule: otherCap,
+    });
+    expect(status(r2, 'approval.capsule_digest')).toEqual(['fail']);
+    expect(status(r2, 'approval.cited_events')).toContain('fail');
+  });
+
+  it('refuses to approve a capsule that failed, but allows rejecting it', async () => {
+    const [t] = await buildTamperedVariants({ only: ['edited-artifact'] });
+    const bad = await verifyCapsule(zipCapsuleSource(t!.sample.zip), t!.sample.trust, {
+      verifiedAt,
+      capsuleName: 'bad.zip',
+    });
+    expect(() => sign('3pao', '3pao_assessor', bad)).toThrow(
+      /cannot approve a capsule whose verification failed/,
+    );
+    const rej = createSarApproval({
+      capsule: bad,
+      decision: 'reject',
+      comment: 'artifact edited',
+      approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
+      signingKey: sample.keys.humans['3pao']!.secretKey,
+      signedAt: verifiedAt,
+    });
+    expect(rej.cited_events.length).toBe(bad.events.filter((e) => e.status === 'pass').length);
+    expect(rej.cited_events.map((e) => e.event_id)).not.toContain(t!.sample.eventIds['A3-scan']);
+    // OSCAL: the controls of the edited scan are not satisfied, and the failure is an observation.
+    const ar = toOscalAssessmentResults(bad.report, bad)['assessment-results'] as {
+      results: {
+        findings: { target: { 'target-id': string; status: { state: string } } }[];
+        observations: { description: string }[];
+      }[];
+    };
+    const ra5 = ar.results[0]!.findings.find((f) => f.target['target-id'] === 'ra-5_obj')!;
+    expect(ra5.target.status.state).toBe('not-satisfied');
+    expect(
+      ar.results[0]!.observations.some((o) => /capsule\.artifact_hash|is not what event/.test(o.description)),
+    ).toBe(true);
+  });
+});
