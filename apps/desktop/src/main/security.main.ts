@@ -77,7 +77,12 @@ export function applySessionPolicy(rendererDir: string, ses: Session = session.d
   ses.setDevicePermissionHandler(() => false);
   ses.setDisplayMediaRequestHandler((_req, callback) => callback({}));
   ses.setSpellCheckerEnabled(false);
-  ses.setSpellCheckerLanguages([]);
+  try {
+    // No dictionaries means nothing to download; macOS uses the OS checker and may refuse the call.
+    ses.setSpellCheckerLanguages([]);
+  } catch {
+    // Spellcheck stays disabled above either way.
+  }
   ses.on('will-download', (e) => e.preventDefault());
   ses.setProxy({ mode: 'direct' }).catch(() => undefined);
 }
