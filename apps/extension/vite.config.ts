@@ -9,8 +9,10 @@ import { drawIcon, ICON_STATES } from './build/icons.js';
 import { makeManifest } from './build/manifest.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const outChromium = resolve(here, 'dist/chromium');
-const outFirefox = resolve(here, 'dist/firefox');
+// LINEAGE_EXT_DIST lets a test build into a private directory instead of the shared dist/.
+const distRoot = process.env.LINEAGE_EXT_DIST ?? resolve(here, 'dist');
+const outChromium = resolve(distRoot, 'chromium');
+const outFirefox = resolve(distRoot, 'firefox');
 const version = (JSON.parse(readFileSync(resolve(here, 'package.json'), 'utf8')) as { version: string })
   .version;
 

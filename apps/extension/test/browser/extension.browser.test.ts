@@ -14,7 +14,8 @@ import { SITES, type SiteName, trustStoreJson } from '../fixture/sites.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, '../..');
-const extDir = join(appDir, 'dist/chromium');
+/** The unpacked build under test: dist/chromium, or a private fresh build when dist is stale. */
+let extDir = join(appDir, 'dist/chromium');
 const repoRoot = resolve(appDir, '../..');
 // Screenshots go to test-results/ on every run; LINEAGE_UPDATE_SCREENSHOTS=1 refreshes the README's.
 const shotsDir = process.env.LINEAGE_UPDATE_SCREENSHOTS
@@ -29,6 +30,7 @@ let sw: Worker;
 let swUrl: string;
 let extId: string;
 let userDataDir: string;
+let privateDist: string | undefined;
 const sites = new Map<SiteName, RunningSite>();
 
 interface TabSnapshot {
@@ -179,11 +181,15 @@ function buildIsStale(): boolean {
 
 beforeAll(async () => {
   if (buildIsStale()) {
+    // Never rebuild the shared dist/ under other test files' feet: build privately.
+    privateDist = mkdtempSync(join(tmpdir(), 'lineage-ext-dist-'));
     execFileSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], {
       cwd: appDir,
       stdio: 'ignore',
       timeout: 120_000,
+      env: { ...process.env, LINEAGE_EXT_DIST: privateDist },
     });
+    extDir = join(privateDist, 'chromium');
   }
   for (const name of Object.keys(SITES) as SiteName[]) sites.set(name, await serveSite(SITES[name]));
   userDataDir = mkdtempSync(join(tmpdir(), 'lineage-ext-'));
@@ -233,6 +239,7 @@ afterAll(async () => {
   await ctx?.close();
   await Promise.all([...sites.values()].map((s) => s.close()));
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  if (privateDist) rmSync(privateDist, { recursive: true, force: true });
 });
 
 describe('extension in Chromium against the fixture sites', { timeout: 30_000 }, () => {
