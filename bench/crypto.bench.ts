@@ -3,7 +3,7 @@
 // in the same run. Target: the native backend's batch path ≤ 1.1× the bare baseline.
 // Run alone with `npx tsx bench/crypto.bench.ts`; `npm run bench` runs it with the rest.
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
@@ -178,7 +178,8 @@ export default async function cryptoBench(): Promise<BenchSection> {
       `Baseline: a bare \`crypto.verify\` loop over the same ${items.length.toLocaleString('en-US')} signatures ` +
       `(${KEYS} keys, ~${items[0]!.message.length}-byte messages) on ${cores} worker threads, keys imported beforehand; ` +
       `best of ${RUNS} alternating runs. Ratio = time per signature ÷ baseline time per signature. Target: the node backend's ` +
-      'batch path ≤ 1.1×. The one-at-a-time and noble rows use one core, so ≈ the core count is their floor.',
+      'batch path ≤ 1.1×. The one-at-a-time and noble rows use one core, so ≈ the core count is their floor. ' +
+      `1-minute load average at the end: ${loadavg()[0]!.toFixed(1)} on ${cores} cores (above ${cores}, other work shared the CPUs and the figures are noisy).`,
     header: ['backend / path', 'signatures', 'time (ms)', 'verifies/s', 'ratio'],
     rows: rows.map((r) => [
       r.name,
