@@ -82,6 +82,8 @@ export function CheckList({ checks, onShowSubject, initialStatuses, compact = fa
   const [text, setText] = useState('');
   const filtered = useMemo(() => filterChecks(checks, { statuses, text }), [checks, statuses, text]);
   const groups = useMemo(() => groupChecks(filtered), [filtered]);
+  // Step counts are over all checks, so a filter never makes a step look emptier than it is.
+  const stepCounts = useMemo(() => new Map(groupChecks(checks).map((g) => [g.step, g.counts])), [checks]);
   const total = { pass: 0, fail: 0, not_checked: 0 };
   for (const c of checks) total[c.status]++;
 
@@ -115,54 +117,79 @@ export function CheckList({ checks, onShowSubject, initialStatuses, compact = fa
       </fieldset>
       {groups.length === 0 && <p className="lin-empty">No checks match the filter.</p>}
       {groups.map((g) => (
-        <section key={g.step} className="lin-check-group" data-step={g.step}>
-          <h3 className="lin-check-group-title">
-            <span className="lin-step-name">
-              <DataText value={g.step} max={90} />
-            </span>
-            <span className="lin-group-counts">
-              {g.counts.fail > 0 && <span className="lin-count-fail">{g.counts.fail} failed</span>}
-              {g.counts.not_checked > 0 && (
-                <span className="lin-count-nc">{g.counts.not_checked} not checked</span>
-              )}
-              <span className="lin-count-pass">{g.counts.pass} passed</span>
-            </span>
-          </h3>
-          <ul className="lin-check-rows">
-            {g.checks.map((c, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: the same check may apply twice to one subject
-              <CheckRow key={`${c.id}:${c.subject.id}:${i}`} check={c} onShowSubject={onShowSubject} />
-            ))}
-          </ul>
-        </section>
+        <StepGroup
+          key={g.step}
+          group={g}
+          counts={stepCounts.get(g.step) ?? g.counts}
+          onShowSubject={onShowSubject}
+        />
       ))}
     </div>
   );
 }
 
+function StepGroup({
+  group: g,
+  counts,
+  onShowSubject,
+}: {
+  group: CheckGroup;
+  counts: Record<Status, number>;
+  onShowSubject?: (id: string) => void;
+}) {
+  return (
+    <section className="lin-check-group" data-step={g.step}>
+      <h3 className="lin-check-group-title">
+        <span className="lin-step-name">
+          {g.step === NO_STEP ? NO_STEP : <DataText value={g.step} max={90} />}
+        </span>
+        <span className="lin-group-counts">
+          {counts.fail > 0 && <span className="lin-count-fail">{counts.fail} failed</span>}
+          {counts.not_checked > 0 && <span className="lin-count-nc">{counts.not_checked} not checked</span>}
+          <span className="lin-count-pass">{counts.pass} passed</span>
+        </span>
+      </h3>
+      <ul className="lin-check-rows">
+        {g.checks.map((c, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the same check may apply twice to one subject
+          <CheckRow key={`${c.id}:${c.subject.id}:${i}`} check={c} onShowSubject={onShowSubject} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function CheckRow({ check, onShowSubject }: { check: CheckOutcome; onShowSubject?: (id: string) => void }) {
   const showValues = check.status !== 'pass' && (check.expected !== undefined || check.found !== undefined);
+  const subject = (
+    <>
+      <span className="lin-label">{check.subject.kind}</span>{' '}
+      <DataText value={check.subject.id} max={check.status === 'pass' ? 40 : 72} />
+      {check.subject.field && (
+        <>
+          {' '}
+          <span className="lin-label">field</span> <DataText value={check.subject.field} max={40} />
+        </>
+      )}
+      {onShowSubject && check.subject.kind === 'event' && (
+        <button type="button" className="lin-link" onClick={() => onShowSubject(check.subject.id)}>
+          show in graph
+        </button>
+      )}
+    </>
+  );
+  // Passed checks take one line (subject at the right); failures get room for why and expected/found.
   return (
     <li className={`lin-check lin-check-${check.status}`} data-check-id={check.id} data-status={check.status}>
       <div className="lin-check-head">
         <StatusBadge status={check.status} />
         <code className="lin-check-id">{check.id}</code>
         <span className="lin-check-title">{check.title}</span>
-      </div>
-      <div className="lin-check-subject">
-        <span className="lin-label">{check.subject.kind}</span> <DataText value={check.subject.id} max={72} />
-        {check.subject.field && (
-          <>
-            {' '}
-            <span className="lin-label">field</span> <DataText value={check.subject.field} max={60} />
-          </>
-        )}
-        {onShowSubject && check.subject.kind === 'event' && (
-          <button type="button" className="lin-link" onClick={() => onShowSubject(check.subject.id)}>
-            show in graph
-          </button>
+        {check.status === 'pass' && (
+          <span className="lin-check-subject lin-check-subject-inline">{subject}</span>
         )}
       </div>
+      {check.status !== 'pass' && <div className="lin-check-subject">{subject}</div>}
       {check.reason && check.status !== 'pass' && (
         <p className="lin-check-reason">
           <span className="lin-label">{check.status === 'fail' ? 'Why it failed' : 'Why not checked'}</span>{' '}

@@ -232,8 +232,12 @@ function EventsTab({
   const ev = v.events.find((e) => e.id === selected);
   const sorted = useMemo(
     () =>
+      // Failures first, then in log order (leaf index), then by time for events with no proof.
       [...v.events].sort(
-        (a, b) => (a.status === 'fail' ? 0 : 1) - (b.status === 'fail' ? 0 : 1) || a.sequence - b.sequence,
+        (a, b) =>
+          (a.status === 'fail' ? 0 : 1) - (b.status === 'fail' ? 0 : 1) ||
+          (a.inclusion?.index ?? Number.MAX_SAFE_INTEGER) - (b.inclusion?.index ?? Number.MAX_SAFE_INTEGER) ||
+          a.timestamp.localeCompare(b.timestamp),
       ),
     [v.events],
   );
