@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   buildFedrampSample,
   buildTamperedVariants,
@@ -12,7 +13,17 @@ import {
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/src/main.js';
-import { bridge, ensureBuilt, launch, serveRenderer, shot, watchNetwork } from './support/browser.js';
+import { rendererCss } from '../src/main/services/renderer-css.js';
+import {
+  bridge,
+  ensureBuilt,
+  launch,
+  rendererDir,
+  screenshotsDir,
+  serveRenderer,
+  shot,
+  watchNetwork,
+} from './support/browser.js';
 import { createHarness, type Harness } from './support/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-desktop-e2e-'));
@@ -124,7 +135,19 @@ describe('assessor: trust, open, verify, read the report', () => {
     h.openQueue.push(sample.paths!.capsule);
     await page.click('[data-testid=open-capsule]');
     await page.waitForSelector('[data-testid=verifying], .lin-verdict');
-    if (await page.$('[data-testid=verifying]')) await shot(page, 'verifying');
+    if (await page.$('[data-testid=verifying]')) {
+      // Best effort: catch the bar after the first progress event, for the screenshot only.
+      await page
+        .waitForFunction(
+          () => Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')) > 0,
+          null,
+          {
+            timeout: 3000,
+          },
+        )
+        .catch(() => undefined);
+      if (await page.$('[data-testid=verifying]')) await shot(page, 'verifying');
+    }
     await page.waitForSelector('.lin-verdict', { timeout: 30_000 });
     expect(await page.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
     expect(await page.textContent('.lin-verdict-headline')).toBe('Verified');
@@ -198,6 +221,18 @@ describe('assessor: trust, open, verify, read the report', () => {
     }
     const html = readFileSync(h.saved.at(-1)!, 'utf8');
     expect(html).toContain('Lineage verification report');
+    // The desktop app styles the printable page with the built renderer's CSS.
+    expect(await rendererCss(rendererDir)).toContain('.lin-verdict');
+    // The printable page renders on its own, with no script, as the PDF export prints it.
+    const print = await browser.newPage({
+      viewport: { width: 1100, height: 1400 },
+      javaScriptEnabled: false,
+    });
+    await print.goto(pathToFileURL(h.saved.at(-1)!).href);
+    expect(await print.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
+    expect(await print.$$('[data-node]')).toHaveLength(sample.events.length);
+    await print.screenshot({ path: join(screenshotsDir, 'desktop-printable-report.png') });
+    await print.close();
   });
 
   it('made no request outside the app', () => {

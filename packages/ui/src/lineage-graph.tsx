@@ -192,7 +192,7 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                 {n.status === 'fail' ? '✕ FAILED' : n.status === 'pass' ? '✓' : '– not checked'}
               </text>
               <text className="lin-node-label" x={12} y={35}>
-                {truncateMiddle(revealHidden(n.label), 27)}
+                {truncateMiddle(revealHidden(n.label), 25)}
               </text>
               <text className="lin-node-step" x={12} y={50}>
                 {truncateMiddle(revealHidden(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}

@@ -10,6 +10,7 @@ import { electronHostIo } from './host.main.js';
 import { registerIpc } from './ipc.main.js';
 import { applySessionPolicy, applyStartupPolicy } from './security.main.js';
 import { createMainApi } from './services/main-api.js';
+import { rendererCss } from './services/renderer-css.js';
 import { createAppWindow } from './window.main.js';
 
 applyStartupPolicy();
@@ -25,6 +26,7 @@ app.whenReady().then(() => {
     host: electronHostIo(() => win),
     emit: (e) => win?.webContents.send(EVENT_CHANNEL, e),
     workerUrl: new URL('./verify-worker.js', import.meta.url),
+    printCss: () => rendererCss(here('../renderer')),
   });
   registerIpc(api);
   win = createAppWindow(here('../preload/preload.cjs'));

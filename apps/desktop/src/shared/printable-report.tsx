@@ -4,7 +4,6 @@
  * static renderer, so every capsule string is escaped as text.
  */
 import { CheckList, LineageGraph, LineageLegend, VerdictBanner } from '@lineage/ui';
-import uiCss from '@lineage/ui/styles.css?raw';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { CapsuleVerification } from './contract.js';
 import { graphWithCheckStatus } from './graph-status.js';
@@ -20,7 +19,11 @@ footer { margin-top: 24px; color: var(--lin-muted); font-size: 11px; }
 @page { margin: 14mm; }
 `;
 
-export function renderPrintableReport(capsuleName: string, v: CapsuleVerification): string {
+/**
+ * `css` is the app's own stylesheet (@lineage/ui styles.css plus the shell's), supplied by the host:
+ * the built renderer's CSS in the desktop app, the page's inlined <style> offline.
+ */
+export function renderPrintableReport(capsuleName: string, v: CapsuleVerification, css: string): string {
   const r = v.report;
   const graph = graphWithCheckStatus(v);
   const body = renderToStaticMarkup(
@@ -48,7 +51,7 @@ export function renderPrintableReport(capsuleName: string, v: CapsuleVerificatio
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Lineage report</title>
-<style>${uiCss}${PRINT_CSS}</style></head>
+<style>${css.replace(/<\/style/gi, '<\\/style')}${PRINT_CSS}</style></head>
 <body>${body}</body></html>
 `;
 }

@@ -3,7 +3,7 @@
  * test HostIo (dialogs answer from a queue; saves go to a temp dir) and the
  * verification worker run from TypeScript source through tsx.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostIo } from '../../src/main/services/host-io.js';
@@ -46,6 +46,10 @@ export function createHarness(opts: { now?: () => Date } = {}): Harness {
     },
     workerUrl: new URL('./verify-worker-ts.mjs', import.meta.url),
     keyLog2N: 10,
+    printCss: async () =>
+      ['../../../../packages/ui/src/styles.css', '../../src/renderer/app.css']
+        .map((p) => readFileSync(new URL(p, import.meta.url), 'utf8'))
+        .join('\n'),
     ...(opts.now ? { now: opts.now } : {}),
   });
   return { api, userDataDir, saveDir, events, openQueue, saved, onEvent: (fn) => listeners.push(fn) };

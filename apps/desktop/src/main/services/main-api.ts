@@ -33,6 +33,8 @@ export interface MainApiOptions {
   workerExecArgv?: string[];
   now?: () => Date;
   keyLog2N?: number;
+  /** The app's stylesheet for the printable report (the built renderer's CSS). */
+  printCss: () => Promise<string>;
 }
 
 const SAVE_FILTERS: Record<ExportFormat, { name: string; extensions: string[]; suffix: string }> = {
@@ -155,7 +157,7 @@ export function createMainApi(
       if (!capsuleId) throw new Error('which capsule?');
       const { cap, v } = verifiedCapsule(capsuleId);
       const base = cap.name.replace(/\.(zip|capsule)$/i, '');
-      const out = await exportReport(format, cap.name, v, o.host);
+      const out = await exportReport(format, cap.name, v, o.host, await o.printCss());
       return save(`${base}${SAVE_FILTERS[format].suffix}`, format, out);
     },
   };

@@ -11,6 +11,7 @@ export async function exportReport(
   capsuleName: string,
   v: CapsuleVerification,
   host: Pick<HostIo, 'htmlToPdf'>,
+  css: string,
 ): Promise<Uint8Array> {
   switch (format) {
     case 'json':
@@ -20,10 +21,10 @@ export async function exportReport(
     case 'oscal':
       return utf8Encode(`${JSON.stringify(toOscal(v), null, 2)}\n`);
     case 'html':
-      return utf8Encode(renderPrintableReport(capsuleName, v));
+      return utf8Encode(renderPrintableReport(capsuleName, v, css));
     case 'pdf':
       if (!host.htmlToPdf)
         throw new Error('PDF export needs the desktop app (Chromium printing); export HTML and print it');
-      return host.htmlToPdf(renderPrintableReport(capsuleName, v));
+      return host.htmlToPdf(renderPrintableReport(capsuleName, v, css));
   }
 }

@@ -20,6 +20,11 @@ import {
 } from '../../shared/trust-model.js';
 import VerifyWorker from './verify.worker.ts?worker&inline';
 
+/** The page's own inlined stylesheet, reused for the printable report. */
+function pageCss(): string {
+  return [...document.querySelectorAll('style')].map((s) => s.textContent ?? '').join('\n');
+}
+
 const NO_SIGNING = 'Signing approvals needs Lineage Desktop: an approver key never lives in a web page.';
 
 export function createOfflineApi(now: () => Date = () => new Date()): LineageApi {
@@ -150,7 +155,7 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
         );
       }
       if (format === 'html')
-        return download(`${base}.report.html`, renderPrintableReport(c.name, v), 'text/html');
+        return download(`${base}.report.html`, renderPrintableReport(c.name, v, pageCss()), 'text/html');
       throw new Error(`${format} export needs Lineage Desktop`);
     },
     onEvent(listener) {
