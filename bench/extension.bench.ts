@@ -22,7 +22,14 @@ import { coreApi } from '../apps/extension/src/background/core-adapter.js';
 import type { FetchBounded } from '../apps/extension/src/background/fetch-bounded.js';
 import { parseProofHeaders } from '../apps/extension/src/background/headers.js';
 import { MemoryStore } from '../apps/extension/src/storage/memory.js';
-import { CARDS, SITES, TREES, trustStoreJson } from '../apps/extension/test/fixture/sites.js';
+import {
+  CARDS,
+  HISTORIES,
+  HISTORY_PATH,
+  SITES,
+  TREES,
+  trustStoreJson,
+} from '../apps/extension/test/fixture/sites.js';
 import type { BenchSection } from './types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,11 +63,11 @@ async function measure(
   try {
     const trust = parseTrustStore(trustStoreJson());
     const headers = Object.entries(SITES.good('/', 1).headers).map(([name, value]) => ({ name, value }));
-    // The card comes from memory: the network is not what is measured.
+    // The card and its key history come from memory: the network is not what is measured.
     const fetch: FetchBounded = async (url) => ({
       url,
       status: 200,
-      bytes: CARDS.good,
+      bytes: url.endsWith(HISTORY_PATH) ? HISTORIES.good : CARDS.good,
       contentType: 'application/json',
     });
     const origin = 'https://agent.example';

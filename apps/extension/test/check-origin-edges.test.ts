@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentEvent, asAgentKey, makeLineageSth, noteSigner, revokeEvent, testKey } from '@lineage/producer';
 import {
+  eventEntryBytes,
+  type JsonObject,
+  type LineageEvent,
   leafHash,
   MerkleTree,
   parseTrustStore,
@@ -23,7 +27,10 @@ import {
   CARDS,
   CHECKPOINTS,
   checkpointHeader,
+  HISTORIES,
+  HISTORY_PATH,
   inclusionHeader,
+  LIFECYCLE,
   LOG_VKEY,
   SITES,
   TREES,
@@ -52,11 +59,20 @@ function siteFetch(routes: Record<string, { status?: number; body: Uint8Array } 
 const run = (headers: HeaderList, fetch: FetchBounded, store = new MemoryStore()): Promise<OriginCheck> =>
   checkOrigin({ origin, headers, trust, store, core: coreApi, fetch, now: 1 });
 const status = (r: OriginCheck, id: string) => r.checks.filter((c) => c.id === id).map((c) => c.status);
-const card = siteFetch({ '/.well-known/agent-card.json': { body: CARDS.good } });
+const card = siteFetch({
+  '/.well-known/agent-card.json': { body: CARDS.good },
+  [HISTORY_PATH]: { body: HISTORIES.good },
+});
 
 describe('the card', () => {
   it('falls back to the legacy /.well-known/agent.json', async () => {
-    const r = await run(h(goodHeaders), siteFetch({ '/.well-known/agent.json': { body: CARDS.good } }));
+    const r = await run(
+      h(goodHeaders),
+      siteFetch({
+        '/.well-known/agent.json': { body: CARDS.good },
+        [HISTORY_PATH]: { body: HISTORIES.good },
+      }),
+    );
     expect(r.cardUrl).toBe(`${origin}/.well-known/agent.json`);
     expect(r.status).toBe('verified');
   });
@@ -155,6 +171,161 @@ describe('checkpoint signatures', () => {
   });
 });
 
+describe('the key history (spec §6.5)', () => {
+  const goodDoc = (): JsonObject => JSON.parse(new TextDecoder().decode(HISTORIES.good)) as JsonObject;
+  const agentId = LIFECYCLE.good.actor;
+  const runWith = (history: { status?: number; body: Uint8Array } | FetchError, t = trust) =>
+    checkOrigin({
+      origin,
+      headers: h(goodHeaders),
+      trust: t,
+      store: new MemoryStore(),
+      core: coreApi,
+      fetch: siteFetch({ '/.well-known/agent-card.json': { body: CARDS.good }, [HISTORY_PATH]: history }),
+      now: 1,
+    });
+  const doc = (v: JsonObject | string) => ({
+    body: utf8Encode(typeof v === 'string' ? v : JSON.stringify(v)),
+  });
+  const keyHistory = (r: OriginCheck) => r.checks.find((c) => c.id === 'proof.key_history')!;
+
+  /** A second log holding `events`, pinned in the returned trust store (or not, with pin=false). */
+  function otherLog(events: LineageEvent[], timestampMs = 1_795_000_000_000, pin = true) {
+    const signer = noteSigner('history.fixture/log', testKey('ext-history-log'));
+    const t = new MerkleTree();
+    for (const e of events) t.appendEntry(eventEntryBytes(e));
+    const checkpoint = makeLineageSth(
+      { logId: signer.name, treeSize: t.size, rootHash: t.root(), timestampMs },
+      signer,
+    );
+    const d: JsonObject = {
+      type: 'lineage.agent-history',
+      version: 1,
+      agent_id: agentId,
+      events: events.map((e, i) => ({
+        event: e as unknown as JsonObject,
+        inclusion: {
+          log_origin: signer.name,
+          leaf_index: i,
+          tree_size: t.size,
+          proof: t.inclusionProof(i, t.size).map(toHex),
+          checkpoint,
+        },
+      })),
+    };
+    const tr = parseTrustStore(trustStoreJson());
+    if (pin) tr.logs = [...tr.logs, { origin: signer.name, vkey: signer.vkey }];
+    return { doc: d, trust: tr };
+  }
+
+  it('an oversized history → failed with the limit, never parsed', async () => {
+    const r = await runWith({ body: new Uint8Array(70_000).fill(32) });
+    expect(keyHistory(r).status).toBe('fail');
+    expect(keyHistory(r).reason).toMatch(/more than 65536 bytes/);
+    expect(status(r, 'card.key_current')).toEqual(['not_checked']);
+    expect(r.status).toBe('failed');
+  });
+
+  it('an endpoint that fails (HTTP 500, redirect) → failed, not "not published"', async () => {
+    expect(keyHistory(await runWith({ status: 500, body: new Uint8Array(0) })).reason).toMatch(/HTTP 500/);
+    const r = await runWith(new FetchError('redirect', 'redirects are not followed'));
+    expect(keyHistory(r).status).toBe('fail');
+    expect(r.status).toBe('failed');
+  });
+
+  it('the history of another agent → failed, naming both agents', async () => {
+    const r = await runWith({ body: HISTORIES.split });
+    const c = keyHistory(r);
+    expect(c.status).toBe('fail');
+    expect(c.expected).toBe(agentId);
+    expect(c.found).toBe(LIFECYCLE.split.actor);
+    expect(status(r, 'card.key_current')).toEqual(['not_checked']);
+  });
+
+  it('strict JSON and a closed shape: duplicate keys, unknown fields, no events', async () => {
+    const text = new TextDecoder().decode(HISTORIES.good);
+    const dup = await runWith(doc(text.replace('{', '{"version":1,')));
+    expect(keyHistory(dup).status).toBe('fail');
+    expect(keyHistory(dup).reason).toMatch(/malformed/);
+    const extra = await runWith(doc({ ...goodDoc(), next: 'https://elsewhere.example/' }));
+    expect(keyHistory(extra).reason).toMatch(/unknown field "next"/);
+    const none = await runWith(doc({ ...goodDoc(), events: [] }));
+    expect(keyHistory(none).reason).toBe('the history lists 0 events; it must list 1 to 64');
+  });
+
+  it('an event whose signature does not verify (timestamp edited) → failed', async () => {
+    const d = goodDoc();
+    const entry = (d.events as JsonObject[])[0]!;
+    (entry.event as JsonObject).timestamp = '2026-10-01T09:00:00.000Z';
+    const r = await runWith(doc(d));
+    expect(keyHistory(r).reason).toMatch(/^event 0 \([0-9a-f]{12}…\): the signature does not verify$/);
+    expect(r.status).toBe('failed');
+  });
+
+  it('a non-lifecycle event in the history → failed', async () => {
+    const act = agentEvent(asAgentKey(testKey('ext-good-agent')), {
+      action: 'inventory.generate',
+      timestamp: '2026-11-02T09:00:00.000Z',
+      sequence: 1,
+    });
+    const { doc: d, trust: t } = otherLog([LIFECYCLE.good, act]);
+    const r = await runWith(doc(d), t);
+    expect(keyHistory(r).reason).toMatch(/^event 1 .* is not a lifecycle event of lin:agent:/);
+  });
+
+  it('a revocation by someone other than the agent or a pinned officer → failed, key not judged', async () => {
+    const forgedRevoke = revokeEvent(agentId, testKey('intruder'), 'take-over', {
+      timestamp: '2026-11-05T09:00:00.000Z',
+      sequence: 1,
+    });
+    const { doc: d, trust: t } = otherLog([LIFECYCLE.good, forgedRevoke]);
+    const r = await runWith(doc(d), t);
+    expect(keyHistory(r).found).toBe('history.lifecycle');
+    expect(keyHistory(r).reason).toMatch(/revocation is signed neither by the current key/);
+    expect(status(r, 'card.key_current')).toEqual(['not_checked']);
+  });
+
+  it('an event timestamped after the tree head that includes it → failed', async () => {
+    const { doc: d, trust: t } = otherLog([LIFECYCLE.good], Date.parse('2026-10-01T00:00:00Z'));
+    const r = await runWith(doc(d), t);
+    expect(keyHistory(r).found).toBe('event.sth_time');
+  });
+
+  it('a history proven only in a log you have not pinned → warning that says so', async () => {
+    const { doc: d, trust: t } = otherLog([LIFECYCLE.good], undefined, false);
+    const r = await runWith(doc(d), t);
+    expect(keyHistory(r).status).toBe('not_checked');
+    expect(r.status).toBe('warning');
+    expect(r.sentence).toMatch(/proven only in a log you have not pinned/);
+  });
+
+  it('a registration proven in another pinned log than the card points to → card.lineage fails', async () => {
+    const { doc: d, trust: t } = otherLog([LIFECYCLE.good]);
+    const r = await runWith(doc(d), t);
+    expect(keyHistory(r).status).toBe('pass');
+    expect(status(r, 'card.key_current')).toEqual(['pass']);
+    expect(status(r, 'card.lineage')).toEqual(['fail']);
+    expect(r.status).toBe('failed');
+  });
+
+  it('a card without an identity block is not judged by a key history', async () => {
+    const plain = utf8Encode(JSON.stringify({ name: 'Plain', skills: [] }));
+    const r = await checkOrigin({
+      origin,
+      headers: h({}),
+      trust,
+      store: new MemoryStore(),
+      core: coreApi,
+      fetch: siteFetch({
+        '/.well-known/agent-card.json': { body: plain },
+        [HISTORY_PATH]: { body: HISTORIES.good },
+      }),
+      now: 1,
+    });
+    expect(status(r, 'proof.key_history')).toEqual([]);
+  });
+});
+
 describe('page (body) proofs bound with Content-Digest', () => {
   const bodyDigest = sha256(utf8Encode('<html>the page</html>'));
   const t = new MerkleTree();
@@ -181,7 +352,8 @@ describe('page (body) proofs bound with Content-Digest', () => {
       signer,
     );
     const bodyTrust = parseTrustStore(trustStoreJson());
-    bodyTrust.logs = [{ origin: signer.name, vkey: signer.vkey }];
+    // The body log is pinned next to the fixture log, which proves the agent's key history.
+    bodyTrust.logs = [...bodyTrust.logs, { origin: signer.name, vkey: signer.vkey }];
     const go = (digest: Uint8Array | null) =>
       checkOrigin({
         origin,
@@ -211,7 +383,10 @@ describe('consistency proofs for a grown log', () => {
     'lineage-checkpoint': checkpointHeader(CHECKPOINTS.v2),
     'lineage-inclusion': inclusionHeader(9, 13, TREES.v2.inclusionProof(9, 13)),
   });
-  const splitCard = siteFetch({ '/.well-known/agent-card.json': { body: CARDS.split } });
+  const splitCard = siteFetch({
+    '/.well-known/agent-card.json': { body: CARDS.split },
+    [HISTORY_PATH]: { body: HISTORIES.split },
+  });
   async function remembering(): Promise<MemoryStore> {
     const store = new MemoryStore();
     expect((await run(h(goodHeaders), card, store)).status).toBe('verified'); // remembers size 8
@@ -291,5 +466,8 @@ describe('spec chapter 6 worked example', () => {
     expect(spec).toContain(`Lineage-Inclusion: ${goodHeaders['lineage-inclusion']}`);
     expect(spec).toContain(JSON.stringify(TREES.v2.consistencyProof(8, 13).map(toBase64)));
     expect(spec).toContain(`${CARDS.good.length.toLocaleString('en-US')} bytes`);
+    expect(spec).toContain(new TextDecoder().decode(HISTORIES.good).trim());
+    expect(spec).toContain(`(${HISTORIES.good.length.toLocaleString('en-US')} bytes;`);
+    expect(spec).toContain(LIFECYCLE.good.signature.value);
   });
 });

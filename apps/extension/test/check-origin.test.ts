@@ -8,7 +8,14 @@ import type { HeaderList } from '../src/background/headers.js';
 import { MemoryStore } from '../src/storage/memory.js';
 import type { OriginCheck } from '../src/storage/types.js';
 import { type RunningSite, serveSite } from './fixture/server.js';
-import { CHECKPOINTS, checkpointHeader, SITES, type SiteName, trustStoreJson } from './fixture/sites.js';
+import {
+  CHECKPOINTS,
+  checkpointHeader,
+  SITES,
+  type SiteName,
+  trustStoreJson,
+  WITNESSES,
+} from './fixture/sites.js';
 
 const trust = parseTrustStore(trustStoreJson());
 const running = new Map<SiteName, RunningSite>();
@@ -64,6 +71,45 @@ describe('checkOrigin against the fixture sites (real cards, real log, real chec
     expect(r.proof?.treeSize).toBe('8');
     expect(r.proof?.card?.auditPath).toHaveLength(3);
     expect(r.sentence).toMatch(/^Verified/);
+    // The key history is really checked: the card's key is current and its registration proven.
+    expect(statusOf(r, 'proof.key_history')).toEqual(['pass']);
+    expect(statusOf(r, 'card.key_current')).toEqual(['pass']);
+    expect(statusOf(r, 'card.lineage')).toEqual(['pass']);
+    expect(r.checks.every((c) => c.status === 'pass')).toBe(true);
+  });
+
+  it('key history not published → warning (the key could have been revoked), never verified', async () => {
+    const r = await visit('noHistory', new MemoryStore());
+    expect(r.status).toBe('warning');
+    expect(statusOf(r, 'proof.key_history')).toEqual(['not_checked']);
+    expect(statusOf(r, 'card.key_current')).toEqual(['not_checked']);
+    expect(statusOf(r, 'card.lineage')).toEqual(['not_checked']);
+    expect(r.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(r.sentence).toBe('Warning: key history not published, so the card’s key could have been revoked.');
+  });
+
+  it('card signed by a key the history shows revoked → failed on card.key_current', async () => {
+    const r = await visit('revokedKey', new MemoryStore());
+    expect(r.status).toBe('failed');
+    // Everything else holds: the history is genuine and the card is the one in the log.
+    expect(statusOf(r, 'proof.key_history')).toEqual(['pass']);
+    expect(statusOf(r, 'proof.inclusion.card')).toEqual(['pass']);
+    expect(statusOf(r, 'card.identity_proof')).toEqual(['pass']);
+    const k = r.checks.find((c) => c.id === 'card.key_current')!;
+    expect(k.status).toBe('fail');
+    expect(k.reason).toBe('the agent is revoked or superseded');
+    expect(r.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['card.key_current']);
+    expect(r.sentence).toBe('Failed: the card names a key the agent has revoked or rotated out.');
+  });
+
+  it('a key-history event with a bad inclusion proof → failed, and the key is not taken as current', async () => {
+    const r = await visit('badHistoryProof', new MemoryStore());
+    expect(r.status).toBe('failed');
+    const h = r.checks.find((c) => c.id === 'proof.key_history')!;
+    expect(h.status).toBe('fail');
+    expect(h.reason).toMatch(/^event 0 \([0-9a-f]{12}…\): merkle\.inclusion\.root_mismatch/);
+    expect(statusOf(r, 'card.key_current')).toEqual(['not_checked']);
+    expect(r.sentence).toMatch(/key history does not verify/);
   });
 
   it('forged card (skill rewritten after signing) → failed on the capability digest and signature', async () => {
@@ -159,8 +205,7 @@ describe('checkOrigin against the fixture sites (real cards, real log, real chec
 
   it('witness policy k-of-n: 1 of 2 required; none cosigned → failed; one cosigned → verified', async () => {
     const t = parseTrustStore(trustStoreJson());
-    const w1 = noteSigner('witness-one.example', testKey('ext-witness-1'), 'cosignature-v1');
-    const w2 = noteSigner('witness-two.example', testKey('ext-witness-2'), 'cosignature-v1');
+    const { one: w1, two: w2 } = WITNESSES;
     t.witnesses = { vkeys: [w1.vkey, w2.vkey], threshold: 1 };
     const origin = running.get('good')!.origin;
     const headers = (note: string): HeaderList =>

@@ -9,6 +9,8 @@ import {
   CARDS,
   CHECKPOINTS,
   checkpointHeader,
+  HISTORIES,
+  HISTORY_PATH,
   inclusionHeader,
   TREES,
   trustStoreJson,
@@ -36,8 +38,13 @@ function cardFetch(): { fetch: FetchBounded; count: () => number } {
     count: () => n,
     fetch: async (url) => {
       n++;
-      return url.endsWith('/.well-known/agent-card.json')
-        ? { url, status: 200, bytes: CARDS.good, contentType: 'application/json' }
+      const body = url.endsWith('/.well-known/agent-card.json')
+        ? CARDS.good
+        : url.endsWith(HISTORY_PATH)
+          ? HISTORIES.good
+          : null;
+      return body
+        ? { url, status: 200, bytes: body, contentType: 'application/json' }
         : { url, status: 404, bytes: new Uint8Array(0), contentType: null };
     },
   };

@@ -8,7 +8,7 @@ import {
 } from '@lineage/verifier-core';
 import type { ExtensionStore, OriginCheck, ProofView } from '../storage/types.js';
 import { bodyAnchorLeafHash, cardAnchorLeafHash } from './anchors.js';
-import type { CoreApi, VerifiedCheckpoint } from './core-api.js';
+import type { CoreApi, HistoryFetch, VerifiedCheckpoint } from './core-api.js';
 import { type FetchBounded, FetchError, type FetchedText } from './fetch-bounded.js';
 import { HeaderError, type HeaderList, type ProofHeaders, parseProofHeaders } from './headers.js';
 import { LIMITS } from './limits.js';
@@ -18,6 +18,7 @@ import { statusOf } from './verdict-policy.js';
 
 export const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
 export const CONSISTENCY_PATH = '/.well-known/lineage/consistency';
+export const HISTORY_PATH = '/.well-known/lineage/agent-history.json';
 
 export interface CheckOriginInput {
   origin: string;
@@ -59,6 +60,19 @@ async function fetchCard(origin: string, fetch: FetchBounded): Promise<CardFetch
     return { kind: 'ok', res, text };
   }
   return { kind: 'absent' };
+}
+
+/** The agent's key history (spec §6.5), from the visited origin only. */
+async function fetchHistory(origin: string, fetch: FetchBounded): Promise<HistoryFetch> {
+  const url = origin + HISTORY_PATH;
+  try {
+    const res = await fetch(url, { maxBytes: LIMITS.historyBytes, timeoutMs: LIMITS.fetchMs });
+    if (res.status === 404 || res.status === 410) return { kind: 'absent', url };
+    if (res.status !== 200) return { kind: 'error', url, message: `${url} answered HTTP ${res.status}` };
+    return { kind: 'ok', url, bytes: res.bytes };
+  } catch (e) {
+    return { kind: 'error', url, message: e instanceof FetchError ? e.message : String(e) };
+  }
 }
 
 function check(
@@ -134,7 +148,7 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
         }),
       );
     } else {
-      const r = await core.verifyCard(cardFetch.text, trust);
+      const r = await core.verifyCard(cardFetch.text, trust, await fetchHistory(origin, input.fetch));
       checks.push(...r.checks);
       card = r.card;
     }

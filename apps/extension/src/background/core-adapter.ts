@@ -1,4 +1,5 @@
 import {
+  type CheckOutcome,
   type NoteVerifierKey,
   parseStrictJson,
   parseVkey,
@@ -9,7 +10,8 @@ import {
   verifyInclusion,
 } from '@lineage/verifier-core';
 import type { CardView } from '../storage/types.js';
-import type { CoreApi, RejectedCheckpoint, VerifiedCheckpoint } from './core-api.js';
+import type { CoreApi, HistoryFetch, RejectedCheckpoint, VerifiedCheckpoint } from './core-api.js';
+import { HISTORY_CHECK, HISTORY_TITLE, type VerifiedHistory, verifyHistoryDocument } from './core-history.js';
 
 const MAX_LIST = 32;
 const MAX_TEXT = 200;
@@ -106,9 +108,44 @@ function clip(s: unknown): string {
   return typeof s === 'string' ? s.slice(0, MAX_TEXT) : '';
 }
 
+/** `proof.key_history` for a card of `agentId`, from what the site published. */
+function historyOutcome(agentId: string, history: HistoryFetch, vh: VerifiedHistory | null): CheckOutcome {
+  const base = {
+    id: HISTORY_CHECK,
+    subject: { kind: 'card' as const, id: agentId, field: history.url },
+    title: HISTORY_TITLE,
+  };
+  if (history.kind === 'absent')
+    return {
+      ...base,
+      status: 'not_checked',
+      reason: `the site publishes no key history at ${history.url}`,
+      found: 'history.absent',
+    };
+  if (history.kind === 'error')
+    return { ...base, status: 'fail', reason: history.message, found: 'history.fetch' };
+  if (vh && vh.agentId !== null && vh.agentId !== agentId) {
+    return {
+      ...base,
+      status: 'fail',
+      reason: 'the published key history is of another agent than the card',
+      expected: agentId,
+      found: vh.agentId,
+    };
+  }
+  return vh!.outcome;
+}
+
 export const coreApi: CoreApi = {
-  async verifyCard(text, trust) {
-    const r = await verifyAgentCard(text, trust, {});
+  async verifyCard(text, trust, history) {
+    const vh = history?.kind === 'ok' ? await verifyHistoryDocument(history.bytes, history.url, trust) : null;
+    const r = await verifyAgentCard(text, trust, {
+      ...(vh?.histories ? { keyHistories: vh.histories } : {}),
+      ...(vh?.registration ? { registration: vh.registration } : {}),
+    });
+    const checks = [...r.checks];
+    // Without an identity block there is no key to look up; the card checks already say so.
+    if (history && r.identity?.agent_id) checks.push(historyOutcome(r.identity.agent_id, history, vh));
     const s = r.card;
     const provider = s.provider?.organization ?? s.provider?.url;
     const card: CardView | null = r.checks.some((c) => c.id === 'card.parse' && c.status === 'pass')
@@ -127,7 +164,7 @@ export const coreApi: CoreApi = {
           agentId: r.identity?.agent_id ? clip(r.identity.agent_id) : null,
         }
       : null;
-    return { checks: r.checks, card };
+    return { checks, card };
   },
   verifyCheckpoint: checkpoint,
   verifyInclusion: (p) => verifyInclusion(p),

@@ -21,12 +21,27 @@ export interface RejectedCheckpoint {
   log: string | null;
 }
 
+/** The site's agent-history document (spec §6.5), as fetched from the visited origin. */
+export type HistoryFetch =
+  | { kind: 'ok'; url: string; bytes: Uint8Array }
+  | { kind: 'absent'; url: string }
+  | { kind: 'error'; url: string; message: string };
+
 /**
  * The verifier-core calls the extension makes, in one place (core-adapter.ts implements it).
  * Everything that decides whether something holds happens behind this interface, in verifier-core.
  */
 export interface CoreApi {
-  verifyCard(text: string, trust: TrustStore): Promise<{ checks: CheckOutcome[]; card: CardView | null }>;
+  /**
+   * The card (§4.1) with the key history the site published: its lifecycle events are verified
+   * (signatures, inclusion under pinned tree heads) and passed on, so `card.key_current` and
+   * `card.lineage` are really checked; the history's own outcome is `proof.key_history`.
+   */
+  verifyCard(
+    text: string,
+    trust: TrustStore,
+    history: HistoryFetch | null,
+  ): Promise<{ checks: CheckOutcome[]; card: CardView | null }>;
   verifyCheckpoint(note: string, trust: TrustStore): Promise<VerifiedCheckpoint | RejectedCheckpoint>;
   verifyInclusion(p: {
     leafHash: Uint8Array;

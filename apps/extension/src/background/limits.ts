@@ -17,7 +17,11 @@ export const LIMITS = Object.freeze({
   cardBytes: 65_536,
   /** The consistency endpoint's JSON answer. */
   consistencyBytes: 16_384,
-  /** One fetch from the site (card or consistency proof). */
+  /** The agent-history document (lifecycle events with inclusion proofs). */
+  historyBytes: 65_536,
+  /** Lifecycle events in one agent-history document. */
+  historyEvents: 64,
+  /** One fetch from the site (card, key history or consistency proof). */
   fetchMs: 5_000,
   /** One whole check of a page, from headers received to verdict. */
   checkMs: 12_000,

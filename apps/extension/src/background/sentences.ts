@@ -20,6 +20,10 @@ const FAIL: Readonly<Record<string, string>> = {
   'card.identity_proof': 'Failed: the card’s identity proof does not verify.',
   'card.capability_digest': 'Failed: the card’s skills or capabilities were changed after it was signed.',
   'card.a2a_signature': 'Failed: the card’s signature does not verify (forged or altered card).',
+  'card.key_current': 'Failed: the card names a key the agent has revoked or rotated out.',
+  'card.lineage': 'Failed: the card’s lineage pointers do not lead to its registration in the log.',
+  'proof.key_history':
+    'Failed: the agent’s key history does not verify (a lifecycle event’s signature or log proof is wrong).',
   'trust.store': 'Failed: your trust store is not well-formed.',
 };
 
@@ -32,7 +36,22 @@ const WARN: Readonly<Record<string, string>> = {
   'card.identity_block': 'Warning: the agent card has no Lineage identity block.',
   'card.a2a_signature': 'Warning: the agent card is unsigned, or signed by a key you do not trust.',
   'card.shape': 'Warning: the agent card’s shape could not be fully checked.',
+  'proof.key_history:history.absent':
+    'Warning: key history not published, so the card’s key could have been revoked.',
+  'proof.key_history:history.unpinned_log':
+    'Warning: the agent’s key history is proven only in a log you have not pinned, so the card’s key could have been revoked.',
+  'card.key_current': 'Warning: the card’s key could not be checked against the agent’s key history.',
+  'card.lineage': 'Warning: the card’s registration in the log could not be checked.',
 };
+
+/**
+ * Key-history gaps follow from most other gaps (no card, no trusted log), so another missing
+ * proof is named first; among them the history's own outcome says best why.
+ */
+const LAST = ['proof.key_history', 'card.key_current', 'card.lineage'];
+
+/** Our sentence for an unchecked outcome: by id and, for a few, our own `found` code. */
+const warnFor = (c: CheckOutcome) => WARN[`${c.id}:${c.found ?? ''}`] ?? WARN[c.id];
 
 export function sentenceFor(status: FinalStatus, checks: readonly CheckOutcome[]): string {
   if (status === 'failed') {
@@ -40,8 +59,11 @@ export function sentenceFor(status: FinalStatus, checks: readonly CheckOutcome[]
     return (f && FAIL[f.id]) ?? SENTENCES.failed;
   }
   if (status === 'warning') {
-    const w = checks.find((c) => c.status === 'not_checked' && WARN[c.id]);
-    return (w && WARN[w.id]) ?? SENTENCES.warning;
+    const open = checks.filter((c) => c.status === 'not_checked');
+    const w =
+      open.find((c) => !LAST.includes(c.id) && warnFor(c)) ??
+      LAST.map((id) => open.find((c) => c.id === id && warnFor(c))).find((c) => c !== undefined);
+    return (w && warnFor(w)) ?? SENTENCES.warning;
   }
   return SENTENCES[status];
 }

@@ -1,25 +1,19 @@
 import { DataText, StatusBadge } from '@lineage/ui';
 import type { CheckOutcome } from '@lineage/verifier-core';
-import { INFORMATIONAL_CHECKS } from '../background/verdict-policy.js';
 
 const RANK = { fail: 0, not_checked: 1, pass: 2 } as const;
 
 /** A short list of checks for the popup: status, our title, and (as data) why it did not pass. */
 export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome[]; empty: string }) {
   if (checks.length === 0) return <p className="lin-muted">{empty}</p>;
-  // Failures first, then what could not be checked, then passes, then informational notes.
-  const rank = (c: CheckOutcome) =>
-    c.status === 'not_checked' && INFORMATIONAL_CHECKS.has(c.id) ? 3 : RANK[c.status];
-  const sorted = [...checks].sort((a, b) => rank(a) - rank(b));
+  // Failures first, then what could not be checked, then passes.
+  const sorted = [...checks].sort((a, b) => RANK[a.status] - RANK[b.status]);
   return (
     <ul className="lin-ext-checks">
       {sorted.map((c, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: one id can apply to several subjects
         <li key={`${c.id}-${i}`} data-check-id={c.id} data-status={c.status}>
           <StatusBadge status={c.status} /> <span className="lin-check-title">{c.title}</span>
-          {c.status === 'not_checked' && INFORMATIONAL_CHECKS.has(c.id) && (
-            <span className="lin-ext-info"> (informational: does not change the verdict)</span>
-          )}
           {c.status !== 'pass' && c.reason && (
             <div className="lin-ext-reason">
               <DataText value={c.reason} max={220} />

@@ -1,0 +1,166 @@
+import {
+  AGENT_ID_PATTERN,
+  buildKeyHistories,
+  type CardRegistrationEvidence,
+  type CheckOutcome,
+  checkDirectInclusion,
+  currentKey,
+  eventId,
+  eventLeafHash,
+  Fields,
+  formatCount,
+  isLineageError,
+  type JsonValue,
+  type KeyHistories,
+  type LineageEvent,
+  parseEvent,
+  parseStrictJson,
+  parseTimestamp,
+  SthVerifier,
+  type TrustStore,
+  utf8DecodeStrict,
+  verifyEventSignature,
+} from '@lineage/verifier-core';
+import { LIMITS } from './limits.js';
+
+export const HISTORY_CHECK = 'proof.key_history';
+export const HISTORY_TITLE =
+  'The agent’s key history is published, and every lifecycle event in it is signed and in a pinned log';
+const CODE = 'history.schema';
+
+/** What the agent-history document (spec §6.5) established, for `verifyAgentCard`. */
+export interface VerifiedHistory {
+  outcome: CheckOutcome;
+  /** The document's agent id, when it parsed. */
+  agentId: string | null;
+  /** Only when `outcome` passed: the key history built from the proven lifecycle events. */
+  histories?: KeyHistories;
+  /** The proven `identity.register` event with its inclusion proof (for `card.lineage`). */
+  registration?: CardRegistrationEvidence;
+}
+
+const short = (hex: string) => `${hex.slice(0, 12)}…`;
+
+/**
+ * Verifies an agent-history document with verifier-core only: strict JSON, every entry a signed
+ * lifecycle event (§4.6) of the named agent with an `EventInclusion` (§4.2.4) under a tree head of
+ * a pinned log, then the key history built from them (`buildKeyHistories`). Anything short of
+ * that yields no key history, so the card's key is never taken as current on partial evidence.
+ */
+export async function verifyHistoryDocument(
+  bytes: Uint8Array,
+  url: string,
+  trust: TrustStore,
+): Promise<VerifiedHistory> {
+  let agentId: string | null = null;
+  const result = (status: CheckOutcome['status'], extra: Partial<CheckOutcome> = {}): VerifiedHistory => ({
+    agentId,
+    outcome: {
+      id: HISTORY_CHECK,
+      status,
+      subject: { kind: 'card', id: agentId ?? url, field: url },
+      title: HISTORY_TITLE,
+      ...extra,
+    },
+  });
+
+  let entries: { event: LineageEvent; raw: JsonValue; inclusion: JsonValue; path: string }[];
+  try {
+    const doc = Fields.of(parseStrictJson(utf8DecodeStrict(bytes, 'history')), '', CODE).closed([
+      'type',
+      'version',
+      'agent_id',
+      'events',
+    ]);
+    doc.literal('type', ['lineage.agent-history']);
+    doc.literal('version', [1]);
+    agentId = doc.str('agent_id', AGENT_ID_PATTERN, 'an agent id lin:agent:<64 hex>');
+    const list = doc.array('events');
+    if (list.length === 0 || list.length > LIMITS.historyEvents) {
+      return result('fail', {
+        reason: `the history lists ${formatCount(list.length)} events; it must list 1 to ${LIMITS.historyEvents}`,
+        found: 'history.size',
+      });
+    }
+    entries = list.map(({ value, path }) => {
+      const f = Fields.of(value, path, CODE).closed(['event', 'inclusion']);
+      const raw = f.raw('event') ?? null;
+      return { event: parseEvent(raw, `${path}/event`), raw, inclusion: f.raw('inclusion') ?? null, path };
+    });
+  } catch (e) {
+    if (!isLineageError(e)) throw e;
+    return result('fail', {
+      reason: `the history is malformed at ${e.path ?? '/'}: ${e.message}`,
+      found: e.code,
+    });
+  }
+
+  const sths = new SthVerifier(trust);
+  const seen = new Set<string>();
+  let unpinned: string | null = null;
+  let registration: CardRegistrationEvidence | undefined;
+  for (const [i, x] of entries.entries()) {
+    const id = eventId(x.event);
+    const where = `event ${i} (${short(id)})`;
+    if (seen.has(id))
+      return result('fail', { reason: `${where} is listed twice`, found: 'history.duplicate' });
+    seen.add(id);
+    const l = x.event.lifecycle;
+    if (!l || l.agent_id !== agentId) {
+      return result('fail', {
+        reason: `${where} is not a lifecycle event of ${agentId}`,
+        expected: `an identity.* event with lifecycle.agent_id ${agentId}`,
+        found: l ? `lifecycle of ${l.agent_id}` : `action ${x.event.action}`,
+      });
+    }
+    if (!(await verifyEventSignature(x.event))) {
+      return result('fail', { reason: `${where}: the signature does not verify`, found: 'event.signature' });
+    }
+    const inc = await checkDirectInclusion(x.inclusion, `${x.path}/inclusion`, eventLeafHash(x.event), sths);
+    if (!inc.ok) {
+      if (!inc.untrusted)
+        return result('fail', { reason: `${where}: ${inc.reason}`, found: 'event.inclusion' });
+      unpinned ??= `${where}: ${inc.reason}`;
+      continue;
+    }
+    if (parseTimestamp(x.event.timestamp) > inc.sth.timestampMs) {
+      return result('fail', {
+        reason: `${where} is timestamped ${x.event.timestamp}, after the tree head of ${inc.sth.timestamp} that includes it`,
+        found: 'event.sth_time',
+      });
+    }
+    if (l.op === 'register') registration = { event: x.raw, inclusion: x.inclusion };
+  }
+  if (unpinned) {
+    // Proven only in a log the user has not pinned: no worse than no history, no better.
+    return result('not_checked', { reason: unpinned, found: 'history.unpinned_log' });
+  }
+
+  const built = await buildKeyHistories(
+    entries.map((x) => x.event),
+    trust,
+  );
+  const problem = built.problems[0];
+  if (problem) {
+    return result('fail', {
+      reason: `lifecycle event ${short(problem.eventId)}: ${problem.reason}`,
+      found: 'history.lifecycle',
+    });
+  }
+  const h = agentId ? built.histories.get(agentId) : undefined;
+  if (!h || !agentId) {
+    return result('fail', {
+      reason: `the history has no registration of ${agentId}`,
+      found: 'history.lifecycle',
+    });
+  }
+  const cur = currentKey(built.histories, agentId);
+  const out = result('pass', {
+    found: `${formatCount(entries.length)} lifecycle event${entries.length === 1 ? '' : 's'}, registered ${
+      h.intervals[0]!.fromTime
+    }; ${cur ? `current key ${short(cur)}` : 'no key is valid now (revoked or superseded)'}`,
+  });
+  out.histories = built.histories;
+  if (registration) out.registration = registration;
+  return out;
+}
