@@ -235,6 +235,15 @@ describe('assessor: trust, open, verify, read the report', () => {
     await print.close();
   });
 
+  it('reopens a capsule from the recent files list', async () => {
+    await page.click('[data-testid=close-capsule]');
+    await page.waitForSelector('.recent');
+    expect(await page.textContent('.recent')).toContain('fedramp-sample.capsule.zip');
+    await page.click('.recent .lin-link');
+    await page.waitForSelector('.lin-verdict', { timeout: 30_000 });
+    expect(await page.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
+  });
+
   it('made no request outside the app', () => {
     expect(foreign).toEqual([]);
   });
