@@ -29,11 +29,17 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-/** Scheme privileges registered before app ready. */
+/**
+ * Scheme privileges registered before app ready. `standard` + `secure` give the
+ * page a real origin (app://lineage) and a secure context; `supportFetchAPI`
+ * lets Chromium's module loader fetch the app's own ES module scripts (the
+ * page's CSP still has connect-src 'none'). `corsEnabled` stays off, so no
+ * other origin could read app:// responses.
+ */
 export const SCHEME_PRIVILEGES = {
   standard: true,
   secure: true,
-  supportFetchAPI: false,
+  supportFetchAPI: true,
   corsEnabled: false,
   stream: false,
   bypassCSP: false,
