@@ -50,6 +50,8 @@ describe('lineage verify', () => {
     );
     expect(text).toMatch(/expected: SHA-256 [0-9a-f]{64}\n\s+found: {4}SHA-256 [0-9a-f]{64}/);
     expect(text.indexOf('Failures')).toBeLessThan(text.indexOf('Passed'));
+    expect(text).toMatch(/✗ A3 {2}scan\.run/);
+    expect(text).toMatch(/✓ A2 {2}inventory\.generate/);
   });
 
   it('writes JSON, an HTML report and OSCAL assessment-results', async () => {

@@ -326,7 +326,12 @@ export async function verifyCapsule(
           check(
             'capsule.workflow_steps',
             'fail',
-            { kind: 'manifest', id: MANIFEST_PATH, field: `/workflow/steps (${s.id})`, step: s.id },
+            {
+              kind: 'manifest',
+              id: MANIFEST_PATH,
+              field: `/workflow/steps (${s.id})`,
+              step: `${s.id} ${s.title}`,
+            },
             'the workflow steps name events in the capsule',
             {
               reason: `step ${s.id} "${s.title}" lists event ${id.slice(0, 12)}…, which is not in the capsule (dropped?)`,
@@ -379,7 +384,8 @@ function assemble(
   if (!manifest || !engine) return { lineage: { nodes: [], edges: [] }, events: [], sths: [] };
   const byEvent = new Map<string, CheckOutcome[]>();
   for (const c of checks) {
-    if (c.subject.kind !== 'event') continue;
+    // Chain checks about one event (dangling predecessor, sequence, policy) name it by id too.
+    if (!engine.events.has(c.subject.id)) continue;
     const list = byEvent.get(c.subject.id) ?? [];
     list.push(c);
     byEvent.set(c.subject.id, list);
