@@ -262,6 +262,11 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     await expect
       .poll(() => popup.locator('[data-check-id="card.identity_proof"]').getAttribute('data-status'))
       .toBe('pass');
+    // The key history was fetched and checked: no check was skipped.
+    for (const id of ['proof.key_history', 'card.key_current', 'card.lineage']) {
+      expect(await popup.locator(`[data-check-id="${id}"]`).getAttribute('data-status'), id).toBe('pass');
+    }
+    expect(await popup.locator('[data-status="not_checked"]').count()).toBe(0);
     expect(await popup.getByTestId('audit-path').locator('li').count()).toBe(5); // leaf, 3 siblings, root
     expect(await popup.locator('body').textContent()).toContain('Asset inventory');
     await shot(popup, 'popup-verified');
@@ -276,6 +281,60 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     );
     await shot(details, 'details');
     await Promise.all([details.close(), popup.close(), page.close()]);
+  });
+
+  it('key history not published → warning, badge !, the popup says the key could have been revoked', async () => {
+    const { tabId, snap, page } = await visit('noHistory');
+    expect(snap.status).toBe('warning');
+    expect(snap.badge).toBe('!');
+    expect(snap.title).toMatch(/^Lineage — Warning: key history not published/);
+    const popup = await openPopup(tabId);
+    expect(await popup.getByTestId('sentence').textContent()).toBe(
+      'Warning: key history not published, so the card’s key could have been revoked.',
+    );
+    for (const id of ['proof.key_history', 'card.key_current', 'card.lineage']) {
+      expect(await popup.locator(`[data-check-id="${id}"]`).getAttribute('data-status'), id).toBe(
+        'not_checked',
+      );
+    }
+    expect(await popup.locator('.lin-ext-verdict').getAttribute('data-status')).toBe('warning');
+    await shot(popup, 'popup-no-key-history');
+    await Promise.all([popup.close(), page.close()]);
+  });
+
+  it('card signed by a key the history shows revoked → failed on card.key_current', async () => {
+    const { tabId, snap, page } = await visit('revokedKey');
+    expect(snap.status).toBe('failed');
+    expect(snap.badge).toBe('X');
+    expect(snap.title).toMatch(/^Lineage — Failed: the card names a key the agent has revoked/);
+    const popup = await openPopup(tabId);
+    expect(await popup.getByTestId('sentence').textContent()).toBe(
+      'Failed: the card names a key the agent has revoked or rotated out.',
+    );
+    const current = popup.locator('[data-check-id="card.key_current"]');
+    expect(await current.getAttribute('data-status')).toBe('fail');
+    expect(await current.textContent()).toContain('the agent is revoked or superseded');
+    expect(await popup.locator('[data-check-id="proof.key_history"]').getAttribute('data-status')).toBe(
+      'pass',
+    );
+    expect(await popup.getByTestId('card-name').textContent()).toBe('Payroll Agent');
+    await shot(popup, 'popup-revoked-key');
+    await Promise.all([popup.close(), page.close()]);
+  });
+
+  it('a key-history event with a bad inclusion proof → failed', async () => {
+    const { tabId, snap, page } = await visit('badHistoryProof');
+    expect(snap.status).toBe('failed');
+    expect(snap.badge).toBe('X');
+    expect(snap.sentence).toMatch(/^Failed: the agent’s key history does not verify/);
+    const popup = await openPopup(tabId);
+    const h = popup.locator('[data-check-id="proof.key_history"]');
+    expect(await h.getAttribute('data-status')).toBe('fail');
+    expect(await h.textContent()).toContain('merkle.inclusion.root_mismatch');
+    expect(await popup.locator('[data-check-id="card.key_current"]').getAttribute('data-status')).toBe(
+      'not_checked',
+    );
+    await Promise.all([popup.close(), page.close()]);
   });
 
   it('forged card → failed, badge X', async () => {
