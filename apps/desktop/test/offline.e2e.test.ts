@@ -89,6 +89,38 @@ describe('offline single-file verifier', () => {
     expect(report.verdict).toBe('failed');
   });
 
+  it('checks an approval in the page, including its binding to the open capsule', async () => {
+    // The AO signs (in Node, with the sample's key) an approval of the verified sample.
+    const { bytesReader, verifyCapsule, zipCapsuleSourceFromReader } = await import('@lineage/verifier-core');
+    const { createSarApproval } = await import('@lineage/producer');
+    const v = await verifyCapsule(zipCapsuleSourceFromReader(bytesReader(sample.zip)), sample.trust, {
+      capsuleName: 'fedramp-sample.capsule.zip',
+      verifiedAt: '2026-11-22T05:00:00Z',
+    });
+    const approval = createSarApproval({
+      capsule: v,
+      decision: 'approve',
+      comment: 'ok',
+      approver: { id: 'lin:human:ao.jane-doe', role: 'authorizing_official' },
+      signingKey: sample.keys.humans.ao!.secretKey,
+      signedAt: '2026-11-22T05:01:00Z',
+    });
+    const file = join(dir, 'approval.json');
+    writeFileSync(file, JSON.stringify(approval));
+    // Reopen the untampered sample so the binding can be checked.
+    await page.click('[data-nav=capsule]');
+    await page.click('[data-testid=close-capsule]');
+    await page.setInputFiles('[data-testid=capsule-input]', sample.paths!.capsule);
+    await page.waitForSelector('.lin-verdict[data-verdict=verified]', { timeout: 30_000 });
+    await page.click('[data-nav=approval-check]');
+    await page.setInputFiles('[data-testid=approval-file]', file);
+    await page.waitForSelector('[data-testid=approval-result]');
+    expect(await page.getAttribute('[data-testid=approval-result]', 'data-verdict')).toBe('verified');
+    writeFileSync(file, JSON.stringify({ ...approval, comment: 'ok!' }));
+    await page.setInputFiles('[data-testid=approval-file]', file);
+    await page.waitForSelector('[data-testid=approval-result][data-verdict=failed]');
+  });
+
   it('refuses to hold signing keys', async () => {
     await page.click('[data-nav=approve]');
     await page.waitForSelector('[data-testid=offline-no-signing]');

@@ -133,8 +133,14 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
     async approvalSign() {
       throw new Error(NO_SIGNING);
     },
-    async approvalVerify(text) {
-      return toApprovalCheck(await verifySarApproval(text, trust, { verifiedAt: now().toISOString() }));
+    async approvalVerify(text, capsuleId) {
+      const capsule = capsuleId ? results.get(capsuleId) : undefined;
+      return toApprovalCheck(
+        await verifySarApproval(text, trust, {
+          verifiedAt: now().toISOString(),
+          ...(capsule ? { capsule } : {}),
+        }),
+      );
     },
     async exportFile({ capsuleId, format }) {
       if (format === 'trust')
