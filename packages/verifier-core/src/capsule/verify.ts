@@ -258,6 +258,16 @@ export async function verifyCapsule(
       );
     }
   }
+  if (!checks.some((c) => c.id === 'capsule.file_present')) {
+    checks.push(
+      check(
+        'capsule.file_present',
+        'pass',
+        capsuleSubject,
+        'every file the manifest lists is in the capsule',
+      ),
+    );
+  }
   for (const c of parseFailures) checks.push(c);
   if (parseFailures.length === 0) {
     checks.push(

@@ -1,0 +1,59 @@
+import { buildFedrampSample, zipCapsule } from '@lineage/producer';
+import { verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const verifiedAt = '2026-11-22T00:00:00Z';
+const enc = new TextEncoder();
+let sample: Awaited<ReturnType<typeof buildFedrampSample>>;
+beforeAll(async () => {
+  sample = await buildFedrampSample();
+});
+
+async function run(files: Map<string, Uint8Array>) {
+  return verifyCapsule(zipCapsuleSource(zipCapsule(files)), sample.trust, {
+    verifiedAt,
+    capsuleName: 'c.zip',
+  });
+}
+const failing = (v: Awaited<ReturnType<typeof run>>, id: string) =>
+  v.report.checks.filter((c) => c.id === id && c.status === 'fail');
+
+describe('capsule container checks', () => {
+  it('reports a listed file that is missing, naming it', async () => {
+    const files = new Map(sample.files);
+    files.delete('artifacts/A2-inventory.json');
+    const v = await run(files);
+    const f = failing(v, 'capsule.file_present');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.subject.id).toBe('artifacts/A2-inventory.json');
+    expect(v.report.verdict).toBe('failed');
+  });
+
+  it('reports a file whose bytes differ from the manifest with both digests', async () => {
+    const files = new Map(sample.files);
+    files.set('openings.json', enc.encode(`${new TextDecoder().decode(files.get('openings.json')!)} `));
+    const f = failing(await run(files), 'capsule.file_hash');
+    expect(f.map((c) => c.subject.id)).toEqual(['openings.json']);
+    expect(f[0]!.expected).toMatch(/287 bytes, SHA-256 [0-9a-f]{64}/);
+    expect(f[0]!.found).toMatch(/288 bytes/);
+  });
+
+  it('names the file, line and JSON pointer of a malformed document line', async () => {
+    const files = new Map(sample.files);
+    const lines = new TextDecoder().decode(files.get('events.jsonl')!).split('\n');
+    lines[2] = lines[2]!.replace('"type":"lineage.event"', '"type":"lineage.event","type":"x"');
+    files.set('events.jsonl', enc.encode(lines.join('\n')));
+    const f = failing(await run(files), 'capsule.parse');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.reason).toMatch(/^events\.jsonl:3: .*duplicate/i);
+  });
+
+  it('stops with an unusable-container failure when the manifest is not strict JSON', async () => {
+    const files = new Map(sample.files);
+    files.set('manifest.json', enc.encode('{"type":"lineage.capsule","type":"lineage.capsule"}'));
+    const v = await run(files);
+    expect(failing(v, 'capsule.manifest')).toHaveLength(1);
+    expect(v.capsuleDigest).toBe('');
+    expect(v.events).toEqual([]);
+  });
+});
