@@ -271,6 +271,9 @@ export async function verifySarApproval(
         const r = await verifyLineageSth(s.checkpoint, {
           logId: s.log_id,
           logKeys: pinned.map((l) => parseVkey(l.vkey)),
+          // The same witness policy the capsule's tree heads were accepted under.
+          witnesses: trust.witnesses.vkeys.map((v) => parseVkey(v)),
+          witnessThreshold: trust.witnesses.threshold,
         });
         if (!r.ok) reason = `${r.code}: ${r.message}`;
         else if (r.sth.treeSize.toString() !== s.size)
