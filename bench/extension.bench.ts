@@ -165,7 +165,7 @@ export default async function extensionBench(): Promise<BenchSection> {
     note:
       `Median of ${RUNS} interleaved runs per row, card served from memory (network excluded); noble is the backend the extension's service worker uses. ` +
       'Baseline: one Ed25519 verification plus one 3-hash inclusion check with the same backend. ' +
-      'A first visit verifies three Ed25519 signatures (identity proof, A2A card signature, checkpoint) and a repeat visit four (the remembered checkpoint is re-verified), so about 3–4× is the floor; what exceeds it is parsing, canonicalization and bookkeeping.',
+      'A first visit verifies eight Ed25519 signatures (identity proof, A2A card signature, checkpoint; for the key history the registration event three times — history entry, buildKeyHistories, card.lineage — and its tree head twice) and a repeat visit nine (the remembered checkpoint is re-verified), so about 8–9× is the floor; what exceeds it is parsing, canonicalization and bookkeeping.',
     header: ['what', 'median', 'vs baseline'],
     rows: [...rows, memRow],
   };
