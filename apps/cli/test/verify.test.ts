@@ -89,6 +89,9 @@ describe('lineage verify', () => {
     const j = capture(dir);
     expect(await runCli(['verify', junk, '--trust', trust], j.io)).toBe(2);
     expect(j.stdout()).toMatch(/capsule\.container/);
+    expect(j.stdout().split('\n')[0]).toMatch(
+      /^UNUSABLE INPUT — the capsule cannot be read: .*not a zip file/,
+    );
     const badTrust = join(dir, 'bad-trust.json');
     writeFileSync(badTrust, '{"version":1,"logs":[],"logs":[]}');
     const t = capture(dir);
