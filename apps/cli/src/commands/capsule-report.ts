@@ -38,7 +38,14 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
       : r.verdict === 'failed'
         ? `${s.fail} check${s.fail === 1 ? '' : 's'} failed, ${s.pass} passed, ${s.not_checked} not checked`
         : `nothing failed, but ${s.not_checked} check${s.not_checked === 1 ? ' was' : 's were'} not performed`;
-  out.push(`${VERDICT[r.verdict]} — ${headline}`);
+  const unreadable = r.checks.find(
+    (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
+  );
+  out.push(
+    unreadable
+      ? `UNUSABLE INPUT — the capsule cannot be read: ${unreadable.reason ?? unreadable.title}`
+      : `${VERDICT[r.verdict]} — ${headline}`,
+  );
   out.push('');
   out.push(`  capsule   ${r.target.name}${cap.manifest ? ` — ${cap.manifest.title}` : ''}`);
   if (cap.capsuleDigest) out.push(`  digest    sha256:${cap.capsuleDigest}`);
@@ -107,6 +114,10 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
       const title = list.length > 1 ? list[0]!.title.replace(/ \([^)]*\)$/, '') : list[0]!.title;
       out.push(`  ✓ ${id.padEnd(w)}  ×${String(list.length).padEnd(3)} ${title}`);
     }
+  }
+  if (unreadable) {
+    out.push('', 'Nothing else was checked: a capsule that cannot be read proves nothing.');
+    return out.join('\n');
   }
   const skipped = r.checks.filter((c) => c.status === 'not_checked');
   out.push(
