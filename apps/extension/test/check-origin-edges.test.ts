@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentEvent, asAgentKey, makeLineageSth, noteSigner, revokeEvent, testKey } from '@lineage/producer';
+import {
+  agentEvent,
+  asAgentKey,
+  makeLineageSth,
+  noteSigner,
+  revokeEvent,
+  rotateEvent,
+  testKey,
+} from '@lineage/producer';
 import {
   eventEntryBytes,
   type JsonObject,
@@ -283,6 +291,22 @@ describe('the key history (spec §6.5)', () => {
     expect(keyHistory(r).found).toBe('history.lifecycle');
     expect(keyHistory(r).reason).toMatch(/revocation is signed neither by the current key/);
     expect(status(r, 'card.key_current')).toEqual(['not_checked']);
+  });
+
+  it('a card still signed with the key the agent rotated away from → failed on card.key_current', async () => {
+    const agent = asAgentKey(testKey('ext-good-agent'));
+    const rotate = rotateEvent(agent, agent, testKey('ext-good-agent-2'), {
+      timestamp: '2026-11-03T09:00:00.000Z',
+      sequence: 1,
+    });
+    const { doc: d, trust: t } = otherLog([LIFECYCLE.good, rotate]);
+    const r = await runWith(doc(d), t);
+    expect(keyHistory(r).status).toBe('pass');
+    const k = r.checks.find((c) => c.id === 'card.key_current')!;
+    expect(k.status).toBe('fail');
+    expect(k.reason).toBe("the card names a key that is no longer the agent's current key");
+    expect(k.expected).toBe(testKey('ext-good-agent-2').publicKeyHex);
+    expect(r.sentence).toBe('Failed: the card names a key the agent has revoked or rotated out.');
   });
 
   it('an event timestamped after the tree head that includes it → failed', async () => {
