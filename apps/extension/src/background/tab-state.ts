@@ -32,7 +32,8 @@ export const SENTENCES: Readonly<Record<TabStatus, string>> = {
   not_checked:
     'Not checked: this site does not advertise a Lineage proof. Use “Check this site” to check it.',
   checking: 'Checking the agent card and its proof…',
-  verified: 'Verified: the agent card’s identity holds and it is anchored in a log you trust.',
+  verified:
+    'Verified: the agent card’s identity and current key hold, and it is anchored in a log you trust.',
   warning: 'Warning: something could not be checked.',
   failed: 'Failed: a check did not hold.',
   timeout: 'Timed out: the site did not answer in time. Retry to check again.',

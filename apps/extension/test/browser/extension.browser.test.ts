@@ -255,8 +255,8 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     expect(snap.badge).toBe('OK');
     expect(snap.title).toMatch(/^Lineage — Verified/);
     const popup = await openPopup(tabId);
-    expect(await popup.getByTestId('sentence').textContent()).toMatch(
-      /^Verified: the agent card’s identity holds/,
+    expect(await popup.getByTestId('sentence').textContent()).toBe(
+      'Verified: the agent card’s identity and current key hold, and it is anchored in a log you trust.',
     );
     expect(await popup.getByTestId('card-name').textContent()).toBe('Inventory Agent');
     await expect
