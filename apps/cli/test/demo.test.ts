@@ -15,6 +15,30 @@ describe('lineage demo', () => {
     for (const step of ['0 ', 'A1', 'A2', '2a', 'A3', '3a', 'A4', '4a', 'A5', '5a', '6 '])
       expect(text).toContain(`✓ ${step}`);
     expect(text).toMatch(/committed, not disclosed: boundary\.ip_ranges/);
+    // The printed approve command works as printed.
+    const cmd =
+      /LINEAGE_PASSPHRASE=(\S+) lineage approve (\S+) --key (\S+) --decision approve --comment "…" --trust (\S+)/.exec(
+        text,
+      )!;
+    const a = capture(undefined, { LINEAGE_PASSPHRASE: cmd[1]! });
+    expect(
+      await runCli(
+        [
+          'approve',
+          cmd[2]!,
+          '--key',
+          cmd[3]!,
+          '--decision',
+          'approve',
+          '--comment',
+          'demo',
+          '--trust',
+          cmd[4]!,
+        ],
+        a.io,
+      ),
+    ).toBe(0);
+    expect(a.stdout()).toMatch(/Signed SAR approval \(approve\) by Sam Okafor/);
   });
 
   it('--tampered shows every attack caught by its documented check id', async () => {

@@ -1,12 +1,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFedrampSample, buildTamperedVariants, DEFAULT_SAMPLE_SEED } from '@lineage/producer';
+import {
+  buildFedrampSample,
+  buildTamperedVariants,
+  DEFAULT_SAMPLE_SEED,
+  encryptKeyFile,
+} from '@lineage/producer';
 import { verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
 import { EXIT_FAILED, EXIT_VERIFIED } from '../cli-types.js';
 import { parseCommandArgs } from '../format.js';
 import { verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
+
+/** Published with the demo: the demo key protects nothing. */
+const DEMO_PASSPHRASE = 'lineage-demo';
 
 /**
  * `lineage demo`: the main job on built-in data. Builds the FedRAMP sample (deterministic
@@ -29,6 +37,16 @@ register({
     const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'lineage-demo-'));
     if (values.tampered) return tampered(io, seed, dir, values.json ?? false);
     const sample = await buildFedrampSample({ seed, dir });
+    // The sample 3PAO's key, so `lineage approve` can be tried on the demo capsule. A demo key
+    // derived from a public seed with a published passphrase: never use it for anything real.
+    const keyPath = join(dir, '3pao-assessor.demo-key.json');
+    writeFileSync(
+      keyPath,
+      await encryptKeyFile(sample.keys.humans['3pao']!.secretKey, DEMO_PASSPHRASE, {
+        owner: 'lin:human:3pao.sam-okafor',
+        log2N: 14,
+      }),
+    );
     if (!values.json) {
       io.out(`Built the FedRAMP sample (seed "${seed}") in ${dir}:`);
       io.out(
@@ -38,6 +56,9 @@ register({
         `  trust    ${sample.paths!.trust} (pinned log, proof server and 6 approvers; written beside the capsule, never inside)`,
       );
       io.out(`  verify it yourself: lineage verify ${sample.paths!.capsule} --trust ${sample.paths!.trust}`);
+      io.out(
+        `  sign a SAR approval: LINEAGE_PASSPHRASE=${DEMO_PASSPHRASE} lineage approve ${sample.paths!.capsule} --key ${keyPath} --decision approve --comment "…" --trust ${sample.paths!.trust}`,
+      );
       io.out('');
     }
     return (
