@@ -257,6 +257,8 @@ describe('the key history (spec §6.5)', () => {
     expect(keyHistory(dup).reason).toMatch(/malformed/);
     const extra = await runWith(doc({ ...goodDoc(), next: 'https://elsewhere.example/' }));
     expect(keyHistory(extra).reason).toMatch(/unknown field "next"/);
+    const bytes = await runWith({ body: Uint8Array.of(0x7b, 0xff, 0x7d) });
+    expect(keyHistory(bytes).reason).toMatch(/invalid UTF-8 at byte 1 of 3/);
     const none = await runWith(doc({ ...goodDoc(), events: [] }));
     expect(keyHistory(none).reason).toBe('the history lists 0 events; it must list 1 to 64');
   });
