@@ -14,7 +14,6 @@ import type { CheckOutcome, CheckStatus, CheckSubject } from '../report/model.js
 import { isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import type { CapsuleDocuments } from './contents.js';
-import { earlySignatureBackend } from './early-signatures.js';
 import type { AbortSignalLike } from './source.js';
 import type { EventInclusionDetail, SthSummary } from './types.js';
 
@@ -126,7 +125,6 @@ export async function verifyLineageDocuments(
     attestations: docs.attestations.map((a) => a.value),
     attestationLabels: docs.attestations.map((a) => a.where),
     trust,
-    backend: earlySignatureBackend(docs.events.map((e) => e.value)),
   });
   for (const c of chain.checks) checks.push(c);
   progress({ phase: 'verifying signatures and proofs', done: docs.events.length, total: docs.events.length });
