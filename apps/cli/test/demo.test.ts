@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
 import { capture } from './support-capsule.js';
@@ -20,7 +20,8 @@ describe('lineage demo', () => {
       /LINEAGE_PASSPHRASE=(\S+) lineage approve (\S+) --key (\S+) --decision approve --comment "…" --trust (\S+)/.exec(
         text,
       )!;
-    const a = capture(undefined, { LINEAGE_PASSPHRASE: cmd[1]! });
+    // Run where the demo wrote its files, so the default approval file lands there too.
+    const a = capture(dirname(cmd[2]!), { LINEAGE_PASSPHRASE: cmd[1]! });
     expect(
       await runCli(
         [
