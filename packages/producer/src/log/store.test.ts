@@ -5,12 +5,16 @@ import {
   fromBase64,
   fromHex,
   LineageError,
+  parseVkey,
   toBase64,
   toHex,
   verifyConsistency,
   verifyInclusion,
+  verifyLineageSth,
 } from '@lineage/verifier-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ed25519KeyFromSeed } from '../identity/index.js';
+import { lineageLogVkey, lineageSthSigner } from '../sample/sth-signer.js';
 import { type CheckpointSigner, LineageStore } from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lineage-log-'));
@@ -71,6 +75,47 @@ describe('LineageStore', () => {
     await reopened.append(entry(6));
     expect(reopened.size).toBe(7);
     reopened.close();
+  });
+
+  it('with real signed tree heads, the recovered log verifies at its last STH and proves its entries under it', async () => {
+    const dir = join(root, 'signed');
+    const key = ed25519KeyFromSeed(new Uint8Array(32).fill(3));
+    const origin = 'example.test/signed-log';
+    let clock = 1_700_000_000_000;
+    const opts = { origin, signer: lineageSthSigner(origin, key, () => clock++), sthEvery: 4 };
+    const log = LineageStore.open(dir, opts);
+    for (let i = 0; i < 9; i++) await log.append(entry(i));
+    log.close();
+    const size = statSync(join(dir, 'entries.log')).size;
+    truncateSync(join(dir, 'entries.log'), size - 5); // crash in the middle of record 8
+    const back = LineageStore.open(dir, opts);
+    expect(back.size).toBe(8);
+    const note = readFileSync(join(dir, 'checkpoint'), 'utf8');
+    const r = await verifyLineageSth(note, {
+      logId: origin,
+      logKeys: [parseVkey(lineageLogVkey(origin, key))],
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.sth.treeSize).toBe(8n);
+    for (let i = 0; i < 8; i++) {
+      const proof = back.inclusionProof(i, 8);
+      expect(
+        verifyInclusion({
+          leafHash: back.leafHash(i),
+          index: BigInt(i),
+          treeSize: 8n,
+          proof,
+          root: r.sth.rootHash,
+        }).ok,
+      ).toBe(true);
+    }
+    const other = await verifyLineageSth(note, {
+      logId: origin,
+      logKeys: [parseVkey(lineageLogVkey(origin, ed25519KeyFromSeed(new Uint8Array(32).fill(4))))],
+    });
+    expect(other.ok).toBe(false);
+    back.close();
   });
 
   it('refuses to open a log damaged inside its published range', async () => {
