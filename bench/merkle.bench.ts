@@ -5,6 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   type CryptoBackend,
   getCryptoBackend,
@@ -24,7 +26,13 @@ import type { BenchSection } from './types.js';
 const LEAVES = 1_000_000;
 const ENTRY_BYTES = 64;
 
+// A full collection before each timed run, so no run pays for the previous one's
+// garbage (building a 1,000,000-leaf tree leaves plenty).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 function time(f: () => unknown): number {
+  gc();
   const t0 = process.hrtime.bigint();
   f();
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -41,7 +49,13 @@ function measure(
   fns: Array<() => unknown>,
 ): { best: number[]; ratio: number[]; pairedMedian: number[] } {
   const times = fns.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) for (const [i, f] of fns.entries()) times[i]!.push(time(f));
+  for (let r = 0; r < rounds; r++) {
+    // Rotate the order each round so no function always runs first or last.
+    for (let j = 0; j < fns.length; j++) {
+      const i = (j + r) % fns.length;
+      times[i]!.push(time(fns[i]!));
+    }
+  }
   const best = times.map((t) => Math.min(...t));
   return {
     best,
@@ -105,7 +119,7 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 const ratio = (x: number) => `${x.toFixed(2)}×`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-const ROUNDS = 5;
+const ROUNDS = 6;
 
 function rootSection(): BenchSection {
   const entries = Array.from({ length: LEAVES }, () => new Uint8Array(randomBytes(ENTRY_BYTES)));
@@ -151,7 +165,7 @@ function rootSection(): BenchSection {
     title: 'Merkle root of 1,000,000 leaves',
     note:
       `leafHash over 1,000,000 entries of ${ENTRY_BYTES} bytes, then the root: ${fmt(hashes)} SHA-256 calls. ` +
-      `Baseline: a bare loop of node:crypto createHash over the same inputs in the same order. ${ROUNDS} rounds; ` +
+      `Baseline: a bare loop of node:crypto createHash over the same inputs in the same order. ${ROUNDS} interleaved rounds (order rotated, a full GC before each run); ` +
       `time = fastest round; ratio = fastest / fastest baseline (median of per-round ratios in brackets). Load average at the end: ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores. ` +
       'Target: node backend ≤ 1.3×.',
     header: ['implementation', 'time', 'per hash', 'ratio to bare node:crypto'],
