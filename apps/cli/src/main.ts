@@ -71,6 +71,11 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  // `lineage verify … | head` closes stdout early; that is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   runCli(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

@@ -38,7 +38,7 @@ export function App({ api }: { api: LineageApi }) {
   const refreshTrust = useCallback(() => {
     api.trustList().then(setTrust, (e: unknown) => setError(messageOf(e)));
   }, [api]);
-  useEffect(refreshTrust, []);
+  useEffect(refreshTrust, [refreshTrust]);
 
   useEffect(
     () =>

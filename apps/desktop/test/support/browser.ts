@@ -19,7 +19,10 @@ import type { Harness } from './harness.js';
 export const appDir = resolve(import.meta.dirname, '../..');
 export const rendererDir = join(appDir, 'out/renderer');
 export const offlineHtml = join(appDir, 'out/offline/lineage-offline.html');
-export const screenshotsDir = resolve(appDir, '../../docs/screenshots');
+// Screenshots go to test-results/ on every run; LINEAGE_UPDATE_SCREENSHOTS=1 refreshes the README's.
+export const screenshotsDir = process.env.LINEAGE_UPDATE_SCREENSHOTS
+  ? resolve(appDir, '../../docs/screenshots')
+  : join(appDir, 'test-results/screenshots');
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

@@ -90,6 +90,7 @@ export function ApprovalCheckScreen({
           <p>{result.summary}</p>
           <ul className="check-lines">
             {result.lines.map((l, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the result is replaced whole, never reordered; titles may repeat
               <li key={i} className={`check-line-${l.status}`}>
                 <StatusBadge status={l.status} /> {l.title}
                 {l.status === 'pass' && l.found !== undefined && (

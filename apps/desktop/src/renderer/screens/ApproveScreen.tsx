@@ -38,6 +38,7 @@ export function ApproveScreen({
   }, [api, onError]);
 
   // Any change to what would be signed invalidates the preview.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: these values are triggers for the reset, not inputs to it
   useEffect(() => {
     setPreview(undefined);
     setSigned(undefined);
@@ -132,6 +133,7 @@ export function ApproveScreen({
           <h2 className="panel-title">Exactly what you will sign</h2>
           <ol className="preview-lines">
             {preview.lines.map((l, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the preview is replaced whole, never reordered; lines may repeat
               <li key={i}>
                 <DataText value={l} wrap />
               </li>
