@@ -11,7 +11,7 @@ export type Size = number | bigint;
 export function toSize(n: Size, field: string): bigint {
   try {
     return toUint64(n, field);
-  } catch (e) {
+  } catch {
     const what = typeof n === 'bigint' || typeof n === 'number' ? String(n) : typeof n;
     throw new LineageError(
       'merkle.invalid_number',
