@@ -17,17 +17,8 @@ import {
 } from '@lineage/verifier-core';
 import type { TrustEntryView, TrustImportRequest, TrustKind, TrustStoreView } from './api.js';
 
-export function emptyTrustStore(): TrustStore {
-  return {
-    version: 1,
-    logs: [],
-    witnesses: { vkeys: [], threshold: 0 },
-    proof_servers: [],
-    approvers: [],
-    card_signers: [],
-    policy: {},
-  };
-}
+// One definition of an empty store: the core's.
+export { emptyTrustStore } from '@lineage/verifier-core';
 
 /** A Lineage approver public-key file, as exported by the desktop key store. */
 export interface ApproverPublicKeyFile {

@@ -1,5 +1,6 @@
 import { isObject, type JsonObject } from '../events/fields.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
+import { V1_REQUIRED } from './card-shape.js';
 
 /**
  * Card signature payload forms (spec §4.1.4). The A2A spec text keeps REQUIRED
@@ -11,16 +12,7 @@ export const CARD_PAYLOAD_FORMS: readonly CardPayloadForm[] = ['sdk', 'spec', 'a
 
 // REQUIRED v1.0 fields by parent path ("" = card, "[]" marks array elements).
 const REQUIRED_BY_PATH: Record<string, readonly string[]> = {
-  '': [
-    'name',
-    'description',
-    'supportedInterfaces',
-    'version',
-    'capabilities',
-    'defaultInputModes',
-    'defaultOutputModes',
-    'skills',
-  ],
+  '': V1_REQUIRED,
   'supportedInterfaces[]': ['url', 'protocolBinding', 'protocolVersion'],
   'skills[]': ['id', 'name', 'description', 'tags'],
   provider: ['url', 'organization'],

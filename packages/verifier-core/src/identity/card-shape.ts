@@ -34,7 +34,8 @@ export const V1_FIELDS = [
   'signatures',
   'iconUrl',
 ];
-const V1_REQUIRED = [
+/** REQUIRED top-level fields of an A2A v1.0 card (a2a.proto field_behavior = REQUIRED). */
+export const V1_REQUIRED: readonly string[] = [
   'name',
   'description',
   'supportedInterfaces',

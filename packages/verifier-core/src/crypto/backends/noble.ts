@@ -48,9 +48,8 @@ function verifyP256(item: EcdsaP256VerifyItem): boolean {
   }
 }
 
-/** Portable backend: pure JavaScript, runs anywhere. */
-export const nobleBackend: CryptoBackend = {
-  name: 'noble',
+/** SHA-2 from @noble/hashes: synchronous everywhere (WebCrypto's digest is async, so that backend borrows this). */
+export const nobleHashing: Pick<CryptoBackend, 'sha256' | 'createSha256' | 'sha512'> = {
   sha256: (data) => sha256(data),
   createSha256(): Sha256Hasher {
     const h = sha256.create();
@@ -64,6 +63,12 @@ export const nobleBackend: CryptoBackend = {
     return hasher;
   },
   sha512: (data) => sha512(data),
+};
+
+/** Portable backend: pure JavaScript, runs anywhere. */
+export const nobleBackend: CryptoBackend = {
+  name: 'noble',
+  ...nobleHashing,
   ed25519Verify: async (item) => verifyEd25519(item),
   ed25519VerifyBatch: async (items) => items.map(verifyEd25519),
   ecdsaP256Verify: async (item) => verifyP256(item),

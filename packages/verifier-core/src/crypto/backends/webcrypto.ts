@@ -1,9 +1,9 @@
 import { p256 } from '@noble/curves/nist.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { fromHex, toHex } from '../../encoding/hex.js';
-import type { CryptoBackend, EcdsaP256VerifyItem, Ed25519VerifyItem, Sha256Hasher } from '../backend.js';
+import type { CryptoBackend, EcdsaP256VerifyItem, Ed25519VerifyItem } from '../backend.js';
 import { ecdsaDerToRaw } from '../ecdsa-der.js';
 import { ed25519Precheck } from '../ed25519-policy.js';
+import { nobleHashing } from './noble.js';
 
 // The core compiles without the DOM lib, so declare the sliver of SubtleCrypto it uses.
 type CryptoKeyHandle = object;
@@ -91,19 +91,7 @@ async function verifyP256(item: EcdsaP256VerifyItem): Promise<boolean> {
  */
 export const webcryptoBackend: CryptoBackend = {
   name: 'webcrypto',
-  sha256: (data) => sha256(data),
-  createSha256(): Sha256Hasher {
-    const h = sha256.create();
-    const hasher: Sha256Hasher = {
-      update(chunk) {
-        h.update(chunk);
-        return hasher;
-      },
-      digest: () => h.digest(),
-    };
-    return hasher;
-  },
-  sha512: (data) => sha512(data),
+  ...nobleHashing,
   ed25519Verify: verifyEd25519,
   // subtle.verify is asynchronous (off the main thread in some engines), so issue the whole batch at once.
   ed25519VerifyBatch: (items) => Promise.all(items.map(verifyEd25519)),
