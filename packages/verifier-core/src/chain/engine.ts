@@ -1,13 +1,14 @@
 import { type AttestedLeafProof, checkAttestation } from '../attestation/verify.js';
 import type { Opening } from '../commitments/types.js';
 import { checkOpenings, parseOpening } from '../commitments/verify.js';
+import type { CryptoBackend, Ed25519VerifyItem } from '../crypto/backend.js';
+import { getCryptoBackend } from '../crypto/current.js';
 import { fromHex, toHex } from '../encoding/hex.js';
-import { eventId, eventLeafHash } from '../events/hash.js';
 import { outcome, short } from '../events/outcome.js';
 import { parseEvent } from '../events/parse.js';
+import { prepareEvent } from '../events/prepared.js';
 import { parseTimestamp } from '../events/time.js';
 import type { LineageEvent } from '../events/types.js';
-import { verifyEventSignatures } from '../events/verify.js';
 import {
   buildKeyHistories,
   type KeyHistories,
@@ -44,6 +45,51 @@ interface Node {
   authentic: boolean;
   /** Inclusion under a verified tree head passed. */
   included: boolean;
+  /** Position of its signature in the batches (-1: key or signature undecodable). */
+  signature: number;
+}
+
+/** Event signatures go to the backend in batches of this many while parsing continues. */
+const SIGNATURE_BATCH = 4096;
+
+/**
+ * Collects signatures and submits them to `ed25519VerifyBatch` in fixed-size batches as
+ * they arrive (the Node backend spreads each over its worker pool). Only the packed items
+ * of the batch being filled are held; submitted batches are the backend's.
+ */
+class SignatureBatches {
+  private items: Ed25519VerifyItem[] = [];
+  private readonly pending: Promise<boolean[]>[] = [];
+  private count = 0;
+  constructor(private readonly backend: CryptoBackend) {}
+
+  add(sig: LineageEvent['signature'], message: Uint8Array): number {
+    let item: Ed25519VerifyItem;
+    try {
+      item = { publicKey: fromHex(sig.public_key, 32), message, signature: fromHex(sig.value, 64) };
+    } catch {
+      return -1;
+    }
+    this.items.push(item);
+    if (this.items.length >= SIGNATURE_BATCH) this.flush();
+    return this.count++;
+  }
+
+  private flush(): void {
+    if (this.items.length === 0) return;
+    const p = this.backend.ed25519VerifyBatch(this.items);
+    // A batch abandoned by agent mode's early stop must not surface as an unhandled rejection.
+    p.catch(() => {});
+    this.pending.push(p);
+    this.items = [];
+  }
+
+  async results(): Promise<boolean[]> {
+    this.flush();
+    const out: boolean[] = [];
+    for (const p of this.pending) for (const ok of await p) out.push(ok);
+    return out;
+  }
 }
 
 const TITLES = {
@@ -104,21 +150,26 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
     for (const [leaf, proofs] of r.proven) attested.set(leaf, [...(attested.get(leaf) ?? []), ...proofs]);
   }
 
-  // 2. Parse every event.
+  // 2. Parse every event, canonicalizing it once (id, signing input and leaf from one
+  // serialization), and hand its signature to the backend's batch path as we go, so the
+  // workers verify while this thread parses the rest.
   const nodes: Node[] = [];
   const byId = new Map<string, Node>();
+  const signatures = new SignatureBatches(backend ?? getCryptoBackend());
   for (const [index, cited] of cites.entries()) {
     const label = `event ${index}`;
     try {
       const event = parseEvent(cited.event);
+      const prepared = prepareEvent(event);
       const node: Node = {
         index,
         event,
-        id: eventId(event),
-        leaf: toHex(eventLeafHash(event)),
+        id: prepared.id,
+        leaf: toHex(prepared.leafHash),
         t: parseTimestamp(event.timestamp),
         authentic: false,
         included: false,
+        signature: -1,
       };
       if (cited.step !== undefined) node.step = cited.step;
       if (byId.has(node.id)) {
@@ -130,6 +181,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
         continue;
       }
       sink.push(outcome('event.schema', 'pass', subject(node), TITLES.schema));
+      node.signature = signatures.add(event.signature, prepared.signingInput);
       nodes.push(node);
       byId.set(node.id, node);
     } catch (e) {
@@ -149,13 +201,10 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   const histories: KeyHistories = built.histories;
   const lifecycleProblems = new Map(built.problems.map((p) => [p.eventId, p.reason]));
 
-  // 4. Per-event checks, in input order. Signatures are verified in one batch up front
-  // (results are reported in order, so agent mode still stops at the first failure).
-  const signatures = await verifyEventSignatures(
-    nodes.map((n) => n.event),
-    backend,
-  );
-  for (const [k, n] of nodes.entries()) {
+  // 4. Per-event checks, in input order. The signature results are awaited here, all at
+  // once (reported in order, so agent mode still stops at the first failure).
+  const sigResults = await signatures.results();
+  for (const n of nodes) {
     const e = n.event;
     const s = subject(n);
     const key = e.signature.public_key;
@@ -196,7 +245,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
         }),
       );
     }
-    const sigOk = signatures[k]!;
+    const sigOk = n.signature >= 0 && sigResults[n.signature] === true;
     sink.push(
       sigOk
         ? outcome('event.signature', 'pass', s, TITLES.signature)

@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toHex } from '../encoding/hex.js';
+import type { JsonValue } from '../json/index.js';
+import { eventId, eventLeafHash, unsignedEvent } from './hash.js';
+import { parseEvent } from './parse.js';
+import { prepareEvent } from './prepared.js';
+import { SIGNING_CONTEXTS, signingInput } from './signing.js';
+import { verifyEventSignature } from './verify.js';
+
+// Every signed event in the committed chapter-4 vectors (real keys, real signatures).
+const dir = join(import.meta.dirname, '../../../../docs/vectors/identity');
+function collect(v: unknown, out: JsonValue[]): void {
+  if (Array.isArray(v)) for (const x of v) collect(x, out);
+  else if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    if (o.type === 'lineage.event' && typeof o.signature === 'object') out.push(o as JsonValue);
+    else for (const x of Object.values(o)) collect(x, out);
+  }
+}
+const events: JsonValue[] = [];
+for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')))
+  collect(JSON.parse(readFileSync(join(dir, f), 'utf8')), events);
+
+describe('prepareEvent: one canonicalization gives the id, signing input and leaf', () => {
+  it('finds the vectors it checks against', () => {
+    expect(events.length).toBeGreaterThan(50);
+  });
+
+  it('equals eventId, signingInput and eventLeafHash on every vector event', async () => {
+    let checked = 0;
+    for (const raw of events) {
+      let e: ReturnType<typeof parseEvent>;
+      try {
+        e = parseEvent(raw);
+      } catch {
+        continue; // the schema-invalid vectors
+      }
+      const p = prepareEvent(e);
+      expect(p.id).toBe(eventId(e));
+      expect(toHex(p.signingInput)).toBe(toHex(signingInput(SIGNING_CONTEXTS.event, unsignedEvent(e))));
+      expect(toHex(p.leafHash)).toBe(toHex(eventLeafHash(e)));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(50);
+    // The signing input is what the actor signed: a valid vector event verifies over it.
+    expect(await verifyEventSignature(parseEvent(events[0]!))).toBe(true);
+  });
+
+  it('places the signature member by UTF-16 key order and keeps optional members', () => {
+    const e = parseEvent(events.find((x) => (x as { approval?: unknown }).approval !== undefined)!);
+    const p = prepareEvent(e);
+    expect(p.id).toBe(eventId(e));
+    expect(toHex(p.leafHash)).toBe(toHex(eventLeafHash(e)));
+    // Any change to the event changes all three.
+    const q = prepareEvent({ ...e, sequence: e.sequence + 1 });
+    expect(q.id).not.toBe(p.id);
+    expect(toHex(q.leafHash)).not.toBe(toHex(p.leafHash));
+    const r = prepareEvent({ ...e, signature: { ...e.signature, value: '00'.repeat(64) } });
+    expect(r.id).toBe(p.id);
+    expect(toHex(r.leafHash)).not.toBe(toHex(p.leafHash));
+  });
+
+  it('rejects what canonicalization rejects (not plain JSON)', () => {
+    const e = parseEvent(events[0]!);
+    expect(() => prepareEvent({ ...e, sequence: Number.NaN })).toThrow(/cannot be represented/);
+  });
+});

@@ -1,0 +1,55 @@
+import { sha256 } from '../crypto/current.js';
+import { utf8Encode } from '../encoding/bytes.js';
+import { toHex } from '../encoding/hex.js';
+import { canonicalize, type JsonValue } from '../json/index.js';
+import { leafHash } from '../merkle/hash.js';
+import { SIGNING_CONTEXTS } from './signing.js';
+import type { LineageEvent } from './types.js';
+
+/**
+ * Everything the verifier derives from an event's canonical form, computed from ONE
+ * canonicalization instead of three (id, signing input and leaf each used to re-serialize it).
+ * Equal by construction to `eventId`, `signingInput(SIGNING_CONTEXTS.event, …)` and
+ * `eventLeafHash` (spec §4.2.2); the tests hold them equal on every vector.
+ */
+export interface PreparedEvent {
+  /** SHA-256(JCS(unsigned event)), hex. */
+  id: string;
+  /** ASCII("lineage/event/v1") ‖ 0x0A ‖ JCS(unsigned event): the bytes the actor signed. */
+  signingInput: Uint8Array;
+  /** leafHash(JCS(signed event)). */
+  leafHash: Uint8Array;
+}
+
+const PREFIX = `${SIGNING_CONTEXTS.event}\n`;
+const PREFIX_LENGTH = utf8Encode(PREFIX).length;
+
+/**
+ * RFC 8785 serializes an object as its members sorted by key (UTF-16 code units, which
+ * is what Array.prototype.sort compares), each `JSON(key):JCS(value)`, joined by commas.
+ * So the unsigned and signed forms share every member but `signature`: serialize each
+ * member once and join the two lists.
+ */
+export function prepareEvent(event: LineageEvent): PreparedEvent {
+  const record = event as unknown as Record<string, JsonValue>;
+  const keys = Object.keys(record).sort();
+  const members: string[] = [];
+  let signatureMember: string | undefined;
+  let signatureAt = 0;
+  for (const k of keys) {
+    const member = `${JSON.stringify(k)}:${canonicalize(record[k]!)}`;
+    if (k === 'signature') {
+      signatureMember = member;
+      signatureAt = members.length;
+    } else members.push(member);
+  }
+  const unsigned = `{${members.join(',')}}`;
+  if (signatureMember !== undefined) members.splice(signatureAt, 0, signatureMember);
+  const signed = `{${members.join(',')}}`;
+  const signingInput = utf8Encode(PREFIX + unsigned);
+  return {
+    id: toHex(sha256(signingInput.subarray(PREFIX_LENGTH))),
+    signingInput,
+    leafHash: leafHash(utf8Encode(signed)),
+  };
+}
