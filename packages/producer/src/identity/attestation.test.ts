@@ -10,7 +10,7 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { signAttestation } from './attestation.js';
-import { agentEvent, humanApproval, registerEvent } from './event.js';
+import { agentEvent, humanApproval, registerEvent, signEvent } from './event.js';
 import { testKey } from './keys.js';
 import { at, T0, TestLog, testbed } from './testbed.js';
 
@@ -129,6 +129,44 @@ describe('proof-server attestations', () => {
     expect(report.checks.find((c) => c.id === 'event.inclusion')!.found).toContain(
       'attested by proofs.lineage.example',
     );
+  });
+
+  it('event.inclusion through attestations: a leaf no attestation covers fails; an unpinned proof server is not checked', async () => {
+    const evs = events();
+    const chain = (attestation: unknown, list = evs) =>
+      verifyCallChain({
+        events: list.map((e) => ({ event: e as unknown as JsonValue })),
+        attestations: [attestation as JsonValue],
+        trust: trust(),
+      });
+    // An event altered after logging: its leaf is no longer the one the attestation covers.
+    const altered = signEvent(
+      { ...evs[3]!, context: { ...evs[3]!.context, task_id: 'moved' } },
+      tb.inventory,
+    );
+    const list = [...evs.slice(0, 3), altered, ...evs.slice(4)];
+    const r = await chain(build(evs), list);
+    const inc = r.checks.filter((c) => c.id === 'event.inclusion' && c.status !== 'pass');
+    expect(inc.map((c) => [c.status, c.subject.id])).toEqual([['fail', eventId(altered)]]);
+    expect(inc[0]!.expected).toBe(
+      `an inclusion proof or a verified attestation covering leaf ${toHex(eventLeafHash(altered))}`,
+    );
+    expect(inc[0]!.found).toBe('none');
+    expect(
+      r.checks.filter((c) => c.id === 'event.sth_time' && c.status !== 'pass').map((c) => c.status),
+    ).toEqual(['fail']);
+    // The attestation covers every leaf but its server is not pinned: could not be checked.
+    const unpinned = build(evs, (u) => {
+      u.server = 'proofs.elsewhere.example';
+    });
+    const u = await chain(unpinned);
+    const notChecked = u.checks.filter((c) => c.id === 'event.inclusion');
+    expect(notChecked.map((c) => c.status)).toEqual(evs.map(() => 'not_checked'));
+    expect(notChecked[0]!.reason).toContain('proofs.elsewhere.example" is not pinned');
+    expect(u.checks.filter((c) => c.id === 'event.sth_time').every((c) => c.status === 'not_checked')).toBe(
+      true,
+    );
+    expect(u.verdict).toBe('incomplete');
   });
 
   it('attestation.server_signature: altered after signing fails; an unpinned server is not checked; a wrong key fails', async () => {

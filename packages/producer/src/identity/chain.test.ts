@@ -2,6 +2,7 @@ import {
   type CallChainInput,
   type CheckOutcome,
   eventId,
+  eventLeafHash,
   type JsonValue,
   type LineageEvent,
   sha256,
@@ -189,15 +190,22 @@ describe('call chains: assessor and agent modes from one engine', () => {
     ).toContain('no key history');
   });
 
-  it('event.inclusion: missing proof is not_checked; a wrong proof or an untrusted log fails / is not checked', async () => {
+  it('event.inclusion: a missing or wrong proof fails; an untrusted log is not checked', async () => {
     const w = workflow();
     const all = Object.values(w);
     const i = input(all);
     const { inclusion: _drop, ...noProof } = i.events[5]!;
     const r1 = await both({ ...i, events: [...i.events.slice(0, 5), noProof] });
-    expect(r1.checks.find((c) => c.id === 'event.inclusion' && c.status === 'not_checked')!.reason).toContain(
-      'no inclusion proof',
+    // Evidence no proof anchors in the log is a failure, not a gap in what could be checked.
+    const missing = failed(r1, 'event.inclusion');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]!.subject.id).toBe(eventId(w.signoff));
+    expect(missing[0]!.expected).toBe(
+      `an inclusion proof or a verified attestation covering leaf ${toHex(eventLeafHash(w.signoff))}`,
     );
+    expect(missing[0]!.found).toBe('none');
+    expect(failed(r1, 'event.sth_time').map((c) => c.subject.id)).toEqual([eventId(w.signoff)]);
+    expect(r1.checks.filter((c) => c.status === 'not_checked')).toHaveLength(0);
     const wrong = {
       ...i.events[5]!,
       inclusion: { ...(i.events[5]!.inclusion as object), leaf_index: 4 },
@@ -206,6 +214,8 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(failed(r2, 'event.inclusion')).toHaveLength(1);
     const r3 = await both({ ...i, trust: tb.trust({ logs: [] }) });
     expect(r3.checks.filter((c) => c.id === 'event.inclusion' && c.status === 'not_checked')).toHaveLength(6);
+    expect(r3.checks.filter((c) => c.id === 'event.sth_time' && c.status === 'not_checked')).toHaveLength(6);
+    expect(r3.verdict).toBe('incomplete');
     const other = testbed('lineage.example/other-log');
     const r4 = await both({
       ...i,

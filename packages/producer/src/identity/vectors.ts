@@ -332,7 +332,7 @@ function chainVectors(): IdentityVector[] {
         };
         return { events: [], cite };
       },
-      fails('event.signature', 'event.inclusion'),
+      fails('event.signature', 'event.inclusion', 'event.sth_time'),
     ),
     chain(
       'chain-invalid-actor-known',
@@ -394,16 +394,16 @@ function chainVectors(): IdentityVector[] {
       fails('event.actor_key_valid_at_time'),
     ),
     chain(
-      'chain-incomplete-no-inclusion',
+      'chain-invalid-no-inclusion',
       'event.inclusion',
-      'Final approval supplied without any inclusion proof or attestation',
+      'Final approval supplied without any inclusion proof or attestation: not anchored in the log',
       (tb) => {
         const cite = tb.log.cite(all(tb), STH_AT);
         const { inclusion: _i, ...bare } = cite[5]!;
         cite[5] = bare;
         return { events: [], cite };
       },
-      incomplete('event.inclusion'),
+      fails('event.inclusion', 'event.sth_time'),
     ),
     chain(
       'chain-invalid-inclusion',
@@ -414,7 +414,7 @@ function chainVectors(): IdentityVector[] {
         cite[5] = { ...cite[5]!, inclusion: j({ ...(cite[5]!.inclusion as JsonObject), leaf_index: 4 }) };
         return { events: [], cite };
       },
-      fails('event.inclusion'),
+      fails('event.inclusion', 'event.sth_time'),
     ),
     chain(
       'chain-invalid-sth-time',

@@ -25,6 +25,11 @@ export interface AttestationVerification {
   attestation?: Attestation;
   /** Leaf hash (hex) → verified proofs. Empty unless the server signature verified. */
   proven: Map<string, AttestedLeafProof[]>;
+  /**
+   * Leaf hash (hex) → why the attestation's evidence for it could not be checked for a reason
+   * outside the document's control: its proof server or its log is not pinned in the trust store.
+   */
+  unverifiable: Map<string, string>;
   checks: CheckOutcome[];
 }
 
@@ -50,6 +55,7 @@ export async function checkAttestation(
   opts: { backend?: CryptoBackend; sths?: SthVerifier; expectLeaves?: readonly string[] } = {},
 ): Promise<AttestationVerification> {
   const proven = new Map<string, AttestedLeafProof[]>();
+  const unverifiable = new Map<string, string>();
   const subj = (field?: string): CheckSubject => ({
     kind: 'attestation',
     id: label,
@@ -57,7 +63,7 @@ export async function checkAttestation(
   });
   const start = sink.outcomes.length;
   const result = (attestation?: Attestation): AttestationVerification => {
-    const r: AttestationVerification = { proven, checks: sink.outcomes.slice(start) };
+    const r: AttestationVerification = { proven, unverifiable, checks: sink.outcomes.slice(start) };
     if (attestation) r.attestation = attestation;
     return r;
   };
@@ -75,11 +81,9 @@ export async function checkAttestation(
   const server = trust.proof_servers.find((s) => s.id === a.server);
   let serverOk = false;
   if (!server) {
-    sink.push(
-      outcome('attestation.server_signature', 'not_checked', subj('/server'), T.server, {
-        reason: `proof server "${a.server}" is not pinned in the trust store`,
-      }),
-    );
+    const reason = `proof server "${a.server}" is not pinned in the trust store`;
+    for (const l of a.leaves) unverifiable.set(l, `${label}: ${reason}`);
+    sink.push(outcome('attestation.server_signature', 'not_checked', subj('/server'), T.server, { reason }));
   } else if (server.public_key !== a.signature.public_key) {
     sink.push(
       outcome('attestation.server_signature', 'fail', subj('/signature/public_key'), T.server, {
@@ -110,6 +114,9 @@ export async function checkAttestation(
     const base = `/logs/${li}`;
     const sthR = await sths.verify(log.checkpoint, log.log_origin);
     if (!sthR.ok) {
+      if (sthR.untrusted)
+        for (const x of [...(log.inclusion ?? []), ...(log.multiproof?.leaves ?? [])])
+          unverifiable.set(x.leaf_hash, `${label}: tree head of ${log.log_origin}: ${sthR.reason}`);
       sink.push(
         outcome(
           'attestation.sth_signature',

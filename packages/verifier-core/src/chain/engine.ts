@@ -137,6 +137,8 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
 
   // 1. Attestations: verified once, then consulted per event.
   const attested = new Map<string, AttestedLeafProof[]>();
+  // Leaves an attestation covers but whose proof could not be checked (unpinned server or log).
+  const unverifiable = new Map<string, string>();
   for (const [i, a] of attestations.entries()) {
     const opts: Parameters<typeof checkAttestation>[4] = { sths };
     if (backend) opts.backend = backend;
@@ -147,7 +149,12 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
       sink,
       opts,
     );
-    for (const [leaf, proofs] of r.proven) attested.set(leaf, [...(attested.get(leaf) ?? []), ...proofs]);
+    for (const [leaf, proofs] of r.proven) {
+      const known = attested.get(leaf);
+      if (known) for (const p of proofs) known.push(p);
+      else attested.set(leaf, proofs);
+    }
+    for (const [leaf, why] of r.unverifiable) if (!unverifiable.has(leaf)) unverifiable.set(leaf, why);
   }
 
   // 2. Parse every event, canonicalizing it once (id, signing input and leaf from one
@@ -302,6 +309,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
     // Inclusion: directly, or through a verified attestation.
     const cited = cites[n.index]!;
     let sth: LineageSth | undefined;
+    let inclusionUnchecked = false;
     if (cited.inclusion !== undefined) {
       const r = await checkDirectInclusion(
         cited.inclusion,
@@ -313,6 +321,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
         sth = r.sth;
         sink.push(outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: r.detail }));
       } else {
+        inclusionUnchecked = r.untrusted;
         sink.push(
           outcome(
             'event.inclusion',
@@ -333,19 +342,40 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
             found: `attested by ${p.server}: leaf ${p.leafIndex} of ${p.sth.treeSize} in ${p.logOrigin}${proofs.length > 1 ? ` (+${proofs.length - 1} more logs)` : ''}`,
           }),
         );
-      } else {
+      } else if (unverifiable.has(n.leaf)) {
+        // Evidence exists but the trust store cannot check it: not the capsule's fault.
+        inclusionUnchecked = true;
         sink.push(
           outcome('event.inclusion', 'not_checked', s, TITLES.inclusion, {
-            reason: `no inclusion proof and no verified attestation covers leaf ${short(n.leaf)}`,
+            reason: `the attestation covering leaf ${short(n.leaf)} could not be checked: ${unverifiable.get(n.leaf)}`,
+          }),
+        );
+      } else {
+        // A cited event no proof covers is evidence not anchored in the log (e.g. altered
+        // after logging, so its leaf changed): a failure, not a gap in what could be checked.
+        sink.push(
+          outcome('event.inclusion', 'fail', s, TITLES.inclusion, {
+            reason:
+              'no inclusion proof and no verified attestation covers the event: it is not anchored in a log',
+            expected: `an inclusion proof or a verified attestation covering leaf ${n.leaf}`,
+            found: 'none',
           }),
         );
       }
     }
     n.included = sth !== undefined;
-    if (!sth) {
+    if (!sth && inclusionUnchecked) {
       sink.push(
         outcome('event.sth_time', 'not_checked', s, TITLES.sthTime, {
-          reason: 'no verified tree head for this event',
+          reason: 'no verified tree head for this event: its inclusion could not be checked',
+        }),
+      );
+    } else if (!sth) {
+      sink.push(
+        outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
+          reason: 'no verified tree head logs this event (its inclusion failed), so its time is unbounded',
+          expected: 'at or before the time of a verified tree head that logs the event',
+          found: `${e.timestamp}, and no verified tree head`,
         }),
       );
     } else if (n.t > sth.timestampMs) {
