@@ -133,11 +133,16 @@ export async function verifyLineageDocuments(
   for (const s of chain.events) {
     const located = docs.events[s.index];
     if (!located) continue;
-    // The engine returns a summary only for events that passed its strict parse (event.schema),
-    // so the value has exactly the event's shape; parsing it a second time would only cost time.
-    const event = located.value as unknown as LineageEvent;
-    events.set(s.eventId, { event, value: located.value, leafHash: s.leafHash, where: located.where });
+    // The engine's parsed event (a summary exists only for events that passed event.schema).
+    events.set(s.eventId, {
+      event: s.event,
+      value: s.event as unknown as JsonValue,
+      leafHash: s.leafHash,
+      where: located.where,
+    });
   }
+  // The raw values are not needed again; a 100k-event capsule holds ~250 MB of them.
+  for (const e of docs.events) e.value = null;
   // Name the file and line of every event outcome, so a failure can be found in the capsule.
   const whereOf = new Map([...events].map(([id, e]) => [id, e.where]));
 

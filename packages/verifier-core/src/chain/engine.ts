@@ -167,7 +167,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
     const label = `event ${index}`;
     try {
       const event = parseEvent(cited.event);
-      const prepared = prepareEvent(event);
+      const prepared = prepareEvent(event, { parsed: true });
       const node: Node = {
         index,
         event,
@@ -444,6 +444,7 @@ function summaries(nodes: Node[]): ChainEventSummary[] {
       index: n.index,
       eventId: n.id,
       leafHash: n.leaf,
+      event: n.event,
       actor: n.event.actor,
       actorKind: n.event.actor_kind,
       action: n.event.action,

@@ -1,4 +1,5 @@
 import type { CryptoBackend } from '../crypto/backend.js';
+import type { LineageEvent } from '../events/types.js';
 import type { JsonValue } from '../json/index.js';
 import type { ReceiptClockPolicy } from '../receipts/verify.js';
 import type { CheckOutcome, Verdict } from '../report/model.js';
@@ -41,6 +42,8 @@ export interface ChainEventSummary {
   index: number;
   eventId: string;
   leafHash: string;
+  /** The event as parsed (spec §4.2.1): plain JSON, every field validated. */
+  event: LineageEvent;
   actor: string;
   actorKind: 'agent' | 'human';
   action: string;

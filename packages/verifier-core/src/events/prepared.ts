@@ -1,3 +1,4 @@
+import serialize from 'canonicalize';
 import { sha256 } from '../crypto/current.js';
 import { utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
@@ -30,14 +31,18 @@ const PREFIX_LENGTH = utf8Encode(PREFIX).length;
  * So the unsigned and signed forms share every member but `signature`: serialize each
  * member once and join the two lists.
  */
-export function prepareEvent(event: LineageEvent): PreparedEvent {
+export function prepareEvent(event: LineageEvent, options: { parsed?: boolean } = {}): PreparedEvent {
   const record = event as unknown as Record<string, JsonValue>;
   const keys = Object.keys(record).sort();
   const members: string[] = [];
   let signatureMember: string | undefined;
   let signatureAt = 0;
+  // `parsed`: the event is parseEvent's output, which builds every object and array afresh from
+  // validated fields (strings, safe integers, null), so json's plain-JSON pre-check cannot find
+  // anything; the RFC 8785 serializer still rejects lone surrogates and non-finite numbers itself.
+  const jcs = options.parsed ? (v: JsonValue) => serialize(v) ?? canonicalize(v) : canonicalize;
   for (const k of keys) {
-    const member = `${JSON.stringify(k)}:${canonicalize(record[k]!)}`;
+    const member = `${JSON.stringify(k)}:${jcs(record[k]!)}`;
     if (k === 'signature') {
       signatureMember = member;
       signatureAt = members.length;
