@@ -143,18 +143,18 @@ export async function verifyLineageDocuments(
   }
   // The raw values are not needed again; a 100k-event capsule holds ~250 MB of them.
   for (const e of docs.events) e.value = null;
-  // Name the file and line of every event outcome, so a failure can be found in the capsule.
-  const whereOf = new Map([...events].map(([id, e]) => [id, e.where]));
 
   // Per-event proof details from the attestations (for the desktop's proof view).
   const sths: SthSummary[] = [];
+  // One pass over the outcomes (~7 per event), not one per attestation.
   const sthStatus = new Map<string, CheckStatus>();
-  for (const a of docs.attestations) {
-    for (const c of chain.checks) {
-      if (c.id === 'attestation.sth_signature' && c.subject.id === a.where) {
-        sthStatus.set(a.where, worst(sthStatus.get(a.where) ?? 'pass', c.status));
-      }
-    }
+  let anySth = false;
+  let anySthFail = false;
+  for (const c of chain.checks) {
+    if (c.id !== 'attestation.sth_signature') continue;
+    anySth = true;
+    if (c.status === 'fail') anySthFail = true;
+    sthStatus.set(c.subject.id, worst(sthStatus.get(c.subject.id) ?? 'pass', c.status));
   }
   const leafToEvent = new Map([...events].map(([id, e]) => [e.leafHash, id]));
   for (const [i, a] of docs.attestations.entries()) {
@@ -164,14 +164,8 @@ export async function verifyLineageDocuments(
     } catch {
       continue;
     }
-    const anySthFail = chain.checks.some((c) => c.id === 'attestation.sth_signature' && c.status === 'fail');
     const status: CheckStatus =
-      sthStatus.get(a.where) ??
-      (anySthFail
-        ? 'fail'
-        : chain.checks.some((c) => c.id === 'attestation.sth_signature')
-          ? 'pass'
-          : 'not_checked');
+      sthStatus.get(a.where) ?? (anySthFail ? 'fail' : anySth ? 'pass' : 'not_checked');
     for (const log of att.logs) {
       const cps = [log.checkpoint, ...(log.consistency ?? []).map((c) => c.checkpoint)];
       for (const cp of cps) {
@@ -293,9 +287,15 @@ export async function verifyLineageDocuments(
       });
     }
   }
-  const notProven = new Set(chain.checks.filter((c) => c.status !== 'pass').map((c) => c.subject.id));
-  const proven = new Set([...events.keys()].filter((id) => !notProven.has(id)));
-  const opened = checkOpenings(new Map([...events].map(([id, e]) => [id, e.event])), parsedOpenings, proven);
+  const notProven = new Set<string>();
+  for (const c of chain.checks) if (c.status !== 'pass') notProven.add(c.subject.id);
+  // Only events with commitments, or cited by an opening, can yield a commitment outcome.
+  const cited = new Set(parsedOpenings.map((o) => o.event_id));
+  const relevant = new Map<string, LineageEvent>();
+  for (const [id, e] of events)
+    if (e.event.commitments.length > 0 || cited.has(id)) relevant.set(id, e.event);
+  const proven = new Set([...relevant.keys()].filter((id) => !notProven.has(id)));
+  const opened = checkOpenings(relevant, parsedOpenings, proven);
   for (const c of opened) checks.push(c);
   for (const o of parsedOpenings) {
     const failed = opened.some(
@@ -309,9 +309,11 @@ export async function verifyLineageDocuments(
   }
 
   // Name where each event lives in the capsule.
+  // Name the file and line of every event outcome, so a failure can be found in the capsule.
   for (const c of checks) {
-    if (c.subject.kind === 'event' && whereOf.has(c.subject.id) && !c.subject.field)
-      c.subject.field = whereOf.get(c.subject.id)!;
+    if (c.subject.kind !== 'event' || c.subject.field) continue;
+    const e = events.get(c.subject.id);
+    if (e) c.subject.field = e.where;
   }
 
   const agentEvent = new Map<string, string>();

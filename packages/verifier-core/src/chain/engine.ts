@@ -59,6 +59,8 @@ const SIGNATURE_BATCH = 4096;
  */
 class SignatureBatches {
   private items: Ed25519VerifyItem[] = [];
+  /** Decoded public keys by hex: a capsule has few signers and many events. */
+  private readonly keys = new Map<string, Uint8Array>();
   private readonly pending: Promise<boolean[]>[] = [];
   private count = 0;
   constructor(private readonly backend: CryptoBackend) {}
@@ -66,7 +68,12 @@ class SignatureBatches {
   add(sig: LineageEvent['signature'], message: Uint8Array): number {
     let item: Ed25519VerifyItem;
     try {
-      item = { publicKey: fromHex(sig.public_key, 32), message, signature: fromHex(sig.value, 64) };
+      let publicKey = this.keys.get(sig.public_key);
+      if (publicKey === undefined) {
+        publicKey = fromHex(sig.public_key, 32);
+        if (this.keys.size < 4096) this.keys.set(sig.public_key, publicKey);
+      }
+      item = { publicKey, message, signature: fromHex(sig.value, 64) };
     } catch {
       return -1;
     }
@@ -211,6 +218,17 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   // 4. Per-event checks, in input order. The signature results are awaited here, all at
   // once (reported in order, so agent mode still stops at the first failure).
   const sigResults = await signatures.results();
+  // Agents sign many events with one key: decide each (actor, key) binding once.
+  const bindings = new Map<string, boolean>();
+  const belongs = (actor: string, key: string): boolean => {
+    const k = `${actor} ${key}`;
+    let b = bindings.get(k);
+    if (b === undefined) {
+      b = keyBelongsToAgent(histories, actor, key);
+      bindings.set(k, b);
+    }
+    return b;
+  };
   for (const n of nodes) {
     const e = n.event;
     const s = subject(n);
@@ -239,7 +257,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
           outcome('event.actor_known', 'pass', s, TITLES.actor, { found: `${a.name} (pinned approver)` }),
         );
       }
-    } else if (keyBelongsToAgent(histories, e.actor, key)) {
+    } else if (belongs(e.actor, key)) {
       bound = true;
       sink.push(outcome('event.actor_known', 'pass', s, TITLES.actor));
     } else {
