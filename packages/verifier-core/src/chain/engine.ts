@@ -50,7 +50,7 @@ interface Node {
 }
 
 /** Event signatures go to the backend in batches of this many while parsing continues. */
-const SIGNATURE_BATCH = 4096;
+const SIGNATURE_BATCH = 1024;
 
 /**
  * Collects signatures and submits them to `ed25519VerifyBatch` in fixed-size batches as
