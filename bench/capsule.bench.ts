@@ -261,9 +261,14 @@ let kb = process.resourceUsage().maxRSS;
 try { kb = Number(/VmHWM:\\s+(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
 process.stderr.write('\\nRSS ' + kb + '\\n');
 process.exitCode = code;`;
+  // Run from a file as `lineage` runs, not with `--input-type=module -e`: workers inherit the
+  // parent's execArgv, and that flag makes the verify pool's CommonJS worker source fail to load,
+  // so every signature fell back to the main thread (one core) and the ratio measured that.
+  const script = join(dirname(zip), 'verify-child.mjs');
+  writeFileSync(script, code);
   return new Promise((res, rej) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    const child = spawn(process.execPath, [script], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
