@@ -1,0 +1,749 @@
+// The independent verifier: chapter 4's checks, in the order §4.3 fixes, written from the spec text.
+import {
+  agentId,
+  capabilityDigest,
+  eq,
+  es256Verify,
+  eventId,
+  eventLeaf,
+  eventSigningInput,
+  hex,
+  IDENTITY_URI,
+  identityClaims,
+  type Json,
+  jcsBytes,
+  multiproofRoot,
+  type Obj,
+  receiptHash,
+  receiverSigningInput,
+  type Sth,
+  saltedCommitment,
+  senderSigningInput,
+  signingInput,
+  sigValid,
+  unb64url,
+  unhex,
+  verifyConsistency,
+  verifyInclusion,
+  verifySth,
+  without,
+} from './primitives.js';
+
+export type Status = 'pass' | 'fail' | 'not_checked';
+export interface Outcome {
+  id: string;
+  status: Status;
+  subject: string;
+  why?: string;
+}
+export interface Summary {
+  verdict: 'verified' | 'failed' | 'incomplete';
+  failing_checks: string[];
+  first_non_pass: { id: string; status: Status } | null;
+}
+export function summarize(outcomes: Outcome[]): Summary {
+  const failing = [...new Set(outcomes.filter((o) => o.status === 'fail').map((o) => o.id))].sort();
+  const first = outcomes.find((o) => o.status !== 'pass');
+  const verdict = failing.length > 0 ? 'failed' : first ? 'incomplete' : 'verified';
+  return {
+    verdict,
+    failing_checks: failing,
+    first_non_pass: first ? { id: first.id, status: first.status } : null,
+  };
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const HEX32 = /^[0-9a-f]{64}$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const ms = (t: string): number => Date.parse(t.replace(/(\.\d{3})\d+Z$/, '$1Z'));
+const strs = (v: Json | undefined): string[] =>
+  Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
+
+interface Trust {
+  logs: { origin: string; vkey: string }[];
+  servers: Map<string, string>;
+  approvers: Map<string, { key: string; roles: string[] }>;
+  cardSigners: { kid: string; alg: string; key: string }[];
+  policy: Obj;
+}
+export function readTrust(t: Obj): Trust {
+  const arr = (k: string): Obj[] => (Array.isArray(t[k]) ? (t[k] as Json[]).filter(isObj) : []);
+  return {
+    logs: arr('logs').map((l) => ({ origin: String(l.origin), vkey: String(l.vkey) })),
+    servers: new Map(arr('proof_servers').map((s) => [String(s.id), String(s.public_key)])),
+    approvers: new Map(
+      arr('approvers').map((a) => [String(a.id), { key: String(a.public_key), roles: strs(a.roles) }]),
+    ),
+    cardSigners: arr('card_signers').map((c) => ({
+      kid: String(c.kid),
+      alg: String(c.alg),
+      key: String(c.public_key),
+    })),
+    policy: isObj(t.policy) ? t.policy : {},
+  };
+}
+/** A checkpoint verified under the pinned key for its origin; 'unpinned' when no key is pinned. */
+function checkSth(trust: Trust, origin: string, note: string): Sth | null | 'unpinned' {
+  const log = trust.logs.find((l) => l.origin === origin);
+  if (!log) return 'unpinned';
+  const sth = verifySth(note, log.vkey);
+  return sth && sth.origin === origin ? sth : null;
+}
+
+// ---------- §4.7 attestations ----------
+export interface AttestationResult {
+  outcomes: Outcome[];
+  proven: Map<string, Sth>; // leaf hex -> the verified tree head that proves it
+  serverOk: boolean;
+}
+export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] = []): AttestationResult {
+  const out: Outcome[] = [];
+  const push = (id: string, status: Status, why?: string) =>
+    out.push({ id, status, subject: 'attestation', why });
+  const proven = new Map<string, Sth>();
+  const schemaOk =
+    a.type === 'lineage.attestation' &&
+    a.version === 1 &&
+    typeof a.server === 'string' &&
+    Array.isArray(a.logs);
+  push('attestation.schema', schemaOk ? 'pass' : 'fail');
+  if (!schemaOk) return { outcomes: out, proven, serverOk: false };
+  const pinned = trust.servers.get(String(a.server));
+  const sig = a.signature as Obj;
+  let serverOk = false;
+  if (!pinned) push('attestation.server_signature', 'not_checked', 'server not pinned');
+  else {
+    serverOk =
+      sig?.public_key === pinned &&
+      sigValid(sig, signingInput('lineage/attestation/v1', without(a, 'signature')));
+    push('attestation.server_signature', serverOk ? 'pass' : 'fail');
+  }
+  const listed = strs(a.leaves);
+  const claimed = new Set<string>();
+  for (const log of (a.logs as Json[]).filter(isObj)) {
+    const sth = checkSth(trust, String(log.log_origin), String(log.checkpoint));
+    push('attestation.sth_signature', sth === 'unpinned' ? 'not_checked' : sth ? 'pass' : 'fail');
+    const good = sth !== 'unpinned' && sth !== null ? sth : null;
+    for (const inc of Array.isArray(log.inclusion) ? log.inclusion.filter(isObj) : []) {
+      claimed.add(String(inc.leaf_hash));
+      if (!good) continue;
+      const ok = verifyInclusion(
+        unhex(String(inc.leaf_hash), 32),
+        Number(inc.leaf_index),
+        good.size,
+        strs(inc.proof).map((p) => unhex(p, 32)),
+        good.root,
+      );
+      push('attestation.inclusion', ok ? 'pass' : 'fail');
+      if (ok && serverOk) proven.set(String(inc.leaf_hash), good);
+    }
+    if (isObj(log.multiproof)) {
+      const leaves = (Array.isArray(log.multiproof.leaves) ? log.multiproof.leaves : []).filter(isObj);
+      for (const l of leaves) claimed.add(String(l.leaf_hash));
+      if (good) {
+        const root = multiproofRoot(
+          leaves.map((l) => ({ index: Number(l.leaf_index), hash: unhex(String(l.leaf_hash), 32) })),
+          good.size,
+          strs(log.multiproof.proof).map((p) => unhex(p, 32)),
+        );
+        const ok = root !== null && eq(root, good.root);
+        push('attestation.inclusion', ok ? 'pass' : 'fail');
+        if (ok && serverOk) for (const l of leaves) proven.set(String(l.leaf_hash), good);
+      }
+    }
+    for (const c of Array.isArray(log.consistency) ? log.consistency.filter(isObj) : []) {
+      const old = checkSth(trust, String(log.log_origin), String(c.checkpoint));
+      push('attestation.sth_signature', old === 'unpinned' ? 'not_checked' : old ? 'pass' : 'fail');
+      if (!good || !old || old === 'unpinned') continue;
+      const ok =
+        old.timestampMs <= good.timestampMs &&
+        verifyConsistency(
+          old.size,
+          good.size,
+          old.root,
+          good.root,
+          strs(c.proof).map((p) => unhex(p, 32)),
+        );
+      push('attestation.consistency', ok ? 'pass' : 'fail');
+    }
+  }
+  const bound =
+    [...claimed].every((l) => listed.includes(l)) &&
+    listed.every((l) => claimed.has(l)) &&
+    expectLeaves.every((l) => listed.includes(l));
+  push('attestation.leaf_binding', bound ? 'pass' : 'fail');
+  return { outcomes: out, proven, serverOk };
+}
+
+// ---------- §4.6 key histories ----------
+interface KeyState {
+  current: string | null; // hex key, null once revoked/superseded
+  since: number;
+}
+type Lifecycle = { at: number; op: string; agent: string; key?: string; newKey?: string; event: Obj };
+function keyAt(history: Lifecycle[], agent: string, at: number, exclude?: Obj): KeyState | null {
+  let state: KeyState | null = null;
+  for (const h of history) {
+    if (h.agent !== agent || h.at > at || h.event === exclude) continue;
+    if (h.op === 'register') state = { current: h.key ?? null, since: h.at };
+    else if (!state) continue;
+    else if (h.op === 'rotate' && state.current === h.key) state = { current: h.newKey ?? null, since: h.at };
+    else if (h.op === 'revoke' && state.current === h.key) state = { current: null, since: h.at };
+    else if (h.op === 'supersede') state = { current: null, since: h.at };
+  }
+  return state;
+}
+function buildHistory(trust: Trust, events: Obj[]): Lifecycle[] {
+  const out: Lifecycle[] = [];
+  for (const e of events) {
+    const lc = e.lifecycle;
+    if (!isObj(lc) || !sigValid(e.signature, eventSigningInput(e))) continue;
+    const signer = String((e.signature as Obj).public_key);
+    if (e.actor_kind === 'human') {
+      const a = trust.approvers.get(String(e.actor));
+      if (!a || a.key !== signer) continue;
+    }
+    out.push({
+      at: ms(String(e.timestamp)),
+      op: String(lc.op),
+      agent: String(lc.agent_id),
+      key: lc.public_key as string | undefined,
+      newKey: lc.new_public_key as string | undefined,
+      event: e,
+    });
+  }
+  // Timestamp order; a register must precede same-instant operations on the key it registers.
+  return out.sort((x, y) => x.at - y.at || (x.op === 'register' ? -1 : y.op === 'register' ? 1 : 0));
+}
+const hasHistory = (h: Lifecycle[], agent: string) => h.some((x) => x.agent === agent && x.op === 'register');
+const keysOf = (h: Lifecycle[], agent: string): string[] =>
+  h.filter((x) => x.agent === agent).flatMap((x) => [x.key, x.newKey].filter((k): k is string => !!k));
+
+// ---------- §4.2–4.3, 4.5 call chains ----------
+export interface ChainInput {
+  trust: Obj;
+  events: { event: Obj; inclusion?: Obj }[];
+  attestations?: Obj[];
+  openings?: Obj[];
+}
+function eventSchemaOk(e: Obj, seen: Set<string>): boolean {
+  const allowed = [
+    'type',
+    'version',
+    'actor',
+    'actor_kind',
+    'action',
+    'timestamp',
+    'sequence',
+    'predecessors',
+    'payload_hash',
+    'context',
+    'commitments',
+    'approval',
+    'lifecycle',
+    'signature',
+  ];
+  if (Object.keys(e).some((k) => !allowed.includes(k))) return false;
+  const ctx = e.context;
+  const ok =
+    e.type === 'lineage.event' &&
+    e.version === 1 &&
+    typeof e.actor === 'string' &&
+    (e.actor_kind === 'agent' || e.actor_kind === 'human') &&
+    typeof e.action === 'string' &&
+    /^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(e.action) &&
+    typeof e.timestamp === 'string' &&
+    TIME.test(e.timestamp) &&
+    !Number.isNaN(ms(e.timestamp)) &&
+    Number.isSafeInteger(e.sequence) &&
+    (e.sequence as number) >= 0 &&
+    Array.isArray(e.predecessors) &&
+    strs(e.predecessors).every((p) => HEX32.test(p)) &&
+    new Set(e.predecessors).size === e.predecessors.length &&
+    (e.payload_hash === null || (typeof e.payload_hash === 'string' && HEX32.test(e.payload_hash))) &&
+    isObj(ctx) &&
+    typeof ctx.task_id === 'string' &&
+    strs(ctx.controls).every((c) => /^[A-Z]{2}-\d+(\(\d+\))?$/.test(c)) &&
+    Array.isArray(e.commitments) &&
+    isObj(e.signature);
+  const id = eventId(e);
+  if (seen.has(id)) return false;
+  seen.add(id);
+  return ok;
+}
+
+export function verifyChain(input: ChainInput): Outcome[] {
+  const trust = readTrust(input.trust);
+  const out: Outcome[] = [];
+  const proven = new Map<string, Sth>();
+  let attestationPinned = false;
+  for (const a of input.attestations ?? []) {
+    const r = verifyAttestation(trust, a);
+    out.push(...r.outcomes);
+    if (trust.servers.has(String(a.server))) attestationPinned = true;
+    for (const [k, v] of r.proven) proven.set(k, v);
+  }
+  // §4.3 step 2: an event that fails event.schema (or is supplied twice) takes no part in later checks.
+  const seen = new Set<string>();
+  const cites: { event: Obj; inclusion?: Obj }[] = [];
+  for (const [i, c] of input.events.entries()) {
+    const ok = eventSchemaOk(c.event, seen);
+    out.push({
+      id: 'event.schema',
+      status: ok ? 'pass' : 'fail',
+      subject: ok ? eventId(c.event) : `event ${i}`,
+    });
+    if (ok) cites.push(c);
+  }
+  const events = cites.map((x) => x.event);
+  const ids = events.map(eventId);
+  const history = buildHistory(trust, events);
+  const authentic = new Set<string>();
+  const policy = trust.policy;
+  for (const [i, { event: e, inclusion }] of cites.entries()) {
+    const id = ids[i]!;
+    const push = (cid: string, status: Status, why?: string) =>
+      out.push({ id: cid, status, subject: id, why });
+    const signer = String(isObj(e.signature) ? e.signature.public_key : '');
+    const actor = String(e.actor);
+    const at = ms(String(e.timestamp));
+    // event.actor_known
+    let known: boolean;
+    if (e.actor_kind === 'human') known = trust.approvers.get(actor)?.key === signer;
+    else
+      known =
+        /^[0-9a-f]{64}$/.test(signer) &&
+        (agentId(unhex(signer)) === actor || keysOf(history, actor).includes(signer));
+    push('event.actor_known', known ? 'pass' : 'fail');
+    const sigOk = sigValid(e.signature, eventSigningInput(e));
+    push('event.signature', sigOk ? 'pass' : 'fail');
+    // event.actor_key_valid_at_time
+    let keyValid: Status;
+    if (e.actor_kind === 'human') keyValid = known ? 'pass' : 'fail';
+    else if (!hasHistory(history, actor)) keyValid = 'not_checked';
+    else keyValid = keyAt(history, actor, at, e)?.current === signer ? 'pass' : 'fail';
+    // A register event is valid at its own instant under the key it registers.
+    if (isObj(e.lifecycle) && e.lifecycle.op === 'register' && e.actor_kind === 'agent') {
+      keyValid = e.lifecycle.public_key === signer && agentId(unhex(signer)) === actor ? 'pass' : 'fail';
+    }
+    push('event.actor_key_valid_at_time', keyValid);
+    // event.inclusion / event.sth_time
+    const leaf = hex(eventLeaf(e));
+    let sth: Sth | null = proven.get(leaf) ?? null;
+    let unpinned = false;
+    if (!sth && inclusion) {
+      const s = checkSth(trust, String(inclusion.log_origin), String(inclusion.checkpoint));
+      if (s === 'unpinned') unpinned = true;
+      else if (
+        s &&
+        inclusion.tree_size === s.size &&
+        verifyInclusion(
+          eventLeaf(e),
+          Number(inclusion.leaf_index),
+          s.size,
+          strs(inclusion.proof).map((p) => unhex(p, 32)),
+          s.root,
+        )
+      )
+        sth = s;
+    }
+    if (!sth && !inclusion && !attestationPinned && (input.attestations ?? []).length > 0) unpinned = true;
+    push('event.inclusion', sth ? 'pass' : unpinned ? 'not_checked' : 'fail');
+    push(
+      'event.sth_time',
+      sth ? (at <= sth.timestampMs ? 'pass' : 'fail') : unpinned ? 'not_checked' : 'fail',
+    );
+    if (known && sigOk && keyValid === 'pass') authentic.add(id);
+    // chain.action_allowed
+    const rule = isObj(policy.actions) ? policy.actions[String(e.action)] : undefined;
+    let allowed = true;
+    if (isObj(rule)) {
+      if (Array.isArray(rule.actors) && !strs(rule.actors).includes(actor)) allowed = false;
+      if (Array.isArray(rule.actor_kinds) && !strs(rule.actor_kinds).includes(String(e.actor_kind)))
+        allowed = false;
+      if (Array.isArray(rule.roles)) {
+        const roles = trust.approvers.get(actor)?.roles ?? [];
+        if (!strs(rule.roles).some((r) => roles.includes(r))) allowed = false;
+      }
+    }
+    push('chain.action_allowed', allowed ? 'pass' : 'fail');
+  }
+  // graph checks
+  const byId = new Map(ids.map((id, i) => [id, events[i]!]));
+  const graph = (cid: string, fails: string[]) => {
+    if (fails.length === 0) out.push({ id: cid, status: 'pass', subject: 'chain' });
+    for (const f of fails) out.push({ id: cid, status: 'fail', subject: f });
+  };
+  const preds = (e: Obj) => strs(e.predecessors);
+  graph(
+    'chain.predecessor_dangling',
+    ids.filter((id) => preds(byId.get(id)!).some((p) => !byId.has(p))),
+  );
+  const cyclic: string[] = [];
+  for (const start of ids) {
+    const stack = [...preds(byId.get(start)!)];
+    const visited = new Set<string>();
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (p === start) {
+        cyclic.push(start);
+        break;
+      }
+      if (visited.has(p) || !byId.has(p)) continue;
+      visited.add(p);
+      stack.push(...preds(byId.get(p)!));
+    }
+  }
+  graph('chain.cycle', cyclic);
+  const workflow = ids.filter((id) => !isObj(byId.get(id)!.lifecycle));
+  if (policy.linear === true) {
+    const citedBy = new Map<string, number>();
+    const forks: string[] = [];
+    for (const id of workflow) {
+      const ps = preds(byId.get(id)!);
+      if (ps.length > 1) forks.push(id);
+      for (const p of ps) {
+        citedBy.set(p, (citedBy.get(p) ?? 0) + 1);
+        if (citedBy.get(p) === 2) forks.push(id);
+      }
+    }
+    graph('chain.fork', forks);
+  }
+  const byActor = new Map<string, string[]>();
+  for (const id of ids)
+    byActor.set(String(byId.get(id)!.actor), [...(byActor.get(String(byId.get(id)!.actor)) ?? []), id]);
+  const seqFails: string[] = [];
+  const orderFails: string[] = [];
+  for (const list of byActor.values()) {
+    const sorted = [...list].sort((a, b) => Number(byId.get(a)!.sequence) - Number(byId.get(b)!.sequence));
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = byId.get(sorted[i - 1]!)!;
+      const cur = byId.get(sorted[i]!)!;
+      if (Number(cur.sequence) !== Number(prev.sequence) + 1) seqFails.push(sorted[i]!);
+      if (ms(String(cur.timestamp)) < ms(String(prev.timestamp))) orderFails.push(sorted[i]!);
+    }
+  }
+  graph('chain.sequence', seqFails);
+  for (const id of ids) {
+    const e = byId.get(id)!;
+    if (preds(e).some((p) => byId.has(p) && ms(String(byId.get(p)!.timestamp)) > ms(String(e.timestamp)))) {
+      if (!orderFails.includes(id)) orderFails.push(id);
+    }
+  }
+  graph('chain.timestamp_order', orderFails);
+  // roots reached from the targets (workflow events no other workflow event cites)
+  const cited = new Set(workflow.flatMap((id) => preds(byId.get(id)!)));
+  const targets = workflow.filter((id) => !cited.has(id));
+  const rootRoles = Array.isArray(policy.root_roles) ? strs(policy.root_roles) : ['authorizing_official'];
+  // Walk back from the targets; a branch ending at a dangling pointer is chain.predecessor_dangling's
+  // business. Every root reached is judged; reaching none at all fails once for the chain.
+  const roots: string[] = [];
+  const visited = new Set<string>();
+  const walk = [...targets];
+  while (walk.length > 0) {
+    const id = walk.pop()!;
+    if (visited.has(id)) continue;
+    visited.add(id);
+    const ps = preds(byId.get(id)!);
+    if (ps.length === 0) roots.push(id);
+    walk.push(...ps.filter((p) => byId.has(p)));
+  }
+  if (targets.length === 0)
+    out.push({ id: 'chain.root_approval_role', status: 'not_checked', subject: 'chain' });
+  else if (roots.length === 0) out.push({ id: 'chain.root_approval_role', status: 'fail', subject: 'chain' });
+  for (const id of ids.filter((x) => roots.includes(x))) {
+    const e = byId.get(id)!;
+    const ap = isObj(e.approval) ? e.approval : undefined;
+    const role = String(ap?.role);
+    const ok =
+      e.action === 'approval.grant' &&
+      e.actor_kind === 'human' &&
+      ap?.decision === 'approve' &&
+      rootRoles.includes(role) &&
+      (trust.approvers.get(String(e.actor))?.roles ?? []).includes(role) &&
+      authentic.has(id);
+    out.push({ id: 'chain.root_approval_role', status: ok ? 'pass' : 'fail', subject: id });
+  }
+  // commitments
+  if (input.openings) {
+    const opened = new Set<string>();
+    for (const o of input.openings) {
+      const subject = `${o.event_id}/${o.name}`;
+      const e = byId.get(String(o.event_id));
+      const c =
+        e && (e.commitments as Json[]).filter(isObj).find((x) => x.name === o.name && x.scheme === o.scheme);
+      opened.add(subject);
+      const evOk = out.filter((x) => x.subject === o.event_id).every((x) => x.status === 'pass');
+      if (!c) out.push({ id: 'commitment.opening', status: 'fail', subject, why: 'no such commitment' });
+      else if (o.scheme !== 'sha256-salted-v1') {
+        // Pedersen on ristretto255 needs hash-to-curve and group arithmetic that node:crypto lacks.
+        out.push({ id: 'commitment.opening', status: 'not_checked', subject, why: 'unsupported:pedersen' });
+      } else {
+        const ok = saltedCommitment(String(o.name), o.value as Json, unhex(String(o.salt))) === c.value;
+        out.push({ id: 'commitment.opening', status: !ok ? 'fail' : evOk ? 'pass' : 'not_checked', subject });
+      }
+    }
+    for (const [id, e] of byId) {
+      for (const c of (e.commitments as Json[]).filter(isObj)) {
+        if (!opened.has(`${id}/${c.name}`))
+          out.push({ id: 'commitment.undisclosed', status: 'pass', subject: `${id}/${c.name}` });
+      }
+    }
+  }
+  return out;
+}
+
+// ---------- §4.4 receipts ----------
+export function verifyReceipts(
+  trustDoc: Obj,
+  receipts: Obj[],
+  maxSkewMs = 5000,
+  maxDelayMs = 86_400_000,
+): Outcome[] {
+  const out: Outcome[] = [];
+  const subj = (r: Obj) => String(r.handoff_id);
+  const fields = [
+    'type',
+    'version',
+    'handoff_id',
+    'parent_task_id',
+    'sender',
+    'receiver',
+    'payload_hash',
+    'channel_sequence',
+    'sent_at',
+    'prev_receipt_hash',
+    'sender_signature',
+    'acknowledgement',
+    'receiver_signature',
+  ];
+  for (const r of receipts) {
+    const ack = r.acknowledgement;
+    const ok =
+      r.type === 'lineage.handoff_receipt' &&
+      r.version === 1 &&
+      Object.keys(r).every((k) => fields.includes(k)) &&
+      typeof r.payload_hash === 'string' &&
+      HEX32.test(r.payload_hash) &&
+      Number.isSafeInteger(r.channel_sequence) &&
+      TIME.test(String(r.sent_at)) &&
+      (r.prev_receipt_hash === null || HEX32.test(String(r.prev_receipt_hash))) &&
+      isObj(ack) &&
+      TIME.test(String(ack.received_at)) &&
+      (ack.decision === 'accepted' || ack.decision === 'quarantined');
+    out.push({ id: 'receipt.schema', status: ok ? 'pass' : 'fail', subject: subj(r) });
+  }
+  void trustDoc; // receipt keys bind to self-certifying agent ids (no key history supplied here)
+  const bound = (sig: Json | undefined, id: Json | undefined) =>
+    isObj(sig) && HEX32.test(String(sig.public_key)) && agentId(unhex(String(sig.public_key))) === id;
+  for (const r of receipts) {
+    const s = subj(r);
+    const ack = r.acknowledgement as Obj;
+    out.push({
+      id: 'receipt.sender_signature',
+      status:
+        bound(r.sender_signature, r.sender) && sigValid(r.sender_signature, senderSigningInput(r))
+          ? 'pass'
+          : 'fail',
+      subject: s,
+    });
+    out.push({
+      id: 'receipt.receiver_signature',
+      status:
+        bound(r.receiver_signature, r.receiver) && sigValid(r.receiver_signature, receiverSigningInput(r))
+          ? 'pass'
+          : 'fail',
+      subject: s,
+    });
+    const match = ack.payload_hash === r.payload_hash;
+    out.push({
+      id: 'receipt.payload_match',
+      status: match || ack.decision === 'quarantined' ? 'pass' : 'fail',
+      subject: s,
+    });
+    const sent = ms(String(r.sent_at));
+    const recv = ms(String(ack.received_at));
+    if (recv < sent - maxSkewMs || recv > sent + maxDelayMs)
+      out.push({ id: 'receipt.clock_skew', status: 'fail', subject: s });
+  }
+  // §4.4 channel checks. Handoff-id replays first (the second use fails), then per channel in
+  // (channel_sequence, input position) order: a repeated sequence is a replay and is skipped;
+  // otherwise sequence continuity, the hash link to the previous *supplied* receipt, sent_at order.
+  const fails = { sequence: 0, replay: 0, clock: out.some((o) => o.id === 'receipt.clock_skew') ? 1 : 0 };
+  const idCount = new Map<string, number>();
+  for (const r of receipts) {
+    const n = (idCount.get(subj(r)) ?? 0) + 1;
+    idCount.set(subj(r), n);
+    if (n === 2) {
+      fails.replay++;
+      out.push({ id: 'receipt.replay', status: 'fail', subject: subj(r) });
+    }
+  }
+  const channels = new Map<string, { r: Obj; i: number }[]>();
+  for (const [i, r] of receipts.entries()) {
+    const k = `${r.sender}->${r.receiver}`;
+    channels.set(k, [...(channels.get(k) ?? []), { r, i }]);
+  }
+  for (const list of channels.values()) {
+    const sorted = [...list].sort(
+      (a, b) => Number(a.r.channel_sequence) - Number(b.r.channel_sequence) || a.i - b.i,
+    );
+    let prev: Obj | undefined;
+    for (const { r } of sorted) {
+      const s = subj(r);
+      const seq = Number(r.channel_sequence);
+      if (prev && Number(prev.channel_sequence) === seq) {
+        fails.replay++;
+        out.push({ id: 'receipt.replay', status: 'fail', subject: s });
+        continue;
+      }
+      const expected = prev ? Number(prev.channel_sequence) + 1 : 0;
+      if (seq !== expected && (prev || r.prev_receipt_hash === null)) {
+        fails.sequence++;
+        out.push({ id: 'receipt.sequence', status: 'fail', subject: s });
+      }
+      if (!prev) {
+        const status: Status = seq > 0 ? 'not_checked' : r.prev_receipt_hash === null ? 'pass' : 'fail';
+        out.push({ id: 'receipt.hash_link', status, subject: s });
+      } else {
+        const linked = r.prev_receipt_hash === receiptHash(prev);
+        out.push({ id: 'receipt.hash_link', status: linked ? 'pass' : 'fail', subject: s });
+        if (ms(String(r.sent_at)) < ms(String(prev.sent_at))) {
+          fails.clock++;
+          out.push({ id: 'receipt.clock_skew', status: 'fail', subject: s });
+        }
+      }
+      prev = r;
+    }
+  }
+  if (receipts.length > 0) {
+    if (fails.replay === 0) out.push({ id: 'receipt.replay', status: 'pass', subject: 'all receipts' });
+    if (fails.sequence === 0) out.push({ id: 'receipt.sequence', status: 'pass', subject: 'all receipts' });
+    if (fails.clock === 0) out.push({ id: 'receipt.clock_skew', status: 'pass', subject: 'all receipts' });
+  }
+  return out;
+}
+
+// ---------- §4.1 cards ----------
+function removeEmpty(v: Json): Json | undefined {
+  if (Array.isArray(v)) {
+    const a = v.map(removeEmpty).filter((x): x is Json => x !== undefined);
+    return a.length === 0 ? undefined : a;
+  }
+  if (isObj(v)) {
+    const o: Obj = {};
+    for (const [k, x] of Object.entries(v)) {
+      const y = removeEmpty(x);
+      if (y !== undefined) o[k] = y;
+    }
+    return Object.keys(o).length === 0 ? undefined : o;
+  }
+  return v === '' ? undefined : v;
+}
+export interface CardInput {
+  trust: Obj;
+  card: Obj;
+  events?: { event: Obj; inclusion?: Obj }[];
+  registration?: { event: Obj; inclusion?: Obj };
+}
+export function verifyCard(input: CardInput): Outcome[] {
+  const trust = readTrust(input.trust);
+  const card = input.card;
+  const out: Outcome[] = [];
+  const push = (id: string, status: Status, why?: string) => out.push({ id, status, subject: 'card', why });
+  push('card.parse', 'pass');
+  push(
+    'card.shape',
+    Array.isArray(card.supportedInterfaces) && typeof card.name === 'string' ? 'pass' : 'fail',
+  );
+  const caps = isObj(card.capabilities) ? card.capabilities : {};
+  const exts = (Array.isArray(caps.extensions) ? caps.extensions : [])
+    .filter(isObj)
+    .filter((e) => e.uri === IDENTITY_URI);
+  if (exts.length !== 1 || !isObj(exts[0]!.params)) {
+    push('card.identity_block', exts.length === 0 ? 'not_checked' : 'fail');
+    return out;
+  }
+  push('card.identity_block', 'pass');
+  const p = exts[0]!.params as Obj;
+  const pub = String(p.public_key);
+  const genesis = String(p.genesis_public_key ?? p.public_key);
+  const idOk = agentId(unhex(genesis, 32)) === p.agent_id;
+  push('card.agent_id', idOk ? 'pass' : 'fail');
+  const proofOk = sigValid(
+    { alg: 'Ed25519', public_key: pub, value: String(p.identity_proof) },
+    signingInput('lineage/identity-proof/v1', identityClaims(p, String(card.name))),
+  );
+  push('card.identity_proof', proofOk ? 'pass' : 'fail');
+  const digestOk = capabilityDigest(card) === p.capability_digest;
+  push('card.capability_digest', digestOk ? 'pass' : 'fail');
+  let keyCurrent: Status = 'not_checked';
+  if (input.events) {
+    const history = buildHistory(
+      trust,
+      input.events.map((x) => x.event),
+    );
+    if (hasHistory(history, String(p.agent_id))) {
+      keyCurrent =
+        keyAt(history, String(p.agent_id), Number.POSITIVE_INFINITY)?.current === pub ? 'pass' : 'fail';
+    }
+  }
+  push('card.key_current', keyCurrent);
+  if (isObj(p.lineage)) {
+    const lin = p.lineage;
+    const reg = input.registration;
+    if (!reg?.inclusion) push('card.lineage', 'not_checked');
+    else {
+      const e = reg.event;
+      const lc = isObj(e.lifecycle) ? e.lifecycle : {};
+      const inc = reg.inclusion;
+      const sth = checkSth(trust, String(lin.log_origin), String(inc.checkpoint));
+      const ok =
+        eventId(e) === lin.registration_event_id &&
+        e.action === 'identity.register' &&
+        lc.agent_id === p.agent_id &&
+        lc.public_key === genesis &&
+        sigValid(e.signature, eventSigningInput(e)) &&
+        (e.signature as Obj).public_key === genesis &&
+        inc.log_origin === lin.log_origin &&
+        inc.leaf_index === lin.registration_leaf_index &&
+        sth !== null &&
+        sth !== 'unpinned' &&
+        inc.tree_size === sth.size &&
+        verifyInclusion(
+          eventLeaf(e),
+          Number(inc.leaf_index),
+          sth.size,
+          strs(inc.proof).map((x) => unhex(x, 32)),
+          sth.root,
+        );
+      push('card.lineage', sth === 'unpinned' ? 'not_checked' : ok ? 'pass' : 'fail');
+    }
+  }
+  const blockOk = idOk && proofOk && digestOk && (genesis === pub || keyCurrent === 'pass');
+  const payloadDoc = without(card, 'signatures');
+  const forms = [removeEmpty(payloadDoc) ?? {}, payloadDoc];
+  for (const s of (Array.isArray(card.signatures) ? card.signatures : []).filter(isObj)) {
+    const header = JSON.parse(Buffer.from(unb64url(String(s.protected))).toString('utf8')) as Obj;
+    const sig = unb64url(String(s.signature));
+    let key: { alg: string; key: Uint8Array } | null = null;
+    const pinned = trust.cardSigners.find((c) => c.kid === header.kid && c.alg === header.alg);
+    if (pinned) key = { alg: pinned.alg, key: unhex(pinned.key) };
+    else if (header.alg === 'EdDSA' && header.kid === p.agent_id && blockOk)
+      key = { alg: 'EdDSA', key: unhex(pub) };
+    if (!key || 'crit' in header) {
+      push('card.a2a_signature', 'not_checked', 'signature present, not verified (no trusted key)');
+      continue;
+    }
+    const ok = forms.some((f) => {
+      const input = new TextEncoder().encode(
+        `${s.protected}.${Buffer.from(jcsBytes(f as Json)).toString('base64url')}`,
+      );
+      return key.alg === 'EdDSA'
+        ? sigValid({ alg: 'Ed25519', public_key: hex(key.key), value: hex(sig) }, input)
+        : es256Verify(key.key, input, sig);
+    });
+    push('card.a2a_signature', ok ? 'pass' : 'fail');
+  }
+  return out;
+}
