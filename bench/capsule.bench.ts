@@ -124,8 +124,9 @@ export async function buildCapsule(
   prev = root;
   for (let k = events.length; k < n; k++) {
     const i = k % AGENTS;
-    const payload =
-      artifact && k === n - 1 ? toHex(sha256(artifact)) : toHex(seededKey(seed, `payload-${k}`));
+    // Only the event whose artifact the capsule carries signs a payload: a payload the capsule
+    // lacks leaves the capsule incomplete (capsule.artifact_hash not_checked).
+    const payload = artifact && k === n - 1 ? toHex(sha256(artifact)) : null;
     prev = add(
       {
         actor: ids[i]!,

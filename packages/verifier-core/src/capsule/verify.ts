@@ -324,6 +324,22 @@ export async function verifyCapsule(
       );
     }
   }
+  // An event that signed a payload the capsule does not carry: that payload was not checked, so
+  // the capsule is at best incomplete (otherwise dropping an edited artifact would "verify").
+  for (const [id, ev] of engine.events) {
+    if (ev.event.payload_hash === null || artifactOf.has(id)) continue;
+    checks.push(
+      check(
+        'capsule.artifact_hash',
+        'not_checked',
+        { kind: 'event', id, field: 'payload_hash' },
+        'the artifact is the one its event signed',
+        {
+          reason: `event ${id.slice(0, 12)}… (${ev.event.action}) signed payload SHA-256 ${ev.event.payload_hash}, but the capsule carries no artifact for it`,
+        },
+      ),
+    );
+  }
 
   // 8. Workflow steps (presentation): every event is placed in a step, every step names real events.
   const known = new Set(engine.events.keys());
