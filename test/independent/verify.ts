@@ -181,10 +181,10 @@ interface KeyState {
   since: number;
 }
 type Lifecycle = { at: number; op: string; agent: string; key?: string; newKey?: string; event: Obj };
-function keyAt(history: Lifecycle[], agent: string, at: number, exclude?: Obj): KeyState | null {
+function keyAt(history: Lifecycle[], agent: string, at: number): KeyState | null {
   let state: KeyState | null = null;
   for (const h of history) {
-    if (h.agent !== agent || h.at > at || h.event === exclude) continue;
+    if (h.agent !== agent || h.at > at) continue;
     if (h.op === 'register') state = { current: h.key ?? null, since: h.at };
     else if (!state) continue;
     else if (h.op === 'rotate' && state.current === h.key) state = { current: h.newKey ?? null, since: h.at };
@@ -193,27 +193,51 @@ function keyAt(history: Lifecycle[], agent: string, at: number, exclude?: Obj): 
   }
   return state;
 }
+/** §4.6 / §4.2.3: lifecycle events applied in (timestamp, sequence) order; only applied ones count. */
 function buildHistory(trust: Trust, events: Obj[]): Lifecycle[] {
-  const out: Lifecycle[] = [];
-  for (const e of events) {
-    const lc = e.lifecycle;
-    if (!isObj(lc) || !sigValid(e.signature, eventSigningInput(e))) continue;
+  const sorted = events
+    .filter((e) => isObj(e.lifecycle))
+    .sort(
+      (x, y) => ms(String(x.timestamp)) - ms(String(y.timestamp)) || Number(x.sequence) - Number(y.sequence),
+    );
+  const applied: Lifecycle[] = [];
+  for (const e of sorted) {
+    const lc = e.lifecycle as Obj;
+    if (!sigValid(e.signature, eventSigningInput(e))) continue;
     const signer = String((e.signature as Obj).public_key);
-    if (e.actor_kind === 'human') {
-      const a = trust.approvers.get(String(e.actor));
-      if (!a || a.key !== signer) continue;
-    }
-    out.push({
-      at: ms(String(e.timestamp)),
+    const agent = String(lc.agent_id);
+    const at = ms(String(e.timestamp));
+    const entry: Lifecycle = {
+      at,
       op: String(lc.op),
-      agent: String(lc.agent_id),
+      agent,
       key: lc.public_key as string | undefined,
       newKey: lc.new_public_key as string | undefined,
       event: e,
-    });
+    };
+    const registered = applied.some((h) => h.agent === agent && h.op === 'register');
+    const current = keyAt(applied, agent, at)?.current ?? null;
+    const byCurrent = e.actor === agent && current !== null && signer === current;
+    let ok = false;
+    if (entry.op === 'register') {
+      ok =
+        !registered &&
+        HEX32.test(signer) &&
+        agentId(unhex(signer)) === agent &&
+        e.actor === agent &&
+        lc.public_key === signer;
+    } else if (!registered) ok = false;
+    else if (entry.op === 'rotate') ok = byCurrent && lc.public_key === current;
+    else if (entry.op === 'supersede') ok = byCurrent;
+    else if (entry.op === 'revoke') {
+      const a = e.actor_kind === 'human' ? trust.approvers.get(String(e.actor)) : undefined;
+      const byHuman =
+        a?.key === signer && a.roles.some((r) => r === 'security_officer' || r === 'authorizing_official');
+      ok = byCurrent || byHuman;
+    }
+    if (ok) applied.push(entry);
   }
-  // Timestamp order; a register must precede same-instant operations on the key it registers.
-  return out.sort((x, y) => x.at - y.at || (x.op === 'register' ? -1 : y.op === 'register' ? 1 : 0));
+  return applied;
 }
 const hasHistory = (h: Lifecycle[], agent: string) => h.some((x) => x.agent === agent && x.op === 'register');
 const keysOf = (h: Lifecycle[], agent: string): string[] =>
@@ -321,11 +345,9 @@ export function verifyChain(input: ChainInput): Outcome[] {
     let keyValid: Status;
     if (e.actor_kind === 'human') keyValid = known ? 'pass' : 'fail';
     else if (!hasHistory(history, actor)) keyValid = 'not_checked';
-    else keyValid = keyAt(history, actor, at, e)?.current === signer ? 'pass' : 'fail';
-    // A register event is valid at its own instant under the key it registers.
-    if (isObj(e.lifecycle) && e.lifecycle.op === 'register' && e.actor_kind === 'agent') {
-      keyValid = e.lifecycle.public_key === signer && agentId(unhex(signer)) === actor ? 'pass' : 'fail';
-    }
+    else keyValid = keyAt(history, actor, at)?.current === signer ? 'pass' : 'fail';
+    // A lifecycle event is judged by whether it was applied to the key history (§4.2.3).
+    if (isObj(e.lifecycle)) keyValid = history.some((h) => h.event === e) ? 'pass' : 'fail';
     push('event.actor_key_valid_at_time', keyValid);
     // event.inclusion / event.sth_time
     const leaf = hex(eventLeaf(e));
@@ -588,8 +610,8 @@ export function verifyReceipts(
     const sorted = [...list].sort(
       (a, b) => Number(a.r.channel_sequence) - Number(b.r.channel_sequence) || a.i - b.i,
     );
-    let prev: Obj | undefined;
-    for (const { r } of sorted) {
+    for (const [n, { r }] of sorted.entries()) {
+      const prev = sorted[n - 1]?.r;
       const s = subj(r);
       const seq = Number(r.channel_sequence);
       if (prev && Number(prev.channel_sequence) === seq) {
@@ -613,7 +635,6 @@ export function verifyReceipts(
           out.push({ id: 'receipt.clock_skew', status: 'fail', subject: s });
         }
       }
-      prev = r;
     }
   }
   if (receipts.length > 0) {
