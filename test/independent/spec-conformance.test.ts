@@ -88,6 +88,9 @@ describe('independent implementation reproduces every committed vector (docs/vec
       // an invalid vector must fail for its stated rule
       if (!v.rule.endsWith('.*') && v.expected.verdict === 'failed')
         expect(summary.failing_checks).toContain(v.rule);
+      // stronger than the README asks: the same checks with the same statuses in the same order
+      const pinned = (v as Vector & { outcomes: Outcome[] }).outcomes.map((o) => `${o.id}:${o.status}`);
+      expect(run(v).map((o) => `${o.id}:${o.status}`)).toEqual(pinned);
     });
   }
   // Pedersen on ristretto255 needs RFC 9380 hash-to-curve and group arithmetic node:crypto does not

@@ -151,7 +151,8 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
         if (ok && serverOk) for (const l of leaves) proven.set(String(l.leaf_hash), good);
       }
     }
-    for (const c of Array.isArray(log.consistency) ? log.consistency.filter(isObj) : []) {
+    // A log whose tree head did not verify has nothing its proofs could be checked against.
+    for (const c of good && Array.isArray(log.consistency) ? log.consistency.filter(isObj) : []) {
       const old = checkSth(trust, String(log.log_origin), String(c.checkpoint));
       push('attestation.sth_signature', old === 'unpinned' ? 'not_checked' : old ? 'pass' : 'fail');
       if (!good || !old || old === 'unpinned') continue;
@@ -744,7 +745,9 @@ export function verifyCard(input: CardInput): Outcome[] {
   const blockOk = idOk && proofOk && digestOk && (genesis === pub || keyCurrent === 'pass');
   const payloadDoc = without(card, 'signatures');
   const forms = [removeEmpty(payloadDoc) ?? {}, payloadDoc];
-  for (const s of (Array.isArray(card.signatures) ? card.signatures : []).filter(isObj)) {
+  const signatures = (Array.isArray(card.signatures) ? card.signatures : []).filter(isObj);
+  if (signatures.length === 0) push('card.a2a_signature', 'not_checked', 'the card carries no A2A signature');
+  for (const s of signatures) {
     const header = JSON.parse(Buffer.from(unb64url(String(s.protected))).toString('utf8')) as Obj;
     const sig = unb64url(String(s.signature));
     let key: { alg: string; key: Uint8Array } | null = null;
