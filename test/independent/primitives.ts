@@ -206,6 +206,17 @@ export function auditPath(m: number, leaves: Uint8Array[]): Uint8Array[] {
     ? [...auditPath(m, leaves.slice(0, k)), mth(leaves.slice(k))]
     : [...auditPath(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
 }
+/** RFC 6962 §2.1.2 PROOF(m, D[n]) from the definition. */
+export function consistencyProof(m: number, leaves: Uint8Array[]): Uint8Array[] {
+  const sub = (k: number, d: Uint8Array[], complete: boolean): Uint8Array[] => {
+    if (k === d.length) return complete ? [] : [mth(d)];
+    const s = split(d.length);
+    return k <= s
+      ? [...sub(k, d.slice(0, s), complete), mth(d.slice(s))]
+      : [...sub(k - s, d.slice(s), false), mth(d.slice(0, s))];
+  };
+  return sub(m, leaves, true);
+}
 export function verifyInclusion(
   leaf: Uint8Array,
   index: number,

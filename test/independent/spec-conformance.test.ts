@@ -4,14 +4,22 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrustStore, verifyCallChain } from '@lineage/verifier-core';
+import {
+  buildKeyHistories,
+  parseEvent,
+  parseTrustStore,
+  verifyAgentCard,
+  verifyCallChain,
+} from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/vectors.js';
 import {
   agentId,
   auditPath,
+  b64url,
   capabilityDigest,
   capsuleDigest,
+  consistencyProof,
   edSign,
   edVerify,
   enc,
@@ -20,6 +28,7 @@ import {
   hex,
   identityClaims,
   jcs,
+  jcsBytes,
   leafHash,
   makeSth,
   mth,
@@ -390,6 +399,121 @@ describe('producer interoperability: what this implementation makes, the project
     );
   });
 
+  it('the same events proven only by our proof-server attestation (multiproof + consistency): verified', async () => {
+    const { cited, trust } = build();
+    const server = testKey('independent:proof-server');
+    const leaves = cited.map((c) => eventLeaf(c.event));
+    const older = makeSth(
+      { origin, size: 2, root: mth(leaves.slice(0, 2)), timestampMs: Date.parse(t(20)) },
+      log,
+    );
+    const newer = cited[0]!.inclusion.checkpoint;
+    const unsigned: Obj = {
+      type: 'lineage.attestation',
+      version: 1,
+      server: 'proofs.independent.example',
+      issued_at: t(40),
+      leaves: leaves.map(hex),
+      logs: [
+        {
+          log_origin: origin,
+          checkpoint: newer,
+          // every leaf proven: the multiproof needs no hashes at all
+          multiproof: { leaves: leaves.map((l, i) => ({ leaf_hash: hex(l), leaf_index: i })), proof: [] },
+          inclusion: [{ leaf_hash: hex(leaves[2]!), leaf_index: 2, proof: auditPath(2, leaves).map(hex) }],
+          consistency: [{ checkpoint: older, proof: consistencyProof(2, leaves).map(hex) }],
+        },
+      ],
+    };
+    const attestation = {
+      ...unsigned,
+      signature: sigObject(server, signingInput('lineage/attestation/v1', unsigned)),
+    };
+    const withServer = {
+      ...trust,
+      proof_servers: [{ id: 'proofs.independent.example', public_key: hex(server.publicKey) }],
+    };
+    const events = cited.map((c) => ({ event: c.event }));
+    expect(summarize(verifyChain({ trust: withServer, events, attestations: [attestation] })).verdict).toBe(
+      'verified',
+    );
+    const report = await verifyCallChain({
+      trust: parseTrustStore(withServer as never),
+      events: events as never,
+      attestations: [attestation as never],
+    });
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
+    expect(report.checks.filter((c) => c.id === 'attestation.consistency').map((c) => c.status)).toEqual([
+      'pass',
+    ]);
+    // negative: the server's signature no longer covers an edited issued_at
+    const edited = { ...attestation, issued_at: t(41) };
+    const bad = await verifyCallChain({
+      trust: parseTrustStore(withServer as never),
+      events: events as never,
+      attestations: [edited as never],
+    });
+    expect(bad.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toContain(
+      'attestation.server_signature',
+    );
+  });
+
+  it('an enhanced A2A card (identity block + EdDSA JWS) made here verifies in verifyAgentCard', async () => {
+    const { cited, trust } = build();
+    const card: Obj = {
+      name: 'Independent Agent',
+      description: 'made from the spec alone',
+      supportedInterfaces: [
+        { url: 'https://agents.example.gov/independent', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      ],
+      version: '1.0.0',
+      capabilities: { streaming: false },
+      defaultInputModes: ['application/json'],
+      defaultOutputModes: ['application/json'],
+      skills: [{ id: 'inv', name: 'Inventory', description: 'Builds inventories', tags: ['CM-8'] }],
+    };
+    const params: Obj = {
+      version: 1,
+      agent_id: idA,
+      public_key: hex(a.publicKey),
+      capability_digest: capabilityDigest(card),
+      lineage: {
+        log_origin: origin,
+        registration_event_id: eventId(cited[1]!.event),
+        registration_leaf_index: 1,
+      },
+    };
+    params.identity_proof = hex(
+      edSign(a, signingInput('lineage/identity-proof/v1', identityClaims(params, String(card.name)))),
+    );
+    (card.capabilities as Obj).extensions = [
+      { uri: 'https://lineage.dev/ext/identity/v1', description: 'identity', required: false, params },
+    ];
+    const header = b64url(enc.encode(JSON.stringify({ alg: 'EdDSA', kid: idA, typ: 'JOSE' })));
+    const signingText = `${header}.${b64url(jcsBytes(card))}`; // no empty values: every payload form agrees
+    card.signatures = [{ protected: header, signature: b64url(edSign(a, enc.encode(signingText))) }];
+    const store = parseTrustStore(trust as never);
+    const { histories } = await buildKeyHistories(
+      cited.map((c) => parseEvent(c.event as never)),
+      store,
+    );
+    const r = await verifyAgentCard(JSON.stringify(card), store, {
+      keyHistories: histories,
+      registration: { event: cited[1]!.event as never, inclusion: cited[1]!.inclusion as never },
+    });
+    expect(r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
+    expect(r.checks.map((c) => c.id)).toContain('card.a2a_signature');
+    expect(summarize(verifyCard({ trust, card, events: cited, registration: cited[1]! })).verdict).toBe(
+      'verified',
+    );
+    // negative: a skill added afterwards breaks the capability digest (and the JWS)
+    (card.skills as Obj[]).push({ id: 'x', name: 'X', description: 'added', tags: [] });
+    const tampered = await verifyAgentCard(JSON.stringify(card), store, { keyHistories: histories });
+    expect(tampered.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toContain(
+      'card.capability_digest',
+    );
+  });
+
   it('negative: one byte of our event changed after signing is rejected by the project verifier', async () => {
     const { cited, trust } = build();
     (cited[2]!.event.context as Obj).task_id = 'independent-2';
@@ -402,17 +526,9 @@ describe('producer interoperability: what this implementation makes, the project
 // keep Node's consistency-proof checker exercised on a real pair of tree heads
 it('RFC 6962 consistency proofs built from the definition verify (every 1 ≤ m ≤ n ≤ 12)', () => {
   const all = Array.from({ length: 12 }, (_, i) => leafHash(enc.encode(`c${i}`)));
-  const subproof = (m: number, d: Uint8Array[], b: boolean): Uint8Array[] => {
-    if (m === d.length) return b ? [] : [mth(d)];
-    let k = 1;
-    while (k * 2 < d.length) k *= 2;
-    return m <= k
-      ? [...subproof(m, d.slice(0, k), b), mth(d.slice(k))]
-      : [...subproof(m - k, d.slice(k), false), mth(d.slice(0, k))];
-  };
   for (let n = 1; n <= 12; n++) {
     for (let m = 1; m <= n; m++) {
-      const p = subproof(m, all.slice(0, n), true);
+      const p = consistencyProof(m, all.slice(0, n));
       expect(verifyConsistency(m, n, mth(all.slice(0, m)), mth(all.slice(0, n)), p)).toBe(true);
       if (m < n) expect(verifyConsistency(m, n, mth(all.slice(0, m)), all[0]!, p)).toBe(false);
     }
