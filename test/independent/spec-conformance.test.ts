@@ -10,6 +10,7 @@ import {
   parseTrustStore,
   verifyAgentCard,
   verifyCallChain,
+  verifyCapsule,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/vectors.js';
@@ -39,6 +40,7 @@ import {
   receiverSigningInput,
   saltedCommitment,
   senderSigningInput,
+  sha256,
   signEvent,
   signingInput,
   sigObject,
@@ -258,6 +260,7 @@ describe('producer interoperability: what this implementation makes, the project
   const b = testKey('independent:agent-b');
   const log = testKey('independent:log');
   const origin = 'independent.example/log';
+  const ARTIFACT = enc.encode('inventory workbook bytes\n');
   const idA = agentId(a.publicKey);
   const idB = agentId(b.publicKey);
   const t = (s: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, s)).toISOString();
@@ -300,7 +303,7 @@ describe('producer interoperability: what this implementation makes, the project
     const work = signEvent(
       {
         ...base(idA, 'agent', 'inventory.generate', 1, 2, [eventId(root)]),
-        payload_hash: hex(leafHash(enc.encode('artifact'))),
+        payload_hash: hex(sha256(ARTIFACT)),
         commitments: [
           {
             name: 'asset.count',
@@ -331,7 +334,7 @@ describe('producer interoperability: what this implementation makes, the project
       parent_task_id: 'independent-1',
       sender: idA,
       receiver: idB,
-      payload_hash: hex(leafHash(enc.encode('artifact'))),
+      payload_hash: hex(sha256(ARTIFACT)),
       channel_sequence: 0,
       sent_at: t(3),
       prev_receipt_hash: null,
@@ -374,34 +377,8 @@ describe('producer interoperability: what this implementation makes, the project
     return { cited, receipt, trust, openings };
   }
 
-  it('event chain + receipt + STH + inclusion proofs + opening: verified by @lineage/verifier-core', async () => {
-    const { cited, receipt, trust, openings } = build();
-    // our own verifier agrees first
-    expect(summarize(verifyChain({ trust, events: cited, openings })).verdict).toBe('verified');
-    const report = await verifyCallChain({
-      trust: parseTrustStore(trust as never),
-      events: cited as never,
-      receipts: [receipt as never],
-      openings: openings as never,
-    });
-    const bad = report.checks
-      .filter((c) => c.status !== 'pass')
-      .map((c) => `${c.id} ${c.status}: ${c.reason}`);
-    expect(bad).toEqual([]);
-    expect(report.verdict).toBe('verified');
-    expect(report.checks.map((c) => c.id)).toEqual(
-      expect.arrayContaining([
-        'event.signature',
-        'event.inclusion',
-        'receipt.receiver_signature',
-        'commitment.opening',
-      ]),
-    );
-  });
-
-  it('the same events proven only by our proof-server attestation (multiproof + consistency): verified', async () => {
-    const { cited, trust } = build();
-    const server = testKey('independent:proof-server');
+  const server = testKey('independent:proof-server');
+  function attest(cited: ReturnType<typeof build>['cited'], trust: Obj) {
     const leaves = cited.map((c) => eventLeaf(c.event));
     const older = makeSth(
       { origin, size: 2, root: mth(leaves.slice(0, 2)), timestampMs: Date.parse(t(20)) },
@@ -433,6 +410,37 @@ describe('producer interoperability: what this implementation makes, the project
       ...trust,
       proof_servers: [{ id: 'proofs.independent.example', public_key: hex(server.publicKey) }],
     };
+    return { attestation, withServer };
+  }
+
+  it('event chain + receipt + STH + inclusion proofs + opening: verified by @lineage/verifier-core', async () => {
+    const { cited, receipt, trust, openings } = build();
+    // our own verifier agrees first
+    expect(summarize(verifyChain({ trust, events: cited, openings })).verdict).toBe('verified');
+    const report = await verifyCallChain({
+      trust: parseTrustStore(trust as never),
+      events: cited as never,
+      receipts: [receipt as never],
+      openings: openings as never,
+    });
+    const bad = report.checks
+      .filter((c) => c.status !== 'pass')
+      .map((c) => `${c.id} ${c.status}: ${c.reason}`);
+    expect(bad).toEqual([]);
+    expect(report.verdict).toBe('verified');
+    expect(report.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        'event.signature',
+        'event.inclusion',
+        'receipt.receiver_signature',
+        'commitment.opening',
+      ]),
+    );
+  });
+
+  it('the same events proven only by our proof-server attestation (multiproof + consistency): verified', async () => {
+    const { cited, trust } = build();
+    const { attestation, withServer } = attest(cited, trust);
     const events = cited.map((c) => ({ event: c.event }));
     expect(summarize(verifyChain({ trust: withServer, events, attestations: [attestation] })).verdict).toBe(
       'verified',
@@ -512,6 +520,73 @@ describe('producer interoperability: what this implementation makes, the project
     expect(tampered.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toContain(
       'card.capability_digest',
     );
+  });
+
+  it('a capsule laid out here (§5.1–5.2) verifies, and its digest is ours', async () => {
+    const { cited, trust, receipt, openings } = build();
+    const { attestation, withServer } = attest(cited, trust);
+    const line = (v: Obj) => `${jcs(v)}\n`;
+    const files = new Map<string, Uint8Array>([
+      ['events.jsonl', enc.encode(cited.map((c) => line(c.event)).join(''))],
+      ['receipts.jsonl', enc.encode(line(receipt))],
+      ['attestations/0.json', enc.encode(JSON.stringify(attestation, null, 2))],
+      ['openings.json', enc.encode(JSON.stringify(openings))],
+      ['artifacts/workbook.txt', ARTIFACT],
+    ]);
+    const kinds: Record<string, string> = {
+      'events.jsonl': 'events',
+      'receipts.jsonl': 'receipts',
+      'attestations/0.json': 'attestation',
+      'openings.json': 'openings',
+      'artifacts/workbook.txt': 'artifact',
+    };
+    const manifest: Obj = {
+      type: 'lineage.capsule',
+      version: 1,
+      capsule_id: 'independent-1',
+      created_at: t(50),
+      title: 'Independent capsule',
+      workflow: {
+        name: 'independent',
+        steps: [{ id: '0', title: 'all', events: cited.map((c) => eventId(c.event)) }],
+      },
+      files: [...files].map(([path, bytes]) => ({
+        path,
+        kind: kinds[path]!,
+        size: bytes.length,
+        sha256: hex(sha256(bytes)),
+        ...(kinds[path] === 'artifact'
+          ? { event_id: eventId(cited[2]!.event), media_type: 'text/plain', title: 'workbook' }
+          : {}),
+      })),
+    };
+    files.set('manifest.json', enc.encode(JSON.stringify(manifest, null, 4)));
+    const source = {
+      list: async () => [...files].map(([path, b]) => ({ path, size: b.length })),
+      read: async (path: string) => files.get(path)!,
+      sha256: async (path: string) => sha256(files.get(path)!),
+    };
+    const r = await verifyCapsule(source, parseTrustStore(withServer as never), {
+      verifiedAt: t(60),
+      capsuleName: 'independent.capsule.zip',
+    });
+    expect(r.report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.reason}`)).toEqual([]);
+    expect(r.report.verdict).toBe('verified');
+    expect(r.capsuleDigest).toBe(capsuleDigest(manifest));
+    // negative: the artifact edited (manifest updated to match) no longer matches the signed payload hash
+    const edited = enc.encode('inventory workbook bytes, edited\n');
+    files.set('artifacts/workbook.txt', edited);
+    const entry = (manifest.files as Obj[]).find((f) => f.path === 'artifacts/workbook.txt')!;
+    entry.size = edited.length;
+    entry.sha256 = hex(sha256(edited));
+    files.set('manifest.json', enc.encode(JSON.stringify(manifest)));
+    const bad = await verifyCapsule(source, parseTrustStore(withServer as never), {
+      verifiedAt: t(60),
+      capsuleName: 'independent.capsule.zip',
+    });
+    expect(bad.report.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([
+      'capsule.artifact_hash',
+    ]);
   });
 
   it('negative: one byte of our event changed after signing is rejected by the project verifier', async () => {
