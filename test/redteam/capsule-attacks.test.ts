@@ -1,4 +1,4 @@
-import { buildFedrampSample, createSarApproval, zipCapsule } from '@lineage/producer';
+import { buildFedrampSample, buildTamperedVariants, createSarApproval, zipCapsule } from '@lineage/producer';
 import { type CapsuleVerification, verifySarApproval } from '@lineage/verifier-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -390,5 +390,35 @@ describe('red team: SAR approvals', () => {
     const moved = { ...a, capsule: { ...a.capsule, digest: sibling.capsuleDigest } };
     const r = await verifySarApproval(JSON.stringify(moved), s.trust, { verifiedAt, capsule: sibling });
     expect(r.report.checks.find((c) => c.id === 'approval.signature')!.status).toBe('fail');
+  });
+});
+
+describe('red team: withholding logged events', () => {
+  it('BYPASS (fixed): dropping the logged revocation from "revoked-key-used" no longer verifies', async () => {
+    const [t] = await buildTamperedVariants({ only: ['revoked-key-used'] });
+    const f = t!.sample.files;
+    const revokeId = t!.sample.eventIds['A3-revoke']!;
+    const evs = lines(f, 'events.jsonl');
+    const m = JSON.parse(dec.decode(f.get('manifest.json')!));
+    for (const st of m.workflow.steps) st.events = st.events.filter((e: string) => e !== revokeId);
+    const files = withLines(
+      new Map([...f, ['manifest.json', enc.encode(JSON.stringify(m))]]),
+      'events.jsonl',
+      evs.filter((l) => !l.includes('"identity.revoke"')),
+    );
+    expect(lines(files, 'events.jsonl')).toHaveLength(evs.length - 1);
+    const v = await verifyZip(repack(files), t!.sample.trust);
+    expect(v.report.verdict).toBe('failed');
+    // Without the revocation every event check passes; the attestation still lists its leaf.
+    expect(failedIds(v)).toEqual(['capsule.attested_events']);
+    const c = failed(v)[0]!;
+    expect(c.subject).toMatchObject({ kind: 'attestation', field: '/leaves' });
+    expect(c.reason).toMatch(/vouches for 1 of \d+ leaves that are not events in the capsule/);
+  });
+
+  it('the untampered sample passes the attested-events check', () => {
+    expect(base.report.checks.filter((c) => c.id === 'capsule.attested_events').map((c) => c.status)).toEqual(
+      ['pass'],
+    );
   });
 });

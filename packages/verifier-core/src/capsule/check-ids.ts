@@ -11,6 +11,7 @@ export const CAPSULE_CHECK_IDS = [
   'capsule.file_hash',
   'capsule.parse',
   'capsule.artifact_hash',
+  'capsule.attested_events',
   'capsule.event_proven',
   'capsule.workflow_steps',
   'approval.schema',

@@ -166,6 +166,25 @@ export async function verifyLineageDocuments(
     }
     const status: CheckStatus =
       sthStatus.get(a.where) ?? (anySthFail ? 'fail' : anySth ? 'pass' : 'not_checked');
+    // A capsule carries every event its attestations vouch for: a leaf without its event means
+    // an event was withheld (dropping a logged revocation would otherwise hide it).
+    const withheld = att.leaves.filter((l) => !leafToEvent.has(l));
+    checks.push({
+      id: 'capsule.attested_events',
+      status: withheld.length === 0 ? 'pass' : 'fail',
+      subject: { kind: 'attestation', id: a.where, field: '/leaves' },
+      title: 'every leaf the attestation vouches for is an event in the capsule',
+      ...(withheld.length === 0
+        ? { found: `${att.leaves.length} leaves, all events in the capsule` }
+        : {
+            reason: `the attestation vouches for ${withheld.length} of ${att.leaves.length} leaves that are not events in the capsule (withheld: ${withheld
+              .slice(0, 3)
+              .map((l) => `${l.slice(0, 12)}…`)
+              .join(', ')}${withheld.length > 3 ? ', …' : ''})`,
+            expected: 'an event in the capsule for every attested leaf',
+            found: `${withheld.length} leaves without their event`,
+          }),
+    });
     for (const log of att.logs) {
       const cps = [log.checkpoint, ...(log.consistency ?? []).map((c) => c.checkpoint)];
       for (const cp of cps) {
