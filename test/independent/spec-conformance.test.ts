@@ -50,6 +50,7 @@ import {
   verifyInclusion,
   verifySth,
   vkeyOf,
+  without,
 } from './primitives.js';
 import {
   type CardInput,
@@ -520,6 +521,54 @@ describe('producer interoperability: what this implementation makes, the project
     expect(tampered.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toContain(
       'card.capability_digest',
     );
+  });
+
+  it('card JWS payload forms (§4.1.4): a card with empty values signed in the spec and sdk forms', async () => {
+    const signer = testKey('independent:card-signer');
+    const card: Obj = {
+      name: 'Sparse Agent',
+      description: '',
+      supportedInterfaces: [
+        { url: 'https://agents.example.gov/sparse', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      ],
+      version: '1.0.0',
+      capabilities: {},
+      defaultInputModes: ['application/json'],
+      defaultOutputModes: ['application/json'],
+      skills: [{ id: 's', name: 'S', description: 'does s', tags: [] }],
+      documentationUrl: '',
+    };
+    const trust: Obj = {
+      version: 1,
+      card_signers: [{ kid: 'signer-1', alg: 'EdDSA', public_key: hex(signer.publicKey) }],
+    };
+    const header = b64url(enc.encode(JSON.stringify({ alg: 'EdDSA', kid: 'signer-1', typ: 'JOSE' })));
+    // spec form by hand: REQUIRED description/capabilities/tags kept, optional documentationUrl dropped
+    const specForm = without(card, 'documentationUrl');
+    const sdkForm = { ...without(card, 'description', 'capabilities', 'documentationUrl') };
+    sdkForm.skills = [{ id: 's', name: 'S', description: 'does s' }];
+    for (const payload of [specForm, sdkForm]) {
+      const text = `${header}.${b64url(jcsBytes(payload))}`;
+      const signed = {
+        ...card,
+        signatures: [{ protected: header, signature: b64url(edSign(signer, enc.encode(text))) }],
+      };
+      const mine = verifyCard({ trust, card: signed }).find((o) => o.id === 'card.a2a_signature');
+      expect(mine?.status).toBe('pass');
+      const r = await verifyAgentCard(JSON.stringify(signed), parseTrustStore(trust as never));
+      expect(r.checks.find((c) => c.id === 'card.a2a_signature')?.status).toBe('pass');
+    }
+    // negative: a payload form nobody uses (the optional empty member kept, a required one dropped)
+    const odd = `${header}.${b64url(jcsBytes(without(card, 'description')))}`;
+    const wrong = {
+      ...card,
+      signatures: [{ protected: header, signature: b64url(edSign(signer, enc.encode(odd))) }],
+    };
+    expect(verifyCard({ trust, card: wrong }).find((o) => o.id === 'card.a2a_signature')?.status).toBe(
+      'fail',
+    );
+    const r = await verifyAgentCard(JSON.stringify(wrong), parseTrustStore(trust as never));
+    expect(r.checks.find((c) => c.id === 'card.a2a_signature')?.status).toBe('fail');
   });
 
   it('a capsule laid out here (§5.1–5.2) verifies, and its digest is ours', async () => {

@@ -647,20 +647,35 @@ export function verifyReceipts(
 }
 
 // ---------- §4.1 cards ----------
-function removeEmpty(v: Json): Json | undefined {
-  if (Array.isArray(v)) {
-    const a = v.map(removeEmpty).filter((x): x is Json => x !== undefined);
-    return a.length === 0 ? undefined : a;
+// §4.1.4 payload forms: object members whose processed value is "", [] or {} are dropped (array
+// elements never are); the spec form keeps the members REQUIRED for their parent.
+const REQUIRED: Record<string, string[]> = {
+  '': [
+    'name',
+    'description',
+    'supportedInterfaces',
+    'version',
+    'capabilities',
+    'defaultInputModes',
+    'defaultOutputModes',
+    'skills',
+  ],
+  'supportedInterfaces[]': ['url', 'protocolBinding', 'protocolVersion'],
+  'skills[]': ['id', 'name', 'description', 'tags'],
+  provider: ['url', 'organization'],
+};
+const isEmpty = (v: Json) =>
+  v === '' || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
+function strip(v: Json, path: string, keepRequired: boolean): Json {
+  if (Array.isArray(v)) return v.map((x) => strip(x, `${path}[]`, keepRequired));
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) {
+    const y = strip(x, path ? `${path}.${k}` : k, keepRequired);
+    if (isEmpty(y) && !(keepRequired && (REQUIRED[path] ?? []).includes(k))) continue;
+    out[k] = y;
   }
-  if (isObj(v)) {
-    const o: Obj = {};
-    for (const [k, x] of Object.entries(v)) {
-      const y = removeEmpty(x);
-      if (y !== undefined) o[k] = y;
-    }
-    return Object.keys(o).length === 0 ? undefined : o;
-  }
-  return v === '' ? undefined : v;
+  return out;
 }
 export interface CardInput {
   trust: Obj;
@@ -682,69 +697,69 @@ export function verifyCard(input: CardInput): Outcome[] {
   const exts = (Array.isArray(caps.extensions) ? caps.extensions : [])
     .filter(isObj)
     .filter((e) => e.uri === IDENTITY_URI);
-  if (exts.length !== 1 || !isObj(exts[0]!.params)) {
-    push('card.identity_block', exts.length === 0 ? 'not_checked' : 'fail');
-    return out;
-  }
-  push('card.identity_block', 'pass');
-  const p = exts[0]!.params as Obj;
-  const pub = String(p.public_key);
-  const genesis = String(p.genesis_public_key ?? p.public_key);
-  const idOk = agentId(unhex(genesis, 32)) === p.agent_id;
-  push('card.agent_id', idOk ? 'pass' : 'fail');
-  const proofOk = sigValid(
-    { alg: 'Ed25519', public_key: pub, value: String(p.identity_proof) },
-    signingInput('lineage/identity-proof/v1', identityClaims(p, String(card.name))),
-  );
-  push('card.identity_proof', proofOk ? 'pass' : 'fail');
-  const digestOk = capabilityDigest(card) === p.capability_digest;
-  push('card.capability_digest', digestOk ? 'pass' : 'fail');
-  let keyCurrent: Status = 'not_checked';
-  if (input.events) {
-    const history = buildHistory(
-      trust,
-      input.events.map((x) => x.event),
+  // Without a (well-formed) identity block the A2A signatures are still checked, against pinned keys.
+  const p = exts.length === 1 && isObj(exts[0]!.params) ? (exts[0]!.params as Obj) : null;
+  push('card.identity_block', p ? 'pass' : exts.length === 0 ? 'not_checked' : 'fail');
+  const pub = String(p?.public_key);
+  let blockOk = false;
+  if (p) {
+    const genesis = String(p.genesis_public_key ?? p.public_key);
+    const idOk = agentId(unhex(genesis, 32)) === p.agent_id;
+    push('card.agent_id', idOk ? 'pass' : 'fail');
+    const proofOk = sigValid(
+      { alg: 'Ed25519', public_key: pub, value: String(p.identity_proof) },
+      signingInput('lineage/identity-proof/v1', identityClaims(p, String(card.name))),
     );
-    if (hasHistory(history, String(p.agent_id))) {
-      keyCurrent =
-        keyAt(history, String(p.agent_id), Number.POSITIVE_INFINITY)?.current === pub ? 'pass' : 'fail';
+    push('card.identity_proof', proofOk ? 'pass' : 'fail');
+    const digestOk = capabilityDigest(card) === p.capability_digest;
+    push('card.capability_digest', digestOk ? 'pass' : 'fail');
+    let keyCurrent: Status = 'not_checked';
+    if (input.events) {
+      const history = buildHistory(
+        trust,
+        input.events.map((x) => x.event),
+      );
+      if (hasHistory(history, String(p.agent_id))) {
+        keyCurrent =
+          keyAt(history, String(p.agent_id), Number.POSITIVE_INFINITY)?.current === pub ? 'pass' : 'fail';
+      }
     }
-  }
-  push('card.key_current', keyCurrent);
-  if (isObj(p.lineage)) {
-    const lin = p.lineage;
-    const reg = input.registration;
-    if (!reg?.inclusion) push('card.lineage', 'not_checked');
-    else {
-      const e = reg.event;
-      const lc = isObj(e.lifecycle) ? e.lifecycle : {};
-      const inc = reg.inclusion;
-      const sth = checkSth(trust, String(lin.log_origin), String(inc.checkpoint));
-      const ok =
-        eventId(e) === lin.registration_event_id &&
-        e.action === 'identity.register' &&
-        lc.agent_id === p.agent_id &&
-        lc.public_key === genesis &&
-        sigValid(e.signature, eventSigningInput(e)) &&
-        (e.signature as Obj).public_key === genesis &&
-        inc.log_origin === lin.log_origin &&
-        inc.leaf_index === lin.registration_leaf_index &&
-        sth !== null &&
-        sth !== 'unpinned' &&
-        inc.tree_size === sth.size &&
-        verifyInclusion(
-          eventLeaf(e),
-          Number(inc.leaf_index),
-          sth.size,
-          strs(inc.proof).map((x) => unhex(x, 32)),
-          sth.root,
-        );
-      push('card.lineage', sth === 'unpinned' ? 'not_checked' : ok ? 'pass' : 'fail');
+    push('card.key_current', keyCurrent);
+    if (isObj(p.lineage)) {
+      const lin = p.lineage;
+      const reg = input.registration;
+      if (!reg?.inclusion) push('card.lineage', 'not_checked');
+      else {
+        const e = reg.event;
+        const lc = isObj(e.lifecycle) ? e.lifecycle : {};
+        const inc = reg.inclusion;
+        const sth = checkSth(trust, String(lin.log_origin), String(inc.checkpoint));
+        const ok =
+          eventId(e) === lin.registration_event_id &&
+          e.action === 'identity.register' &&
+          lc.agent_id === p.agent_id &&
+          lc.public_key === genesis &&
+          sigValid(e.signature, eventSigningInput(e)) &&
+          (e.signature as Obj).public_key === genesis &&
+          inc.log_origin === lin.log_origin &&
+          inc.leaf_index === lin.registration_leaf_index &&
+          sth !== null &&
+          sth !== 'unpinned' &&
+          inc.tree_size === sth.size &&
+          verifyInclusion(
+            eventLeaf(e),
+            Number(inc.leaf_index),
+            sth.size,
+            strs(inc.proof).map((x) => unhex(x, 32)),
+            sth.root,
+          );
+        push('card.lineage', sth === 'unpinned' ? 'not_checked' : ok ? 'pass' : 'fail');
+      }
     }
+    blockOk = idOk && proofOk && digestOk && (genesis === pub || keyCurrent === 'pass');
   }
-  const blockOk = idOk && proofOk && digestOk && (genesis === pub || keyCurrent === 'pass');
   const payloadDoc = without(card, 'signatures');
-  const forms = [removeEmpty(payloadDoc) ?? {}, payloadDoc];
+  const forms = [strip(payloadDoc, '', false), strip(payloadDoc, '', true), payloadDoc];
   const signatures = (Array.isArray(card.signatures) ? card.signatures : []).filter(isObj);
   if (signatures.length === 0) push('card.a2a_signature', 'not_checked', 'the card carries no A2A signature');
   for (const s of signatures) {
@@ -753,7 +768,7 @@ export function verifyCard(input: CardInput): Outcome[] {
     let key: { alg: string; key: Uint8Array } | null = null;
     const pinned = trust.cardSigners.find((c) => c.kid === header.kid && c.alg === header.alg);
     if (pinned) key = { alg: pinned.alg, key: unhex(pinned.key) };
-    else if (header.alg === 'EdDSA' && header.kid === p.agent_id && blockOk)
+    else if (header.alg === 'EdDSA' && header.kid === p?.agent_id && blockOk)
       key = { alg: 'EdDSA', key: unhex(pub) };
     if (!key || 'crit' in header) {
       push('card.a2a_signature', 'not_checked', 'signature present, not verified (no trusted key)');
