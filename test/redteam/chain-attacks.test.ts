@@ -238,3 +238,28 @@ describe('red team: chain structure', () => {
     }
   });
 });
+
+describe('red team: a leaked, rotated-out key rewriting history', () => {
+  it('a backdated rotation signed by the old key and logged later is caught by sequence/time continuity', async () => {
+    const w = honest();
+    const k2 = testKey('redteam:inventory:k2');
+    const k3 = testKey('redteam:mallory-controlled-k3');
+    const rot = rotateEvent(tb.inventory, tb.inventory, k2, { timestamp: at(1.5), sequence: 1 });
+    const { signature: _s, ...u } = w.inv;
+    const real = signEvent({ ...u, sequence: 2 }, k2);
+    // Mallory leaked k1 after it was rotated out; she backdates a rotation to k3 before the real one,
+    // either reusing the rotation's sequence number or continuing after the last one.
+    for (const sequence of [1, 3]) {
+      const fakeRot = rotateEvent(tb.inventory, tb.inventory, k3, { timestamp: at(1.2), sequence });
+      const hers = signEvent({ ...u, sequence: sequence + 1, timestamp: at(5), payload_hash: null }, k3);
+      const r = await refused(input([w.root, w.regInv, rot, real, fakeRot, hers]));
+      expect(r.verdict).toBe('failed');
+      const onFake = r.checks
+        .filter((c) => c.status === 'fail' && c.subject.id === eventId(fakeRot))
+        .map((c) => c.id);
+      expect(onFake).toEqual(
+        expect.arrayContaining([sequence === 1 ? 'chain.sequence' : 'chain.timestamp_order']),
+      );
+    }
+  });
+});
