@@ -1,5 +1,17 @@
-import { buildFedrampSample, buildTamperedVariants, createSarApproval, zipCapsule } from '@lineage/producer';
-import { type CapsuleVerification, verifySarApproval } from '@lineage/verifier-core';
+import {
+  acknowledgeHandoff,
+  buildFedrampSample,
+  buildTamperedVariants,
+  createSarApproval,
+  sendHandoff,
+  zipCapsule,
+} from '@lineage/producer';
+import {
+  type CapsuleVerification,
+  type HandoffReceipt,
+  receiptHash,
+  verifySarApproval,
+} from '@lineage/verifier-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   dec,
@@ -339,14 +351,25 @@ describe('red team: cards and receipts', () => {
     await rejectedBy(repack(withLines(s.files, 'receipts.jsonl', [...rc, rc[1]!])), 'receipt.replay');
   });
 
-  it('a forked channel (two receipts at one sequence, the second re-linked) is caught', async () => {
-    const rc = lines(s.files, 'receipts.jsonl').map((l) => JSON.parse(l));
-    const byChan = new Map<string, typeof rc>();
-    for (const r of rc)
-      byChan.set(`${r.sender}>${r.receiver}`, [...(byChan.get(`${r.sender}>${r.receiver}`) ?? []), r]);
-    const chan = [...byChan.values()].find((x) => x.length >= 2)!;
-    const fork = { ...chan[1], handoff_id: 'handoff-fork', prev_receipt_hash: chan[0].prev_receipt_hash };
-    const v = await verifyZip(
+  it('colluding sender and receiver forking a channel with real signatures are caught', async () => {
+    const rc = lines(s.files, 'receipts.jsonl').map((l) => JSON.parse(l) as HandoffReceipt);
+    const h2 = rc.find((r) => r.handoff_id === 'handoff-02')!;
+    const h3 = rc.find((r) => r.handoff_id === 'handoff-03')!;
+    const a2 = s.keys.agents.A2!;
+    const a3 = s.keys.agents.A3!;
+    const forge = (o: Partial<HandoffReceipt>) => {
+      const { sender_signature: _s, receiver_signature: _r, acknowledgement, ...part } = { ...h3, ...o };
+      return acknowledgeHandoff(
+        sendHandoff(part, a2),
+        { ...acknowledgement, payload_hash: o.payload_hash ?? h3.payload_hash },
+        a3,
+      );
+    };
+    const other = '00'.repeat(32);
+    // A second receipt at sequence 1 after handoff-02 (a fork), then one that skips ahead.
+    const fork = forge({ handoff_id: 'handoff-03-fork', payload_hash: other });
+    const skip = forge({ handoff_id: 'handoff-09', channel_sequence: 3, prev_receipt_hash: receiptHash(h2) });
+    const v1 = await verifyZip(
       repack(
         withLines(
           s.files,
@@ -356,8 +379,20 @@ describe('red team: cards and receipts', () => {
       ),
       s.trust,
     );
-    expect(v.report.verdict).toBe('failed');
-    expect(failedIds(v)).toEqual(expect.arrayContaining(['receipt.sender_signature']));
+    expect(v1.report.verdict).toBe('failed');
+    expect(failedIds(v1)).toEqual(['receipt.replay']);
+    const v2 = await verifyZip(
+      repack(
+        withLines(
+          s.files,
+          'receipts.jsonl',
+          [...rc, skip].map((r) => JSON.stringify(r)),
+        ),
+      ),
+      s.trust,
+    );
+    expect(v2.report.verdict).toBe('failed');
+    expect(failedIds(v2)).toEqual(expect.arrayContaining(['receipt.sequence', 'receipt.hash_link']));
   });
 });
 
