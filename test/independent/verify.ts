@@ -93,7 +93,8 @@ function checkSth(trust: Trust, origin: string, note: string): Sth | null | 'unp
 // ---------- §4.7 attestations ----------
 export interface AttestationResult {
   outcomes: Outcome[];
-  proven: Map<string, Sth>; // leaf hex -> the verified tree head that proves it
+  proven: Map<string, Sth>; // leaf hex -> the first verified tree head that proves it
+  unverifiable: Set<string>; // leaves whose evidence the trust store cannot check (unpinned server/log)
   serverOk: boolean;
 }
 export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] = []): AttestationResult {
@@ -101,18 +102,24 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
   const push = (id: string, status: Status, why?: string) =>
     out.push({ id, status, subject: 'attestation', why });
   const proven = new Map<string, Sth>();
+  const unverifiable = new Set<string>();
+  const prove = (leaf: string, sth: Sth) => {
+    if (!proven.has(leaf)) proven.set(leaf, sth);
+  };
   const schemaOk =
     a.type === 'lineage.attestation' &&
     a.version === 1 &&
     typeof a.server === 'string' &&
     Array.isArray(a.logs);
   push('attestation.schema', schemaOk ? 'pass' : 'fail');
-  if (!schemaOk) return { outcomes: out, proven, serverOk: false };
+  if (!schemaOk) return { outcomes: out, proven, unverifiable, serverOk: false };
   const pinned = trust.servers.get(String(a.server));
   const sig = a.signature as Obj;
   let serverOk = false;
-  if (!pinned) push('attestation.server_signature', 'not_checked', 'server not pinned');
-  else {
+  if (!pinned) {
+    push('attestation.server_signature', 'not_checked', 'server not pinned');
+    for (const l of strs(a.leaves)) unverifiable.add(l);
+  } else {
     serverOk =
       sig?.public_key === pinned &&
       sigValid(sig, signingInput('lineage/attestation/v1', without(a, 'signature')));
@@ -124,6 +131,14 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
     const sth = checkSth(trust, String(log.log_origin), String(log.checkpoint));
     push('attestation.sth_signature', sth === 'unpinned' ? 'not_checked' : sth ? 'pass' : 'fail');
     const good = sth !== 'unpinned' && sth !== null ? sth : null;
+    if (sth === 'unpinned') {
+      const inc = Array.isArray(log.inclusion) ? log.inclusion.filter(isObj) : [];
+      const mp =
+        isObj(log.multiproof) && Array.isArray(log.multiproof.leaves)
+          ? log.multiproof.leaves.filter(isObj)
+          : [];
+      for (const x of [...inc, ...mp]) unverifiable.add(String(x.leaf_hash));
+    }
     for (const inc of Array.isArray(log.inclusion) ? log.inclusion.filter(isObj) : []) {
       claimed.add(String(inc.leaf_hash));
       if (!good) continue;
@@ -135,7 +150,7 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
         good.root,
       );
       push('attestation.inclusion', ok ? 'pass' : 'fail');
-      if (ok && serverOk) proven.set(String(inc.leaf_hash), good);
+      if (ok && serverOk) prove(String(inc.leaf_hash), good);
     }
     if (isObj(log.multiproof)) {
       const leaves = (Array.isArray(log.multiproof.leaves) ? log.multiproof.leaves : []).filter(isObj);
@@ -148,7 +163,7 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
         );
         const ok = root !== null && eq(root, good.root);
         push('attestation.inclusion', ok ? 'pass' : 'fail');
-        if (ok && serverOk) for (const l of leaves) proven.set(String(l.leaf_hash), good);
+        if (ok && serverOk) for (const l of leaves) prove(String(l.leaf_hash), good);
       }
     }
     // A log whose tree head did not verify has nothing its proofs could be checked against.
@@ -173,7 +188,7 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
     listed.every((l) => claimed.has(l)) &&
     expectLeaves.every((l) => listed.includes(l));
   push('attestation.leaf_binding', bound ? 'pass' : 'fail');
-  return { outcomes: out, proven, serverOk };
+  return { outcomes: out, proven, unverifiable, serverOk };
 }
 
 // ---------- §4.6 key histories ----------
@@ -301,12 +316,12 @@ export function verifyChain(input: ChainInput): Outcome[] {
   const trust = readTrust(input.trust);
   const out: Outcome[] = [];
   const proven = new Map<string, Sth>();
-  let attestationPinned = false;
+  const unverifiable = new Set<string>();
   for (const a of input.attestations ?? []) {
     const r = verifyAttestation(trust, a);
     out.push(...r.outcomes);
-    if (trust.servers.has(String(a.server))) attestationPinned = true;
-    for (const [k, v] of r.proven) proven.set(k, v);
+    for (const [k, v] of r.proven) if (!proven.has(k)) proven.set(k, v);
+    for (const l of r.unverifiable) unverifiable.add(l);
   }
   // §4.3 step 2: an event that fails event.schema (or is supplied twice) takes no part in later checks.
   const seen = new Set<string>();
@@ -352,9 +367,11 @@ export function verifyChain(input: ChainInput): Outcome[] {
     push('event.actor_key_valid_at_time', keyValid);
     // event.inclusion / event.sth_time
     const leaf = hex(eventLeaf(e));
-    let sth: Sth | null = proven.get(leaf) ?? null;
+    // §4.2.4: a direct inclusion proof, when present, alone decides; otherwise the first verified
+    // attestation proof of the leaf; evidence the trust store cannot check is not_checked.
+    let sth: Sth | null = null;
     let unpinned = false;
-    if (!sth && inclusion) {
+    if (inclusion) {
       const s = checkSth(trust, String(inclusion.log_origin), String(inclusion.checkpoint));
       if (s === 'unpinned') unpinned = true;
       else if (
@@ -369,8 +386,10 @@ export function verifyChain(input: ChainInput): Outcome[] {
         )
       )
         sth = s;
+    } else {
+      sth = proven.get(leaf) ?? null;
+      unpinned = !sth && unverifiable.has(leaf);
     }
-    if (!sth && !inclusion && !attestationPinned && (input.attestations ?? []).length > 0) unpinned = true;
     push('event.inclusion', sth ? 'pass' : unpinned ? 'not_checked' : 'fail');
     push(
       'event.sth_time',
