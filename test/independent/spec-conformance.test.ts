@@ -255,6 +255,68 @@ describe('worked examples in the spec text', () => {
   });
 });
 
+describe('spec clarifications made by this work agree with the project verifier', () => {
+  const valid = vectors.find((v) => v.name === 'chain-valid')!;
+  const both = async (input: Obj & { trust: Obj }) => {
+    const mine = summarize(verifyChain(input as unknown as ChainInput)).failing_checks;
+    const report = await verifyCallChain({
+      trust: parseTrustStore(input.trust as never),
+      events: input.events as never,
+    });
+    const theirs = [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.id))].sort();
+    return { mine, theirs };
+  };
+  for (const [label, timestamp, failing] of [
+    ['a leap second is rejected (§4 conventions)', '2026-11-20T13:59:60Z', 'event.schema'],
+    ['an impossible date is rejected', '2026-02-30T14:00:00Z', 'event.schema'],
+  ] as const) {
+    it(label, async () => {
+      const input = structuredClone(valid.input);
+      ((input.events as Obj[])[0]!.event as Obj).timestamp = timestamp;
+      const r = await both(input);
+      expect(r.mine).toContain(failing);
+      expect(r.mine).toEqual(r.theirs); // the root is gone: its dependants fail the same way in both
+    });
+  }
+  it('fractions beyond milliseconds are truncated: an event .0009 s after its tree head passes sth_time', async () => {
+    const ao = testKey('independent:truncation-ao');
+    const log = testKey('independent:truncation-log');
+    const origin = 'independent.example/truncation';
+    const at = 1795183800000;
+    const event = signEvent(
+      {
+        type: 'lineage.event',
+        version: 1,
+        actor: 'lin:human:ao.t',
+        actor_kind: 'human',
+        action: 'approval.grant',
+        timestamp: `${new Date(at).toISOString().slice(0, 19)}.0009Z`, // rounding would make it at + 1 ms
+        sequence: 0,
+        predecessors: [],
+        payload_hash: null,
+        context: { task_id: 't', controls: [] },
+        commitments: [],
+        approval: { role: 'authorizing_official', decision: 'approve', statement: 'ok' },
+      },
+      ao,
+    );
+    const checkpoint = makeSth({ origin, size: 1, root: eventLeaf(event), timestampMs: at }, log);
+    const trust: Obj = {
+      version: 1,
+      logs: [{ origin, vkey: vkeyOf(origin, log.publicKey) }],
+      approvers: [
+        { id: 'lin:human:ao.t', name: 'AO', public_key: hex(ao.publicKey), roles: ['authorizing_official'] },
+      ],
+    };
+    const events = [
+      { event, inclusion: { log_origin: origin, leaf_index: 0, tree_size: 1, proof: [], checkpoint } },
+    ];
+    const r = await both({ trust, events } as unknown as Obj & { trust: Obj });
+    expect(r.mine).toEqual([]);
+    expect(r.theirs).toEqual([]);
+  });
+});
+
 describe('producer interoperability: what this implementation makes, the project verifier accepts', () => {
   const ao = testKey('independent:ao');
   const a = testKey('independent:agent-a');

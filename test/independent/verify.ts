@@ -55,7 +55,22 @@ export function summarize(outcomes: Outcome[]): Summary {
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const HEX32 = /^[0-9a-f]{64}$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-const ms = (t: string): number => Date.parse(t.replace(/(\.\d{3})\d+Z$/, '$1Z'));
+// Milliseconds since the epoch, fraction truncated to 3 digits; NaN for impossible dates and leap seconds.
+const ms = (t: string): number => {
+  const m = TIME.exec(t);
+  if (!m) return Number.NaN;
+  const [y, mo, d, h, mi, se] = t.slice(0, 19).split(/[-T:]/).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const at = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(at).toISOString().slice(0, 19);
+  return back === t.slice(0, 19) ? at + Number(`${m[1] ?? '.'}000`.slice(1, 4)) : Number.NaN;
+};
 const strs = (v: Json | undefined): string[] =>
   Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
 
