@@ -457,3 +457,28 @@ describe('red team: withholding logged events', () => {
     );
   });
 });
+
+describe('red team: volume and presentation', () => {
+  it('30,000 junk event lines finish with schema failures, not a hang or a crash', async () => {
+    const junk = Array.from({ length: 30_000 }, (_, i) => `{"type":"lineage.event","version":1,"n":${i}}`);
+    const v = await verifyZip(repack(withLines(s.files, 'events.jsonl', [...ev, ...junk])), s.trust);
+    expect(v.report.verdict).toBe('failed');
+    expect(
+      v.report.checks.filter((c) => c.id === 'event.schema' && c.status === 'fail').length,
+    ).toBeGreaterThanOrEqual(30_000);
+  });
+
+  it('regrouping events under other workflow steps (unsigned presentation) never changes what an event says it is', async () => {
+    // Documented limitation: steps are a manifest claim. The verdict rests on signed events only,
+    // and each event's details still carry its signed actor, role and action.
+    const m = manifest() as Manifest & { workflow: { steps: { id: string; events: string[] }[] } };
+    const so = s.eventIds['3a']!;
+    for (const st of m.workflow.steps) st.events = st.events.filter((e) => e !== so);
+    m.workflow.steps.find((st) => st.id === '6')!.events.push(so);
+    const v = await verifyZip(withManifest(m), s.trust);
+    const e = v.events.find((x) => x.id === so)!;
+    expect(e.step).toMatch(/^6/);
+    expect(e.actor).toBe('lin:human:so.mei-chen');
+    expect(e.approval?.role).toBe('security_officer');
+  });
+});
