@@ -700,6 +700,56 @@ describe('producer interoperability: what this implementation makes, the project
     ]);
   });
 
+  it('key rotation made here (§4.6): new key accepted after the rotation, old key rejected, same as verifier-core', async () => {
+    const { cited, trust } = build();
+    const a2 = testKey('independent:agent-a rotated');
+    const events = cited.map((c) => c.event);
+    const rotate = signEvent(
+      {
+        ...base(idA, 'agent', 'identity.rotate', 2, 5, []),
+        lifecycle: {
+          op: 'rotate',
+          agent_id: idA,
+          public_key: hex(a.publicKey),
+          new_public_key: hex(a2.publicKey),
+        },
+      },
+      a,
+    );
+    const after = (k: typeof a) =>
+      signEvent(base(idA, 'agent', 'inventory.update', 3, 6, [eventId(events[2]!)]), k);
+    for (const [signer, expected] of [
+      [a2, []],
+      [a, ['event.actor_key_valid_at_time']],
+    ] as const) {
+      const all = [...events, rotate, after(signer)];
+      const leaves = all.map(eventLeaf);
+      const sth = makeSth(
+        { origin, size: all.length, root: mth(leaves), timestampMs: Date.parse(t(30)) },
+        log,
+      );
+      const withProofs = all.map((event, i) => ({
+        event,
+        inclusion: {
+          log_origin: origin,
+          leaf_index: i,
+          tree_size: all.length,
+          proof: auditPath(i, leaves).map(hex),
+          checkpoint: sth,
+        },
+      }));
+      expect(summarize(verifyChain({ trust, events: withProofs })).failing_checks).toEqual(expected);
+      const report = await verifyCallChain({
+        trust: parseTrustStore(trust as never),
+        events: withProofs as never,
+      });
+      expect([...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.id))]).toEqual(
+        expected,
+      );
+      expect(report.verdict).toBe(expected.length === 0 ? 'verified' : 'failed');
+    }
+  });
+
   it('negative: one byte of our event changed after signing is rejected by the project verifier', async () => {
     const { cited, trust } = build();
     (cited[2]!.event.context as Obj).task_id = 'independent-2';
