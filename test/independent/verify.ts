@@ -553,7 +553,7 @@ export function verifyChain(input: ChainInput): Outcome[] {
 // ---------- §4.4 receipts ----------
 export function verifyReceipts(
   trustDoc: Obj,
-  receipts: Obj[],
+  all: Obj[],
   maxSkewMs = 5000,
   maxDelayMs = 86_400_000,
 ): Outcome[] {
@@ -574,7 +574,9 @@ export function verifyReceipts(
     'acknowledgement',
     'receiver_signature',
   ];
-  for (const r of receipts) {
+  // §4.4 step 1: a receipt failing receipt.schema takes no further part.
+  const wellFormed: Obj[] = [];
+  for (const [index, r] of all.entries()) {
     const ack = r.acknowledgement;
     const ok =
       r.type === 'lineage.handoff_receipt' &&
@@ -588,8 +590,14 @@ export function verifyReceipts(
       isObj(ack) &&
       TIME.test(String(ack.received_at)) &&
       (ack.decision === 'accepted' || ack.decision === 'quarantined');
-    out.push({ id: 'receipt.schema', status: ok ? 'pass' : 'fail', subject: subj(r) });
+    out.push({
+      id: 'receipt.schema',
+      status: ok ? 'pass' : 'fail',
+      subject: ok ? subj(r) : `receipt ${index}`,
+    });
+    if (ok) wellFormed.push(r);
   }
+  const receipts = wellFormed;
   void trustDoc; // receipt keys bind to self-certifying agent ids (no key history supplied here)
   const bound = (sig: Json | undefined, id: Json | undefined) =>
     isObj(sig) && HEX32.test(String(sig.public_key)) && agentId(unhex(String(sig.public_key))) === id;
