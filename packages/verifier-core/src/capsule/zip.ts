@@ -78,6 +78,14 @@ async function findEocd(
         `central directory (offset ${formatCount(cdOffset)}, ${formatCount(cdSize)} bytes) runs past the end record at ${formatCount(eocdAt)}`,
       );
     }
+    // The end record must follow the central directory exactly. Other zip tools treat a gap as
+    // bytes prepended to the archive and shift every offset by it: a capsule appended to another
+    // would verify here while they extract the other one.
+    if (cdOffset + cdSize !== eocdAt) {
+      throw zipError(
+        `${formatCount(eocdAt - cdOffset - cdSize)} unaccounted bytes between the central directory (offset ${formatCount(cdOffset)}, ${formatCount(cdSize)} bytes) and the end record at ${formatCount(eocdAt)}: prepended or concatenated data, which other zip tools would read as another archive`,
+      );
+    }
     return { cdOffset, cdSize, count, eocdAt };
   }
   throw zipError('no end-of-central-directory record: not a zip file');
@@ -96,6 +104,8 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
   if (cd.length !== cdSize) throw zipError(`central directory truncated: ${cd.length} of ${cdSize} bytes`);
   const dv = view(cd);
   const entries: ZipEntry[] = [];
+  // Directory entries: no data, but they take space in the layout that is checked below.
+  const dirs: Pick<ZipEntry, 'path' | 'localOffset' | 'compressedSize' | 'limit'>[] = [];
   const names = new PathSet();
   let total = 0;
   let p = 0;
@@ -154,6 +164,7 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
       // Directory entries carry no data; their names must still be safe.
       checkCapsulePath(name.replace(/\/$/, ''), limits, 'zip');
       if (size !== 0) throw zipError(`directory entry "${name}" declares ${size} bytes of content`, name);
+      dirs.push({ path: name, localOffset, compressedSize, limit: cdOffset });
       continue;
     }
     checkCapsulePath(name, limits, 'zip');
@@ -210,7 +221,14 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
   }
   if (p !== cd.length) throw zipError(`central directory has ${cd.length - p} unexplained trailing bytes`);
   // Overlapping entries are how non-recursive zip bombs reuse one compressed stream many times.
-  const byOffset = [...entries].sort((a, b) => a.localOffset - b.localOffset);
+  const byOffset = [...entries, ...dirs].sort((a, b) => a.localOffset - b.localOffset);
+  const first = byOffset[0];
+  if (first && first.localOffset !== 0) {
+    throw zipError(
+      `${formatCount(first.localOffset)} unaccounted bytes before the first entry "${first.path}" (prepended data other zip tools may read as entries)`,
+      first.path,
+    );
+  }
   for (let i = 0; i + 1 < byOffset.length; i++) {
     const a = byOffset[i]!;
     const b = byOffset[i + 1]!;
@@ -222,6 +240,8 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
     }
     a.limit = b.localOffset;
   }
+  // Directory entries are never read: check now that nothing hides after their headers.
+  for (const d of dirs) await dataStart(reader, { ...d, method: 0, crc: 0, size: 0 });
   return entries;
 }
 
@@ -247,6 +267,16 @@ async function dataStart(reader: RandomAccessReader, e: ZipEntry): Promise<numbe
   if (start + e.compressedSize > e.limit) {
     throw zipError(
       `entry "${e.path}" data (${formatCount(e.compressedSize)} bytes at ${formatCount(start)}) overlaps the next entry`,
+      e.path,
+    );
+  }
+  // Every byte between entries is accounted for (at most a data descriptor): streaming unzip tools
+  // read local headers in file order, so a hidden entry in a gap would show them another file.
+  const slack = e.limit - start - e.compressedSize;
+  const descriptor = (dv.getUint16(6, true) & 0x8) !== 0;
+  if (descriptor ? ![12, 16, 20, 24].includes(slack) : slack !== 0) {
+    throw zipError(
+      `entry "${e.path}" is followed by ${formatCount(slack)} unaccounted bytes before the next record (hidden data other zip tools may read)`,
       e.path,
     );
   }
