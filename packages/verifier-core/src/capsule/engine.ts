@@ -120,8 +120,13 @@ export async function verifyLineageDocuments(
   // Events and attestations: the call-chain engine (signatures, keys, inclusion, chain rules).
   progress({ phase: 'verifying signatures and proofs', done: 0, total: docs.events.length });
   // The engine batch-verifies event signatures with the backend's batch path (every core in Node).
+  // The cited objects are the only holders of the raw event values from here on, and the
+  // engine releases each once parsed (~250 MB of JSON trees for 100k events).
+  const cited = docs.events.map((e) => ({ event: e.value }));
+  for (const e of docs.events) e.value = null;
   const chain = await verifyCallChain({
-    events: docs.events.map((e) => ({ event: e.value })),
+    events: cited,
+    consumeEvents: true,
     attestations: docs.attestations.map((a) => a.value),
     attestationLabels: docs.attestations.map((a) => a.where),
     trust,
@@ -141,8 +146,6 @@ export async function verifyLineageDocuments(
       where: located.where,
     });
   }
-  // The raw values are not needed again; a 100k-event capsule holds ~250 MB of them.
-  for (const e of docs.events) e.value = null;
 
   // Per-event proof details from the attestations (for the desktop's proof view).
   const sths: SthSummary[] = [];
@@ -309,10 +312,10 @@ export async function verifyLineageDocuments(
   const notProven = new Set<string>();
   for (const c of chain.checks) if (c.status !== 'pass') notProven.add(c.subject.id);
   // Only events with commitments, or cited by an opening, can yield a commitment outcome.
-  const cited = new Set(parsedOpenings.map((o) => o.event_id));
+  const openedEvents = new Set(parsedOpenings.map((o) => o.event_id));
   const relevant = new Map<string, LineageEvent>();
   for (const [id, e] of events)
-    if (e.event.commitments.length > 0 || cited.has(id)) relevant.set(id, e.event);
+    if (e.event.commitments.length > 0 || openedEvents.has(id)) relevant.set(id, e.event);
   const proven = new Set([...relevant.keys()].filter((id) => !notProven.has(id)));
   const opened = checkOpenings(relevant, parsedOpenings, proven);
   for (const c of opened) checks.push(c);

@@ -172,8 +172,10 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   const signatures = new SignatureBatches(backend ?? getCryptoBackend());
   for (const [index, cited] of cites.entries()) {
     const label = `event ${index}`;
+    const raw = cited.event;
+    if (input.consumeEvents) (cited as { event: JsonValue }).event = null;
     try {
-      const event = parseEvent(cited.event);
+      const event = parseEvent(raw);
       const prepared = prepareEvent(event, { parsed: true });
       const node: Node = {
         index,

@@ -35,6 +35,12 @@ export interface CallChainInput {
    * the events is reported: opened ones as commitment.opening, the rest as commitment.undisclosed.
    */
   openings?: readonly JsonValue[];
+  /**
+   * Lets the engine drop each cited event's JSON value (sets `event` to null) once it is parsed,
+   * so a large capsule's raw documents do not outlive their parse. Only for callers that built
+   * the cited objects for this call and never read them again.
+   */
+  consumeEvents?: boolean;
 }
 
 /** What the verifier learned about each parsed event, for apps to display. */
