@@ -160,7 +160,7 @@ export async function verifyLineageDocuments(
     sthStatus.set(c.subject.id, worst(sthStatus.get(c.subject.id) ?? 'pass', c.status));
   }
   const leafToEvent = new Map([...events].map(([id, e]) => [e.leafHash, id]));
-  for (const [i, a] of docs.attestations.entries()) {
+  for (const a of docs.attestations) {
     let att: Attestation;
     try {
       att = parseAttestation(a.value);
@@ -188,6 +188,8 @@ export async function verifyLineageDocuments(
             found: `${withheld.length} leaves without their event`,
           }),
     });
+    // One object per attestation, shared by every event it proves (100k events, one attestation).
+    const source = { server: att.server, issuedAt: att.issued_at, file: a.where };
     for (const log of att.logs) {
       const cps = [log.checkpoint, ...(log.consistency ?? []).map((c) => c.checkpoint)];
       for (const cp of cps) {
@@ -211,7 +213,7 @@ export async function verifyLineageDocuments(
         };
         e.sth = head;
         e.checkpoint = log.checkpoint;
-        e.attestation = { server: att.server, issuedAt: att.issued_at, file: docs.attestations[i]!.where };
+        e.attestation = source;
       }
       for (const leaf of log.multiproof?.leaves ?? []) {
         const id = leafToEvent.get(leaf.leaf_hash);
@@ -226,7 +228,7 @@ export async function verifyLineageDocuments(
           proofKind: 'multiproof',
         };
         e.sth = head;
-        e.attestation = { server: att.server, issuedAt: att.issued_at, file: a.where };
+        e.attestation = source;
       }
     }
   }
@@ -266,12 +268,15 @@ export async function verifyLineageDocuments(
     if (c.subject.kind === 'receipt')
       receiptStatus.set(c.subject.id, worst(receiptStatus.get(c.subject.id) ?? 'pass', c.status));
   const handoffs: EngineOutput['handoffs'] = [];
+  // Each actor's events in time, only when there are receipts to place between them.
   const byActor = new Map<string, { id: string; t: number }[]>();
-  for (const [id, e] of events) {
-    const list = byActor.get(e.event.actor) ?? [];
-    list.push({ id, t: Date.parse(e.event.timestamp) });
-    byActor.set(e.event.actor, list);
-  }
+  if (docs.receipts.length > 0)
+    for (const [id, e] of events) {
+      const list = byActor.get(e.event.actor);
+      const item = { id, t: Date.parse(e.event.timestamp) };
+      if (list) list.push(item);
+      else byActor.set(e.event.actor, [item]);
+    }
   const parsedReceipts: HandoffReceipt[] = [];
   for (const r of docs.receipts) {
     try {
