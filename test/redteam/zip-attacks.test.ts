@@ -132,4 +132,18 @@ describe('red team: zip differentials', () => {
     const bad = zipCapsuleSource(insertAt(z, afterDir, hiddenEntry('artifacts/x.json', enc.encode('evil'))));
     await expect(bad.list()).rejects.toThrow(/entry "artifacts\/" is followed by \d+ unaccounted bytes/);
   });
+
+  it('a local header whose method or sizes differ from the central directory is refused (streaming tools read the local one)', async () => {
+    for (const patch of [
+      (dv: DataView) => dv.setUint16(8, 8, true), // method: stored → deflate
+      (dv: DataView) => dv.setUint32(22, dv.getUint32(22, true) + 1, true), // uncompressed size
+      (dv: DataView) => dv.setUint32(14, dv.getUint32(14, true) ^ 1, true), // CRC-32
+    ]) {
+      const z = rawZip([{ name: 'manifest.json', data: enc.encode('{"a":1}') }]);
+      patch(new DataView(z.buffer, z.byteOffset));
+      await expect(zipCapsuleSource(z).read('manifest.json', 100)).rejects.toThrow(
+        /local header .* disagrees with the central directory/,
+      );
+    }
+  });
 });

@@ -253,6 +253,24 @@ async function dataStart(reader: RandomAccessReader, e: ZipEntry): Promise<numbe
   }
   const nameLen = dv.getUint16(26, true);
   const extraLen = dv.getUint16(28, true);
+  // Streaming unzip tools trust the local header: its method, CRC and sizes must be the central ones.
+  const flags = dv.getUint16(6, true);
+  const local = {
+    method: dv.getUint16(8, true),
+    crc: dv.getUint32(14, true),
+    csize: dv.getUint32(18, true),
+    size: dv.getUint32(22, true),
+  };
+  if (
+    local.method !== e.method ||
+    ((flags & 0x8) === 0 &&
+      (local.crc !== e.crc || local.csize !== e.compressedSize || local.size !== e.size))
+  ) {
+    throw zipError(
+      `entry "${e.path}" local header (method ${local.method}, CRC ${local.crc.toString(16)}, ${formatCount(local.csize)} → ${formatCount(local.size)} bytes) disagrees with the central directory (method ${e.method}, CRC ${e.crc.toString(16)}, ${formatCount(e.compressedSize)} → ${formatCount(e.size)} bytes)`,
+      e.path,
+    );
+  }
   const localName = await reader.read(e.localOffset + LOC_MIN, nameLen);
   let name = '';
   try {
