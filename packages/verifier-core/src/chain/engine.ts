@@ -25,6 +25,7 @@ import { SthVerifier } from '../trust/sth.js';
 import type { ApproverRole, TrustStore, WorkflowPolicy } from '../trust/types.js';
 import { findCycles } from './graph.js';
 import { checkDirectInclusion } from './inclusion.js';
+import { findTaskBindingFailures, taskAncestry } from './task-binding.js';
 import type { CallChainInput, ChainEventSummary, CitedEvent } from './types.js';
 
 /**
@@ -735,6 +736,7 @@ function graphChecks(
       }),
     );
   }
+  const approvedRoots: Node[] = [];
   for (const r of [...roots].sort((a, b) => a.index - b.index)) {
     const e = r.event;
     const s: CheckSubject = { ...subject(r), kind: 'chain' };
@@ -759,6 +761,25 @@ function graphChecks(
         : outcome('chain.root_approval_role', 'pass', s, TITLES.root, {
             found: `${e.approval!.role} ${approver!.name} at ${e.timestamp}`,
           }),
+    );
+    if (!why) approvedRoots.push(r);
+  }
+  // An approval authorizes its own task only: an event reaching an approval given for
+  // another task fails here too (roots that already failed are not judged twice).
+  for (const f of findTaskBindingFailures(nodes, seen, approvedRoots)) {
+    const task = f.node.event.context.task_id;
+    sink.push(
+      outcome(
+        'chain.root_approval_role',
+        'fail',
+        { ...subject(f.node), kind: 'chain', field: '/context/task_id' },
+        TITLES.root,
+        {
+          reason: `event ${short(f.node.id)} of task "${task}" walks back to root approval ${short(f.root.id)} of task "${f.root.event.context.task_id}", which approves task "${f.scope}" and the tasks under it, not this one`,
+          expected: `task "${f.scope}" or a task under it (parent_task_id)`,
+          found: `task ${taskAncestry(task, nodes)}`,
+        },
+      ),
     );
   }
 }

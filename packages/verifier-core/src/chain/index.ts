@@ -12,5 +12,6 @@
 export { runCallChain } from './engine.js';
 export { findCycles } from './graph.js';
 export { checkDirectInclusion, parseEventInclusion } from './inclusion.js';
+export { approvedTask } from './task-binding.js';
 export type * from './types.js';
 export { verifyBeforeAct, verifyCallChain } from './verify.js';
