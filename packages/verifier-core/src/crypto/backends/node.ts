@@ -210,7 +210,9 @@ export class Ed25519VerifyPool {
   private start(): PoolWorker[] {
     if (this.workers.length === 0) {
       for (let i = 0; i < this.size; i++) {
-        const worker = new Worker(this.source, { eval: true });
+        // execArgv: [] — the worker source is plain CommonJS; inheriting flags such as
+        // --input-type=module from the host would make it fail to load (silently single-core).
+        const worker = new Worker(this.source, { eval: true, execArgv: [] });
         const pw: PoolWorker = { worker, inFlight: 0 };
         worker.unref();
         worker.on('message', (m: { id: number; out: Uint8Array }) => this.settle(m.id, m.out));
