@@ -315,6 +315,64 @@ describe('spec clarifications made by this work agree with the project verifier'
     expect(r.mine).toEqual([]);
     expect(r.theirs).toEqual([]);
   });
+  it('root task binding (§4.3): an event building on an approval of another task fails in both', async () => {
+    const ao = testKey('independent:binding-ao');
+    const log = testKey('independent:binding-log');
+    const origin = 'independent.example/binding';
+    const at = 1795183800000;
+    const approval = (sequence: number, context: Obj, predecessors: string[]) =>
+      signEvent(
+        {
+          type: 'lineage.event',
+          version: 1,
+          actor: 'lin:human:ao.b',
+          actor_kind: 'human',
+          action: 'approval.grant',
+          timestamp: new Date(at + sequence * 60_000).toISOString(),
+          sequence,
+          predecessors,
+          payload_hash: null,
+          context: { ...context, controls: [] },
+          commitments: [],
+          approval: { role: 'authorizing_official', decision: 'approve', statement: 'ok' },
+        },
+        ao,
+      );
+    const foreign = approval(0, { task_id: 'other-ato/0', parent_task_id: 'other-ato' }, []);
+    const trust: Obj = {
+      version: 1,
+      logs: [{ origin, vkey: vkeyOf(origin, log.publicKey) }],
+      approvers: [
+        { id: 'lin:human:ao.b', name: 'AO', public_key: hex(ao.publicKey), roles: ['authorizing_official'] },
+      ],
+    };
+    const logged = (events: Obj[]) => {
+      const leaves = events.map(eventLeaf);
+      const checkpoint = makeSth(
+        { origin, size: leaves.length, root: mth(leaves), timestampMs: at + 3_600_000 },
+        log,
+      );
+      return events.map((event, i) => ({
+        event,
+        inclusion: {
+          log_origin: origin,
+          leaf_index: i,
+          tree_size: leaves.length,
+          proof: auditPath(i, leaves).map(hex),
+          checkpoint,
+        },
+      }));
+    };
+    for (const [context, failing] of [
+      [{ task_id: 'acme-ato/1', parent_task_id: 'acme-ato' }, ['chain.root_approval_role']],
+      [{ task_id: 'other-ato/1', parent_task_id: 'other-ato' }, []],
+    ] as const) {
+      const next = approval(1, context, [eventId(foreign)]);
+      const r = await both({ trust, events: logged([foreign, next]) } as unknown as Obj & { trust: Obj });
+      expect(r.mine).toEqual(failing);
+      expect(r.theirs).toEqual(failing);
+    }
+  });
 });
 
 describe('producer interoperability: what this implementation makes, the project verifier accepts', () => {

@@ -495,6 +495,7 @@ export function verifyChain(input: ChainInput): Outcome[] {
   // Walk back from the targets; a branch ending at a dangling pointer is chain.predecessor_dangling's
   // business. Every root reached is judged; reaching none at all fails once for the chain.
   const roots: string[] = [];
+  const approved: string[] = [];
   const visited = new Set<string>();
   const walk = [...targets];
   while (walk.length > 0) {
@@ -520,7 +521,32 @@ export function verifyChain(input: ChainInput): Outcome[] {
       (trust.approvers.get(String(e.actor))?.roles ?? []).includes(role) &&
       authentic.has(id);
     out.push({ id: 'chain.root_approval_role', status: ok ? 'pass' : 'fail', subject: id });
+    if (ok) approved.push(id);
   }
+  // Root task binding (§4.3): an approval covers its approved task (parent_task_id, else task_id)
+  // and the tasks recorded under it; every walked event building on it must be one of those.
+  const ctxOf = (id: string) => (isObj(byId.get(id)!.context) ? (byId.get(id)!.context as Obj) : {});
+  const under = new Map<string, Set<string>>();
+  for (const id of ids) {
+    const c = ctxOf(id);
+    if (typeof c.parent_task_id === 'string')
+      under.set(c.parent_task_id, new Set([...(under.get(c.parent_task_id) ?? []), String(c.task_id)]));
+  }
+  const unbound: string[] = [];
+  for (const r of approved) {
+    const rc = ctxOf(r);
+    const scope = String(typeof rc.parent_task_id === 'string' ? rc.parent_task_id : rc.task_id);
+    const tasks = new Set([scope]);
+    for (const t of tasks) for (const k of under.get(t) ?? []) tasks.add(k); // Set iteration sees additions
+    const reached = new Set([r]);
+    for (const id of reached)
+      for (const k of ids)
+        if (visited.has(k) && !reached.has(k) && preds(byId.get(k)!).includes(id)) reached.add(k);
+    for (const id of reached)
+      if (!tasks.has(String(ctxOf(id).task_id)) && !unbound.includes(id)) unbound.push(id);
+  }
+  for (const id of ids.filter((x) => unbound.includes(x)))
+    out.push({ id: 'chain.root_approval_role', status: 'fail', subject: id });
   // commitments
   if (input.openings) {
     const opened = new Set<string>();
