@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { LineageEvent } from '../events/types.js';
+import { approvedTask, findTaskBindingFailures, taskAncestry } from './task-binding.js';
+
+// The graph logic alone (signatures, roles and the walk are the engine's; see test/redteam).
+const ev = (task_id: string, parent_task_id: string | undefined, predecessors: string[]): LineageEvent =>
+  ({
+    predecessors,
+    context:
+      parent_task_id === undefined ? { task_id, controls: [] } : { task_id, parent_task_id, controls: [] },
+  }) as unknown as LineageEvent;
+const node = (index: number, id: string, event: LineageEvent) => ({ index, id, event });
+
+describe('root task binding', () => {
+  it('an approval approves its parent task when it has one, else its own task', () => {
+    expect(approvedTask(ev('ato/0', 'ato', []))).toBe('ato');
+    expect(approvedTask(ev('ato', undefined, []))).toBe('ato');
+  });
+
+  it('judges only events building on the root, through any recorded parent, cycle-safe', () => {
+    const root = node(0, 'r', ev('ato/0', 'ato', []));
+    const a = node(1, 'a', ev('ato/A', 'ato', ['r']));
+    const b = node(2, 'b', ev('deep', 'ato/A', ['a'])); // deep ← ato/A ← ato
+    const c = node(3, 'c', ev('x', 'y', ['b'])); // y ↔ x loop, never reaches ato
+    const d = node(4, 'd', ev('y', 'x', ['c']));
+    const other = node(5, 'o', ev('elsewhere', undefined, [])); // walked, but not built on r
+    const nodes = [root, a, b, c, d, other];
+    const walked = new Set(nodes.map((n) => n.id));
+    const f = findTaskBindingFailures(nodes, walked, [root]);
+    expect(f.map((x) => [x.node.id, x.root.id, x.scope])).toEqual([
+      ['c', 'r', 'ato'],
+      ['d', 'r', 'ato'],
+    ]);
+    expect(taskAncestry('deep', nodes)).toBe('"deep" under "ato/A" under "ato"');
+    expect(taskAncestry('x', nodes)).toBe('"x" under "y"');
+    // Events outside the walk are not judged; no approved roots, nothing to bind.
+    expect(findTaskBindingFailures(nodes, new Set(['r', 'a', 'b']), [root])).toEqual([]);
+    expect(findTaskBindingFailures(nodes, walked, [])).toEqual([]);
+  });
+});
