@@ -133,7 +133,7 @@ export async function buildCapsule(
         actor_kind: 'agent',
         action: 'evidence.collect',
         payload_hash: payload,
-        context: { task_id: `bench/${k}`, controls: ['AU-10', 'CM-8'] },
+        context: { task_id: `bench/${k}`, parent_task_id: 'bench', controls: ['AU-10', 'CM-8'] },
       },
       agents[i]!,
       [prev],
