@@ -1,17 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../../../test/support/errors.js';
 import { LineageError } from '../result.js';
 import { fromBase64, fromBase64Url, toBase64, toBase64Url } from './base64.js';
-
-function errorOf(f: () => unknown): LineageError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LineageError) return e;
-    throw new Error(`expected a LineageError, got ${String(e)}`);
-  }
-  throw new Error('expected a LineageError, nothing was thrown');
-}
 
 describe('base64 (RFC 4648 §4, padded)', () => {
   it('agrees with Buffer on every length 0..64 and round-trips', () => {

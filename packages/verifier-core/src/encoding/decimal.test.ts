@@ -1,17 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineageError } from '../result.js';
+import { errorOf } from '../../../../test/support/errors.js';
 import { parseUint64, toSafeNumber, toUint64, truncateForMessage, UINT64_MAX } from './decimal.js';
-
-function errorOf(f: () => unknown): LineageError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LineageError) return e;
-    throw new Error(`expected a LineageError, got ${String(e)}`);
-  }
-  throw new Error('expected a LineageError, nothing was thrown');
-}
 
 describe('parseUint64', () => {
   it('parses canonical decimals up to 2^64-1', () => {

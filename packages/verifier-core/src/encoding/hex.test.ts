@@ -1,17 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineageError } from '../result.js';
+import { errorOf } from '../../../../test/support/errors.js';
 import { fromHex, fromHexLower, toHex } from './hex.js';
-
-function errorOf(f: () => unknown): LineageError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LineageError) return e;
-    throw new Error(`expected a LineageError, got ${String(e)}`);
-  }
-  throw new Error('expected a LineageError, nothing was thrown');
-}
 
 describe('hex', () => {
   it('round-trips arbitrary bytes and agrees with Buffer on valid input', () => {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../../../test/support/errors.js';
 import { vectorPath } from '../../../../test/support/vectors.js';
-import { LineageError } from '../result.js';
 import { canonicalBytes, canonicalize, canonicalJson } from './canonical.js';
 import type { JsonValue } from './strict-parse.js';
 
@@ -14,16 +14,6 @@ function holey(): number[] {
   const a = [1];
   a[2] = 3;
   return a;
-}
-
-function errorOf(f: () => unknown): LineageError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LineageError) return e;
-    throw new Error(`expected a LineageError, got ${String(e)}`);
-  }
-  throw new Error('expected a LineageError, nothing was thrown');
 }
 
 describe('RFC 8785 cyberphone vectors', () => {

@@ -1,17 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../../../test/support/errors.js';
 import { LineageError } from '../result.js';
 import { parseStrictJson, parseStrictJsonBytes, StrictJsonError } from './strict-parse.js';
 
-function errorOf(f: () => unknown): StrictJsonError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof StrictJsonError) return e;
-    throw new Error(`expected a StrictJsonError, got ${String(e)}`);
-  }
-  throw new Error('expected a StrictJsonError, nothing was thrown');
-}
+const jsonErrorOf = (f: () => unknown): StrictJsonError => errorOf(f, StrictJsonError);
 
 describe('parseStrictJson: accepts RFC 8259 JSON', () => {
   it('parses every kind of value', () => {
@@ -68,7 +61,9 @@ describe('parseStrictJson: accepts RFC 8259 JSON', () => {
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
     expect(Object.keys(v)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(errorOf(() => parseStrictJson('{"__proto__":1,"__proto__":2}')).code).toBe('json.duplicate-key');
+    expect(jsonErrorOf(() => parseStrictJson('{"__proto__":1,"__proto__":2}')).code).toBe(
+      'json.duplicate-key',
+    );
   });
 });
 
@@ -126,20 +121,22 @@ describe('parseStrictJson: rejects', () => {
     ['offset counts UTF-8 bytes', '{"é😂":"x", "é😂":1}', 'json.duplicate-key', '/é😂', 15],
     ['pointer escapes ~ and /', '{"a/b":{"c~d":[0,1e999]}}', 'json.number-range', '/a~1b/c~0d/1', 17],
   ])('%s', (_name, text, code, pointer, offset) => {
-    const e = errorOf(() => parseStrictJson(text));
+    const e = jsonErrorOf(() => parseStrictJson(text));
     expect(e).toBeInstanceOf(LineageError);
     expect({ code: e.code, path: e.path, offset: e.offset }).toEqual({ code, path: pointer, offset });
     expect(e.message).toContain(`at byte ${offset}`);
   });
 
   it('writes messages that say what was found', () => {
-    expect(errorOf(() => parseStrictJson('{"a":1,"\\u0061":2}')).message).toBe(
+    expect(jsonErrorOf(() => parseStrictJson('{"a":1,"\\u0061":2}')).message).toBe(
       '/a: duplicate member name "a" at byte 7',
     );
-    expect(errorOf(() => parseStrictJson('[1e999]')).message).toBe(
+    expect(jsonErrorOf(() => parseStrictJson('[1e999]')).message).toBe(
       '/0: number 1e999 overflows an IEEE-754 double at byte 1',
     );
-    expect(errorOf(() => parseStrictJson('[1] x')).message).toContain("unexpected 'x' after the JSON value");
+    expect(jsonErrorOf(() => parseStrictJson('[1] x')).message).toContain(
+      "unexpected 'x' after the JSON value",
+    );
   });
 });
 
@@ -148,24 +145,24 @@ describe('limits', () => {
 
   it('allows 64 levels by default and rejects 65', () => {
     expect(() => parseStrictJson(nest(64))).not.toThrow();
-    const e = errorOf(() => parseStrictJson(nest(65)));
+    const e = jsonErrorOf(() => parseStrictJson(nest(65)));
     expect(e.code).toBe('json.depth');
     expect(e.path).toBe(`/0`.repeat(64));
     expect(e.offset).toBe(64);
-    expect(errorOf(() => parseStrictJson('{"a":{"b":{}}}', { maxDepth: 2 })).path).toBe('/a/b');
+    expect(jsonErrorOf(() => parseStrictJson('{"a":{"b":{}}}', { maxDepth: 2 })).path).toBe('/a/b');
   });
 
   it('rejects a million levels quickly, without a stack overflow', () => {
-    expect(errorOf(() => parseStrictJson(nest(1_000_000))).code).toBe('json.depth');
-    expect(errorOf(() => parseStrictJson('{"a":'.repeat(1_000_000))).code).toBe('json.depth');
+    expect(jsonErrorOf(() => parseStrictJson(nest(1_000_000))).code).toBe('json.depth');
+    expect(jsonErrorOf(() => parseStrictJson('{"a":'.repeat(1_000_000))).code).toBe('json.depth');
   });
 
   it('limits string length (decoded), keys included', () => {
     expect(parseStrictJson(`"${'a'.repeat(10)}"`, { maxStringLength: 10 })).toHaveLength(10);
-    expect(errorOf(() => parseStrictJson(`["${'a'.repeat(11)}"]`, { maxStringLength: 10 })).code).toBe(
+    expect(jsonErrorOf(() => parseStrictJson(`["${'a'.repeat(11)}"]`, { maxStringLength: 10 })).code).toBe(
       'json.string-length',
     );
-    expect(errorOf(() => parseStrictJson(`{"${'k'.repeat(11)}":1}`, { maxStringLength: 10 })).code).toBe(
+    expect(jsonErrorOf(() => parseStrictJson(`{"${'k'.repeat(11)}":1}`, { maxStringLength: 10 })).code).toBe(
       'json.string-length',
     );
     // Six characters of escape decode to one: the limit is on what is decoded.
@@ -174,8 +171,8 @@ describe('limits', () => {
 
   it('limits the document size in UTF-8 bytes', () => {
     expect(parseStrictJson('"éé"', { maxBytes: 6 })).toBe('éé');
-    expect(errorOf(() => parseStrictJson('"ééé"', { maxBytes: 7 })).code).toBe('json.size');
-    expect(errorOf(() => parseStrictJsonBytes(new Uint8Array(9).fill(0x20), { maxBytes: 8 })).code).toBe(
+    expect(jsonErrorOf(() => parseStrictJson('"ééé"', { maxBytes: 7 })).code).toBe('json.size');
+    expect(jsonErrorOf(() => parseStrictJsonBytes(new Uint8Array(9).fill(0x20), { maxBytes: 8 })).code).toBe(
       'json.size',
     );
   });
@@ -192,7 +189,7 @@ describe('limits', () => {
     const longString = `"${'\\u00e9'.repeat(500_000)}${'y'.repeat(3_000_000)}"`;
     expect((parseStrictJson(longString) as string).length).toBe(3_500_000);
     const manyKeys = `{${Array.from({ length: 100_000 }, (_, i) => `"${i}":${i}`).join(',')},"5":0}`;
-    expect(errorOf(() => parseStrictJson(manyKeys)).code).toBe('json.duplicate-key');
+    expect(jsonErrorOf(() => parseStrictJson(manyKeys)).code).toBe('json.duplicate-key');
   });
 });
 
@@ -210,13 +207,13 @@ describe('parseStrictJsonBytes', () => {
     ['CESU-8 surrogate half', [0x22, 0xed, 0xa0, 0x80, 0x22], 'json.utf8', 1],
     ['truncated sequence', [0x22, 0xe2, 0x82], 'json.utf8', 1],
   ])('rejects %s', (_name, bytes, code, offset) => {
-    const e = errorOf(() => parseStrictJsonBytes(Uint8Array.from(bytes)));
+    const e = jsonErrorOf(() => parseStrictJsonBytes(Uint8Array.from(bytes)));
     expect(e.code).toBe(code);
     expect(e.offset).toBe(offset);
   });
 
   it('reports offsets in bytes of the original input', () => {
-    const e = errorOf(() => parseStrictJsonBytes(enc('["€", 1e999]')));
+    const e = jsonErrorOf(() => parseStrictJsonBytes(enc('["€", 1e999]')));
     expect(e.offset).toBe(8);
     expect(e.path).toBe('/1');
   });
