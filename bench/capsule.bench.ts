@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import {
   capsuleFiles,
   ed25519KeyFromSeed,
@@ -34,6 +33,7 @@ import {
   toHex,
   type UnsignedEvent,
 } from '@lineage/verifier-core';
+import { BareBaseline } from './bare-verify-floor.js';
 import type { BenchSection } from './types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -205,50 +205,17 @@ export async function buildCapsule(
   return { zip, trust: trustPath, signed, leaves: events.length };
 }
 
-// The floor: the same signatures, keys imported beforehand, a bare crypto.verify loop per core.
-const BARE_WORKER = `'use strict';
-const { parentPort } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-let work = [];
-parentPort.on('message', (m) => {
-  if (m.type === 'load') {
-    const keys = new Map();
-    work = m.items.map((it) => {
-      const id = Buffer.from(it.publicKey).toString('hex');
-      if (!keys.has(id)) keys.set(id, createPublicKey({ key: Buffer.concat([PREFIX, it.publicKey]), format: 'der', type: 'spki' }));
-      return { key: keys.get(id), message: it.message, signature: it.signature };
-    });
-    parentPort.postMessage({ type: 'loaded' });
-  } else {
-    let ok = 0;
-    for (const w of work) if (verify(null, w.message, w.key, w.signature)) ok++;
-    parentPort.postMessage({ type: 'done', ok });
-  }
-});
-`;
-
+// The floor: the same signatures on the shared bare crypto.verify baseline; median of 3 runs.
 async function bareFloor(items: Signed[], cores: number): Promise<number> {
-  const workers = Array.from({ length: cores }, () => new Worker(BARE_WORKER, { eval: true }));
-  const rt = (w: Worker, msg: unknown) =>
-    new Promise<{ ok?: number }>((res, rej) => {
-      w.once('message', res);
-      w.once('error', rej);
-      w.postMessage(msg);
-    });
-  const per = Math.ceil(items.length / cores);
-  await Promise.all(
-    workers.map((w, i) => rt(w, { type: 'load', items: items.slice(i * per, (i + 1) * per) })),
-  );
+  const bare = new BareBaseline(cores);
+  await bare.load(items);
   const times: number[] = [];
   for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    const done = await Promise.all(workers.map((w) => rt(w, { type: 'go' })));
-    times.push(performance.now() - t0);
-    const ok = done.reduce((s, d) => s + (d.ok ?? 0), 0);
+    const { ms, ok } = await bare.run();
     if (ok !== items.length) throw new Error(`floor verified ${ok} of ${items.length}`);
+    times.push(ms);
   }
-  await Promise.all(workers.map((w) => w.terminate()));
+  await bare.close();
   return times.sort((a, b) => a - b)[1]!;
 }
 

@@ -5,7 +5,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import {
   type CryptoBackend,
   type Ed25519VerifyItem,
@@ -13,6 +12,7 @@ import {
   webcryptoBackend,
 } from '@lineage/verifier-core';
 import { ed25519VerifyPool, nodeBackend } from '@lineage/verifier-core/backends/node';
+import { BareBaseline } from './bare-verify-floor.js';
 import type { BenchSection } from './types.js';
 
 const SIGNATURES = 20_000;
@@ -42,61 +42,6 @@ function makeItems(): Ed25519VerifyItem[] {
     });
   }
   return items;
-}
-
-// The baseline: each worker gets its share up front, imports each distinct key once,
-// and on "go" runs a plain crypto.verify loop. Nothing of ours is involved.
-const BARE_WORKER = `'use strict';
-const { parentPort } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-let work = [];
-parentPort.on('message', (m) => {
-  if (m.type === 'load') {
-    const keys = new Map();
-    work = m.items.map((it) => {
-      const id = Buffer.from(it.publicKey).toString('hex');
-      if (!keys.has(id)) keys.set(id, createPublicKey({ key: Buffer.concat([PREFIX, it.publicKey]), format: 'der', type: 'spki' }));
-      return { key: keys.get(id), message: it.message, signature: it.signature };
-    });
-    parentPort.postMessage({ type: 'loaded' });
-  } else {
-    let ok = 0;
-    for (const w of work) if (verify(null, w.message, w.key, w.signature)) ok++;
-    parentPort.postMessage({ type: 'done', ok });
-  }
-});
-`;
-
-class BareBaseline {
-  private readonly workers: Worker[];
-  constructor(threads: number) {
-    this.workers = Array.from({ length: threads }, () => new Worker(BARE_WORKER, { eval: true }));
-  }
-  private roundTrip(w: Worker, msg: unknown): Promise<{ type: string; ok?: number }> {
-    return new Promise((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-      w.postMessage(msg);
-    });
-  }
-  async load(items: readonly Ed25519VerifyItem[]): Promise<void> {
-    const per = Math.ceil(items.length / this.workers.length);
-    await Promise.all(
-      this.workers.map((w, i) =>
-        this.roundTrip(w, { type: 'load', items: items.slice(i * per, (i + 1) * per) }),
-      ),
-    );
-  }
-  /** Milliseconds from "go" until every worker has verified its share; also returns how many verified. */
-  async run(): Promise<{ ms: number; ok: number }> {
-    const t0 = performance.now();
-    const done = await Promise.all(this.workers.map((w) => this.roundTrip(w, { type: 'go' })));
-    return { ms: performance.now() - t0, ok: done.reduce((n, d) => n + (d.ok ?? 0), 0) };
-  }
-  close(): Promise<number[]> {
-    return Promise.all(this.workers.map((w) => w.terminate()));
-  }
 }
 
 async function timeAsync(f: () => Promise<boolean[]>, expectOk: number): Promise<number> {
