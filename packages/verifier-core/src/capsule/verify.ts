@@ -408,22 +408,32 @@ function assemble(
   artifactOf: Map<string, string>,
 ): Pick<CapsuleVerification, 'lineage' | 'events' | 'sths'> {
   if (!manifest || !engine) return { lineage: { nodes: [], edges: [] }, events: [], sths: [] };
-  const byEvent = new Map<string, CheckOutcome[]>();
+  // One pass over the outcomes folds each event's worst status and failed ids: a capsule of
+  // 100k events has ~700k outcomes, so no per-event lists of outcomes are kept.
+  const byEvent = new Map<string, { status: CheckStatus; failed: string[] }>();
   for (const c of checks) {
     // Chain checks about one event (dangling predecessor, sequence, policy) name it by id too.
-    if (!engine.events.has(c.subject.id)) continue;
-    const list = byEvent.get(c.subject.id) ?? [];
-    list.push(c);
-    byEvent.set(c.subject.id, list);
+    const id = c.subject.id;
+    if (!engine.events.has(id)) continue;
+    let own = byEvent.get(id);
+    if (own === undefined) {
+      own = { status: 'pass', failed: [] };
+      byEvent.set(id, own);
+    }
+    if (c.status === 'fail') {
+      own.status = 'fail';
+      own.failed.push(c.id);
+    } else if (c.status === 'not_checked' && own.status === 'pass') own.status = 'not_checked';
   }
   const stepOf = new Map<string, { id: string; title: string }>();
   for (const s of manifest.workflow.steps) for (const id of s.events) stepOf.set(id, s);
   const events: EventDetail[] = [];
   for (const [id, info] of engine.events) {
-    const own = byEvent.get(id) ?? [];
+    const own = byEvent.get(id);
     const e = info.event;
     const step = stepOf.get(id);
-    const status = own.length === 0 ? 'not_checked' : worst(own.map((c) => c.status));
+    // An event no check spoke about was not checked.
+    const status = own === undefined ? 'not_checked' : own.status;
     events.push({
       id,
       step: step?.id ?? '',
@@ -454,10 +464,11 @@ function assemble(
       }),
       predecessors: e.predecessors,
       status,
-      failedChecks: own.filter((c) => c.status === 'fail').map((c) => c.id),
+      failedChecks: own === undefined ? [] : own.failed,
     });
   }
-  const statusOf = new Map(events.map((e) => [e.id, e.status]));
+  const statusOf = new Map<string, CheckStatus>();
+  for (const e of events) statusOf.set(e.id, e.status);
   const lineage: LineageGraph = {
     nodes: events.map((e) => ({
       id: e.id,
