@@ -68,8 +68,35 @@ export function toJsonSafe(v: unknown): unknown {
   return v;
 }
 
+/**
+ * `JSON.stringify(toJsonSafe(v), null, 2)` without the copy: the replacer converts the same
+ * values on the way out, so a 100k-event capsule report is not duplicated in memory first.
+ * It reads the raw member (`this[key]`), as toJsonSafe does, before any toJSON (Buffer, Date)
+ * would have replaced it.
+ */
+export function stringifyJsonSafe(v: unknown): string {
+  return JSON.stringify(
+    v,
+    function (this: Record<string, unknown>, key: string, value: unknown) {
+      const raw = this[key];
+      if (typeof raw === 'bigint') return raw.toString();
+      if (raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
+      // toJsonSafe ignores toJSON and copies own enumerable members.
+      if (
+        raw &&
+        typeof raw === 'object' &&
+        !Array.isArray(raw) &&
+        typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+      )
+        return { ...raw };
+      return value;
+    },
+    2,
+  );
+}
+
 export function renderJson(r: CommandResult): string {
-  return JSON.stringify(toJsonSafe({ command: r.command, ...r.report, details: r.data ?? {} }), null, 2);
+  return stringifyJsonSafe({ command: r.command, ...r.report, details: r.data ?? {} });
 }
 
 /** Prints the result and returns the exit code: 0 verified, 1 otherwise. */

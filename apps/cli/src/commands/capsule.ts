@@ -9,7 +9,13 @@ import {
   verifyCapsule,
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
-import { emitUnusable, parseCommandArgs, readInputText, toJsonSafe, UnusableInput } from '../format.js';
+import {
+  emitUnusable,
+  parseCommandArgs,
+  readInputText,
+  stringifyJsonSafe,
+  UnusableInput,
+} from '../format.js';
 import { openCapsule } from '../node-capsule-source.js';
 import { renderCapsuleHtml, renderCapsuleHuman } from './capsule-report.js';
 import { register } from './index.js';
@@ -92,7 +98,7 @@ export async function verifyCapsuleFile(
       resolve(io.cwd, outputs.oscal),
       `${JSON.stringify(toOscalAssessmentResults(result.report, result), null, 2)}\n`,
     );
-  io.out(outputs.json ? JSON.stringify(toJsonSafe(result), null, 2) : renderCapsuleHuman(result, trustName));
+  io.out(outputs.json ? stringifyJsonSafe(result) : renderCapsuleHuman(result, trustName));
   // A capsule whose container or manifest cannot be read is unusable input, not a failed verification.
   const unusable = result.report.checks.some(
     (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
