@@ -5,22 +5,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { vectorPath } from '../../../test/support/vectors.js';
-import type { CliIo } from '../src/cli-types.js';
 import { runCli } from '../src/main.js';
-
-function capture(cwd = process.cwd()) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    isTty: false,
-    cwd,
-    env: {},
-    now: () => new Date('2026-11-22T00:00:00Z'),
-  };
-  return { io, out, err, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
-}
+import { capture } from './support-capsule.js';
 
 const TESSERA_VKEY = 'example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx';
 const LOG3 = 'log2025-alpha3.rekor.sigstage.dev+d3d3a70c+AZQ93VXPMmj9uZj7U/7CefQ9yy8RgYFv6mKzOseipjqp';

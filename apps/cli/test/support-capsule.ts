@@ -1,5 +1,6 @@
 import type { CliIo } from '../src/cli-types.js';
 
+/** A CliIo that records what the command printed (the same fixed clock for every test). */
 export function capture(cwd = process.cwd(), env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
@@ -11,5 +12,5 @@ export function capture(cwd = process.cwd(), env: Record<string, string> = {}) {
     env,
     now: () => new Date('2026-11-22T00:00:00Z'),
   };
-  return { io, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+  return { io, out, err, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
 }

@@ -3,22 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vectorPath } from '../../../test/support/vectors.js';
-import type { CliIo } from '../src/cli-types.js';
 import { runCli } from '../src/main.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    isTty: false,
-    cwd: process.cwd(),
-    env: {},
-    now: () => new Date('2026-11-22T00:00:00Z'),
-  };
-  return { io, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
-}
+import { capture } from './support-capsule.js';
 
 const sig = (...p: string[]) => join(vectorPath('sigstore'), ...p);
 const PRODUCTION = sig('trusted_root.production.json');
