@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { vectorPath } from '../../../../test/support/vectors.js';
+import { TESSERA_ROOTS, vectorPath } from '../../../../test/support/vectors.js';
 import { fromBase64, toBase64 } from '../encoding/base64.js';
 import { bytesEqual, utf8DecodeStrict } from '../encoding/bytes.js';
 import { verifyConsistency, verifyConsistencyAllowEmpty } from './consistency.js';
@@ -11,26 +11,6 @@ import { MerkleTree } from './tree.js';
 
 // A real 15-entry log written by transparency-dev/tessera (c2sp.org/tlog-tiles).
 const dir = vectorPath('tessera-log');
-
-/** Roots from the vector README, RFC 6962 over the entries. */
-const README_ROOTS = [
-  '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=',
-  '0Nc2CrefWKseHj/mStd+LqC8B+NrX0btIiPt2SmN+ek=',
-  'T1X2GdkhUjV3iyufF9b0kVsWFxIU0VI4EpNml2Teci4=',
-  'Wqx3HImawpLnS/Gv4ubjAvi1WIOy0b8Ze0amvqbavKk=',
-  'zY1lN35vrXYAPixXSd59LsU29xUJtuW4o2dNNg5Y2Co=',
-  'gy5gl3aksFyiCO95a/1vLXz88A3dRq+0l9Sxte8ZqZQ=',
-  'a6sWvsc2eEzmj72vah7mZ5dwFltivehh2b11qwlp5Jg=',
-  'IrSXADBqJ7EQoUODSDKROySgNveeL6CFhik2w/+fS7U=',
-  'bC+VwvrJbalNVjfkdI8kUgs7mJoXrqiXCE7bgnD28pY=',
-  'CvhHViE3S9E3htHLR+25mapWoGCJ3WckMq1UtC3VmEY=',
-  'y8/gZsZCtitsMan09tY+k8I7Qpr7Y5fbO2tLi9GQnfU=',
-  'Yok1cS5VdokGLBy73BC2I16b3atss6KBN9jnIi6Fz/A=',
-  'uZo6M+IhVna+CLgWCrJs0xBPUHbozHkYTQASduHSLME=',
-  'av0kLH0VkkVDrTuZzBGIx7d9z5G1l/GlKz/nAV/8woQ=',
-  'SvCd38yNade7xEPY1a/aAc1M3A2AHYVF8lIiUnsH1ao=',
-  'rKbDipCvhuX1GZ7g5BBe8sA6BbJ7ja/1nk427v383cs=',
-];
 
 /** tlog-tiles entry bundle: each entry as uint16 big-endian length ‖ bytes. */
 function parseEntryBundle(bytes: Uint8Array): Uint8Array[] {
@@ -87,8 +67,8 @@ describe('tessera tiled log (15 entries)', () => {
     for (let n = 0; n <= 15; n++) {
       const cp = checkpointSizeAndRoot(n);
       expect(cp.size).toBe(n);
-      expect(toBase64(tree.root(n)), `size ${n}`).toBe(README_ROOTS[n]);
-      expect(toBase64(merkleRoot(tileLeaves.slice(0, n)))).toBe(README_ROOTS[n]);
+      expect(toBase64(tree.root(n)), `size ${n}`).toBe(TESSERA_ROOTS[n]);
+      expect(toBase64(merkleRoot(tileLeaves.slice(0, n)))).toBe(TESSERA_ROOTS[n]);
       expect(bytesEqual(cp.root, tree.root(n)), `checkpoint.${n}`).toBe(true);
     }
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { vectorPath } from '../../../../test/support/vectors.js';
+import { TESSERA_ROOTS, TESSERA_VKEY, vectorPath } from '../../../../test/support/vectors.js';
 import { nobleBackend } from '../crypto/backends/noble.js';
 import { nodeBackend } from '../crypto/backends/node.js';
 import { getCryptoBackend, setCryptoBackend } from '../crypto/current.js';
@@ -30,26 +30,6 @@ const byId = (id: string) => {
   if (!c) throw new Error(`vector ${id} missing`);
   return c;
 };
-
-const TESSERA_VKEY = 'example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx';
-const TESSERA_ROOTS = [
-  '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=',
-  '0Nc2CrefWKseHj/mStd+LqC8B+NrX0btIiPt2SmN+ek=',
-  'T1X2GdkhUjV3iyufF9b0kVsWFxIU0VI4EpNml2Teci4=',
-  'Wqx3HImawpLnS/Gv4ubjAvi1WIOy0b8Ze0amvqbavKk=',
-  'zY1lN35vrXYAPixXSd59LsU29xUJtuW4o2dNNg5Y2Co=',
-  'gy5gl3aksFyiCO95a/1vLXz88A3dRq+0l9Sxte8ZqZQ=',
-  'a6sWvsc2eEzmj72vah7mZ5dwFltivehh2b11qwlp5Jg=',
-  'IrSXADBqJ7EQoUODSDKROySgNveeL6CFhik2w/+fS7U=',
-  'bC+VwvrJbalNVjfkdI8kUgs7mJoXrqiXCE7bgnD28pY=',
-  'CvhHViE3S9E3htHLR+25mapWoGCJ3WckMq1UtC3VmEY=',
-  'y8/gZsZCtitsMan09tY+k8I7Qpr7Y5fbO2tLi9GQnfU=',
-  'Yok1cS5VdokGLBy73BC2I16b3atss6KBN9jnIi6Fz/A=',
-  'uZo6M+IhVna+CLgWCrJs0xBPUHbozHkYTQASduHSLME=',
-  'av0kLH0VkkVDrTuZzBGIx7d9z5G1l/GlKz/nAV/8woQ=',
-  'SvCd38yNade7xEPY1a/aAc1M3A2AHYVF8lIiUnsH1ao=',
-  'rKbDipCvhuX1GZ7g5BBe8sA6BbJ7ja/1nk427v383cs=',
-];
 
 const WITNESSES = [
   'witness.navigli.sunlight.geomys.org+a3e00fe2+BNy/co4C1Hn1p+INwJrfUlgz7W55dSZReusH/GhUhJ/G',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { vectorPath } from '../../../../test/support/vectors.js';
+import { TESSERA_VKEY, vectorPath } from '../../../../test/support/vectors.js';
 import { toBase64 } from '../encoding/base64.js';
 import { utf8Encode } from '../encoding/bytes.js';
 import { leafHash, MerkleTree } from '../merkle/index.js';
@@ -79,7 +79,7 @@ function tesseraEntries(): Uint8Array[] {
 }
 
 describe('tlog-proof end to end on the real tessera log', () => {
-  const key = parseVkey('example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx');
+  const key = parseVkey(TESSERA_VKEY);
   const entries = tesseraEntries();
   const tree = new MerkleTree(entries.map((e) => leafHash(e)));
   const checkpoint = (n: number) => readFileSync(join(vectorPath('tessera-log'), `checkpoint.${n}`), 'utf8');
