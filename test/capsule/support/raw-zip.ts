@@ -8,6 +8,8 @@ export interface RawEntry {
   name: string;
   data?: Uint8Array;
   deflate?: boolean;
+  /** Method-8 bytes written as they are instead of deflating `data` (corrupt or truncated streams). */
+  body?: Uint8Array;
   /** Unix mode placed in the high 16 bits of the external attributes (made-by = Unix). */
   unixMode?: number;
   /** Overrides of what the central directory claims. */
@@ -35,7 +37,7 @@ export function rawZip(entries: RawEntry[]): Uint8Array {
   let offset = 0;
   entries.forEach((e) => {
     const data = e.data ?? new Uint8Array(0);
-    const body = e.deflate ? deflateSync(data) : data;
+    const body = e.body ?? (e.deflate ? deflateSync(data) : data);
     const name = enc.encode(e.name);
     const lname = enc.encode(e.localName ?? e.name);
     const crc = e.crc ?? crc32(data);

@@ -6,6 +6,7 @@
 import {
   type CapsuleSource,
   type RandomAccessReader,
+  type RawInflater,
   type TrustStore,
   toOscalAssessmentResults,
   verifyCapsule,
@@ -18,6 +19,8 @@ export interface RunOptions {
   verifiedAt: string;
   onProgress?: (p: VerifyProgress) => void;
   signal?: AbortSignal;
+  /** Native inflate from a Node host (node:zlib); this file is shared with the browser, so it is injected. */
+  inflateRaw?: RawInflater;
 }
 
 export async function runVerification(
@@ -25,7 +28,11 @@ export async function runVerification(
   trust: TrustStore,
   opts: RunOptions,
 ): Promise<CapsuleVerification> {
-  const source: CapsuleSource = zipCapsuleSourceFromReader(reader);
+  const source: CapsuleSource = zipCapsuleSourceFromReader(
+    reader,
+    undefined,
+    opts.inflateRaw ? { inflateRaw: opts.inflateRaw } : undefined,
+  );
   // Progress is throttled to whole-percent changes so a 100k-event capsule does not flood IPC.
   let last = -1;
   const onProgress = (p: VerifyProgress) => {

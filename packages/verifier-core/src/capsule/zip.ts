@@ -12,6 +12,7 @@ import { bytesReader, type CapsuleEntryInfo, type CapsuleSource, type RandomAcce
  * It parses the central directory itself — fflate does not expose the external
  * attributes needed to refuse symlinks — and inflates one entry at a time with
  * fflate's streaming Inflate, stopping as soon as output exceeds the declared size.
+ * A host with a native inflater (node:zlib) may inject it for whole-file reads.
  */
 
 const EOCD_SIG = 0x06054b50;
@@ -37,6 +38,22 @@ interface ZipEntry {
   localOffset: number;
   /** Where the next entry (or the central directory) starts: this entry's data must end before it. */
   limit: number;
+}
+
+/**
+ * Inflates a whole raw-deflate stream (zip method 8), e.g. node:zlib's `inflateRawSync` with
+ * `maxOutputLength: maxOutput`. It must throw a RangeError (zlib: ERR_BUFFER_TOO_LARGE) rather than
+ * produce more than `maxOutput` bytes, and throw on corrupt or truncated data.
+ */
+export type RawInflater = (compressed: Uint8Array, maxOutput: number) => Uint8Array;
+
+export interface ZipSourceOptions {
+  /**
+   * Native whole-entry inflater, used only by `read()` (whole files already bounded by the
+   * caller's maxBytes): pure-JS inflate dominates reading a large events.jsonl. `sha256()` keeps
+   * fflate's streaming Inflate so a large artifact never sits in memory whole.
+   */
+  inflateRaw?: RawInflater;
 }
 
 function zipError(message: string, path?: string): LineageError {
@@ -301,6 +318,90 @@ async function dataStart(reader: RandomAccessReader, e: ZipEntry): Promise<numbe
   return start;
 }
 
+function inflatesPast(e: ZipEntry): LineageError {
+  return new LineageError(
+    'capsule.limit',
+    `entry "${e.path}" inflates past its declared ${formatCount(e.size)} bytes (zip bomb or corrupt archive)`,
+    e.path,
+  );
+}
+
+function truncated(e: ZipEntry, at: number): LineageError {
+  return zipError(
+    `entry "${e.path}" is truncated at ${formatCount(at)} of ${formatCount(e.compressedSize)} bytes`,
+    e.path,
+  );
+}
+
+function notDeflate(e: ZipEntry, err: unknown): LineageError {
+  return zipError(
+    `entry "${e.path}" is not valid deflate data: ${err instanceof Error ? err.message : String(err)}`,
+    e.path,
+  );
+}
+
+/** The checks once an entry's output is complete: the declared size, then the CRC. */
+function checkComplete(e: ZipEntry, produced: number, crc: number): void {
+  if (produced !== e.size) {
+    throw zipError(
+      `entry "${e.path}" declares ${formatCount(e.size)} bytes but holds ${formatCount(produced)}`,
+      e.path,
+    );
+  }
+  if (crc !== e.crc) {
+    throw zipError(
+      `entry "${e.path}" CRC-32 is ${crc.toString(16).padStart(8, '0')}, header says ${e.crc.toString(16).padStart(8, '0')}`,
+      e.path,
+    );
+  }
+}
+
+/**
+ * The most compressed bytes an honest deflate stream of `size` bytes needs: stored blocks add
+ * 5 bytes per 64 KiB, encoders' worst case is well under size/8 + 1 KiB. Longer streams (padding,
+ * trailing junk) take the streaming path, so a whole-entry read never buffers more than
+ * ~1.125 × maxBytes of compressed input.
+ */
+function wholeInflateBound(size: number): number {
+  return size + Math.ceil(size / 8) + 1024;
+}
+
+/**
+ * Reads a deflated entry whole through a native inflater, with the same checks and messages as
+ * streamEntry. Output is capped at declared size + 1, so one extra byte proves a lying header.
+ */
+async function inflateEntry(
+  reader: RandomAccessReader,
+  e: ZipEntry,
+  inflateRaw: RawInflater,
+): Promise<Uint8Array> {
+  const start = await dataStart(reader, e);
+  const compressed = await reader.read(start, e.compressedSize);
+  if (compressed.length !== e.compressedSize) throw truncated(e, compressed.length);
+  let out: Uint8Array;
+  try {
+    // fflate ends an empty final push cleanly (no output), so an empty stream is empty here too.
+    out = e.compressedSize === 0 ? new Uint8Array(0) : inflateRaw(compressed, e.size + 1);
+  } catch (err) {
+    if (err instanceof LineageError) throw err;
+    // zlib refuses to exceed maxOutputLength with RangeError [ERR_BUFFER_TOO_LARGE].
+    const code = (err as { code?: unknown } | null)?.code;
+    if (
+      err instanceof RangeError ||
+      code === 'ERR_BUFFER_TOO_LARGE' ||
+      (err instanceof Error && err.message.includes('Cannot create a Buffer larger than'))
+    ) {
+      throw inflatesPast(e);
+    }
+    throw notDeflate(e, err);
+  }
+  if (out.length > e.size) throw inflatesPast(e);
+  const crc = new Crc32();
+  crc.update(out);
+  checkComplete(e, out.length, crc.digest());
+  return out;
+}
+
 /**
  * Streams an entry's uncompressed bytes to `sink`, enforcing the declared size and CRC.
  * Never holds more than one inflate slice's output at a time.
@@ -315,13 +416,7 @@ async function streamEntry(
   let produced = 0;
   const accept = (chunk: Uint8Array) => {
     produced += chunk.length;
-    if (produced > e.size) {
-      throw new LineageError(
-        'capsule.limit',
-        `entry "${e.path}" inflates past its declared ${formatCount(e.size)} bytes (zip bomb or corrupt archive)`,
-        e.path,
-      );
-    }
+    if (produced > e.size) throw inflatesPast(e);
     crc.update(chunk);
     sink(chunk);
   };
@@ -336,11 +431,7 @@ async function streamEntry(
   for (let off = 0; off < e.compressedSize; ) {
     const len = Math.min(READ_SLICE, e.compressedSize - off);
     const block = await reader.read(start + off, len);
-    if (block.length !== len)
-      throw zipError(
-        `entry "${e.path}" is truncated at ${formatCount(off + block.length)} of ${formatCount(e.compressedSize)} bytes`,
-        e.path,
-      );
+    if (block.length !== len) throw truncated(e, off + block.length);
     off += len;
     if (!inflater) {
       accept(block);
@@ -352,10 +443,7 @@ async function streamEntry(
         inflater.push(slice, off === e.compressedSize && s + INFLATE_SLICE >= block.length);
       } catch (err) {
         if (err instanceof LineageError) throw err;
-        throw zipError(
-          `entry "${e.path}" is not valid deflate data: ${err instanceof Error ? err.message : String(err)}`,
-          e.path,
-        );
+        throw notDeflate(e, err);
       }
     }
   }
@@ -367,26 +455,16 @@ async function streamEntry(
     }
   }
   if (!finished) throw zipError(`entry "${e.path}" deflate stream ends early`, e.path);
-  if (produced !== e.size) {
-    throw zipError(
-      `entry "${e.path}" declares ${formatCount(e.size)} bytes but holds ${formatCount(produced)}`,
-      e.path,
-    );
-  }
-  const got = crc.digest();
-  if (got !== e.crc) {
-    throw zipError(
-      `entry "${e.path}" CRC-32 is ${got.toString(16).padStart(8, '0')}, header says ${e.crc.toString(16).padStart(8, '0')}`,
-      e.path,
-    );
-  }
+  checkComplete(e, produced, crc.digest());
 }
 
 /** A CapsuleSource over any positional reader holding a zip (file on disk, Blob, bytes). */
 export function zipCapsuleSourceFromReader(
   reader: RandomAccessReader,
   limits?: Partial<CapsuleLimits>,
+  options?: ZipSourceOptions,
 ): CapsuleSource {
+  const inflateRaw = options?.inflateRaw;
   const lim = resolveLimits(limits);
   let entries: Promise<Map<string, ZipEntry>> | undefined;
   const load = () => {
@@ -411,6 +489,9 @@ export function zipCapsuleSourceFromReader(
           path,
         );
       }
+      if (inflateRaw && e.method === 8 && e.compressedSize <= wholeInflateBound(e.size)) {
+        return inflateEntry(reader, e, inflateRaw);
+      }
       const out = new Uint8Array(e.size);
       let o = 0;
       await streamEntry(reader, e, (chunk) => {
@@ -432,6 +513,10 @@ export function zipCapsuleSourceFromReader(
 }
 
 /** A CapsuleSource over zip bytes in memory (browsers, the offline HTML verifier, tests). */
-export function zipCapsuleSource(bytes: Uint8Array, limits?: Partial<CapsuleLimits>): CapsuleSource {
-  return zipCapsuleSourceFromReader(bytesReader(bytes), limits);
+export function zipCapsuleSource(
+  bytes: Uint8Array,
+  limits?: Partial<CapsuleLimits>,
+  options?: ZipSourceOptions,
+): CapsuleSource {
+  return zipCapsuleSourceFromReader(bytesReader(bytes), limits, options);
 }
