@@ -1,8 +1,9 @@
 import type { Attestation } from '../attestation/types.js';
 import type { Opening } from '../commitments/types.js';
 import { utf8DecodeStrict } from '../encoding/bytes.js';
+import { parseEventJsonText } from '../events/prepared.js';
 import type { LineageEvent } from '../events/types.js';
-import { type JsonValue, parseStrictJson, parseStrictJsonBytes } from '../json/index.js';
+import { type JsonValue, type ParsedJsonText, parseStrictJson, parseStrictJsonBytes } from '../json/index.js';
 import type { HandoffReceipt } from '../receipts/types.js';
 import type { CheckOutcome } from '../report/model.js';
 import { isLineageError, LineageError } from '../result.js';
@@ -13,6 +14,8 @@ export interface Located<T> {
   value: T;
   /** "events.jsonl:3", "cards/a2.json" — used in every message about it. */
   where: string;
+  /** Events: the parsed line, whose text the engine hashes directly when it is canonical. */
+  parsed?: ParsedJsonText;
 }
 
 export interface CapsuleDocuments {
@@ -44,6 +47,7 @@ function parseFailure(file: string, e: unknown): CheckOutcome {
 
 /** Reads JSON Lines: each non-final line must hold exactly one strict-JSON value. */
 function readJsonLines(
+  kind: 'events' | 'receipts',
   file: string,
   bytes: Uint8Array,
   out: Located<JsonValue>[],
@@ -69,7 +73,10 @@ function readJsonLines(
   lines.forEach((line, i) => {
     const where = `${file}:${i + 1}`;
     try {
-      out.push({ value: parseStrictJson(line), where });
+      if (kind === 'events') {
+        const parsed = parseEventJsonText(line);
+        out.push({ value: parsed.value, where, parsed });
+      } else out.push({ value: parseStrictJson(line), where });
     } catch (e) {
       failures.push(parseFailure(where, e));
     }
@@ -83,7 +90,13 @@ export function readDocument(
   failures: CheckOutcome[],
 ): void {
   if (file.kind === 'events' || file.kind === 'receipts') {
-    readJsonLines(file.path, bytes, file.kind === 'events' ? docs.events : docs.receipts, failures);
+    readJsonLines(
+      file.kind,
+      file.path,
+      bytes,
+      file.kind === 'events' ? docs.events : docs.receipts,
+      failures,
+    );
     return;
   }
   let value: JsonValue;

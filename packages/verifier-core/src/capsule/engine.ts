@@ -122,8 +122,13 @@ export async function verifyLineageDocuments(
   // The engine batch-verifies event signatures with the backend's batch path (every core in Node).
   // The cited objects are the only holders of the raw event values from here on, and the
   // engine releases each once parsed (~250 MB of JSON trees for 100k events).
-  const cited = docs.events.map((e) => ({ event: e.value }));
-  for (const e of docs.events) e.value = null;
+  const cited = docs.events.map((e) =>
+    e.parsed ? { event: e.value, parsed: e.parsed } : { event: e.value },
+  );
+  for (const e of docs.events) {
+    e.value = null;
+    delete e.parsed;
+  }
   const chain = await verifyCallChain({
     events: cited,
     consumeEvents: true,

@@ -6,7 +6,7 @@ import { getCryptoBackend } from '../crypto/current.js';
 import { fromHex, toHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
 import { parseEvent } from '../events/parse.js';
-import { prepareEvent } from '../events/prepared.js';
+import { prepareEvent, prepareEventText } from '../events/prepared.js';
 import { parseTimestamp } from '../events/time.js';
 import type { LineageEvent } from '../events/types.js';
 import {
@@ -15,7 +15,7 @@ import {
   keyBelongsToAgent,
   keyStatusAt,
 } from '../identity/key-history.js';
-import type { JsonValue } from '../json/index.js';
+import { type JsonValue, ParsedJsonText } from '../json/index.js';
 import type { LineageSth } from '../note/index.js';
 import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
 import type { CheckSubject } from '../report/model.js';
@@ -173,11 +173,16 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   const signatures = new SignatureBatches(backend ?? getCryptoBackend());
   for (const [index, cited] of cites.entries()) {
     const label = `event ${index}`;
-    const raw = cited.event;
-    if (input.consumeEvents) (cited as { event: JsonValue }).event = null;
+    // Only a ParsedJsonText the parser made is taken: its value and text agree by construction.
+    const text = ParsedJsonText.isParsed(cited.parsed) ? cited.parsed : undefined;
+    const raw = text ? text.value : cited.event;
+    if (input.consumeEvents) {
+      (cited as { event: JsonValue }).event = null;
+      delete (cited as { parsed?: unknown }).parsed;
+    }
     try {
       const event = parseEvent(raw);
-      const prepared = prepareEvent(event, { parsed: true });
+      const prepared = (text && prepareEventText(text)) ?? prepareEvent(event, { parsed: true });
       const node: Node = {
         index,
         event,

@@ -1,6 +1,6 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import type { LineageEvent } from '../events/types.js';
-import type { JsonValue } from '../json/index.js';
+import type { JsonValue, ParsedJsonText } from '../json/index.js';
 import type { ReceiptClockPolicy } from '../receipts/verify.js';
 import type { CheckOutcome, Verdict } from '../report/model.js';
 import type { TrustStore, WorkflowPolicy } from '../trust/types.js';
@@ -9,6 +9,11 @@ import type { TrustStore, WorkflowPolicy } from '../trust/types.js';
 export interface CitedEvent {
   /** The signed event (parsed JSON value; use parseStrictJson on text first). */
   event: JsonValue;
+  /**
+   * The event as parsed from its text with `parseEventJsonText`; when given, it is used instead
+   * of `event`, and a text that is already canonical is hashed as it is (nothing re-serialized).
+   */
+  parsed?: ParsedJsonText;
   /** Direct inclusion proof (`EventInclusion`), when not proven by an attestation. */
   inclusion?: JsonValue;
   /** Workflow step label for grouping in reports (e.g. "2a compliance officer approval"). */

@@ -10,7 +10,7 @@ export {
   parseEventText,
   parseUnsignedEvent,
 } from './parse.js';
-export { type PreparedEvent, prepareEvent } from './prepared.js';
+export { type PreparedEvent, parseEventJsonText, prepareEvent, prepareEventText } from './prepared.js';
 export {
   SIGNING_CONTEXTS,
   type SigningContext,

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../encoding/hex.js';
-import type { JsonValue } from '../json/index.js';
+import { canonicalize, type JsonValue } from '../json/index.js';
 import { eventId, eventLeafHash, unsignedEvent } from './hash.js';
 import { parseEvent } from './parse.js';
-import { prepareEvent } from './prepared.js';
+import { parseEventJsonText, prepareEvent, prepareEventText } from './prepared.js';
 import { SIGNING_CONTEXTS, signingInput } from './signing.js';
 import { verifyEventSignature } from './verify.js';
 
@@ -65,5 +65,27 @@ describe('prepareEvent: one canonicalization gives the id, signing input and lea
   it('rejects what canonicalization rejects (not plain JSON)', () => {
     const e = parseEvent(events[0]!);
     expect(() => prepareEvent({ ...e, sequence: Number.NaN })).toThrow(/cannot be represented/);
+  });
+
+  it('from canonical text (no re-serialization) equals prepareEvent on every vector event', () => {
+    let checked = 0;
+    for (const raw of events) {
+      let e: ReturnType<typeof parseEvent>;
+      try {
+        e = parseEvent(raw);
+      } catch {
+        continue;
+      }
+      const slow = prepareEvent(e);
+      const fast = prepareEventText(parseEventJsonText(canonicalize(raw)));
+      expect(fast).toBeDefined();
+      expect(fast!.id).toBe(slow.id);
+      expect(toHex(fast!.signingInput)).toBe(toHex(slow.signingInput));
+      expect(toHex(fast!.leafHash)).toBe(toHex(slow.leafHash));
+      // Text that is not canonical is left to prepareEvent.
+      expect(prepareEventText(parseEventJsonText(JSON.stringify(raw, null, 1)))).toBeUndefined();
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(50);
   });
 });

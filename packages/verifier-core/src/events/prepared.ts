@@ -2,7 +2,13 @@ import serialize from 'canonicalize';
 import { sha256 } from '../crypto/current.js';
 import { utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
-import { canonicalize, type JsonValue } from '../json/index.js';
+import {
+  canonicalize,
+  type JsonValue,
+  type ParsedJsonText,
+  parseStrictJsonText,
+  type StrictJsonLimits,
+} from '../json/index.js';
 import { leafHash } from '../merkle/hash.js';
 import { SIGNING_CONTEXTS } from './signing.js';
 import type { LineageEvent } from './types.js';
@@ -50,11 +56,31 @@ export function prepareEvent(event: LineageEvent, options: { parsed?: boolean } 
   }
   const unsigned = `{${members.join(',')}}`;
   if (signatureMember !== undefined) members.splice(signatureAt, 0, signatureMember);
-  const signed = `{${members.join(',')}}`;
+  return fromCanonical(unsigned, `{${members.join(',')}}`);
+}
+
+/**
+ * The same from an event's text when that text already is its canonical form (as a
+ * conforming producer writes it): the signed form is the text and the unsigned form the
+ * text without its `signature` member, so nothing is re-serialized. Undefined when the
+ * text is not canonical; the caller then uses `prepareEvent` on the parsed event. The text
+ * must have been parsed with `member: 'signature'` (see `parseEventJsonText`).
+ */
+export function prepareEventText(parsed: ParsedJsonText): PreparedEvent | undefined {
+  const unsigned = parsed.canonicalWithoutMember();
+  return unsigned === undefined ? undefined : fromCanonical(unsigned, parsed.canonicalText!);
+}
+
+function fromCanonical(unsigned: string, signed: string): PreparedEvent {
   const signingInput = utf8Encode(PREFIX + unsigned);
   return {
     id: toHex(sha256(signingInput.subarray(PREFIX_LENGTH))),
     signingInput,
     leafHash: leafHash(utf8Encode(signed)),
   };
+}
+
+/** Parses an event's JSON text strictly, noting where its signature is for `prepareEventText`. */
+export function parseEventJsonText(text: string, limits?: StrictJsonLimits): ParsedJsonText {
+  return parseStrictJsonText(text, { member: 'signature', ...(limits ? { limits } : {}) });
 }

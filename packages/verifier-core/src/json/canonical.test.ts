@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../../../test/support/errors.js';
 import { vectorPath } from '../../../../test/support/vectors.js';
 import { canonicalBytes, canonicalize, canonicalJson } from './canonical.js';
-import type { JsonValue } from './strict-parse.js';
+import { type JsonValue, parseStrictJsonText } from './strict-parse.js';
 
 const cyberphone = vectorPath('jcs-rfc8785', 'cyberphone');
 const names = readdirSync(join(cyberphone, 'input')).map((f) => f.replace(/\.json$/, ''));
@@ -33,6 +33,12 @@ describe('RFC 8785 cyberphone vectors', () => {
     expect(Buffer.from(new TextEncoder().encode(text)).toString('hex')).toBe(outhex);
     // Idempotent: the canonical form is its own canonical form.
     expect(canonicalJson(text)).toBe(text);
+    // The text-level recognizer knows the expected output is canonical and the input (spaced) is
+    // not; it is conservative only about \u escapes, which the output keeps for control characters.
+    const recognized = parseStrictJsonText(expected.toString('utf8'));
+    if (!text.includes('\\u') && text.startsWith('{')) expect(recognized.canonicalText).toBe(text);
+    if (recognized.canonicalText !== undefined) expect(recognized.canonicalText).toBe(text);
+    if (input !== text) expect(parseStrictJsonText(input).canonicalText).toBeUndefined();
   });
 });
 
@@ -67,6 +73,16 @@ describe.each(['es6testfile-lines-0001-1000.txt', 'es6testfile-lines-2169-2468.t
     it('text-level canonicalJson of the expected form round-trips every line, also nested', () => {
       const bad = lines.filter(([, , expected]) => canonicalJson(expected) !== expected);
       expect(bad).toEqual([]);
+      // Number::toString spellings are recognized as canonical, other spellings not.
+      const missed = lines.filter(
+        ([, v, e]) => parseStrictJsonText(`{"n":${e}}`).canonicalText === undefined,
+      );
+      expect(missed).toEqual([]);
+      const long = lines.filter(([, v, e]) => {
+        const alt = v.toPrecision(17).replace('+', '');
+        return alt !== e && parseStrictJsonText(`{"n":${alt}}`).canonicalText !== undefined;
+      });
+      expect(long).toEqual([]);
       const arr = lines.map(([, , e]) => e);
       expect(canonicalJson(`[${arr.join(' , ')}]`)).toBe(`[${arr.join(',')}]`);
     });

@@ -105,6 +105,15 @@ function utf8Length(s: string, end = s.length): number {
 
 class Parser {
   private i = 0;
+  /**
+   * Stays true while the text read so far is exactly RFC 8785 output: no whitespace, members
+   * in UTF-16 order, the serializer's escapes only, numbers as ECMAScript prints them. Kept
+   * conservatively (some canonical `\u` escapes clear it too): false only costs a re-serialization.
+   */
+  canonical = true;
+  /** Where the top-level member named `member` starts and ends in the text ([start, end)). */
+  memberStart = -1;
+  memberEnd = -1;
   /** Member names and indices from the root to the value being read; a pointer is built only on error. */
   private readonly path: (string | number)[] = [];
   /** The text decoded by the last call to escape(). */
@@ -115,6 +124,7 @@ class Parser {
   constructor(
     private readonly s: string,
     limits: Required<StrictJsonLimits>,
+    private readonly member?: string,
   ) {
     this.maxDepth = limits.maxDepth;
     this.maxStringLength = limits.maxStringLength;
@@ -149,6 +159,7 @@ class Parser {
       if (c === C_Space || c === C_Lf || c === C_Cr || c === C_Tab) i++;
       else break;
     }
+    if (i !== this.i) this.canonical = false;
     this.i = i;
   }
 
@@ -192,12 +203,16 @@ class Parser {
       this.i++;
       return out;
     }
+    let previous: string | undefined;
     for (;;) {
       if (this.s.charCodeAt(this.i) !== C_Quote) {
         this.fail('json.syntax', `expected a member name, found ${describe(this.s.charCodeAt(this.i))}`);
       }
       const keyStart = this.i;
       const key = this.string();
+      // JCS orders members by UTF-16 code units, which is what `<` compares.
+      if (previous !== undefined && !(previous < key)) this.canonical = false;
+      previous = key;
       this.path.push(key);
       // Compare decoded names: "a" and "\u0061" are the same member.
       if (Object.hasOwn(out, key)) {
@@ -215,6 +230,10 @@ class Parser {
         Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
       } else {
         out[key] = v;
+      }
+      if (depth === 1 && key === this.member) {
+        this.memberStart = keyStart;
+        this.memberEnd = this.i;
       }
       this.path.pop();
       this.ws();
@@ -307,9 +326,12 @@ class Parser {
     const e = s.charCodeAt(at + 1);
     const simple = SIMPLE_ESCAPES[e];
     if (simple !== undefined) {
+      // RFC 8785 writes these as two-character escapes, except "/" which it leaves bare.
+      if (e === 0x2f) this.canonical = false;
       this.escaped = simple;
       return at + 2;
     }
+    this.canonical = false;
     if (e !== 0x75) this.fail('json.invalid-escape', `invalid escape ${describe(e)} after a backslash`, at);
     const u = this.hex4(at);
     if (isLowSurrogate(u)) {
@@ -388,6 +410,8 @@ class Parser {
     if (v === 0 && nonZeroDigit) {
       this.fail('json.number-range', `number ${clip(text)} underflows an IEEE-754 double to 0`, start);
     }
+    // RFC 8785 §3.2.2.3 prints numbers as ECMAScript's Number::toString does.
+    if (this.canonical && String(v) !== text) this.canonical = false;
     return v;
   }
 }
@@ -424,6 +448,10 @@ function resolveLimits(limits: StrictJsonLimits | undefined): Required<StrictJso
  * parser only: two parsers that disagree about a document are a signature bypass.
  */
 export function parseStrictJson(text: string, limits?: StrictJsonLimits): JsonValue {
+  return checkedParser(text, limits).parseDocument();
+}
+
+function checkedParser(text: string, limits: StrictJsonLimits | undefined, member?: string): Parser {
   const l = resolveLimits(limits);
   if (typeof text !== 'string') throw new StrictJsonError('json.syntax', 'input is not a string', '', 0);
   // UTF-8 never has fewer bytes than UTF-16 code units, so the exact count is only needed near the limit.
@@ -435,7 +463,71 @@ export function parseStrictJson(text: string, limits?: StrictJsonLimits): JsonVa
       Math.min(utf8Length(text, Math.min(text.length, l.maxBytes)), l.maxBytes),
     );
   }
-  return new Parser(text, l).parseDocument();
+  return new Parser(text, l, member);
+}
+
+/**
+ * A document parsed by `parseStrictJsonText`: its value and, when the text already is that
+ * value's RFC 8785 serialization, the text itself. Only this module constructs one (a private
+ * field brands it), so a value and a text that disagree cannot be handed in from outside.
+ */
+export class ParsedJsonText {
+  readonly #member: { name: string; start: number; end: number } | undefined;
+  private constructor(
+    readonly value: JsonValue,
+    /** The text, when it is exactly JCS(value) of an object; undefined otherwise. */
+    readonly canonicalText: string | undefined,
+    member: { name: string; start: number; end: number } | undefined,
+  ) {
+    this.#member = member;
+  }
+
+  static of(text: string, options: { limits?: StrictJsonLimits; member?: string } = {}): ParsedJsonText {
+    const p = checkedParser(text, options.limits, options.member);
+    const value = p.parseDocument();
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (!p.canonical || !isObject) return new ParsedJsonText(value, undefined, undefined);
+    const name = options.member;
+    return new ParsedJsonText(
+      value,
+      text,
+      name === undefined ? undefined : { name, start: p.memberStart, end: p.memberEnd },
+    );
+  }
+
+  static isParsed(v: unknown): v is ParsedJsonText {
+    return typeof v === 'object' && v !== null && #member in v;
+  }
+
+  /**
+   * JCS of the top-level object without the member named when parsing (`options.member`),
+   * cut from the canonical text: the others keep their order, and the comma between two
+   * members goes with the one removed. Undefined when the text is not canonical or no
+   * member was named.
+   */
+  canonicalWithoutMember(): string | undefined {
+    const text = this.canonicalText;
+    const m = this.#member;
+    if (text === undefined || m === undefined) return undefined;
+    if (m.start < 0) return text;
+    // Not the first member: drop the comma before it; the first: the comma after it (if any).
+    if (text.charCodeAt(m.start - 1) === C_Comma) return text.slice(0, m.start - 1) + text.slice(m.end);
+    const after = text.charCodeAt(m.end) === C_Comma ? m.end + 1 : m.end;
+    return text.slice(0, m.start) + text.slice(after);
+  }
+}
+
+/**
+ * Parses like `parseStrictJson` and also notes whether the text is already canonical (RFC
+ * 8785), so the hashes of a canonical document can be taken over its text without
+ * re-serializing it. `member`: a top-level member `canonicalWithoutMember` can cut out
+ * (a signed document's `signature`).
+ */
+export function parseStrictJsonText(
+  text: string,
+  options: { limits?: StrictJsonLimits; member?: string } = {},
+): ParsedJsonText {
+  return ParsedJsonText.of(text, options);
 }
 
 /** Decodes `bytes` as strict UTF-8 (no replacement characters) and parses them with `parseStrictJson`. */
