@@ -53,6 +53,11 @@ export function jsonLines(values: readonly unknown[]): Uint8Array {
   return utf8Encode(values.map((v) => `${canonicalize(v as JsonValue)}\n`).join(''));
 }
 
+/** A signed document in its RFC 8785 form and a newline: the bytes a verifier hashes as they are. */
+function canonicalFile(v: unknown): Uint8Array {
+  return utf8Encode(`${canonicalize(v as JsonValue)}\n`);
+}
+
 function pretty(v: unknown): Uint8Array {
   return utf8Encode(`${JSON.stringify(v, null, 2)}\n`);
 }
@@ -74,7 +79,7 @@ export function capsuleFiles(c: CapsuleContent): Map<string, Uint8Array> {
   for (const { stem, card } of c.cards) add(`cards/${stem}.json`, pretty(card), 'card');
   if (c.receipts.length > 0) add('receipts.jsonl', jsonLines(c.receipts), 'receipts');
   for (const [i, a] of c.attestations.entries()) {
-    add(`attestations/${String(i).padStart(3, '0')}.json`, pretty(a), 'attestation');
+    add(`attestations/${String(i).padStart(3, '0')}.json`, canonicalFile(a), 'attestation');
   }
   if (c.openings.length > 0) add('openings.json', pretty(c.openings), 'openings');
   for (const a of c.artifacts) {

@@ -1,9 +1,11 @@
 import {
   type CheckOutcome,
+  canonicalize,
   eventId,
   eventLeafHash,
   type JsonValue,
   type LineageEvent,
+  parseStrictJsonText,
   toHex,
   verifyAttestation,
   verifyCallChain,
@@ -116,6 +118,28 @@ describe('proof-server attestations', () => {
       /multiproof of 8 leaves/,
     );
     expect(r.proven.get(toHex(eventLeafHash(evs[3]!)))).toHaveLength(2);
+  });
+
+  it('verifies from its canonical text, signed as it is; a change to the text fails; other spellings re-serialize', async () => {
+    const evs = events();
+    const a = build(evs) as unknown as JsonValue;
+    const expected = (await v(a)).checks;
+    const text = `${canonicalize(a)}\n`;
+    const fast = await v(parseStrictJsonText(text, { member: 'signature' }));
+    expect(fast.checks).toEqual(expected);
+    // Not canonical (indented), or parsed without the signature's place: the value is re-serialized.
+    expect(
+      (await v(parseStrictJsonText(JSON.stringify(a, null, 2), { member: 'signature' }))).checks,
+    ).toEqual(expected);
+    expect((await v(parseStrictJsonText(text, { member: 'server' }))).checks).toEqual(expected);
+    // The same text with one leaf changed: the server signature no longer verifies.
+    const leaf = (a as { leaves: string[] }).leaves[0]!;
+    const altered = text.replace(leaf, `${leaf.slice(0, -1)}${leaf.endsWith('0') ? '1' : '0'}`);
+    const r = await v(parseStrictJsonText(altered, { member: 'signature' }));
+    expect(failed(r, 'attestation.server_signature')).toHaveLength(1);
+    // A look-alike object carrying another text is not taken as parsed text.
+    const lookalike = { value: a, canonicalText: altered, canonicalWithout: () => altered };
+    expect((await v(lookalike)).checks.find((c) => c.id === 'attestation.schema')!.status).toBe('fail');
   });
 
   it('events proven through an attestation verify as a call chain without direct proofs', async () => {

@@ -1,8 +1,9 @@
 import type { CryptoBackend } from '../crypto/backend.js';
+import { utf8Encode } from '../encoding/bytes.js';
 import { fromHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
 import { SIGNING_CONTEXTS, signingInput, verifySignatureObject, without } from '../events/signing.js';
-import type { JsonValue } from '../json/index.js';
+import { type JsonValue, ParsedJsonText } from '../json/index.js';
 import { verifyConsistency, verifyInclusion, verifyMultiproof } from '../merkle/index.js';
 import type { LineageSth } from '../note/index.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
@@ -48,7 +49,7 @@ const T = {
  * returned as proven.
  */
 export async function checkAttestation(
-  value: JsonValue,
+  document: JsonValue | ParsedJsonText,
   label: string,
   trust: TrustStore,
   sink: OutcomeSink,
@@ -67,6 +68,9 @@ export async function checkAttestation(
     if (attestation) r.attestation = attestation;
     return r;
   };
+  // Only a ParsedJsonText the parser made counts as text: its value and text agree.
+  const text = ParsedJsonText.isParsed(document) ? document : undefined;
+  const value = text ? text.value : (document as JsonValue);
   let a: Attestation;
   try {
     a = parseAttestation(value);
@@ -93,11 +97,13 @@ export async function checkAttestation(
       }),
     );
   } else {
-    serverOk = await verifySignatureObject(
-      a.signature,
-      signingInput(SIGNING_CONTEXTS.attestation, without(a, 'signature')),
-      opts.backend,
-    );
+    // A canonical text is signed as it is (a 100k-leaf attestation is megabytes to re-serialize).
+    const unsigned = text?.canonicalWithout('signature');
+    const message =
+      unsigned === undefined
+        ? signingInput(SIGNING_CONTEXTS.attestation, without(a, 'signature'))
+        : utf8Encode(`${SIGNING_CONTEXTS.attestation}\n${unsigned}`);
+    serverOk = await verifySignatureObject(a.signature, message, opts.backend);
     sink.push(
       serverOk
         ? outcome('attestation.server_signature', 'pass', subj('/signature'), T.server, {
@@ -266,7 +272,7 @@ export async function checkAttestation(
 
 /** Standalone: verifies an attestation, optionally about specific leaves (hex), reporting every check. */
 export async function verifyAttestation(
-  value: JsonValue,
+  value: JsonValue | ParsedJsonText,
   trust: TrustStore,
   opts: { backend?: CryptoBackend; expectLeaves?: readonly string[]; label?: string } = {},
 ): Promise<AttestationVerification> {

@@ -1,9 +1,16 @@
 import type { Attestation } from '../attestation/types.js';
 import type { Opening } from '../commitments/types.js';
 import { utf8DecodeStrict } from '../encoding/bytes.js';
-import { parseEventJsonText } from '../events/prepared.js';
+import { ReadEvent, readEventText } from '../events/prepared.js';
+import type { SignatureQueue } from '../events/signature-queue.js';
 import type { LineageEvent } from '../events/types.js';
-import { type JsonValue, type ParsedJsonText, parseStrictJson, parseStrictJsonBytes } from '../json/index.js';
+import {
+  type JsonValue,
+  type ParsedJsonText,
+  parseStrictJson,
+  parseStrictJsonBytes,
+  parseStrictJsonBytesText,
+} from '../json/index.js';
 import type { HandoffReceipt } from '../receipts/types.js';
 import type { CheckOutcome } from '../report/model.js';
 import { isLineageError, LineageError } from '../result.js';
@@ -14,7 +21,9 @@ export interface Located<T> {
   value: T;
   /** "events.jsonl:3", "cards/a2.json" — used in every message about it. */
   where: string;
-  /** Events: the parsed line, whose text the engine hashes directly when it is canonical. */
+  /** Events: the line read, schema-checked and hashed at once (then `value` is null). */
+  read?: ReadEvent;
+  /** Attestations: the parsed text, whose canonical form (if it is one) is hashed as it is. */
   parsed?: ParsedJsonText;
 }
 
@@ -45,6 +54,8 @@ function parseFailure(file: string, e: unknown): CheckOutcome {
   };
 }
 
+const isRead = (v: unknown): v is ReadEvent => ReadEvent.is(v);
+
 /** Reads JSON Lines: each non-final line must hold exactly one strict-JSON value. */
 function readJsonLines(
   kind: 'events' | 'receipts',
@@ -52,6 +63,7 @@ function readJsonLines(
   bytes: Uint8Array,
   out: Located<JsonValue>[],
   failures: CheckOutcome[],
+  signatures: SignatureQueue | undefined,
 ): void {
   let text: string;
   try {
@@ -73,9 +85,12 @@ function readJsonLines(
   lines.forEach((line, i) => {
     const where = `${file}:${i + 1}`;
     try {
+      // An event becomes its parsed form and hashes right here, so the generic JSON tree of
+      // 100k lines never lives at once; a line that is JSON but no valid event stays a value
+      // for the engine to report (event.schema) in place.
       if (kind === 'events') {
-        const parsed = parseEventJsonText(line);
-        out.push({ value: parsed.value, where, parsed });
+        const r = readEventText(line, signatures ? { signatures } : {});
+        out.push(isRead(r) ? { value: null, where, read: r } : { value: r, where });
       } else out.push({ value: parseStrictJson(line), where });
     } catch (e) {
       failures.push(parseFailure(where, e));
@@ -88,26 +103,29 @@ export function readDocument(
   bytes: Uint8Array,
   docs: CapsuleDocuments,
   failures: CheckOutcome[],
+  /** Where event signatures are queued as events are read (the engine verifies against it). */
+  signatures?: SignatureQueue,
 ): void {
   if (file.kind === 'events' || file.kind === 'receipts') {
-    readJsonLines(
-      file.kind,
-      file.path,
-      bytes,
-      file.kind === 'events' ? docs.events : docs.receipts,
-      failures,
-    );
+    const out = file.kind === 'events' ? docs.events : docs.receipts;
+    readJsonLines(file.kind, file.path, bytes, out, failures, signatures);
     return;
   }
   let value: JsonValue;
+  let parsed: ParsedJsonText | undefined;
   try {
-    value = parseStrictJsonBytes(bytes);
+    // An attestation is signed over its canonical form minus its signature: note where that is.
+    if (file.kind === 'attestation') {
+      parsed = parseStrictJsonBytesText(bytes, { member: 'signature' });
+      value = parsed.value;
+    } else value = parseStrictJsonBytes(bytes);
   } catch (e) {
     failures.push(parseFailure(file.path, e));
     return;
   }
   if (file.kind === 'card') docs.cards.push({ value: utf8DecodeStrict(bytes), where: file.path });
-  else if (file.kind === 'attestation') docs.attestations.push({ value, where: file.path });
+  else if (file.kind === 'attestation')
+    docs.attestations.push({ value, where: file.path, ...(parsed ? { parsed } : {}) });
   else if (file.kind === 'openings') {
     if (!Array.isArray(value))
       failures.push(

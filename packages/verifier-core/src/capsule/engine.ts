@@ -4,6 +4,7 @@ import { verifyCallChain } from '../chain/index.js';
 import { checkOpenings, parseOpening } from '../commitments/index.js';
 import type { Opening } from '../commitments/types.js';
 import { toHex } from '../encoding/hex.js';
+import type { SignatureQueue } from '../events/signature-queue.js';
 import type { LineageEvent } from '../events/types.js';
 import { buildKeyHistories, IDENTITY_EXTENSION_URI, verifyAgentCard } from '../identity/index.js';
 import type { JsonValue } from '../json/index.js';
@@ -47,6 +48,8 @@ export interface EngineOutput {
 
 interface EngineOptions {
   verifiedAt: string;
+  /** The queue the documents' read events queued their signatures on. */
+  signatures?: SignatureQueue;
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
   signal?: AbortSignalLike;
 }
@@ -120,19 +123,18 @@ export async function verifyLineageDocuments(
   // Events and attestations: the call-chain engine (signatures, keys, inclusion, chain rules).
   progress({ phase: 'verifying signatures and proofs', done: 0, total: docs.events.length });
   // The engine batch-verifies event signatures with the backend's batch path (every core in Node).
-  // The cited objects are the only holders of the raw event values from here on, and the
-  // engine releases each once parsed (~250 MB of JSON trees for 100k events).
-  const cited = docs.events.map((e) =>
-    e.parsed ? { event: e.value, parsed: e.parsed } : { event: e.value },
-  );
+  // The cited objects are the only holders of the events from here on, and the engine
+  // releases each once taken (events were read, checked and hashed line by line).
+  const cited = docs.events.map((e) => (e.read ? { event: null, read: e.read } : { event: e.value }));
   for (const e of docs.events) {
     e.value = null;
-    delete e.parsed;
+    e.read = undefined;
   }
   const chain = await verifyCallChain({
     events: cited,
     consumeEvents: true,
-    attestations: docs.attestations.map((a) => a.value),
+    ...(opts.signatures ? { signatures: opts.signatures } : {}),
+    attestations: docs.attestations.map((a) => a.parsed ?? a.value),
     attestationLabels: docs.attestations.map((a) => a.where),
     trust,
   });

@@ -1,5 +1,6 @@
-import { sha256 } from '../crypto/current.js';
+import { getCryptoBackend, sha256 } from '../crypto/current.js';
 import { toHex } from '../encoding/hex.js';
+import { SignatureQueue } from '../events/signature-queue.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
 import { buildReport, type CheckOutcome, type CheckStatus } from '../report/model.js';
 import { formatCount, isLineageError } from '../result.js';
@@ -192,6 +193,9 @@ export async function verifyCapsule(
   const digests = new Map<string, string>();
   const docs: CapsuleDocuments = emptyDocuments();
   const parseFailures: CheckOutcome[] = [];
+  // Event signatures are queued as events.jsonl is read, so the worker pool verifies them
+  // while the rest of the capsule is read and checked.
+  const signatures = new SignatureQueue(getCryptoBackend());
   for (const f of manifest.files) {
     aborted(options.signal);
     const subject = {
@@ -223,7 +227,7 @@ export async function verifyCapsule(
         hashed += bytes.length;
         progress({ phase: 'hashing artifacts', done: hashed, total: totalBytes });
         found = toHex(sha256(bytes));
-        readDocument(f, bytes, docs, parseFailures);
+        readDocument(f, bytes, docs, parseFailures, signatures);
       }
       digests.set(f.path, found);
       if (found !== f.sha256 || size !== f.size) {
@@ -283,6 +287,7 @@ export async function verifyCapsule(
   // 6. The identity and lineage engine (chapter 4) over the parsed documents.
   aborted(options.signal);
   const engine = await verifyLineageDocuments(docs, trust, {
+    signatures,
     verifiedAt: options.verifiedAt,
     onProgress: progress,
     ...(options.signal ? { signal: options.signal } : {}),

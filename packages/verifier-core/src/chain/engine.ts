@@ -1,12 +1,12 @@
 import { type AttestedLeafProof, checkAttestation } from '../attestation/verify.js';
 import type { Opening } from '../commitments/types.js';
 import { checkOpenings, parseOpening } from '../commitments/verify.js';
-import type { CryptoBackend, Ed25519VerifyItem } from '../crypto/backend.js';
 import { getCryptoBackend } from '../crypto/current.js';
 import { fromHex, toHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
 import { parseEvent } from '../events/parse.js';
-import { prepareEvent, prepareEventText } from '../events/prepared.js';
+import { prepareEvent, ReadEvent } from '../events/prepared.js';
+import { SignatureQueue } from '../events/signature-queue.js';
 import { parseTimestamp } from '../events/time.js';
 import type { LineageEvent } from '../events/types.js';
 import {
@@ -15,7 +15,7 @@ import {
   keyBelongsToAgent,
   keyStatusAt,
 } from '../identity/key-history.js';
-import { type JsonValue, ParsedJsonText } from '../json/index.js';
+import type { JsonValue } from '../json/index.js';
 import type { LineageSth } from '../note/index.js';
 import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
 import type { CheckSubject } from '../report/model.js';
@@ -48,56 +48,6 @@ interface Node {
   included: boolean;
   /** Position of its signature in the batches (-1: key or signature undecodable). */
   signature: number;
-}
-
-/** Event signatures go to the backend in batches of this many while parsing continues. */
-const SIGNATURE_BATCH = 1024;
-
-/**
- * Collects signatures and submits them to `ed25519VerifyBatch` in fixed-size batches as
- * they arrive (the Node backend spreads each over its worker pool). Only the packed items
- * of the batch being filled are held; submitted batches are the backend's.
- */
-class SignatureBatches {
-  private items: Ed25519VerifyItem[] = [];
-  /** Decoded public keys by hex: a capsule has few signers and many events. */
-  private readonly keys = new Map<string, Uint8Array>();
-  private readonly pending: Promise<boolean[]>[] = [];
-  private count = 0;
-  constructor(private readonly backend: CryptoBackend) {}
-
-  add(sig: LineageEvent['signature'], message: Uint8Array): number {
-    let item: Ed25519VerifyItem;
-    try {
-      let publicKey = this.keys.get(sig.public_key);
-      if (publicKey === undefined) {
-        publicKey = fromHex(sig.public_key, 32);
-        if (this.keys.size < 4096) this.keys.set(sig.public_key, publicKey);
-      }
-      item = { publicKey, message, signature: fromHex(sig.value, 64) };
-    } catch {
-      return -1;
-    }
-    this.items.push(item);
-    if (this.items.length >= SIGNATURE_BATCH) this.flush();
-    return this.count++;
-  }
-
-  private flush(): void {
-    if (this.items.length === 0) return;
-    const p = this.backend.ed25519VerifyBatch(this.items);
-    // A batch abandoned by agent mode's early stop must not surface as an unhandled rejection.
-    p.catch(() => {});
-    this.pending.push(p);
-    this.items = [];
-  }
-
-  async results(): Promise<boolean[]> {
-    this.flush();
-    const out: boolean[] = [];
-    for (const p of this.pending) for (const ok of await p) out.push(ok);
-    return out;
-  }
 }
 
 const TITLES = {
@@ -170,24 +120,25 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   // workers verify while this thread parses the rest.
   const nodes: Node[] = [];
   const byId = new Map<string, Node>();
-  const signatures = new SignatureBatches(backend ?? getCryptoBackend());
+  // Events read ahead (ReadEvent) may already be queued on the caller's queue.
+  const signatures = input.signatures ?? new SignatureQueue(backend ?? getCryptoBackend());
   for (const [index, cited] of cites.entries()) {
     const label = `event ${index}`;
-    // Only a ParsedJsonText the parser made is taken: its value and text agree by construction.
-    const text = ParsedJsonText.isParsed(cited.parsed) ? cited.parsed : undefined;
-    const raw = text ? text.value : cited.event;
+    // Only a ReadEvent that readEventText made is taken: its event and hashes agree by construction.
+    const read = ReadEvent.is(cited.read) ? cited.read : undefined;
+    const raw = cited.event;
     if (input.consumeEvents) {
       (cited as { event: JsonValue }).event = null;
-      delete (cited as { parsed?: unknown }).parsed;
+      (cited as { read?: unknown }).read = undefined;
     }
     try {
-      const event = parseEvent(raw);
-      const prepared = (text && prepareEventText(text)) ?? prepareEvent(event, { parsed: true });
+      const event = read ? read.event : parseEvent(raw);
+      const prepared = read ? undefined : prepareEvent(event, { parsed: true });
       const node: Node = {
         index,
         event,
-        id: prepared.id,
-        leaf: toHex(prepared.leafHash),
+        id: read ? read.id : prepared!.id,
+        leaf: toHex(read ? read.leafHash : prepared!.leafHash),
         t: parseTimestamp(event.timestamp),
         authentic: false,
         included: false,
@@ -203,7 +154,9 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
         continue;
       }
       sink.push(outcome('event.schema', 'pass', subject(node), TITLES.schema));
-      node.signature = signatures.add(event.signature, prepared.signingInput);
+      node.signature = read
+        ? read.queueSignature(signatures)
+        : signatures.add(event.signature, prepared!.signingInput);
       nodes.push(node);
       byId.set(node.id, node);
     } catch (e) {

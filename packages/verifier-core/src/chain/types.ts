@@ -1,4 +1,6 @@
 import type { CryptoBackend } from '../crypto/backend.js';
+import type { ReadEvent } from '../events/prepared.js';
+import type { SignatureQueue } from '../events/signature-queue.js';
 import type { LineageEvent } from '../events/types.js';
 import type { JsonValue, ParsedJsonText } from '../json/index.js';
 import type { ReceiptClockPolicy } from '../receipts/verify.js';
@@ -10,10 +12,10 @@ export interface CitedEvent {
   /** The signed event (parsed JSON value; use parseStrictJson on text first). */
   event: JsonValue;
   /**
-   * The event as parsed from its text with `parseEventJsonText`; when given, it is used instead
-   * of `event`, and a text that is already canonical is hashed as it is (nothing re-serialized).
+   * The event as already read from its text by `readEventText` (parsed, schema-checked, hashed);
+   * when given, it is used instead of `event`.
    */
-  parsed?: ParsedJsonText;
+  read?: ReadEvent;
   /** Direct inclusion proof (`EventInclusion`), when not proven by an attestation. */
   inclusion?: JsonValue;
   /** Workflow step label for grouping in reports (e.g. "2a compliance officer approval"). */
@@ -22,8 +24,11 @@ export interface CitedEvent {
 
 export interface CallChainInput {
   events: readonly CitedEvent[];
-  /** Proof-server attestations that may cover the events' leaves. */
-  attestations?: readonly JsonValue[];
+  /**
+   * Proof-server attestations that may cover the events' leaves: values, or texts parsed with
+   * `parseStrictJsonText(…, { member: 'signature' })` (a canonical one is hashed as it is).
+   */
+  attestations?: readonly (JsonValue | ParsedJsonText)[];
   /** Names for the attestations in reports (e.g. capsule file names). Default "attestation <i>". */
   attestationLabels?: readonly string[];
   trust: TrustStore;
@@ -46,6 +51,11 @@ export interface CallChainInput {
    * the cited objects for this call and never read them again.
    */
   consumeEvents?: boolean;
+  /**
+   * The queue events given as `read` had their signatures queued on while they were read
+   * (so the worker pool verifies while reading goes on). Default: a fresh queue.
+   */
+  signatures?: SignatureQueue;
 }
 
 /** What the verifier learned about each parsed event, for apps to display. */

@@ -120,18 +120,37 @@ export class Fields {
   }
 
   strArray(name: string, pattern?: RegExp, what = 'a non-empty string'): string[] {
-    return this.array(name).map(({ value, path }) => {
+    const v = this.obj[name];
+    if (!Array.isArray(v)) this.err(name, 'an array', v);
+    // A copy, checked element by element; paths are built only for the error.
+    const out: string[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const value = v[i];
       if (typeof value !== 'string' || value.length === 0 || (pattern && !pattern.test(value))) {
-        throw new LineageError(this.code, `expected ${what}, found ${describe(value)}`, path);
+        throw new LineageError(
+          this.code,
+          `expected ${what}, found ${describe(value)}`,
+          `${this.at(name)}/${i}`,
+        );
       }
-      return value;
-    });
+      out.push(value);
+    }
+    return out;
   }
 
   hexArray(name: string, bytes: number): string[] {
-    const re = new RegExp(`^[0-9a-f]{${bytes * 2}}$`);
-    return this.strArray(name, re, `${bytes * 2} lowercase hex characters`);
+    return this.strArray(name, hexPattern(bytes), `${bytes * 2} lowercase hex characters`);
   }
+}
+
+const HEX_PATTERNS = new Map<number, RegExp>();
+function hexPattern(bytes: number): RegExp {
+  let re = HEX_PATTERNS.get(bytes);
+  if (re === undefined) {
+    re = new RegExp(`^[0-9a-f]{${bytes * 2}}$`);
+    HEX_PATTERNS.set(bytes, re);
+  }
+  return re;
 }
 
 export const HEX32 = /^[0-9a-f]{64}$/;

@@ -10,7 +10,16 @@ export {
   parseEventText,
   parseUnsignedEvent,
 } from './parse.js';
-export { type PreparedEvent, parseEventJsonText, prepareEvent, prepareEventText } from './prepared.js';
+export {
+  type PreparedEvent,
+  parseEventJsonText,
+  prepareEvent,
+  prepareEventText,
+  ReadEvent,
+  type ReadEventOptions,
+  readEventText,
+} from './prepared.js';
+export { SignatureQueue } from './signature-queue.js';
 export {
   SIGNING_CONTEXTS,
   type SigningContext,

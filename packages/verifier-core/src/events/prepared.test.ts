@@ -5,7 +5,7 @@ import { toHex } from '../encoding/hex.js';
 import { canonicalize, type JsonValue } from '../json/index.js';
 import { eventId, eventLeafHash, unsignedEvent } from './hash.js';
 import { parseEvent } from './parse.js';
-import { parseEventJsonText, prepareEvent, prepareEventText } from './prepared.js';
+import { parseEventJsonText, prepareEvent, prepareEventText, ReadEvent, readEventText } from './prepared.js';
 import { SIGNING_CONTEXTS, signingInput } from './signing.js';
 import { verifyEventSignature } from './verify.js';
 
@@ -87,5 +87,28 @@ describe('prepareEvent: one canonicalization gives the id, signing input and lea
       checked++;
     }
     expect(checked).toBeGreaterThan(50);
+  });
+
+  it('readEventText: an event read in one pass, a plain value for a schema failure, an error for bad JSON', () => {
+    const raw = events.find((x) => {
+      try {
+        parseEvent(x);
+        return true;
+      } catch {
+        return false;
+      }
+    })!;
+    const r = readEventText(canonicalize(raw));
+    expect(ReadEvent.is(r)).toBe(true);
+    const read = r as ReadEvent;
+    expect(read.event).toEqual(parseEvent(raw));
+    expect(read.id).toBe(prepareEvent(parseEvent(raw)).id);
+    // Not an event (unknown member): the value comes back for the verifier to report.
+    const bad = readEventText(canonicalize({ ...(raw as object), extra: 1 }));
+    expect(ReadEvent.is(bad)).toBe(false);
+    expect((bad as { extra: number }).extra).toBe(1);
+    expect(() => readEventText('{"type":"lineage.event","type":1}')).toThrow(/duplicate member name/);
+    // A look-alike object is not a ReadEvent.
+    expect(ReadEvent.is({ event: read.event, id: read.id, leafHash: read.leafHash })).toBe(false);
   });
 });

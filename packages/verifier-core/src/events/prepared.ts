@@ -10,6 +10,9 @@ import {
   type StrictJsonLimits,
 } from '../json/index.js';
 import { leafHash } from '../merkle/hash.js';
+import { isLineageError } from '../result.js';
+import { parseEvent } from './parse.js';
+import type { SignatureQueue } from './signature-queue.js';
 import { SIGNING_CONTEXTS } from './signing.js';
 import type { LineageEvent } from './types.js';
 
@@ -67,7 +70,7 @@ export function prepareEvent(event: LineageEvent, options: { parsed?: boolean } 
  * must have been parsed with `member: 'signature'` (see `parseEventJsonText`).
  */
 export function prepareEventText(parsed: ParsedJsonText): PreparedEvent | undefined {
-  const unsigned = parsed.canonicalWithoutMember();
+  const unsigned = parsed.canonicalWithout('signature');
   return unsigned === undefined ? undefined : fromCanonical(unsigned, parsed.canonicalText!);
 }
 
@@ -83,4 +86,71 @@ function fromCanonical(unsigned: string, signed: string): PreparedEvent {
 /** Parses an event's JSON text strictly, noting where its signature is for `prepareEventText`. */
 export function parseEventJsonText(text: string, limits?: StrictJsonLimits): ParsedJsonText {
   return parseStrictJsonText(text, { member: 'signature', ...(limits ? { limits } : {}) });
+}
+
+/**
+ * An event line read in one pass — strict JSON, the event schema, the canonical hashes — so a
+ * reader streaming a capsule's events keeps only the parsed event, never the generic JSON tree,
+ * and can queue its signature for the worker pool at once. A private field brands it: only
+ * `readEventText` makes one, so the event, its hashes and its queued signature agree.
+ */
+export class ReadEvent {
+  #signingInput: Uint8Array | undefined;
+  #queue: SignatureQueue | undefined;
+  #slot = -1;
+  private constructor(
+    readonly event: LineageEvent,
+    /** SHA-256(JCS(unsigned event)), hex. */
+    readonly id: string,
+    /** leafHash(JCS(signed event)). */
+    readonly leafHash: Uint8Array,
+    signingInput: Uint8Array,
+    queue: SignatureQueue | undefined,
+  ) {
+    this.#signingInput = signingInput;
+    if (queue) {
+      this.#queue = queue;
+      this.#slot = queue.add(event.signature, signingInput);
+      this.#signingInput = undefined; // the queue has it now
+    }
+  }
+
+  static is(v: unknown): v is ReadEvent {
+    return typeof v === 'object' && v !== null && #slot in v;
+  }
+
+  /** @see readEventText */
+  static fromText(text: string, options: ReadEventOptions = {}): ReadEvent | JsonValue {
+    const parsed = parseEventJsonText(text, options.limits);
+    try {
+      const event = parseEvent(parsed.value);
+      const p = prepareEventText(parsed) ?? prepareEvent(event, { parsed: true });
+      return new ReadEvent(event, p.id, p.leafHash, p.signingInput, options.signatures);
+    } catch (e) {
+      if (isLineageError(e)) return parsed.value;
+      throw e;
+    }
+  }
+
+  /** The event's slot on `queue`: the one it was queued on when read, else queued now. */
+  queueSignature(queue: SignatureQueue): number {
+    if (this.#queue === queue) return this.#slot;
+    const input = this.#signingInput ?? prepareEvent(this.event, { parsed: true }).signingInput;
+    return queue.add(this.event.signature, input);
+  }
+}
+
+export interface ReadEventOptions {
+  limits?: StrictJsonLimits;
+  /** Queue the signature here as the event is read (verified while reading goes on). */
+  signatures?: SignatureQueue;
+}
+
+/**
+ * Reads one event's JSON text: throws a StrictJsonError when it is not strict JSON; returns
+ * the plain JSON value when it is JSON but not a valid event (the verifier then reports the
+ * schema failure in its place), else a ReadEvent.
+ */
+export function readEventText(text: string, options?: ReadEventOptions): ReadEvent | JsonValue {
+  return ReadEvent.fromText(text, options);
 }

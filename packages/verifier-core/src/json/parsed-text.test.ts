@@ -16,16 +16,18 @@ describe('parseStrictJsonText: is the text already its RFC 8785 form?', () => {
     const p = parseStrictJsonText(text);
     expect(p.canonicalText).toBe(text);
     expect(canonicalize(p.value)).toBe(text);
-    expect(p.canonicalWithoutMember()).toBeUndefined(); // no member named when parsing
+    expect(p.canonicalWithout('a')).toBeUndefined(); // no member named when parsing
+    // Only the member named when parsing can be cut: its place is the one known.
+    expect(parseStrictJsonText(text, { member: 'a' }).canonicalWithout('z')).toBeUndefined();
     for (const member of ['signature', 'a', 'z', 'b'])
-      expect(parseStrictJsonText(text, { member }).canonicalWithoutMember()).toBe(
+      expect(parseStrictJsonText(text, { member }).canonicalWithout(member)).toBe(
         jcsWithout(p.value, member),
       );
-    expect(parseStrictJsonText(text, { member: 'absent' }).canonicalWithoutMember()).toBe(text);
-    expect(parseStrictJsonText('{"only":1}', { member: 'only' }).canonicalWithoutMember()).toBe('{}');
+    expect(parseStrictJsonText(text, { member: 'absent' }).canonicalWithout('absent')).toBe(text);
+    expect(parseStrictJsonText('{"only":1}', { member: 'only' }).canonicalWithout('only')).toBe('{}');
     // Only a top-level member is cut, never a nested one of the same name.
     const nested = '{"a":{"signature":1},"b":2}';
-    expect(parseStrictJsonText(nested, { member: 'signature' }).canonicalWithoutMember()).toBe(nested);
+    expect(parseStrictJsonText(nested, { member: 'signature' }).canonicalWithout('signature')).toBe(nested);
   });
 
   it.each([
@@ -37,12 +39,20 @@ describe('parseStrictJsonText: is the text already its RFC 8785 form?', () => {
     ['an exponent ECMAScript would not write', '{"a":1e2}'],
     ['negative zero', '{"a":-0}'],
     ['a nested object out of order', '{"a":{"y":1,"x":2}}'],
-    ['a trailing newline', '{"a":1}\n'],
+    ['two trailing newlines', '{"a":1}\n\n'],
+    ['a trailing CR LF', '{"a":1}\r\n'],
+    ['a leading newline', '\n{"a":1}'],
   ])('says no for %s (the caller re-serializes)', (_what, text) => {
     const p = parseStrictJsonText(text, { member: 'a' });
     expect(p.canonicalText).toBeUndefined();
-    expect(p.canonicalWithoutMember()).toBeUndefined();
+    expect(p.canonicalWithout('a')).toBeUndefined();
     expect(p.value).toEqual(parseStrictJson(text));
+  });
+
+  it("takes a file's one final newline as the end of the canonical text", () => {
+    const p = parseStrictJsonText('{"a":1,"signature":2}\n', { member: 'signature' });
+    expect(p.canonicalText).toBe('{"a":1,"signature":2}');
+    expect(p.canonicalWithout('signature')).toBe('{"a":1}');
   });
 
   it('orders members by UTF-16 code units, as RFC 8785 does', () => {
@@ -57,7 +67,7 @@ describe('parseStrictJsonText: is the text already its RFC 8785 form?', () => {
   });
 
   it('cannot be forged: only the parser makes one', () => {
-    const fake = { value: { a: 1 }, canonicalText: '{"a":2}', canonicalWithoutMember: () => '{}' };
+    const fake = { value: { a: 1 }, canonicalText: '{"a":2}', canonicalWithout: () => '{}' };
     expect(ParsedJsonText.isParsed(fake)).toBe(false);
     expect(ParsedJsonText.isParsed(parseStrictJsonText('{"a":1}'))).toBe(true);
   });
@@ -77,7 +87,7 @@ describe('parseStrictJsonText: is the text already its RFC 8785 form?', () => {
         if (p.canonicalText !== undefined) {
           expect(p.canonicalText).toBe(jcs);
           for (const member of Object.keys(p.value as object))
-            expect(parseStrictJsonText(text, { member }).canonicalWithoutMember()).toBe(
+            expect(parseStrictJsonText(text, { member }).canonicalWithout(member)).toBe(
               jcsWithout(p.value, member),
             );
         } else if (!text.includes('\\u')) {

@@ -111,6 +111,8 @@ class Parser {
    * conservatively (some canonical `\u` escapes clear it too): false only costs a re-serialization.
    */
   canonical = true;
+  /** The canonical text is followed by exactly one "\n" (how a file ends). */
+  finalNewline = false;
   /** Where the top-level member named `member` starts and ends in the text ([start, end)). */
   memberStart = -1;
   memberEnd = -1;
@@ -141,7 +143,14 @@ class Parser {
     }
     this.ws();
     const v = this.value(1);
+    // A file's one final newline does not make its text non-canonical (ParsedJsonText drops it).
+    const end = this.i;
+    const canonical = this.canonical;
     this.ws();
+    if (canonical && this.i === end + 1 && this.s.charCodeAt(end) === C_Lf) {
+      this.canonical = true;
+      this.finalNewline = true;
+    }
     if (this.i < this.s.length) {
       this.fail(
         'json.trailing-data',
@@ -475,7 +484,7 @@ export class ParsedJsonText {
   readonly #member: { name: string; start: number; end: number } | undefined;
   private constructor(
     readonly value: JsonValue,
-    /** The text, when it is exactly JCS(value) of an object; undefined otherwise. */
+    /** The text (without a final newline), when it is exactly JCS(value) of an object; else undefined. */
     readonly canonicalText: string | undefined,
     member: { name: string; start: number; end: number } | undefined,
   ) {
@@ -490,7 +499,7 @@ export class ParsedJsonText {
     const name = options.member;
     return new ParsedJsonText(
       value,
-      text,
+      p.finalNewline ? text.slice(0, -1) : text,
       name === undefined ? undefined : { name, start: p.memberStart, end: p.memberEnd },
     );
   }
@@ -500,15 +509,15 @@ export class ParsedJsonText {
   }
 
   /**
-   * JCS of the top-level object without the member named when parsing (`options.member`),
-   * cut from the canonical text: the others keep their order, and the comma between two
-   * members goes with the one removed. Undefined when the text is not canonical or no
-   * member was named.
+   * JCS of the top-level object without member `name`, cut from the canonical text: the
+   * others keep their order, and the comma between two members goes with the one removed.
+   * Undefined unless the text is canonical and `name` was the member named when parsing
+   * (`options.member`; only that one's place is known).
    */
-  canonicalWithoutMember(): string | undefined {
+  canonicalWithout(name: string): string | undefined {
     const text = this.canonicalText;
     const m = this.#member;
-    if (text === undefined || m === undefined) return undefined;
+    if (text === undefined || m === undefined || m.name !== name) return undefined;
     if (m.start < 0) return text;
     // Not the first member: drop the comma before it; the first: the comma after it (if any).
     if (text.charCodeAt(m.start - 1) === C_Comma) return text.slice(0, m.start - 1) + text.slice(m.end);
@@ -520,7 +529,7 @@ export class ParsedJsonText {
 /**
  * Parses like `parseStrictJson` and also notes whether the text is already canonical (RFC
  * 8785), so the hashes of a canonical document can be taken over its text without
- * re-serializing it. `member`: a top-level member `canonicalWithoutMember` can cut out
+ * re-serializing it. `member`: a top-level member `canonicalWithout` can cut out
  * (a signed document's `signature`).
  */
 export function parseStrictJsonText(
@@ -533,6 +542,20 @@ export function parseStrictJsonText(
 /** Decodes `bytes` as strict UTF-8 (no replacement characters) and parses them with `parseStrictJson`. */
 export function parseStrictJsonBytes(bytes: Uint8Array, limits?: StrictJsonLimits): JsonValue {
   const l = resolveLimits(limits);
+  return parseStrictJson(strictJsonText(bytes, l), l);
+}
+
+/** `parseStrictJsonText` over UTF-8 bytes, with `parseStrictJsonBytes`'s checks. */
+export function parseStrictJsonBytesText(
+  bytes: Uint8Array,
+  options: { limits?: StrictJsonLimits; member?: string } = {},
+): ParsedJsonText {
+  const l = resolveLimits(options.limits);
+  return parseStrictJsonText(strictJsonText(bytes, l), { ...options, limits: l });
+}
+
+/** The text of a JSON document's bytes: within the size limit, no BOM, strict UTF-8. */
+function strictJsonText(bytes: Uint8Array, l: Required<StrictJsonLimits>): string {
   if (bytes.length > l.maxBytes) {
     throw new StrictJsonError(
       'json.size',
@@ -551,5 +574,5 @@ export function parseStrictJsonBytes(bytes: Uint8Array, limits?: StrictJsonLimit
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) throw new StrictJsonError('json.utf8', 'invalid UTF-8', '', bad);
-  return parseStrictJson(utf8DecodeStrict(bytes), l);
+  return utf8DecodeStrict(bytes);
 }
