@@ -75,7 +75,7 @@ describe.each(['es6testfile-lines-0001-1000.txt', 'es6testfile-lines-2169-2468.t
       expect(bad).toEqual([]);
       // Number::toString spellings are recognized as canonical, other spellings not.
       const missed = lines.filter(
-        ([, v, e]) => parseStrictJsonText(`{"n":${e}}`).canonicalText === undefined,
+        ([, , e]) => parseStrictJsonText(`{"n":${e}}`).canonicalText === undefined,
       );
       expect(missed).toEqual([]);
       const long = lines.filter(([, v, e]) => {
