@@ -1,7 +1,6 @@
 import { constants, createReadStream } from 'node:fs';
 import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import {
   type CapsuleEntryInfo,
   type CapsuleLimits,
@@ -12,7 +11,6 @@ import {
   LineageError,
   PathSet,
   type RandomAccessReader,
-  type RawInflater,
   resolveLimits,
   zipCapsuleSourceFromReader,
 } from '@lineage/verifier-core';
@@ -21,15 +19,6 @@ import {
  * Node implementations of CapsuleSource: a zip file read with positional reads (never
  * loaded whole), or a directory with the same layout. Both apply the core's path rules.
  */
-
-/**
- * Native inflate for whole-file reads (events.jsonl): about 3× fflate's pure JS. zlib throws
- * RangeError ERR_BUFFER_TOO_LARGE past maxOutputLength, which the core reports as a zip bomb.
- */
-export const nodeInflateRaw: RawInflater = (compressed, maxOutput) => {
-  const b = inflateRawSync(compressed, { maxOutputLength: maxOutput });
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-};
 
 class FileReader implements RandomAccessReader {
   constructor(
@@ -72,7 +61,7 @@ export async function openCapsule(path: string, limits?: Partial<CapsuleLimits>)
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   const size = (await fh.stat()).size;
   return {
-    source: zipCapsuleSourceFromReader(new FileReader(fh, size), limits, { inflateRaw: nodeInflateRaw }),
+    source: zipCapsuleSourceFromReader(new FileReader(fh, size), limits),
     kind: 'zip',
     close: () => fh.close(),
   };

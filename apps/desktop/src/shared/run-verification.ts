@@ -6,7 +6,6 @@
 import {
   type CapsuleSource,
   type RandomAccessReader,
-  type RawInflater,
   type TrustStore,
   toOscalAssessmentResults,
   verifyCapsule,
@@ -19,8 +18,6 @@ export interface RunOptions {
   verifiedAt: string;
   onProgress?: (p: VerifyProgress) => void;
   signal?: AbortSignal;
-  /** Native inflate from a Node host (node:zlib); this file is shared with the browser, so it is injected. */
-  inflateRaw?: RawInflater;
 }
 
 export async function runVerification(
@@ -28,11 +25,8 @@ export async function runVerification(
   trust: TrustStore,
   opts: RunOptions,
 ): Promise<CapsuleVerification> {
-  const source: CapsuleSource = zipCapsuleSourceFromReader(
-    reader,
-    undefined,
-    opts.inflateRaw ? { inflateRaw: opts.inflateRaw } : undefined,
-  );
+  // Under Node (the main-process worker) the core inflates with node:zlib on its own.
+  const source: CapsuleSource = zipCapsuleSourceFromReader(reader);
   // Progress is throttled to whole-percent changes so a 100k-event capsule does not flood IPC.
   let last = -1;
   const onProgress = (p: VerifyProgress) => {

@@ -415,13 +415,22 @@ function assemble(
   if (!manifest || !engine) return { lineage: { nodes: [], edges: [] }, events: [], sths: [] };
   // One pass over the outcomes folds each event's worst status and failed ids: a capsule of
   // 100k events has ~700k outcomes, so no per-event lists of outcomes are kept.
+  // Events whose checks all passed share one record; a failing or unchecked one gets its own.
+  const allPassed: { status: CheckStatus; failed: string[] } = Object.freeze({
+    status: 'pass',
+    failed: Object.freeze([]) as unknown as string[],
+  });
   const byEvent = new Map<string, { status: CheckStatus; failed: string[] }>();
   for (const c of checks) {
     // Chain checks about one event (dangling predecessor, sequence, policy) name it by id too.
     const id = c.subject.id;
     if (!engine.events.has(id)) continue;
     let own = byEvent.get(id);
-    if (own === undefined) {
+    if (c.status === 'pass') {
+      if (own === undefined) byEvent.set(id, allPassed);
+      continue;
+    }
+    if (own === undefined || own === allPassed) {
       own = { status: 'pass', failed: [] };
       byEvent.set(id, own);
     }
@@ -439,7 +448,8 @@ function assemble(
     const step = stepOf.get(id);
     // An event no check spoke about was not checked.
     const status = own === undefined ? 'not_checked' : own.status;
-    events.push({
+    // Optional members are assigned, not spread: this runs once per event (100k+).
+    const d: EventDetail = {
       id,
       step: step?.id ?? '',
       stepTitle: step?.title ?? '',
@@ -451,13 +461,8 @@ function assemble(
       sequence: e.sequence,
       controls: e.context.controls,
       payloadHash: e.payload_hash,
-      ...(artifactOf.has(id) ? { artifactPath: artifactOf.get(id)! } : {}),
       signature: { publicKey: e.signature.public_key, value: e.signature.value },
       leafHash: info.leafHash,
-      ...(info.inclusion ? { inclusion: info.inclusion } : {}),
-      ...(info.sth ? { sth: info.sth } : {}),
-      ...(info.attestation ? { attestation: info.attestation } : {}),
-      ...(e.approval ? { approval: { ...e.approval } } : {}),
       commitments: e.commitments.map((c) => {
         const opened = engine.openings.get(`${id}/${c.name}`);
         return {
@@ -469,8 +474,15 @@ function assemble(
       }),
       predecessors: e.predecessors,
       status,
-      failedChecks: own === undefined ? [] : own.failed,
-    });
+      failedChecks: own === undefined || own === allPassed ? [] : own.failed,
+    };
+    const artifact = artifactOf.get(id);
+    if (artifact !== undefined) d.artifactPath = artifact;
+    if (info.inclusion) d.inclusion = info.inclusion;
+    if (info.sth) d.sth = info.sth;
+    if (info.attestation) d.attestation = info.attestation;
+    if (e.approval) d.approval = { ...e.approval };
+    events.push(d);
   }
   const statusOf = new Map<string, CheckStatus>();
   for (const e of events) statusOf.set(e.id, e.status);

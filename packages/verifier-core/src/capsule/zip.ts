@@ -1,4 +1,5 @@
 import { Inflate } from 'fflate';
+import { nativeInflateRaw } from '#native-inflate';
 import { getCryptoBackend } from '../crypto/current.js';
 import { utf8DecodeStrict } from '../encoding/bytes.js';
 import { formatCount, LineageError } from '../result.js';
@@ -51,9 +52,11 @@ export interface ZipSourceOptions {
   /**
    * Native whole-entry inflater, used only by `read()` (whole files already bounded by the
    * caller's maxBytes): pure-JS inflate dominates reading a large events.jsonl. `sha256()` keeps
-   * fflate's streaming Inflate so a large artifact never sits in memory whole.
+   * fflate's streaming Inflate so a large artifact never sits in memory whole. Default: the
+   * platform's own (node:zlib under Node, via the `#native-inflate` import), else fflate;
+   * `null` forces fflate.
    */
-  inflateRaw?: RawInflater;
+  inflateRaw?: RawInflater | null;
 }
 
 function zipError(message: string, path?: string): LineageError {
@@ -464,7 +467,8 @@ export function zipCapsuleSourceFromReader(
   limits?: Partial<CapsuleLimits>,
   options?: ZipSourceOptions,
 ): CapsuleSource {
-  const inflateRaw = options?.inflateRaw;
+  // Undefined: the platform's native inflater when it has one (node:zlib); null: fflate only.
+  const inflateRaw = options?.inflateRaw === undefined ? nativeInflateRaw : options.inflateRaw;
   const lim = resolveLimits(limits);
   let entries: Promise<Map<string, ZipEntry>> | undefined;
   const load = () => {

@@ -497,11 +497,19 @@ function graphChecks(
   sink: OutcomeSink,
 ): void {
   const chainSubject: CheckSubject = { kind: 'chain', id: 'call chain' };
-  // Dangling predecessors.
+  // Dangling predecessors; the present ones are kept for the cycle walk (one lookup each).
   let dangling = 0;
+  const present = new Map<string, readonly string[]>();
   for (const n of nodes) {
-    const missing = n.event.predecessors.filter((p) => !byId.has(p));
-    if (missing.length > 0) {
+    const preds = n.event.predecessors;
+    let missing: string[] | undefined;
+    for (const p of preds) {
+      if (byId.has(p)) continue;
+      missing ??= [];
+      missing.push(p);
+    }
+    present.set(n.id, missing === undefined ? preds : preds.filter((p) => byId.has(p)));
+    if (missing !== undefined) {
       dangling++;
       sink.push(
         outcome(
@@ -521,7 +529,7 @@ function graphChecks(
 
   const cycles = findCycles(
     nodes.map((n) => n.id),
-    (id) => byId.get(id)!.event.predecessors.filter((p) => byId.has(p)),
+    (id) => present.get(id) ?? [],
   );
   for (const c of cycles) {
     sink.push(

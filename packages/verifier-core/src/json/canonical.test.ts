@@ -74,9 +74,7 @@ describe.each(['es6testfile-lines-0001-1000.txt', 'es6testfile-lines-2169-2468.t
       const bad = lines.filter(([, , expected]) => canonicalJson(expected) !== expected);
       expect(bad).toEqual([]);
       // Number::toString spellings are recognized as canonical, other spellings not.
-      const missed = lines.filter(
-        ([, , e]) => parseStrictJsonText(`{"n":${e}}`).canonicalText === undefined,
-      );
+      const missed = lines.filter(([, , e]) => parseStrictJsonText(`{"n":${e}}`).canonicalText === undefined);
       expect(missed).toEqual([]);
       const long = lines.filter(([, v, e]) => {
         const alt = v.toPrecision(17).replace('+', '');

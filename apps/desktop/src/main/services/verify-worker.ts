@@ -1,16 +1,9 @@
 /** worker_threads entry: verifies one capsule and posts progress and the result back. */
 import { constants, open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
-import { inflateRawSync } from 'node:zlib';
-import { bytesReader, type RandomAccessReader, type RawInflater } from '@lineage/verifier-core';
+import { bytesReader, type RandomAccessReader } from '@lineage/verifier-core';
 import { runVerification } from '../../shared/run-verification.js';
 import type { WorkerReply, WorkerRequest } from './verification.js';
-
-/** Native inflate for whole-file reads (events.jsonl); zlib's RangeError past the cap is a zip bomb. */
-const inflateRaw: RawInflater = (compressed, maxOutput) => {
-  const b = inflateRawSync(compressed, { maxOutputLength: maxOutput });
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-};
 
 const port = parentPort;
 if (!port) throw new Error('verify-worker must run as a worker thread');
@@ -38,7 +31,6 @@ port.once('message', async (req: WorkerRequest) => {
       capsuleName: req.name,
       verifiedAt: req.verifiedAt,
       onProgress: (progress) => post({ type: 'progress', progress }),
-      inflateRaw,
     });
     post({ type: 'done', verification });
   } catch (e) {
