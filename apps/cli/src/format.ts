@@ -69,30 +69,28 @@ export function toJsonSafe(v: unknown): unknown {
 }
 
 /**
- * `JSON.stringify(toJsonSafe(v), null, 2)` without the copy: the replacer converts the same
- * values on the way out, so a 100k-event capsule report is not duplicated in memory first.
- * It reads the raw member (`this[key]`), as toJsonSafe does, before any toJSON (Buffer, Date)
- * would have replaced it.
+ * The replacer that makes `JSON.stringify(v, jsonSafeReplacer, 2)` equal to
+ * `JSON.stringify(toJsonSafe(v), null, 2)` without the copy: it converts the same values on
+ * the way out, so a 100k-event capsule report is not duplicated in memory first. It reads the
+ * raw member (`this[key]`), as toJsonSafe does, before any toJSON (Buffer, Date) replaced it.
  */
+export function jsonSafeReplacer(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  if (typeof raw === 'bigint') return raw.toString();
+  if (raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
+  // toJsonSafe ignores toJSON and copies own enumerable members.
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    !Array.isArray(raw) &&
+    typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+  )
+    return { ...raw };
+  return value;
+}
+
 export function stringifyJsonSafe(v: unknown): string {
-  return JSON.stringify(
-    v,
-    function (this: Record<string, unknown>, key: string, value: unknown) {
-      const raw = this[key];
-      if (typeof raw === 'bigint') return raw.toString();
-      if (raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
-      // toJsonSafe ignores toJSON and copies own enumerable members.
-      if (
-        raw &&
-        typeof raw === 'object' &&
-        !Array.isArray(raw) &&
-        typeof (raw as { toJSON?: unknown }).toJSON === 'function'
-      )
-        return { ...raw };
-      return value;
-    },
-    2,
-  );
+  return JSON.stringify(v, jsonSafeReplacer, 2);
 }
 
 export function renderJson(r: CommandResult): string {

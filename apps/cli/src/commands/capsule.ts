@@ -9,13 +9,8 @@ import {
   verifyCapsule,
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
-import {
-  emitUnusable,
-  parseCommandArgs,
-  readInputText,
-  stringifyJsonSafe,
-  UnusableInput,
-} from '../format.js';
+import { emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
+import { writeJsonSafe } from '../json-stream.js';
 import { openCapsule } from '../node-capsule-source.js';
 import { renderCapsuleHtml, renderCapsuleHuman } from './capsule-report.js';
 import { register } from './index.js';
@@ -98,7 +93,9 @@ export async function verifyCapsuleFile(
       resolve(io.cwd, outputs.oscal),
       `${JSON.stringify(toOscalAssessmentResults(result.report, result), null, 2)}\n`,
     );
-  io.out(outputs.json ? stringifyJsonSafe(result) : renderCapsuleHuman(result, trustName));
+  // The JSON report of a large capsule is written in pieces, never held as one string.
+  if (outputs.json) writeJsonSafe(io.out, result);
+  else io.out(renderCapsuleHuman(result, trustName));
   // A capsule whose container or manifest cannot be read is unusable input, not a failed verification.
   const unusable = result.report.checks.some(
     (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
