@@ -17,19 +17,22 @@ const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
 nodeInput[0] = 0x01;
 
 // Leaf inputs reuse a buffer too: a fresh backing store per call costs about as
-// much as hashing a small entry on the node backend (bench/merkle.bench.ts). It is
-// kept at exactly the last input length, since entries of one log tend to share a
-// size; a new length costs one allocation, as it would without the cache.
+// much as hashing a small entry on the node backend (bench/merkle.bench.ts). Entries
+// of one size in a row (a log's fixed-size leaves) get a buffer of exactly that size;
+// entries of varying size (events) are hashed as a view of one scratch buffer.
 const LEAF_CACHE_MAX = 4096;
-let leafInput = new Uint8Array(1);
+const leafScratch = new Uint8Array(LEAF_CACHE_MAX + 1);
+let leafExact = new Uint8Array(1);
+let lastLeafSize = -1;
 
 export function leafHash(entry: Uint8Array): Uint8Array {
   const n = entry.length + 1;
-  let buf = leafInput;
-  if (n !== buf.length) {
-    buf = new Uint8Array(n);
-    if (n <= LEAF_CACHE_MAX) leafInput = buf;
-  }
+  let buf: Uint8Array;
+  if (n === leafExact.length) buf = leafExact;
+  else if (n > leafScratch.length) buf = new Uint8Array(n);
+  else if (n === lastLeafSize) buf = leafExact = new Uint8Array(n);
+  else buf = leafScratch.subarray(0, n);
+  lastLeafSize = n;
   buf[0] = 0x00;
   buf.set(entry, 1);
   return sha256(buf);
