@@ -11,7 +11,7 @@ import type { JsonValue } from '../json/index.js';
 import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js';
 import { parseReceipt, verifyReceipts } from '../receipts/index.js';
 import type { HandoffReceipt } from '../receipts/types.js';
-import type { CheckOutcome, CheckStatus, CheckSubject } from '../report/model.js';
+import { type CheckOutcome, type CheckStatus, type CheckSubject, worseStatus } from '../report/model.js';
 import { isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import type { CapsuleDocuments } from './contents.js';
@@ -106,12 +106,6 @@ function registrationEvidence(
   };
 }
 
-function worst(a: CheckStatus, b: CheckStatus): CheckStatus {
-  if (a === 'fail' || b === 'fail') return 'fail';
-  if (a === 'not_checked' || b === 'not_checked') return 'not_checked';
-  return 'pass';
-}
-
 export async function verifyLineageDocuments(
   docs: CapsuleDocuments,
   trust: TrustStore,
@@ -164,7 +158,7 @@ export async function verifyLineageDocuments(
     if (c.id !== 'attestation.sth_signature') continue;
     anySth = true;
     if (c.status === 'fail') anySthFail = true;
-    sthStatus.set(c.subject.id, worst(sthStatus.get(c.subject.id) ?? 'pass', c.status));
+    sthStatus.set(c.subject.id, worseStatus(sthStatus.get(c.subject.id) ?? 'pass', c.status));
   }
   const leafToEvent = new Map([...events].map(([id, e]) => [e.leafHash, id]));
   for (const a of docs.attestations) {
@@ -273,7 +267,7 @@ export async function verifyLineageDocuments(
   const receiptStatus = new Map<string, CheckStatus>();
   for (const c of receipts.checks)
     if (c.subject.kind === 'receipt')
-      receiptStatus.set(c.subject.id, worst(receiptStatus.get(c.subject.id) ?? 'pass', c.status));
+      receiptStatus.set(c.subject.id, worseStatus(receiptStatus.get(c.subject.id) ?? 'pass', c.status));
   const handoffs: EngineOutput['handoffs'] = [];
   // Each actor's events in time, only when there are receipts to place between them.
   const byActor = new Map<string, { id: string; t: number }[]>();
@@ -359,7 +353,15 @@ export async function verifyLineageDocuments(
     openings,
     handoffs,
     sths,
-    actorLabel: (actor) => labels.get(actor) ?? (actor.length > 24 ? `${actor.slice(0, 22)}…` : actor),
+    actorLabel: (actor) => {
+      // Memoized: the report asks once per event, and a capsule has few actors.
+      let l = labels.get(actor);
+      if (l === undefined) {
+        l = actor.length > 24 ? `${actor.slice(0, 22)}…` : actor;
+        labels.set(actor, l);
+      }
+      return l;
+    },
     stepHint: (subject, stepOf) => {
       if (subject.kind === 'receipt') {
         const sender = receiptSender.get(subject.id);

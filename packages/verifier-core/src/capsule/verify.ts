@@ -2,7 +2,7 @@ import { getCryptoBackend, sha256 } from '../crypto/current.js';
 import { toHex } from '../encoding/hex.js';
 import { SignatureQueue } from '../events/signature-queue.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
-import { buildReport, type CheckOutcome, type CheckStatus } from '../report/model.js';
+import { buildReport, type CheckOutcome, type CheckStatus, worseStatus } from '../report/model.js';
 import { formatCount, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CapsuleDocuments, emptyDocuments, readDocument } from './contents.js';
@@ -399,13 +399,6 @@ function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Worst status wins: fail > not_checked > pass. */
-function worst(statuses: CheckStatus[]): CheckStatus {
-  if (statuses.includes('fail')) return 'fail';
-  if (statuses.includes('not_checked')) return 'not_checked';
-  return 'pass';
-}
-
 function assemble(
   checks: CheckOutcome[],
   manifest: CapsuleManifest | undefined,
@@ -504,7 +497,7 @@ function assemble(
         from: p,
         to: e.id,
         kind: 'predecessor',
-        status: statusOf.has(p) ? worst([statusOf.get(p)!, e.status]) : 'fail',
+        status: worseStatus(statusOf.get(p) ?? 'fail', e.status),
       });
     }
   }

@@ -30,25 +30,21 @@ export function approvedTask(e: LineageEvent): string {
   return e.context.parent_task_id ?? e.context.task_id;
 }
 
-/** Parent tasks recorded by the supplied events: task id → every parent_task_id given for it. */
-function childTasks(nodes: Iterable<BindingNode>): Map<string, string[]> {
-  const kids = new Map<string, string[]>();
-  const seen = new Set<string>();
+/** Child tasks recorded by the supplied events: parent task id → the task ids given under it. */
+function childTasks(nodes: Iterable<BindingNode>): Map<string, Set<string>> {
+  const kids = new Map<string, Set<string>>();
   for (const n of nodes) {
     const { task_id, parent_task_id } = n.event.context;
     if (parent_task_id === undefined) continue;
-    const key = `${parent_task_id}\u0000${task_id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const list = kids.get(parent_task_id);
-    if (list) list.push(task_id);
-    else kids.set(parent_task_id, [task_id]);
+    const set = kids.get(parent_task_id);
+    if (set) set.add(task_id);
+    else kids.set(parent_task_id, new Set([task_id]));
   }
   return kids;
 }
 
 /** The task and every task under it, following recorded parent links downwards (cycle-safe). */
-function tasksUnder(scope: string, kids: ReadonlyMap<string, string[]>): Set<string> {
+function tasksUnder(scope: string, kids: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
   const out = new Set<string>([scope]);
   const todo = [scope];
   while (todo.length > 0) {

@@ -153,14 +153,11 @@ export function keyStatusAt(
   const revoked = h.revokedAt.get(key);
   if (revoked && revoked.at <= t)
     return { status: 'invalid', detail: `key was revoked at ${revoked.time}, before the event at ${time}` };
+  // The common case first, without a filtered copy: the key's interval that contains t.
+  const hit = h.intervals.find((i) => i.key === key && i.from <= t && (i.until === undefined || t < i.until));
+  if (hit) return validIn(hit);
   const mine = h.intervals.filter((i) => i.key === key);
   if (mine.length === 0) return { status: 'invalid', detail: "key never appears in the agent's key history" };
-  const hit = mine.find((i) => i.from <= t && (i.until === undefined || t < i.until));
-  if (hit)
-    return {
-      status: 'valid',
-      detail: `key valid from ${hit.fromTime}${hit.untilTime ? ` until ${hit.untilTime}` : ''}`,
-    };
   const first = mine[0]!;
   if (t < first.from)
     return {
@@ -171,6 +168,21 @@ export function keyStatusAt(
   const how =
     ended.endedBy === 'rotate' ? 'rotated out' : ended.endedBy === 'revoke' ? 'revoked' : 'superseded';
   return { status: 'invalid', detail: `key was ${how} at ${ended.untilTime}, before the event at ${time}` };
+}
+
+// One status per interval, shared by every event signed in it (a capsule has 100k events and
+// a handful of intervals; the histories are built per verification, so nothing goes stale).
+const validStatus = new WeakMap<KeyInterval, KeyStatus>();
+function validIn(i: KeyInterval): KeyStatus {
+  let s = validStatus.get(i);
+  if (s === undefined) {
+    s = {
+      status: 'valid',
+      detail: `key valid from ${i.fromTime}${i.untilTime ? ` until ${i.untilTime}` : ''}`,
+    };
+    validStatus.set(i, s);
+  }
+  return s;
 }
 
 /** The agent's current key, or undefined when revoked/superseded. */

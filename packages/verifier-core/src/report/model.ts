@@ -63,6 +63,13 @@ export interface VerificationReport {
   summary: { pass: number; fail: number; not_checked: number };
 }
 
+/** The worse of two statuses: fail > not_checked > pass. */
+export function worseStatus(a: CheckStatus, b: CheckStatus): CheckStatus {
+  if (a === 'fail' || b === 'fail') return 'fail';
+  if (a === 'not_checked' || b === 'not_checked') return 'not_checked';
+  return 'pass';
+}
+
 /** The verdict rule: any failure fails; otherwise anything unchecked makes it incomplete. */
 export function verdictOf(checks: readonly CheckOutcome[]): Verdict {
   if (checks.length === 0) return 'incomplete';
