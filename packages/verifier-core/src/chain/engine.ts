@@ -48,6 +48,7 @@ interface Node {
   included: boolean;
   /** Position of its signature in the batches (-1: key or signature undecodable). */
   signature: number;
+  subject?: CheckSubject;
 }
 
 const TITLES = {
@@ -436,9 +437,12 @@ function summaries(nodes: Node[]): ChainEventSummary[] {
   });
 }
 
+/** The event's subject, one object shared by its outcomes that name no field (100k events, ~6 each). */
 function subject(n: Node): CheckSubject {
+  if (n.subject) return n.subject;
   const s: CheckSubject = { kind: 'event', id: n.id };
   if (n.step !== undefined) s.step = n.step;
+  n.subject = s;
   return s;
 }
 
@@ -448,7 +452,8 @@ function field(s: CheckSubject, f: string): CheckSubject {
 
 function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy, sink: OutcomeSink): void {
   const e = n.event;
-  const s = { ...subject(n), kind: 'chain' as const, field: '/action' };
+  const s: CheckSubject = { kind: 'chain', id: n.id, field: '/action' };
+  if (n.step !== undefined) s.step = n.step;
   const problems: string[] = [];
   const approver = e.actor_kind === 'human' ? trust.approvers.find((a) => a.id === e.actor) : undefined;
   if (e.approval && approver && !approver.roles.includes(e.approval.role)) {
