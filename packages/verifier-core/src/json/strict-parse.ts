@@ -572,7 +572,10 @@ function strictJsonText(bytes: Uint8Array, l: Required<StrictJsonLimits>): strin
       0,
     );
   }
-  const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0) throw new StrictJsonError('json.utf8', 'invalid UTF-8', '', bad);
-  return utf8DecodeStrict(bytes);
+  try {
+    return utf8DecodeStrict(bytes);
+  } catch {
+    // The decoder only says "invalid"; the scan finds where (only on this path).
+    throw new StrictJsonError('json.utf8', 'invalid UTF-8', '', Math.max(0, firstInvalidUtf8(bytes)));
+  }
 }
