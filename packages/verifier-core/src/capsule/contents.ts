@@ -54,8 +54,6 @@ function parseFailure(file: string, e: unknown): CheckOutcome {
   };
 }
 
-const isRead = (v: unknown): v is ReadEvent => ReadEvent.is(v);
-
 /** Reads JSON Lines: each non-final line must hold exactly one strict-JSON value. */
 function readJsonLines(
   kind: 'events' | 'receipts',
@@ -90,7 +88,7 @@ function readJsonLines(
       // for the engine to report (event.schema) in place.
       if (kind === 'events') {
         const r = readEventText(line, signatures ? { signatures } : {});
-        out.push(isRead(r) ? { value: null, where, read: r } : { value: r, where });
+        out.push(ReadEvent.is(r) ? { value: null, where, read: r } : { value: r, where });
       } else out.push({ value: parseStrictJson(line), where });
     } catch (e) {
       failures.push(parseFailure(where, e));
