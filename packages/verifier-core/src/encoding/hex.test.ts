@@ -15,6 +15,15 @@ describe('hex', () => {
     );
   });
 
+  it('encodes inputs larger than its scratch buffer, and successive calls do not share output', () => {
+    const big = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 255);
+    expect(toHex(big)).toBe(Buffer.from(big).toString('hex'));
+    const a = toHex(Uint8Array.of(1, 2));
+    const b = toHex(Uint8Array.of(3, 4));
+    expect([a, b]).toEqual(['0102', '0304']);
+    expect(toHex(new Uint8Array(0))).toBe('');
+  });
+
   it('decodes known values', () => {
     expect(fromHex('')).toEqual(new Uint8Array());
     expect(fromHex('00ff10Aa')).toEqual(Uint8Array.of(0, 255, 16, 170));
