@@ -2,7 +2,7 @@ import { readCommitment } from '../commitments/parse.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
 import { LineageError } from '../result.js';
 import { APPROVER_ROLES } from '../trust/types.js';
-import { Fields, HEX32 } from './fields.js';
+import { Fields } from './fields.js';
 import { readSignatureObject } from './signing.js';
 import type { Approval, EventContext, Lifecycle, LineageEvent, UnsignedEvent } from './types.js';
 
@@ -133,7 +133,6 @@ function readUnsigned(f: Fields): UnsignedEvent {
   if (f.has('lifecycle')) e.lifecycle = readLifecycle(f.obj_('lifecycle'), op);
   else if (op)
     throw new LineageError(CODE, `a ${e.action} event needs a "lifecycle" object`, `${f.path}/lifecycle`);
-  for (const p of e.predecessors) if (!HEX32.test(p)) throw new LineageError(CODE, 'bad predecessor', f.path);
   return e;
 }
 

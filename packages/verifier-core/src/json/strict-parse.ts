@@ -434,6 +434,8 @@ function clip(s: string): string {
 }
 
 function resolveLimits(limits: StrictJsonLimits | undefined): Required<StrictJsonLimits> {
+  // The defaults are valid; most calls (one per capsule line) pass none.
+  if (limits === undefined || limits === DEFAULT_JSON_LIMITS) return DEFAULT_JSON_LIMITS;
   const l = { ...DEFAULT_JSON_LIMITS, ...limits };
   for (const [k, v] of Object.entries(l)) {
     if (!Number.isSafeInteger(v) || v < 1)
