@@ -20,7 +20,7 @@ import type { LineageSth } from '../note/index.js';
 import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
 import type { CheckSubject } from '../report/model.js';
 import { isLineageError } from '../result.js';
-import type { OutcomeSink } from '../trust/sink.js';
+import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { ApproverRole, TrustStore, WorkflowPolicy } from '../trust/types.js';
 import { findCycles } from './graph.js';
@@ -176,6 +176,12 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   );
   const histories: KeyHistories = built.histories;
   const lifecycleProblems = new Map(built.problems.map((p) => [p.eventId, p.reason]));
+
+  // The chain's structure (predecessors, cycles, sequences, time order, the walk to its roots)
+  // does not depend on signatures: it is worked out while the workers finish, and its outcomes
+  // are held back and reported after the per-event ones, in the engine's fixed order.
+  const structure = new OutcomeSink(false);
+  const walk = chainStructure(nodes, byId, policy, input.targets, structure);
 
   // 4. Per-event checks, in input order. The signature results are awaited here, all at
   // once (reported in order, so agent mode still stops at the first failure).
@@ -374,7 +380,8 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
     actionAllowed(n, trust, policy, sink);
   }
 
-  graphChecks(nodes, byId, trust, policy, input.targets, sink);
+  sink.pushAll(structure.outcomes);
+  if (walk) rootApprovals(walk, nodes, trust, sink);
 
   // Handoff receipts between the agents, with the same key histories.
   if (receipts.length > 0) {
@@ -493,14 +500,13 @@ function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy, sink:
   );
 }
 
-function graphChecks(
+function chainStructure(
   nodes: Node[],
   byId: Map<string, Node>,
-  trust: TrustStore,
   policy: WorkflowPolicy,
   targets: readonly string[] | undefined,
   sink: OutcomeSink,
-): void {
+): ChainWalk | undefined {
   const chainSubject: CheckSubject = { kind: 'chain', id: 'call chain' };
   // Dangling predecessors; the present ones are kept for the cycle walk (one lookup each).
   let dangling = 0;
@@ -691,14 +697,13 @@ function graphChecks(
       if (pn) todo.push(pn);
     }
   }
-  const required = policy.root_roles ?? ['authorizing_official'];
   if (targetNodes.length === 0 && missingTargets.length === 0) {
     sink.push(
       outcome('chain.root_approval_role', 'not_checked', chainSubject, TITLES.root, {
         reason: 'no workflow events to walk',
       }),
     );
-    return;
+    return undefined;
   }
   if (roots.size === 0 && missingTargets.length === 0) {
     sink.push(
@@ -707,6 +712,19 @@ function graphChecks(
       }),
     );
   }
+  return { roots, seen, required: policy.root_roles ?? ['authorizing_official'] };
+}
+
+/** Where the predecessor walk from the targets ended: the roots it reached and what it passed. */
+interface ChainWalk {
+  roots: Set<Node>;
+  seen: Set<string>;
+  required: readonly ApproverRole[];
+}
+
+/** Each root the walk reached must be an authentic approval by a required role, for this task. */
+function rootApprovals(walk: ChainWalk, nodes: Node[], trust: TrustStore, sink: OutcomeSink): void {
+  const { roots, seen, required } = walk;
   const approvedRoots: Node[] = [];
   for (const r of [...roots].sort((a, b) => a.index - b.index)) {
     const e = r.event;
