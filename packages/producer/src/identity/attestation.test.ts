@@ -153,6 +153,16 @@ describe('proof-server attestations', () => {
     expect(report.checks.find((c) => c.id === 'event.inclusion')!.found).toContain(
       'attested by proofs.lineage.example',
     );
+    // The report carries each attestation as the engine parsed it; an unparseable one is undefined.
+    expect(report.attestations).toHaveLength(1);
+    expect(report.attestations[0]!.server).toBe(tb.proofServer.id);
+    const bad = await verifyCallChain({
+      events: evs.map((e) => ({ event: e as unknown as JsonValue })),
+      attestations: [{ type: 'lineage.attestation' }],
+      trust: trust(),
+    });
+    expect(bad.attestations).toEqual([undefined]);
+    expect(bad.checks.find((c) => c.id === 'attestation.schema')!.status).toBe('fail');
   });
 
   it('event.inclusion through attestations: a leaf no attestation covers fails; an unpinned proof server is not checked', async () => {

@@ -1,5 +1,3 @@
-import { parseAttestation } from '../attestation/index.js';
-import type { Attestation } from '../attestation/types.js';
 import { verifyCallChain } from '../chain/index.js';
 import { checkOpenings, parseOpening } from '../commitments/index.js';
 import type { Opening } from '../commitments/types.js';
@@ -161,13 +159,10 @@ export async function verifyLineageDocuments(
     sthStatus.set(c.subject.id, worseStatus(sthStatus.get(c.subject.id) ?? 'pass', c.status));
   }
   const leafToEvent = new Map([...events].map(([id, e]) => [e.leafHash, id]));
-  for (const a of docs.attestations) {
-    let att: Attestation;
-    try {
-      att = parseAttestation(a.value);
-    } catch {
-      continue;
-    }
+  for (const [i, a] of docs.attestations.entries()) {
+    // As the engine parsed it (not parsed again: a 100k-leaf attestation is megabytes).
+    const att = chain.attestations[i];
+    if (att === undefined) continue;
     const status: CheckStatus =
       sthStatus.get(a.where) ?? (anySthFail ? 'fail' : anySth ? 'pass' : 'not_checked');
     // A capsule carries every event its attestations vouch for: a leaf without its event means

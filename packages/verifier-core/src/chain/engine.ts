@@ -1,3 +1,4 @@
+import type { Attestation } from '../attestation/types.js';
 import { type AttestedLeafProof, checkAttestation } from '../attestation/verify.js';
 import type { Opening } from '../commitments/types.js';
 import { checkOpenings, parseOpening } from '../commitments/verify.js';
@@ -69,7 +70,10 @@ const TITLES = {
 
 const LIFECYCLE_REVOKERS: ApproverRole[] = ['security_officer', 'authorizing_official'];
 
-export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Promise<ChainEventSummary[]> {
+export async function runCallChain(
+  input: CallChainInput,
+  sink: OutcomeSink,
+): Promise<{ events: ChainEventSummary[]; attestations: (Attestation | undefined)[] }> {
   const trust: TrustStore = input.trust;
   const policy: WorkflowPolicy = input.policy ?? trust.policy;
   const sths = new SthVerifier(trust);
@@ -98,6 +102,8 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   const attested = new Map<string, AttestedLeafProof[]>();
   // Leaves an attestation covers but whose proof could not be checked (unpinned server or log).
   const unverifiable = new Map<string, string>();
+  // Each attestation as parsed (undefined where attestation.schema failed), for hosts that show it.
+  const parsedAttestations: (Attestation | undefined)[] = [];
   for (const [i, a] of attestations.entries()) {
     const opts: Parameters<typeof checkAttestation>[4] = { sths };
     if (backend) opts.backend = backend;
@@ -108,6 +114,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
       sink,
       opts,
     );
+    parsedAttestations.push(r.attestation);
     for (const [leaf, proofs] of r.proven) {
       const known = attested.get(leaf);
       if (known) for (const p of proofs) known.push(p);
@@ -393,7 +400,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   // Commitments: openings checked against proven events; the rest "committed, not disclosed".
   // Only when the caller asks (openings given, possibly empty), so a host that checks
   // openings itself does not get every commitment listed twice.
-  if (openingValues === undefined) return summaries(nodes);
+  if (openingValues === undefined) return { events: summaries(nodes), attestations: parsedAttestations };
   const openings: Opening[] = [];
   for (const [i, o] of openingValues.entries()) {
     try {
@@ -422,7 +429,7 @@ export async function runCallChain(input: CallChainInput, sink: OutcomeSink): Pr
   }
   const proven = new Set(nodes.filter((n) => n.authentic && n.included).map((n) => n.id));
   sink.pushAll(checkOpenings(withCommitments, openings, proven));
-  return summaries(nodes);
+  return { events: summaries(nodes), attestations: parsedAttestations };
 }
 
 function summaries(nodes: Node[]): ChainEventSummary[] {

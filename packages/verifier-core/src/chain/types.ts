@@ -1,3 +1,4 @@
+import type { Attestation } from '../attestation/types.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import type { ReadEvent } from '../events/prepared.js';
 import type { SignatureQueue } from '../events/signature-queue.js';
@@ -78,6 +79,8 @@ export interface CallChainReport {
   verdict: Verdict;
   checks: CheckOutcome[];
   events: ChainEventSummary[];
+  /** Each input attestation as parsed, in input order (undefined where attestation.schema failed). */
+  attestations: (Attestation | undefined)[];
 }
 
 export type AgentDecision =

@@ -6,8 +6,8 @@ import type { AgentDecision, CallChainInput, CallChainReport } from './types.js'
 /** Assessor mode: runs every check on every event and reports all outcomes. */
 export async function verifyCallChain(input: CallChainInput): Promise<CallChainReport> {
   const sink = new OutcomeSink(false);
-  const events = await runCallChain(input, sink);
-  return { verdict: verdictOf(sink.outcomes), checks: sink.outcomes, events };
+  const { events, attestations } = await runCallChain(input, sink);
+  return { verdict: verdictOf(sink.outcomes), checks: sink.outcomes, events, attestations };
 }
 
 /**
