@@ -19,7 +19,7 @@ import {
 import type { JsonValue } from '../json/index.js';
 import type { LineageSth } from '../note/index.js';
 import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
-import type { CheckSubject } from '../report/model.js';
+import type { CheckOutcome, CheckSubject } from '../report/model.js';
 import { isLineageError } from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
@@ -190,9 +190,10 @@ export async function runCallChain(
   const structure = new OutcomeSink(false);
   const walk = chainStructure(nodes, byId, policy, input.targets, structure);
 
-  // 4. Per-event checks, in input order. The signature results are awaited here, all at
-  // once (reported in order, so agent mode still stops at the first failure).
-  const sigResults = await signatures.results();
+  // 4. Per-event checks, in input order. Everything that does not need the signature
+  // results is decided while the workers verify (held per event); the results are awaited
+  // once, then each event's outcomes are reported in the fixed order (agent mode still stops
+  // at the first failure).
   // Agents sign many events with one key: decide each (actor, key) binding once.
   const bindings = new Map<string, boolean>();
   const belongs = (actor: string, key: string): boolean => {
@@ -204,48 +205,82 @@ export async function runCallChain(
     }
     return b;
   };
+  const held: HeldEventOutcomes[] = [];
   for (const n of nodes) {
     const e = n.event;
     const s = subject(n);
     const key = e.signature.public_key;
     // Actor binding.
+    let actor: CheckOutcome;
     let bound = false;
     if (e.actor_kind === 'human') {
       const a = trust.approvers.find((x) => x.id === e.actor);
       if (!a) {
-        sink.push(
-          outcome('event.actor_known', 'fail', field(s, '/actor'), TITLES.actor, {
-            reason: `human actor ${e.actor} is not an approver in the trust store`,
-          }),
-        );
+        actor = outcome('event.actor_known', 'fail', field(s, '/actor'), TITLES.actor, {
+          reason: `human actor ${e.actor} is not an approver in the trust store`,
+        });
       } else if (a.public_key !== key) {
-        sink.push(
-          outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
-            reason: `signed by a key other than the one pinned for ${a.name}`,
-            expected: a.public_key,
-            found: key,
-          }),
-        );
+        actor = outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
+          reason: `signed by a key other than the one pinned for ${a.name}`,
+          expected: a.public_key,
+          found: key,
+        });
       } else {
         bound = true;
-        sink.push(
-          outcome('event.actor_known', 'pass', s, TITLES.actor, { found: `${a.name} (pinned approver)` }),
-        );
+        actor = outcome('event.actor_known', 'pass', s, TITLES.actor, {
+          found: `${a.name} (pinned approver)`,
+        });
       }
     } else if (belongs(e.actor, key)) {
       bound = true;
-      sink.push(outcome('event.actor_known', 'pass', s, TITLES.actor));
+      actor = outcome('event.actor_known', 'pass', s, TITLES.actor);
     } else {
-      sink.push(
-        outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
-          reason:
-            "the key neither derives the agent id nor appears in the agent's key history: impersonation",
-          expected: `a key of ${e.actor}`,
-          found: key,
-        }),
+      actor = outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
+        reason: "the key neither derives the agent id nor appears in the agent's key history: impersonation",
+        expected: `a key of ${e.actor}`,
+        found: key,
+      });
+    }
+    // Key validity at the event time; a lifecycle event's depends on its own signature (below).
+    const problem = lifecycleProblems.get(n.id);
+    let keyTime: CheckOutcome | undefined;
+    let keyOk = false;
+    if (problem) {
+      keyTime = outcome('event.actor_key_valid_at_time', 'fail', field(s, '/lifecycle'), TITLES.keyTime, {
+        reason: problem,
+      });
+    } else if (e.lifecycle) {
+      keyTime = undefined;
+    } else if (e.actor_kind === 'human') {
+      keyOk = bound;
+      keyTime = bound
+        ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
+            found: 'pinned approver key',
+          })
+        : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
+            reason: 'key not pinned for this approver',
+          });
+    } else {
+      const st = keyStatusAt(histories, e.actor, key, n.t, e.timestamp);
+      keyOk = st.status === 'valid';
+      keyTime = outcome(
+        'event.actor_key_valid_at_time',
+        st.status === 'valid' ? 'pass' : st.status === 'invalid' ? 'fail' : 'not_checked',
+        field(s, '/signature/public_key'),
+        TITLES.keyTime,
+        st.status === 'valid' ? { found: st.detail } : { reason: st.detail },
       );
     }
+    const [inclusion, sthTime] = await inclusionOutcomes(n, cites[n.index]!, attested, unverifiable, sths, s);
+    held.push({ actor, bound, keyTime, keyOk, inclusion, sthTime, allowed: actionAllowed(n, trust, policy) });
+  }
+
+  const sigResults = await signatures.results();
+  for (const [i, n] of nodes.entries()) {
+    const h = held[i]!;
+    const s = subject(n);
     const sigOk = n.signature >= 0 && sigResults[n.signature] === true;
+    sink.push(h.actor);
     sink.push(
       sigOk
         ? outcome('event.signature', 'pass', s, TITLES.signature)
@@ -254,137 +289,24 @@ export async function runCallChain(
               'signature does not verify over the canonical event: the event was altered after signing or signed by another key',
           }),
     );
-    // Key validity at the event time.
-    const problem = lifecycleProblems.get(n.id);
-    let keyOk = false;
-    if (problem) {
-      sink.push(
-        outcome('event.actor_key_valid_at_time', 'fail', field(s, '/lifecycle'), TITLES.keyTime, {
-          reason: problem,
-        }),
-      );
-    } else if (e.lifecycle) {
+    let keyOk = h.keyOk;
+    if (h.keyTime) sink.push(h.keyTime);
+    else {
       keyOk = sigOk;
       sink.push(
         sigOk
           ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
-              found: `${e.lifecycle.op} applied to the key history`,
+              found: `${n.event.lifecycle!.op} applied to the key history`,
             })
           : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
               reason: 'lifecycle event not applied',
             }),
       );
-    } else if (e.actor_kind === 'human') {
-      keyOk = bound;
-      sink.push(
-        bound
-          ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
-              found: 'pinned approver key',
-            })
-          : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
-              reason: 'key not pinned for this approver',
-            }),
-      );
-    } else {
-      const st = keyStatusAt(histories, e.actor, key, n.t, e.timestamp);
-      keyOk = st.status === 'valid';
-      sink.push(
-        outcome(
-          'event.actor_key_valid_at_time',
-          st.status === 'valid' ? 'pass' : st.status === 'invalid' ? 'fail' : 'not_checked',
-          field(s, '/signature/public_key'),
-          TITLES.keyTime,
-          st.status === 'valid' ? { found: st.detail } : { reason: st.detail },
-        ),
-      );
     }
-    n.authentic = bound && sigOk && keyOk;
-    // Inclusion: directly, or through a verified attestation.
-    const cited = cites[n.index]!;
-    let sth: LineageSth | undefined;
-    let inclusionUnchecked = false;
-    if (cited.inclusion !== undefined) {
-      const r = await checkDirectInclusion(
-        cited.inclusion,
-        `${n.index}/inclusion`,
-        fromHex(n.leaf, 32),
-        sths,
-      );
-      if (r.ok) {
-        sth = r.sth;
-        sink.push(outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: r.detail }));
-      } else {
-        inclusionUnchecked = r.untrusted;
-        sink.push(
-          outcome(
-            'event.inclusion',
-            r.untrusted ? 'not_checked' : 'fail',
-            field(s, '/inclusion'),
-            TITLES.inclusion,
-            { reason: r.reason },
-          ),
-        );
-      }
-    } else {
-      const proofs = attested.get(n.leaf);
-      if (proofs && proofs.length > 0) {
-        const p = proofs[0]!;
-        sth = p.sth;
-        sink.push(
-          outcome('event.inclusion', 'pass', s, TITLES.inclusion, {
-            found: `attested by ${p.server}: leaf ${p.leafIndex} of ${p.sth.treeSize} in ${p.logOrigin}${proofs.length > 1 ? ` (+${proofs.length - 1} more logs)` : ''}`,
-          }),
-        );
-      } else if (unverifiable.has(n.leaf)) {
-        // Evidence exists but the trust store cannot check it: not the capsule's fault.
-        inclusionUnchecked = true;
-        sink.push(
-          outcome('event.inclusion', 'not_checked', s, TITLES.inclusion, {
-            reason: `the attestation covering leaf ${short(n.leaf)} could not be checked: ${unverifiable.get(n.leaf)}`,
-          }),
-        );
-      } else {
-        // A cited event no proof covers is evidence not anchored in the log (e.g. altered
-        // after logging, so its leaf changed): a failure, not a gap in what could be checked.
-        sink.push(
-          outcome('event.inclusion', 'fail', s, TITLES.inclusion, {
-            reason:
-              'no inclusion proof and no verified attestation covers the event: it is not anchored in a log',
-            expected: `an inclusion proof or a verified attestation covering leaf ${n.leaf}`,
-            found: 'none',
-          }),
-        );
-      }
-    }
-    n.included = sth !== undefined;
-    if (!sth && inclusionUnchecked) {
-      sink.push(
-        outcome('event.sth_time', 'not_checked', s, TITLES.sthTime, {
-          reason: 'no verified tree head for this event: its inclusion could not be checked',
-        }),
-      );
-    } else if (!sth) {
-      sink.push(
-        outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
-          reason: 'no verified tree head logs this event (its inclusion failed), so its time is unbounded',
-          expected: 'at or before the time of a verified tree head that logs the event',
-          found: `${e.timestamp}, and no verified tree head`,
-        }),
-      );
-    } else if (n.t > sth.timestampMs) {
-      sink.push(
-        outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
-          reason: 'the event claims a time after the tree head that already contains it',
-          expected: `at or before ${sth.timestamp}`,
-          found: e.timestamp,
-        }),
-      );
-    } else {
-      sink.push(
-        outcome('event.sth_time', 'pass', s, TITLES.sthTime, { found: `${e.timestamp} ≤ ${sth.timestamp}` }),
-      );
-    }
-    actionAllowed(n, trust, policy, sink);
+    n.authentic = h.bound && sigOk && keyOk;
+    sink.push(h.inclusion);
+    sink.push(h.sthTime);
+    sink.push(h.allowed);
   }
 
   sink.pushAll(structure.outcomes);
@@ -464,7 +386,98 @@ function field(s: CheckSubject, f: string): CheckSubject {
   return { ...s, field: f };
 }
 
-function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy, sink: OutcomeSink): void {
+/** An event's outcomes decided before its signature result is known, held to be reported in order. */
+interface HeldEventOutcomes {
+  actor: CheckOutcome;
+  bound: boolean;
+  /** Undefined for a lifecycle event: its key validity is its own signature's. */
+  keyTime: CheckOutcome | undefined;
+  keyOk: boolean;
+  inclusion: CheckOutcome;
+  sthTime: CheckOutcome;
+  allowed: CheckOutcome;
+}
+
+/** Inclusion (directly, or through a verified attestation) and the tree-head time bound; sets `n.included`. */
+async function inclusionOutcomes(
+  n: Node,
+  cited: CitedEvent,
+  attested: ReadonlyMap<string, AttestedLeafProof[]>,
+  unverifiable: ReadonlyMap<string, string>,
+  sths: SthVerifier,
+  s: CheckSubject,
+): Promise<[CheckOutcome, CheckOutcome]> {
+  const e = n.event;
+  let sth: LineageSth | undefined;
+  let inclusionUnchecked = false;
+  let inclusion: CheckOutcome;
+  if (cited.inclusion !== undefined) {
+    const r = await checkDirectInclusion(cited.inclusion, `${n.index}/inclusion`, fromHex(n.leaf, 32), sths);
+    if (r.ok) {
+      sth = r.sth;
+      inclusion = outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: r.detail });
+    } else {
+      inclusionUnchecked = r.untrusted;
+      inclusion = outcome(
+        'event.inclusion',
+        r.untrusted ? 'not_checked' : 'fail',
+        field(s, '/inclusion'),
+        TITLES.inclusion,
+        { reason: r.reason },
+      );
+    }
+  } else {
+    const proofs = attested.get(n.leaf);
+    if (proofs && proofs.length > 0) {
+      const p = proofs[0]!;
+      sth = p.sth;
+      inclusion = outcome('event.inclusion', 'pass', s, TITLES.inclusion, {
+        found: `attested by ${p.server}: leaf ${p.leafIndex} of ${p.sth.treeSize} in ${p.logOrigin}${proofs.length > 1 ? ` (+${proofs.length - 1} more logs)` : ''}`,
+      });
+    } else if (unverifiable.has(n.leaf)) {
+      // Evidence exists but the trust store cannot check it: not the capsule's fault.
+      inclusionUnchecked = true;
+      inclusion = outcome('event.inclusion', 'not_checked', s, TITLES.inclusion, {
+        reason: `the attestation covering leaf ${short(n.leaf)} could not be checked: ${unverifiable.get(n.leaf)}`,
+      });
+    } else {
+      // A cited event no proof covers is evidence not anchored in the log (e.g. altered
+      // after logging, so its leaf changed): a failure, not a gap in what could be checked.
+      inclusion = outcome('event.inclusion', 'fail', s, TITLES.inclusion, {
+        reason:
+          'no inclusion proof and no verified attestation covers the event: it is not anchored in a log',
+        expected: `an inclusion proof or a verified attestation covering leaf ${n.leaf}`,
+        found: 'none',
+      });
+    }
+  }
+  n.included = sth !== undefined;
+  let sthTime: CheckOutcome;
+  if (!sth && inclusionUnchecked) {
+    sthTime = outcome('event.sth_time', 'not_checked', s, TITLES.sthTime, {
+      reason: 'no verified tree head for this event: its inclusion could not be checked',
+    });
+  } else if (!sth) {
+    sthTime = outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
+      reason: 'no verified tree head logs this event (its inclusion failed), so its time is unbounded',
+      expected: 'at or before the time of a verified tree head that logs the event',
+      found: `${e.timestamp}, and no verified tree head`,
+    });
+  } else if (n.t > sth.timestampMs) {
+    sthTime = outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
+      reason: 'the event claims a time after the tree head that already contains it',
+      expected: `at or before ${sth.timestamp}`,
+      found: e.timestamp,
+    });
+  } else {
+    sthTime = outcome('event.sth_time', 'pass', s, TITLES.sthTime, {
+      found: `${e.timestamp} ≤ ${sth.timestamp}`,
+    });
+  }
+  return [inclusion, sthTime];
+}
+
+function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy): CheckOutcome {
   const e = n.event;
   const s: CheckSubject = { kind: 'chain', id: n.id, field: '/action' };
   if (n.step !== undefined) s.step = n.step;
@@ -495,16 +508,14 @@ function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy, sink:
         );
     }
   }
-  sink.push(
-    problems.length === 0
-      ? outcome('chain.action_allowed', 'pass', s, TITLES.allowed, {
-          found: rule ? 'allowed by policy' : 'action not restricted by policy',
-        })
-      : outcome('chain.action_allowed', 'fail', s, TITLES.allowed, {
-          reason: problems.join('; '),
-          found: `${e.actor_kind} ${e.actor} did ${e.action}`,
-        }),
-  );
+  return problems.length === 0
+    ? outcome('chain.action_allowed', 'pass', s, TITLES.allowed, {
+        found: rule ? 'allowed by policy' : 'action not restricted by policy',
+      })
+    : outcome('chain.action_allowed', 'fail', s, TITLES.allowed, {
+        reason: problems.join('; '),
+        found: `${e.actor_kind} ${e.actor} did ${e.action}`,
+      });
 }
 
 function chainStructure(

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,6 +175,32 @@ describe('Ed25519VerifyPool', () => {
       await pool.close();
     }
   });
+
+  // The workers run below the thread that queues their work (Linux: nice is per thread).
+  it.runIf(process.platform === 'linux')(
+    'runs its workers 10 nice levels below the calling thread',
+    async () => {
+      const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      const niceLevels = () =>
+        readdirSync('/proc/self/task').flatMap((t) => {
+          try {
+            return [niceOf(readFileSync(`/proc/self/task/${t}/stat`, 'latin1'))];
+          } catch {
+            return []; // a thread that ended while listing
+          }
+        });
+      const own = niceOf(readFileSync('/proc/thread-self/stat', 'latin1'));
+      const lowered = Math.min(19, own + 10);
+      const before = niceLevels().filter((n) => n === lowered).length;
+      const pool = new Ed25519VerifyPool({ size: 3, minBatch: 1 });
+      try {
+        expect(await pool.verifyBatch(items)).toEqual(expected);
+        expect(niceLevels().filter((n) => n === lowered).length - before).toBe(3);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it('falls back to in-thread verification when a worker fails to start', async () => {
     const pool = new Ed25519VerifyPool({ size: 2, minBatch: 1, workerSource: 'throw new Error("boom")' });
