@@ -88,6 +88,24 @@ describe('red team: a root approval binds to its own task', () => {
     }
   });
 
+  it('a root that is not authentic fails as such, and its task binding is not judged on top', async () => {
+    const genuine = aoApproval('other-system-ato');
+    const v = genuine.signature.value;
+    const forged = {
+      ...genuine,
+      signature: { ...genuine.signature, value: `${v[0] === '0' ? '1' : '0'}${v.slice(1)}` },
+    };
+    const reg = registerEvent(mallory, { timestamp: at(1), sequence: 0 });
+    const bad = malloryEvent(ctx('acme-ato/A2', 'acme-ato'), [eventId(forged)]);
+    const r = await verifyCallChain(input([forged, reg, bad]));
+    const fails = bindingFailures(r.checks);
+    expect(fails.map((c) => c.subject.id)).toEqual([eventId(forged)]);
+    expect(fails[0]!.reason).toContain('not authentic');
+    expect(r.checks.find((c) => c.id === 'event.signature' && c.subject.id === eventId(forged))?.status).toBe(
+      'fail',
+    );
+  });
+
   it('control: the same chain with the event inside the approved task verifies', async () => {
     const own = aoApproval('acme-ato');
     const reg = registerEvent(mallory, { timestamp: at(1), sequence: 0 });

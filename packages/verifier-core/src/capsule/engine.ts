@@ -1,4 +1,4 @@
-import { verifyCallChain } from '../chain/index.js';
+import { type CallChainReport, verifyCallChain } from '../chain/index.js';
 import { checkOpenings, parseOpening } from '../commitments/index.js';
 import type { Opening } from '../commitments/types.js';
 import { toHex } from '../encoding/hex.js';
@@ -110,7 +110,6 @@ export async function verifyLineageDocuments(
   opts: EngineOptions,
 ): Promise<EngineOutput> {
   const progress = opts.onProgress ?? (() => {});
-  const checks: CheckOutcome[] = [];
 
   // Events and attestations: the call-chain engine (signatures, keys, inclusion, chain rules).
   progress({ phase: 'verifying signatures and proofs', done: 0, total: docs.events.length });
@@ -118,10 +117,13 @@ export async function verifyLineageDocuments(
   // The cited objects are the only holders of the events from here on, and the engine
   // releases each once taken (events were read, checked and hashed line by line).
   const cited = docs.events.map((e) => (e.read ? { event: null, read: e.read } : { event: e.value }));
+  const where = docs.events.map((e) => e.where);
   for (const e of docs.events) {
     e.value = null;
     e.read = undefined;
   }
+  // What needs only the parsed events and attestations is done while the workers verify.
+  let indexed: Promise<IndexedDocuments> | undefined;
   const chain = await verifyCallChain({
     events: cited,
     consumeEvents: true,
@@ -129,42 +131,143 @@ export async function verifyLineageDocuments(
     attestations: docs.attestations.map((a) => a.parsed ?? a.value),
     attestationLabels: docs.attestations.map((a) => a.where),
     trust,
+    whileVerifying: async (parsed) => {
+      indexed = indexDocuments(parsed, where, docs, trust, progress);
+      await indexed;
+    },
   });
-  for (const c of chain.checks) checks.push(c);
+  const ix = await (indexed ?? indexDocuments(chain, where, docs, trust, progress));
   progress({ phase: 'verifying signatures and proofs', done: docs.events.length, total: docs.events.length });
+  const { events } = ix;
 
+  // One pass over the chain's outcomes (~7 per event): each attestation's tree-head status, the
+  // events something did not pass for (commitment openings count only on proven events), and the
+  // file and line of every event outcome, so a failure can be found in the capsule.
+  const sthStatus = new Map<string, CheckStatus>();
+  let anySth = false;
+  let anySthFail = false;
+  const notProven = new Set<string>();
+  let named: CheckSubject | undefined;
+  for (const c of chain.checks) {
+    const subject = c.subject;
+    if (c.id === 'attestation.sth_signature') {
+      anySth = true;
+      if (c.status === 'fail') anySthFail = true;
+      sthStatus.set(subject.id, worseStatus(sthStatus.get(subject.id) ?? 'pass', c.status));
+    }
+    if (c.status !== 'pass') notProven.add(subject.id);
+    // An event's outcomes share one subject object: named once.
+    if (subject === named || subject.kind !== 'event' || subject.field) continue;
+    const e = events.get(subject.id);
+    if (e) {
+      subject.field = e.where;
+      named = subject;
+    }
+  }
+  for (const { sth, file } of ix.sths) {
+    sth.status = sthStatus.get(file) ?? (anySthFail ? 'fail' : anySth ? 'pass' : 'not_checked');
+  }
+
+  // Commitment openings the holder chose to disclose, checked against proven events only.
+  const checks = chain.checks;
+  for (const c of ix.checks) checks.push(c);
+  const proven = new Set([...ix.relevant.keys()].filter((id) => !notProven.has(id)));
+  const opened = checkOpenings(ix.relevant, ix.openings, proven);
+  for (const c of opened) checks.push(c);
+  const openings = new Map<string, unknown>();
+  for (const o of ix.openings) {
+    const failed = opened.some(
+      (c) =>
+        c.id === 'commitment.opening' &&
+        c.status !== 'pass' &&
+        c.subject.id.endsWith(`#${o.name}`) &&
+        o.event_id.startsWith(c.subject.id.split('…')[0]!),
+    );
+    if (!failed && events.has(o.event_id)) openings.set(`${o.event_id}/${o.name}`, o.value);
+  }
+  // The outcomes added here that name an event without a field (none today) are located too.
+  for (const c of ix.checks.concat(opened)) {
+    if (c.subject.kind !== 'event' || c.subject.field) continue;
+    const e = events.get(c.subject.id);
+    if (e) c.subject.field = e.where;
+  }
+
+  const { labels, agentEvent, receiptSender } = ix;
+  return {
+    checks,
+    events,
+    openings,
+    handoffs: ix.handoffs,
+    sths: ix.sths.map((x) => x.sth),
+    actorLabel: (actor) => {
+      // Memoized: the report asks once per event, and a capsule has few actors.
+      let l = labels.get(actor);
+      if (l === undefined) {
+        l = actor.length > 24 ? `${actor.slice(0, 22)}…` : actor;
+        labels.set(actor, l);
+      }
+      return l;
+    },
+    stepHint: (subject, stepOf) => {
+      if (subject.kind === 'receipt') {
+        const sender = receiptSender.get(subject.id);
+        const ev = sender ? agentEvent.get(sender) : undefined;
+        return ev ? stepOf.get(ev) : undefined;
+      }
+      if (subject.kind === 'card') {
+        const ev = agentEvent.get(subject.id);
+        return ev ? stepOf.get(ev) : undefined;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** What the capsule engine derives from the parsed events and attestations alone. */
+interface IndexedDocuments {
+  events: Map<string, EngineEvent>;
+  /** Tree heads the attestations name, each with the attestation file whose status it takes. */
+  sths: { sth: SthSummary; file: string }[];
+  /** Outcomes of the capsule's own checks (attested events, cards, receipts, opening syntax), in order. */
+  checks: CheckOutcome[];
+  handoffs: EngineOutput['handoffs'];
+  openings: Opening[];
+  /** Events with commitments, or cited by an opening. */
+  relevant: Map<string, LineageEvent>;
+  labels: Map<string, string>;
+  agentEvent: Map<string, string>;
+  receiptSender: Map<string, string>;
+}
+
+async function indexDocuments(
+  chain: Pick<CallChainReport, 'events' | 'attestations'>,
+  where: readonly string[],
+  docs: CapsuleDocuments,
+  trust: TrustStore,
+  progress: NonNullable<EngineOptions['onProgress']>,
+): Promise<IndexedDocuments> {
+  const checks: CheckOutcome[] = [];
   const events = new Map<string, EngineEvent>();
   for (const s of chain.events) {
-    const located = docs.events[s.index];
-    if (!located) continue;
+    const w = where[s.index];
+    if (w === undefined) continue;
     // The engine's parsed event (a summary exists only for events that passed event.schema).
     events.set(s.eventId, {
       event: s.event,
       value: s.event as unknown as JsonValue,
       leafHash: s.leafHash,
-      where: located.where,
+      where: w,
     });
   }
 
   // Per-event proof details from the attestations (for the desktop's proof view).
-  const sths: SthSummary[] = [];
-  // One pass over the outcomes (~7 per event), not one per attestation.
-  const sthStatus = new Map<string, CheckStatus>();
-  let anySth = false;
-  let anySthFail = false;
-  for (const c of chain.checks) {
-    if (c.id !== 'attestation.sth_signature') continue;
-    anySth = true;
-    if (c.status === 'fail') anySthFail = true;
-    sthStatus.set(c.subject.id, worseStatus(sthStatus.get(c.subject.id) ?? 'pass', c.status));
-  }
-  const leafToEvent = new Map([...events].map(([id, e]) => [e.leafHash, id]));
+  const sths: IndexedDocuments['sths'] = [];
+  const leafToEvent = new Map<string, string>();
+  for (const [id, e] of events) leafToEvent.set(e.leafHash, id);
   for (const [i, a] of docs.attestations.entries()) {
     // As the engine parsed it (not parsed again: a 100k-leaf attestation is megabytes).
     const att = chain.attestations[i];
     if (att === undefined) continue;
-    const status: CheckStatus =
-      sthStatus.get(a.where) ?? (anySthFail ? 'fail' : anySth ? 'pass' : 'not_checked');
     // A capsule carries every event its attestations vouch for: a leaf without its event means
     // an event was withheld (dropping a logged revocation would otherwise hide it).
     const withheld = att.leaves.filter((l) => !leafToEvent.has(l));
@@ -190,8 +293,12 @@ export async function verifyLineageDocuments(
       const cps = [log.checkpoint, ...(log.consistency ?? []).map((c) => c.checkpoint)];
       for (const cp of cps) {
         const s = sthOf(cp);
-        if (s && !sths.some((x) => x.logId === s.logId && x.size === s.size && x.rootHex === s.rootHex)) {
-          sths.push({ ...s, status, checkpoint: cp });
+        if (
+          s &&
+          !sths.some(({ sth: x }) => x.logId === s.logId && x.size === s.size && x.rootHex === s.rootHex)
+        ) {
+          // The status is the attestation's tree-head check, known once the chain engine is done.
+          sths.push({ sth: { ...s, status: 'not_checked', checkpoint: cp }, file: a.where });
         }
       }
       const head = sthOf(log.checkpoint);
@@ -294,12 +401,11 @@ export async function verifyLineageDocuments(
       });
   }
 
-  // Commitment openings the holder chose to disclose, checked against proven events only.
-  const openings = new Map<string, unknown>();
-  const parsedOpenings: Opening[] = [];
+  // Commitment openings the holder chose to disclose (checked once the chain engine is done).
+  const openings: Opening[] = [];
   for (const o of docs.openings) {
     try {
-      parsedOpenings.push(parseOpening(o.value, o.where));
+      openings.push(parseOpening(o.value, o.where));
     } catch (e) {
       checks.push({
         id: 'commitment.opening',
@@ -310,64 +416,14 @@ export async function verifyLineageDocuments(
       });
     }
   }
-  const notProven = new Set<string>();
-  for (const c of chain.checks) if (c.status !== 'pass') notProven.add(c.subject.id);
   // Only events with commitments, or cited by an opening, can yield a commitment outcome.
-  const openedEvents = new Set(parsedOpenings.map((o) => o.event_id));
+  const openedEvents = new Set(openings.map((o) => o.event_id));
   const relevant = new Map<string, LineageEvent>();
   for (const [id, e] of events)
     if (e.event.commitments.length > 0 || openedEvents.has(id)) relevant.set(id, e.event);
-  const proven = new Set([...relevant.keys()].filter((id) => !notProven.has(id)));
-  const opened = checkOpenings(relevant, parsedOpenings, proven);
-  for (const c of opened) checks.push(c);
-  for (const o of parsedOpenings) {
-    const failed = opened.some(
-      (c) =>
-        c.id === 'commitment.opening' &&
-        c.status !== 'pass' &&
-        c.subject.id.endsWith(`#${o.name}`) &&
-        o.event_id.startsWith(c.subject.id.split('…')[0]!),
-    );
-    if (!failed && events.has(o.event_id)) openings.set(`${o.event_id}/${o.name}`, o.value);
-  }
-
-  // Name where each event lives in the capsule.
-  // Name the file and line of every event outcome, so a failure can be found in the capsule.
-  for (const c of checks) {
-    if (c.subject.kind !== 'event' || c.subject.field) continue;
-    const e = events.get(c.subject.id);
-    if (e) c.subject.field = e.where;
-  }
 
   const agentEvent = new Map<string, string>();
   for (const [id, e] of events) if (!agentEvent.has(e.event.actor)) agentEvent.set(e.event.actor, id);
   const receiptSender = new Map(parsedReceipts.map((r) => [r.handoff_id, r.sender]));
-  return {
-    checks,
-    events,
-    openings,
-    handoffs,
-    sths,
-    actorLabel: (actor) => {
-      // Memoized: the report asks once per event, and a capsule has few actors.
-      let l = labels.get(actor);
-      if (l === undefined) {
-        l = actor.length > 24 ? `${actor.slice(0, 22)}…` : actor;
-        labels.set(actor, l);
-      }
-      return l;
-    },
-    stepHint: (subject, stepOf) => {
-      if (subject.kind === 'receipt') {
-        const sender = receiptSender.get(subject.id);
-        const ev = sender ? agentEvent.get(sender) : undefined;
-        return ev ? stepOf.get(ev) : undefined;
-      }
-      if (subject.kind === 'card') {
-        const ev = agentEvent.get(subject.id);
-        return ev ? stepOf.get(ev) : undefined;
-      }
-      return undefined;
-    },
-  };
+  return { events, sths, checks, handoffs, openings, relevant, labels, agentEvent, receiptSender };
 }

@@ -26,7 +26,7 @@ import { SthVerifier } from '../trust/sth.js';
 import type { ApproverRole, TrustStore, WorkflowPolicy } from '../trust/types.js';
 import { findCycles } from './graph.js';
 import { checkDirectInclusion } from './inclusion.js';
-import { findTaskBindingFailures, taskAncestry } from './task-binding.js';
+import { findTaskBindingFailures, type TaskBindingFailure, taskAncestry } from './task-binding.js';
 import type { CallChainInput, ChainEventSummary, CitedEvent } from './types.js';
 
 /**
@@ -189,6 +189,7 @@ export async function runCallChain(
   // are held back and reported after the per-event ones, in the engine's fixed order.
   const structure = new OutcomeSink(false);
   const walk = chainStructure(nodes, byId, policy, input.targets, structure);
+  const judged = walk ? judgeRoots(walk, nodes, trust) : undefined;
 
   // 4. Per-event checks, in input order. Everything that does not need the signature
   // results is decided while the workers verify (held per event); the results are awaited
@@ -275,6 +276,8 @@ export async function runCallChain(
     held.push({ actor, bound, keyTime, keyOk, inclusion, sthTime, allowed: actionAllowed(n, trust, policy) });
   }
 
+  const events = summaries(nodes);
+  await input.whileVerifying?.({ events, attestations: parsedAttestations });
   const sigResults = await signatures.results();
   for (const [i, n] of nodes.entries()) {
     const h = held[i]!;
@@ -310,7 +313,7 @@ export async function runCallChain(
   }
 
   sink.pushAll(structure.outcomes);
-  if (walk) rootApprovals(walk, nodes, trust, sink);
+  if (judged) rootApprovals(judged, nodes, sink);
 
   // Handoff receipts between the agents, with the same key histories.
   if (receipts.length > 0) {
@@ -322,7 +325,7 @@ export async function runCallChain(
   // Commitments: openings checked against proven events; the rest "committed, not disclosed".
   // Only when the caller asks (openings given, possibly empty), so a host that checks
   // openings itself does not get every commitment listed twice.
-  if (openingValues === undefined) return { events: summaries(nodes), attestations: parsedAttestations };
+  if (openingValues === undefined) return { events, attestations: parsedAttestations };
   const openings: Opening[] = [];
   for (const [i, o] of openingValues.entries()) {
     try {
@@ -351,7 +354,7 @@ export async function runCallChain(
   }
   const proven = new Set(nodes.filter((n) => n.authentic && n.included).map((n) => n.id));
   sink.pushAll(checkOpenings(withCommitments, openings, proven));
-  return { events: summaries(nodes), attestations: parsedAttestations };
+  return { events, attestations: parsedAttestations };
 }
 
 function summaries(nodes: Node[]): ChainEventSummary[] {
@@ -740,24 +743,51 @@ interface ChainWalk {
   required: readonly ApproverRole[];
 }
 
+/**
+ * What can be judged of the roots before the signatures are known: every rule but
+ * authenticity, and the task binding of the roots that pass them (the costly walk), so
+ * that only authenticity is left for after the workers finish.
+ */
+interface RootJudgement {
+  walk: ChainWalk;
+  /** Roots in input order, each with the first rule it breaks other than authenticity. */
+  roots: { node: Node; why: string | undefined; approver: TrustStore['approvers'][number] | undefined }[];
+  /** Task-binding failures assuming every root without a `why` proves authentic. */
+  binding: TaskBindingFailure<Node>[];
+}
+
+function judgeRoots(walk: ChainWalk, nodes: Node[], trust: TrustStore): RootJudgement {
+  const { required } = walk;
+  const roots = [...walk.roots]
+    .sort((a, b) => a.index - b.index)
+    .map((r) => {
+      const e = r.event;
+      const approver = e.actor_kind === 'human' ? trust.approvers.find((a) => a.id === e.actor) : undefined;
+      let why: string | undefined;
+      if (e.action !== 'approval.grant' || !e.approval)
+        why = `the root is a ${e.actor_kind} ${e.action} event, not a human approval`;
+      else if (e.approval.decision !== 'approve')
+        why = `the root approval's decision is "${e.approval.decision}"`;
+      else if (!required.includes(e.approval.role))
+        why = `the root approval is by role ${e.approval.role}; required: ${required.join(' or ')}`;
+      else if (!approver?.roles.includes(e.approval.role))
+        why = `the approver does not hold role ${e.approval.role} in the trust store`;
+      return { node: r, why, approver };
+    });
+  const candidates = roots.filter((r) => r.why === undefined).map((r) => r.node);
+  return { walk, roots, binding: findTaskBindingFailures(nodes, walk.seen, candidates) };
+}
+
 /** Each root the walk reached must be an authentic approval by a required role, for this task. */
-function rootApprovals(walk: ChainWalk, nodes: Node[], trust: TrustStore, sink: OutcomeSink): void {
-  const { roots, seen, required } = walk;
+function rootApprovals(judged: RootJudgement, nodes: Node[], sink: OutcomeSink): void {
+  const { required } = judged.walk;
   const approvedRoots: Node[] = [];
-  for (const r of [...roots].sort((a, b) => a.index - b.index)) {
+  for (const { node: r, why: rule, approver } of judged.roots) {
     const e = r.event;
     const s: CheckSubject = { ...subject(r), kind: 'chain' };
-    const approver = e.actor_kind === 'human' ? trust.approvers.find((a) => a.id === e.actor) : undefined;
-    let why: string | undefined;
-    if (e.action !== 'approval.grant' || !e.approval)
-      why = `the root is a ${e.actor_kind} ${e.action} event, not a human approval`;
-    else if (e.approval.decision !== 'approve')
-      why = `the root approval's decision is "${e.approval.decision}"`;
-    else if (!required.includes(e.approval.role))
-      why = `the root approval is by role ${e.approval.role}; required: ${required.join(' or ')}`;
-    else if (!approver?.roles.includes(e.approval.role))
-      why = `the approver does not hold role ${e.approval.role} in the trust store`;
-    else if (!r.authentic) why = 'the root approval is not authentic (its signature or key did not verify)';
+    const why =
+      rule ??
+      (r.authentic ? undefined : 'the root approval is not authentic (its signature or key did not verify)');
     sink.push(
       why
         ? outcome('chain.root_approval_role', 'fail', s, TITLES.root, {
@@ -771,9 +801,14 @@ function rootApprovals(walk: ChainWalk, nodes: Node[], trust: TrustStore, sink: 
     );
     if (!why) approvedRoots.push(r);
   }
+  const candidates = judged.roots.filter((r) => r.why === undefined).length;
+  const failures =
+    approvedRoots.length === candidates
+      ? judged.binding
+      : findTaskBindingFailures(nodes, judged.walk.seen, approvedRoots);
   // An approval authorizes its own task only: an event reaching an approval given for
   // another task fails here too (roots that already failed are not judged twice).
-  for (const f of findTaskBindingFailures(nodes, seen, approvedRoots)) {
+  for (const f of failures) {
     const task = f.node.event.context.task_id;
     sink.push(
       outcome(

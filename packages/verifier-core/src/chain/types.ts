@@ -57,6 +57,13 @@ export interface CallChainInput {
    * (so the worker pool verifies while reading goes on). Default: a fresh queue.
    */
   signatures?: SignatureQueue;
+  /**
+   * Called once every event is parsed and its signature-independent checks are decided, while
+   * the signature workers may still be verifying: a host indexes what it needs from the events
+   * and attestations here (the capsule engine: proof details, cards, receipts), so that work
+   * overlaps theirs instead of following it. No outcome is reported before it returns.
+   */
+  whileVerifying?: (parsed: Pick<CallChainReport, 'events' | 'attestations'>) => void | Promise<void>;
 }
 
 /** What the verifier learned about each parsed event, for apps to display. */
