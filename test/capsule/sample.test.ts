@@ -49,6 +49,18 @@ describe('the FedRAMP sample capsule', () => {
     expect(v.sths.every((s) => s.status === 'pass')).toBe(true);
   });
 
+  it('hands over its lineage graph as an ordinary property: JSON and structured clone carry it whole', () => {
+    const graph = v.lineage;
+    expect(v.lineage).toBe(graph); // built once
+    expect(graph.nodes.map((n) => n.id)).toEqual(v.events.map((e) => e.id));
+    expect(graph.edges.filter((e) => e.kind === 'predecessor')).toHaveLength(
+      v.events.reduce((n, e) => n + e.predecessors.length, 0),
+    );
+    expect(Object.keys(v)).toContain('lineage');
+    expect(JSON.parse(JSON.stringify(v)).lineage).toEqual(graph);
+    expect(structuredClone(v).lineage).toEqual(graph);
+  });
+
   it('never takes trust from the capsule: the sample verified against the wrong trust store fails', async () => {
     const other = await buildFedrampSample({ seed: 'another seed' });
     const r = await verifyCapsule(zipCapsuleSource(sample.zip), other.trust, {

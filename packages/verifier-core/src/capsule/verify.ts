@@ -2,7 +2,13 @@ import { getCryptoBackend, sha256 } from '../crypto/current.js';
 import { toHex } from '../encoding/hex.js';
 import { SignatureQueue } from '../events/signature-queue.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
-import { buildReport, type CheckOutcome, type CheckStatus, worseStatus } from '../report/model.js';
+import {
+  buildReport,
+  type CheckOutcome,
+  type CheckStatus,
+  type CheckSubject,
+  worseStatus,
+} from '../report/model.js';
 import { formatCount, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CapsuleDocuments, emptyDocuments, readDocument } from './contents.js';
@@ -10,7 +16,7 @@ import { type EngineOutput, verifyLineageDocuments } from './engine.js';
 import { type CapsuleLimits, resolveLimits } from './limits.js';
 import { type CapsuleManifest, MANIFEST_PATH, parseManifest } from './manifest.js';
 import type { AbortSignalLike, CapsuleEntryInfo, CapsuleSource } from './source.js';
-import type { CapsuleVerification, EventDetail, LineageGraph } from './types.js';
+import type { CapsuleVerification, EventDetail, LineageGraph, SthSummary } from './types.js';
 
 export interface VerifyCapsuleOptions {
   /** RFC 3339 time stamped on the report (the core reads no clock). */
@@ -79,7 +85,21 @@ export async function verifyCapsule(
             },
           }
         : {}),
-      ...out,
+      // Built when first read (a view, a JSON report), then kept: a 100k-event graph is 200k
+      // objects that a terminal verdict never shows. Enumerable, so JSON and structured clone
+      // see an ordinary property.
+      get lineage(): LineageGraph {
+        const graph = out.lineage();
+        Object.defineProperty(this, 'lineage', {
+          value: graph,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        return graph;
+      },
+      events: out.events,
+      sths: out.sths,
     };
   };
 
@@ -404,8 +424,8 @@ function assemble(
   manifest: CapsuleManifest | undefined,
   engine: EngineOutput | undefined,
   artifactOf: Map<string, string>,
-): Pick<CapsuleVerification, 'lineage' | 'events' | 'sths'> {
-  if (!manifest || !engine) return { lineage: { nodes: [], edges: [] }, events: [], sths: [] };
+): { lineage: () => LineageGraph; events: EventDetail[]; sths: SthSummary[] } {
+  if (!manifest || !engine) return { lineage: () => ({ nodes: [], edges: [] }), events: [], sths: [] };
   // One pass over the outcomes folds each event's worst status and failed ids: a capsule of
   // 100k events has ~700k outcomes, so no per-event lists of outcomes are kept.
   // Events whose checks all passed share one record; a failing or unchecked one gets its own.
@@ -414,10 +434,15 @@ function assemble(
     failed: Object.freeze([]) as unknown as string[],
   });
   const byEvent = new Map<string, { status: CheckStatus; failed: string[] }>();
+  // An event's outcomes share one subject object and come in a row: a passing outcome whose
+  // subject was just seen changes nothing.
+  let seen: CheckSubject | undefined;
   for (const c of checks) {
     // Chain checks about one event (dangling predecessor, sequence, policy) name it by id too.
+    if (c.status === 'pass' && c.subject === seen) continue;
     const id = c.subject.id;
     if (!engine.events.has(id)) continue;
+    seen = c.subject;
     let own = byEvent.get(id);
     if (c.status === 'pass') {
       if (own === undefined) byEvent.set(id, allPassed);
@@ -456,15 +481,18 @@ function assemble(
       payloadHash: e.payload_hash,
       signature: { publicKey: e.signature.public_key, value: e.signature.value },
       leafHash: info.leafHash,
-      commitments: e.commitments.map((c) => {
-        const opened = engine.openings.get(`${id}/${c.name}`);
-        return {
-          name: c.name,
-          scheme: c.scheme,
-          disclosed: opened !== undefined,
-          ...(opened !== undefined ? { value: opened } : {}),
-        };
-      }),
+      commitments:
+        e.commitments.length === 0
+          ? []
+          : e.commitments.map((c) => {
+              const opened = engine.openings.get(`${id}/${c.name}`);
+              return {
+                name: c.name,
+                scheme: c.scheme,
+                disclosed: opened !== undefined,
+                ...(opened !== undefined ? { value: opened } : {}),
+              };
+            }),
       predecessors: e.predecessors,
       status,
       failedChecks: own === undefined || own === allPassed ? [] : own.failed,
@@ -477,6 +505,12 @@ function assemble(
     if (e.approval) d.approval = { ...e.approval };
     events.push(d);
   }
+  const handoffs = engine.handoffs;
+  return { lineage: () => lineageGraph(events, handoffs), events, sths: engine.sths };
+}
+
+/** The lineage graph: one node per event, predecessor edges, then handoff edges. */
+function lineageGraph(events: readonly EventDetail[], handoffs: EngineOutput['handoffs']): LineageGraph {
   const statusOf = new Map<string, CheckStatus>();
   for (const e of events) statusOf.set(e.id, e.status);
   const lineage: LineageGraph = {
@@ -501,6 +535,6 @@ function assemble(
       });
     }
   }
-  for (const h of engine.handoffs) lineage.edges.push({ ...h, kind: 'handoff' });
-  return { lineage, events, sths: engine.sths };
+  for (const h of handoffs) lineage.edges.push({ ...h, kind: 'handoff' });
+  return lineage;
 }
