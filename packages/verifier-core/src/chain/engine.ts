@@ -146,7 +146,7 @@ export async function runCallChain(
         index,
         event,
         id: read ? read.id : prepared!.id,
-        leaf: toHex(read ? read.leafHash : prepared!.leafHash),
+        leaf: read ? read.leaf : prepared!.leaf,
         t: parseTimestamp(event.timestamp),
         authentic: false,
         included: false,

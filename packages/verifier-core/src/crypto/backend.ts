@@ -31,6 +31,11 @@ export interface EcdsaP256VerifyItem {
 export interface CryptoBackend {
   readonly name: 'node' | 'webcrypto' | 'noble' | (string & {});
   sha256(data: Uint8Array): Uint8Array;
+  /**
+   * The same digest as lowercase hex, where a backend makes it cheaper than `toHex(sha256(…))`
+   * (node:crypto returns hex without allocating a Buffer: event ids and leaves, 100k+ a capsule).
+   */
+  sha256Hex?(data: Uint8Array): string;
   /** Incremental hashing for large artifacts, so they never sit in memory whole. */
   createSha256(): Sha256Hasher;
   sha512(data: Uint8Array): Uint8Array;

@@ -162,7 +162,8 @@ describe('SHA-256 / SHA-512', () => {
     );
   });
 
-  it('incremental hashing equals one-shot on every backend, for random chunkings', () => {
+  it('incremental hashing equals one-shot (and hex one-shot) on every backend, for random chunkings', () => {
+    expect(typeof nodeBackend.sha256Hex).toBe('function');
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 12 }), (chunks) => {
         const whole = Uint8Array.from(chunks.flatMap((c) => [...c]));
@@ -172,6 +173,7 @@ describe('SHA-256 / SHA-512', () => {
           for (const c of chunks) h.update(c);
           expect(toHex(h.digest())).toBe(want);
           expect(toHex(b.sha256(whole))).toBe(want);
+          if (b.sha256Hex) expect(b.sha256Hex(whole)).toBe(want);
         }
       }),
       { numRuns: 100 },

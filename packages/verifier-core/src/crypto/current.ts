@@ -1,4 +1,5 @@
 import { defaultBackend, nativeBackend } from '#default-backend';
+import { toHex } from '../encoding/hex.js';
 import { LineageError } from '../result.js';
 import type { CryptoBackend } from './backend.js';
 import { nobleBackend } from './backends/noble.js';
@@ -23,6 +24,11 @@ export function setCryptoBackend(backend: CryptoBackend): void {
 
 export function sha256(data: Uint8Array): Uint8Array {
   return current.sha256(data);
+}
+
+/** SHA-256 as lowercase hex (the backend's own path when it has one). */
+export function sha256Hex(data: Uint8Array): string {
+  return current.sha256Hex ? current.sha256Hex(data) : toHex(current.sha256(data));
 }
 
 export type CryptoBackendName = 'node' | 'webcrypto' | 'noble' | 'auto';

@@ -11,5 +11,6 @@ export {
   selectBackend,
   setCryptoBackend,
   sha256,
+  sha256Hex,
 } from './current.js';
 export { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.js';

@@ -28,6 +28,11 @@ export function utf8Encode(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
+/** Encodes `s` into `dest` (which must hold 3 bytes per UTF-16 unit); returns the bytes written. */
+export function utf8EncodeInto(s: string, dest: Uint8Array): number {
+  return encoder.encodeInto(s, dest).written;
+}
+
 /**
  * Decodes UTF-8, throwing a LineageError (code `encoding.utf8`, with the byte
  * offset) on any invalid sequence instead of inserting U+FFFD. A BOM is kept as

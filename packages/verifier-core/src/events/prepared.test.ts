@@ -40,7 +40,7 @@ describe('prepareEvent: one canonicalization gives the id, signing input and lea
       const p = prepareEvent(e);
       expect(p.id).toBe(eventId(e));
       expect(toHex(p.signingInput)).toBe(toHex(signingInput(SIGNING_CONTEXTS.event, unsignedEvent(e))));
-      expect(toHex(p.leafHash)).toBe(toHex(eventLeafHash(e)));
+      expect(p.leaf).toBe(toHex(eventLeafHash(e)));
       checked++;
     }
     expect(checked).toBeGreaterThan(50);
@@ -52,14 +52,14 @@ describe('prepareEvent: one canonicalization gives the id, signing input and lea
     const e = parseEvent(events.find((x) => (x as { approval?: unknown }).approval !== undefined)!);
     const p = prepareEvent(e);
     expect(p.id).toBe(eventId(e));
-    expect(toHex(p.leafHash)).toBe(toHex(eventLeafHash(e)));
+    expect(p.leaf).toBe(toHex(eventLeafHash(e)));
     // Any change to the event changes all three.
     const q = prepareEvent({ ...e, sequence: e.sequence + 1 });
     expect(q.id).not.toBe(p.id);
-    expect(toHex(q.leafHash)).not.toBe(toHex(p.leafHash));
+    expect(q.leaf).not.toBe(p.leaf);
     const r = prepareEvent({ ...e, signature: { ...e.signature, value: '00'.repeat(64) } });
     expect(r.id).toBe(p.id);
-    expect(toHex(r.leafHash)).not.toBe(toHex(p.leafHash));
+    expect(r.leaf).not.toBe(p.leaf);
   });
 
   it('rejects what canonicalization rejects (not plain JSON)', () => {
@@ -81,7 +81,7 @@ describe('prepareEvent: one canonicalization gives the id, signing input and lea
       expect(fast).toBeDefined();
       expect(fast!.id).toBe(slow.id);
       expect(toHex(fast!.signingInput)).toBe(toHex(slow.signingInput));
-      expect(toHex(fast!.leafHash)).toBe(toHex(slow.leafHash));
+      expect(fast!.leaf).toBe(slow.leaf);
       // Text that is not canonical is left to prepareEvent.
       expect(prepareEventText(parseEventJsonText(JSON.stringify(raw, null, 1)))).toBeUndefined();
       checked++;
@@ -109,6 +109,6 @@ describe('prepareEvent: one canonicalization gives the id, signing input and lea
     expect((bad as { extra: number }).extra).toBe(1);
     expect(() => readEventText('{"type":"lineage.event","type":1}')).toThrow(/duplicate member name/);
     // A look-alike object is not a ReadEvent.
-    expect(ReadEvent.is({ event: read.event, id: read.id, leafHash: read.leafHash })).toBe(false);
+    expect(ReadEvent.is({ event: read.event, id: read.id, leaf: read.leaf })).toBe(false);
   });
 });

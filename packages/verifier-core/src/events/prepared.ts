@@ -1,7 +1,6 @@
 import serialize from 'canonicalize';
-import { sha256 } from '../crypto/current.js';
+import { sha256Hex } from '../crypto/current.js';
 import { utf8Encode } from '../encoding/bytes.js';
-import { toHex } from '../encoding/hex.js';
 import {
   canonicalize,
   type JsonValue,
@@ -9,7 +8,7 @@ import {
   parseStrictJsonText,
   type StrictJsonLimits,
 } from '../json/index.js';
-import { leafHash } from '../merkle/hash.js';
+import { textLeafHashHex } from '../merkle/hash.js';
 import { isLineageError } from '../result.js';
 import { parseEvent } from './parse.js';
 import type { SignatureQueue } from './signature-queue.js';
@@ -27,8 +26,8 @@ export interface PreparedEvent {
   id: string;
   /** ASCII("lineage/event/v1") ‖ 0x0A ‖ JCS(unsigned event): the bytes the actor signed. */
   signingInput: Uint8Array;
-  /** leafHash(JCS(signed event)). */
-  leafHash: Uint8Array;
+  /** leafHash(JCS(signed event)), hex. */
+  leaf: string;
 }
 
 const PREFIX = `${SIGNING_CONTEXTS.event}\n`;
@@ -77,9 +76,9 @@ export function prepareEventText(parsed: ParsedJsonText): PreparedEvent | undefi
 function fromCanonical(unsigned: string, signed: string): PreparedEvent {
   const signingInput = utf8Encode(PREFIX + unsigned);
   return {
-    id: toHex(sha256(signingInput.subarray(PREFIX_LENGTH))),
+    id: sha256Hex(signingInput.subarray(PREFIX_LENGTH)),
     signingInput,
-    leafHash: leafHash(utf8Encode(signed)),
+    leaf: textLeafHashHex(signed),
   };
 }
 
@@ -102,8 +101,8 @@ export class ReadEvent {
     readonly event: LineageEvent,
     /** SHA-256(JCS(unsigned event)), hex. */
     readonly id: string,
-    /** leafHash(JCS(signed event)). */
-    readonly leafHash: Uint8Array,
+    /** leafHash(JCS(signed event)), hex. */
+    readonly leaf: string,
     signingInput: Uint8Array,
     queue: SignatureQueue | undefined,
   ) {
@@ -125,7 +124,7 @@ export class ReadEvent {
     try {
       const event = parseEvent(parsed.value);
       const p = prepareEventText(parsed) ?? prepareEvent(event, { parsed: true });
-      return new ReadEvent(event, p.id, p.leafHash, p.signingInput, options.signatures);
+      return new ReadEvent(event, p.id, p.leaf, p.signingInput, options.signatures);
     } catch (e) {
       if (isLineageError(e)) return parsed.value;
       throw e;

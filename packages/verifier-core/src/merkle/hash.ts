@@ -1,4 +1,6 @@
-import { sha256 } from '../crypto/current.js';
+import { sha256, sha256Hex } from '../crypto/current.js';
+import { utf8Encode, utf8EncodeInto } from '../encoding/bytes.js';
+import { toHex } from '../encoding/hex.js';
 
 /**
  * RFC 6962 §2.1 / RFC 9162 §2.1.1 hashing. Domain separation (0x00 for leaves,
@@ -36,6 +38,20 @@ export function leafHash(entry: Uint8Array): Uint8Array {
   buf[0] = 0x00;
   buf.set(entry, 1);
   return sha256(buf);
+}
+
+// A text's leaf is hashed from one scratch buffer: 0x00, then the text's UTF-8 written after it.
+const TEXT_SCRATCH_MAX = 1 << 20;
+let textScratch = new Uint8Array(0);
+
+/** leafHash(UTF-8(text)) as hex, without allocating the encoded text (every event's leaf). */
+export function textLeafHashHex(text: string): string {
+  const max = 1 + 3 * text.length;
+  if (max > TEXT_SCRATCH_MAX) return toHex(leafHash(utf8Encode(text)));
+  if (textScratch.length < max) textScratch = new Uint8Array(Math.max(max, 4096));
+  textScratch[0] = 0x00;
+  const n = utf8EncodeInto(text, textScratch.subarray(1));
+  return sha256Hex(textScratch.subarray(0, 1 + n));
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {

@@ -7,7 +7,7 @@ export {
   verifyConsistency,
   verifyConsistencyAllowEmpty,
 } from './consistency.js';
-export { emptyRoot, HASH_SIZE, leafHash, merkleRoot, nodeHash } from './hash.js';
+export { emptyRoot, HASH_SIZE, leafHash, merkleRoot, nodeHash, textLeafHashHex } from './hash.js';
 export {
   type InclusionCheckInput,
   type InclusionProofInput,

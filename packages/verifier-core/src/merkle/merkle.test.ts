@@ -19,6 +19,7 @@ import {
   rootFromConsistencyProof,
   rootFromInclusionProof,
   rootFromMultiproof,
+  textLeafHashHex,
   verifyConsistency,
   verifyConsistencyAllowEmpty,
   verifyInclusion,
@@ -54,6 +55,15 @@ describe('hashing', () => {
     const copy = a.slice();
     leafHash(entries[2]!);
     expect(a).toEqual(copy);
+  });
+
+  it("hashes a text's UTF-8 as a leaf, to hex, on every backend and through its scratch buffer", () => {
+    // Long then short (stale bytes must not count), non-ASCII and astral, and past the 1 MiB scratch cap.
+    const texts = ['', 'a'.repeat(5000), 'b', 'é∑ — 𝄞 end', '{"a":1}', 'x'.repeat(400_000), 'y'];
+    const expected = texts.map((t) => toHex(nobleSha256(concatBytes(Uint8Array.of(0), utf8Encode(t)))));
+    expect(texts.map(textLeafHashHex)).toEqual(expected);
+    setCryptoBackend(nobleBackend); // no sha256Hex of its own: toHex of its sha256
+    expect(texts.map(textLeafHashHex)).toEqual(expected);
   });
 
   it('returns independent arrays although the node input buffer is reused', () => {

@@ -95,10 +95,18 @@ function verifyP256(item: EcdsaP256VerifyItem): boolean {
 }
 
 // One-shot crypto.hash (Node ≥ 20.12) skips the Hash object: half the cost of a short input's digest.
-const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+const oneShot = (
+  nodeCrypto as {
+    hash?: ((alg: string, data: Uint8Array, enc: 'buffer') => Buffer) &
+      ((alg: string, data: Uint8Array, enc: 'hex') => string);
+  }
+).hash;
 const sha256OneShot: (data: Uint8Array) => Buffer = oneShot
   ? (data) => oneShot('sha256', data, 'buffer')
   : (data) => createHash('sha256').update(data).digest();
+const sha256HexOneShot: (data: Uint8Array) => string = oneShot
+  ? (data) => oneShot('sha256', data, 'hex')
+  : (data) => createHash('sha256').update(data).digest('hex');
 
 function digestBytes(d: Buffer): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
@@ -323,6 +331,7 @@ export const ed25519VerifyPool = new Ed25519VerifyPool();
 export const nodeBackend: CryptoBackend = {
   name: 'node',
   sha256: (data) => digestBytes(sha256OneShot(data)),
+  sha256Hex: sha256HexOneShot,
   createSha256(): Sha256Hasher {
     const h = createHash('sha256');
     const hasher: Sha256Hasher = {
