@@ -50,6 +50,8 @@ interface Node {
   /** Position of its signature in the batches (-1: key or signature undecodable). */
   signature: number;
   subject?: CheckSubject;
+  /** Its predecessors among the supplied events, resolved once (chainStructure). */
+  preds?: Node[];
 }
 
 const TITLES = {
@@ -529,18 +531,22 @@ function chainStructure(
   sink: OutcomeSink,
 ): ChainWalk | undefined {
   const chainSubject: CheckSubject = { kind: 'chain', id: 'call chain' };
-  // Dangling predecessors; the present ones are kept for the cycle walk (one lookup each).
+  // Predecessors are resolved to their nodes once (one lookup each); every rule below follows
+  // these references. The ones not supplied are dangling.
   let dangling = 0;
-  const present = new Map<string, readonly string[]>();
   for (const n of nodes) {
-    const preds = n.event.predecessors;
+    const ids = n.event.predecessors;
+    const preds: Node[] = [];
     let missing: string[] | undefined;
-    for (const p of preds) {
-      if (byId.has(p)) continue;
-      missing ??= [];
-      missing.push(p);
+    for (const p of ids) {
+      const pn = byId.get(p);
+      if (pn) preds.push(pn);
+      else {
+        missing ??= [];
+        missing.push(p);
+      }
     }
-    present.set(n.id, missing === undefined ? preds : preds.filter((p) => byId.has(p)));
+    n.preds = preds;
     if (missing !== undefined) {
       dangling++;
       sink.push(
@@ -550,7 +556,7 @@ function chainStructure(
           { ...subject(n), kind: 'chain', field: '/predecessors' },
           TITLES.dangling,
           {
-            reason: `${missing.length} of ${n.event.predecessors.length} predecessor(s) are not among the ${nodes.length} supplied events`,
+            reason: `${missing.length} of ${ids.length} predecessor(s) are not among the ${nodes.length} supplied events`,
             found: missing.join(', '),
           },
         ),
@@ -559,30 +565,28 @@ function chainStructure(
   }
   if (dangling === 0) sink.push(outcome('chain.predecessor_dangling', 'pass', chainSubject, TITLES.dangling));
 
-  const cycles = findCycles(
-    nodes.map((n) => n.id),
-    (id) => present.get(id) ?? [],
-  );
+  const cycles = findCycles(nodes, predsOf);
   for (const c of cycles) {
     sink.push(
-      outcome('chain.cycle', 'fail', { kind: 'chain', id: c[0]!, field: '/predecessors' }, TITLES.cycle, {
+      outcome('chain.cycle', 'fail', { kind: 'chain', id: c[0]!.id, field: '/predecessors' }, TITLES.cycle, {
         reason: `following predecessors returns to the same event after ${c.length - 1} step(s)`,
-        found: c.map(short).join(' → '),
+        found: c.map((n) => short(n.id)).join(' → '),
       }),
     );
   }
   if (cycles.length === 0) sink.push(outcome('chain.cycle', 'pass', chainSubject, TITLES.cycle));
 
   const workflow = nodes.filter((n) => !n.event.lifecycle);
+  // Workflow events some workflow event builds on, each with those that do (in input order).
+  const children = new Map<Node, Node[]>();
+  for (const n of workflow)
+    for (const p of predsOf(n)) {
+      const kids = children.get(p);
+      if (kids) kids.push(n);
+      else children.set(p, [n]);
+    }
   // Forks, only when the policy demands a linear workflow.
   if (policy.linear) {
-    const children = new Map<string, Node[]>();
-    for (const n of workflow)
-      for (const p of n.event.predecessors) {
-        const kids = children.get(p);
-        if (kids) kids.push(n);
-        else children.set(p, [n]);
-      }
     let forks = 0;
     for (const n of workflow) {
       if (n.event.predecessors.length > 1) {
@@ -601,7 +605,7 @@ function chainStructure(
           ),
         );
       }
-      const kids = children.get(n.id) ?? [];
+      const kids = children.get(n) ?? [];
       if (kids.length > 1) {
         forks++;
         sink.push(
@@ -625,7 +629,7 @@ function chainStructure(
   let seqProblems = 0;
   let orderProblems = 0;
   for (const [actor, list] of byActor) {
-    const sorted = [...list].sort((a, b) => a.event.sequence - b.event.sequence || a.index - b.index);
+    const sorted = inSequence(list);
     for (let i = 1; i < sorted.length; i++) {
       const prev = sorted[i - 1]!;
       const cur = sorted[i]!;
@@ -669,9 +673,8 @@ function chainStructure(
   }
   if (seqProblems === 0) sink.push(outcome('chain.sequence', 'pass', chainSubject, TITLES.sequence));
   for (const n of nodes) {
-    for (const p of n.event.predecessors) {
-      const pred = byId.get(p);
-      if (pred && n.t < pred.t) {
+    for (const pred of predsOf(n)) {
+      if (n.t < pred.t) {
         orderProblems++;
         sink.push(
           outcome(
@@ -680,7 +683,7 @@ function chainStructure(
             { ...subject(n), kind: 'chain', field: '/timestamp' },
             TITLES.timeOrder,
             {
-              reason: `event is timestamped before its predecessor ${short(p)}`,
+              reason: `event is timestamped before its predecessor ${short(pred.id)}`,
               expected: `at or after ${pred.event.timestamp}`,
               found: n.event.timestamp,
             },
@@ -692,11 +695,10 @@ function chainStructure(
   if (orderProblems === 0)
     sink.push(outcome('chain.timestamp_order', 'pass', chainSubject, TITLES.timeOrder));
 
-  // Root approvals: walk back from the targets to every root.
-  const cited = new Set(workflow.flatMap((n) => n.event.predecessors));
+  // Root approvals: walk back from the targets (default: the workflow events nothing builds on).
   const targetNodes = targets
     ? targets.map((t) => byId.get(t)).filter((n): n is Node => n !== undefined)
-    : workflow.filter((n) => !cited.has(n.id));
+    : workflow.filter((n) => !children.has(n));
   const missingTargets = (targets ?? []).filter((t) => !byId.has(t));
   for (const t of missingTargets) {
     sink.push(
@@ -706,17 +708,14 @@ function chainStructure(
     );
   }
   const roots = new Set<Node>();
-  const seen = new Set<string>();
+  const seen = new Set<Node>();
   const todo = [...targetNodes];
   while (todo.length > 0) {
     const n = todo.pop()!;
-    if (seen.has(n.id)) continue;
-    seen.add(n.id);
+    if (seen.has(n)) continue;
+    seen.add(n);
     if (n.event.predecessors.length === 0) roots.add(n);
-    for (const p of n.event.predecessors) {
-      const pn = byId.get(p);
-      if (pn) todo.push(pn);
-    }
+    for (const pn of predsOf(n)) todo.push(pn);
   }
   if (targetNodes.length === 0 && missingTargets.length === 0) {
     sink.push(
@@ -736,10 +735,22 @@ function chainStructure(
   return { roots, seen, required: policy.root_roles ?? ['authorizing_official'] };
 }
 
+/** A node's predecessors among the supplied events (resolved by chainStructure). */
+function predsOf(n: Node): readonly Node[] {
+  return n.preds ?? [];
+}
+
+/** An actor's events by sequence, then input position (already in order, as a producer writes them: no sort). */
+function inSequence(list: Node[]): Node[] {
+  const before = (a: Node, b: Node) => a.event.sequence - b.event.sequence || a.index - b.index;
+  for (let i = 1; i < list.length; i++) if (before(list[i - 1]!, list[i]!) > 0) return [...list].sort(before);
+  return list;
+}
+
 /** Where the predecessor walk from the targets ended: the roots it reached and what it passed. */
 interface ChainWalk {
   roots: Set<Node>;
-  seen: Set<string>;
+  seen: Set<Node>;
   required: readonly ApproverRole[];
 }
 
@@ -775,7 +786,7 @@ function judgeRoots(walk: ChainWalk, nodes: Node[], trust: TrustStore): RootJudg
       return { node: r, why, approver };
     });
   const candidates = roots.filter((r) => r.why === undefined).map((r) => r.node);
-  return { walk, roots, binding: findTaskBindingFailures(nodes, walk.seen, candidates) };
+  return { walk, roots, binding: findTaskBindingFailures(nodes, walk.seen, candidates, predsOf) };
 }
 
 /** Each root the walk reached must be an authentic approval by a required role, for this task. */
@@ -805,7 +816,7 @@ function rootApprovals(judged: RootJudgement, nodes: Node[], sink: OutcomeSink):
   const failures =
     approvedRoots.length === candidates
       ? judged.binding
-      : findTaskBindingFailures(nodes, judged.walk.seen, approvedRoots);
+      : findTaskBindingFailures(nodes, judged.walk.seen, approvedRoots, predsOf);
   // An approval authorizes its own task only: an event reaching an approval given for
   // another task fails here too (roots that already failed are not judged twice).
   for (const f of failures) {

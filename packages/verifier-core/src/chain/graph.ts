@@ -4,16 +4,14 @@
  * depth — but a verifier must not loop forever on a crafted input either.
  * Returns each cycle found as a path that ends where it starts.
  */
-export function findCycles(
-  ids: readonly string[],
-  predecessorsOf: (id: string) => readonly string[],
-): string[][] {
-  const color = new Map<string, 1 | 2>();
-  const cycles: string[][] = [];
+export function findCycles<K>(ids: readonly K[], predecessorsOf: (id: K) => readonly K[]): K[][] {
+  // K: event ids, or the engine's resolved nodes (identity lookups, no string hashing).
+  const color = new Map<K, 1 | 2>();
+  const cycles: K[][] = [];
   for (const start of ids) {
     if (color.has(start)) continue;
-    const stack: Array<{ id: string; next: number }> = [{ id: start, next: 0 }];
-    const path: string[] = [start];
+    const stack: Array<{ id: K; next: number }> = [{ id: start, next: 0 }];
+    const path: K[] = [start];
     color.set(start, 1);
     while (stack.length > 0) {
       const top = stack.at(-1)!;

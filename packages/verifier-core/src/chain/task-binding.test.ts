@@ -25,8 +25,10 @@ describe('root task binding', () => {
     const d = node(4, 'd', ev('y', 'x', ['c']));
     const other = node(5, 'o', ev('elsewhere', undefined, [])); // walked, but not built on r
     const nodes = [root, a, b, c, d, other];
-    const walked = new Set(nodes.map((n) => n.id));
-    const f = findTaskBindingFailures(nodes, walked, [root]);
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const preds = (n: (typeof nodes)[number]) => n.event.predecessors.map((p) => byId.get(p)!);
+    const walked = new Set(nodes);
+    const f = findTaskBindingFailures(nodes, walked, [root], preds);
     expect(f.map((x) => [x.node.id, x.root.id, x.scope])).toEqual([
       ['c', 'r', 'ato'],
       ['d', 'r', 'ato'],
@@ -34,7 +36,7 @@ describe('root task binding', () => {
     expect(taskAncestry('deep', nodes)).toBe('"deep" under "ato/A" under "ato"');
     expect(taskAncestry('x', nodes)).toBe('"x" under "y"');
     // Events outside the walk are not judged; no approved roots, nothing to bind.
-    expect(findTaskBindingFailures(nodes, new Set(['r', 'a', 'b']), [root])).toEqual([]);
-    expect(findTaskBindingFailures(nodes, walked, [])).toEqual([]);
+    expect(findTaskBindingFailures(nodes, new Set([root, a, b]), [root], preds)).toEqual([]);
+    expect(findTaskBindingFailures(nodes, walked, [], preds)).toEqual([]);
   });
 });

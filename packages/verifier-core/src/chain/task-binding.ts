@@ -62,20 +62,21 @@ function tasksUnder(scope: string, kids: ReadonlyMap<string, ReadonlySet<string>
  * Every walked event that builds (directly or transitively) on one of `roots` must carry a
  * task equal to or under the root's approved task, as recorded by the supplied events'
  * `parent_task_id` links. One failure per event (the first root, in input order, that does
- * not cover it), sorted by input position. Cost: one pass over the walked graph per distinct
- * approved task among `roots`.
+ * not cover it), sorted by input position. `predecessorsOf` gives a node's predecessors among
+ * `nodes`. Cost: one pass over the walked graph per distinct approved task among `roots`.
  */
 export function findTaskBindingFailures<N extends BindingNode>(
   nodes: readonly N[],
-  walked: ReadonlySet<string>,
+  walked: ReadonlySet<N>,
   roots: readonly N[],
+  predecessorsOf: (n: N) => readonly N[],
 ): TaskBindingFailure<N>[] {
   if (roots.length === 0) return [];
   const kids = childTasks(nodes);
-  const builtOn = new Map<string, N[]>();
+  const builtOn = new Map<N, N[]>();
   for (const n of nodes) {
-    if (!walked.has(n.id)) continue;
-    for (const p of n.event.predecessors) {
+    if (!walked.has(n)) continue;
+    for (const p of predecessorsOf(n)) {
       if (!walked.has(p)) continue;
       const list = builtOn.get(p);
       if (list) list.push(n);
@@ -89,19 +90,18 @@ export function findTaskBindingFailures<N extends BindingNode>(
     if (list) list.push(r);
     else byScope.set(scope, [r]);
   }
-  const failed = new Map<string, TaskBindingFailure<N>>();
+  const failed = new Map<N, TaskBindingFailure<N>>();
   for (const [scope, scopeRoots] of byScope) {
     const allowed = tasksUnder(scope, kids);
     for (const root of scopeRoots) {
-      const reached = new Set<string>([root.id]);
+      const reached = new Set<N>([root]);
       const todo: N[] = [root];
       while (todo.length > 0) {
         const n = todo.pop()!;
-        if (!failed.has(n.id) && !allowed.has(n.event.context.task_id))
-          failed.set(n.id, { node: n, root, scope });
-        for (const k of builtOn.get(n.id) ?? []) {
-          if (!reached.has(k.id)) {
-            reached.add(k.id);
+        if (!failed.has(n) && !allowed.has(n.event.context.task_id)) failed.set(n, { node: n, root, scope });
+        for (const k of builtOn.get(n) ?? []) {
+          if (!reached.has(k)) {
+            reached.add(k);
             todo.push(k);
           }
         }
