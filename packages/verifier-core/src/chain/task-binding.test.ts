@@ -39,4 +39,22 @@ describe('root task binding', () => {
     expect(findTaskBindingFailures(nodes, new Set([root, a, b]), [root], preds)).toEqual([]);
     expect(findTaskBindingFailures(nodes, walked, [], preds)).toEqual([]);
   });
+
+  it('stays linear when a hostile chain has as many roots as events: each event judged once, first root wins', () => {
+    const n = 20_000;
+    const roots = Array.from({ length: n }, (_, i) => node(i, `r${i}`, ev('ato/0', 'ato', [])));
+    const chain: ReturnType<typeof node>[] = [];
+    for (let i = 0; i < n; i++) {
+      const preds = i === 0 ? roots.map((r) => r.id) : [chain[i - 1]!.id];
+      chain.push(node(n + i, `e${i}`, ev('elsewhere', undefined, preds)));
+    }
+    const nodes = [...roots, ...chain];
+    const byId = new Map(nodes.map((x) => [x.id, x]));
+    const f = findTaskBindingFailures(nodes, new Set(nodes), roots, (x) =>
+      x.event.predecessors.map((p) => byId.get(p)!),
+    );
+    expect(f).toHaveLength(n);
+    expect(f.every((x) => x.root === roots[0])).toBe(true);
+    expect(f.map((x) => x.node.index)).toEqual(chain.map((x) => x.index));
+  });
 });

@@ -33,9 +33,14 @@ export function approvedTask(e: LineageEvent): string {
 /** Child tasks recorded by the supplied events: parent task id → the task ids given under it. */
 function childTasks(nodes: Iterable<BindingNode>): Map<string, Set<string>> {
   const kids = new Map<string, Set<string>>();
+  // Events of one task come in runs: a pair just recorded is skipped without lookups.
+  let lastTask: string | undefined;
+  let lastParent: string | undefined;
   for (const n of nodes) {
     const { task_id, parent_task_id } = n.event.context;
-    if (parent_task_id === undefined) continue;
+    if (parent_task_id === undefined || (task_id === lastTask && parent_task_id === lastParent)) continue;
+    lastTask = task_id;
+    lastParent = parent_task_id;
     const set = kids.get(parent_task_id);
     if (set) set.add(task_id);
     else kids.set(parent_task_id, new Set([task_id]));
@@ -72,17 +77,23 @@ export function findTaskBindingFailures<N extends BindingNode>(
   predecessorsOf: (n: N) => readonly N[],
 ): TaskBindingFailure<N>[] {
   if (roots.length === 0) return [];
-  const kids = childTasks(nodes);
-  const builtOn = new Map<N, N[]>();
+  // Indexed by input position (a chain has 100k+ events: arrays, not maps keyed by node).
+  let size = 0;
+  for (const n of nodes) if (n.index >= size) size = n.index + 1;
+  for (const n of walked) if (n.index >= size) size = n.index + 1;
+  const isWalked = new Uint8Array(size);
+  for (const n of walked) isWalked[n.index] = 1;
+  const builtOn: (N[] | undefined)[] = new Array(size);
   for (const n of nodes) {
-    if (!walked.has(n)) continue;
+    if (isWalked[n.index] !== 1) continue;
     for (const p of predecessorsOf(n)) {
-      if (!walked.has(p)) continue;
-      const list = builtOn.get(p);
+      if (isWalked[p.index] !== 1) continue;
+      const list = builtOn[p.index];
       if (list) list.push(n);
-      else builtOn.set(p, [n]);
+      else builtOn[p.index] = [n];
     }
   }
+  const kids = childTasks(nodes);
   const byScope = new Map<string, N[]>();
   for (const r of [...roots].sort((a, b) => a.index - b.index)) {
     const scope = approvedTask(r.event);
@@ -90,25 +101,34 @@ export function findTaskBindingFailures<N extends BindingNode>(
     if (list) list.push(r);
     else byScope.set(scope, [r]);
   }
-  const failed = new Map<N, TaskBindingFailure<N>>();
+  const failed: (TaskBindingFailure<N> | undefined)[] = new Array(size);
+  // Marked with the scope's walk number: under one scope an event reached from an earlier root
+  // was judged with its whole subtree (the first root wins), so the next root skips it, and a
+  // chain with as many roots as events costs one pass per scope, not one per root.
+  const reached = new Uint32Array(size);
+  let walk = 0;
   for (const [scope, scopeRoots] of byScope) {
     const allowed = tasksUnder(scope, kids);
+    walk++;
     for (const root of scopeRoots) {
-      const reached = new Set<N>([root]);
+      if (reached[root.index] === walk) continue;
+      reached[root.index] = walk;
       const todo: N[] = [root];
       while (todo.length > 0) {
         const n = todo.pop()!;
-        if (!failed.has(n) && !allowed.has(n.event.context.task_id)) failed.set(n, { node: n, root, scope });
-        for (const k of builtOn.get(n) ?? []) {
-          if (!reached.has(k)) {
-            reached.add(k);
+        if (failed[n.index] === undefined && !allowed.has(n.event.context.task_id))
+          failed[n.index] = { node: n, root, scope };
+        for (const k of builtOn[n.index] ?? []) {
+          if (reached[k.index] !== walk) {
+            reached[k.index] = walk;
             todo.push(k);
           }
         }
       }
     }
   }
-  return [...failed.values()].sort((a, b) => a.node.index - b.node.index);
+  // In input order.
+  return failed.filter((f): f is TaskBindingFailure<N> => f !== undefined);
 }
 
 /** "t ← parent ← grandparent" as recorded by the supplied events, for messages (bounded). */
