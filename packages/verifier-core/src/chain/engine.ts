@@ -387,8 +387,11 @@ function subject(n: Node): CheckSubject {
   return s;
 }
 
+/** The subject with a field named; built member by member (a spread gives each copy its own map). */
 function field(s: CheckSubject, f: string): CheckSubject {
-  return { ...s, field: f };
+  const out: CheckSubject = { kind: s.kind, id: s.id, field: f };
+  if (s.step !== undefined) out.step = s.step;
+  return out;
 }
 
 /** An event's outcomes decided before its signature result is known, held to be reported in order. */
