@@ -122,8 +122,8 @@ export class Fields {
   strArray(name: string, pattern?: RegExp, what = 'a non-empty string'): string[] {
     const v = this.obj[name];
     if (!Array.isArray(v)) this.err(name, 'an array', v);
-    // A copy, checked element by element; paths are built only for the error.
-    const out: string[] = [];
+    // Checked element by element (paths are built only for the error), then copied at its exact
+    // size: an array grown by push from empty reserves 17 slots, and events keep theirs.
     for (let i = 0; i < v.length; i++) {
       const value = v[i];
       if (typeof value !== 'string' || value.length === 0 || (pattern && !pattern.test(value))) {
@@ -133,8 +133,8 @@ export class Fields {
           `${this.at(name)}/${i}`,
         );
       }
-      out.push(value);
     }
+    const out = v.slice() as string[];
     return out;
   }
 
