@@ -116,9 +116,9 @@ function digestBytes(d: Buffer): Uint8Array {
 // Worker pool for large Ed25519 batches.
 //
 // The CLI is bundled into one file, so the worker runs from an inline CommonJS
-// source (eval: true) rather than a module path. Items travel packed into one
-// transferable buffer per worker: pk(32) ‖ sig(64) ‖ len(u32 LE) ‖ msg, repeated.
-// Workers are unref'd while idle so they never keep a process alive.
+// source (eval: true) rather than a module path. A batch travels packed once into
+// shared memory (see Ed25519VerifyPool). Workers are unref'd while idle so they
+// never keep a process alive.
 
 const WORKER_SOURCE = `'use strict';
 const { parentPort } = require('node:worker_threads');
@@ -144,22 +144,35 @@ function keyFor(pk) {
   }
   return k;
 }
+// Every worker gets every batch and claims items STEP at a time from a shared counter, so
+// workers that get unequal CPU time still finish a batch together. Results go to shared
+// memory; each worker then reports how many it verified.
+const STEP = 32;
 parentPort.on('message', (job) => {
-  const data = Buffer.from(job.buffer);
-  const out = new Uint8Array(job.count);
-  let off = 0;
-  for (let i = 0; i < job.count; i++) {
-    const pk = data.subarray(off, off + 32);
-    const sig = data.subarray(off + 32, off + 96);
-    const len = data.readUInt32LE(off + 96);
-    const msg = data.subarray(off + 100, off + 100 + len);
-    off += 100 + len;
-    const k = keyFor(pk);
-    let ok = false;
-    if (k !== null) { try { ok = verify(null, msg, k, sig); } catch { ok = false; } }
-    out[i] = ok ? 1 : 0;
+  const data = Buffer.from(job.data);
+  const offsets = new Uint32Array(job.offsets);
+  const ctrl = new Int32Array(job.ctrl);
+  const out = new Uint8Array(job.results);
+  let did = 0;
+  for (;;) {
+    const start = Atomics.add(ctrl, 0, STEP);
+    if (start >= job.count) break;
+    const end = Math.min(start + STEP, job.count);
+    for (let i = start; i < end; i++) {
+      const off = offsets[i];
+      const pk = data.subarray(off, off + 32);
+      const sig = data.subarray(off + 32, off + 96);
+      const len = data.readUInt32LE(off + 96);
+      const msg = data.subarray(off + 100, off + 100 + len);
+      const k = keyFor(pk);
+      let ok = false;
+      if (k !== null) { try { ok = verify(null, msg, k, sig); } catch { ok = false; } }
+      out[i] = ok ? 1 : 0;
+    }
+    did += end - start;
   }
-  parentPort.postMessage({ id: job.id, out }, [out.buffer]);
+  Atomics.add(ctrl, 1, did);
+  parentPort.postMessage({ id: job.id, did });
 });
 `;
 
@@ -184,16 +197,22 @@ interface PoolWorker {
   inFlight: number;
 }
 
+/** A batch shared with every worker: done when the shared count of verified items reaches `count`. */
 interface Job {
   resolve: (out: Uint8Array) => void;
   reject: (e: Error) => void;
-  w: PoolWorker;
+  ctrl: Int32Array;
+  results: Uint8Array;
+  count: number;
 }
 
 /**
- * Spreads large Ed25519 batches over worker threads (one per core), preserving
- * order. Any worker error fails over to in-thread verification for that batch
- * and retires the pool: results are always computed, by the same OpenSSL code.
+ * Spreads large Ed25519 batches over worker threads (one per core), preserving order.
+ * Each batch is packed once into shared memory and offered to every worker, which claim
+ * items from a shared counter: no static split, so workers that get unequal CPU time
+ * (other threads, other processes) still finish together. Any worker error fails over to
+ * in-thread verification for that batch and retires the pool: results are always
+ * computed, by the same OpenSSL code.
  */
 export class Ed25519VerifyPool {
   readonly size: number;
@@ -239,7 +258,7 @@ export class Ed25519VerifyPool {
         const worker = new Worker(this.source, { eval: true, execArgv: [] });
         const pw: PoolWorker = { worker, inFlight: 0 };
         worker.unref();
-        worker.on('message', (m: { id: number; out: Uint8Array }) => this.settle(m.id, m.out));
+        worker.on('message', (m: { id: number }) => this.settle(pw, m.id));
         worker.on('error', (e) => this.failWorker(pw, e));
         worker.on('exit', (code) => this.failWorker(pw, new Error(`verify worker exited with code ${code}`)));
         this.workers.push(pw);
@@ -252,71 +271,71 @@ export class Ed25519VerifyPool {
     const result = new Array<boolean>(items.length).fill(false);
     // What the policy precheck rejects is false without a trip to a worker.
     const idx: number[] = [];
+    let total = 0;
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
-      if (ed25519Precheck(it.publicKey, it.signature)) idx.push(i);
+      if (!ed25519Precheck(it.publicKey, it.signature)) continue;
+      idx.push(i);
+      total += 100 + it.message.length;
     }
     const workers = this.start();
-    const per = Math.ceil(idx.length / workers.length);
-    const parts: Promise<void>[] = [];
-    for (let w = 0; w < workers.length && w * per < idx.length; w++) {
-      const chunk = idx.slice(w * per, (w + 1) * per);
-      parts.push(
-        this.send(workers[w]!, chunk, items).then((out) => {
-          for (let k = 0; k < chunk.length; k++) result[chunk[k]!] = out[k] === 1;
-        }),
-      );
+    if (idx.length === 0) return result;
+    // pk(32) ‖ sig(64) ‖ len(u32 LE) ‖ msg per item, with each item's offset alongside.
+    const data = new Uint8Array(new SharedArrayBuffer(total));
+    const view = new DataView(data.buffer);
+    const offsets = new Uint32Array(new SharedArrayBuffer(4 * idx.length));
+    let off = 0;
+    for (const [k, i] of idx.entries()) {
+      const it = items[i]!;
+      offsets[k] = off;
+      data.set(it.publicKey, off);
+      data.set(it.signature, off + 32);
+      view.setUint32(off + 96, it.message.length, true);
+      data.set(it.message, off + 100);
+      off += 100 + it.message.length;
     }
-    await Promise.all(parts);
+    const ctrl = new Int32Array(new SharedArrayBuffer(8)); // [next item to claim, items verified]
+    const results = new Uint8Array(new SharedArrayBuffer(idx.length));
+    const out = await new Promise<Uint8Array>((resolve, reject) => {
+      const id = this.nextId++;
+      this.jobs.set(id, { resolve, reject, ctrl, results, count: idx.length });
+      const job = {
+        id,
+        data: data.buffer,
+        offsets: offsets.buffer,
+        ctrl: ctrl.buffer,
+        results: results.buffer,
+        count: idx.length,
+      };
+      for (const w of workers) {
+        // Keep the process alive only while a job is in flight.
+        if (w.inFlight++ === 0) w.worker.ref();
+        w.worker.postMessage(job);
+      }
+    });
+    for (let k = 0; k < idx.length; k++) result[idx[k]!] = out[k] === 1;
     return result;
   }
 
-  private send(w: PoolWorker, chunk: number[], items: readonly Ed25519VerifyItem[]): Promise<Uint8Array> {
-    let total = 0;
-    for (const i of chunk) total += 100 + items[i]!.message.length;
-    const buf = new Uint8Array(total);
-    const view = new DataView(buf.buffer);
-    let off = 0;
-    for (const i of chunk) {
-      const it = items[i]!;
-      buf.set(it.publicKey, off);
-      buf.set(it.signature, off + 32);
-      view.setUint32(off + 96, it.message.length, true);
-      buf.set(it.message, off + 100);
-      off += 100 + it.message.length;
-    }
-    const id = this.nextId++;
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject, w });
-      // Keep the process alive only while a job is in flight.
-      if (w.inFlight++ === 0) w.worker.ref();
-      w.worker.postMessage({ id, buffer: buf.buffer, count: chunk.length }, [buf.buffer]);
-    });
-  }
-
-  private settle(id: number, out: Uint8Array): void {
+  private settle(w: PoolWorker, id: number): void {
+    if (--w.inFlight === 0) w.worker.unref();
     const job = this.jobs.get(id);
-    if (!job) return;
+    // Done when every item is verified; the other workers' reports for it are then ignored.
+    if (!job || Atomics.load(job.ctrl, 1) !== job.count) return;
     this.jobs.delete(id);
-    if (--job.w.inFlight === 0) job.w.worker.unref();
-    job.resolve(out);
+    job.resolve(job.results);
   }
 
   private failWorker(w: PoolWorker, e: Error): void {
-    for (const [id, job] of this.jobs) {
-      if (job.w === w) {
-        this.jobs.delete(id);
-        job.reject(e);
-      }
-    }
-    if (this.workers.includes(w)) this.retire();
+    // Every worker shares every job: one failing fails them all (each falls back in-thread).
+    if (this.workers.includes(w) || this.jobs.size > 0) this.retire(e);
   }
 
-  private retire(): void {
+  private retire(e: Error = new Error('verify pool retired')): void {
     this.broken = true;
     for (const [id, job] of this.jobs) {
       this.jobs.delete(id);
-      job.reject(new Error('verify pool retired'));
+      job.reject(e);
     }
     const ws = this.workers;
     this.workers = [];
