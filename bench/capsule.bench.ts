@@ -267,9 +267,11 @@ const PHASES: [string, string][] = [
   ['fromText', 'reading events: strict parse, schema, canonical hashes, queueing signatures'],
   ['checkAttestation', 'attestation: server signature, tree heads, multiproof'],
   ['chainStructure', 'chain structure: predecessors, cycles, sequences, time order, the walk to the roots'],
+  ['judgeRoots', 'root approvals: role, decision, authenticity, task binding'],
   ['rootApprovals', 'root approvals: role, decision, authenticity, task binding'],
   ['runCallChain', 'per-event checks: actor binding, key validity, inclusion, tree-head time, policy'],
   ['verifyLineageDocuments', 'capsule engine: proof details, cards, receipts, openings'],
+  ['indexDocuments', 'capsule engine: proof details, cards, receipts, openings'],
   ['assemble', 'report assembly: per-event details, lineage graph'],
   ['renderCapsuleHuman', 'human report rendering'],
   ['(garbage collector)', 'garbage collection'],
@@ -451,8 +453,12 @@ export default async function capsuleBench(sizes = [10_000, 100_000], large = tr
       note:
         `The main thread of one more (profiled, untimed) run at ${Math.max(...sizes).toLocaleString('en-US')} events, by phase (V8 CPU ` +
         'profile; a sample counts for the innermost phase function on its stack). The signature workers run beside it on ' +
-        'the other core(s). With the target at 1.3× and Ed25519 at about 70 µs of CPU per signature on this machine, ' +
-        'everything else may cost about 20 µs of CPU per event in all; this table is what it costs now.',
+        'the other core(s) at a lower priority and take the main thread’s idle time; the main thread decides everything ' +
+        'that does not need a signature result while they verify, so “waiting for the signature workers” is the time it ' +
+        'finishes ahead of them. With the target at 1.3× and Ed25519 at about 70 µs of CPU per signature on this machine, ' +
+        'everything else may cost about 20 µs of CPU per event in all, on every thread: this table is the main thread’s ' +
+        'part; V8’s garbage-collector helper threads, and the workers running slower beside a busy main thread than alone, ' +
+        'make up the rest of the “CPU, all threads” figure above.',
       header: ['phase', 'ms', 'per event', 'share'],
       rows: breakdown,
     },
