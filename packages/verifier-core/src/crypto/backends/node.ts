@@ -295,6 +295,9 @@ export class Ed25519VerifyPool {
       off += 100 + it.message.length;
     }
     const ctrl = new Int32Array(new SharedArrayBuffer(8)); // [next item to claim, items verified]
+    // Results start at 0 (not verified) and are read only once the verified count, which each
+    // worker adds atomically after writing its results, reaches the total: an early read could
+    // only fail a good signature, never pass a bad one.
     const results = new Uint8Array(new SharedArrayBuffer(idx.length));
     const out = await new Promise<Uint8Array>((resolve, reject) => {
       const id = this.nextId++;
