@@ -11,21 +11,31 @@ const VERDICT: Record<string, string> = {
   incomplete: 'INCOMPLETE',
 };
 
-function subjectLine(c: CheckOutcome, cap: CapsuleVerification): string {
-  const ev = cap.events.find((e) => e.id === c.subject.id);
+/** Events by id, built once per report: a capsule of 100k failing events must not take n² lookups. */
+type EventIndex = ReadonlyMap<string, CapsuleVerification['events'][number]>;
+
+function subjectLine(c: CheckOutcome, events: EventIndex): string {
+  const ev = events.get(c.subject.id);
   const what = ev
     ? `event ${ev.id.slice(0, 12)}… (${ev.action} by ${ev.actorLabel}, ${ev.timestamp})`
     : `${c.subject.kind} ${c.subject.id}`;
   return c.subject.field ? `${what} · field ${c.subject.field}` : what;
 }
 
+/** Failures shown in full per workflow step (and unchecked items in all) before the rest is counted. */
+const MAX_LISTED = 50;
+
+/** "event.signature ×1,200, event.inclusion ×3" for outcomes not listed one by one. */
+function countsById(rest: readonly CheckOutcome[]): string {
+  const n = new Map<string, number>();
+  for (const c of rest) n.set(c.id, (n.get(c.id) ?? 0) + 1);
+  return [...n].map(([id, k]) => `${id} ×${k.toLocaleString('en-US')}`).join(', ');
+}
+
 function stepOrder(cap: CapsuleVerification): string[] {
-  const seen: string[] = [];
-  for (const e of cap.events) {
-    const label = e.step ? `${e.step} ${e.stepTitle}` : '';
-    if (label && !seen.includes(label)) seen.push(label);
-  }
-  return seen;
+  const seen = new Set<string>();
+  for (const e of cap.events) if (e.step) seen.add(`${e.step} ${e.stepTitle}`);
+  return [...seen];
 }
 
 export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string): string {
@@ -74,7 +84,25 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
         `  … and ${(cap.events.length - MAX_ROWS).toLocaleString('en-US')} more events (see --json or --report-html)`,
       );
   }
-  const failures = r.checks.filter((c) => c.status === 'fail');
+  // One pass over the outcomes (700k for a 100k-event capsule).
+  const failures: CheckOutcome[] = [];
+  const skipped: CheckOutcome[] = [];
+  const passedById = new Map<string, { count: number; title: string }>();
+  let passedCount = 0;
+  for (const c of r.checks) {
+    if (c.status === 'fail') failures.push(c);
+    else if (c.status === 'not_checked') skipped.push(c);
+    else {
+      passedCount++;
+      const p = passedById.get(c.id);
+      if (p) p.count++;
+      else passedById.set(c.id, { count: 1, title: c.title });
+    }
+  }
+  const events: EventIndex =
+    failures.length + skipped.length > 0 ? new Map(cap.events.map((e) => [e.id, e])) : new Map();
+  const more = (rest: readonly CheckOutcome[], what: string) =>
+    `  … and ${rest.length.toLocaleString('en-US')} more ${what} (${countsById(rest)}); --json or --report-html lists every one`;
   if (failures.length > 0) {
     out.push('', `Failures (${failures.length}), by workflow step:`);
     const groups = new Map<string, CheckOutcome[]>();
@@ -85,46 +113,42 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
       else groups.set(k, [c]);
     }
     const known = stepOrder(cap);
-    const order = [...known, ...[...groups.keys()].filter((k) => !known.includes(k))];
+    const knownSet = new Set(known);
+    const order = [...known, ...[...groups.keys()].filter((k) => !knownSet.has(k))];
     for (const step of order) {
       const list = groups.get(step);
       if (!list) continue;
       out.push('', `  Step ${step}`);
-      for (const c of list) {
+      for (const c of list.slice(0, MAX_LISTED)) {
         out.push(`    ✗ ${c.id} — ${c.title}`);
-        out.push(`        ${subjectLine(c, cap)}`);
+        out.push(`        ${subjectLine(c, events)}`);
         if (c.reason) out.push(`        ${c.reason}`);
         if (c.expected !== undefined) out.push(`        expected: ${c.expected}`);
         if (c.found !== undefined) out.push(`        found:    ${c.found}`);
       }
+      if (list.length > MAX_LISTED) out.push(`  ${more(list.slice(MAX_LISTED), 'failures in this step')}`);
     }
   }
 
-  const passed = r.checks.filter((c) => c.status === 'pass');
-  if (passed.length > 0) {
-    out.push('', `Passed (${passed.length}):`);
-    const byId = new Map<string, CheckOutcome[]>();
-    for (const c of passed) {
-      const list = byId.get(c.id);
-      if (list) list.push(c);
-      else byId.set(c.id, [c]);
-    }
-    const w = Math.max(...[...byId.keys()].map((k) => k.length));
-    for (const [id, list] of byId) {
-      const title = list.length > 1 ? list[0]!.title.replace(/ \([^)]*\)$/, '') : list[0]!.title;
-      out.push(`  ✓ ${id.padEnd(w)}  ×${String(list.length).padEnd(3)} ${title}`);
+  if (passedCount > 0) {
+    out.push('', `Passed (${passedCount}):`);
+    const w = Math.max(...[...passedById.keys()].map((k) => k.length));
+    for (const [id, p] of passedById) {
+      const title = p.count > 1 ? p.title.replace(/ \([^)]*\)$/, '') : p.title;
+      out.push(`  ✓ ${id.padEnd(w)}  ×${String(p.count).padEnd(3)} ${title}`);
     }
   }
   if (unreadable) {
     out.push('', 'Nothing else was checked: a capsule that cannot be read proves nothing.');
     return out.join('\n');
   }
-  const skipped = r.checks.filter((c) => c.status === 'not_checked');
   out.push(
     '',
     `Not checked (${skipped.length})${skipped.length === 0 ? ': nothing — every check was performed.' : ':'}`,
   );
-  for (const c of skipped) out.push(`  ? ${c.id} — ${subjectLine(c, cap)}: ${c.reason ?? c.title}`);
+  for (const c of skipped.slice(0, MAX_LISTED))
+    out.push(`  ? ${c.id} — ${subjectLine(c, events)}: ${c.reason ?? c.title}`);
+  if (skipped.length > MAX_LISTED) out.push(more(skipped.slice(MAX_LISTED), 'not checked'));
   out.push('', `${VERDICT[r.verdict]}: ${s.pass} passed, ${s.fail} failed, ${s.not_checked} not checked.`);
   return out.join('\n');
 }
