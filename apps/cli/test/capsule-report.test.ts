@@ -1,4 +1,8 @@
-import type { CapsuleVerification, CheckOutcome } from '@lineage/verifier-core';
+import {
+  type CapsuleVerification,
+  type CheckOutcome,
+  toOscalAssessmentResults,
+} from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { renderCapsuleHuman } from '../src/commands/capsule-report.js';
 
@@ -85,5 +89,23 @@ describe('the human report of a verification with many failures', () => {
     expect(text).toContain('Not checked (6000):');
     expect(text).toContain('… and 5,950 more not checked (event.sth_time ×5,950)');
     expect(text).toMatch(/✓ event\.schema\s+×60000 event is well-formed/);
+  });
+});
+
+describe('OSCAL assessment-results of a verification with many failures', () => {
+  it('is built in linear time: one observation per event, carrying its own failures', () => {
+    // Each event used to scan all 700k outcomes for its failures: hours at 100k events.
+    const v = failedAtScale(60_000);
+    const doc = toOscalAssessmentResults(v.report, v) as {
+      'assessment-results': {
+        results: { observations: { description: string; props: { value: string }[] }[] }[];
+      };
+    };
+    const obs = doc['assessment-results'].results[0]!.observations;
+    expect(obs).toHaveLength(60_000);
+    expect(obs[1]!.props[0]!.value).toBe(v.events[1]!.id);
+    expect(obs[1]!.description).toBe(
+      `Event ${v.events[1]!.id} failed: the event is in a log under a verified tree head — no verified attestation covers the event — expected: an inclusion proof covering leaf ${v.events[1]!.id} — found: none`,
+    );
   });
 });

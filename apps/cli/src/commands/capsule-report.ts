@@ -157,13 +157,35 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The HTML report as one string (small reports; see writeCapsuleHtml). */
 export function renderCapsuleHtml(cap: CapsuleVerification): string {
+  const parts: string[] = [];
+  writeCapsuleHtml(cap, (p) => parts.push(p));
+  return parts.join('');
+}
+
+/**
+ * The self-contained HTML report (no scripts, no external resources), written in pieces of
+ * about a thousand rows: a 100k-event capsule's report is ~200 MB, more than is sensible to
+ * hold as one string. Failures first, then passes, then what was not checked.
+ */
+export function writeCapsuleHtml(cap: CapsuleVerification, write: (piece: string) => void): void {
   const r = cap.report;
   const row = (c: CheckOutcome) =>
     `<tr class="${c.status}"><td>${c.status}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.subject.step ?? '')}</td><td>${esc(`${c.subject.kind} ${c.subject.id}${c.subject.field ? ` · ${c.subject.field}` : ''}`)}</td><td>${esc(c.title)}${c.reason ? `<br><small>${esc(c.reason)}</small>` : ''}</td><td>${esc(c.expected ?? '')}</td><td>${esc(c.found ?? '')}</td></tr>`;
-  const order = (c: CheckOutcome) => (c.status === 'fail' ? 0 : c.status === 'not_checked' ? 2 : 1);
-  const checks = [...r.checks].sort((a, b) => order(a) - order(b));
-  return `<!doctype html>
+  const rows = <T>(items: readonly T[], render: (x: T) => string, keep: (x: T) => boolean = () => true) => {
+    let batch: string[] = [];
+    for (const x of items) {
+      if (!keep(x)) continue;
+      batch.push(render(x));
+      if (batch.length === 1000) {
+        write(`${batch.join('\n')}\n`);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) write(`${batch.join('\n')}\n`);
+  };
+  write(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lineage report: ${esc(r.target.name)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <style>body{font:14px system-ui,sans-serif;margin:2em}h1.verified{color:#0a6b2c}h1.failed{color:#a00}h1.incomplete{color:#8a6100}
@@ -172,9 +194,16 @@ tr.fail{background:#fde8e8}tr.not_checked{background:#fff6d6}code{font-size:12px
 <body><h1 class="${r.verdict}">${VERDICT[r.verdict]}</h1>
 <p>${esc(cap.manifest?.title ?? r.target.name)}<br>capsule digest <code>${esc(cap.capsuleDigest)}</code><br>verified at ${esc(r.verifiedAt)} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.not_checked} not checked</p>
 <h2>Events</h2><table><tr><th>step</th><th>action</th><th>actor</th><th>controls</th><th>artifact</th><th>status</th></tr>
-${cap.events.map((e) => `<tr class="${e.status}"><td>${esc(e.step)}</td><td>${esc(e.action)}</td><td>${esc(e.actorLabel)}</td><td>${esc(e.controls.join(' '))}</td><td>${esc(e.artifactPath ?? '')}</td><td>${e.status}</td></tr>`).join('\n')}
-</table><h2>Checks</h2><table><tr><th>status</th><th>check</th><th>step</th><th>subject</th><th>what</th><th>expected</th><th>found</th></tr>
-${checks.map(row).join('\n')}
-</table></body></html>
-`;
+`);
+  rows(
+    cap.events,
+    (e) =>
+      `<tr class="${e.status}"><td>${esc(e.step)}</td><td>${esc(e.action)}</td><td>${esc(e.actorLabel)}</td><td>${esc(e.controls.join(' '))}</td><td>${esc(e.artifactPath ?? '')}</td><td>${e.status}</td></tr>`,
+  );
+  write(`</table><h2>Checks</h2><table><tr><th>status</th><th>check</th><th>step</th><th>subject</th><th>what</th><th>expected</th><th>found</th></tr>
+`);
+  for (const status of ['fail', 'pass', 'not_checked'] as const)
+    rows(r.checks, row, (c) => c.status === status);
+  write(`</table></body></html>
+`);
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   type CapsuleVerification,
@@ -9,10 +8,11 @@ import {
   verifyCapsule,
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
+import { writeFileInPieces } from '../file-output.js';
 import { emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
 import { writeJsonSafe } from '../json-stream.js';
 import { openCapsule } from '../node-capsule-source.js';
-import { renderCapsuleHtml, renderCapsuleHuman } from './capsule-report.js';
+import { renderCapsuleHuman, writeCapsuleHtml } from './capsule-report.js';
 import { register } from './index.js';
 
 /** Reads and parses the verifier's own trust file (never anything from the capsule). */
@@ -87,12 +87,16 @@ export async function verifyCapsuleFile(
     bar.done();
     await cap.close();
   }
-  if (outputs.reportHtml) writeFileSync(resolve(io.cwd, outputs.reportHtml), renderCapsuleHtml(result));
-  if (outputs.oscal)
-    writeFileSync(
-      resolve(io.cwd, outputs.oscal),
-      `${JSON.stringify(toOscalAssessmentResults(result.report, result), null, 2)}\n`,
-    );
+  // Report files are written in pieces and renamed into place (never one huge string, never half a file).
+  if (outputs.reportHtml)
+    writeFileInPieces(resolve(io.cwd, outputs.reportHtml), (write) => writeCapsuleHtml(result, write));
+  if (outputs.oscal) {
+    const doc = toOscalAssessmentResults(result.report, result);
+    writeFileInPieces(resolve(io.cwd, outputs.oscal), (write) => {
+      writeJsonSafe(write, doc);
+      write('\n');
+    });
+  }
   // The JSON report of a large capsule is written in pieces, never held as one string.
   if (outputs.json) writeJsonSafe(io.out, result);
   else io.out(renderCapsuleHuman(result, trustName));
