@@ -9,6 +9,7 @@ import type { CheckOutcome } from '@lineage/verifier-core';
 import { useMemo, useState } from 'react';
 import { DataText } from './data-text.js';
 import { ExpectedFound } from './expected-found.js';
+import { MoreRows, useRowPages } from './more-rows.js';
 import { type Status, StatusBadge } from './status.js';
 
 const ORDER: Record<Status, number> = { fail: 0, not_checked: 1, pass: 2 };
@@ -137,6 +138,7 @@ function StepGroup({
   counts: Record<Status, number>;
   onShowSubject?: (id: string) => void;
 }) {
+  const page = useRowPages(g.checks.length);
   return (
     <section className="lin-check-group" data-step={g.step}>
       <h3 className="lin-check-group-title">
@@ -150,11 +152,12 @@ function StepGroup({
         </span>
       </h3>
       <ul className="lin-check-rows">
-        {g.checks.map((c, i) => (
+        {g.checks.slice(0, page.shown).map((c, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: the same check may apply twice to one subject
           <CheckRow key={`${c.id}:${c.subject.id}:${i}`} check={c} onShowSubject={onShowSubject} />
         ))}
       </ul>
+      <MoreRows shown={page.shown} total={g.checks.length} onMore={page.more} noun="checks in this step" />
     </section>
   );
 }

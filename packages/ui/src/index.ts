@@ -8,6 +8,7 @@ export * from './fingerprint.js';
 export * from './lineage-graph.js';
 export * from './lineage-layout.js';
 export type * from './lineage-types.js';
+export * from './more-rows.js';
 export * from './progress-bar.js';
 export * from './proof-view.js';
 export * from './qr-sequence.js';

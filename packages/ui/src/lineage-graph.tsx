@@ -10,6 +10,8 @@ import {
   type GraphEdgeInput,
   type GraphNodeInput,
   layoutLineage,
+  lineageWindow,
+  MAX_DRAWN_NODES,
   type PlacedEdge,
 } from './lineage-layout.js';
 
@@ -39,7 +41,13 @@ function midpoint(e: PlacedEdge): { x: number; y: number } {
 }
 
 export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive = true }: LineageGraphProps) {
-  const lay = useMemo(() => layoutLineage(nodes, edges), [nodes, edges]);
+  // A large lineage is drawn as the window around the selected event (else the first failed one).
+  const focus = selectedId ?? nodes.find((n) => n.status === 'fail')?.id;
+  const win = useMemo(
+    () => lineageWindow(nodes, edges, nodes.length > MAX_DRAWN_NODES ? focus : undefined),
+    [nodes, edges, focus],
+  );
+  const lay = useMemo(() => layoutLineage(win.nodes, win.edges), [win.nodes, win.edges]);
   const box = useRef<HTMLDivElement>(null);
   const [avail, setAvail] = useState(0);
   const [zoom, setZoom] = useState<'fit' | 'full'>('fit');
@@ -65,149 +73,157 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
       el.scrollLeft = Math.max(0, left);
   }, [selectedId, scale, lay, interactive]);
   return (
-    <div className="lin-graph" ref={box}>
-      {interactive && lay.width > avail && avail > 0 && (
-        <div className="lin-graph-zoom">
-          {canFit && (
-            <button type="button" className={zoom === 'fit' ? 'on' : ''} onClick={() => setZoom('fit')}>
-              Fit
-            </button>
-          )}
-          <button
-            type="button"
-            className={zoom === 'full' || !canFit ? 'on' : ''}
-            onClick={() => setZoom('full')}
-          >
-            100%
-          </button>
-        </div>
-      )}
-      <svg
-        className="lin-graph-svg"
-        {...(interactive
-          ? { width: Math.round(lay.width * scale), height: Math.round(lay.height * scale) }
-          : { width: '100%', style: { maxWidth: lay.width } })}
-        viewBox={`0 0 ${lay.width} ${lay.height}`}
-        xmlns="http://www.w3.org/2000/svg"
-      >
-        <title>Lineage graph</title>
-        <defs>
-          {(['ok', 'fail', 'nc'] as const).map((k) => (
-            <marker
-              key={k}
-              id={`lin-arrow-${k}`}
-              viewBox="0 0 10 10"
-              refX="9"
-              refY="5"
-              markerWidth="7"
-              markerHeight="7"
-              orient="auto-start-reverse"
-            >
-              <path d="M0,0 L10,5 L0,10 z" className={`lin-arrow lin-arrow-${k}`} />
-            </marker>
-          ))}
-        </defs>
-        {lay.edges.map((e, i) => {
-          const k = e.status === 'fail' ? 'fail' : e.status === 'not_checked' ? 'nc' : 'ok';
-          const m = midpoint(e);
-          return (
-            <g
-              // biome-ignore lint/suspicious/noArrayIndexKey: edges may repeat endpoints
-              key={i}
-              className={`lin-edge lin-edge-${e.kind} lin-edge-${e.status}`}
-              data-edge={`${e.from}->${e.to}`}
-              data-kind={e.kind}
-              data-status={e.status}
-            >
-              <title>
-                {`${e.kind === 'handoff' ? 'Handoff receipt' : 'Predecessor pointer'} — ${e.status === 'fail' ? 'FAILED' : e.status === 'pass' ? 'verified' : 'not checked'}${e.receiptId ? ` — receipt ${revealHidden(e.receiptId)}` : ''}`}
-              </title>
-              <path d={pathOf(e)} markerEnd={`url(#lin-arrow-${k})`} />
-              {e.kind === 'handoff' && (
-                <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
-                  <rect x={-9} y={-7} width={18} height={14} rx={2} />
-                  <text y={4} textAnchor="middle">
-                    {e.status === 'fail' ? '✕' : 'R'}
-                  </text>
-                </g>
-              )}
-              {e.kind === 'predecessor' && e.status === 'fail' && (
-                <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
-                  <circle r={8} />
-                  <text y={4} textAnchor="middle">
-                    ✕
-                  </text>
-                </g>
-              )}
-            </g>
-          );
-        })}
-        {lay.nodes.map((n) => {
-          const x = n.x - n.width / 2;
-          const y = n.y - n.height / 2;
-          const selected = n.id === selectedId;
-          const select = () => onSelect?.(n.id);
-          return (
-            <g
-              key={n.id}
-              className={`lin-node lin-node-${n.kind} lin-node-${n.status}${selected ? ' lin-node-selected' : ''}`}
-              transform={`translate(${x},${y})`}
-              data-node={n.id}
-              data-kind={n.kind}
-              data-status={n.status}
-              {...(interactive
-                ? {
-                    role: 'button',
-                    tabIndex: 0,
-                    onClick: select,
-                    onKeyDown: (ev: React.KeyboardEvent) => {
-                      if (ev.key === 'Enter' || ev.key === ' ') {
-                        ev.preventDefault();
-                        select();
-                      }
-                    },
-                  }
-                : {})}
-            >
-              <title>{`${KIND_LABEL[n.kind]} ${revealHidden(n.label)} — ${n.status === 'fail' ? 'FAILED' : n.status === 'pass' ? 'verified' : 'not checked'}`}</title>
-              {n.kind === 'human' ? (
-                <>
-                  <rect className="lin-node-outer" width={n.width} height={n.height} rx={16} />
-                  <rect
-                    className="lin-node-inner"
-                    x={3}
-                    y={3}
-                    width={n.width - 6}
-                    height={n.height - 6}
-                    rx={13}
-                  />
-                </>
-              ) : (
-                <rect className="lin-node-outer" width={n.width} height={n.height} rx={3} />
-              )}
-              <text className="lin-node-kind" x={12} y={17}>
-                {KIND_LABEL[n.kind]}
-              </text>
-              <text className="lin-node-status" x={n.width - 12} y={17} textAnchor="end">
-                {n.status === 'fail' ? '✕ FAILED' : n.status === 'pass' ? '✓' : '– not checked'}
-              </text>
-              <text className="lin-node-label" x={12} y={35}>
-                {truncateMiddle(revealHidden(n.label), 25)}
-              </text>
-              <text className="lin-node-step" x={12} y={50}>
-                {truncateMiddle(revealHidden(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      {lay.dangling.length > 0 && (
-        <p className="lin-graph-dangling">
-          {lay.dangling.length} edge(s) point to events that are not in the capsule; they are listed in the
-          failed checks.
+    <>
+      {win.total > win.nodes.length && (
+        <p className="lin-graph-window" role="note" data-testid="graph-window">
+          {`Showing the ${win.nodes.length} events nearest the ${selectedId ? 'selected' : focus ? 'first failed' : 'first'} one, of ${win.total.toLocaleString('en-US')} in this lineage.`}
+          {interactive ? ' Select another event (Events tab) to move the view.' : ''}
         </p>
       )}
-    </div>
+      <div className="lin-graph" ref={box}>
+        {interactive && lay.width > avail && avail > 0 && (
+          <div className="lin-graph-zoom">
+            {canFit && (
+              <button type="button" className={zoom === 'fit' ? 'on' : ''} onClick={() => setZoom('fit')}>
+                Fit
+              </button>
+            )}
+            <button
+              type="button"
+              className={zoom === 'full' || !canFit ? 'on' : ''}
+              onClick={() => setZoom('full')}
+            >
+              100%
+            </button>
+          </div>
+        )}
+        <svg
+          className="lin-graph-svg"
+          {...(interactive
+            ? { width: Math.round(lay.width * scale), height: Math.round(lay.height * scale) }
+            : { width: '100%', style: { maxWidth: lay.width } })}
+          viewBox={`0 0 ${lay.width} ${lay.height}`}
+          xmlns="http://www.w3.org/2000/svg"
+        >
+          <title>Lineage graph</title>
+          <defs>
+            {(['ok', 'fail', 'nc'] as const).map((k) => (
+              <marker
+                key={k}
+                id={`lin-arrow-${k}`}
+                viewBox="0 0 10 10"
+                refX="9"
+                refY="5"
+                markerWidth="7"
+                markerHeight="7"
+                orient="auto-start-reverse"
+              >
+                <path d="M0,0 L10,5 L0,10 z" className={`lin-arrow lin-arrow-${k}`} />
+              </marker>
+            ))}
+          </defs>
+          {lay.edges.map((e, i) => {
+            const k = e.status === 'fail' ? 'fail' : e.status === 'not_checked' ? 'nc' : 'ok';
+            const m = midpoint(e);
+            return (
+              <g
+                // biome-ignore lint/suspicious/noArrayIndexKey: edges may repeat endpoints
+                key={i}
+                className={`lin-edge lin-edge-${e.kind} lin-edge-${e.status}`}
+                data-edge={`${e.from}->${e.to}`}
+                data-kind={e.kind}
+                data-status={e.status}
+              >
+                <title>
+                  {`${e.kind === 'handoff' ? 'Handoff receipt' : 'Predecessor pointer'} — ${e.status === 'fail' ? 'FAILED' : e.status === 'pass' ? 'verified' : 'not checked'}${e.receiptId ? ` — receipt ${revealHidden(e.receiptId)}` : ''}`}
+                </title>
+                <path d={pathOf(e)} markerEnd={`url(#lin-arrow-${k})`} />
+                {e.kind === 'handoff' && (
+                  <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
+                    <rect x={-9} y={-7} width={18} height={14} rx={2} />
+                    <text y={4} textAnchor="middle">
+                      {e.status === 'fail' ? '✕' : 'R'}
+                    </text>
+                  </g>
+                )}
+                {e.kind === 'predecessor' && e.status === 'fail' && (
+                  <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
+                    <circle r={8} />
+                    <text y={4} textAnchor="middle">
+                      ✕
+                    </text>
+                  </g>
+                )}
+              </g>
+            );
+          })}
+          {lay.nodes.map((n) => {
+            const x = n.x - n.width / 2;
+            const y = n.y - n.height / 2;
+            const selected = n.id === selectedId;
+            const select = () => onSelect?.(n.id);
+            return (
+              <g
+                key={n.id}
+                className={`lin-node lin-node-${n.kind} lin-node-${n.status}${selected ? ' lin-node-selected' : ''}`}
+                transform={`translate(${x},${y})`}
+                data-node={n.id}
+                data-kind={n.kind}
+                data-status={n.status}
+                {...(interactive
+                  ? {
+                      role: 'button',
+                      tabIndex: 0,
+                      onClick: select,
+                      onKeyDown: (ev: React.KeyboardEvent) => {
+                        if (ev.key === 'Enter' || ev.key === ' ') {
+                          ev.preventDefault();
+                          select();
+                        }
+                      },
+                    }
+                  : {})}
+              >
+                <title>{`${KIND_LABEL[n.kind]} ${revealHidden(n.label)} — ${n.status === 'fail' ? 'FAILED' : n.status === 'pass' ? 'verified' : 'not checked'}`}</title>
+                {n.kind === 'human' ? (
+                  <>
+                    <rect className="lin-node-outer" width={n.width} height={n.height} rx={16} />
+                    <rect
+                      className="lin-node-inner"
+                      x={3}
+                      y={3}
+                      width={n.width - 6}
+                      height={n.height - 6}
+                      rx={13}
+                    />
+                  </>
+                ) : (
+                  <rect className="lin-node-outer" width={n.width} height={n.height} rx={3} />
+                )}
+                <text className="lin-node-kind" x={12} y={17}>
+                  {KIND_LABEL[n.kind]}
+                </text>
+                <text className="lin-node-status" x={n.width - 12} y={17} textAnchor="end">
+                  {n.status === 'fail' ? '✕ FAILED' : n.status === 'pass' ? '✓' : '– not checked'}
+                </text>
+                <text className="lin-node-label" x={12} y={35}>
+                  {truncateMiddle(revealHidden(n.label), 25)}
+                </text>
+                <text className="lin-node-step" x={12} y={50}>
+                  {truncateMiddle(revealHidden(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}
+                </text>
+              </g>
+            );
+          })}
+        </svg>
+        {lay.dangling.length > 0 && (
+          <p className="lin-graph-dangling">
+            {lay.dangling.length} edge(s) point to events that are not in the capsule; they are listed in the
+            failed checks.
+          </p>
+        )}
+      </div>
+    </>
   );
 }
 

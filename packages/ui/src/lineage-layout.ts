@@ -48,6 +48,69 @@ export interface LineageLayout {
 export const NODE_WIDTH = 212;
 export const NODE_HEIGHT = 58;
 
+/**
+ * The most events drawn at once. Dagre's layout time grows faster than the graph (and it
+ * recurses once per link of a chain: a few thousand linked events overflow the stack), and
+ * an SVG of 100k cards helps nobody; a larger lineage is drawn as a window (lineageWindow).
+ */
+export const MAX_DRAWN_NODES = 250;
+
+export interface LineageWindow {
+  nodes: readonly GraphNodeInput[];
+  edges: readonly GraphEdgeInput[];
+  /** Events in the whole graph (more than `nodes.length` when this is a window). */
+  total: number;
+}
+
+/**
+ * What to draw of a lineage: all of it when it is small (the same arrays, so a layout keyed on
+ * them is kept), else the `max` events nearest `focus` — breadth-first along predecessor and
+ * handoff edges in both directions — in their original order, with the edges among them. An
+ * edge to an event that is not in the graph at all stays (it is drawn as dangling); an edge
+ * leaving the window does not (it is not dangling, just not drawn).
+ */
+export function lineageWindow(
+  nodes: readonly GraphNodeInput[],
+  edges: readonly GraphEdgeInput[],
+  focus: string | undefined,
+  max = MAX_DRAWN_NODES,
+): LineageWindow {
+  if (nodes.length <= max) return { nodes, edges, total: nodes.length };
+  const known = new Set(nodes.map((n) => n.id));
+  const near = new Map<string, string[]>();
+  const link = (a: string, b: string) => {
+    const list = near.get(a);
+    if (list) list.push(b);
+    else near.set(a, [b]);
+  };
+  for (const e of edges) {
+    if (!known.has(e.from) || !known.has(e.to)) continue;
+    link(e.from, e.to);
+    link(e.to, e.from);
+  }
+  const start = focus !== undefined && known.has(focus) ? focus : nodes[0]!.id;
+  const keep = new Set([start]);
+  const queue = [start];
+  for (let q = 0; q < queue.length && keep.size < max; q++) {
+    for (const next of near.get(queue[q]!) ?? []) {
+      if (keep.size >= max) break;
+      if (keep.has(next)) continue;
+      keep.add(next);
+      queue.push(next);
+    }
+  }
+  return {
+    nodes: nodes.filter((n) => keep.has(n.id)),
+    edges: edges.filter(
+      (e) =>
+        (keep.has(e.from) || !known.has(e.from)) &&
+        (keep.has(e.to) || !known.has(e.to)) &&
+        (keep.has(e.from) || keep.has(e.to)),
+    ),
+    total: nodes.length,
+  };
+}
+
 export function layoutLineage(
   nodes: readonly GraphNodeInput[],
   edges: readonly GraphEdgeInput[],

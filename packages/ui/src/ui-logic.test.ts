@@ -10,7 +10,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { filterChecks, groupChecks } from './check-list.js';
 import { revealHidden, truncateMiddle } from './data-text.js';
-import { layoutLineage } from './lineage-layout.js';
+import { layoutLineage, lineageWindow, MAX_DRAWN_NODES } from './lineage-layout.js';
 import { auditPathSides } from './proof-view.js';
 
 describe('audit path sides', () => {
@@ -109,5 +109,56 @@ describe('lineage layout', () => {
     expect(y.a!).toBeLessThan(y.b!);
     expect(y.b!).toBeLessThan(y.c!);
     expect(l.edges.every((e) => e.points.length >= 2)).toBe(true);
+  });
+});
+
+describe('lineage window', () => {
+  const chain = (n: number) => {
+    const nodes = Array.from({ length: n }, (_, i) => ({
+      id: `e${i}`,
+      kind: 'agent' as const,
+      label: `A${i % 5}`,
+      step: 'A2',
+      status: i === 1234 ? ('fail' as const) : ('pass' as const),
+    }));
+    const edges = nodes
+      .slice(1)
+      .map((x, i) => ({ from: `e${i}`, to: x.id, kind: 'predecessor' as const, status: 'pass' as const }));
+    return { nodes, edges };
+  };
+
+  it('draws a small lineage whole, with the very same arrays (so its layout is kept)', () => {
+    const { nodes, edges } = chain(40);
+    const w = lineageWindow(nodes, edges, 'e3');
+    expect(w.nodes).toBe(nodes);
+    expect(w.edges).toBe(edges);
+    expect(w.total).toBe(40);
+  });
+
+  it('draws a 5,000-event chain as the window around the focus, which dagre lays out (the whole chain overflows its stack)', () => {
+    const { nodes, edges } = chain(5000);
+    expect(() => layoutLineage(nodes, edges)).toThrow(RangeError);
+    const w = lineageWindow(nodes, edges, 'e1234');
+    expect(w.total).toBe(5000);
+    expect(w.nodes).toHaveLength(MAX_DRAWN_NODES);
+    const ids = w.nodes.map((n) => Number(n.id.slice(1)));
+    // Breadth-first along the chain: the focus and its neighbours on both sides, in order.
+    expect(ids[0]).toBe(1234 - MAX_DRAWN_NODES / 2);
+    expect(ids.at(-1)).toBe(1234 + MAX_DRAWN_NODES / 2 - 1);
+    expect(ids).toContain(1234);
+    // Only edges inside the window: none is mistaken for a dangling predecessor.
+    expect(w.edges).toHaveLength(MAX_DRAWN_NODES - 1);
+    const l = layoutLineage(w.nodes, w.edges);
+    expect(l.dangling).toEqual([]);
+    expect(l.nodes).toHaveLength(MAX_DRAWN_NODES);
+  });
+
+  it('keeps a genuinely dangling edge of an event in the window, and starts at the first event without a focus', () => {
+    const { nodes, edges } = chain(600);
+    const ghost = { from: 'ghost', to: 'e2', kind: 'predecessor' as const, status: 'fail' as const };
+    const w = lineageWindow(nodes, [...edges, ghost], undefined);
+    expect(w.nodes[0]!.id).toBe('e0');
+    expect(w.edges).toContainEqual(ghost);
+    expect(layoutLineage(w.nodes, w.edges).dangling).toEqual([ghost]);
   });
 });

@@ -5,9 +5,11 @@ import {
   EventDetails,
   LineageGraph,
   LineageLegend,
+  MoreRows,
   ProgressBar,
   ProofView,
   StatusBadge,
+  useRowPages,
   VerdictBanner,
 } from '@lineage/ui';
 import { useMemo, useState } from 'react';
@@ -241,6 +243,7 @@ function EventsTab({
       ),
     [v.events],
   );
+  const page = useRowPages(sorted.length);
   return (
     <div className="split">
       <div className="split-main panel">
@@ -255,7 +258,7 @@ function EventsTab({
             </tr>
           </thead>
           <tbody>
-            {sorted.map((e) => (
+            {sorted.slice(0, page.shown).map((e) => (
               <tr
                 key={e.id}
                 className={`${e.id === selected ? 'row-selected ' : ''}row-click`}
@@ -282,6 +285,7 @@ function EventsTab({
             ))}
           </tbody>
         </table>
+        <MoreRows shown={page.shown} total={sorted.length} onMore={page.more} noun="events" />
       </div>
       <aside className="split-side panel">
         {ev ? (
