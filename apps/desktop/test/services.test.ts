@@ -81,6 +81,9 @@ describe('desktop services on the FedRAMP sample', () => {
     expect(html).toContain('Verified');
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script/i);
+    // The printout lists every check (the app's lists draw 200 rows at a time; paper cannot click "more").
+    expect(html.match(/data-check-id=/g)).toHaveLength(json.checks.length);
+    expect(html).not.toContain('data-testid="more-rows"');
     await expect(h.api.exportFile({ capsuleId: opened.capsuleId, format: 'pdf' })).rejects.toThrow(
       /desktop app/,
     );

@@ -9,7 +9,7 @@ import type { CheckOutcome } from '@lineage/verifier-core';
 import { useMemo, useState } from 'react';
 import { DataText } from './data-text.js';
 import { ExpectedFound } from './expected-found.js';
-import { MoreRows, useRowPages } from './more-rows.js';
+import { MoreRows, ROWS_PER_PAGE, useRowPages } from './more-rows.js';
 import { type Status, StatusBadge } from './status.js';
 
 const ORDER: Record<Status, number> = { fail: 0, not_checked: 1, pass: 2 };
@@ -71,9 +71,17 @@ export interface CheckListProps {
   initialStatuses?: Partial<Record<Status, boolean>>;
   /** Narrow layout for side panels: no filters or step headings, title under the id. */
   compact?: boolean;
+  /** Rows drawn per step before "show more" (default ROWS_PER_PAGE; Infinity for a printout). */
+  rowsPerPage?: number;
 }
 
-export function CheckList({ checks, onShowSubject, initialStatuses, compact = false }: CheckListProps) {
+export function CheckList({
+  checks,
+  onShowSubject,
+  initialStatuses,
+  compact = false,
+  rowsPerPage = ROWS_PER_PAGE,
+}: CheckListProps) {
   const [statuses, setStatuses] = useState<Record<Status, boolean>>({
     fail: true,
     not_checked: true,
@@ -123,6 +131,7 @@ export function CheckList({ checks, onShowSubject, initialStatuses, compact = fa
           group={g}
           counts={stepCounts.get(g.step) ?? g.counts}
           onShowSubject={onShowSubject}
+          rowsPerPage={rowsPerPage}
         />
       ))}
     </div>
@@ -133,12 +142,14 @@ function StepGroup({
   group: g,
   counts,
   onShowSubject,
+  rowsPerPage,
 }: {
   group: CheckGroup;
   counts: Record<Status, number>;
   onShowSubject?: (id: string) => void;
+  rowsPerPage: number;
 }) {
-  const page = useRowPages(g.checks.length);
+  const page = useRowPages(g.checks.length, rowsPerPage);
   return (
     <section className="lin-check-group" data-step={g.step}>
       <h3 className="lin-check-group-title">
@@ -157,7 +168,13 @@ function StepGroup({
           <CheckRow key={`${c.id}:${c.subject.id}:${i}`} check={c} onShowSubject={onShowSubject} />
         ))}
       </ul>
-      <MoreRows shown={page.shown} total={g.checks.length} onMore={page.more} noun="checks in this step" />
+      <MoreRows
+        shown={page.shown}
+        total={g.checks.length}
+        onMore={page.more}
+        noun="checks in this step"
+        page={rowsPerPage}
+      />
     </section>
   );
 }

@@ -40,7 +40,7 @@ export function renderPrintableReport(capsuleName: string, v: CapsuleVerificatio
       <LineageLegend />
       <LineageGraph nodes={graph.nodes} edges={graph.edges} interactive={false} />
       <h2 className="section">Every check ({r.checks.length})</h2>
-      <CheckList checks={r.checks} />
+      <CheckList checks={r.checks} rowsPerPage={Number.POSITIVE_INFINITY} />
       <footer>
         Generated offline by Lineage Desktop. Capsule strings are shown in grey monospace frames as data;
         status colours and the verdict are the verifier's own.
