@@ -1,92 +1,14 @@
+import { stringifyJsonInPieces } from '@lineage/verifier-core';
 import { jsonSafeReplacer } from './format.js';
 
 /**
- * Writes `JSON.stringify(value, jsonSafeReplacer, 2)` in pieces of about `chunkSize`
- * characters, so the JSON report of a 100k-event capsule (~0.5 GB pretty-printed) never
- * exists as one string. Joined, the pieces are that exact text. Each piece ends right after
- * a comma between two array elements (or at the end), so a writer that adds a newline per
- * call (the CLI's stdout) still writes valid JSON with the same value.
+ * Writes `JSON.stringify(value, jsonSafeReplacer, 2)` in pieces (see stringifyJsonInPieces):
+ * the CLI's JSON report of a 100k-event capsule never exists as one string.
  */
 export function writeJsonSafe(
   write: (piece: string) => void,
   value: unknown,
   options: { chunkSize?: number; streamArraysOver?: number } = {},
 ): void {
-  const chunkSize = options.chunkSize ?? 1 << 20;
-  const over = options.streamArraysOver ?? 64;
-  let parts: string[] = [];
-  let size = 0;
-  const put = (s: string) => {
-    parts.push(s);
-    size += s.length;
-  };
-  const flush = () => {
-    if (parts.length === 0) return;
-    write(parts.join(''));
-    parts = [];
-    size = 0;
-  };
-
-  /** Member `key` of `holder` as JSON.stringify would see it (toJSON, then the replacer). */
-  const resolve = (holder: object, key: string): unknown => {
-    let v = (holder as Record<string, unknown>)[key];
-    if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
-      const toJSON = (v as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') v = toJSON.call(v, key);
-    }
-    return jsonSafeReplacer.call(holder, key, v);
-  };
-
-  /** Whether a resolved value is written as a container (what JSON.stringify does with it). */
-  const isContainer = (v: unknown): v is object =>
-    typeof v === 'object' &&
-    v !== null &&
-    !(v instanceof Number || v instanceof String || v instanceof Boolean);
-
-  // Containers are opened here down to `depth` 2 and wherever an array is long; anything else
-  // is one JSON.stringify call, re-indented (a JSON text has newlines only between tokens).
-  const emit = (v: unknown, indent: string, depth: number): void => {
-    const long = Array.isArray(v) && v.length > over;
-    if (!isContainer(v) || (depth > 2 && !long)) {
-      const text = JSON.stringify(v, jsonSafeReplacer, 2);
-      put(indent.length > 0 && text.includes('\n') ? text.replaceAll('\n', `\n${indent}`) : text);
-      return;
-    }
-    const inner = `${indent}  `;
-    if (Array.isArray(v)) {
-      if (v.length === 0) {
-        put('[]');
-        return;
-      }
-      put('[');
-      for (let i = 0; i < v.length; i++) {
-        put(`\n${inner}`);
-        const x = resolve(v, String(i));
-        // Arrays write null where a member would be omitted (undefined, functions, symbols).
-        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') put('null');
-        else emit(x, inner, depth + 1);
-        if (i < v.length - 1) {
-          put(',');
-          if (size >= chunkSize) flush();
-        }
-      }
-      put(`\n${indent}]`);
-      return;
-    }
-    let first = true;
-    for (const key of Object.keys(v)) {
-      const x = resolve(v, key);
-      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-      put(first ? `{\n${inner}` : `,\n${inner}`);
-      first = false;
-      put(`${JSON.stringify(key)}: `);
-      emit(x, inner, depth + 1);
-    }
-    put(first ? '{}' : `\n${indent}}`);
-  };
-
-  const root = resolve({ '': value }, '');
-  if (root === undefined || typeof root === 'function' || typeof root === 'symbol') return;
-  emit(root, '', 0);
-  flush();
+  stringifyJsonInPieces(write, value, { ...options, replacer: jsonSafeReplacer });
 }

@@ -1,5 +1,5 @@
 /** Report exports: JSON, OSCAL assessment results, printable HTML, PDF (via the host's printer). */
-import { utf8Encode } from '@lineage/verifier-core';
+import { concatBytes, stringifyJsonInPieces, utf8Encode } from '@lineage/verifier-core';
 import type { ExportFormat } from '../../shared/api.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
 import { renderPrintableReport } from '../../shared/printable-report.js';
@@ -15,11 +15,9 @@ export async function exportReport(
 ): Promise<Uint8Array> {
   switch (format) {
     case 'json':
-      return utf8Encode(
-        `${JSON.stringify({ ...v.report, capsuleDigest: v.capsuleDigest, lineage: v.lineage }, null, 2)}\n`,
-      );
+      return jsonFileBytes({ ...v.report, capsuleDigest: v.capsuleDigest, lineage: v.lineage });
     case 'oscal':
-      return utf8Encode(`${JSON.stringify(toOscal(v), null, 2)}\n`);
+      return jsonFileBytes(toOscal(v));
     case 'html':
       return utf8Encode(renderPrintableReport(capsuleName, v, css));
     case 'pdf':
@@ -27,4 +25,15 @@ export async function exportReport(
         throw new Error('PDF export needs the desktop app (Chromium printing); export HTML and print it');
       return host.htmlToPdf(renderPrintableReport(capsuleName, v, css));
   }
+}
+
+/**
+ * `JSON.stringify(value, null, 2)` and a newline, as UTF-8, encoded piece by piece: a 100k-event
+ * report is ~0.5 GB of JSON, near the largest string the engine can make.
+ */
+function jsonFileBytes(value: unknown): Uint8Array {
+  const parts: Uint8Array[] = [];
+  stringifyJsonInPieces((piece) => parts.push(utf8Encode(piece)), value);
+  parts.push(utf8Encode('\n'));
+  return concatBytes(...parts);
 }
