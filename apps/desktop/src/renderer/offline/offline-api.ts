@@ -4,7 +4,7 @@
  * files), exports as downloads. No network, no persistence, and no signing:
  * an approver key never lives in a web page.
  */
-import { type TrustStore, verifySarApproval } from '@lineage/verifier-core';
+import { stringifyJsonInPieces, type TrustStore, verifySarApproval } from '@lineage/verifier-core';
 import type { ApiEvent, LineageApi, OpenedCapsule, SaveResult, VerifyOutcome } from '../../shared/api.js';
 import { toApprovalCheck } from '../../shared/approval-check.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
@@ -35,8 +35,9 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
   const listeners = new Set<(e: ApiEvent) => void>();
   let counter = 0;
 
-  const download = (name: string, data: string, type: string): SaveResult => {
-    const url = URL.createObjectURL(new Blob([data], { type }));
+  // A Blob takes the text in pieces: a 100k-event JSON report never has to be one string.
+  const download = (name: string, data: string | string[], type: string): SaveResult => {
+    const url = URL.createObjectURL(new Blob(typeof data === 'string' ? [data] : data, { type }));
     const a = document.createElement('a');
     a.href = url;
     a.download = name;
@@ -151,15 +152,10 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
       const base = c.name.replace(/\.(zip|capsule)$/i, '');
       if (format === 'json') {
         const body = { ...v.report, capsuleDigest: v.capsuleDigest, lineage: v.lineage };
-        return download(`${base}.report.json`, `${JSON.stringify(body, null, 2)}\n`, 'application/json');
+        return download(`${base}.report.json`, jsonPieces(body), 'application/json');
       }
-      if (format === 'oscal') {
-        return download(
-          `${base}.oscal-ar.json`,
-          `${JSON.stringify(toOscal(v), null, 2)}\n`,
-          'application/json',
-        );
-      }
+      if (format === 'oscal')
+        return download(`${base}.oscal-ar.json`, jsonPieces(toOscal(v)), 'application/json');
       if (format === 'html')
         return download(`${base}.report.html`, renderPrintableReport(c.name, v, pageCss()), 'text/html');
       throw new Error(`${format} export needs Lineage Desktop`);
@@ -169,4 +165,12 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** `JSON.stringify(value, null, 2)` and a newline, as pieces. */
+function jsonPieces(value: unknown): string[] {
+  const parts: string[] = [];
+  stringifyJsonInPieces((p) => parts.push(p), value);
+  parts.push('\n');
+  return parts;
 }
