@@ -157,13 +157,6 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The HTML report as one string (small reports; see writeCapsuleHtml). */
-export function renderCapsuleHtml(cap: CapsuleVerification): string {
-  const parts: string[] = [];
-  writeCapsuleHtml(cap, (p) => parts.push(p));
-  return parts.join('');
-}
-
 /**
  * The self-contained HTML report (no scripts, no external resources), written in pieces of
  * about a thousand rows: a 100k-event capsule's report is ~200 MB, more than is sensible to
