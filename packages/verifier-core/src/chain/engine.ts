@@ -3,7 +3,7 @@ import { type AttestedLeafProof, checkAttestation } from '../attestation/verify.
 import type { Opening } from '../commitments/types.js';
 import { checkOpenings, parseOpening } from '../commitments/verify.js';
 import { getCryptoBackend } from '../crypto/current.js';
-import { fromHex, toHex } from '../encoding/hex.js';
+import { fromHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
 import { parseEvent } from '../events/parse.js';
 import { prepareEvent, ReadEvent } from '../events/prepared.js';
@@ -197,122 +197,21 @@ export async function runCallChain(
   // results is decided while the workers verify (held per event); the results are awaited
   // once, then each event's outcomes are reported in the fixed order (agent mode still stops
   // at the first failure).
-  // Agents sign many events with one key: decide each (actor, key) binding once.
-  const bindings = new Map<string, boolean>();
-  const belongs = (actor: string, key: string): boolean => {
-    const k = `${actor} ${key}`;
-    let b = bindings.get(k);
-    if (b === undefined) {
-      b = keyBelongsToAgent(histories, actor, key);
-      bindings.set(k, b);
-    }
-    return b;
-  };
-  const held: HeldEventOutcomes[] = [];
-  for (const n of nodes) {
-    const e = n.event;
+  const decide = new BeforeSignatures(trust, policy, histories, lifecycleProblems, attested, unverifiable);
+  const held: HeldEventOutcomes[] = new Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     const s = subject(n);
-    const key = e.signature.public_key;
-    // Actor binding.
-    let actor: CheckOutcome;
-    let bound = false;
-    if (e.actor_kind === 'human') {
-      const a = trust.approvers.find((x) => x.id === e.actor);
-      if (!a) {
-        actor = outcome('event.actor_known', 'fail', field(s, '/actor'), TITLES.actor, {
-          reason: `human actor ${e.actor} is not an approver in the trust store`,
-        });
-      } else if (a.public_key !== key) {
-        actor = outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
-          reason: `signed by a key other than the one pinned for ${a.name}`,
-          expected: a.public_key,
-          found: key,
-        });
-      } else {
-        bound = true;
-        actor = outcome('event.actor_known', 'pass', s, TITLES.actor, {
-          found: `${a.name} (pinned approver)`,
-        });
-      }
-    } else if (belongs(e.actor, key)) {
-      bound = true;
-      actor = outcome('event.actor_known', 'pass', s, TITLES.actor);
-    } else {
-      actor = outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
-        reason: "the key neither derives the agent id nor appears in the agent's key history: impersonation",
-        expected: `a key of ${e.actor}`,
-        found: key,
-      });
-    }
-    // Key validity at the event time; a lifecycle event's depends on its own signature (below).
-    const problem = lifecycleProblems.get(n.id);
-    let keyTime: CheckOutcome | undefined;
-    let keyOk = false;
-    if (problem) {
-      keyTime = outcome('event.actor_key_valid_at_time', 'fail', field(s, '/lifecycle'), TITLES.keyTime, {
-        reason: problem,
-      });
-    } else if (e.lifecycle) {
-      keyTime = undefined;
-    } else if (e.actor_kind === 'human') {
-      keyOk = bound;
-      keyTime = bound
-        ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
-            found: 'pinned approver key',
-          })
-        : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
-            reason: 'key not pinned for this approver',
-          });
-    } else {
-      const st = keyStatusAt(histories, e.actor, key, n.t, e.timestamp);
-      keyOk = st.status === 'valid';
-      keyTime = outcome(
-        'event.actor_key_valid_at_time',
-        st.status === 'valid' ? 'pass' : st.status === 'invalid' ? 'fail' : 'not_checked',
-        field(s, '/signature/public_key'),
-        TITLES.keyTime,
-        st.status === 'valid' ? { found: st.detail } : { reason: st.detail },
-      );
-    }
-    const [inclusion, sthTime] = await inclusionOutcomes(n, cites[n.index]!, attested, unverifiable, sths, s);
-    held.push({ actor, bound, keyTime, keyOk, inclusion, sthTime, allowed: actionAllowed(n, trust, policy) });
+    const direct = cites[n.index]!.inclusion;
+    // Only direct inclusion proofs wait (for their tree head); attested events are decided at once.
+    const included =
+      direct === undefined ? decide.attestedInclusion(n, s) : await directInclusion(n, direct, sths, s);
+    held[i] = decide.held(n, s, included);
   }
 
   const events = summaries(nodes);
   await input.whileVerifying?.({ events, attestations: parsedAttestations });
-  const sigResults = await signatures.results();
-  for (const [i, n] of nodes.entries()) {
-    const h = held[i]!;
-    const s = subject(n);
-    const sigOk = n.signature >= 0 && sigResults[n.signature] === true;
-    sink.push(h.actor);
-    sink.push(
-      sigOk
-        ? outcome('event.signature', 'pass', s, TITLES.signature)
-        : outcome('event.signature', 'fail', field(s, '/signature/value'), TITLES.signature, {
-            reason:
-              'signature does not verify over the canonical event: the event was altered after signing or signed by another key',
-          }),
-    );
-    let keyOk = h.keyOk;
-    if (h.keyTime) sink.push(h.keyTime);
-    else {
-      keyOk = sigOk;
-      sink.push(
-        sigOk
-          ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
-              found: `${n.event.lifecycle!.op} applied to the key history`,
-            })
-          : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
-              reason: 'lifecycle event not applied',
-            }),
-      );
-    }
-    n.authentic = h.bound && sigOk && keyOk;
-    sink.push(h.inclusion);
-    sink.push(h.sthTime);
-    sink.push(h.allowed);
-  }
+  reportEventOutcomes(nodes, held, await signatures.results(), sink);
 
   sink.pushAll(structure.outcomes);
   if (judged) rootApprovals(judged, nodes, sink);
@@ -406,39 +305,52 @@ interface HeldEventOutcomes {
   allowed: CheckOutcome;
 }
 
-/** Inclusion (directly, or through a verified attestation) and the tree-head time bound; sets `n.included`. */
-async function inclusionOutcomes(
-  n: Node,
-  cited: CitedEvent,
-  attested: ReadonlyMap<string, AttestedLeafProof[]>,
-  unverifiable: ReadonlyMap<string, string>,
-  sths: SthVerifier,
-  s: CheckSubject,
-): Promise<[CheckOutcome, CheckOutcome]> {
-  const e = n.event;
-  let sth: LineageSth | undefined;
-  let inclusionUnchecked = false;
-  let inclusion: CheckOutcome;
-  if (cited.inclusion !== undefined) {
-    const r = await checkDirectInclusion(cited.inclusion, `${n.index}/inclusion`, fromHex(n.leaf, 32), sths);
-    if (r.ok) {
-      sth = r.sth;
-      inclusion = outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: r.detail });
-    } else {
-      inclusionUnchecked = r.untrusted;
-      inclusion = outcome(
-        'event.inclusion',
-        r.untrusted ? 'not_checked' : 'fail',
-        field(s, '/inclusion'),
-        TITLES.inclusion,
-        { reason: r.reason },
-      );
-    }
-  } else {
-    const proofs = attested.get(n.leaf);
+/** An event's inclusion outcome and the tree head it proved it under (none when it did not). */
+interface Included {
+  inclusion: CheckOutcome;
+  sth: LineageSth | undefined;
+  /** Evidence exists but the trust store cannot check it (not the capsule's fault). */
+  unchecked: boolean;
+}
+
+/**
+ * Everything about one event that its signature result does not decide: the actor's key
+ * binding, the key's validity at the event time, inclusion, the tree-head time bound and
+ * the policy. One instance per chain; `held` is called once per event.
+ */
+class BeforeSignatures {
+  /** Agents sign many events with one key: each (actor, key) binding is decided once. */
+  readonly #bindings = new Map<string, boolean>();
+
+  constructor(
+    private readonly trust: TrustStore,
+    private readonly policy: WorkflowPolicy,
+    private readonly histories: KeyHistories,
+    private readonly lifecycleProblems: ReadonlyMap<string, string>,
+    private readonly attested: ReadonlyMap<string, AttestedLeafProof[]>,
+    private readonly unverifiable: ReadonlyMap<string, string>,
+  ) {}
+
+  held(n: Node, s: CheckSubject, included: Included): HeldEventOutcomes {
+    n.included = included.sth !== undefined;
+    const { actor, bound } = this.actor(n, s);
+    const { keyTime, keyOk } = this.keyTime(n, s, bound);
+    return {
+      actor,
+      bound,
+      keyTime,
+      keyOk,
+      inclusion: included.inclusion,
+      sthTime: sthTimeOutcome(n, s, included),
+      allowed: actionAllowed(n, this.trust, this.policy),
+    };
+  }
+
+  /** Inclusion through a verified attestation (how a capsule proves most events). */
+  attestedInclusion(n: Node, s: CheckSubject): Included {
+    const proofs = this.attested.get(n.leaf);
     if (proofs && proofs.length > 0) {
       const p = proofs[0]!;
-      sth = p.sth;
       // Joined, not a template: one flat string per event instead of a tree of string pieces.
       const found = [
         'attested by ',
@@ -451,48 +363,230 @@ async function inclusionOutcomes(
         p.logOrigin,
       ];
       if (proofs.length > 1) found.push(` (+${proofs.length - 1} more logs)`);
-      inclusion = outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: found.join('') });
-    } else if (unverifiable.has(n.leaf)) {
-      // Evidence exists but the trust store cannot check it: not the capsule's fault.
-      inclusionUnchecked = true;
-      inclusion = outcome('event.inclusion', 'not_checked', s, TITLES.inclusion, {
-        reason: `the attestation covering leaf ${short(n.leaf)} could not be checked: ${unverifiable.get(n.leaf)}`,
-      });
-    } else {
-      // A cited event no proof covers is evidence not anchored in the log (e.g. altered
-      // after logging, so its leaf changed): a failure, not a gap in what could be checked.
-      inclusion = outcome('event.inclusion', 'fail', s, TITLES.inclusion, {
+      return {
+        inclusion: outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: found.join('') }),
+        sth: p.sth,
+        unchecked: false,
+      };
+    }
+    const why = this.unverifiable.get(n.leaf);
+    if (why !== undefined) {
+      return {
+        inclusion: outcome('event.inclusion', 'not_checked', s, TITLES.inclusion, {
+          reason: `the attestation covering leaf ${short(n.leaf)} could not be checked: ${why}`,
+        }),
+        sth: undefined,
+        unchecked: true,
+      };
+    }
+    // A cited event no proof covers is evidence not anchored in the log (e.g. altered
+    // after logging, so its leaf changed): a failure, not a gap in what could be checked.
+    return {
+      inclusion: outcome('event.inclusion', 'fail', s, TITLES.inclusion, {
         reason:
           'no inclusion proof and no verified attestation covers the event: it is not anchored in a log',
         expected: `an inclusion proof or a verified attestation covering leaf ${n.leaf}`,
         found: 'none',
-      });
-    }
+      }),
+      sth: undefined,
+      unchecked: false,
+    };
   }
-  n.included = sth !== undefined;
-  let sthTime: CheckOutcome;
-  if (!sth && inclusionUnchecked) {
-    sthTime = outcome('event.sth_time', 'not_checked', s, TITLES.sthTime, {
+
+  #belongs(actor: string, key: string): boolean {
+    const k = `${actor} ${key}`;
+    let b = this.#bindings.get(k);
+    if (b === undefined) {
+      b = keyBelongsToAgent(this.histories, actor, key);
+      this.#bindings.set(k, b);
+    }
+    return b;
+  }
+
+  private actor(n: Node, s: CheckSubject): { actor: CheckOutcome; bound: boolean } {
+    const e = n.event;
+    const key = e.signature.public_key;
+    if (e.actor_kind === 'human') {
+      const a = this.trust.approvers.find((x) => x.id === e.actor);
+      if (!a) {
+        return {
+          actor: outcome('event.actor_known', 'fail', field(s, '/actor'), TITLES.actor, {
+            reason: `human actor ${e.actor} is not an approver in the trust store`,
+          }),
+          bound: false,
+        };
+      }
+      if (a.public_key !== key) {
+        return {
+          actor: outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
+            reason: `signed by a key other than the one pinned for ${a.name}`,
+            expected: a.public_key,
+            found: key,
+          }),
+          bound: false,
+        };
+      }
+      return {
+        actor: outcome('event.actor_known', 'pass', s, TITLES.actor, {
+          found: `${a.name} (pinned approver)`,
+        }),
+        bound: true,
+      };
+    }
+    if (this.#belongs(e.actor, key)) {
+      return { actor: outcome('event.actor_known', 'pass', s, TITLES.actor), bound: true };
+    }
+    return {
+      actor: outcome('event.actor_known', 'fail', field(s, '/signature/public_key'), TITLES.actor, {
+        reason: "the key neither derives the agent id nor appears in the agent's key history: impersonation",
+        expected: `a key of ${e.actor}`,
+        found: key,
+      }),
+      bound: false,
+    };
+  }
+
+  /** Key validity at the event time; a lifecycle event's is its own signature's (undefined here). */
+  private keyTime(
+    n: Node,
+    s: CheckSubject,
+    bound: boolean,
+  ): { keyTime: CheckOutcome | undefined; keyOk: boolean } {
+    const e = n.event;
+    const problem = this.lifecycleProblems.get(n.id);
+    if (problem) {
+      return {
+        keyTime: outcome('event.actor_key_valid_at_time', 'fail', field(s, '/lifecycle'), TITLES.keyTime, {
+          reason: problem,
+        }),
+        keyOk: false,
+      };
+    }
+    if (e.lifecycle) return { keyTime: undefined, keyOk: false };
+    if (e.actor_kind === 'human') {
+      return {
+        keyTime: bound
+          ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
+              found: 'pinned approver key',
+            })
+          : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
+              reason: 'key not pinned for this approver',
+            }),
+        keyOk: bound,
+      };
+    }
+    const st = keyStatusAt(this.histories, e.actor, e.signature.public_key, n.t, e.timestamp);
+    return {
+      keyTime: outcome(
+        'event.actor_key_valid_at_time',
+        st.status === 'valid' ? 'pass' : st.status === 'invalid' ? 'fail' : 'not_checked',
+        field(s, '/signature/public_key'),
+        TITLES.keyTime,
+        st.status === 'valid' ? { found: st.detail } : { reason: st.detail },
+      ),
+      keyOk: st.status === 'valid',
+    };
+  }
+}
+
+/** Inclusion by the event's own proof under a trusted tree head (spec §4.2.4). */
+async function directInclusion(
+  n: Node,
+  raw: JsonValue,
+  sths: SthVerifier,
+  s: CheckSubject,
+): Promise<Included> {
+  const r = await checkDirectInclusion(raw, `${n.index}/inclusion`, fromHex(n.leaf, 32), sths);
+  if (r.ok) {
+    return {
+      inclusion: outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: r.detail }),
+      sth: r.sth,
+      unchecked: false,
+    };
+  }
+  return {
+    inclusion: outcome(
+      'event.inclusion',
+      r.untrusted ? 'not_checked' : 'fail',
+      field(s, '/inclusion'),
+      TITLES.inclusion,
+      {
+        reason: r.reason,
+      },
+    ),
+    sth: undefined,
+    unchecked: r.untrusted,
+  };
+}
+
+/** The event's time against the tree head that logs it. */
+function sthTimeOutcome(n: Node, s: CheckSubject, { sth, unchecked }: Included): CheckOutcome {
+  const e = n.event;
+  if (!sth && unchecked) {
+    return outcome('event.sth_time', 'not_checked', s, TITLES.sthTime, {
       reason: 'no verified tree head for this event: its inclusion could not be checked',
     });
-  } else if (!sth) {
-    sthTime = outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
+  }
+  if (!sth) {
+    return outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
       reason: 'no verified tree head logs this event (its inclusion failed), so its time is unbounded',
       expected: 'at or before the time of a verified tree head that logs the event',
       found: `${e.timestamp}, and no verified tree head`,
     });
-  } else if (n.t > sth.timestampMs) {
-    sthTime = outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
+  }
+  if (n.t > sth.timestampMs) {
+    return outcome('event.sth_time', 'fail', field(s, '/timestamp'), TITLES.sthTime, {
       reason: 'the event claims a time after the tree head that already contains it',
       expected: `at or before ${sth.timestamp}`,
       found: e.timestamp,
     });
-  } else {
-    sthTime = outcome('event.sth_time', 'pass', s, TITLES.sthTime, {
-      found: `${e.timestamp} ≤ ${sth.timestamp}`,
-    });
   }
-  return [inclusion, sthTime];
+  return outcome('event.sth_time', 'pass', s, TITLES.sthTime, { found: `${e.timestamp} ≤ ${sth.timestamp}` });
+}
+
+/**
+ * Reports each event's outcomes in the fixed order once the signature results are in:
+ * actor, signature, key validity, inclusion, tree-head time, policy. Sets `n.authentic`.
+ */
+function reportEventOutcomes(
+  nodes: readonly Node[],
+  held: readonly HeldEventOutcomes[],
+  sigResults: readonly boolean[],
+  sink: OutcomeSink,
+): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    const h = held[i]!;
+    const s = subject(n);
+    const sigOk = n.signature >= 0 && sigResults[n.signature] === true;
+    sink.push(h.actor);
+    sink.push(
+      sigOk
+        ? outcome('event.signature', 'pass', s, TITLES.signature)
+        : outcome('event.signature', 'fail', field(s, '/signature/value'), TITLES.signature, {
+            reason:
+              'signature does not verify over the canonical event: the event was altered after signing or signed by another key',
+          }),
+    );
+    let keyOk = h.keyOk;
+    if (h.keyTime) sink.push(h.keyTime);
+    else {
+      keyOk = sigOk;
+      sink.push(
+        sigOk
+          ? outcome('event.actor_key_valid_at_time', 'pass', s, TITLES.keyTime, {
+              found: `${n.event.lifecycle!.op} applied to the key history`,
+            })
+          : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
+              reason: 'lifecycle event not applied',
+            }),
+      );
+    }
+    n.authentic = h.bound && sigOk && keyOk;
+    sink.push(h.inclusion);
+    sink.push(h.sthTime);
+    sink.push(h.allowed);
+  }
 }
 
 function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy): CheckOutcome {
@@ -543,9 +637,44 @@ function chainStructure(
   targets: readonly string[] | undefined,
   sink: OutcomeSink,
 ): ChainWalk | undefined {
-  const chainSubject: CheckSubject = { kind: 'chain', id: 'call chain' };
-  // Predecessors are resolved to their nodes once (one lookup each); every rule below follows
-  // these references. The ones not supplied are dangling.
+  resolvePredecessors(nodes, byId, sink);
+  const cycles = findCycles(nodes, predsOf);
+  for (const c of cycles) {
+    sink.push(
+      outcome('chain.cycle', 'fail', { kind: 'chain', id: c[0]!.id, field: '/predecessors' }, TITLES.cycle, {
+        reason: `following predecessors returns to the same event after ${c.length - 1} step(s)`,
+        found: c.map((n) => short(n.id)).join(' → '),
+      }),
+    );
+  }
+  if (cycles.length === 0) sink.push(outcome('chain.cycle', 'pass', CHAIN_SUBJECT, TITLES.cycle));
+
+  const workflow = nodes.filter((n) => !n.event.lifecycle);
+  // Workflow events some workflow event builds on, each with those that do (in input order).
+  const children = new Map<Node, Node[]>();
+  for (const n of workflow)
+    for (const p of predsOf(n)) {
+      const kids = children.get(p);
+      if (kids) kids.push(n);
+      else children.set(p, [n]);
+    }
+  if (policy.linear) checkLinear(workflow, children, sink);
+  checkSequencesAndTimeOrder(nodes, sink);
+  // Root approvals: walk back from the targets (default: the workflow events nothing builds on).
+  const targetNodes = targets
+    ? targets.map((t) => byId.get(t)).filter((n): n is Node => n !== undefined)
+    : workflow.filter((n) => !children.has(n));
+  return walkToRoots(targetNodes, targets ?? [], byId, policy, sink);
+}
+
+const CHAIN_SUBJECT: CheckSubject = Object.freeze({ kind: 'chain', id: 'call chain' });
+
+/** Resolves each node's predecessors to nodes once (every rule follows these); the missing are dangling. */
+function resolvePredecessors(
+  nodes: readonly Node[],
+  byId: ReadonlyMap<string, Node>,
+  sink: OutcomeSink,
+): void {
   let dangling = 0;
   for (const n of nodes) {
     const ids = n.event.predecessors;
@@ -578,63 +707,44 @@ function chainStructure(
       );
     }
   }
-  if (dangling === 0) sink.push(outcome('chain.predecessor_dangling', 'pass', chainSubject, TITLES.dangling));
+  if (dangling === 0)
+    sink.push(outcome('chain.predecessor_dangling', 'pass', CHAIN_SUBJECT, TITLES.dangling));
+}
 
-  const cycles = findCycles(nodes, predsOf);
-  for (const c of cycles) {
-    sink.push(
-      outcome('chain.cycle', 'fail', { kind: 'chain', id: c[0]!.id, field: '/predecessors' }, TITLES.cycle, {
-        reason: `following predecessors returns to the same event after ${c.length - 1} step(s)`,
-        found: c.map((n) => short(n.id)).join(' → '),
-      }),
-    );
-  }
-  if (cycles.length === 0) sink.push(outcome('chain.cycle', 'pass', chainSubject, TITLES.cycle));
-
-  const workflow = nodes.filter((n) => !n.event.lifecycle);
-  // Workflow events some workflow event builds on, each with those that do (in input order).
-  const children = new Map<Node, Node[]>();
-  for (const n of workflow)
-    for (const p of predsOf(n)) {
-      const kids = children.get(p);
-      if (kids) kids.push(n);
-      else children.set(p, [n]);
+/** Forks, when the policy demands a linear workflow: merges and branches both fail. */
+function checkLinear(
+  workflow: readonly Node[],
+  children: ReadonlyMap<Node, Node[]>,
+  sink: OutcomeSink,
+): void {
+  let forks = 0;
+  for (const n of workflow) {
+    if (n.event.predecessors.length > 1) {
+      forks++;
+      sink.push(
+        outcome('chain.fork', 'fail', { ...subject(n), kind: 'chain', field: '/predecessors' }, TITLES.fork, {
+          reason: `event merges ${n.event.predecessors.length} branches; the policy requires a linear workflow`,
+          expected: 'at most 1 predecessor',
+          found: `${n.event.predecessors.length}`,
+        }),
+      );
     }
-  // Forks, only when the policy demands a linear workflow.
-  if (policy.linear) {
-    let forks = 0;
-    for (const n of workflow) {
-      if (n.event.predecessors.length > 1) {
-        forks++;
-        sink.push(
-          outcome(
-            'chain.fork',
-            'fail',
-            { ...subject(n), kind: 'chain', field: '/predecessors' },
-            TITLES.fork,
-            {
-              reason: `event merges ${n.event.predecessors.length} branches; the policy requires a linear workflow`,
-              expected: 'at most 1 predecessor',
-              found: `${n.event.predecessors.length}`,
-            },
-          ),
-        );
-      }
-      const kids = children.get(n) ?? [];
-      if (kids.length > 1) {
-        forks++;
-        sink.push(
-          outcome('chain.fork', 'fail', { ...subject(n), kind: 'chain' }, TITLES.fork, {
-            reason: `${kids.length} events build on this one; the policy requires a linear workflow`,
-            found: kids.map((k) => short(k.id)).join(', '),
-          }),
-        );
-      }
+    const kids = children.get(n) ?? [];
+    if (kids.length > 1) {
+      forks++;
+      sink.push(
+        outcome('chain.fork', 'fail', { ...subject(n), kind: 'chain' }, TITLES.fork, {
+          reason: `${kids.length} events build on this one; the policy requires a linear workflow`,
+          found: kids.map((k) => short(k.id)).join(', '),
+        }),
+      );
     }
-    if (forks === 0) sink.push(outcome('chain.fork', 'pass', chainSubject, TITLES.fork));
   }
+  if (forks === 0) sink.push(outcome('chain.fork', 'pass', CHAIN_SUBJECT, TITLES.fork));
+}
 
-  // Per-actor sequences (all events an actor signed, lifecycle included).
+/** Per-actor sequences (all events an actor signed, lifecycle included) and time order along them and along predecessors. */
+function checkSequencesAndTimeOrder(nodes: readonly Node[], sink: OutcomeSink): void {
   const byActor = new Map<string, Node[]>();
   for (const n of nodes) {
     const mine = byActor.get(n.event.actor);
@@ -686,7 +796,7 @@ function chainStructure(
       }
     }
   }
-  if (seqProblems === 0) sink.push(outcome('chain.sequence', 'pass', chainSubject, TITLES.sequence));
+  if (seqProblems === 0) sink.push(outcome('chain.sequence', 'pass', CHAIN_SUBJECT, TITLES.sequence));
   for (const n of nodes) {
     for (const pred of predsOf(n)) {
       if (n.t < pred.t) {
@@ -708,13 +818,18 @@ function chainStructure(
     }
   }
   if (orderProblems === 0)
-    sink.push(outcome('chain.timestamp_order', 'pass', chainSubject, TITLES.timeOrder));
+    sink.push(outcome('chain.timestamp_order', 'pass', CHAIN_SUBJECT, TITLES.timeOrder));
+}
 
-  // Root approvals: walk back from the targets (default: the workflow events nothing builds on).
-  const targetNodes = targets
-    ? targets.map((t) => byId.get(t)).filter((n): n is Node => n !== undefined)
-    : workflow.filter((n) => !children.has(n));
-  const missingTargets = (targets ?? []).filter((t) => !byId.has(t));
+/** Walks back from the target events to the roots; undefined when there is nothing to walk. */
+function walkToRoots(
+  targetNodes: readonly Node[],
+  targets: readonly string[],
+  byId: ReadonlyMap<string, Node>,
+  policy: WorkflowPolicy,
+  sink: OutcomeSink,
+): ChainWalk | undefined {
+  const missingTargets = targets.filter((t) => !byId.has(t));
   for (const t of missingTargets) {
     sink.push(
       outcome('chain.root_approval_role', 'fail', { kind: 'chain', id: t }, TITLES.root, {
@@ -734,7 +849,7 @@ function chainStructure(
   }
   if (targetNodes.length === 0 && missingTargets.length === 0) {
     sink.push(
-      outcome('chain.root_approval_role', 'not_checked', chainSubject, TITLES.root, {
+      outcome('chain.root_approval_role', 'not_checked', CHAIN_SUBJECT, TITLES.root, {
         reason: 'no workflow events to walk',
       }),
     );
@@ -742,7 +857,7 @@ function chainStructure(
   }
   if (roots.size === 0 && missingTargets.length === 0) {
     sink.push(
-      outcome('chain.root_approval_role', 'fail', chainSubject, TITLES.root, {
+      outcome('chain.root_approval_role', 'fail', CHAIN_SUBJECT, TITLES.root, {
         reason: 'no root reached: every walk ends at a dangling predecessor or a cycle',
       }),
     );
