@@ -320,7 +320,7 @@ interface Included {
  */
 class BeforeSignatures {
   /** Agents sign many events with one key: each (actor, key) binding is decided once. */
-  readonly #bindings = new Map<string, boolean>();
+  readonly #bindings = new Map<string, Map<string, boolean>>();
 
   constructor(
     private readonly trust: TrustStore,
@@ -351,20 +351,11 @@ class BeforeSignatures {
     const proofs = this.attested.get(n.leaf);
     if (proofs && proofs.length > 0) {
       const p = proofs[0]!;
-      // Joined, not a template: one flat string per event instead of a tree of string pieces.
-      const found = [
-        'attested by ',
-        p.server,
-        ': leaf ',
-        p.leafIndex,
-        ' of ',
-        p.sth.treeSize,
-        ' in ',
-        p.logOrigin,
-      ];
-      if (proofs.length > 1) found.push(` (+${proofs.length - 1} more logs)`);
+      const text = this.#textFor(p);
+      let found = `${text.before}${p.leafIndex}${text.after}`;
+      if (proofs.length > 1) found += ` (+${proofs.length - 1} more logs)`;
       return {
-        inclusion: outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: found.join('') }),
+        inclusion: outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found }),
         sth: p.sth,
         unchecked: false,
       };
@@ -394,13 +385,35 @@ class BeforeSignatures {
   }
 
   #belongs(actor: string, key: string): boolean {
-    const k = `${actor} ${key}`;
-    let b = this.#bindings.get(k);
+    let keys = this.#bindings.get(actor);
+    if (keys === undefined) {
+      keys = new Map();
+      this.#bindings.set(actor, keys);
+    }
+    let b = keys.get(key);
     if (b === undefined) {
       b = keyBelongsToAgent(this.histories, actor, key);
-      this.#bindings.set(k, b);
+      keys.set(key, b);
     }
     return b;
+  }
+
+  // Most events are proven by one attestation of one log: the text around the leaf index of an
+  // inclusion outcome is made once per (server, tree head) and shared by every event it proves.
+  #proofText: { server: string; sth: LineageSth; origin: string; before: string; after: string } | undefined;
+
+  #textFor(p: AttestedLeafProof): { before: string; after: string } {
+    const t = this.#proofText;
+    if (t && t.server === p.server && t.sth === p.sth && t.origin === p.logOrigin) return t;
+    const made = {
+      server: p.server,
+      sth: p.sth,
+      origin: p.logOrigin,
+      before: `attested by ${p.server}: leaf `,
+      after: ` of ${p.sth.treeSize} in ${p.logOrigin}`,
+    };
+    this.#proofText = made;
+    return made;
   }
 
   private actor(n: Node, s: CheckSubject): { actor: CheckOutcome; bound: boolean } {
