@@ -1,5 +1,5 @@
 import { buildFedrampSample, buildTamperedVariants, TAMPERED_VARIANT_NAMES } from '@lineage/producer';
-import { type CapsuleVerification, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
+import { type CapsuleVerification, eventId, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const verifiedAt = '2026-11-22T00:00:00Z';
@@ -91,6 +91,25 @@ describe('tampered variants', () => {
   it('covers every documented attack', () => {
     expect(variants.map((v) => v.name)).toEqual(TAMPERED_VARIANT_NAMES);
     expect(TAMPERED_VARIANT_NAMES).toHaveLength(12);
+  });
+
+  it('locates each failure about an event in the capsule (file and line) besides naming its field', async () => {
+    const t = variants.find((v) => v.name === 'forged-event-signature')!;
+    const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {
+      verifiedAt,
+      capsuleName: 'forged.zip',
+    });
+    const target = t.sample.eventIds[t.eventKey!]!;
+    // events.jsonl holds the events in this order, one per line.
+    const line = t.sample.events.findIndex((e) => eventId(e) === target) + 1;
+    expect(line).toBeGreaterThan(0);
+    const failures = r.report.checks.filter((c) => c.status !== 'pass' && c.subject.id === target);
+    expect(failures.map((c) => c.id)).toEqual(['event.signature', 'event.inclusion', 'event.sth_time']);
+    for (const c of failures) expect(c.subject.where, c.id).toBe(`events.jsonl:${line}`);
+    const signature = failures.find((c) => c.id === 'event.signature')!;
+    expect(signature.subject.field).toBe('/signature/value');
+    // Nothing else is located as an event of the capsule: a field stays a field.
+    for (const c of r.report.checks) expect(c.subject.field ?? '').not.toMatch(/^events\.jsonl:/);
   });
 
   it.each(TAMPERED_VARIANT_NAMES)(

@@ -21,7 +21,7 @@ function failedAtScale(events: number): CapsuleVerification {
     checks.push({
       id: 'event.inclusion',
       status: 'fail',
-      subject: { kind: 'event', id, step, field: `events.jsonl:${i + 1}` },
+      subject: { kind: 'event', id, step, where: `events.jsonl:${i + 1}` },
       title: 'the event is in a log under a verified tree head',
       reason: 'no verified attestation covers the event',
       expected: `an inclusion proof covering leaf ${id}`,
@@ -77,9 +77,9 @@ describe('the human report of a verification with many failures', () => {
     expect(text.split('\n')[0]).toMatch(/^FAILED — 60000 checks failed, 60000 passed, 6000 not checked/);
     expect(text).toContain('Failures (60000), by workflow step:');
     expect(text).toMatch(/\n {2}Step A2 Evidence Harvester\n {4}✗ event\.inclusion/);
-    // Listed failures name the event, its field, expected and found.
+    // Listed failures name the event and where it is in the capsule, expected and found.
     expect(text).toMatch(
-      /event 000000000000… \(inventory\.generate by A2 Evidence Harvester, 2026-11-02T14:00:00\.000Z\) · field events\.jsonl:2/,
+      /event 000000000000… \(inventory\.generate by A2 Evidence Harvester, 2026-11-02T14:00:00\.000Z\) · at events\.jsonl:2\n/,
     );
     expect(text).toMatch(/expected: an inclusion proof covering leaf 0{60}0001\n\s+found: {4}none/);
     expect(text).toContain(

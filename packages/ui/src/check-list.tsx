@@ -58,9 +58,17 @@ export function filterChecks(checks: readonly CheckOutcome[], f: CheckFilter): C
   return checks.filter((c) => {
     if (!f.statuses[c.status]) return false;
     if (!q) return true;
-    return [c.id, c.title, c.subject.id, c.subject.field, c.subject.step, c.reason, c.expected, c.found].some(
-      (s) => s?.toLowerCase().includes(q),
-    );
+    return [
+      c.id,
+      c.title,
+      c.subject.id,
+      c.subject.field,
+      c.subject.where,
+      c.subject.step,
+      c.reason,
+      c.expected,
+      c.found,
+    ].some((s) => s?.toLowerCase().includes(q));
   });
 }
 
@@ -185,6 +193,12 @@ function CheckRow({ check, onShowSubject }: { check: CheckOutcome; onShowSubject
     <>
       <span className="lin-label">{check.subject.kind}</span>{' '}
       <DataText value={check.subject.id} max={check.status === 'pass' ? 40 : 72} />
+      {check.subject.where && (
+        <>
+          {' '}
+          <span className="lin-label">at</span> <DataText value={check.subject.where} max={40} />
+        </>
+      )}
       {check.subject.field && (
         <>
           {' '}

@@ -19,7 +19,8 @@ function subjectLine(c: CheckOutcome, events: EventIndex): string {
   const what = ev
     ? `event ${ev.id.slice(0, 12)}… (${ev.action} by ${ev.actorLabel}, ${ev.timestamp})`
     : `${c.subject.kind} ${c.subject.id}`;
-  return c.subject.field ? `${what} · field ${c.subject.field}` : what;
+  const at = c.subject.where ? `${what} · at ${c.subject.where}` : what;
+  return c.subject.field ? `${at} · field ${c.subject.field}` : at;
 }
 
 /** Failures shown in full per workflow step (and unchecked items in all) before the rest is counted. */
@@ -165,7 +166,7 @@ function esc(s: string): string {
 export function writeCapsuleHtml(cap: CapsuleVerification, write: (piece: string) => void): void {
   const r = cap.report;
   const row = (c: CheckOutcome) =>
-    `<tr class="${c.status}"><td>${c.status}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.subject.step ?? '')}</td><td>${esc(`${c.subject.kind} ${c.subject.id}${c.subject.field ? ` · ${c.subject.field}` : ''}`)}</td><td>${esc(c.title)}${c.reason ? `<br><small>${esc(c.reason)}</small>` : ''}</td><td>${esc(c.expected ?? '')}</td><td>${esc(c.found ?? '')}</td></tr>`;
+    `<tr class="${c.status}"><td>${c.status}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.subject.step ?? '')}</td><td>${esc(`${c.subject.kind} ${c.subject.id}${c.subject.where ? ` · at ${c.subject.where}` : ''}${c.subject.field ? ` · field ${c.subject.field}` : ''}`)}</td><td>${esc(c.title)}${c.reason ? `<br><small>${esc(c.reason)}</small>` : ''}</td><td>${esc(c.expected ?? '')}</td><td>${esc(c.found ?? '')}</td></tr>`;
   const rows = <T>(items: readonly T[], render: (x: T) => string, keep: (x: T) => boolean = () => true) => {
     let batch: string[] = [];
     for (const x of items) {

@@ -156,11 +156,13 @@ export async function verifyLineageDocuments(
       sthStatus.set(subject.id, worseStatus(sthStatus.get(subject.id) ?? 'pass', c.status));
     }
     if (c.status !== 'pass') notProven.add(subject.id);
-    // An event's outcomes share one subject object: named once.
-    if (subject === named || subject.kind !== 'event' || subject.field) continue;
+    // An event's passing outcomes share one subject object: located once. A passing outcome
+    // about one field has a subject of its own and is not located (there are 100k+ of them).
+    if (subject === named || subject.where !== undefined || (c.status === 'pass' && subject.field)) continue;
+    if (subject.kind !== 'event' && subject.kind !== 'chain') continue;
     const e = events.get(subject.id);
     if (e) {
-      subject.field = e.where;
+      subject.where = e.where;
       named = subject;
     }
   }
@@ -185,11 +187,11 @@ export async function verifyLineageDocuments(
     );
     if (!failed && events.has(o.event_id)) openings.set(`${o.event_id}/${o.name}`, o.value);
   }
-  // The outcomes added here that name an event without a field (none today) are located too.
+  // The outcomes added here that name an event (none today) are located too.
   for (const c of ix.checks.concat(opened)) {
-    if (c.subject.kind !== 'event' || c.subject.field) continue;
+    if (c.subject.kind !== 'event' || c.subject.where !== undefined) continue;
     const e = events.get(c.subject.id);
-    if (e) c.subject.field = e.where;
+    if (e) c.subject.where = e.where;
   }
 
   const { labels, agentEvent, receiptSender } = ix;

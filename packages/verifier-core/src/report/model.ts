@@ -31,6 +31,12 @@ export interface CheckSubject {
   id: string;
   /** JSON pointer or field name inside the subject, when the check is about one field. */
   field?: string;
+  /**
+   * Where the subject is in what was verified, when the host knows: for a capsule's events the
+   * file and line ("events.jsonl:9"). Set on every outcome about an event that did not pass,
+   * and on the subject an event's passing outcomes share.
+   */
+  where?: string;
   /** Workflow step the subject belongs to (e.g. "2a compliance officer approval"), for grouping. */
   step?: string;
 }
