@@ -49,6 +49,13 @@ describe('the FedRAMP sample capsule', () => {
     expect(v.sths.every((s) => s.status === 'pass')).toBe(true);
   });
 
+  it('labels lineage nodes by step and actor, without repeating a step the agent is named for', () => {
+    const labels = new Set(v.lineage.nodes.map((n) => n.label));
+    expect(labels).toContain('2a · Raj Patel (Compliance Officer)');
+    expect(labels).toContain('A2 Evidence Harvester');
+    expect([...labels].filter((l) => l.startsWith('A2 · A2'))).toEqual([]);
+  });
+
   it('hands over its lineage graph as an ordinary property: JSON and structured clone carry it whole', async () => {
     // A fresh result, its graph not yet read: cloning and serializing must build it.
     const fresh = await verifyCapsule(zipCapsuleSource(sample.zip), sample.trust, {

@@ -29,6 +29,12 @@ export function revealHidden(value: string): string {
   return out;
 }
 
+/** For names, whose start says most: "Raj Patel (Complian…". */
+export function truncateEnd(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
+/** For ids and hashes, whose start and end are what people compare: "ab12…9f3e". */
 export function truncateMiddle(value: string, max: number): string {
   if (value.length <= max) return value;
   const head = Math.ceil((max - 1) / 2);

@@ -5,7 +5,7 @@
  * nodes and edges are red with an ✕; labels are capsule data (text nodes only).
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { revealHidden, truncateMiddle } from './data-text.js';
+import { revealHidden, truncateEnd } from './data-text.js';
 import {
   type GraphEdgeInput,
   type GraphNodeInput,
@@ -207,10 +207,10 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                   {n.status === 'fail' ? '✕ FAILED' : n.status === 'pass' ? '✓' : '– not checked'}
                 </text>
                 <text className="lin-node-label" x={12} y={35}>
-                  {truncateMiddle(revealHidden(n.label), 25)}
+                  {truncateEnd(revealHidden(n.label), 25)}
                 </text>
                 <text className="lin-node-step" x={12} y={50}>
-                  {truncateMiddle(revealHidden(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}
+                  {truncateEnd(revealHidden(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}
                 </text>
               </g>
             );

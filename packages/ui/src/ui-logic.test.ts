@@ -9,7 +9,7 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { filterChecks, groupChecks } from './check-list.js';
-import { revealHidden, truncateMiddle } from './data-text.js';
+import { revealHidden, truncateEnd, truncateMiddle } from './data-text.js';
 import { layoutLineage, lineageWindow, MAX_DRAWN_NODES } from './lineage-layout.js';
 import { auditPathSides } from './proof-view.js';
 
@@ -83,6 +83,8 @@ describe('capsule strings as data', () => {
   });
   it('elides the middle of long values', () => {
     expect(truncateMiddle('abcdefghij', 5)).toBe('ab…ij');
+    expect(truncateEnd('Raj Patel (Compliance Officer)', 12)).toBe('Raj Patel (…');
+    expect(truncateEnd('abc', 5)).toBe('abc');
     expect(truncateMiddle('abc', 5)).toBe('abc');
   });
 });

@@ -509,6 +509,12 @@ function assemble(
   return { lineage: () => lineageGraph(events, handoffs), events, sths: engine.sths };
 }
 
+/** "2a · Raj Patel (Compliance Officer)"; an agent already named for its step ("A2 Evidence Harvester") is not prefixed twice. */
+function nodeLabel(step: string, actorLabel: string): string {
+  if (!step || actorLabel === step || actorLabel.startsWith(`${step} `)) return actorLabel || step;
+  return `${step} · ${actorLabel}`;
+}
+
 /** The lineage graph: one node per event, predecessor edges, then handoff edges. */
 function lineageGraph(events: readonly EventDetail[], handoffs: EngineOutput['handoffs']): LineageGraph {
   const statusOf = new Map<string, CheckStatus>();
@@ -517,7 +523,7 @@ function lineageGraph(events: readonly EventDetail[], handoffs: EngineOutput['ha
     nodes: events.map((e) => ({
       id: e.id,
       kind: e.actor_kind,
-      label: `${e.step ? `${e.step} · ` : ''}${e.actorLabel}`,
+      label: nodeLabel(e.step, e.actorLabel),
       actor: e.actor,
       action: e.action,
       step: e.step,
