@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
@@ -95,6 +95,31 @@ describe('lineage approve / approval verify', () => {
     expect(
       JSON.parse(o.stdout()).checks.find((x: { id: string }) => x.id === 'approval.capsule_digest').status,
     ).toBe('fail');
+  });
+
+  it('refuses a conditional approval whose conditions are blank, and writes nothing', async () => {
+    const out = join(dir, 'sar-blank.json');
+    const c = capture(dir, env);
+    const code = await runCli(
+      [
+        'approve',
+        s.paths!.capsule,
+        '--key',
+        key,
+        '--decision',
+        'conditional',
+        '--comment',
+        '   ',
+        '--trust',
+        s.paths!.trust,
+        '--out',
+        out,
+      ],
+      c.io,
+    );
+    expect(code).toBe(1);
+    expect(c.stderr()).toMatch(/conditional approval must state its conditions/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('fails clearly on a wrong passphrase, and keygen writes a key file that decrypts', async () => {

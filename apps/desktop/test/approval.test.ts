@@ -128,6 +128,27 @@ describe('SAR approval signing', () => {
     expect(r.lines.find((l) => l.status === 'fail')?.reason).toMatch(/not an approver in the trust store/);
   });
 
+  it('signs a conditional approval only with its conditions stated, and the conditions are what is signed', async () => {
+    const blank = await h.api.approvalPreview({ capsuleId, decision: 'conditional', comment: '  ' });
+    expect(blank.blocked).toMatch(/conditional approval must state its conditions/);
+    await expect(h.api.approvalSign({ capsuleId, decision: 'conditional', comment: '  ' })).rejects.toThrow(
+      /state its conditions/,
+    );
+    const req = {
+      capsuleId,
+      decision: 'conditional' as const,
+      comment: 'ATO conditional on closing POA&M item F-002 by 2027-02-15.',
+    };
+    const p = await h.api.approvalPreview(req);
+    expect(p.blocked).toBeUndefined();
+    expect(p.lines[0]).toMatch(/CONDITIONALLY APPROVES/);
+    const signed = await h.api.approvalSign(req);
+    const doc = JSON.parse(signed.text) as { decision: string; comment: string };
+    expect(doc.decision).toBe('conditional');
+    expect(doc.comment).toBe(req.comment);
+    expect((await h.api.approvalVerify(signed.text, capsuleId)).verdict).toBe('verified');
+  });
+
   it('cannot approve a capsule that did not verify (rejection stays possible)', async () => {
     const bad = await h.api.openCapsuleBytes('broken.zip', sample.zip.slice(0, sample.zip.length - 40));
     const out = await h.api.verify(bad.capsuleId);

@@ -26,6 +26,31 @@ export interface CreateSarApprovalInput {
   signedAt: string;
 }
 
+/**
+ * Why this decision may not be signed for this capsule, or undefined when it may: only a
+ * capsule that verified can be approved (a rejection is always possible), and a conditional
+ * approval must state its conditions. Hosts show it before asking for a signature.
+ */
+export function sarDecisionRefusal(
+  decision: SarDecision,
+  comment: string,
+  cap: Pick<CapsuleVerification, 'report'>,
+): LineageError | undefined {
+  if (decision !== 'reject' && cap.report.verdict !== 'verified') {
+    return new LineageError(
+      'approval.verdict',
+      `cannot ${decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}; only "reject" is possible`,
+    );
+  }
+  if (decision === 'conditional' && comment.trim() === '') {
+    return new LineageError(
+      'approval.conditions',
+      'a conditional approval must state its conditions in the comment (they are signed with it)',
+    );
+  }
+  return undefined;
+}
+
 export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
   const { capsule: cap } = input;
   if (!cap.manifest || !cap.capsuleDigest) {
@@ -34,12 +59,8 @@ export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
       'the capsule could not be read, so there is nothing to approve',
     );
   }
-  if (input.decision !== 'reject' && cap.report.verdict !== 'verified') {
-    throw new LineageError(
-      'approval.verdict',
-      `cannot ${input.decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}; only "reject" is possible`,
-    );
-  }
+  const refusal = sarDecisionRefusal(input.decision, input.comment, cap);
+  if (refusal) throw refusal;
   const s = cap.report.summary;
   const unsigned: UnsignedSarApproval = {
     type: 'lineage.sar_approval',

@@ -6,7 +6,7 @@
  * held here; "Sign" releases that same text only for the same request. So
  * what the approver read is byte for byte what they sign.
  */
-import { createSarApproval } from '@lineage/producer';
+import { createSarApproval, sarDecisionRefusal } from '@lineage/producer';
 import { type TrustStore, verifySarApproval } from '@lineage/verifier-core';
 import type { ApprovalCheck, ApprovalPreview, ApprovalRequest, SignedApproval } from '../../shared/api.js';
 import { toApprovalCheck } from '../../shared/approval-check.js';
@@ -48,7 +48,7 @@ export class ApprovalService {
     if (req.decision !== 'reject' && v.report.verdict !== 'verified') {
       return `This capsule's verdict is "${v.report.verdict}": only a capsule that verified can be approved. You can still sign a rejection.`;
     }
-    return undefined;
+    return sarDecisionRefusal(req.decision, req.comment, v)?.message;
   }
 
   async preview(req: ApprovalRequest, capsuleName: string, v: CapsuleVerification): Promise<ApprovalPreview> {

@@ -95,6 +95,16 @@ export function ApproveScreen({
                 <input
                   type="radio"
                   name="decision"
+                  checked={decision === 'conditional'}
+                  onChange={() => setDecision('conditional')}
+                  data-testid="decision-conditional"
+                />
+                Approve with conditions
+              </label>
+              <label className="radio">
+                <input
+                  type="radio"
+                  name="decision"
                   checked={decision === 'reject'}
                   onChange={() => setDecision('reject')}
                   data-testid="decision-reject"
@@ -103,7 +113,9 @@ export function ApproveScreen({
               </label>
             </div>
             <label htmlFor="approval-comment" className="lin-label">
-              Comment (signed with the decision)
+              {decision === 'conditional'
+                ? 'Conditions (required; signed with the decision)'
+                : 'Comment (signed with the decision)'}
             </label>
             <textarea
               id="approval-comment"
@@ -162,7 +174,9 @@ export function ApproveScreen({
                 data-testid="approval-sign"
                 disabled={signed !== undefined}
               >
-                {signed ? 'Signed' : `Sign this ${decision === 'reject' ? 'rejection' : 'approval'}`}
+                {signed
+                  ? 'Signed'
+                  : `Sign this ${decision === 'reject' ? 'rejection' : decision === 'conditional' ? 'conditional approval' : 'approval'}`}
               </button>
             </>
           )}
