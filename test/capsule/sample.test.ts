@@ -1,5 +1,12 @@
 import { buildFedrampSample, buildTamperedVariants, TAMPERED_VARIANT_NAMES } from '@lineage/producer';
-import { type CapsuleVerification, eventId, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
+import {
+  type CapsuleVerification,
+  eventId,
+  getCryptoBackend,
+  setCryptoBackend,
+  verifyCapsule,
+  zipCapsuleSource,
+} from '@lineage/verifier-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const verifiedAt = '2026-11-22T00:00:00Z';
@@ -47,6 +54,33 @@ describe('the FedRAMP sample capsule', () => {
     expect(e0.approval?.role).toBe('authorizing_official');
     expect(e0.inclusion?.auditPath.length).toBeGreaterThan(0);
     expect(v.sths.every((s) => s.status === 'pass')).toBe(true);
+  });
+
+  it('tells the backend how many signatures to expect before it reads the events', async () => {
+    const real = getCryptoBackend();
+    const calls: string[] = [];
+    setCryptoBackend({
+      ...real,
+      expectBatch: (n) => calls.push(`expect ${n}`),
+      ed25519VerifyBatch: (items) => {
+        calls.push(`batch ${items.length}`);
+        return real.ed25519VerifyBatch(items);
+      },
+    });
+    try {
+      const again = await verifyCapsule(zipCapsuleSource(sample.zip), sample.trust, {
+        verifiedAt,
+        capsuleName: 'sample.zip',
+      });
+      expect(again.report.verdict).toBe('verified');
+    } finally {
+      setCryptoBackend(real);
+    }
+    // One hint, sized from events.jsonl (an estimate of one signature per ~512 bytes), then the batches.
+    expect(calls[0]).toMatch(/^expect \d+$/);
+    expect(Number(calls[0]!.split(' ')[1])).toBeGreaterThanOrEqual(sample.events.length / 2);
+    expect(calls.slice(1).every((c) => c.startsWith('batch '))).toBe(true);
+    expect(calls.length).toBeGreaterThan(1);
   });
 
   it('labels lineage nodes by step and actor, without repeating a step the agent is named for', () => {

@@ -18,6 +18,9 @@ import { type CapsuleManifest, MANIFEST_PATH, parseManifest } from './manifest.j
 import type { AbortSignalLike, CapsuleEntryInfo, CapsuleSource } from './source.js';
 import type { CapsuleVerification, EventDetail, LineageGraph, SthSummary } from './types.js';
 
+/** About how long a signed event line is (400 bytes and more; the signature object alone is ~230): only sizes a hint. */
+const APPROX_EVENT_BYTES = 512;
+
 export interface VerifyCapsuleOptions {
   /** RFC 3339 time stamped on the report (the core reads no clock). */
   verifiedAt: string;
@@ -215,7 +218,14 @@ export async function verifyCapsule(
   const parseFailures: CheckOutcome[] = [];
   // Event signatures are queued as events.jsonl is read, so the worker pool verifies them
   // while the rest of the capsule is read and checked.
-  const signatures = new SignatureQueue(getCryptoBackend());
+  const backend = getCryptoBackend();
+  const signatures = new SignatureQueue(backend);
+  // One signature per event line: a pooled backend can start its workers while events.jsonl is
+  // inflated and hashed (an estimate from its size is enough for a hint).
+  const eventBytes = manifest.files
+    .filter((f) => f.kind === 'events')
+    .reduce((n, f) => n + (inContainer.get(f.path) ?? 0), 0);
+  backend.expectBatch?.(Math.floor(eventBytes / APPROX_EVENT_BYTES));
   for (const f of manifest.files) {
     aborted(options.signal);
     const subject = {

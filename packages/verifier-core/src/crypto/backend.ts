@@ -42,5 +42,11 @@ export interface CryptoBackend {
   ed25519Verify(item: Ed25519VerifyItem): Promise<boolean>;
   /** Verifies many signatures; implementations may spread the work over cores. Order is preserved. */
   ed25519VerifyBatch(items: readonly Ed25519VerifyItem[]): Promise<boolean[]>;
+  /**
+   * A hint that about `count` signatures will soon be batch-verified: a backend with a worker
+   * pool may start it now, so its threads boot while the caller is still reading. No effect on
+   * any result.
+   */
+  expectBatch?(count: number): void;
   ecdsaP256Verify(item: EcdsaP256VerifyItem): Promise<boolean>;
 }

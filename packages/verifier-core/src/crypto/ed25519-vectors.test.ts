@@ -225,6 +225,24 @@ describe('Ed25519VerifyPool', () => {
     }
   });
 
+  it('starts its workers ahead of a batch only when one that large would use them', async () => {
+    const pool = new Ed25519VerifyPool({ size: 2, minBatch: 512 });
+    try {
+      pool.prewarm(100);
+      expect(pool.running).toBe(0);
+      pool.prewarm(5000);
+      expect(pool.running).toBe(2);
+      pool.prewarm(5000); // already running: no more threads
+      expect(pool.running).toBe(2);
+      const big = Array.from({ length: 600 }, (_, i) => items[i % items.length]!);
+      expect(await pool.verifyBatch(big)).toEqual(big.map((_, i) => expected[i % expected.length]));
+      expect(pool.stats).toEqual({ pooledBatches: 1, fallbacks: 0 });
+    } finally {
+      await pool.close();
+    }
+    expect(pool.running).toBe(0);
+  });
+
   it('falls back to in-thread verification when a worker fails to start', async () => {
     const pool = new Ed25519VerifyPool({ size: 2, minBatch: 1, workerSource: 'throw new Error("boom")' });
     expect(await pool.verifyBatch(items)).toEqual(expected);

@@ -243,6 +243,16 @@ export class Ed25519VerifyPool {
     }
   }
 
+  /** Starts the workers ahead of a batch of about `count` items, if one that large would use them. */
+  prewarm(count: number): void {
+    if (count >= this.minBatch && !this.broken) this.start();
+  }
+
+  /** Worker threads running (started and not retired or closed). */
+  get running(): number {
+    return this.workers.length;
+  }
+
   /** Terminates the workers; the pool restarts them on the next large batch. */
   async close(): Promise<void> {
     const ws = this.workers;
@@ -368,6 +378,7 @@ export const nodeBackend: CryptoBackend = {
   sha512: (data) => digestBytes(createHash('sha512').update(data).digest()),
   ed25519Verify: async (item) => verifyEd25519(item),
   ed25519VerifyBatch: (items) => ed25519VerifyPool.verifyBatch(items),
+  expectBatch: (count) => ed25519VerifyPool.prewarm(count),
   ecdsaP256Verify: async (item) => verifyP256(item),
 };
 
