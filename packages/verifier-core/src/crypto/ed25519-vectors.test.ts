@@ -227,16 +227,22 @@ describe('Ed25519VerifyPool', () => {
 
   it('starts its workers ahead of a batch only when one that large would use them', async () => {
     const pool = new Ed25519VerifyPool({ size: 2, minBatch: 512 });
+    // What keeps the process alive: idle workers must not (a host that prewarms and then has
+    // nothing to verify would otherwise never exit).
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+    const idle = ports();
     try {
       pool.prewarm(100);
       expect(pool.running).toBe(0);
       pool.prewarm(5000);
       expect(pool.running).toBe(2);
+      expect(ports()).toBe(idle);
       pool.prewarm(5000); // already running: no more threads
       expect(pool.running).toBe(2);
       const big = Array.from({ length: 600 }, (_, i) => items[i % items.length]!);
       expect(await pool.verifyBatch(big)).toEqual(big.map((_, i) => expected[i % expected.length]));
       expect(pool.stats).toEqual({ pooledBatches: 1, fallbacks: 0 });
+      expect(ports()).toBe(idle);
     } finally {
       await pool.close();
     }

@@ -267,10 +267,11 @@ export class Ed25519VerifyPool {
         // --input-type=module from the host would make it fail to load (silently single-core).
         const worker = new Worker(this.source, { eval: true, execArgv: [] });
         const pw: PoolWorker = { worker, inFlight: 0 };
-        worker.unref();
         worker.on('message', (m: { id: number }) => this.settle(pw, m.id));
         worker.on('error', (e) => this.failWorker(pw, e));
         worker.on('exit', (code) => this.failWorker(pw, new Error(`verify worker exited with code ${code}`)));
+        // After the listeners: adding a 'message' listener refs the worker's port again.
+        worker.unref();
         this.workers.push(pw);
       }
     }
