@@ -519,8 +519,8 @@ export default async function capsuleBench(sizes = [10_000, 100_000], large = tr
         'that does not need a signature result while they verify, so “waiting for the signature workers” is the time it ' +
         'finishes ahead of them. With the target at 1.3× and Ed25519 at about 70 µs of CPU per signature on this machine, ' +
         'everything else may cost about 20 µs of CPU per event in all, on every thread: this table is the main thread’s ' +
-        'part; V8’s garbage-collector helper threads, and the workers running slower beside a busy main thread than alone, ' +
-        'make up the rest of the “CPU, all threads” figure above.',
+        'part; “CPU by thread” above has the others (V8’s garbage-collector and compiler threads, and the workers against ' +
+        'the floor).',
       header: ['phase', 'ms', 'per event', 'share'],
       rows: breakdown,
     },
