@@ -4,6 +4,7 @@ import {
   eventId,
   getCryptoBackend,
   setCryptoBackend,
+  toOscalAssessmentResults,
   verifyCapsule,
   zipCapsuleSource,
 } from '@lineage/verifier-core';
@@ -151,6 +152,19 @@ describe('tampered variants', () => {
     expect(signature.subject.field).toBe('/signature/value');
     // Nothing else is located as an event of the capsule: a field stays a field.
     for (const c of r.report.checks) expect(c.subject.field ?? '').not.toMatch(/^events\.jsonl:/);
+    // The OSCAL observation of the event says the same: each failure's field, and where the event is.
+    const oscal = toOscalAssessmentResults(r.report, r)['assessment-results'] as {
+      results: { observations: { description: string; props: { name: string; value: string }[] }[] }[];
+    };
+    const obs = oscal.results[0]!.observations.find((o) =>
+      o.props.some((p) => p.name === 'lineage-event-id' && p.value === target),
+    )!;
+    expect(obs.description).toContain(
+      `the actor's signature over the canonical event verifies (field /signature/value, at events.jsonl:${line})`,
+    );
+    expect(obs.props.filter((p) => p.name === 'lineage-location').map((p) => p.value)).toEqual([
+      `events.jsonl:${line}`,
+    ]);
   });
 
   it.each(TAMPERED_VARIANT_NAMES)(

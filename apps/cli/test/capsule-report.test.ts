@@ -105,7 +105,7 @@ describe('OSCAL assessment-results of a verification with many failures', () => 
     expect(obs).toHaveLength(60_000);
     expect(obs[1]!.props[0]!.value).toBe(v.events[1]!.id);
     expect(obs[1]!.description).toBe(
-      `Event ${v.events[1]!.id} failed: the event is in a log under a verified tree head — no verified attestation covers the event — expected: an inclusion proof covering leaf ${v.events[1]!.id} — found: none`,
+      `Event ${v.events[1]!.id} failed: the event is in a log under a verified tree head (at events.jsonl:2) — no verified attestation covers the event — expected: an inclusion proof covering leaf ${v.events[1]!.id} — found: none`,
     );
   });
 });

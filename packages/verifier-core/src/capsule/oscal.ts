@@ -27,8 +27,12 @@ function controlId(c: string): string {
   return c.toLowerCase().replace(/\((\d+)\)/g, '.$1');
 }
 
+/** "<title> (field /signature/value, at events.jsonl:9) — <reason> — expected: … — found: …". */
 function describeCheck(c: CheckOutcome): string {
-  const parts = [c.title];
+  const about = [c.subject.field && `field ${c.subject.field}`, c.subject.where && `at ${c.subject.where}`]
+    .filter(Boolean)
+    .join(', ');
+  const parts = [about ? `${c.title} (${about})` : c.title];
   if (c.reason) parts.push(c.reason);
   if (c.expected !== undefined) parts.push(`expected: ${c.expected}`);
   if (c.found !== undefined) parts.push(`found: ${c.found}`);
@@ -71,6 +75,11 @@ export function toOscalAssessmentResults(
       props: [
         { name: 'lineage-event-id', ns: NS, value: e.id },
         { name: 'lineage-status', ns: NS, value: e.status },
+        // Where a failing event is in the capsule (file and line), as its failures name it.
+        ...failing
+          .map((c) => c.subject.where)
+          .filter((w, i, all): w is string => w !== undefined && all.indexOf(w) === i)
+          .map((w) => ({ name: 'lineage-location', ns: NS, value: w })),
         ...e.controls.map((c) => ({ name: 'control', ns: NS, value: c })),
       ],
       methods: ['TEST'],
