@@ -183,7 +183,8 @@ export function writeCapsuleHtml(cap: CapsuleVerification, write: (piece: string
 <html lang="en"><head><meta charset="utf-8"><title>Lineage report: ${esc(r.target.name)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <style>body{font:14px system-ui,sans-serif;margin:2em}h1.verified{color:#0a6b2c}h1.failed{color:#a00}h1.incomplete{color:#8a6100}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px;vertical-align:top;text-align:left}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px;vertical-align:top;text-align:left;overflow-wrap:anywhere}
+table.checks{table-layout:fixed}table.checks th:nth-child(1){width:7em}table.checks th:nth-child(2){width:14em}table.checks th:nth-child(3){width:10em}
 tr.fail{background:#fde8e8}tr.not_checked{background:#fff6d6}code{font-size:12px}small{color:#555}</style></head>
 <body><h1 class="${r.verdict}">${VERDICT[r.verdict]}</h1>
 <p>${esc(cap.manifest?.title ?? r.target.name)}<br>capsule digest <code>${esc(cap.capsuleDigest)}</code><br>verified at ${esc(r.verifiedAt)} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.not_checked} not checked</p>
@@ -194,7 +195,7 @@ tr.fail{background:#fde8e8}tr.not_checked{background:#fff6d6}code{font-size:12px
     (e) =>
       `<tr class="${e.status}"><td>${esc(e.step)}</td><td>${esc(e.action)}</td><td>${esc(e.actorLabel)}</td><td>${esc(e.controls.join(' '))}</td><td>${esc(e.artifactPath ?? '')}</td><td>${e.status}</td></tr>`,
   );
-  write(`</table><h2>Checks</h2><table><tr><th>status</th><th>check</th><th>step</th><th>subject</th><th>what</th><th>expected</th><th>found</th></tr>
+  write(`</table><h2>Checks</h2><table class="checks"><tr><th>status</th><th>check</th><th>step</th><th>subject</th><th>what</th><th>expected</th><th>found</th></tr>
 `);
   for (const status of ['fail', 'pass', 'not_checked'] as const)
     rows(r.checks, row, (c) => c.status === status);
