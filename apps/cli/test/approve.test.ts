@@ -24,24 +24,29 @@ beforeAll(async () => {
   );
 });
 
+/** `lineage approve` of the sample capsule with the 3PAO's key. */
+function approveArgv(decision: string, comment: string, out: string): string[] {
+  return [
+    'approve',
+    s.paths!.capsule,
+    '--key',
+    key,
+    '--decision',
+    decision,
+    '--comment',
+    comment,
+    '--trust',
+    s.paths!.trust,
+    '--out',
+    out,
+  ];
+}
+
 describe('lineage approve / approval verify', () => {
   it('signs an approval bound to the capsule digest, the verified events and the tree heads, and verifies it', async () => {
     const out = join(dir, 'sar.json');
     const c = capture(dir, env);
-    const argv = [
-      'approve',
-      s.paths!.capsule,
-      '--key',
-      key,
-      '--decision',
-      'approve',
-      '--comment',
-      'Evidence complete.',
-      '--trust',
-      s.paths!.trust,
-      '--out',
-      out,
-    ];
+    const argv = approveArgv('approve', 'Evidence complete.', out);
     expect(await runCli(argv, c.io)).toBe(0);
     const a = JSON.parse(readFileSync(out, 'utf8'));
     expect(a.approver).toEqual({ id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' });
@@ -61,23 +66,7 @@ describe('lineage approve / approval verify', () => {
 
   it('rejects an edited approval and one checked against another capsule', async () => {
     const out = join(dir, 'sar2.json');
-    await runCli(
-      [
-        'approve',
-        s.paths!.capsule,
-        '--key',
-        key,
-        '--decision',
-        'conditional',
-        '--comment',
-        'POA&M',
-        '--trust',
-        s.paths!.trust,
-        '--out',
-        out,
-      ],
-      capture(dir, env).io,
-    );
+    await runCli(approveArgv('conditional', 'POA&M', out), capture(dir, env).io);
     const a = JSON.parse(readFileSync(out, 'utf8'));
     const edited = join(dir, 'edited.json');
     writeFileSync(edited, JSON.stringify({ ...a, decision: 'approve' }));
@@ -100,23 +89,7 @@ describe('lineage approve / approval verify', () => {
   it('refuses a conditional approval whose conditions are blank, and writes nothing', async () => {
     const out = join(dir, 'sar-blank.json');
     const c = capture(dir, env);
-    const code = await runCli(
-      [
-        'approve',
-        s.paths!.capsule,
-        '--key',
-        key,
-        '--decision',
-        'conditional',
-        '--comment',
-        '   ',
-        '--trust',
-        s.paths!.trust,
-        '--out',
-        out,
-      ],
-      c.io,
-    );
+    const code = await runCli(approveArgv('conditional', '   ', out), c.io);
     expect(code).toBe(1);
     expect(c.stderr()).toMatch(/conditional approval must state its conditions/);
     expect(existsSync(out)).toBe(false);

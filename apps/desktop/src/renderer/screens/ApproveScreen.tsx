@@ -11,6 +11,13 @@ import type { ApprovalPreview, Decision, KeyStatus, LineageApi, SignedApproval }
 import { type CapsuleState, messageOf } from '../App.js';
 import { ROLE_LABEL } from './TrustScreen.js';
 
+/** The SAR decisions an approver can sign, as the CLI's --decision names them. */
+const DECISIONS: { value: Decision; label: string }[] = [
+  { value: 'approve', label: 'Approve' },
+  { value: 'conditional', label: 'Approve with conditions' },
+  { value: 'reject', label: 'Reject' },
+];
+
 export function ApproveScreen({
   api,
   state,
@@ -81,36 +88,18 @@ export function ApproveScreen({
               <strong className={`verdict-word verdict-${v.report.verdict}`}>{v.report.verdict}</strong>
             </p>
             <div className="row">
-              <label className="radio">
-                <input
-                  type="radio"
-                  name="decision"
-                  checked={decision === 'approve'}
-                  onChange={() => setDecision('approve')}
-                  data-testid="decision-approve"
-                />
-                Approve
-              </label>
-              <label className="radio">
-                <input
-                  type="radio"
-                  name="decision"
-                  checked={decision === 'conditional'}
-                  onChange={() => setDecision('conditional')}
-                  data-testid="decision-conditional"
-                />
-                Approve with conditions
-              </label>
-              <label className="radio">
-                <input
-                  type="radio"
-                  name="decision"
-                  checked={decision === 'reject'}
-                  onChange={() => setDecision('reject')}
-                  data-testid="decision-reject"
-                />
-                Reject
-              </label>
+              {DECISIONS.map((d) => (
+                <label className="radio" key={d.value}>
+                  <input
+                    type="radio"
+                    name="decision"
+                    checked={decision === d.value}
+                    onChange={() => setDecision(d.value)}
+                    data-testid={`decision-${d.value}`}
+                  />
+                  {d.label}
+                </label>
+              ))}
             </div>
             <label htmlFor="approval-comment" className="lin-label">
               {decision === 'conditional'
