@@ -15,5 +15,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One temporary directory per run, removed at its end (test key files, capsules, browser profiles).
+    globalSetup: ['test/support/temp-root.ts'],
   },
 });
