@@ -84,6 +84,15 @@ describe('the FedRAMP sample capsule', () => {
     expect(calls.length).toBeGreaterThan(1);
   });
 
+  it('locates every card check at its file; a field is a pointer inside the card', () => {
+    const cards = v.report.checks.filter((c) => c.subject.kind === 'card');
+    expect(cards.length).toBeGreaterThanOrEqual(5 * 9);
+    for (const c of cards) {
+      expect(c.subject.where, c.id).toMatch(/^cards\/[a-z0-9-]+\.json$/);
+      if (c.subject.field !== undefined) expect(c.subject.field, c.id).toMatch(/^\//);
+    }
+  });
+
   it('labels lineage nodes by step and actor, without repeating a step the agent is named for', () => {
     const labels = new Set(v.lineage.nodes.map((n) => n.label));
     expect(labels).toContain('2a · Raj Patel (Compliance Officer)');

@@ -355,7 +355,7 @@ async function indexDocuments(
     for (const o of v.checks)
       checks.push({
         ...o,
-        subject: { ...o.subject, field: o.subject.field ? `${c.where}#${o.subject.field}` : c.where },
+        subject: { ...o.subject, where: c.where },
       });
     const idOk = v.checks.some((o) => o.id === 'card.agent_id' && o.status === 'pass');
     if (v.identity && idOk && v.card.name) labels.set(v.identity.agent_id, v.card.name);
