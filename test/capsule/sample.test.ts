@@ -176,6 +176,27 @@ describe('tampered variants', () => {
     ]);
   });
 
+  it('points a replayed receipt at its own line, not only at the handoff id it reuses', async () => {
+    const t = variants.find((v) => v.name === 'replayed-receipt')!;
+    const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {
+      verifiedAt,
+      capsuleName: 'replayed.zip',
+    });
+    const text = new TextDecoder().decode(
+      await zipCapsuleSource(t.sample.zip).read('receipts.jsonl', 1 << 20),
+    );
+    const ids = text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { handoff_id: string }).handoff_id);
+    const replay = r.report.checks.find((c) => c.id === 'receipt.replay' && c.status === 'fail')!;
+    const id = replay.subject.id;
+    const second = ids.indexOf(id, ids.indexOf(id) + 1);
+    expect(second).toBeGreaterThan(0);
+    expect(replay.subject.where).toBe(`receipts.jsonl:${second + 1}`);
+    expect(replay.subject.field).toBe('/handoff_id');
+  });
+
   it.each(TAMPERED_VARIANT_NAMES)(
     '%s is rejected by its documented check, pointing at the right subject',
     async (name) => {

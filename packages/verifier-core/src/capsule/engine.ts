@@ -365,7 +365,7 @@ async function indexDocuments(
   progress({ phase: 'verifying handoff receipts', done: 0, total: docs.receipts.length });
   const receipts = await verifyReceipts(
     docs.receipts.map((r) => r.value),
-    { keyHistories: histories },
+    { keyHistories: histories, locations: docs.receipts.map((r) => r.where) },
   );
   for (const c of receipts.checks) checks.push(c);
   const receiptStatus = new Map<string, CheckStatus>();

@@ -23,6 +23,8 @@ export interface ReceiptVerificationOptions extends ReceiptClockPolicy {
   backend?: CryptoBackend;
   /** Key histories from the log, so rotated keys verify and revoked keys fail. */
   keyHistories?: KeyHistories;
+  /** Where each receipt is, by position ("receipts.jsonl:3"): its outcomes' `subject.where`. */
+  locations?: readonly string[];
 }
 
 export interface ReceiptsReport {
@@ -92,6 +94,8 @@ export async function checkReceipts(
     try {
       const r = parseReceipt(v);
       const s: CheckSubject = { kind: 'receipt', id: r.handoff_id };
+      const where = opts.locations?.[index];
+      if (where !== undefined) s.where = where;
       parsed.push({ index, r, hash: receiptHash(r), s });
       sink.push(outcome('receipt.schema', 'pass', s, T.schema));
     } catch (e) {
@@ -100,7 +104,12 @@ export async function checkReceipts(
         outcome(
           'receipt.schema',
           'fail',
-          { kind: 'receipt', id: `receipt ${index}`, field: e.path ?? '/' },
+          {
+            kind: 'receipt',
+            id: `receipt ${index}`,
+            field: e.path ?? '/',
+            ...(opts.locations?.[index] !== undefined ? { where: opts.locations[index] } : {}),
+          },
           T.schema,
           { reason: e.message },
         ),

@@ -34,7 +34,8 @@ export interface CheckSubject {
   /**
    * Where the subject is in what was verified, when the host knows: for a capsule's events the
    * file and line ("events.jsonl:9"), set on every outcome about an event that did not pass and
-   * on the subject an event's passing outcomes share; for its cards the file ("cards/a2.json").
+   * on the subject an event's passing outcomes share; for its receipts the file and line too, and
+   * for its cards the file ("cards/a2.json").
    */
   where?: string;
   /** Workflow step the subject belongs to (e.g. "2a compliance officer approval"), for grouping. */
