@@ -56,4 +56,14 @@ describe('capsule container checks', () => {
     expect(v.capsuleDigest).toBe('');
     expect(v.events).toEqual([]);
   });
+
+  it('names the manifest field that is wrong as a pointer inside manifest.json', async () => {
+    const files = new Map(sample.files);
+    const m = JSON.parse(new TextDecoder().decode(files.get('manifest.json')!));
+    m.files[1].kind = 'spreadsheet';
+    files.set('manifest.json', enc.encode(JSON.stringify(m)));
+    const [f] = failing(await run(files), 'capsule.manifest');
+    expect(f!.subject).toMatchObject({ kind: 'manifest', id: 'manifest.json', field: '/files/1/kind' });
+    expect(f!.reason).toMatch(/unknown kind "spreadsheet"/);
+  });
 });

@@ -51,11 +51,8 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 type Obj = { [k: string]: JsonValue };
 
 function err(message: string, pointer: string): LineageError {
-  return new LineageError(
-    'capsule.manifest',
-    `${MANIFEST_PATH} ${pointer}: ${message}`,
-    `${MANIFEST_PATH}#${pointer}`,
-  );
+  // The path is the pointer inside manifest.json (the check's subject already names the file).
+  return new LineageError('capsule.manifest', `${MANIFEST_PATH} ${pointer}: ${message}`, pointer);
 }
 
 function obj(
