@@ -77,11 +77,14 @@ export function worseStatus(a: CheckStatus, b: CheckStatus): CheckStatus {
   return 'pass';
 }
 
-/** The verdict rule: any failure fails; otherwise anything unchecked makes it incomplete. */
+/** The verdict rule: any failure fails; otherwise anything unchecked (or nothing checked) makes it incomplete. */
 export function verdictOf(checks: readonly CheckOutcome[]): Verdict {
-  if (checks.length === 0) return 'incomplete';
-  if (checks.some((c) => c.status === 'fail')) return 'failed';
-  if (checks.some((c) => c.status === 'not_checked')) return 'incomplete';
+  return verdictOfSummary(summarize(checks));
+}
+
+function verdictOfSummary(s: VerificationReport['summary']): Verdict {
+  if (s.fail > 0) return 'failed';
+  if (s.not_checked > 0 || s.pass === 0) return 'incomplete';
   return 'verified';
 }
 
@@ -96,12 +99,7 @@ export function buildReport(
   verifiedAt: string,
   checks: CheckOutcome[],
 ): VerificationReport {
-  return {
-    reportVersion: 1,
-    verdict: verdictOf(checks),
-    target,
-    verifiedAt,
-    checks,
-    summary: summarize(checks),
-  };
+  // One pass over the outcomes (700k for a 100k-event capsule); the verdict rule on its counts.
+  const summary = summarize(checks);
+  return { reportVersion: 1, verdict: verdictOfSummary(summary), target, verifiedAt, checks, summary };
 }
