@@ -82,6 +82,11 @@ describe('the FedRAMP sample capsule', () => {
     expect(Number(calls[0]!.split(' ')[1])).toBeGreaterThanOrEqual(sample.events.length / 2);
     expect(calls.slice(1).every((c) => c.startsWith('batch '))).toBe(true);
     expect(calls.length).toBeGreaterThan(1);
+    // The agents' lifecycle signatures go in one batch, once: the capsule engine reuses the chain
+    // engine's key histories instead of verifying them again.
+    const lifecycle = sample.events.filter((e) => e.lifecycle).length;
+    expect(lifecycle).toBeGreaterThan(0);
+    expect(calls.filter((c) => c === `batch ${lifecycle}`)).toHaveLength(1);
   });
 
   it('locates every card check at its file; a field is a pointer inside the card', () => {

@@ -5,6 +5,7 @@ import { toHex } from '../encoding/hex.js';
 import type { SignatureQueue } from '../events/signature-queue.js';
 import type { LineageEvent } from '../events/types.js';
 import { buildKeyHistories, IDENTITY_EXTENSION_URI, verifyAgentCard } from '../identity/index.js';
+import type { KeyHistories } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js';
 import { parseReceipt, verifyReceipts } from '../receipts/index.js';
@@ -242,12 +243,13 @@ interface IndexedDocuments {
 }
 
 async function indexDocuments(
-  chain: Pick<CallChainReport, 'events' | 'attestations'>,
+  chain: Pick<CallChainReport, 'events' | 'attestations'> & { keyHistories?: KeyHistories },
   where: readonly string[],
   docs: CapsuleDocuments,
   trust: TrustStore,
   progress: NonNullable<EngineOptions['onProgress']>,
 ): Promise<IndexedDocuments> {
+  const { keyHistories } = chain;
   const checks: CheckOutcome[] = [];
   const events = new Map<string, EngineEvent>();
   for (const s of chain.events) {
@@ -338,11 +340,16 @@ async function indexDocuments(
     }
   }
 
-  // Agent cards, with key histories from the verified lifecycle events.
-  const { histories } = await buildKeyHistories(
-    [...events.values()].map((e) => e.event),
-    trust,
-  );
+  // Agent cards, with key histories from the verified lifecycle events (the chain engine's,
+  // when it has built them: the same events, the same trust store).
+  const histories =
+    keyHistories ??
+    (
+      await buildKeyHistories(
+        [...events.values()].map((e) => e.event),
+        trust,
+      )
+    ).histories;
   const labels = new Map<string, string>();
   for (const a of trust.approvers) labels.set(a.id, a.name);
   progress({ phase: 'verifying agent cards', done: 0, total: docs.cards.length });

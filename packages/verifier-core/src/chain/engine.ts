@@ -173,7 +173,7 @@ export async function runCallChain(
   }
 
   const events = summaries(nodes);
-  await input.whileVerifying?.({ events, attestations: parsedAttestations });
+  await input.whileVerifying?.({ events, attestations: parsedAttestations, keyHistories: histories });
   reportEventOutcomes(nodes, held, await signatures.results(), sink);
 
   sink.pushAll(structure.outcomes);

@@ -3,6 +3,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import type { ReadEvent } from '../events/prepared.js';
 import type { SignatureQueue } from '../events/signature-queue.js';
 import type { LineageEvent } from '../events/types.js';
+import type { KeyHistories } from '../identity/key-history.js';
 import type { JsonValue, ParsedJsonText } from '../json/index.js';
 import type { ReceiptClockPolicy } from '../receipts/verify.js';
 import type { CheckOutcome, Verdict } from '../report/model.js';
@@ -62,8 +63,11 @@ export interface CallChainInput {
    * the signature workers may still be verifying: a host indexes what it needs from the events
    * and attestations here (the capsule engine: proof details, cards, receipts), so that work
    * overlaps theirs instead of following it. No outcome is reported before it returns.
+   * `keyHistories` are the agents' key histories the engine built from the lifecycle events.
    */
-  whileVerifying?: (parsed: Pick<CallChainReport, 'events' | 'attestations'>) => void | Promise<void>;
+  whileVerifying?: (
+    parsed: Pick<CallChainReport, 'events' | 'attestations'> & { keyHistories: KeyHistories },
+  ) => void | Promise<void>;
 }
 
 /** What the verifier learned about each parsed event, for apps to display. */

@@ -2,7 +2,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { eventId } from '../events/hash.js';
 import { parseTimestamp } from '../events/time.js';
 import type { LineageEvent } from '../events/types.js';
-import { verifyEventSignature } from '../events/verify.js';
+import { verifyEventSignatures } from '../events/verify.js';
 import type { TrustStore } from '../trust/types.js';
 import { deriveAgentId } from './agent-id.js';
 
@@ -53,11 +53,17 @@ export async function buildKeyHistories(
     .filter((e) => e.lifecycle)
     .map((e) => ({ e, t: parseTimestamp(e.timestamp) }))
     .sort((a, b) => a.t - b.t || a.e.sequence - b.e.sequence);
-  for (const { e, t } of lifecycle) {
+  // Every lifecycle signature in one batch (the node backend spreads it over its workers): a
+  // capsule may hold thousands of registrations, and one at a time they would all be serial.
+  const signed = await verifyEventSignatures(
+    lifecycle.map((x) => x.e),
+    backend,
+  );
+  for (const [i, { e, t }] of lifecycle.entries()) {
     const id = eventId(e);
     const problem = (reason: string) => problems.push({ eventId: id, reason });
     const l = e.lifecycle!;
-    if (!(await verifyEventSignature(e, backend))) {
+    if (!signed[i]) {
       problem('lifecycle event signature does not verify');
       continue;
     }
