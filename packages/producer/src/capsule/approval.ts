@@ -39,7 +39,7 @@ export function sarDecisionRefusal(
   if (decision !== 'reject' && cap.report.verdict !== 'verified') {
     return new LineageError(
       'approval.verdict',
-      `cannot ${decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}; only "reject" is possible`,
+      `cannot ${decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}: only a capsule that verified can be approved; a rejection is still possible`,
     );
   }
   if (decision === 'conditional' && comment.trim() === '') {

@@ -45,9 +45,6 @@ export class ApprovalService {
 
   private blocked(req: ApprovalRequest, v: CapsuleVerification): string | undefined {
     if (!this.keys.current()) return 'Unlock your approver key to prepare the exact text you will sign.';
-    if (req.decision !== 'reject' && v.report.verdict !== 'verified') {
-      return `This capsule's verdict is "${v.report.verdict}": only a capsule that verified can be approved. You can still sign a rejection.`;
-    }
     return sarDecisionRefusal(req.decision, req.comment, v)?.message;
   }
 
