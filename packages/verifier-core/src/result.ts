@@ -36,3 +36,8 @@ export function isLineageError(e: unknown): e is LineageError {
 export function formatCount(n: number | bigint): string {
   return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/** "1 attestation", "18 events": a count and a noun whose plural adds "s". */
+export function formatCountOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -9,7 +9,7 @@ import {
   type CheckSubject,
   worseStatus,
 } from '../report/model.js';
-import { formatCount, isLineageError } from '../result.js';
+import { formatCount, formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CapsuleDocuments, emptyDocuments, readDocument } from './contents.js';
 import { type EngineOutput, verifyLineageDocuments } from './engine.js';
@@ -124,7 +124,7 @@ export async function verifyCapsule(
       'capsule.container',
       'pass',
       capsuleSubject,
-      `the container is a well-formed capsule (${formatCount(entries.length)} files, no unsafe names, links or bombs)`,
+      `the container is a well-formed capsule (${formatCountOf(entries.length, 'file')}, no unsafe names, links or bombs)`,
     ),
   );
 
@@ -152,7 +152,7 @@ export async function verifyCapsule(
       'capsule.manifest',
       'pass',
       { kind: 'manifest', id: MANIFEST_PATH },
-      `manifest.json is well-formed (capsule ${manifest.capsule_id}, ${formatCount(manifest.files.length)} files listed)`,
+      `manifest.json is well-formed (capsule ${manifest.capsule_id}, ${formatCountOf(manifest.files.length, 'file')} listed)`,
     ),
   );
 
@@ -309,7 +309,7 @@ export async function verifyCapsule(
         'capsule.parse',
         'pass',
         capsuleSubject,
-        `every document is strict JSON (${formatCount(docs.events.length)} events, ${formatCount(docs.receipts.length)} receipts, ${formatCount(docs.cards.length)} cards, ${formatCount(docs.attestations.length)} attestations)`,
+        `every document is strict JSON (${formatCountOf(docs.events.length, 'event')}, ${formatCountOf(docs.receipts.length, 'receipt')}, ${formatCountOf(docs.cards.length, 'card')}, ${formatCountOf(docs.attestations.length, 'attestation')})`,
       ),
     );
   }
