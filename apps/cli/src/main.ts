@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setCryptoBackend } from '@lineage/verifier-core';
 import { nodeBackend } from '@lineage/verifier-core/backends/node';
+import cliPackage from '../package.json' with { type: 'json' };
 import { type CliIo, type Command, EXIT_USAGE, UsageError } from './cli-types.js';
 import { commands } from './commands/index.js';
 import './commands/all.js';
@@ -19,8 +20,17 @@ export function helpText(): string {
   for (const c of [...commands].sort((a, b) => a.path.join(' ').localeCompare(b.path.join(' ')))) {
     lines.push(`  ${c.usage}`, `      ${c.summary}`);
   }
-  lines.push('', 'Exit codes: 0 verified, 1 verification failed, 2 unusable input or usage.');
+  lines.push(
+    '',
+    'lineage --version prints the version and the formats it reads.',
+    'Exit codes: 0 verified, 1 verification failed, 2 unusable input or usage.',
+  );
   return lines.join('\n');
+}
+
+/** What a script or an assessor's record needs to say which verifier produced a result. */
+export function versionText(): string {
+  return `lineage ${cliPackage.version} (capsule format v1, report schema v1, Node ${process.versions.node})`;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -28,6 +38,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(helpText());
     return argv.length === 0 ? EXIT_USAGE : 0;
+  }
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version')) {
+    io.out(versionText());
+    return 0;
   }
   const found = findCommand(argv);
   if (!found) {
