@@ -119,7 +119,10 @@ export async function verifyLineageDocuments(
   // releases each once taken (events were read, checked and hashed line by line).
   const cited = docs.events.map((e) => (e.read ? { event: null, read: e.read } : { event: e.value }));
   const where = docs.events.map((e) => e.where);
-  for (const e of docs.events) {
+  // Indexed loops and forEach over per-event and per-outcome collections: one-shot passes that
+  // run mostly unoptimized, where for…of allocates an iterator result (and an entry) per element.
+  for (let i = 0; i < docs.events.length; i++) {
+    const e = docs.events[i]!;
     e.value = null;
     e.read = undefined;
   }
@@ -149,7 +152,8 @@ export async function verifyLineageDocuments(
   let anySthFail = false;
   const notProven = new Set<string>();
   let named: CheckSubject | undefined;
-  for (const c of chain.checks) {
+  for (let i = 0; i < chain.checks.length; i++) {
+    const c = chain.checks[i]!;
     const subject = c.subject;
     if (c.id === 'attestation.sth_signature') {
       anySth = true;
@@ -252,7 +256,8 @@ async function indexDocuments(
   const { keyHistories } = chain;
   const checks: CheckOutcome[] = [];
   const events = new Map<string, EngineEvent>();
-  for (const s of chain.events) {
+  for (let i = 0; i < chain.events.length; i++) {
+    const s = chain.events[i]!;
     const w = where[s.index];
     if (w === undefined) continue;
     // The engine's parsed event (a summary exists only for events that passed event.schema).
@@ -267,7 +272,7 @@ async function indexDocuments(
   // Per-event proof details from the attestations (for the desktop's proof view).
   const sths: IndexedDocuments['sths'] = [];
   const leafToEvent = new Map<string, string>();
-  for (const [id, e] of events) leafToEvent.set(e.leafHash, id);
+  events.forEach((e, id) => leafToEvent.set(e.leafHash, id));
   for (const [i, a] of docs.attestations.entries()) {
     // As the engine parsed it (not parsed again: a 100k-leaf attestation is megabytes).
     const att = chain.attestations[i];
@@ -322,7 +327,9 @@ async function indexDocuments(
         e.checkpoint = log.checkpoint;
         e.attestation = source;
       }
-      for (const leaf of log.multiproof?.leaves ?? []) {
+      const proven = log.multiproof?.leaves ?? [];
+      for (let k = 0; k < proven.length; k++) {
+        const leaf = proven[k]!;
         const id = leafToEvent.get(leaf.leaf_hash);
         const e = id ? events.get(id) : undefined;
         if (!e || !head || e.inclusion) continue;
@@ -383,12 +390,12 @@ async function indexDocuments(
   // Each actor's events in time, only when there are receipts to place between them.
   const byActor = new Map<string, { id: string; t: number }[]>();
   if (docs.receipts.length > 0)
-    for (const [id, e] of events) {
+    events.forEach((e, id) => {
       const list = byActor.get(e.event.actor);
       const item = { id, t: Date.parse(e.event.timestamp) };
       if (list) list.push(item);
       else byActor.set(e.event.actor, [item]);
-    }
+    });
   const parsedReceipts: HandoffReceipt[] = [];
   for (const r of docs.receipts) {
     try {
@@ -428,11 +435,11 @@ async function indexDocuments(
   // Only events with commitments, or cited by an opening, can yield a commitment outcome.
   const openedEvents = new Set(openings.map((o) => o.event_id));
   const relevant = new Map<string, LineageEvent>();
-  for (const [id, e] of events)
-    if (e.event.commitments.length > 0 || openedEvents.has(id)) relevant.set(id, e.event);
-
   const agentEvent = new Map<string, string>();
-  for (const [id, e] of events) if (!agentEvent.has(e.event.actor)) agentEvent.set(e.event.actor, id);
+  events.forEach((e, id) => {
+    if (e.event.commitments.length > 0 || openedEvents.has(id)) relevant.set(id, e.event);
+    if (!agentEvent.has(e.event.actor)) agentEvent.set(e.event.actor, id);
+  });
   const receiptSender = new Map(parsedReceipts.map((r) => [r.handoff_id, r.sender]));
   return { events, sths, checks, handoffs, openings, relevant, labels, agentEvent, receiptSender };
 }

@@ -323,7 +323,9 @@ export async function verifyCapsule(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   // A loop, not push(...x): a 100k-event capsule has ~700k outcomes, more than the argument limit.
-  for (const c of engine.checks) checks.push(c);
+  // Indexed loops and forEach over per-event and per-outcome collections from here on: one-shot
+  // passes that run mostly unoptimized, where for…of allocates an iterator result per element.
+  for (let i = 0; i < engine.checks.length; i++) checks.push(engine.checks[i]!);
 
   // 7. Artifacts: each file's SHA-256 must be the payload_hash of the event that cites it.
   const artifactOf = new Map<string, string>();
@@ -361,8 +363,8 @@ export async function verifyCapsule(
   }
   // An event that signed a payload the capsule does not carry: that payload was not checked, so
   // the capsule is at best incomplete (otherwise dropping an edited artifact would "verify").
-  for (const [id, ev] of engine.events) {
-    if (ev.event.payload_hash === null || artifactOf.has(id)) continue;
+  engine.events.forEach((ev, id) => {
+    if (ev.event.payload_hash === null || artifactOf.has(id)) return;
     checks.push(
       check(
         'capsule.artifact_hash',
@@ -374,7 +376,7 @@ export async function verifyCapsule(
         },
       ),
     );
-  }
+  });
 
   // 8. Workflow steps (presentation): every event is placed in a step, every step names real events.
   const known = new Set(engine.events.keys());
@@ -416,7 +418,8 @@ export async function verifyCapsule(
   // Tag every outcome with its step so reports can group failures by workflow step.
   const stepOf = new Map<string, string>();
   for (const s of manifest.workflow.steps) for (const id of s.events) stepOf.set(id, `${s.id} ${s.title}`);
-  for (const c of checks) {
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i]!;
     if (c.subject.step) continue;
     const step = stepOf.get(c.subject.id) ?? engine.stepHint(c.subject, stepOf);
     if (step) c.subject.step = step;
@@ -447,7 +450,8 @@ function assemble(
   // An event's outcomes share one subject object and come in a row: a passing outcome whose
   // subject was just seen changes nothing.
   let seen: CheckSubject | undefined;
-  for (const c of checks) {
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i]!;
     // Chain checks about one event (dangling predecessor, sequence, policy) name it by id too.
     if (c.status === 'pass' && c.subject === seen) continue;
     const id = c.subject.id;
@@ -470,7 +474,7 @@ function assemble(
   const stepOf = new Map<string, { id: string; title: string }>();
   for (const s of manifest.workflow.steps) for (const id of s.events) stepOf.set(id, s);
   const events: EventDetail[] = [];
-  for (const [id, info] of engine.events) {
+  engine.events.forEach((info, id) => {
     const own = byEvent.get(id);
     const e = info.event;
     const step = stepOf.get(id);
@@ -514,7 +518,7 @@ function assemble(
     if (info.attestation) d.attestation = info.attestation;
     if (e.approval) d.approval = { ...e.approval };
     events.push(d);
-  }
+  });
   const handoffs = engine.handoffs;
   return { lineage: () => lineageGraph(events, handoffs), events, sths: engine.sths };
 }

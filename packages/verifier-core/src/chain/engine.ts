@@ -95,8 +95,8 @@ export async function runCallChain(
   const byId = new Map<string, Node>();
   // Events read ahead (ReadEvent) may already be queued on the caller's queue.
   const signatures = input.signatures ?? new SignatureQueue(backend ?? getCryptoBackend());
-  for (const [index, cited] of cites.entries()) {
-    const label = `event ${index}`;
+  for (let index = 0; index < cites.length; index++) {
+    const cited = cites[index]!;
     // Only a ReadEvent that readEventText made is taken: its event and hashes agree by construction.
     const read = ReadEvent.is(cited.read) ? cited.read : undefined;
     const raw = cited.event;
@@ -134,7 +134,7 @@ export async function runCallChain(
       byId.set(node.id, node);
     } catch (e) {
       if (!isLineageError(e)) throw e;
-      const s: CheckSubject = { kind: 'event', id: label, field: e.path ?? '/' };
+      const s: CheckSubject = { kind: 'event', id: `event ${index}`, field: e.path ?? '/' };
       if (cited.step !== undefined) s.step = cited.step;
       sink.push(outcome('event.schema', 'fail', s, TITLES.schema, { reason: e.message }));
     }

@@ -31,13 +31,13 @@ export function approvedTask(e: LineageEvent): string {
 }
 
 /** Child tasks recorded by the supplied events: parent task id → the task ids given under it. */
-function childTasks(nodes: Iterable<BindingNode>): Map<string, Set<string>> {
+function childTasks(nodes: readonly BindingNode[]): Map<string, Set<string>> {
   const kids = new Map<string, Set<string>>();
   // Events of one task come in runs: a pair just recorded is skipped without lookups.
   let lastTask: string | undefined;
   let lastParent: string | undefined;
-  for (const n of nodes) {
-    const { task_id, parent_task_id } = n.event.context;
+  for (let i = 0; i < nodes.length; i++) {
+    const { task_id, parent_task_id } = nodes[i]!.event.context;
     if (parent_task_id === undefined || (task_id === lastTask && parent_task_id === lastParent)) continue;
     lastTask = task_id;
     lastParent = parent_task_id;
@@ -79,12 +79,18 @@ export function findTaskBindingFailures<N extends BindingNode>(
   if (roots.length === 0) return [];
   // Indexed by input position (a chain has 100k+ events: arrays, not maps keyed by node).
   let size = 0;
-  for (const n of nodes) if (n.index >= size) size = n.index + 1;
-  for (const n of walked) if (n.index >= size) size = n.index + 1;
+  // Indexed loops and forEach, not for…of: one-shot passes over every event (see summarize).
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.index >= size) size = nodes[i]!.index + 1;
+  walked.forEach((n) => {
+    if (n.index >= size) size = n.index + 1;
+  });
   const isWalked = new Uint8Array(size);
-  for (const n of walked) isWalked[n.index] = 1;
+  walked.forEach((n) => {
+    isWalked[n.index] = 1;
+  });
   const builtOn: (N[] | undefined)[] = new Array(size);
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     if (isWalked[n.index] !== 1) continue;
     for (const p of predecessorsOf(n)) {
       if (isWalked[p.index] !== 1) continue;

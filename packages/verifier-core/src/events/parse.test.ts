@@ -31,6 +31,31 @@ describe('event wire format', () => {
     [{ ...base, sequence: 1.5 }, '/sequence', /non-negative integer/],
     [{ ...base, predecessors: ['aa'] }, '/predecessors/0', /64 lowercase hex/],
     [{ ...base, predecessors: ['a'.repeat(64), 'a'.repeat(64)] }, '/predecessors', /twice/],
+    // Past the short-list path: ten distinct ids and the first again.
+    [
+      {
+        ...base,
+        predecessors: [...Array.from({ length: 10 }, (_, i) => String(i).repeat(64)), '0'.repeat(64)],
+      },
+      '/predecessors',
+      /twice/,
+    ],
+    [
+      { ...base, context: { task_id: 't', controls: [], owner: 'x' } },
+      '/context/owner',
+      /unknown field "owner"/,
+    ],
+    [
+      {
+        ...base,
+        commitments: [
+          { name: 'a', scheme: 'sha256-salted-v1', value: '00'.repeat(32) },
+          { name: 'a', scheme: 'sha256-salted-v1', value: '11'.repeat(32) },
+        ],
+      },
+      '/commitments',
+      /share one name/,
+    ],
     [{ ...base, payload_hash: 'A'.repeat(64) }, '/payload_hash', /lowercase hex/],
     [{ ...base, context: { task_id: 't', controls: ['au-10'] } }, '/context/controls/0', /control id/],
     [
@@ -63,6 +88,12 @@ describe('event wire format', () => {
       expect.objectContaining({ code: 'event.schema', path }),
     );
     expect(() => parseUnsignedEvent(e as never)).toThrow(msg);
+  });
+
+  it('takes distinct predecessors, short and long lists alike', () => {
+    const ids = Array.from({ length: 12 }, (_, i) => i.toString(16).repeat(64));
+    expect(parseUnsignedEvent({ ...base, predecessors: ids.slice(0, 3) }).predecessors).toHaveLength(3);
+    expect(parseUnsignedEvent({ ...base, predecessors: ids }).predecessors).toEqual(ids);
   });
 
   it('rejects a signature object with a wrong algorithm or size', () => {

@@ -2,7 +2,7 @@ import { readCommitment } from '../commitments/parse.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
 import { LineageError } from '../result.js';
 import { APPROVER_ROLES } from '../trust/types.js';
-import { Fields } from './fields.js';
+import { Fields, hasDuplicate } from './fields.js';
 import { readSignatureObject } from './signing.js';
 import type { Approval, EventContext, Lifecycle, LineageEvent, UnsignedEvent } from './types.js';
 
@@ -115,11 +115,10 @@ function readUnsigned(f: Fields): UnsignedEvent {
     context: readContext(f.obj_('context')),
     commitments: f.array('commitments').map(({ value, path }) => readCommitment(value, path, CODE)),
   };
-  if (new Set(e.predecessors).size !== e.predecessors.length) {
+  if (hasDuplicate(e.predecessors)) {
     throw new LineageError(CODE, 'predecessors lists the same event id twice', `${f.path}/predecessors`);
   }
-  const names = e.commitments.map((c) => c.name);
-  if (new Set(names).size !== names.length) {
+  if (hasDuplicate(e.commitments.map((c) => c.name))) {
     throw new LineageError(CODE, 'two commitments share one name', `${f.path}/commitments`);
   }
   if (f.has('approval')) {

@@ -130,8 +130,8 @@ function planMultiproof(p: MultiproofInput): { indices: bigint[]; size: bigint }
     p.leaves.map((l) => l?.index),
     size,
   );
-  for (const [i, l] of p.leaves.entries())
-    requireHash(l?.leafHash, 'merkle.leaf_hash_length', `leaves[${i}].leafHash`);
+  for (let i = 0; i < p.leaves.length; i++)
+    requireHash(p.leaves[i]?.leafHash, 'merkle.leaf_hash_length', `leaves[${i}].leafHash`);
   requireProofHashes(p.proof, 'merkle.proof_hash_length');
   const want = countMultiproof(indices, size);
   if (p.proof.length !== want) {

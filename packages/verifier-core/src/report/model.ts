@@ -90,7 +90,9 @@ function verdictOfSummary(s: VerificationReport['summary']): Verdict {
 
 export function summarize(checks: readonly CheckOutcome[]): VerificationReport['summary'] {
   const s = { pass: 0, fail: 0, not_checked: 0 };
-  for (const c of checks) s[c.status]++;
+  // Indexed: a one-shot pass over 700k outcomes runs mostly before V8 optimizes it, and an
+  // unoptimized for…of allocates an iterator result per element.
+  for (let i = 0; i < checks.length; i++) s[checks[i]!.status]++;
   return s;
 }
 

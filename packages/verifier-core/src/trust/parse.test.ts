@@ -53,6 +53,13 @@ describe('trust store', () => {
     );
   });
 
+  it('rejects two approvers with one id', () => {
+    const twice = { ...good, approvers: [good.approvers[0], { ...good.approvers[0], name: 'Other' }] };
+    expect(() => parseTrustStore(JSON.stringify(twice))).toThrow(
+      expect.objectContaining({ code: 'trust.store', path: '/approvers' }),
+    );
+  });
+
   it('rejects duplicate keys before anything else', () => {
     expect(() => parseTrustStore('{"version":1,"version":1}')).toThrow(/duplicate/i);
   });

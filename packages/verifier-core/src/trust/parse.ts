@@ -1,5 +1,5 @@
 import { fromHex } from '../encoding/hex.js';
-import { Fields } from '../events/fields.js';
+import { Fields, hasDuplicate } from '../events/fields.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
 import { LineageError } from '../result.js';
@@ -101,8 +101,7 @@ export function parseTrustStore(input: string | JsonValue): TrustStore {
         };
       })
     : [];
-  const ids = approvers.map((a) => a.id);
-  if (new Set(ids).size !== ids.length)
+  if (hasDuplicate(approvers.map((a) => a.id)))
     throw new LineageError(CODE, 'two approvers share one id', '/approvers');
   const card_signers: TrustedCardSigner[] = f.has('card_signers')
     ? f.array('card_signers').map(({ value, path }) => {
