@@ -272,7 +272,9 @@ async function indexDocuments(
   // Per-event proof details from the attestations (for the desktop's proof view).
   const sths: IndexedDocuments['sths'] = [];
   const leafToEvent = new Map<string, string>();
-  events.forEach((e, id) => leafToEvent.set(e.leafHash, id));
+  events.forEach((e, id) => {
+    leafToEvent.set(e.leafHash, id);
+  });
   for (const [i, a] of docs.attestations.entries()) {
     // As the engine parsed it (not parsed again: a 100k-leaf attestation is megabytes).
     const att = chain.attestations[i];
