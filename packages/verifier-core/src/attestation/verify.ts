@@ -142,7 +142,8 @@ export async function checkAttestation(
         found: `${log.log_origin} size ${sth.treeSize} at ${sth.timestamp}`,
       }),
     );
-    const provenHere: Array<{ leaf: string; index: number }> = [];
+    // The proven leaves' own wire objects (a multiproof proves 100k+: no copies of them).
+    const provenHere: Array<{ leaf_hash: string; leaf_index: number }> = [];
     for (const [ii, inc] of (log.inclusion ?? []).entries()) {
       const r = verifyInclusion({
         leafHash: fromHex(inc.leaf_hash, 32),
@@ -160,7 +161,7 @@ export async function checkAttestation(
               reason: `${r.code}: ${r.message}`,
             }),
       );
-      if (r.ok) provenHere.push({ leaf: inc.leaf_hash, index: inc.leaf_index });
+      if (r.ok) provenHere.push(inc);
     }
     if (log.multiproof) {
       const m = log.multiproof;
@@ -179,7 +180,7 @@ export async function checkAttestation(
               reason: `${r.code}: ${r.message}`,
             }),
       );
-      if (r.ok) for (const l of m.leaves) provenHere.push({ leaf: l.leaf_hash, index: l.leaf_index });
+      if (r.ok) for (let i = 0; i < m.leaves.length; i++) provenHere.push(m.leaves[i]!);
     }
     for (const [ci, c] of (log.consistency ?? []).entries()) {
       const old = await sths.verify(c.checkpoint, log.log_origin);
@@ -222,27 +223,30 @@ export async function checkAttestation(
             }),
       );
     }
-    for (const p of provenHere) {
-      if (!leafSet.has(p.leaf)) {
+    for (let i = 0; i < provenHere.length; i++) {
+      const p = provenHere[i]!;
+      if (!leafSet.has(p.leaf_hash)) {
         sink.push(
           outcome('attestation.leaf_binding', 'fail', subj(base), T.binding, {
-            reason: `log ${log.log_origin} proves leaf ${short(p.leaf)}, which the attestation's "leaves" does not list`,
+            reason: `log ${log.log_origin} proves leaf ${short(p.leaf_hash)}, which the attestation's "leaves" does not list`,
           }),
         );
         continue;
       }
       if (!serverOk) continue;
-      const list = proven.get(p.leaf) ?? [];
-      list.push({ logOrigin: log.log_origin, leafIndex: p.index, sth, server: a.server });
-      proven.set(p.leaf, list);
+      const proof = { logOrigin: log.log_origin, leafIndex: p.leaf_index, sth, server: a.server };
+      const list = proven.get(p.leaf_hash);
+      if (list) list.push(proof);
+      else proven.set(p.leaf_hash, [proof]);
     }
   }
   // One set of every leaf some log proves: a per-leaf scan of every proof is quadratic at 100k leaves.
-  const provenAnywhere = new Set(
-    a.logs.flatMap((log) =>
-      [...(log.inclusion ?? []), ...(log.multiproof?.leaves ?? [])].map((x) => x.leaf_hash),
-    ),
-  );
+  const provenAnywhere = new Set<string>();
+  for (const log of a.logs) {
+    for (const x of log.inclusion ?? []) provenAnywhere.add(x.leaf_hash);
+    const leaves = log.multiproof?.leaves ?? [];
+    for (let i = 0; i < leaves.length; i++) provenAnywhere.add(leaves[i]!.leaf_hash);
+  }
   const listed = a.leaves.filter((l) => !provenAnywhere.has(l));
   const expected = Array.isArray(opts.expectLeaves) ? opts.expectLeaves : [];
   const missingExpected = expected.filter((l) => !leafSet.has(l));
