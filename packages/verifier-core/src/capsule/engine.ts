@@ -119,8 +119,7 @@ export async function verifyLineageDocuments(
   // releases each once taken (events were read, checked and hashed line by line).
   const cited = docs.events.map((e) => (e.read ? { event: null, read: e.read } : { event: e.value }));
   const where = docs.events.map((e) => e.where);
-  // Indexed loops and forEach over per-event and per-outcome collections: one-shot passes that
-  // run mostly unoptimized, where for…of allocates an iterator result (and an entry) per element.
+  // Passes over every event or outcome are indexed or forEach (see summarize on for…of).
   for (let i = 0; i < docs.events.length; i++) {
     const e = docs.events[i]!;
     e.value = null;

@@ -323,8 +323,7 @@ export async function verifyCapsule(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   // A loop, not push(...x): a 100k-event capsule has ~700k outcomes, more than the argument limit.
-  // Indexed loops and forEach over per-event and per-outcome collections from here on: one-shot
-  // passes that run mostly unoptimized, where for…of allocates an iterator result per element.
+  // Passes over every event or outcome are indexed or forEach (see summarize on for…of).
   for (let i = 0; i < engine.checks.length; i++) checks.push(engine.checks[i]!);
 
   // 7. Artifacts: each file's SHA-256 must be the payload_hash of the event that cites it.

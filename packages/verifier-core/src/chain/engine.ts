@@ -80,7 +80,7 @@ export async function runCallChain(
       opts,
     );
     parsedAttestations.push(r.attestation);
-    // forEach: a Map of 100k+ leaves, iterated once (see structure.ts on for…of).
+    // forEach: a Map of 100k+ leaves (see summarize on for…of).
     r.proven.forEach((proofs, leaf) => {
       const known = attested.get(leaf);
       if (known) for (const p of proofs) known.push(p);

