@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,5 +54,22 @@ describe('lineage demo', () => {
     );
     expect(ids['forged-event-signature']).toBe('event.signature');
     expect(ids['capsule-supplied-trust-root']).toBe('capsule.embedded_trust');
+  });
+
+  it('--tampered --dir makes a directory that does not exist yet', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lineage-demo-t-')), 'new', 'nested');
+    const c = capture();
+    expect(await runCli(['demo', '--tampered', '--dir', dir], c.io)).toBe(0);
+    expect(c.stdout()).toMatch(/^ALL CAUGHT — 12 of 12/);
+    expect(existsSync(join(dir, 'forged-event-signature.capsule.zip'))).toBe(true);
+    expect(existsSync(join(dir, 'forged-event-signature.trust.json'))).toBe(true);
+  });
+
+  it('--dir naming a file is a usage error that names it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lineage-demo-f-')), 'a-file');
+    writeFileSync(file, 'x');
+    const c = capture();
+    expect(await runCli(['demo', '--tampered', '--dir', file], c.io)).toBe(2);
+    expect(c.stderr()).toContain(`--dir ${file}: is a file, not a directory`);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,7 +8,7 @@ import {
   encryptKeyFile,
 } from '@lineage/producer';
 import { verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
-import { EXIT_FAILED, EXIT_VERIFIED } from '../cli-types.js';
+import { EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
 import { parseCommandArgs } from '../format.js';
 import { verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
@@ -35,6 +35,15 @@ register({
     });
     const seed = values.seed ?? DEFAULT_SAMPLE_SEED;
     const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'lineage-demo-'));
+    // A --dir that does not exist yet is made.
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `--dir ${dir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be made (${code ?? String(e)})`}`,
+      );
+    }
     if (values.tampered) return tampered(io, seed, dir, values.json ?? false);
     const sample = await buildFedrampSample({ seed, dir });
     // The sample 3PAO's key, so `lineage approve` can be tried on the demo capsule. A demo key
