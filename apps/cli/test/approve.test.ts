@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
@@ -121,6 +121,29 @@ describe('lineage approve / approval verify', () => {
     ).toBe(0);
     expect(k.stdout()).toMatch(/public key [0-9a-f]{64}/);
     expect(JSON.parse(readFileSync(join(dir, 'new.key.json'), 'utf8')).kdf.name).toBe('scrypt');
+    expect(statSync(join(dir, 'new.key.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('never replaces a key file or a signed approval, and says so before any work', async () => {
+    const keyFile = join(dir, 'kept.key.json');
+    const k1 = capture(dir, env);
+    expect(await runCli(['keygen', '--out', keyFile], k1.io)).toBe(0);
+    const before = readFileSync(keyFile, 'utf8');
+    const k2 = capture(dir, env);
+    expect(await runCli(['keygen', '--out', keyFile], k2.io)).toBe(2);
+    expect(k2.stderr()).toContain(`key file ${keyFile} already exists; lineage does not replace it`);
+    expect(readFileSync(keyFile, 'utf8')).toBe(before);
+
+    const out = join(dir, 'kept-sar.json');
+    expect(await runCli(approveArgv('approve', 'first', out), capture(dir, env).io)).toBe(0);
+    const signed = readFileSync(out, 'utf8');
+    const again = capture(dir, env);
+    expect(await runCli(approveArgv('reject', 'second', out), again.io)).toBe(2);
+    expect(again.stderr()).toContain(`approval file ${out} already exists`);
+    // Refused before verifying or signing: nothing printed, the first decision intact.
+    expect(again.stdout()).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe(signed);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('inspect shows a capsule and an event without verifying them', async () => {

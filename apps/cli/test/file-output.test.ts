@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFileInPieces } from '../src/file-output.js';
+import { checkOutputPath, writeFileInPieces } from '../src/file-output.js';
 
 describe('report files are written in pieces and renamed into place', () => {
   it('joins the pieces byte for byte (multi-byte characters included)', () => {
@@ -29,5 +29,47 @@ describe('report files are written in pieces and renamed into place', () => {
     ).toThrow('renderer failed');
     expect(readFileSync(file, 'utf8')).toBe('previous report\n');
     expect(readdirSync(dir)).toEqual(['report.json']);
+  });
+});
+
+describe('output paths are checked before any work', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lineage-file-output-'));
+  writeFileSync(join(dir, 'a-file'), 'x');
+  mkdirSync(join(dir, 'a-dir'));
+
+  it.each([
+    [
+      join(dir, 'missing', 'r.html'),
+      {},
+      `--out ${join(dir, 'missing', 'r.html')}: the directory ${join(dir, 'missing')} does not exist`,
+    ],
+    [
+      join(dir, 'a-file', 'r.html'),
+      {},
+      `--out ${join(dir, 'a-file', 'r.html')}: ${join(dir, 'a-file')} is not a directory`,
+    ],
+    [join(dir, 'a-dir'), {}, `--out ${join(dir, 'a-dir')} is a directory`],
+    [
+      join(dir, 'a-file'),
+      { fresh: true },
+      `--out ${join(dir, 'a-file')} already exists; lineage does not replace it`,
+    ],
+  ])('%s %j is refused', (path, options, message) => {
+    expect(() => checkOutputPath(path, '--out', options)).toThrow(message);
+  });
+
+  it('takes a new file in an existing directory, and an existing file unless fresh', () => {
+    expect(() => checkOutputPath(join(dir, 'new.json'), '--out', { fresh: true })).not.toThrow();
+    expect(() => checkOutputPath(join(dir, 'a-file'), '--out')).not.toThrow();
+  });
+
+  it('a fresh write never replaces a file that appeared meanwhile, and leaves no temporary file', () => {
+    const file = join(dir, 'raced.json');
+    writeFileSync(file, 'first\n');
+    expect(() => writeFileInPieces(file, (write) => write('second\n'), { fresh: true })).toThrow(
+      /already exists/,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('first\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -79,6 +79,22 @@ describe('lineage verify', () => {
     expect(ar.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('refuses an output path it cannot write before verifying anything', async () => {
+    const c = capture(dir);
+    const html = join(dir, 'no-such-dir', 'report.html');
+    // The capsule path is wrong too: the output path is what is reported, so nothing was opened.
+    expect(
+      await runCli(['verify', join(dir, 'nope.zip'), '--trust', trust, '--report-html', html], c.io),
+    ).toBe(2);
+    expect(c.stderr()).toContain(
+      `--report-html ${html}: the directory ${join(dir, 'no-such-dir')} does not exist`,
+    );
+    const o = capture(dir);
+    expect(await runCli(['verify', capsule, '--trust', trust, '--oscal', dir], o.io)).toBe(2);
+    expect(o.stderr()).toContain(`--oscal ${dir} is a directory`);
+    expect(o.stdout()).toBe('');
+  });
+
   it('exits 2 for unusable input: no trust file, unreadable capsule, not a zip', async () => {
     expect(await runCli(['verify', capsule], capture(dir).io)).toBe(2);
     const c = capture(dir);

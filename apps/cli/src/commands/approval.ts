@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createSarApproval, decryptKeyFile, encryptKeyFile, generateEd25519Key } from '@lineage/producer';
 import {
@@ -12,6 +11,7 @@ import {
   verifySarApproval,
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
+import { checkOutputPath, writeFileInPieces } from '../file-output.js';
 import { emitResult, emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
 import { loadTrust, verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
@@ -45,6 +45,8 @@ register(
         'passphrase-file': { type: 'string' },
       });
       if (!values.out) throw new UsageError('--out KEYFILE is required');
+      const keyPath = resolve(io.cwd, values.out);
+      checkOutputPath(keyPath, 'key file', { fresh: true });
       const pw = passphrase(io, values['passphrase-file']);
       const k = generateEd25519Key();
       const text = await encryptKeyFile(
@@ -52,7 +54,7 @@ register(
         pw,
         values.owner !== undefined ? { owner: values.owner } : {},
       );
-      writeFileSync(resolve(io.cwd, values.out), text, { mode: 0o600, flag: 'wx' });
+      writeFileInPieces(keyPath, (write) => write(text), { fresh: true, mode: 0o600 });
       const pub = k.publicKeyHex;
       io.out(`wrote ${values.out} (encrypted; keep the passphrase separately)`);
       io.out(`public key ${pub}`);
@@ -97,6 +99,10 @@ register(
         throw new UsageError('--comment TEXT is required (it is part of what you sign)');
       const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
       if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
+      // A signed approval is a record: never replaced, and its path checked before anything is signed.
+      const out = values.out ?? `${basename(positionals[0]!).replace(/\.zip$/, '')}.sar-approval.json`;
+      const outPath = resolve(io.cwd, out);
+      checkOutputPath(outPath, 'approval file', { fresh: true });
       try {
         const trust = loadTrust(io, trustPath);
         let key: Awaited<ReturnType<typeof decryptKeyFile>>;
@@ -141,8 +147,9 @@ register(
           io.err(`lineage approve: ${e instanceof Error ? e.message : String(e)}`);
           return EXIT_FAILED;
         }
-        const out = values.out ?? `${basename(positionals[0]!).replace(/\.zip$/, '')}.sar-approval.json`;
-        writeFileSync(resolve(io.cwd, out), `${JSON.stringify(approval, null, 2)}\n`);
+        writeFileInPieces(outPath, (write) => write(`${JSON.stringify(approval, null, 2)}\n`), {
+          fresh: true,
+        });
         io.out('');
         io.out(`Signed SAR approval (${decision}) by ${approver.name} as ${role}: ${out}`);
         io.out(

@@ -8,7 +8,7 @@ import {
   verifyCapsule,
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
-import { writeFileInPieces } from '../file-output.js';
+import { checkOutputPath, writeFileInPieces } from '../file-output.js';
 import { emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
 import { writeJsonSafe } from '../json-stream.js';
 import { openCapsule } from '../node-capsule-source.js';
@@ -69,6 +69,9 @@ export async function verifyCapsuleFile(
   trustName: string,
   outputs: VerifyOutputs,
 ): Promise<{ code: number; result?: CapsuleVerification }> {
+  // Output paths are checked first: a typo must not cost a long verification.
+  if (outputs.reportHtml) checkOutputPath(resolve(io.cwd, outputs.reportHtml), '--report-html');
+  if (outputs.oscal) checkOutputPath(resolve(io.cwd, outputs.oscal), '--oscal');
   const cap = await openCapsule(resolve(io.cwd, capsulePath)).catch((e: unknown) => {
     throw new UnusableInput(
       isLineageError(e) ? e.code : 'capsule.open',

@@ -5,7 +5,7 @@
  * capsules and the last verification of each (approvals and exports only ever
  * use a verification this process computed, never one the renderer supplies).
  */
-import { writeFile } from 'node:fs/promises';
+
 import type {
   ApiEvent,
   ApprovalPreview,
@@ -19,6 +19,7 @@ import type { CapsuleVerification } from '../../shared/contract.js';
 import { ApprovalService } from './approvals.js';
 import { CapsuleStore } from './capsule-store.js';
 import type { HostIo } from './host-io.js';
+import { writeFileAtomic } from './json-file.js';
 import { KeyStore } from './key-store.js';
 import { RecentFiles } from './recent-files.js';
 import { exportReport } from './report-export.js';
@@ -72,7 +73,8 @@ export function createMainApi(
     const f = SAVE_FILTERS[format];
     const path = await o.host.chooseSavePath(name, { name: f.name, extensions: f.extensions });
     if (!path) return { saved: false };
-    await writeFile(path, data);
+    // The dialog asked before replacing a file; the write itself never leaves half a report.
+    await writeFileAtomic(path, data, 0o644);
     return { saved: true, path };
   }
 
