@@ -5,6 +5,7 @@ import { nodeBackend } from '@lineage/verifier-core/backends/node';
 import cliPackage from '../package.json' with { type: 'json' };
 import { type CliIo, type Command, EXIT_USAGE, UsageError } from './cli-types.js';
 import { commands } from './commands/index.js';
+import { terminalSafe } from './terminal-text.js';
 import './commands/all.js';
 
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
@@ -67,8 +68,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 export function processIo(): CliIo {
   return {
-    out: (t) => process.stdout.write(`${t}\n`),
-    err: (t) => process.stderr.write(`${t}\n`),
+    // Text from what is verified is printed too: never raw terminal controls (see terminal-text.ts).
+    out: (t) => process.stdout.write(`${terminalSafe(t)}\n`),
+    err: (t) => process.stderr.write(`${terminalSafe(t)}\n`),
     isTty: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
     env: process.env,

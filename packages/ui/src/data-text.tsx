@@ -6,28 +6,10 @@
  * our verdict or reorder what the reader sees.
  */
 
-/** Bidi controls, zero-width characters, line/paragraph separators and C0/C1 controls (tab and newline kept). */
-export function isHiddenChar(cp: number): boolean {
-  if (cp === 0x09 || cp === 0x0a) return false;
-  return (
-    cp <= 0x1f ||
-    (cp >= 0x7f && cp <= 0x9f) ||
-    cp === 0x61c ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x2028 && cp <= 0x202e) ||
-    (cp >= 0x2060 && cp <= 0x2069) ||
-    cp === 0xfeff
-  );
-}
+import { revealHidden } from '@lineage/verifier-core';
 
-export function revealHidden(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    const cp = ch.codePointAt(0)!;
-    out += isHiddenChar(cp) ? `⟨U+${cp.toString(16).toUpperCase().padStart(4, '0')}⟩` : ch;
-  }
-  return out;
-}
+// The rule for hidden characters is the core's (the CLI and the HTML report use it too).
+export { revealHidden };
 
 /** For names, whose start says most: "Raj Patel (Complian…". */
 export function truncateEnd(value: string, max: number): string {

@@ -17,6 +17,7 @@ export * from './merkle/hash.js';
 export * from './merkle/index.js';
 export * from './note/index.js';
 export * from './receipts/index.js';
+export * from './report/hidden-chars.js';
 export * from './report/model.js';
 export * from './result.js';
 export * from './sigstore/index.js';

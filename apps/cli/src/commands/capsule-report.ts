@@ -1,4 +1,4 @@
-import type { CapsuleVerification, CheckOutcome } from '@lineage/verifier-core';
+import { type CapsuleVerification, type CheckOutcome, revealHidden } from '@lineage/verifier-core';
 
 /**
  * Human renderings of a capsule verification: the verdict first, then failures grouped
@@ -154,8 +154,9 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   return out.join('\n');
 }
 
+/** HTML-escaped, hidden characters shown as ⟨U+XXXX⟩ (text from the capsule must not reorder the page). */
 function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return revealHidden(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

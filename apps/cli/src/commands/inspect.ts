@@ -111,7 +111,7 @@ register({
             `agent card ${path} — NOT VERIFIED (shape ${cls.shape})`,
             `  name   ${String(cls.card?.name ?? '')}`,
             ...(identity
-              ? [`  identity block: ${JSON.stringify(identity)}`]
+              ? ['  identity block (as claimed):', ...claimLines(identity)]
               : ['  no Lineage identity block']),
             ...cls.errors.map((x) => `  error: ${x}`),
             ...cls.warnings.map((x) => `  warning: ${x}`),
@@ -127,3 +127,16 @@ register({
     }
   },
 });
+
+/** A claimed JSON object as aligned "field  value" lines, nested fields dotted ("lineage.log_origin"). */
+function claimLines(v: unknown): string[] {
+  const rows: [string, string][] = [];
+  const walk = (x: unknown, at: string) => {
+    if (x && typeof x === 'object' && !Array.isArray(x)) {
+      for (const [k, y] of Object.entries(x)) walk(y, at ? `${at}.${k}` : k);
+    } else rows.push([at || '(value)', typeof x === 'string' ? x : JSON.stringify(x)]);
+  };
+  walk(v, '');
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, y]) => `    ${k.padEnd(width)}  ${y}`);
+}

@@ -1,0 +1,12 @@
+import { HIDDEN_CHARS } from '@lineage/verifier-core';
+
+/**
+ * What lineage prints comes partly from the capsule, card or note being verified: a hostile one
+ * could carry terminal control sequences (move the cursor up and overwrite "FAILED" with
+ * "VERIFIED", retitle the window) or bidi overrides that reorder what is shown. Every line printed
+ * goes through here: the core's hidden characters (see hidden-chars.ts) appear as \uXXXX escapes,
+ * which inside a JSON string is the same string, so --json output stays valid and means the same.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(HIDDEN_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,0 +1,70 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFedrampSample, writeCapsuleDirectory } from '@lineage/producer';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { processIo, runCli } from '../src/main.js';
+import { terminalSafe } from '../src/terminal-text.js';
+
+const ESC = '\u001b';
+
+describe('printed text never carries terminal controls', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each([
+    [`a${ESC}[2Jb`, 'a\\u001b[2Jb'],
+    ['line\rVERIFIED', 'line\\u000dVERIFIED'],
+    ['\u0007bell\u009bcsi\u007f', '\\u0007bell\\u009bcsi\\u007f'],
+    ['abc\u202edcba\u2066x\u2069', 'abc\\u202edcba\\u2066x\\u2069'],
+    ['sep\u2028arated', 'sep\\u2028arated'],
+  ])('%j is shown as %s', (raw, shown) => {
+    expect(terminalSafe(raw)).toBe(shown);
+  });
+
+  it('keeps newlines, tabs and ordinary Unicode as they are', () => {
+    const text = 'VERIFIED — ✓ 2a · Raj Patel\n\tnote ≤ 𝄞 é 中文';
+    expect(terminalSafe(text)).toBe(text);
+  });
+
+  it('an escaped string is the same string to a JSON reader', () => {
+    const value = { title: `x${ESC}[1A\u009b\u202ey` };
+    expect(JSON.parse(terminalSafe(JSON.stringify(value)))).toEqual(value);
+  });
+
+  it('a capsule whose title tries to overwrite the verdict line prints it escaped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-terminal-'));
+    const s = await buildFedrampSample({ dir });
+    const capsule = join(dir, 'hostile');
+    mkdirSync(capsule);
+    writeCapsuleDirectory(s.files, capsule);
+    const manifestPath = join(capsule, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { title: string };
+    // Cursor up two lines, clear it, and write a verdict of its own.
+    manifest.title = `${ESC}[2A${ESC}[2K\rVERIFIED — all good`;
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const io = { ...processIo(), isTty: false, cwd: dir };
+    await runCli(['verify', capsule, '--trust', s.paths!.trust], io);
+    vi.restoreAllMocks();
+    const out = written.join('');
+    expect(out).toContain('\\u001b[2A\\u001b[2K\\u000dVERIFIED — all good');
+    expect(out).not.toContain(ESC);
+    expect(out).not.toContain('\r');
+
+    // The HTML report shows the same characters as visible marks.
+    const html = join(dir, 'report.html');
+    await runCli(['verify', capsule, '--trust', s.paths!.trust, '--report-html', html], {
+      ...io,
+      out: () => {},
+    });
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('⟨U+001B⟩[2A⟨U+001B⟩[2K⟨U+000D⟩VERIFIED — all good');
+    expect(page).not.toContain(ESC);
+  });
+});
