@@ -1,8 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { CheckOutcome, VerificationReport } from '@lineage/verifier-core';
+import {
+  type CheckOutcome,
+  DEFAULT_JSON_LIMITS,
+  formatCount,
+  type VerificationReport,
+} from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from './cli-types.js';
+import { fsReason } from './fs-reason.js';
 
 /**
  * Output shared by the verifying commands: a human listing that names every check
@@ -143,12 +149,50 @@ export class UnusableInput extends Error {
   }
 }
 
-export function readInputFile(io: CliIo, path: string, what: string): Uint8Array {
+/** Trust files, keys, notes, cards and events are small: larger input is refused before it is read. */
+export const MAX_INPUT_BYTES = DEFAULT_JSON_LIMITS.maxBytes;
+
+/**
+ * Reads a whole input file, refusing what is not a regular file (a device such as /dev/zero or
+ * a FIFO would never end) or is larger than `max`, checked on the opened file and bounded while
+ * reading, so nothing is read past the limit even if the file grows meanwhile.
+ */
+export function readInputFile(io: CliIo, path: string, what: string, max = MAX_INPUT_BYTES): Uint8Array {
+  let fd: number;
   try {
-    return new Uint8Array(readFileSync(resolve(io.cwd, path)));
+    // Non-blocking open: a FIFO would otherwise wait for a writer before fstat could refuse it.
+    fd = openSync(resolve(io.cwd, path), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
-    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${reason})`);
+    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${fsReason(e)})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UnusableInput('input.read', `${what} "${path}" is not a regular file`);
+    const tooLarge = () =>
+      new UnusableInput(
+        'input.size',
+        `${what} "${path}" is larger than ${formatCount(max)} bytes, the limit for input files`,
+      );
+    if (st.size > max) throw tooLarge();
+    // Bounded by max + 1 bytes even if the file grows after fstat.
+    let buf = new Uint8Array(Math.min(st.size, max) + 1);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        const bigger = new Uint8Array(Math.min(buf.length * 2, max + 1));
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const k = readSync(fd, buf, n, buf.length - n, null);
+      if (k === 0) return buf.subarray(0, n);
+      n += k;
+      if (n > max) throw tooLarge();
+    }
+  } catch (e) {
+    if (e instanceof UnusableInput) throw e;
+    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${fsReason(e)})`);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -14,6 +14,7 @@ import {
   resolveLimits,
   zipCapsuleSourceFromReader,
 } from '@lineage/verifier-core';
+import { fsReason } from './fs-reason.js';
 
 /**
  * Node implementations of CapsuleSource: a zip file read with positional reads (never
@@ -50,7 +51,7 @@ export async function openCapsule(path: string, limits?: Partial<CapsuleLimits>)
   try {
     st = await lstat(path);
   } catch (e) {
-    throw new LineageError('capsule.open', `cannot open capsule: ${(e as Error).message}`, path);
+    throw new LineageError('capsule.open', `cannot open capsule (${fsReason(e)})`, path);
   }
   if (st.isSymbolicLink())
     throw new LineageError('capsule.symlink', 'the capsule path is a symbolic link', path);
