@@ -124,6 +124,17 @@ describe('lineage approve / approval verify', () => {
     expect(statSync(join(dir, 'new.key.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('keygen refuses a passphrase too short to protect a signing key, and writes nothing', async () => {
+    const file = join(dir, 'weak.key.json');
+    const k = capture(dir, { LINEAGE_PASSPHRASE: 'short-11ch!' });
+    expect(await runCli(['keygen', '--out', file], k.io)).toBe(2);
+    expect(k.stderr()).toContain('the passphrase must be at least 12 characters to protect a new signing key');
+    expect(existsSync(file)).toBe(false);
+    // Twelve characters, counted as characters (not UTF-16 units): accepted.
+    const ok = capture(dir, { LINEAGE_PASSPHRASE: 'twelve chars' });
+    expect(await runCli(['keygen', '--out', file], ok.io)).toBe(0);
+  });
+
   it('never replaces a key file or a signed approval, and says so before any work', async () => {
     const keyFile = join(dir, 'kept.key.json');
     const k1 = capture(dir, env);

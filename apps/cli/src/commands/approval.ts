@@ -1,5 +1,11 @@
 import { basename, resolve } from 'node:path';
-import { createSarApproval, decryptKeyFile, encryptKeyFile, generateEd25519Key } from '@lineage/producer';
+import {
+  createSarApproval,
+  decryptKeyFile,
+  encryptKeyFile,
+  generateEd25519Key,
+  newPassphraseRefusal,
+} from '@lineage/producer';
 import {
   APPROVER_ROLES,
   type ApproverRole,
@@ -48,6 +54,8 @@ register(
       const keyPath = resolve(io.cwd, values.out);
       checkOutputPath(keyPath, 'key file', { fresh: true });
       const pw = passphrase(io, values['passphrase-file']);
+      const refusal = newPassphraseRefusal(pw);
+      if (refusal) throw new UsageError(`${refusal} to protect a new signing key`);
       const k = generateEd25519Key();
       const text = await encryptKeyFile(
         k.secretKey,

@@ -31,6 +31,16 @@ export interface KeyFileOptions {
 // Bounds on what a key file may ask of us: a hostile file must not make decrypting take
 // gigabytes of memory or minutes.
 const MIN_LOG2_N = 10;
+
+/** Shortest passphrase accepted for a NEW signing key (CLI keygen and the desktop alike). */
+export const MIN_NEW_PASSPHRASE_LENGTH = 12;
+
+/** Why a passphrase will not protect a new signing key, or undefined when it will. */
+export function newPassphraseRefusal(passphrase: string): string | undefined {
+  if ([...passphrase].length < MIN_NEW_PASSPHRASE_LENGTH)
+    return `the passphrase must be at least ${MIN_NEW_PASSPHRASE_LENGTH} characters`;
+  return undefined;
+}
 const MAX_LOG2_N = 20;
 
 function aad(k: Omit<KeyFile, 'ciphertext'>): Uint8Array {

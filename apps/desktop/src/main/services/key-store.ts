@@ -7,7 +7,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
-import { decryptKeyFile, encryptKeyFile } from '@lineage/producer';
+import { decryptKeyFile, encryptKeyFile, newPassphraseRefusal } from '@lineage/producer';
 import { type ApproverRole, fromBase64Url, fromHex, toHex } from '@lineage/verifier-core';
 import type { KeyStatus } from '../../shared/api.js';
 import {
@@ -85,7 +85,8 @@ export class KeyStore {
   }): Promise<KeyStatus> {
     if (await this.stored())
       throw new Error('an approver key already exists; it is never overwritten from the app');
-    if (req.passphrase.length < 12) throw new Error('the passphrase must be at least 12 characters');
+    const refusal = newPassphraseRefusal(req.passphrase);
+    if (refusal) throw new Error(refusal);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const seed = fromBase64Url(String(privateKey.export({ format: 'jwk' }).d));
     const pub = fromBase64Url(String(publicKey.export({ format: 'jwk' }).x));
