@@ -128,7 +128,9 @@ describe('lineage approve / approval verify', () => {
     const file = join(dir, 'weak.key.json');
     const k = capture(dir, { LINEAGE_PASSPHRASE: 'short-11ch!' });
     expect(await runCli(['keygen', '--out', file], k.io)).toBe(2);
-    expect(k.stderr()).toContain('the passphrase must be at least 12 characters to protect a new signing key');
+    expect(k.stderr()).toContain(
+      'the passphrase must be at least 12 characters to protect a new signing key',
+    );
     expect(existsSync(file)).toBe(false);
     // Twelve characters, counted as characters (not UTF-16 units): accepted.
     const ok = capture(dir, { LINEAGE_PASSPHRASE: 'twelve chars' });
