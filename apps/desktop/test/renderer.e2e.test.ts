@@ -104,7 +104,8 @@ describe('assessor: trust, open, verify, read the report', () => {
     await shot(page, 'trust-store');
 
     await page.click('[data-testid=trust-export]');
-    await page.waitForSelector('[data-testid=trust-status]');
+    // The import's own status line is already showing: wait for the export's.
+    await page.waitForSelector('[data-testid=trust-status]:has-text("Trust store saved to")');
     const exported = h.saved.at(-1)!;
     expect(JSON.parse(readFileSync(exported, 'utf8'))).toEqual(sample.trust);
     // Round trip: a fresh install imports the exported file and shows the same keys and fingerprints.
