@@ -179,7 +179,12 @@ describe('red team: artifacts and the manifest', () => {
     );
     expect(v.report.verdict).toBe('incomplete');
     const c = v.report.checks.find((x) => x.id === 'capsule.artifact_hash' && x.status === 'not_checked')!;
-    expect(c.subject).toMatchObject({ kind: 'event', id: a.event_id, field: 'payload_hash' });
+    expect(c.subject).toMatchObject({
+      kind: 'event',
+      id: a.event_id,
+      field: '/payload_hash',
+      where: 'events.jsonl:12',
+    });
     expect(c.reason).toMatch(
       /scan\.run|signed payload SHA-256 [0-9a-f]{64}, but the capsule carries no artifact/,
     );

@@ -46,7 +46,7 @@ describe('lineage verify', () => {
     expect(text.split('\n')[0]).toMatch(/^FAILED — 1 check failed/);
     expect(text).toMatch(/Step A3 Scanner Orchestrator: scan results\n {4}✗ capsule\.artifact_hash/);
     expect(text).toMatch(
-      /event [0-9a-f]{12}… \(scan\.run by A3 Scanner Orchestrator, .*\) · field payload_hash/,
+      /event [0-9a-f]{12}… \(scan\.run by A3 Scanner Orchestrator, .*\) · at events\.jsonl:12 · field \/payload_hash/,
     );
     expect(text).toMatch(/expected: SHA-256 [0-9a-f]{64}\n\s+found: {4}SHA-256 [0-9a-f]{64}/);
     expect(text.indexOf('Failures')).toBeLessThan(text.indexOf('Passed'));

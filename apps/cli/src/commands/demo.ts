@@ -114,9 +114,9 @@ async function tampered(
       checkId: v.checkId,
       caught,
       where: ev
-        ? `step ${ev.step}, event ${ev.id.slice(0, 12)}… (${ev.action})`
+        ? `step ${ev.step}, event ${ev.id.slice(0, 12)}… (${ev.action})${hit!.subject.where ? ` · at ${hit!.subject.where}` : ''}${hit!.subject.field ? ` · field ${hit!.subject.field}` : ''}`
         : hit
-          ? `${hit.subject.kind} ${hit.subject.id}${hit.subject.field ? ` ${hit.subject.field}` : ''}`
+          ? `${hit.subject.kind} ${hit.subject.id}${hit.subject.where ? ` · at ${hit.subject.where}` : ''}${hit.subject.field ? ` · field ${hit.subject.field}` : ''}`
           : '—',
       reason: hit?.reason ?? '',
       file,

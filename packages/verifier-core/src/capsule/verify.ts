@@ -333,7 +333,9 @@ export async function verifyCapsule(
     const found = digests.get(f.path);
     if (found === undefined) continue;
     const ev = engine.events.get(f.event_id);
-    const subject = { kind: 'event' as const, id: f.event_id, field: 'payload_hash' };
+    // A JSON pointer like every other field, and located like every other outcome about an event.
+    const subject: CheckSubject = { kind: 'event', id: f.event_id, field: '/payload_hash' };
+    if (ev) subject.where = ev.where;
     artifactOf.set(f.event_id, f.path);
     if (!ev) {
       checks.push(
@@ -368,7 +370,7 @@ export async function verifyCapsule(
       check(
         'capsule.artifact_hash',
         'not_checked',
-        { kind: 'event', id, field: 'payload_hash' },
+        { kind: 'event', id, field: '/payload_hash', where: ev.where },
         'the artifact is the one its event signed',
         {
           reason: `event ${id.slice(0, 12)}… (${ev.event.action}) signed payload SHA-256 ${ev.event.payload_hash}, but the capsule carries no artifact for it`,
