@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './cli-types.js';
 
@@ -41,19 +51,32 @@ export function writeFileInPieces(
     fsyncSync(fd);
     closeSync(fd);
     open = false;
-    if (options.fresh) {
-      try {
-        linkSync(tmp, path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new UsageError(`${path} already exists; lineage does not replace it (choose another file)`);
-        throw e;
-      }
-      rmSync(tmp, { force: true });
-    } else renameSync(tmp, path);
+    if (options.fresh) placeFresh(tmp, path);
+    else renameSync(tmp, path);
   } catch (e) {
     if (open) closeSync(fd);
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * Moves `tmp` to `path` only if `path` does not exist: a hard link fails atomically when the name
+ * is taken. Where links are not supported (FAT or exFAT on a USB stick, some network shares) the
+ * name is checked and the file renamed: a narrower guarantee, but the record is still written.
+ */
+function placeFresh(tmp: string, path: string): void {
+  const taken = () =>
+    new UsageError(`${path} already exists; lineage does not replace it (choose another file)`);
+  try {
+    linkSync(tmp, path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw taken();
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    if (existsSync(path)) throw taken();
+    renameSync(tmp, path);
+    return;
+  }
+  rmSync(tmp, { force: true });
 }
