@@ -2,10 +2,10 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setCryptoBackend } from '@lineage/verifier-core';
 import { nodeBackend } from '@lineage/verifier-core/backends/node';
-import cliPackage from '../package.json' with { type: 'json' };
 import { type CliIo, type Command, EXIT_USAGE, UsageError } from './cli-types.js';
 import { commands } from './commands/index.js';
 import { terminalSafe } from './terminal-text.js';
+import { VERIFIER } from './version.js';
 import './commands/all.js';
 
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
@@ -31,7 +31,7 @@ export function helpText(): string {
 
 /** What a script or an assessor's record needs to say which verifier produced a result. */
 export function versionText(): string {
-  return `lineage ${cliPackage.version} (capsule format v1, report schema v1, Node ${process.versions.node})`;
+  return `${VERIFIER} (capsule format v1, report schema v1, Node ${process.versions.node})`;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -65,6 +65,14 @@ describe('lineage verify', () => {
       ),
     ).toBe(0);
     const j = JSON.parse(c.stdout());
+    // Each output names the verifier that made it.
+    const verifier = `lineage ${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
+    expect(Object.keys(j)[0]).toBe('verifier');
+    expect(j.verifier).toBe(verifier);
+    expect(readFileSync(html, 'utf8')).toContain(`by ${verifier} — `);
+    expect(JSON.parse(readFileSync(oscal, 'utf8'))['assessment-results'].metadata.props).toContainEqual(
+      expect.objectContaining({ name: 'lineage-verifier', value: verifier }),
+    );
     expect(j.report.verdict).toBe('verified');
     expect(j.capsuleDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(j.lineage.nodes).toHaveLength(j.events.length);

@@ -77,6 +77,15 @@ describe('desktop services on the FedRAMP sample', () => {
     expect(json.checks.length).toBeGreaterThan(10);
     const oscal = JSON.parse(readFileSync(h.saved.at(-2)!, 'utf8')) as Record<string, unknown>;
     expect(oscal).toHaveProperty('assessment-results');
+    const desktopVersion = (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
+    expect(
+      (oscal['assessment-results'] as { metadata: { props: { name: string; value: string }[] } }).metadata
+        .props,
+    ).toContainEqual(
+      expect.objectContaining({ name: 'lineage-verifier', value: `lineage desktop ${desktopVersion}` }),
+    );
     const html = readFileSync(h.saved.at(-1)!, 'utf8');
     expect(html).toContain('Verified');
     expect(html).toContain('<svg');

@@ -1,4 +1,5 @@
 import { type CapsuleVerification, type CheckOutcome, revealHidden } from '@lineage/verifier-core';
+import { VERIFIER } from '../version.js';
 
 /**
  * Human renderings of a capsule verification: the verdict first, then failures grouped
@@ -188,7 +189,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4p
 table.checks{table-layout:fixed}table.checks th:nth-child(1){width:7em}table.checks th:nth-child(2){width:14em}table.checks th:nth-child(3){width:10em}
 tr.fail{background:#fde8e8}tr.not_checked{background:#fff6d6}code{font-size:12px}small{color:#555}</style></head>
 <body><h1 class="${r.verdict}">${VERDICT[r.verdict]}</h1>
-<p>${esc(cap.manifest?.title ?? r.target.name)}<br>capsule digest <code>${esc(cap.capsuleDigest)}</code><br>verified at ${esc(r.verifiedAt)} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.not_checked} not checked</p>
+<p>${esc(cap.manifest?.title ?? r.target.name)}<br>capsule digest <code>${esc(cap.capsuleDigest)}</code><br>verified at ${esc(r.verifiedAt)} by ${esc(VERIFIER)} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.not_checked} not checked</p>
 <h2>Events</h2><table><tr><th>step</th><th>action</th><th>actor</th><th>controls</th><th>artifact</th><th>status</th></tr>
 `);
   rows(

@@ -12,6 +12,7 @@ import { checkOutputPath, writeFileInPieces } from '../file-output.js';
 import { emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
 import { writeJsonSafe } from '../json-stream.js';
 import { openCapsule } from '../node-capsule-source.js';
+import { VERIFIER } from '../version.js';
 import { renderCapsuleHuman, writeCapsuleHtml } from './capsule-report.js';
 import { register } from './index.js';
 
@@ -94,14 +95,15 @@ export async function verifyCapsuleFile(
   if (outputs.reportHtml)
     writeFileInPieces(resolve(io.cwd, outputs.reportHtml), (write) => writeCapsuleHtml(result, write));
   if (outputs.oscal) {
-    const doc = toOscalAssessmentResults(result.report, result);
+    const doc = toOscalAssessmentResults(result.report, result, { verifier: VERIFIER });
     writeFileInPieces(resolve(io.cwd, outputs.oscal), (write) => {
       writeJsonSafe(write, doc);
       write('\n');
     });
   }
   // The JSON report of a large capsule is written in pieces, never held as one string.
-  if (outputs.json) writeJsonSafe(io.out, result);
+  // Which verifier produced it, first: a result kept for the record says what made it.
+  if (outputs.json) writeJsonSafe(io.out, { verifier: VERIFIER, ...result });
   else io.out(renderCapsuleHuman(result, trustName));
   // A capsule whose container or manifest cannot be read is unusable input, not a failed verification.
   const unusable = result.report.checks.some(

@@ -3,6 +3,7 @@
  * worker_threads worker (file-backed reader) and the offline page's Web Worker
  * (bytes in memory). Thin on purpose: all checking is in @lineage/verifier-core.
  */
+
 import {
   type CapsuleSource,
   type RandomAccessReader,
@@ -11,6 +12,7 @@ import {
   verifyCapsule,
   zipCapsuleSourceFromReader,
 } from '@lineage/verifier-core';
+import desktopPackage from '../../package.json' with { type: 'json' };
 import type { CapsuleVerification, VerifyProgress } from './contract.js';
 
 export interface RunOptions {
@@ -45,5 +47,5 @@ export async function runVerification(
 }
 
 export function toOscal(v: CapsuleVerification): unknown {
-  return toOscalAssessmentResults(v.report, v);
+  return toOscalAssessmentResults(v.report, v, { verifier: `lineage desktop ${desktopPackage.version}` });
 }

@@ -42,6 +42,8 @@ function describeCheck(c: CheckOutcome): string {
 export function toOscalAssessmentResults(
   report: VerificationReport,
   capsule: CapsuleVerification,
+  /** `verifier`: the host that verified, e.g. "lineage 0.1.0", recorded as a prop for the record. */
+  options: { verifier?: string } = {},
 ): Record<string, unknown> {
   const seed = `${capsule.capsuleDigest}:${report.verifiedAt}`;
   const at = report.verifiedAt;
@@ -140,6 +142,7 @@ export function toOscalAssessmentResults(
         props: [
           { name: 'lineage-capsule-digest', ns: NS, value: capsule.capsuleDigest || 'unreadable' },
           { name: 'lineage-verdict', ns: NS, value: report.verdict },
+          ...(options.verifier ? [{ name: 'lineage-verifier', ns: NS, value: options.verifier }] : []),
         ],
       },
       'import-ap': { href: `#lineage-capsule-${capsule.manifest?.capsuleId ?? 'unknown'}` },
