@@ -46,6 +46,14 @@ export async function runVerification(
   return v as CapsuleVerification;
 }
 
+/** How the desktop's exports name the verifier that produced them. */
+export const DESKTOP_VERIFIER = `lineage desktop ${desktopPackage.version}`;
+
 export function toOscal(v: CapsuleVerification): unknown {
-  return toOscalAssessmentResults(v.report, v, { verifier: `lineage desktop ${desktopPackage.version}` });
+  return toOscalAssessmentResults(v.report, v, { verifier: DESKTOP_VERIFIER });
+}
+
+/** The JSON report export (app and offline page alike): the verifier first, then the report. */
+export function toReportJson(v: CapsuleVerification): unknown {
+  return { verifier: DESKTOP_VERIFIER, ...v.report, capsuleDigest: v.capsuleDigest, lineage: v.lineage };
 }

@@ -3,7 +3,7 @@ import { concatBytes, stringifyJsonInPieces, utf8Encode } from '@lineage/verifie
 import type { ExportFormat } from '../../shared/api.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
 import { renderPrintableReport } from '../../shared/printable-report.js';
-import { toOscal } from '../../shared/run-verification.js';
+import { toOscal, toReportJson } from '../../shared/run-verification.js';
 import type { HostIo } from './host-io.js';
 
 export async function exportReport(
@@ -15,7 +15,7 @@ export async function exportReport(
 ): Promise<Uint8Array> {
   switch (format) {
     case 'json':
-      return jsonFileBytes({ ...v.report, capsuleDigest: v.capsuleDigest, lineage: v.lineage });
+      return jsonFileBytes(toReportJson(v));
     case 'oscal':
       return jsonFileBytes(toOscal(v));
     case 'html':

@@ -9,7 +9,7 @@ import type { ApiEvent, LineageApi, OpenedCapsule, SaveResult, VerifyOutcome } f
 import { toApprovalCheck } from '../../shared/approval-check.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
 import { renderPrintableReport } from '../../shared/printable-report.js';
-import { toOscal } from '../../shared/run-verification.js';
+import { toOscal, toReportJson } from '../../shared/run-verification.js';
 import {
   addTrustEntry,
   emptyTrustStore,
@@ -151,8 +151,7 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
       if (!c || !v) throw new Error('verify the capsule first');
       const base = c.name.replace(/\.(zip|capsule)$/i, '');
       if (format === 'json') {
-        const body = { ...v.report, capsuleDigest: v.capsuleDigest, lineage: v.lineage };
-        return download(`${base}.report.json`, jsonPieces(body), 'application/json');
+        return download(`${base}.report.json`, jsonPieces(toReportJson(v)), 'application/json');
       }
       if (format === 'oscal')
         return download(`${base}.oscal-ar.json`, jsonPieces(toOscal(v)), 'application/json');
