@@ -1,8 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CapsuleStore } from '../src/main/services/capsule-store.js';
+import {
+  CapsuleStore,
+  MAX_CAPSULE_BYTES_IN_MEMORY,
+  MAX_CAPSULE_FILE_BYTES,
+} from '../src/main/services/capsule-store.js';
 import { MAX_RECENT, RecentFiles } from '../src/main/services/recent-files.js';
 
 const now = () => new Date('2026-11-22T04:00:00Z');
@@ -48,6 +52,25 @@ describe('opening capsules and recent files', () => {
     mkdirSync(u, { recursive: true });
     writeFileSync(join(u, 'recent-files.json'), '{not json');
     expect(await new RecentFiles(u).list()).toEqual([]);
+  });
+
+  it('opens a capsule file larger than memory would allow (read positionally), up to the core limit', async () => {
+    const store = new CapsuleStore(new RecentFiles(join(d, 'user6')), now);
+    // Sparse files: no disk is used.
+    const big = join(d, 'big.zip');
+    writeFileSync(big, '');
+    truncateSync(big, MAX_CAPSULE_BYTES_IN_MEMORY + 1);
+    expect((await store.openPath(big)).size).toBe(MAX_CAPSULE_BYTES_IN_MEMORY + 1);
+    const huge = join(d, 'huge.zip');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_CAPSULE_FILE_BYTES + 1);
+    await expect(store.openPath(huge)).rejects.toThrow(
+      `cannot open ${huge}: 8,589,934,593 bytes exceeds the 8,589,934,592-byte capsule limit`,
+    );
+    // Dropped bytes travel whole: held to the in-memory limit (not allocated here).
+    expect(() =>
+      store.openBytes('big.zip', { byteLength: MAX_CAPSULE_BYTES_IN_MEMORY + 1 } as Uint8Array),
+    ).toThrow(/limit for a dropped capsule; open it from disk instead/);
   });
 
   it('opens dropped bytes without a path', () => {

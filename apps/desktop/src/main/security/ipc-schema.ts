@@ -6,11 +6,13 @@
  */
 import { APPROVER_ROLES } from '@lineage/verifier-core';
 import type { ApiMethod } from '../../shared/api.js';
+import { MAX_CAPSULE_BYTES_IN_MEMORY } from '../services/capsule-store.js';
 
 type Check = (v: unknown) => string | undefined;
 
 const MAX_TEXT = 1_000_000;
-const MAX_BYTES = 512 * 1024 * 1024;
+// Dropped capsule bytes: the capsule store's in-memory limit, checked here before anything else.
+const MAX_BYTES = MAX_CAPSULE_BYTES_IN_MEMORY;
 
 const str =
   (max: number, min = 0): Check =>

@@ -2,14 +2,21 @@
  * Capsules the user has opened in this session. Opening only stats the file and
  * checks it is a regular file within the size limit: nothing in it is parsed,
  * executed or rendered until verification reads it as data.
+ *
+ * Two limits: a capsule opened by path is read positionally by the verifier (never whole), so
+ * it may be as large as the core allows a capsule's contents to be (as for `lineage verify`: a
+ * capsule carrying a 1 GiB artifact opens); dropped bytes arrive whole over IPC, so they are
+ * held to what is sensible in memory.
  */
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
+import { DEFAULT_CAPSULE_LIMITS, formatCount } from '@lineage/verifier-core';
 import type { OpenedCapsule } from '../../shared/api.js';
 import type { RecentFiles } from './recent-files.js';
 
-export const MAX_CAPSULE_BYTES = 512 * 1024 * 1024;
+export const MAX_CAPSULE_FILE_BYTES = DEFAULT_CAPSULE_LIMITS.maxTotalBytes;
+export const MAX_CAPSULE_BYTES_IN_MEMORY = 512 * 1024 * 1024;
 
 export interface OpenCapsule extends OpenedCapsule {
   bytes?: Uint8Array;
@@ -31,9 +38,9 @@ export class CapsuleStore {
       throw new Error(`cannot open ${path}: the file does not exist or cannot be read`);
     }
     if (!st.isFile()) throw new Error(`cannot open ${path}: not a regular file`);
-    if (st.size > MAX_CAPSULE_BYTES) {
+    if (st.size > MAX_CAPSULE_FILE_BYTES) {
       throw new Error(
-        `cannot open ${path}: ${st.size} bytes exceeds the ${MAX_CAPSULE_BYTES}-byte capsule limit`,
+        `cannot open ${path}: ${formatCount(st.size)} bytes exceeds the ${formatCount(MAX_CAPSULE_FILE_BYTES)}-byte capsule limit`,
       );
     }
     const cap: OpenCapsule = { capsuleId: randomUUID(), name: basename(path), size: st.size, path };
@@ -43,8 +50,10 @@ export class CapsuleStore {
   }
 
   openBytes(name: string, bytes: Uint8Array): OpenedCapsule {
-    if (bytes.byteLength > MAX_CAPSULE_BYTES) {
-      throw new Error(`${bytes.byteLength} bytes exceeds the ${MAX_CAPSULE_BYTES}-byte capsule limit`);
+    if (bytes.byteLength > MAX_CAPSULE_BYTES_IN_MEMORY) {
+      throw new Error(
+        `${formatCount(bytes.byteLength)} bytes exceeds the ${formatCount(MAX_CAPSULE_BYTES_IN_MEMORY)}-byte limit for a dropped capsule; open it from disk instead`,
+      );
     }
     const cap: OpenCapsule = { capsuleId: randomUUID(), name: basename(name), size: bytes.byteLength, bytes };
     this.open.set(cap.capsuleId, cap);
