@@ -98,7 +98,7 @@ if (isMain()) {
     },
     (e: unknown) => {
       process.stderr.write(
-        `lineage: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+        terminalSafe(`lineage: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
       );
       process.exitCode = EXIT_USAGE;
     },
