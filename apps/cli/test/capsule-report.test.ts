@@ -74,8 +74,8 @@ describe('the human report of a verification with many failures', () => {
   it('stays linear and readable: each step lists its first failures in full, then counts the rest', () => {
     // 60k failing events: looking each event up by scanning the list took minutes at 100k.
     const text = renderCapsuleHuman(failedAtScale(60_000), 'trust.json');
-    expect(text.split('\n')[0]).toMatch(/^FAILED — 60000 checks failed, 60000 passed, 6000 not checked/);
-    expect(text).toContain('Failures (60000), by workflow step:');
+    expect(text.split('\n')[0]).toMatch(/^FAILED — 60,000 checks failed, 60,000 passed, 6,000 not checked/);
+    expect(text).toContain('Failures (60,000), by workflow step:');
     expect(text).toMatch(/\n {2}Step A2 Evidence Harvester\n {4}✗ event\.inclusion/);
     // Listed failures name the event and where it is in the capsule, expected and found.
     expect(text).toMatch(
@@ -86,9 +86,9 @@ describe('the human report of a verification with many failures', () => {
       '… and 59,949 more failures in this step (event.inclusion ×59,949); --json or --report-html lists every one',
     );
     expect(text.match(/ {4}✗ event\.inclusion/g)).toHaveLength(51); // step 0: 1, step A2: 50
-    expect(text).toContain('Not checked (6000):');
+    expect(text).toContain('Not checked (6,000):');
     expect(text).toContain('… and 5,950 more not checked (event.sth_time ×5,950)');
-    expect(text).toMatch(/✓ event\.schema\s+×60000 event is well-formed/);
+    expect(text).toMatch(/✓ event\.schema\s+×60,000 event is well-formed/);
   });
 });
 

@@ -1,4 +1,10 @@
-import { type CapsuleVerification, type CheckOutcome, revealHidden } from '@lineage/verifier-core';
+import {
+  type CapsuleVerification,
+  type CheckOutcome,
+  formatCount,
+  formatCountOf,
+  revealHidden,
+} from '@lineage/verifier-core';
 import { VERIFIER } from '../version.js';
 
 /**
@@ -31,7 +37,7 @@ const MAX_LISTED = 50;
 function countsById(rest: readonly CheckOutcome[]): string {
   const n = new Map<string, number>();
   for (const c of rest) n.set(c.id, (n.get(c.id) ?? 0) + 1);
-  return [...n].map(([id, k]) => `${id} ×${k.toLocaleString('en-US')}`).join(', ');
+  return [...n].map(([id, k]) => `${id} ×${formatCount(k)}`).join(', ');
 }
 
 function stepOrder(cap: CapsuleVerification): string[] {
@@ -46,10 +52,10 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   const out: string[] = [];
   const headline =
     r.verdict === 'verified'
-      ? `every cited piece of evidence is authentic, complete and in order (${s.pass} checks passed)`
+      ? `every cited piece of evidence is authentic, complete and in order (${formatCountOf(s.pass, 'check')} passed)`
       : r.verdict === 'failed'
-        ? `${s.fail} check${s.fail === 1 ? '' : 's'} failed, ${s.pass} passed, ${s.not_checked} not checked`
-        : `nothing failed, but ${s.not_checked} check${s.not_checked === 1 ? ' was' : 's were'} not performed`;
+        ? `${formatCountOf(s.fail, 'check')} failed, ${formatCount(s.pass)} passed, ${formatCount(s.not_checked)} not checked`
+        : `nothing failed, but ${formatCountOf(s.not_checked, 'check')} ${s.not_checked === 1 ? 'was' : 'were'} not performed`;
   const unreadable = r.checks.find(
     (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
   );
@@ -106,7 +112,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   const more = (rest: readonly CheckOutcome[], what: string) =>
     `  … and ${rest.length.toLocaleString('en-US')} more ${what} (${countsById(rest)}); --json or --report-html lists every one`;
   if (failures.length > 0) {
-    out.push('', `Failures (${failures.length}), by workflow step:`);
+    out.push('', `Failures (${formatCount(failures.length)}), by workflow step:`);
     const groups = new Map<string, CheckOutcome[]>();
     for (const c of failures) {
       const k = c.subject.step ?? '(capsule, proofs and other evidence not tied to one step)';
@@ -133,11 +139,11 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   }
 
   if (passedCount > 0) {
-    out.push('', `Passed (${passedCount}):`);
+    out.push('', `Passed (${formatCount(passedCount)}):`);
     const w = Math.max(...[...passedById.keys()].map((k) => k.length));
     for (const [id, p] of passedById) {
       const title = p.count > 1 ? p.title.replace(/ \([^)]*\)$/, '') : p.title;
-      out.push(`  ✓ ${id.padEnd(w)}  ×${String(p.count).padEnd(3)} ${title}`);
+      out.push(`  ✓ ${id.padEnd(w)}  ×${formatCount(p.count).padEnd(3)} ${title}`);
     }
   }
   if (unreadable) {
@@ -146,12 +152,15 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   }
   out.push(
     '',
-    `Not checked (${skipped.length})${skipped.length === 0 ? ': nothing — every check was performed.' : ':'}`,
+    `Not checked (${formatCount(skipped.length)})${skipped.length === 0 ? ': nothing — every check was performed.' : ':'}`,
   );
   for (const c of skipped.slice(0, MAX_LISTED))
     out.push(`  ? ${c.id} — ${subjectLine(c, events)}: ${c.reason ?? c.title}`);
   if (skipped.length > MAX_LISTED) out.push(more(skipped.slice(MAX_LISTED), 'not checked'));
-  out.push('', `${VERDICT[r.verdict]}: ${s.pass} passed, ${s.fail} failed, ${s.not_checked} not checked.`);
+  out.push(
+    '',
+    `${VERDICT[r.verdict]}: ${formatCount(s.pass)} passed, ${formatCount(s.fail)} failed, ${formatCount(s.not_checked)} not checked.`,
+  );
   return out.join('\n');
 }
 

@@ -9,6 +9,7 @@ import {
   eventLeafHash,
   Fields,
   formatCount,
+  formatCountOf,
   isLineageError,
   type JsonValue,
   type KeyHistories,
@@ -156,7 +157,7 @@ export async function verifyHistoryDocument(
   }
   const cur = currentKey(built.histories, agentId);
   const out = result('pass', {
-    found: `${formatCount(entries.length)} lifecycle event${entries.length === 1 ? '' : 's'}, registered ${
+    found: `${formatCountOf(entries.length, 'lifecycle event')}, registered ${
       h.intervals[0]!.fromTime
     }; ${cur ? `current key ${short(cur)}` : 'no key is valid now (revoked or superseded)'}`,
   });

@@ -5,7 +5,7 @@
  */
 
 import { DataText, Fingerprint, QrSequence } from '@lineage/ui';
-import { APPROVER_ROLES, type ApproverRole } from '@lineage/verifier-core';
+import { APPROVER_ROLES, type ApproverRole, formatCountOf } from '@lineage/verifier-core';
 import { useEffect, useRef, useState } from 'react';
 import type { ApprovalPreview, Decision, KeyStatus, LineageApi, SignedApproval } from '../../shared/api.js';
 import { type CapsuleState, messageOf } from '../App.js';
@@ -178,8 +178,8 @@ export function ApproveScreen({
               <h2 className="panel-title">Signed</h2>
               <p>
                 Carry the signed file back on removable media, or show the QR sequence to a camera on the
-                other side of the air gap ({signed.qrFrames.length} frame
-                {signed.qrFrames.length === 1 ? '' : 's'}, each numbered and checksummed).
+                other side of the air gap ({formatCountOf(signed.qrFrames.length, 'frame')}, each numbered and
+                checksummed).
               </p>
               <p>
                 <span className="lin-label">File</span> <DataText value={signed.fileName} />

@@ -12,6 +12,7 @@ import {
   useRowPages,
   VerdictBanner,
 } from '@lineage/ui';
+import { formatCountOf } from '@lineage/verifier-core';
 import { useMemo, useState } from 'react';
 import type { ExportFormat, LineageApi } from '../../shared/api.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
@@ -206,7 +207,7 @@ function LineageTab({
             {about.length > 0 && (
               <div className="event-failures" data-testid="event-failures">
                 <h3 className="event-failures-title">
-                  {about.length} check{about.length === 1 ? '' : 's'} about this event did not pass
+                  {formatCountOf(about.length, 'check')} about this event did not pass
                 </h3>
                 <CheckList checks={about} compact />
               </div>
