@@ -10,7 +10,7 @@ import {
   type CheckStatus,
   type VerificationReport,
 } from '../report/model.js';
-import { isLineageError, LineageError } from '../result.js';
+import { formatCountOf, isLineageError, LineageError } from '../result.js';
 import { APPROVER_ROLES, type ApproverRole, type TrustStore } from '../trust/types.js';
 import type { CapsuleVerification } from './types.js';
 
@@ -354,7 +354,7 @@ export async function verifySarApproval(
     }
     if (bad === 0)
       push('approval.cited_events', 'pass', 'every cited event is verified in the capsule', '/cited_events', {
-        found: `${a.cited_events.length} event(s)`,
+        found: formatCountOf(a.cited_events.length, 'event'),
       });
   }
   return { report: buildReport(target, options.verifiedAt, checks), approval: a };

@@ -2,6 +2,7 @@ import { sha256 } from '../crypto/current.js';
 import { utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
 import type { CheckOutcome, VerificationReport } from '../report/model.js';
+import { formatCount, formatCountOf } from '../result.js';
 import type { CapsuleVerification } from './types.js';
 
 /**
@@ -122,7 +123,7 @@ export function toOscalAssessmentResults(
     return {
       uuid: uuid(seed, 'finding', c),
       title: `${c}: ${ok ? 'evidence verified' : 'evidence did not verify'}`,
-      description: `${events.length} event(s) in the capsule record ${c}; ${events.filter((e) => e.status === 'pass').length} verified.`,
+      description: `${formatCountOf(events.length, 'event')} in the capsule record ${c}; ${formatCount(events.filter((e) => e.status === 'pass').length)} verified.`,
       target: {
         type: 'objective-id',
         'target-id': `${controlId(c)}_obj`,

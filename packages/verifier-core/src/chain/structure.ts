@@ -1,5 +1,6 @@
 import { outcome, short } from '../events/outcome.js';
 import type { CheckSubject } from '../report/model.js';
+import { formatCountOf } from '../result.js';
 import type { OutcomeSink } from '../trust/sink.js';
 import type { ApproverRole, WorkflowPolicy } from '../trust/types.js';
 import { findCycles } from './graph.js';
@@ -21,7 +22,7 @@ export function chainStructure(
   for (const c of cycles) {
     sink.push(
       outcome('chain.cycle', 'fail', { kind: 'chain', id: c[0]!.id, field: '/predecessors' }, TITLES.cycle, {
-        reason: `following predecessors returns to the same event after ${c.length - 1} step(s)`,
+        reason: `following predecessors returns to the same event after ${formatCountOf(c.length - 1, 'step')}`,
         found: c.map((n) => short(n.id)).join(' → '),
       }),
     );
@@ -85,7 +86,7 @@ function resolvePredecessors(
           { ...subject(n), kind: 'chain', field: '/predecessors' },
           TITLES.dangling,
           {
-            reason: `${missing.length} of ${ids.length} predecessor(s) are not among the ${nodes.length} supplied events`,
+            reason: `${missing.length} of ${formatCountOf(ids.length, 'predecessor')} ${missing.length === 1 ? 'is' : 'are'} not among the ${formatCountOf(nodes.length, 'supplied event')}`,
             found: missing.join(', '),
           },
         ),
@@ -157,7 +158,7 @@ function checkSequencesAndTimeOrder(nodes: readonly Node[], sink: OutcomeSink): 
               reason:
                 d === 0
                   ? `${actor} used sequence ${cur.event.sequence} twice (events ${short(prev.id)} and ${short(cur.id)}): replay or equivocation`
-                  : `${actor} jumps from sequence ${prev.event.sequence} to ${cur.event.sequence}: ${d - 1} event(s) missing`,
+                  : `${actor} jumps from sequence ${prev.event.sequence} to ${cur.event.sequence}: ${formatCountOf(d - 1, 'event')} missing`,
               expected: `${prev.event.sequence + 1}`,
               found: `${cur.event.sequence}`,
             },

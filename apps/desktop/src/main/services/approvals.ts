@@ -7,7 +7,7 @@
  * what the approver read is byte for byte what they sign.
  */
 import { createSarApproval, sarDecisionRefusal } from '@lineage/producer';
-import { type TrustStore, verifySarApproval } from '@lineage/verifier-core';
+import { formatCountOf, type TrustStore, verifySarApproval } from '@lineage/verifier-core';
 import type { ApprovalCheck, ApprovalPreview, ApprovalRequest, SignedApproval } from '../../shared/api.js';
 import { toApprovalCheck } from '../../shared/approval-check.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
@@ -111,7 +111,7 @@ export function describe(
   const lines = [
     `${who} ${verb} the security assessment evidence in capsule "${capsuleName}".`,
     `The signature binds the capsule digest ${v.capsuleDigest}.`,
-    `It cites the ${verified.length} event(s) this computer verified, from ${describeSpan(verified.map((e) => e.step))}.`,
+    `It cites the ${formatCountOf(verified.length, 'event')} this computer verified, from ${describeSpan(verified.map((e) => e.step))}.`,
     ...v.sths.map(
       (s) =>
         `It relies on the signed tree head of log "${s.logId}" at size ${s.size} with root ${s.rootHex}.`,
