@@ -89,6 +89,24 @@ describe('SAR approvals', () => {
     expect(status(r2, 'approval.cited_events')).toContain('fail');
   });
 
+  it('fails a malformed approval with the field that is wrong, and nothing else is claimed of it', async () => {
+    const a = sign('3pao', '3pao_assessor');
+    for (const [bad, field] of [
+      [{ ...a, decision: 'maybe' }, '/decision'],
+      [{ ...a, extra: true }, '/extra'],
+      [{ ...a, capsule: { ...a.capsule, digest: 'not hex' } }, '/capsule/digest'],
+    ] as const) {
+      const r = await verifySarApproval(JSON.stringify(bad), sample.trust, { verifiedAt });
+      const schema = r.report.checks.find((c) => c.id === 'approval.schema')!;
+      expect(schema.status).toBe('fail');
+      expect(schema.subject.field).toBe(field);
+      expect(r.report.verdict).not.toBe('verified');
+      expect(r.report.checks.filter((c) => c.status === 'pass')).toEqual([]);
+    }
+    const broken = await verifySarApproval('{"type":', sample.trust, { verifiedAt });
+    expect(status(broken, 'approval.schema')).toEqual(['fail']);
+  });
+
   it('refuses to approve a capsule that failed, but allows rejecting it', async () => {
     const [t] = await buildTamperedVariants({ only: ['edited-artifact'] });
     const bad = await verifyCapsule(zipCapsuleSource(t!.sample.zip), t!.sample.trust, {

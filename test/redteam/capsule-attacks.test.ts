@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   acknowledgeHandoff,
   buildFedrampSample,
@@ -7,12 +9,15 @@ import {
   zipCapsule,
 } from '@lineage/producer';
 import {
+  CAPSULE_CHECK_IDS,
   type CapsuleVerification,
   type HandoffReceipt,
+  IDENTITY_CHECK_IDS,
   receiptHash,
   verifySarApproval,
 } from '@lineage/verifier-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/vectors.js';
 import {
   dec,
   enc,
@@ -485,5 +490,34 @@ describe('red team: volume and presentation', () => {
     expect(e.step).toMatch(/^6/);
     expect(e.actor).toBe('lin:human:so.mei-chen');
     expect(e.approval?.role).toBe('security_officer');
+  });
+
+  it('a workflow step naming an event the capsule does not carry fails capsule.workflow_steps at that step', async () => {
+    const m = manifest() as Manifest & {
+      workflow: { steps: { id: string; title: string; events: string[] }[] };
+    };
+    const missing = 'ab'.repeat(32);
+    m.workflow.steps.find((st) => st.id === 'A3')!.events.push(missing);
+    const v = await rejectedBy(withManifest(m), 'capsule.workflow_steps');
+    const c = v.report.checks.find((x) => x.id === 'capsule.workflow_steps' && x.status === 'fail')!;
+    expect(c.subject).toMatchObject({ kind: 'manifest', id: 'manifest.json', field: '/workflow/steps (A3)' });
+    expect(c.reason).toContain(`lists event ${missing.slice(0, 12)}…, which is not in the capsule`);
+    expect(base.report.checks.filter((x) => x.id === 'capsule.workflow_steps').map((x) => x.status)).toEqual([
+      'pass',
+    ]);
+  });
+});
+
+describe('check ids', () => {
+  it('the capsule and approval ids in the code and in the spec table (§5.8) are the same closed list', () => {
+    const spec = readFileSync(join(repoRoot, 'docs/spec/05-capsules.md'), 'utf8');
+    const section = spec.slice(spec.indexOf('## 5.8 Check ids'), spec.indexOf('## 5.9'));
+    const documented = [...section.matchAll(/^\| `([a-z0-9_.]+)`/gm)].map((m) => m[1]);
+    expect(documented).toEqual([...CAPSULE_CHECK_IDS]);
+  });
+
+  it('every outcome a capsule verification emits uses a listed id', () => {
+    const listed = new Set<string>([...CAPSULE_CHECK_IDS, ...IDENTITY_CHECK_IDS]);
+    expect(base.report.checks.filter((c) => !listed.has(c.id))).toEqual([]);
   });
 });

@@ -12,7 +12,6 @@ export const CAPSULE_CHECK_IDS = [
   'capsule.parse',
   'capsule.artifact_hash',
   'capsule.attested_events',
-  'capsule.event_proven',
   'capsule.workflow_steps',
   'approval.schema',
   'approval.signature',
