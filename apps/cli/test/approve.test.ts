@@ -178,5 +178,23 @@ describe('lineage approve / approval verify', () => {
     const junk = join(dir, 'junk.json');
     writeFileSync(junk, '{"hello":1}');
     expect(await runCli(['inspect', junk], capture(dir).io)).toBe(2);
+    // The card in plain lines, each claimed field on its own.
+    const t = capture(dir);
+    expect(await runCli(['inspect', card], t.io)).toBe(0);
+    expect(t.stdout()).toMatch(new RegExp(`\\n {4}agent_id +${s.keys.agents.A3!.agentId}\\n`));
+    expect(t.stdout()).toMatch(/\n {4}lineage\.registration_event_id +[0-9a-f]{64}\n/);
+  });
+
+  it('inspect knows a capsule by its zip signature, whatever its name', async () => {
+    for (const name of ['CAPSULE.ZIP', 'evidence.bin']) {
+      const file = join(dir, name);
+      writeFileSync(file, readFileSync(s.paths!.capsule));
+      const c = capture(dir);
+      expect(await runCli(['inspect', file], c.io)).toBe(0);
+      expect(c.stdout()).toMatch(new RegExp(`^capsule .*${name.replace('.', '\\.')} — NOT VERIFIED`));
+    }
+    const c = capture(dir);
+    expect(await runCli(['inspect', join(dir, 'nothere.zip')], c.io)).toBe(2);
+    expect(c.stderr()).toContain('(no such file)');
   });
 });

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   classifyAgentCard,
@@ -15,6 +15,7 @@ import {
 } from '@lineage/verifier-core';
 import { UsageError } from '../cli-types.js';
 import { emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
+import { fsReason } from '../fs-reason.js';
 import { openCapsule } from '../node-capsule-source.js';
 import { register } from './index.js';
 
@@ -38,9 +39,10 @@ register({
       let isCapsule = false;
       try {
         const st = lstatSync(resolve(io.cwd, path));
-        isCapsule = st.isDirectory() || path.endsWith('.zip');
-      } catch {
-        throw new UnusableInput('input.read', `cannot read "${path}"`);
+        // A zip by its signature, not its name ("CAPSULE.ZIP", "evidence.bin" are capsules too).
+        isCapsule = st.isDirectory() || (st.isFile() && startsLikeZip(resolve(io.cwd, path)));
+      } catch (e) {
+        throw new UnusableInput('input.read', `cannot read "${path}" (${fsReason(e)})`);
       }
       if (isCapsule) {
         const cap = await openCapsule(resolve(io.cwd, path));
@@ -139,4 +141,21 @@ function claimLines(v: unknown): string[] {
   walk(v, '');
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, y]) => `    ${k.padEnd(width)}  ${y}`);
+}
+
+/** "PK\x03\x04" (a local file header) or "PK\x05\x06" (an empty archive's end record). */
+function startsLikeZip(path: string): boolean {
+  const head = new Uint8Array(4);
+  const fd = openSync(path, 'r');
+  try {
+    const n = readSync(fd, head, 0, 4, 0);
+    return (
+      n === 4 &&
+      head[0] === 0x50 &&
+      head[1] === 0x4b &&
+      ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
+    );
+  } finally {
+    closeSync(fd);
+  }
 }
