@@ -1,6 +1,7 @@
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
 import { Fields, isObject } from '../events/fields.js';
 import { verifySignatureObject } from '../events/index.js';
+import { outcome } from '../events/outcome.js';
 import type { SignatureObject } from '../events/types.js';
 import { canonicalBytes, type JsonValue, parseStrictJson } from '../json/index.js';
 import { parseVkey, verifyLineageSth } from '../note/index.js';
@@ -12,6 +13,7 @@ import {
 } from '../report/model.js';
 import { formatCountOf, isLineageError, LineageError } from '../result.js';
 import { APPROVER_ROLES, type ApproverRole, type TrustStore } from '../trust/types.js';
+import type { CapsuleCheckId } from './check-ids.js';
 import type { CapsuleVerification } from './types.js';
 
 /**
@@ -188,12 +190,12 @@ export async function verifySarApproval(
   const name = options.name ?? 'SAR approval';
   const subj = (field?: string) => ({ kind: 'approval' as const, id: name, ...(field ? { field } : {}) });
   const push = (
-    id: string,
+    id: CapsuleCheckId,
     status: CheckStatus,
     title: string,
     field?: string,
     d: { reason?: string; expected?: string; found?: string } = {},
-  ) => checks.push({ id, status, subject: subj(field), title, ...d });
+  ) => checks.push(outcome(id, status, subj(field), title, d));
   const target = { kind: 'sar-approval', name };
   let a: SarApproval;
   try {

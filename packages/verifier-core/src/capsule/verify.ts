@@ -1,5 +1,6 @@
 import { getCryptoBackend, sha256 } from '../crypto/current.js';
 import { toHex } from '../encoding/hex.js';
+import { outcome } from '../events/outcome.js';
 import { SignatureQueue } from '../events/signature-queue.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
 import {
@@ -33,16 +34,6 @@ export interface VerifyCapsuleOptions {
 
 // Names a capsule might use to smuggle in its own trust roots; never read, always reported.
 const TRUST_NAME = /(^|\/)(trust|trust[-_.]?store|trusted[-_.]?keys|roots?)(\.[a-z]+)?$|(^|\/)trust\//i;
-
-function check(
-  id: string,
-  status: CheckStatus,
-  subject: CheckOutcome['subject'],
-  title: string,
-  detail: { reason?: string; expected?: string; found?: string } = {},
-): CheckOutcome {
-  return { id, status, subject, title, ...detail };
-}
 
 function aborted(signal?: AbortSignalLike): void {
   if (signal?.aborted)
@@ -113,14 +104,14 @@ export async function verifyCapsule(
     entries = await source.list();
   } catch (e) {
     checks.push(
-      check('capsule.container', 'fail', capsuleSubject, 'the container is a well-formed capsule', {
+      outcome('capsule.container', 'fail', capsuleSubject, 'the container is a well-formed capsule', {
         reason: describeError(e),
       }),
     );
     return finish('');
   }
   checks.push(
-    check(
+    outcome(
       'capsule.container',
       'pass',
       capsuleSubject,
@@ -136,7 +127,7 @@ export async function verifyCapsule(
     );
   } catch (e) {
     checks.push(
-      check(
+      outcome(
         'capsule.manifest',
         'fail',
         { kind: 'manifest', id: MANIFEST_PATH, ...(isLineageError(e) && e.path ? { field: e.path } : {}) },
@@ -148,7 +139,7 @@ export async function verifyCapsule(
   }
   const digest = toHex(sha256(canonicalBytes(manifest as unknown as JsonValue)));
   checks.push(
-    check(
+    outcome(
       'capsule.manifest',
       'pass',
       { kind: 'manifest', id: MANIFEST_PATH },
@@ -162,13 +153,13 @@ export async function verifyCapsule(
   );
   checks.push(
     planted.length === 0
-      ? check(
+      ? outcome(
           'capsule.embedded_trust',
           'pass',
           capsuleSubject,
           'the capsule carries no trust roots of its own',
         )
-      : check(
+      : outcome(
           'capsule.embedded_trust',
           'fail',
           { ...capsuleSubject, field: planted[0]! },
@@ -187,7 +178,7 @@ export async function verifyCapsule(
   for (const e of entries) {
     if (e.path !== MANIFEST_PATH && !listed.has(e.path)) {
       checks.push(
-        check(
+        outcome(
           'capsule.file_listed',
           'fail',
           { kind: 'capsule', id: e.path },
@@ -201,7 +192,7 @@ export async function verifyCapsule(
   }
   if (!checks.some((c) => c.id === 'capsule.file_listed')) {
     checks.push(
-      check(
+      outcome(
         'capsule.file_listed',
         'pass',
         capsuleSubject,
@@ -235,7 +226,7 @@ export async function verifyCapsule(
     const size = inContainer.get(f.path);
     if (size === undefined) {
       checks.push(
-        check('capsule.file_present', 'fail', subject, 'every file the manifest lists is in the capsule', {
+        outcome('capsule.file_present', 'fail', subject, 'every file the manifest lists is in the capsule', {
           reason: `manifest.json lists "${f.path}" but the capsule has no such file`,
           expected: `${f.path} (${formatCount(f.size)} bytes)`,
           found: 'missing',
@@ -262,7 +253,7 @@ export async function verifyCapsule(
       digests.set(f.path, found);
       if (found !== f.sha256 || size !== f.size) {
         checks.push(
-          check(
+          outcome(
             'capsule.file_hash',
             'fail',
             { ...subject, field: 'sha256' },
@@ -276,7 +267,7 @@ export async function verifyCapsule(
         );
       } else {
         checks.push(
-          check(
+          outcome(
             'capsule.file_hash',
             'pass',
             subject,
@@ -286,7 +277,7 @@ export async function verifyCapsule(
       }
     } catch (e) {
       checks.push(
-        check('capsule.file_hash', 'fail', subject, 'the file matches its manifest entry', {
+        outcome('capsule.file_hash', 'fail', subject, 'the file matches its manifest entry', {
           reason: describeError(e),
         }),
       );
@@ -294,7 +285,7 @@ export async function verifyCapsule(
   }
   if (!checks.some((c) => c.id === 'capsule.file_present')) {
     checks.push(
-      check(
+      outcome(
         'capsule.file_present',
         'pass',
         capsuleSubject,
@@ -305,7 +296,7 @@ export async function verifyCapsule(
   for (const c of parseFailures) checks.push(c);
   if (parseFailures.length === 0) {
     checks.push(
-      check(
+      outcome(
         'capsule.parse',
         'pass',
         capsuleSubject,
@@ -339,13 +330,13 @@ export async function verifyCapsule(
     artifactOf.set(f.event_id, f.path);
     if (!ev) {
       checks.push(
-        check('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
+        outcome('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
           reason: `artifact "${f.path}" names event ${f.event_id.slice(0, 12)}…, which is not in the capsule`,
         }),
       );
     } else if (ev.event.payload_hash !== found) {
       checks.push(
-        check('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
+        outcome('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
           reason: `artifact "${f.path}" is not what event ${f.event_id.slice(0, 12)}… (${ev.event.action}) signed`,
           expected: `SHA-256 ${ev.event.payload_hash ?? 'null (the event signed no payload)'}`,
           found: `SHA-256 ${found}`,
@@ -353,7 +344,7 @@ export async function verifyCapsule(
       );
     } else {
       checks.push(
-        check(
+        outcome(
           'capsule.artifact_hash',
           'pass',
           subject,
@@ -367,7 +358,7 @@ export async function verifyCapsule(
   engine.events.forEach((ev, id) => {
     if (ev.event.payload_hash === null || artifactOf.has(id)) return;
     checks.push(
-      check(
+      outcome(
         'capsule.artifact_hash',
         'not_checked',
         { kind: 'event', id, field: '/payload_hash', where: ev.where },
@@ -387,7 +378,7 @@ export async function verifyCapsule(
       placed.add(id);
       if (!known.has(id)) {
         checks.push(
-          check(
+          outcome(
             'capsule.workflow_steps',
             'fail',
             {
@@ -407,7 +398,7 @@ export async function verifyCapsule(
   }
   if (!checks.some((c) => c.id === 'capsule.workflow_steps')) {
     checks.push(
-      check(
+      outcome(
         'capsule.workflow_steps',
         'pass',
         capsuleSubject,

@@ -1,9 +1,10 @@
+import type { CapsuleCheckId } from '../capsule/check-ids.js';
 import type { CheckOutcome, CheckStatus, CheckSubject } from '../report/model.js';
 import type { IdentityCheckId } from '../trust/check-ids.js';
 
-/** Builds a CheckOutcome; keeps verifiers to one line per result. */
+/** Builds a CheckOutcome; keeps verifiers to one line per result. Ids come from the closed lists. */
 export function outcome(
-  id: IdentityCheckId,
+  id: IdentityCheckId | CapsuleCheckId,
   status: CheckStatus,
   subject: CheckSubject,
   title: string,
