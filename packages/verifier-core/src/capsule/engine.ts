@@ -42,7 +42,7 @@ export interface EngineOutput {
   handoffs: { from: string; to: string; status: CheckStatus; receiptId: string }[];
   sths: SthSummary[];
   actorLabel(actor: string): string;
-  stepHint(subject: CheckSubject, stepOf: Map<string, string>): string | undefined;
+  stepHint(subject: CheckSubject, stepOf: ReadonlyMap<string, string>): string | undefined;
 }
 
 interface EngineOptions {

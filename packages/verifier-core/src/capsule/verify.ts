@@ -3,21 +3,23 @@ import { toHex } from '../encoding/hex.js';
 import { outcome } from '../events/outcome.js';
 import { SignatureQueue } from '../events/signature-queue.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
-import {
-  buildReport,
-  type CheckOutcome,
-  type CheckStatus,
-  type CheckSubject,
-  worseStatus,
-} from '../report/model.js';
+import { buildReport, type CheckOutcome } from '../report/model.js';
 import { formatCount, formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CapsuleDocuments, emptyDocuments, readDocument } from './contents.js';
+import { assembleDetails } from './details.js';
 import { type EngineOutput, verifyLineageDocuments } from './engine.js';
 import { type CapsuleLimits, resolveLimits } from './limits.js';
 import { type CapsuleManifest, MANIFEST_PATH, parseManifest } from './manifest.js';
+import {
+  artifactOutcomes,
+  embeddedTrustOutcome,
+  listingOutcomes,
+  tagSteps,
+  workflowStepOutcomes,
+} from './manifest-checks.js';
 import type { AbortSignalLike, CapsuleEntryInfo, CapsuleSource } from './source.js';
-import type { CapsuleVerification, EventDetail, LineageGraph, SthSummary } from './types.js';
+import type { CapsuleVerification, LineageGraph } from './types.js';
 
 /** About how long a signed event line is (400 bytes and more; the signature object alone is ~230): only sizes a hint. */
 const APPROX_EVENT_BYTES = 512;
@@ -31,9 +33,6 @@ export interface VerifyCapsuleOptions {
   signal?: AbortSignalLike;
   limits?: Partial<CapsuleLimits>;
 }
-
-// Names a capsule might use to smuggle in its own trust roots; never read, always reported.
-const TRUST_NAME = /(^|\/)(trust|trust[-_.]?store|trusted[-_.]?keys|roots?)(\.[a-z]+)?$|(^|\/)trust\//i;
 
 function aborted(signal?: AbortSignalLike): void {
   if (signal?.aborted)
@@ -61,7 +60,7 @@ export async function verifyCapsule(
     engine?: EngineOutput,
     artifactOf?: Map<string, string>,
   ): CapsuleVerification => {
-    const out = assemble(checks, manifest, engine, artifactOf ?? new Map());
+    const out = assembleDetails(checks, manifest, engine, artifactOf ?? new Map());
     return {
       report: buildReport(
         { kind: 'capsule', name: options.capsuleName, ...(digest ? { sha256: digest } : {}) },
@@ -148,58 +147,11 @@ export async function verifyCapsule(
   );
 
   // 3. A capsule never supplies trust roots: anything that looks like one is ignored and reported.
-  const planted = [...new Set([...entries.map((e) => e.path), ...manifest.files.map((f) => f.path)])].filter(
-    (p) => TRUST_NAME.test(p),
-  );
-  checks.push(
-    planted.length === 0
-      ? outcome(
-          'capsule.embedded_trust',
-          'pass',
-          capsuleSubject,
-          'the capsule carries no trust roots of its own',
-        )
-      : outcome(
-          'capsule.embedded_trust',
-          'fail',
-          { ...capsuleSubject, field: planted[0]! },
-          'the capsule carries no trust roots of its own',
-          {
-            reason: `the capsule contains ${planted.map((p) => `"${p}"`).join(', ')}, which looks like a trust store; it was ignored — trust comes only from the verifier's own trust file`,
-            expected: 'no trust material inside the capsule',
-            found: planted.join(', '),
-          },
-        ),
-  );
+  checks.push(embeddedTrustOutcome(entries, manifest, capsuleSubject));
 
   // 4. Listing: the container and the manifest must agree file for file.
+  for (const c of listingOutcomes(entries, manifest, capsuleSubject)) checks.push(c);
   const inContainer = new Map(entries.map((e) => [e.path, e.size]));
-  const listed = new Set(manifest.files.map((f) => f.path));
-  for (const e of entries) {
-    if (e.path !== MANIFEST_PATH && !listed.has(e.path)) {
-      checks.push(
-        outcome(
-          'capsule.file_listed',
-          'fail',
-          { kind: 'capsule', id: e.path },
-          'every file in the capsule is listed in the manifest',
-          {
-            reason: `"${e.path}" (${formatCount(e.size)} bytes) is in the container but not in manifest.json; unlisted files are not evidence`,
-          },
-        ),
-      );
-    }
-  }
-  if (!checks.some((c) => c.id === 'capsule.file_listed')) {
-    checks.push(
-      outcome(
-        'capsule.file_listed',
-        'pass',
-        capsuleSubject,
-        `every file in the container is listed in the manifest`,
-      ),
-    );
-  }
 
   // 5. Hash every listed file, streaming; artifacts' digests are kept for step 8.
   const totalBytes = manifest.files.reduce((n, f) => n + (inContainer.get(f.path) ?? 0), 0);
@@ -318,235 +270,17 @@ export async function verifyCapsule(
   for (let i = 0; i < engine.checks.length; i++) checks.push(engine.checks[i]!);
 
   // 7. Artifacts: each file's SHA-256 must be the payload_hash of the event that cites it.
-  const artifactOf = new Map<string, string>();
-  for (const f of manifest.files) {
-    if (f.kind !== 'artifact' || !f.event_id) continue;
-    const found = digests.get(f.path);
-    if (found === undefined) continue;
-    const ev = engine.events.get(f.event_id);
-    // A JSON pointer like every other field, and located like every other outcome about an event.
-    const subject: CheckSubject = { kind: 'event', id: f.event_id, field: '/payload_hash' };
-    if (ev) subject.where = ev.where;
-    artifactOf.set(f.event_id, f.path);
-    if (!ev) {
-      checks.push(
-        outcome('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
-          reason: `artifact "${f.path}" names event ${f.event_id.slice(0, 12)}…, which is not in the capsule`,
-        }),
-      );
-    } else if (ev.event.payload_hash !== found) {
-      checks.push(
-        outcome('capsule.artifact_hash', 'fail', subject, 'the artifact is the one its event signed', {
-          reason: `artifact "${f.path}" is not what event ${f.event_id.slice(0, 12)}… (${ev.event.action}) signed`,
-          expected: `SHA-256 ${ev.event.payload_hash ?? 'null (the event signed no payload)'}`,
-          found: `SHA-256 ${found}`,
-        }),
-      );
-    } else {
-      checks.push(
-        outcome(
-          'capsule.artifact_hash',
-          'pass',
-          subject,
-          `artifact "${f.path}" is the payload event ${ev.event.action} signed`,
-        ),
-      );
-    }
-  }
-  // An event that signed a payload the capsule does not carry: that payload was not checked, so
-  // the capsule is at best incomplete (otherwise dropping an edited artifact would "verify").
-  engine.events.forEach((ev, id) => {
-    if (ev.event.payload_hash === null || artifactOf.has(id)) return;
-    checks.push(
-      outcome(
-        'capsule.artifact_hash',
-        'not_checked',
-        { kind: 'event', id, field: '/payload_hash', where: ev.where },
-        'the artifact is the one its event signed',
-        {
-          reason: `event ${id.slice(0, 12)}… (${ev.event.action}) signed payload SHA-256 ${ev.event.payload_hash}, but the capsule carries no artifact for it`,
-        },
-      ),
-    );
-  });
+  const artifacts = artifactOutcomes(manifest, digests, engine.events);
+  for (const c of artifacts.outcomes) checks.push(c);
 
-  // 8. Workflow steps (presentation): every event is placed in a step, every step names real events.
-  const known = new Set(engine.events.keys());
-  const placed = new Set<string>();
-  for (const s of manifest.workflow.steps) {
-    for (const id of s.events) {
-      placed.add(id);
-      if (!known.has(id)) {
-        checks.push(
-          outcome(
-            'capsule.workflow_steps',
-            'fail',
-            {
-              kind: 'manifest',
-              id: MANIFEST_PATH,
-              field: `/workflow/steps (${s.id})`,
-              step: `${s.id} ${s.title}`,
-            },
-            'the workflow steps name events in the capsule',
-            {
-              reason: `step ${s.id} "${s.title}" lists event ${id.slice(0, 12)}…, which is not in the capsule (dropped?)`,
-            },
-          ),
-        );
-      }
-    }
-  }
-  if (!checks.some((c) => c.id === 'capsule.workflow_steps')) {
-    checks.push(
-      outcome(
-        'capsule.workflow_steps',
-        'pass',
-        capsuleSubject,
-        `the ${manifest.workflow.steps.length} workflow steps name only events in the capsule`,
-      ),
-    );
-  }
+  // 8. Workflow steps (presentation): every step names only events in the capsule.
+  for (const c of workflowStepOutcomes(manifest, engine.events, capsuleSubject)) checks.push(c);
 
-  // Tag every outcome with its step so reports can group failures by workflow step.
-  const stepOf = new Map<string, string>();
-  for (const s of manifest.workflow.steps) for (const id of s.events) stepOf.set(id, `${s.id} ${s.title}`);
-  for (let i = 0; i < checks.length; i++) {
-    const c = checks[i]!;
-    if (c.subject.step) continue;
-    const step = stepOf.get(c.subject.id) ?? engine.stepHint(c.subject, stepOf);
-    if (step) c.subject.step = step;
-  }
-  return finish(digest, manifest, engine, artifactOf);
+  tagSteps(checks, manifest, engine.stepHint);
+  return finish(digest, manifest, engine, artifacts.artifactOf);
 }
 
 function describeError(e: unknown): string {
   if (isLineageError(e)) return e.message;
   return e instanceof Error ? e.message : String(e);
-}
-
-function assemble(
-  checks: CheckOutcome[],
-  manifest: CapsuleManifest | undefined,
-  engine: EngineOutput | undefined,
-  artifactOf: Map<string, string>,
-): { lineage: () => LineageGraph; events: EventDetail[]; sths: SthSummary[] } {
-  if (!manifest || !engine) return { lineage: () => ({ nodes: [], edges: [] }), events: [], sths: [] };
-  // One pass over the outcomes folds each event's worst status and failed ids: a capsule of
-  // 100k events has ~700k outcomes, so no per-event lists of outcomes are kept.
-  // Events whose checks all passed share one record; a failing or unchecked one gets its own.
-  const allPassed: { status: CheckStatus; failed: string[] } = Object.freeze({
-    status: 'pass',
-    failed: Object.freeze([]) as unknown as string[],
-  });
-  const byEvent = new Map<string, { status: CheckStatus; failed: string[] }>();
-  // An event's outcomes share one subject object and come in a row: a passing outcome whose
-  // subject was just seen changes nothing.
-  let seen: CheckSubject | undefined;
-  for (let i = 0; i < checks.length; i++) {
-    const c = checks[i]!;
-    // Chain checks about one event (dangling predecessor, sequence, policy) name it by id too.
-    if (c.status === 'pass' && c.subject === seen) continue;
-    const id = c.subject.id;
-    if (!engine.events.has(id)) continue;
-    seen = c.subject;
-    let own = byEvent.get(id);
-    if (c.status === 'pass') {
-      if (own === undefined) byEvent.set(id, allPassed);
-      continue;
-    }
-    if (own === undefined || own === allPassed) {
-      own = { status: 'pass', failed: [] };
-      byEvent.set(id, own);
-    }
-    if (c.status === 'fail') {
-      own.status = 'fail';
-      own.failed.push(c.id);
-    } else if (c.status === 'not_checked' && own.status === 'pass') own.status = 'not_checked';
-  }
-  const stepOf = new Map<string, { id: string; title: string }>();
-  for (const s of manifest.workflow.steps) for (const id of s.events) stepOf.set(id, s);
-  const events: EventDetail[] = [];
-  engine.events.forEach((info, id) => {
-    const own = byEvent.get(id);
-    const e = info.event;
-    const step = stepOf.get(id);
-    // An event no check spoke about was not checked.
-    const status = own === undefined ? 'not_checked' : own.status;
-    // Optional members are assigned, not spread: this runs once per event (100k+).
-    const d: EventDetail = {
-      id,
-      step: step?.id ?? '',
-      stepTitle: step?.title ?? '',
-      actor: e.actor,
-      actorLabel: engine.actorLabel(e.actor),
-      actor_kind: e.actor_kind,
-      action: e.action,
-      timestamp: e.timestamp,
-      sequence: e.sequence,
-      controls: e.context.controls,
-      payloadHash: e.payload_hash,
-      signature: { publicKey: e.signature.public_key, value: e.signature.value },
-      leafHash: info.leafHash,
-      commitments:
-        e.commitments.length === 0
-          ? []
-          : e.commitments.map((c) => {
-              const opened = engine.openings.get(`${id}/${c.name}`);
-              return {
-                name: c.name,
-                scheme: c.scheme,
-                disclosed: opened !== undefined,
-                ...(opened !== undefined ? { value: opened } : {}),
-              };
-            }),
-      predecessors: e.predecessors,
-      status,
-      failedChecks: own === undefined || own === allPassed ? [] : own.failed,
-    };
-    const artifact = artifactOf.get(id);
-    if (artifact !== undefined) d.artifactPath = artifact;
-    if (info.inclusion) d.inclusion = info.inclusion;
-    if (info.sth) d.sth = info.sth;
-    if (info.attestation) d.attestation = info.attestation;
-    if (e.approval) d.approval = { ...e.approval };
-    events.push(d);
-  });
-  const handoffs = engine.handoffs;
-  return { lineage: () => lineageGraph(events, handoffs), events, sths: engine.sths };
-}
-
-/** "2a · Raj Patel (Compliance Officer)"; an agent already named for its step ("A2 Evidence Harvester") is not prefixed twice. */
-function nodeLabel(step: string, actorLabel: string): string {
-  if (!step || actorLabel === step || actorLabel.startsWith(`${step} `)) return actorLabel || step;
-  return `${step} · ${actorLabel}`;
-}
-
-/** The lineage graph: one node per event, predecessor edges, then handoff edges. */
-function lineageGraph(events: readonly EventDetail[], handoffs: EngineOutput['handoffs']): LineageGraph {
-  const statusOf = new Map<string, CheckStatus>();
-  for (const e of events) statusOf.set(e.id, e.status);
-  const lineage: LineageGraph = {
-    nodes: events.map((e) => ({
-      id: e.id,
-      kind: e.actor_kind,
-      label: nodeLabel(e.step, e.actorLabel),
-      actor: e.actor,
-      action: e.action,
-      step: e.step,
-      status: e.status,
-    })),
-    edges: [],
-  };
-  for (const e of events) {
-    for (const p of e.predecessors) {
-      lineage.edges.push({
-        from: p,
-        to: e.id,
-        kind: 'predecessor',
-        status: worseStatus(statusOf.get(p) ?? 'fail', e.status),
-      });
-    }
-  }
-  for (const h of handoffs) lineage.edges.push({ ...h, kind: 'handoff' });
-  return lineage;
 }
