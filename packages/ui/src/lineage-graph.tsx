@@ -4,6 +4,7 @@
  * are solid arrows, handoff receipts dashed arrows with a receipt mark. Failed
  * nodes and edges are red with an ✕; labels are capsule data (text nodes only).
  */
+import { formatCountOf } from '@lineage/verifier-core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { revealHidden, truncateEnd } from './data-text.js';
 import {
@@ -218,8 +219,8 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
         </svg>
         {lay.dangling.length > 0 && (
           <p className="lin-graph-dangling">
-            {lay.dangling.length} edge(s) point to events that are not in the capsule; they are listed in the
-            failed checks.
+            {formatCountOf(lay.dangling.length, 'edge')} {lay.dangling.length === 1 ? 'points' : 'point'} to
+            events that are not in the capsule; they are listed in the failed checks.
           </p>
         )}
       </div>

@@ -302,7 +302,7 @@ export async function verifySarApproval(
       'every tree head the approval relied on verifies under the pinned log key',
       '/relied_sths',
       a.relied_sths.length > 0
-        ? { found: `${a.relied_sths.length} tree head(s)` }
+        ? { found: formatCountOf(a.relied_sths.length, 'tree head') }
         : { reason: 'the approval cites no tree head' },
     );
 

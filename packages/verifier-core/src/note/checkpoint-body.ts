@@ -2,7 +2,7 @@ import { sha256 } from '../crypto/current.js';
 import { fromBase64, toBase64 } from '../encoding/base64.js';
 import { bytesEqual } from '../encoding/bytes.js';
 import { truncateForMessage, UINT64_MAX } from '../encoding/decimal.js';
-import { LineageError } from '../result.js';
+import { formatCountOf, LineageError } from '../result.js';
 
 /** A parsed c2sp.org/tlog-checkpoint note text (for a SHA-256 log). */
 export interface CheckpointBody {
@@ -30,7 +30,7 @@ export function parseCheckpointBody(text: string): CheckpointBody {
   if (lines.length < 3) {
     throw new LineageError(
       'checkpoint.lines',
-      `checkpoint has ${lines.length} line(s); origin, size and root hash (3 lines) are required`,
+      `checkpoint has ${formatCountOf(lines.length, 'line')}; origin, size and root hash (3 lines) are required`,
     );
   }
   const [origin, sizeLine, rootLine] = lines as [string, string, string];

@@ -1,5 +1,5 @@
 import { toHex } from '../encoding/hex.js';
-import { LineageError } from '../result.js';
+import { formatCountOf, LineageError } from '../result.js';
 import { type CheckpointBody, parseCheckpointBody } from './checkpoint-body.js';
 import {
   type NoteSignatureLine,
@@ -77,7 +77,7 @@ export async function verifyCheckpoint(
   if (threshold > witnesses.length) {
     return failure(
       'checkpoint.witness-policy',
-      `witness threshold ${threshold} can never be met: only ${witnesses.length} witness key(s) are configured`,
+      `witness threshold ${threshold} can never be met: only ${formatCountOf(witnesses.length, 'witness key')} ${witnesses.length === 1 ? 'is' : 'are'} configured`,
     );
   }
   let note: SignedNote;
@@ -121,7 +121,7 @@ export async function verifyCheckpoint(
     const names = policy.logKeys.map((k) => `${k.name}+${k.keyIdHex}`).join(', ');
     return failure(
       'checkpoint.log-signature',
-      `log signature not among verified signatures: no line from ${names} (${opened.verified.length} other trusted signature(s) verified)`,
+      `log signature not among verified signatures: no line from ${names} (${formatCountOf(opened.verified.length, 'other trusted signature')} verified)`,
       body,
     );
   }

@@ -1,7 +1,7 @@
 import { fromBase64 } from '../encoding/base64.js';
 import { utf8DecodeStrict, utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
-import { formatCount, LineageError } from '../result.js';
+import { formatCount, formatCountOf, LineageError } from '../result.js';
 import { verifyNoteSignature } from './signature-types.js';
 import type { NoteVerifierKey } from './vkey.js';
 import { isValidKeyName } from './vkey.js';
@@ -211,7 +211,7 @@ export async function verifySignedNote(
     return {
       ok: false,
       code: 'note.no-verified-signature',
-      message: `none of the ${note.signatures.length} signature line(s) (${names}) is from a trusted key (${keys.length} configured)`,
+      message: `none of the ${formatCountOf(note.signatures.length, 'signature line')} (${names}) is from a trusted key (${keys.length} configured)`,
     };
   }
   return { ok: true, note, verified, unverified };

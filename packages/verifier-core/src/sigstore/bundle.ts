@@ -13,7 +13,7 @@ import {
 } from '../note/json-read.js';
 import type { NoteVerifierKey } from '../note/vkey.js';
 import type { CheckOutcome } from '../report/model.js';
-import { formatCount, LineageError } from '../result.js';
+import { formatCount, formatCountOf, LineageError } from '../result.js';
 import { findTlog, type TrustedRoot } from './trusted-root.js';
 
 /**
@@ -208,7 +208,7 @@ export async function verifyBundleTlog(
     }
     result.checkpoint = cp;
     const witnessNote = cp.witnessSigners.length
-      ? `, ${cp.witnessSigners.length} witness cosignature(s)`
+      ? `, ${formatCountOf(cp.witnessSigners.length, 'witness cosignature')}`
       : '';
     add('sigstore.checkpoint-signature', sid, 'pass', {
       found: `${cp.checkpoint.origin} signed by ${cp.logSigner.key.name}+${cp.logSigner.key.keyIdHex}${witnessNote}`,
