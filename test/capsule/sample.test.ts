@@ -200,6 +200,39 @@ describe('tampered variants', () => {
     expect(second).toBeGreaterThan(0);
     expect(replay.subject.where).toBe(`receipts.jsonl:${second + 1}`);
     expect(replay.subject.field).toBe('/handoff_id');
+    expect(replay.expected).toBe('each handoff id used by one receipt');
+    expect(replay.found).toBe(`${id} again, first used at receipts.jsonl:${ids.indexOf(id) + 1}`);
+  });
+
+  it('says which key was expected and which was found when a key is not valid at the time', async () => {
+    const revoked = variants.find((v) => v.name === 'revoked-key-used')!;
+    const r1 = await verifyCapsule(zipCapsuleSource(revoked.sample.zip), revoked.sample.trust, {
+      verifiedAt,
+      capsuleName: 'revoked.zip',
+    });
+    const late = r1.report.checks.find((c) => c.id === 'receipt.sender_signature' && c.status === 'fail')!;
+    expect(late.reason).toMatch(/^key was revoked at \S+, before the event at \S+$/);
+    expect(late.expected).toBe(
+      'an unrevoked key of the agent at 2026-11-02T16:31:00.000Z (the agent had none then)',
+    );
+    expect(late.found).toBe(
+      `key ${revoked.sample.keys.agents.A3!.publicKeyHex.slice(0, 12)}…, revoked at 2026-11-02T16:00:00.000Z`,
+    );
+    const swapped = variants.find((v) => v.name === 'swapped-agent-key')!;
+    const r2 = await verifyCapsule(zipCapsuleSource(swapped.sample.zip), swapped.sample.trust, {
+      verifiedAt,
+      capsuleName: 'swapped.zip',
+    });
+    const target = swapped.sample.eventIds[swapped.eventKey!]!;
+    const key = r2.report.checks.find(
+      (c) => c.id === 'event.actor_key_valid_at_time' && c.status === 'fail' && c.subject.id === target,
+    )!;
+    const genuine = swapped.sample.keys.agents.A3!.publicKeyHex;
+    expect(key.expected).toBe(
+      `the agent's key at ${swapped.sample.events.find((e) => eventId(e) === target)!.timestamp}: ${genuine.slice(0, 12)}…`,
+    );
+    expect(key.found).toMatch(/^key [0-9a-f]{12}…, in no interval of the agent's key history$/);
+    expect(key.found).not.toContain(genuine.slice(0, 12));
   });
 
   it.each(TAMPERED_VARIANT_NAMES)(

@@ -218,7 +218,11 @@ export class BeforeSignatures {
         st.status === 'valid' ? 'pass' : st.status === 'invalid' ? 'fail' : 'not_checked',
         field(s, '/signature/public_key'),
         TITLES.keyTime,
-        st.status === 'valid' ? { found: st.detail } : { reason: st.detail },
+        st.status === 'valid'
+          ? { found: st.detail }
+          : st.status === 'invalid'
+            ? { reason: st.detail, expected: st.expected, found: st.found }
+            : { reason: st.detail },
       ),
       keyOk: st.status === 'valid',
     };

@@ -209,7 +209,8 @@ export async function verifyIdentityBlock(
             reason: cur
               ? "the card names a key that is no longer the agent's current key"
               : 'the agent is revoked or superseded',
-            expected: cur ?? 'no valid key',
+            // A revoked or superseded agent has no current key, so no card of it can pass.
+            expected: cur ?? 'a current key, but the agent has none (revoked or superseded)',
             found: params.public_key,
           }),
     );

@@ -1,5 +1,6 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import { eventId } from '../events/hash.js';
+import { short } from '../events/outcome.js';
 import { parseTimestamp } from '../events/time.js';
 import type { LineageEvent } from '../events/types.js';
 import { verifyEventSignatures } from '../events/verify.js';
@@ -126,7 +127,8 @@ export async function buildKeyHistories(
 
 export type KeyStatus =
   | { status: 'valid'; detail: string }
-  | { status: 'invalid'; detail: string }
+  /** `expected`/`found`: what a valid key would have been, and what this one is (for the report). */
+  | { status: 'invalid'; detail: string; expected: string; found: string }
   | { status: 'unknown'; detail: string };
 
 /** Is `key` a key of `agentId` at all (genesis or rotated to)? */
@@ -154,26 +156,56 @@ export function keyStatusAt(
           status: 'unknown',
           detail: 'genesis key; no key history (lifecycle events) supplied for this agent',
         }
-      : { status: 'invalid', detail: 'key is not the genesis key of this agent and no key history binds it' };
+      : {
+          status: 'invalid',
+          detail: 'key is not the genesis key of this agent and no key history binds it',
+          expected: `the key whose hash is ${agentId}, or one its key history binds`,
+          found: `key ${short(key)}, no key history for the agent`,
+        };
   }
+  // What a valid key would have been at t, for the report: the agent's key then, if it had one.
+  const validAt = () => {
+    const then = h.intervals.find((i) => i.from <= t && (i.until === undefined || t < i.until));
+    return then
+      ? `the agent's key at ${time}: ${short(then.key)}`
+      : `an unrevoked key of the agent at ${time} (the agent had none then)`;
+  };
   const revoked = h.revokedAt.get(key);
   if (revoked && revoked.at <= t)
-    return { status: 'invalid', detail: `key was revoked at ${revoked.time}, before the event at ${time}` };
+    return {
+      status: 'invalid',
+      detail: `key was revoked at ${revoked.time}, before the event at ${time}`,
+      expected: validAt(),
+      found: `key ${short(key)}, revoked at ${revoked.time}`,
+    };
   // The common case first, without a filtered copy: the key's interval that contains t.
   const hit = h.intervals.find((i) => i.key === key && i.from <= t && (i.until === undefined || t < i.until));
   if (hit) return validIn(hit);
   const mine = h.intervals.filter((i) => i.key === key);
-  if (mine.length === 0) return { status: 'invalid', detail: "key never appears in the agent's key history" };
+  if (mine.length === 0)
+    return {
+      status: 'invalid',
+      detail: "key never appears in the agent's key history",
+      expected: validAt(),
+      found: `key ${short(key)}, in no interval of the agent's key history`,
+    };
   const first = mine[0]!;
   if (t < first.from)
     return {
       status: 'invalid',
       detail: `event at ${time} predates the key's registration at ${first.fromTime}`,
+      expected: `a time at or after ${first.fromTime}, when key ${short(key)} was registered`,
+      found: time,
     };
   const ended = mine.find((i) => i.until !== undefined && i.until <= t)!;
   const how =
     ended.endedBy === 'rotate' ? 'rotated out' : ended.endedBy === 'revoke' ? 'revoked' : 'superseded';
-  return { status: 'invalid', detail: `key was ${how} at ${ended.untilTime}, before the event at ${time}` };
+  return {
+    status: 'invalid',
+    detail: `key was ${how} at ${ended.untilTime}, before the event at ${time}`,
+    expected: validAt(),
+    found: `key ${short(key)}, ${how} at ${ended.untilTime}`,
+  };
 }
 
 // One status per interval, shared by every event signed in it (a capsule has 100k events and

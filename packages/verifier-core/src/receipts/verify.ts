@@ -69,7 +69,11 @@ async function partySignature(
   }
   const st = keyStatusAt(opts.keyHistories, agent, sig.public_key, parseTimestamp(at), at);
   if (st.status === 'invalid')
-    return outcome(id, 'fail', { ...s, field: `${f}/public_key` }, title, { reason: st.detail });
+    return outcome(id, 'fail', { ...s, field: `${f}/public_key` }, title, {
+      reason: st.detail,
+      expected: st.expected,
+      found: st.found,
+    });
   return outcome(id, 'pass', { ...s, field: f }, title, st.status === 'valid' ? { found: st.detail } : {});
 }
 
@@ -192,17 +196,23 @@ export async function checkReceipts(
       );
     }
   }
-  // Replays: a handoff id used twice anywhere.
-  const ids = new Map<string, number>();
+  // Replays: a handoff id used twice anywhere (reported once, at its second use).
+  const firstUse = new Map<string, { n: number; s: CheckSubject }>();
   let replays = 0;
   for (const { r, s } of parsed) {
-    const n = (ids.get(r.handoff_id) ?? 0) + 1;
-    ids.set(r.handoff_id, n);
-    if (n === 2) {
+    const seen = firstUse.get(r.handoff_id);
+    if (!seen) {
+      firstUse.set(r.handoff_id, { n: 1, s });
+      continue;
+    }
+    if (++seen.n === 2) {
       replays++;
+      const first = seen.s.where ?? seen.s.id;
       sink.push(
         outcome('receipt.replay', 'fail', { ...s, field: '/handoff_id' }, T.replay, {
           reason: `handoff id ${r.handoff_id} appears more than once`,
+          expected: 'each handoff id used by one receipt',
+          found: `${r.handoff_id} again, first used at ${first}`,
         }),
       );
     }
