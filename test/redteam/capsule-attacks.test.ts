@@ -240,10 +240,13 @@ describe('red team: artifacts and the manifest', () => {
       ),
       'capsule.manifest',
     );
-    await rejectedBy(
+    const unlisted = await rejectedBy(
       repack(new Map([...s.files, ['attestations/001.json', other.files.get('attestations/000.json')!]])),
       'capsule.file_listed',
     );
+    const extra = unlisted.report.checks.find((c) => c.id === 'capsule.file_listed' && c.status === 'fail')!;
+    expect(extra.subject).toMatchObject({ kind: 'capsule', id: 'attestations/001.json' });
+    expect(extra.found).toMatch(/^attestations\/001\.json, [\d,]+ bytes, not listed$/);
     const m2 = manifest();
     m2.files.find((x) => x.path === 'openings.json')!.path = 'Openings.json';
     await rejectedBy(withManifest(m2), 'capsule.file_present');
@@ -499,6 +502,8 @@ describe('red team: volume and presentation', () => {
     const c = v.report.checks.find((x) => x.id === 'capsule.workflow_steps' && x.status === 'fail')!;
     expect(c.subject).toMatchObject({ kind: 'manifest', id: 'manifest.json', field: '/workflow/steps (A3)' });
     expect(c.reason).toContain(`lists event ${missing.slice(0, 12)}…, which is not in the capsule`);
+    expect(c.expected).toBe(`event ${missing} in events.jsonl`);
+    expect(c.found).toBe('no such event in the capsule');
     expect(base.report.checks.filter((x) => x.id === 'capsule.workflow_steps').map((x) => x.status)).toEqual([
       'pass',
     ]);

@@ -58,6 +58,8 @@ export function listingOutcomes(
           'every file in the capsule is listed in the manifest',
           {
             reason: `"${e.path}" (${formatCount(e.size)} bytes) is in the container but not in manifest.json; unlisted files are not evidence`,
+            expected: 'every file of the container listed in manifest.json',
+            found: `${e.path}, ${formatCount(e.size)} bytes, not listed`,
           },
         ),
       );
@@ -164,6 +166,8 @@ export function workflowStepOutcomes(
           'the workflow steps name events in the capsule',
           {
             reason: `step ${s.id} "${s.title}" lists event ${id.slice(0, 12)}…, which is not in the capsule (dropped?)`,
+            expected: `event ${id} in events.jsonl`,
+            found: 'no such event in the capsule',
           },
         ),
       );
