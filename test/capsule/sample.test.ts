@@ -164,6 +164,20 @@ describe('tampered variants', () => {
     for (const c of failures) expect(c.subject.where, c.id).toBe(`events.jsonl:${line}`);
     const signature = failures.find((c) => c.id === 'event.signature')!;
     expect(signature.subject.field).toBe('/signature/value');
+    const forged = t.sample.events.find((e) => eventId(e) === target)!;
+    expect(signature.expected).toBe(
+      `an Ed25519 signature by ${forged.signature.public_key.slice(0, 12)}… over event ${target.slice(0, 12)}…`,
+    );
+    // The capsule's line carries the forged value (the sample keeps the genuine event).
+    const inCapsule = JSON.parse(
+      new TextDecoder()
+        .decode(await zipCapsuleSource(t.sample.zip).read('events.jsonl', 1 << 20))
+        .split('\n')[line - 1]!,
+    ) as { signature: { value: string } };
+    expect(inCapsule.signature.value).not.toBe(forged.signature.value);
+    expect(signature.found).toBe(
+      `signature ${inCapsule.signature.value.slice(0, 12)}…, which does not verify`,
+    );
     // Nothing else is located as an event of the capsule: a field stays a field.
     for (const c of r.report.checks) expect(c.subject.field ?? '').not.toMatch(/^events\.jsonl:/);
     // The OSCAL observation of the event says the same: each failure's field, and where the event is.

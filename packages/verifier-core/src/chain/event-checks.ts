@@ -306,6 +306,8 @@ export function reportEventOutcomes(
         : outcome('event.signature', 'fail', field(s, '/signature/value'), TITLES.signature, {
             reason:
               'signature does not verify over the canonical event: the event was altered after signing or signed by another key',
+            expected: `an Ed25519 signature by ${short(n.event.signature.public_key)} over event ${short(n.id)}`,
+            found: `signature ${short(n.event.signature.value)}, which does not verify`,
           }),
     );
     let keyOk = h.keyOk;

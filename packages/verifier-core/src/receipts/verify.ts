@@ -65,6 +65,8 @@ async function partySignature(
   if (!(await verifySignatureObject(sig, message, opts.backend))) {
     return outcome(id, 'fail', { ...s, field: `${f}/value` }, title, {
       reason: 'signature does not verify: the receipt was altered after signing',
+      expected: `an Ed25519 signature by ${short(sig.public_key)} over the receipt`,
+      found: `signature ${short(sig.value)}, which does not verify`,
     });
   }
   const st = keyStatusAt(opts.keyHistories, agent, sig.public_key, parseTimestamp(at), at);
