@@ -1,5 +1,4 @@
-import type { CheckOutcome, CheckStatus, CheckSubject } from '../report/model.js';
-import { worseStatus } from '../report/model.js';
+import { type CheckOutcome, type CheckStatus, type CheckSubject, worseStatus } from '../report/model.js';
 import type { EngineOutput } from './engine.js';
 import type { CapsuleManifest } from './manifest.js';
 import type { EventDetail, LineageGraph, SthSummary } from './types.js';
