@@ -30,6 +30,21 @@ describe('the FedRAMP sample capsule', () => {
     expect(v.report.summary.pass).toBeGreaterThan(200);
   });
 
+  it('gives each check id one title, specifics only in a trailing parenthesis (summaries of many passes drop it)', () => {
+    const titles = new Map<string, Set<string>>();
+    for (const c of v.report.checks) {
+      const general = c.title.replace(/ \([^)]*\)$/, '');
+      titles.set(c.id, (titles.get(c.id) ?? new Set()).add(general));
+    }
+    const varying = [...titles]
+      .filter(([, t]) => t.size > 1)
+      .map(([id, t]) => `${id}: ${[...t].join(' | ')}`);
+    expect(varying).toEqual([]);
+    expect(v.report.checks.find((c) => c.id === 'capsule.artifact_hash')?.title).toBe(
+      'the artifact is the one its event signed (artifacts/0-boundary.json, signed by event approval.grant)',
+    );
+  });
+
   it('is deterministic from its seed, and another seed gives other keys', async () => {
     const again = await buildFedrampSample();
     expect(Buffer.from(again.zip).equals(Buffer.from(sample.zip))).toBe(true);

@@ -458,7 +458,10 @@ describe('red team: withholding logged events', () => {
     expect(failedIds(v)).toEqual(['capsule.attested_events']);
     const c = failed(v)[0]!;
     expect(c.subject).toMatchObject({ kind: 'attestation', field: '/leaves' });
-    expect(c.reason).toMatch(/vouches for 1 of \d+ leaves that are not events in the capsule/);
+    expect(c.reason).toMatch(
+      /^1 of the \d+ leaves the attestation vouches for is not an event in the capsule/,
+    );
+    expect(c.found).toBe('1 leaf without its event');
   });
 
   it('the untampered sample passes the attested-events check', () => {

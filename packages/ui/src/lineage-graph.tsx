@@ -4,7 +4,7 @@
  * are solid arrows, handoff receipts dashed arrows with a receipt mark. Failed
  * nodes and edges are red with an ✕; labels are capsule data (text nodes only).
  */
-import { formatCountOf } from '@lineage/verifier-core';
+import { formatCount, formatCountOf } from '@lineage/verifier-core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { revealHidden, truncateEnd } from './data-text.js';
 import {
@@ -77,7 +77,7 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
     <>
       {win.total > win.nodes.length && (
         <p className="lin-graph-window" role="note" data-testid="graph-window">
-          {`Showing the ${win.nodes.length} events nearest the ${selectedId ? 'selected' : focus ? 'first failed' : 'first'} one, of ${win.total.toLocaleString('en-US')} in this lineage.`}
+          {`Showing the ${formatCountOf(win.nodes.length, 'event')} nearest the ${selectedId ? 'selected' : focus ? 'first failed' : 'first'} one, of ${formatCount(win.total)} in this lineage.`}
           {interactive ? ' Select another event (Events tab) to move the view.' : ''}
         </p>
       )}

@@ -3,6 +3,7 @@
  * that many rows, and the first rows are the ones that matter (failures sort first). The filter
  * finds anything further down.
  */
+import { formatCount } from '@lineage/verifier-core';
 import { useState } from 'react';
 
 export const ROWS_PER_PAGE = 200;
@@ -29,11 +30,9 @@ export function MoreRows({
   if (shown >= total) return null;
   return (
     <p className="lin-more-rows" data-testid="more-rows">
-      <span className="lin-muted">
-        {`${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${noun} shown.`}
-      </span>{' '}
+      <span className="lin-muted">{`${formatCount(shown)} of ${formatCount(total)} ${noun} shown.`}</span>{' '}
       <button type="button" className="lin-link" onClick={onMore}>
-        {`Show ${Math.min(page, total - shown).toLocaleString('en-US')} more`}
+        {`Show ${formatCount(Math.min(page, total - shown))} more`}
       </button>
     </p>
   );

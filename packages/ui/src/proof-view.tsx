@@ -4,6 +4,7 @@
  * lands in, the log, the proof-server attestation, and which committed
  * attributes were disclosed. All hashes are capsule data.
  */
+import { formatCount } from '@lineage/verifier-core';
 import { DataText } from './data-text.js';
 import type { EventView, SthView } from './lineage-types.js';
 import { StatusBadge } from './status.js';
@@ -56,7 +57,7 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
             </dd>
             <dt>Leaf index</dt>
             <dd className="lin-mono">
-              {inc.index.toLocaleString('en-US')} of {inc.treeSize.toLocaleString('en-US')}
+              {formatCount(inc.index)} of {formatCount(inc.treeSize)}
             </dd>
             <dt>Leaf hash</dt>
             <dd>

@@ -37,7 +37,7 @@ export function formatCount(n: number | bigint): string {
   return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** "1 attestation", "18 events": a count and a noun whose plural adds "s". */
-export function formatCountOf(n: number, noun: string): string {
-  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+/** "1 attestation", "18 events", "2 leaves": a count and its noun (plural: adds "s" unless given). */
+export function formatCountOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : plural}`;
 }

@@ -69,7 +69,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   if (cap.capsuleDigest) out.push(`  digest    sha256:${cap.capsuleDigest}`);
   if (cap.manifest)
     out.push(
-      `  workflow  ${cap.manifest.workflow}, ${cap.events.length} events, created ${cap.manifest.createdAt}`,
+      `  workflow  ${cap.manifest.workflow}, ${formatCountOf(cap.events.length, 'event')}, created ${cap.manifest.createdAt}`,
     );
   out.push(`  trust     ${trustName} (trust roots come only from this file)`);
   for (const t of cap.sths) {
@@ -89,7 +89,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
     }
     if (cap.events.length > MAX_ROWS)
       out.push(
-        `  … and ${(cap.events.length - MAX_ROWS).toLocaleString('en-US')} more events (see --json or --report-html)`,
+        `  … and ${formatCount(cap.events.length - MAX_ROWS)} more events (see --json or --report-html)`,
       );
   }
   // One pass over the outcomes (700k for a 100k-event capsule).
@@ -110,7 +110,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   const events: EventIndex =
     failures.length + skipped.length > 0 ? new Map(cap.events.map((e) => [e.id, e])) : new Map();
   const more = (rest: readonly CheckOutcome[], what: string) =>
-    `  … and ${rest.length.toLocaleString('en-US')} more ${what} (${countsById(rest)}); --json or --report-html lists every one`;
+    `  … and ${formatCount(rest.length)} more ${what} (${countsById(rest)}); --json or --report-html lists every one`;
   if (failures.length > 0) {
     out.push('', `Failures (${formatCount(failures.length)}), by workflow step:`);
     const groups = new Map<string, CheckOutcome[]>();

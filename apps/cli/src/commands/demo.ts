@@ -7,7 +7,7 @@ import {
   DEFAULT_SAMPLE_SEED,
   encryptKeyFile,
 } from '@lineage/producer';
-import { verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
+import { formatCountOf, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
 import { EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
 import { parseCommandArgs } from '../format.js';
 import { verifyCapsuleFile } from './capsule.js';
@@ -59,7 +59,7 @@ register({
     if (!values.json) {
       io.out(`Built the FedRAMP sample (seed "${seed}") in ${dir}:`);
       io.out(
-        `  capsule  ${sample.paths!.capsule} (${sample.zip.length.toLocaleString('en-US')} bytes, ${sample.events.length} events)`,
+        `  capsule  ${sample.paths!.capsule} (${formatCountOf(sample.zip.length, 'byte')}, ${formatCountOf(sample.events.length, 'event')})`,
       );
       io.out(
         `  trust    ${sample.paths!.trust} (pinned log, proof server and 6 approvers; written beside the capsule, never inside)`,

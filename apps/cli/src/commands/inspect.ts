@@ -4,6 +4,8 @@ import {
   classifyAgentCard,
   eventId,
   eventLeafHash,
+  formatCount,
+  formatCountOf,
   IDENTITY_EXTENSION_URI,
   isLineageError,
   type JsonValue,
@@ -54,10 +56,13 @@ register({
             `  id ${m.capsule_id}, created ${m.created_at}`,
             `  ${m.title}`,
             `  workflow ${m.workflow.name}:`,
-            ...m.workflow.steps.map((s) => `    ${s.id.padEnd(3)} ${s.title} (${s.events.length} events)`),
-            `  files (${files.length}):`,
+            ...m.workflow.steps.map(
+              (s) => `    ${s.id.padEnd(3)} ${s.title} (${formatCountOf(s.events.length, 'event')})`,
+            ),
+            `  files (${formatCount(files.length)}):`,
             ...m.files.map(
-              (f) => `    ${f.kind.padEnd(11)} ${f.path} ${f.size} bytes sha256:${f.sha256.slice(0, 16)}…`,
+              (f) =>
+                `    ${f.kind.padEnd(11)} ${f.path} ${formatCountOf(f.size, 'byte')} sha256:${f.sha256.slice(0, 16)}…`,
             ),
           ]);
         } finally {

@@ -7,7 +7,7 @@ import { type JsonValue, ParsedJsonText } from '../json/index.js';
 import { verifyConsistency, verifyInclusion, verifyMultiproof } from '../merkle/index.js';
 import type { LineageSth } from '../note/index.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
-import { isLineageError } from '../result.js';
+import { formatCount, formatCountOf, isLineageError } from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { TrustStore } from '../trust/types.js';
@@ -174,7 +174,7 @@ export async function checkAttestation(
       sink.push(
         r.ok
           ? outcome('attestation.inclusion', 'pass', subj(`${base}/multiproof`), T.inclusion, {
-              found: `multiproof of ${m.leaves.length} leaves with ${m.proof.length} hashes in a tree of ${sth.treeSize}`,
+              found: `multiproof of ${formatCountOf(m.leaves.length, 'leaf', 'leaves')} with ${formatCountOf(m.proof.length, 'hash', 'hashes')} in a tree of ${formatCount(sth.treeSize)}`,
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/multiproof`), T.inclusion, {
               reason: `${r.code}: ${r.message}`,

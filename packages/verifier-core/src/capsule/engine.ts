@@ -11,7 +11,7 @@ import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js'
 import { parseReceipt, verifyReceipts } from '../receipts/index.js';
 import type { HandoffReceipt } from '../receipts/types.js';
 import { type CheckOutcome, type CheckStatus, type CheckSubject, worseStatus } from '../report/model.js';
-import { isLineageError } from '../result.js';
+import { formatCount, formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import type { CapsuleDocuments } from './contents.js';
 import type { AbortSignalLike } from './source.js';
@@ -287,14 +287,14 @@ async function indexDocuments(
       subject: { kind: 'attestation', id: a.where, field: '/leaves' },
       title: 'every leaf the attestation vouches for is an event in the capsule',
       ...(withheld.length === 0
-        ? { found: `${att.leaves.length} leaves, all events in the capsule` }
+        ? { found: `${formatCountOf(att.leaves.length, 'leaf', 'leaves')}, all events in the capsule` }
         : {
-            reason: `the attestation vouches for ${withheld.length} of ${att.leaves.length} leaves that are not events in the capsule (withheld: ${withheld
+            reason: `${formatCount(withheld.length)} of the ${formatCountOf(att.leaves.length, 'leaf', 'leaves')} the attestation vouches for ${withheld.length === 1 ? 'is' : 'are'} not an event in the capsule (withheld: ${withheld
               .slice(0, 3)
               .map((l) => `${l.slice(0, 12)}…`)
               .join(', ')}${withheld.length > 3 ? ', …' : ''})`,
             expected: 'an event in the capsule for every attested leaf',
-            found: `${withheld.length} leaves without their event`,
+            found: `${formatCountOf(withheld.length, 'leaf', 'leaves')} without ${withheld.length === 1 ? 'its' : 'their'} event`,
           }),
     });
     // One object per attestation, shared by every event it proves (100k events, one attestation).

@@ -120,7 +120,8 @@ export function artifactOutcomes(
           'capsule.artifact_hash',
           'pass',
           subject,
-          `artifact "${f.path}" is the payload event ${ev.event.action} signed`,
+          // Specifics in parentheses, like capsule.file_hash: a summary of many passes drops them.
+          `${title} (${f.path}, signed by event ${ev.event.action})`,
         ),
       );
     }

@@ -195,7 +195,7 @@ export async function verifyBundleTlog(
       continue;
     }
     add('sigstore.inclusion-proof', sid, 'pass', {
-      found: `index ${formatCount(ip.logIndex)} of ${formatCount(ip.treeSize)}, ${ip.hashes.length} hashes`,
+      found: `index ${formatCount(ip.logIndex)} of ${formatCount(ip.treeSize)}, ${formatCountOf(ip.hashes.length, 'hash', 'hashes')}`,
     });
     const policy: Parameters<typeof verifyCheckpoint>[1] = { logKeys: [tlog.noteKey] };
     if (options.witnesses) policy.witnesses = options.witnesses;

@@ -2,7 +2,7 @@ import { fromHex } from '../encoding/hex.js';
 import { Fields, hasDuplicate } from '../events/fields.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
-import { LineageError } from '../result.js';
+import { formatCountOf, LineageError } from '../result.js';
 import {
   type ActionRule,
   APPROVER_ROLES,
@@ -150,7 +150,7 @@ export function checkTrustStore(input: string | JsonValue): { trust?: TrustStore
         status: 'pass',
         subject: { kind: 'trust', id: 'trust store' },
         title,
-        found: `${trust.logs.length} log key(s), ${trust.witnesses.threshold}-of-${trust.witnesses.vkeys.length} witnesses, ${trust.proof_servers.length} proof server(s), ${trust.approvers.length} approver(s), ${trust.card_signers.length} card signer(s)`,
+        found: `${formatCountOf(trust.logs.length, 'log key')}, ${trust.witnesses.threshold}-of-${trust.witnesses.vkeys.length} witnesses, ${formatCountOf(trust.proof_servers.length, 'proof server')}, ${formatCountOf(trust.approvers.length, 'approver')}, ${formatCountOf(trust.card_signers.length, 'card signer')}`,
       },
     };
   } catch (e) {
