@@ -210,6 +210,38 @@ describe('tampered variants', () => {
     ]);
   });
 
+  it('names the failed attestation check behind every event it leaves unproven', async () => {
+    const verify = async (name: string) => {
+      const t = variants.find((v) => v.name === name)!;
+      return (await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt })).report
+        .checks;
+    };
+    // A log the assessor does not trust: every event is covered, none is proven, each says why.
+    const untrusted = (await verify('untrusted-log-sth')).filter(
+      (c) => c.id === 'event.inclusion' && c.status === 'fail',
+    );
+    expect(untrusted).toHaveLength(18);
+    for (const c of untrusted) {
+      expect(c.reason).toMatch(
+        /^attestations\/000\.json covers this event's leaf, but its attestation\.sth_signature check failed \(tree head of lineage\.example\/fedramp-evidence-log: checkpoint\.log-signature: /,
+      );
+      expect(c.expected).toMatch(/^an inclusion proof or a verified attestation covering leaf [0-9a-f]{64}$/);
+      expect(c.found).toBe('attestations/000.json, which fails attestation.sth_signature');
+    }
+    // One wrong proof: only its event is unproven, and the pointer names the proof.
+    const another = (await verify('proof-for-another-leaf')).filter(
+      (c) => c.id === 'event.inclusion' && c.status === 'fail',
+    );
+    expect(another.map((c) => c.reason)).toEqual([
+      "attestations/000.json covers this event's leaf, but its attestation.inclusion check failed (/logs/0/inclusion/13: merkle.inclusion.root_mismatch): the event is not anchored in a log",
+    ]);
+    // An event whose leaf no attestation lists keeps the plain reason.
+    const forged = (await verify('forged-event-signature')).find(
+      (c) => c.id === 'event.inclusion' && c.status === 'fail',
+    )!;
+    expect(forged.found).toBe('none');
+  });
+
   it('points a replayed receipt at its own line, not only at the handoff id it reuses', async () => {
     const t = variants.find((v) => v.name === 'replayed-receipt')!;
     const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {

@@ -150,6 +150,15 @@ describe('red team: events, attestations, checkpoints', () => {
     );
     expect(failedIds(v)).toContain('attestation.sth_signature');
     expect(failedIds(v)).toContain('event.inclusion');
+    // Each event left unproven names the first check its attestation failed: the server signature.
+    const unproven = failed(v).filter((c) => c.id === 'event.inclusion');
+    expect(unproven).toHaveLength(ev.length);
+    for (const c of unproven) {
+      expect(c.reason).toMatch(
+        /^attestations\/000\.json covers this event's leaf, but its attestation\.server_signature check failed \(the signature does not verify\)/,
+      );
+      expect(c.found).toBe('attestations/000.json, which fails attestation.server_signature');
+    }
   });
 
   it('an attestation whose inclusion proof claims another tree size is caught (size is bound to the signed STH)', async () => {

@@ -6,5 +6,6 @@ export {
   type AttestationVerification,
   type AttestedLeafProof,
   checkAttestation,
+  type RefutedLeaf,
   verifyAttestation,
 } from './verify.js';

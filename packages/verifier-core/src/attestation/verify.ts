@@ -31,7 +31,19 @@ export interface AttestationVerification {
    * outside the document's control: its proof server or its log is not pinned in the trust store.
    */
   unverifiable: Map<string, string>;
+  /**
+   * Leaf hash (hex) → the check that failed on the attestation's evidence for it (its server
+   * signature, its log's tree head, or its proof), so an event left unproven can name the cause.
+   */
+  refuted: Map<string, RefutedLeaf>;
   checks: CheckOutcome[];
+}
+
+/** Which attestation covered a leaf and which of its checks failed. */
+export interface RefutedLeaf {
+  attestation: string;
+  check: 'attestation.server_signature' | 'attestation.sth_signature' | 'attestation.inclusion';
+  reason: string;
 }
 
 const T = {
@@ -57,6 +69,11 @@ export async function checkAttestation(
 ): Promise<AttestationVerification> {
   const proven = new Map<string, AttestedLeafProof[]>();
   const unverifiable = new Map<string, string>();
+  const refuted = new Map<string, RefutedLeaf>();
+  // The first failure found for a leaf is the one reported (the server signature is checked first).
+  const refute = (leaf: string, check: RefutedLeaf['check'], reason: string) => {
+    if (!refuted.has(leaf)) refuted.set(leaf, { attestation: label, check, reason });
+  };
   const subj = (field?: string): CheckSubject => ({
     kind: 'attestation',
     id: label,
@@ -64,7 +81,7 @@ export async function checkAttestation(
   });
   const start = sink.outcomes.length;
   const result = (attestation?: Attestation): AttestationVerification => {
-    const r: AttestationVerification = { proven, unverifiable, checks: sink.outcomes.slice(start) };
+    const r: AttestationVerification = { proven, unverifiable, refuted, checks: sink.outcomes.slice(start) };
     if (attestation) r.attestation = attestation;
     return r;
   };
@@ -89,6 +106,8 @@ export async function checkAttestation(
     for (const l of a.leaves) unverifiable.set(l, `${label}: ${reason}`);
     sink.push(outcome('attestation.server_signature', 'not_checked', subj('/server'), T.server, { reason }));
   } else if (server.public_key !== a.signature.public_key) {
+    for (const l of a.leaves)
+      refute(l, 'attestation.server_signature', 'signed by a key other than the pinned one');
     sink.push(
       outcome('attestation.server_signature', 'fail', subj('/signature/public_key'), T.server, {
         reason: `attestation is signed by a key other than the one pinned for "${a.server}"`,
@@ -104,6 +123,8 @@ export async function checkAttestation(
         ? signingInput(SIGNING_CONTEXTS.attestation, without(a, 'signature'))
         : utf8Encode(`${SIGNING_CONTEXTS.attestation}\n${unsigned}`);
     serverOk = await verifySignatureObject(a.signature, message, opts.backend);
+    if (!serverOk)
+      for (const l of a.leaves) refute(l, 'attestation.server_signature', 'the signature does not verify');
     sink.push(
       serverOk
         ? outcome('attestation.server_signature', 'pass', subj('/signature'), T.server, {
@@ -120,9 +141,12 @@ export async function checkAttestation(
     const base = `/logs/${li}`;
     const sthR = await sths.verify(log.checkpoint, log.log_origin);
     if (!sthR.ok) {
-      if (sthR.untrusted)
-        for (const x of [...(log.inclusion ?? []), ...(log.multiproof?.leaves ?? [])])
+      for (const x of [...(log.inclusion ?? []), ...(log.multiproof?.leaves ?? [])]) {
+        if (sthR.untrusted)
           unverifiable.set(x.leaf_hash, `${label}: tree head of ${log.log_origin}: ${sthR.reason}`);
+        else
+          refute(x.leaf_hash, 'attestation.sth_signature', `tree head of ${log.log_origin}: ${sthR.reason}`);
+      }
       sink.push(
         outcome(
           'attestation.sth_signature',
@@ -162,6 +186,7 @@ export async function checkAttestation(
             }),
       );
       if (r.ok) provenHere.push(inc);
+      else refute(inc.leaf_hash, 'attestation.inclusion', `${base}/inclusion/${ii}: ${r.code}`);
     }
     if (log.multiproof) {
       const m = log.multiproof;
@@ -181,6 +206,9 @@ export async function checkAttestation(
             }),
       );
       if (r.ok) for (let i = 0; i < m.leaves.length; i++) provenHere.push(m.leaves[i]!);
+      else
+        for (const l of m.leaves)
+          refute(l.leaf_hash, 'attestation.inclusion', `${base}/multiproof: ${r.code}`);
     }
     for (const [ci, c] of (log.consistency ?? []).entries()) {
       const old = await sths.verify(c.checkpoint, log.log_origin);
@@ -253,7 +281,7 @@ export async function checkAttestation(
   if (listed.length > 0) {
     sink.push(
       outcome('attestation.leaf_binding', 'fail', subj('/leaves'), T.binding, {
-        reason: `${listed.length} listed leaf/leaves carry no proof in any log (first: ${short(listed[0]!)})`,
+        reason: `${formatCountOf(listed.length, 'listed leaf', 'listed leaves')} ${listed.length === 1 ? 'carries' : 'carry'} no proof in any log (first: ${short(listed[0]!)})`,
       }),
     );
   } else if (missingExpected.length > 0) {
@@ -267,7 +295,7 @@ export async function checkAttestation(
   } else {
     sink.push(
       outcome('attestation.leaf_binding', 'pass', subj('/leaves'), T.binding, {
-        found: `${a.leaves.length} leaf/leaves`,
+        found: formatCountOf(a.leaves.length, 'leaf', 'leaves'),
       }),
     );
   }

@@ -1,5 +1,5 @@
 import type { Attestation } from '../attestation/types.js';
-import { type AttestedLeafProof, checkAttestation } from '../attestation/verify.js';
+import { type AttestedLeafProof, checkAttestation, type RefutedLeaf } from '../attestation/verify.js';
 import type { Opening } from '../commitments/types.js';
 import { checkOpenings, parseOpening } from '../commitments/verify.js';
 import { getCryptoBackend } from '../crypto/current.js';
@@ -67,6 +67,8 @@ export async function runCallChain(
   const attested = new Map<string, AttestedLeafProof[]>();
   // Leaves an attestation covers but whose proof could not be checked (unpinned server or log).
   const unverifiable = new Map<string, string>();
+  // Leaves an attestation covers whose evidence failed a check (named in the event's outcome).
+  const refuted = new Map<string, RefutedLeaf>();
   // Each attestation as parsed (undefined where attestation.schema failed), for hosts that show it.
   const parsedAttestations: (Attestation | undefined)[] = [];
   for (const [i, a] of attestations.entries()) {
@@ -87,6 +89,9 @@ export async function runCallChain(
       else attested.set(leaf, proofs);
     });
     for (const [leaf, why] of r.unverifiable) if (!unverifiable.has(leaf)) unverifiable.set(leaf, why);
+    r.refuted.forEach((why, leaf) => {
+      if (!refuted.has(leaf)) refuted.set(leaf, why);
+    });
   }
 
   // 2. Parse every event, canonicalizing it once (id, signing input and leaf from one
@@ -161,7 +166,15 @@ export async function runCallChain(
   // results is decided while the workers verify (held per event); the results are awaited
   // once, then each event's outcomes are reported in the fixed order (agent mode still stops
   // at the first failure).
-  const decide = new BeforeSignatures(trust, policy, histories, lifecycleProblems, attested, unverifiable);
+  const decide = new BeforeSignatures(
+    trust,
+    policy,
+    histories,
+    lifecycleProblems,
+    attested,
+    unverifiable,
+    refuted,
+  );
   const held: HeldEventOutcomes[] = new Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;

@@ -1,4 +1,4 @@
-import type { AttestedLeafProof } from '../attestation/verify.js';
+import type { AttestedLeafProof, RefutedLeaf } from '../attestation/verify.js';
 import { fromHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
 import { type KeyHistories, keyBelongsToAgent, keyStatusAt } from '../identity/key-history.js';
@@ -52,6 +52,7 @@ export class BeforeSignatures {
     private readonly lifecycleProblems: ReadonlyMap<string, string>,
     private readonly attested: ReadonlyMap<string, AttestedLeafProof[]>,
     private readonly unverifiable: ReadonlyMap<string, string>,
+    private readonly refuted: ReadonlyMap<string, RefutedLeaf>,
   ) {}
 
   held(n: Node, s: CheckSubject, included: Included): HeldEventOutcomes {
@@ -91,6 +92,19 @@ export class BeforeSignatures {
         }),
         sth: undefined,
         unchecked: true,
+      };
+    }
+    // An attestation covers the leaf but its evidence failed: name that failure, the cause.
+    const refuted = this.refuted.get(n.leaf);
+    if (refuted !== undefined) {
+      return {
+        inclusion: outcome('event.inclusion', 'fail', s, TITLES.inclusion, {
+          reason: `${refuted.attestation} covers this event's leaf, but its ${refuted.check} check failed (${refuted.reason}): the event is not anchored in a log`,
+          expected: `an inclusion proof or a verified attestation covering leaf ${n.leaf}`,
+          found: `${refuted.attestation}, which fails ${refuted.check}`,
+        }),
+        sth: undefined,
+        unchecked: false,
       };
     }
     // A cited event no proof covers is evidence not anchored in the log (e.g. altered
