@@ -235,6 +235,13 @@ describe('tampered variants', () => {
     expect(another.map((c) => c.reason)).toEqual([
       "attestations/000.json covers this event's leaf, but its attestation.inclusion check failed (/logs/0/inclusion/13: merkle.inclusion.root_mismatch): the event is not anchored in a log",
     ]);
+    // The attestation's own failure says which root it expected and which the proof leads to.
+    const t = variants.find((v) => v.name === 'split-view')!;
+    const split = (
+      await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt })
+    ).report.checks.find((c) => c.id === 'attestation.consistency' && c.status === 'fail')!;
+    expect(split.expected).toMatch(/^root [0-9a-f]{64} of the older tree \(6 leaves\)$/);
+    expect(split.found).toMatch(/^root [0-9a-f]{64}, recomputed from the proof$/);
     // An event whose leaf no attestation lists keeps the plain reason.
     const forged = (await verify('forged-event-signature')).find(
       (c) => c.id === 'event.inclusion' && c.status === 'fail',

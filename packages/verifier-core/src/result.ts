@@ -3,12 +3,27 @@
  * vocabulary (documented in docs/spec.md); `message` says what was expected and
  * what was found, with the numbers involved.
  */
-export type CheckResult = { ok: true } | { ok: false; code: string; message: string };
+export type CheckResult =
+  | { ok: true }
+  | {
+      ok: false;
+      code: string;
+      message: string;
+      /** The value the check required and the one it found, where the failure is a mismatch. */
+      expected?: string;
+      found?: string;
+    };
 
 export const OK: CheckResult = Object.freeze({ ok: true }) as CheckResult;
 
-export function fail(code: string, message: string): CheckResult {
-  return { ok: false, code, message };
+export function fail(
+  code: string,
+  message: string,
+  values?: { expected: string; found: string },
+): CheckResult {
+  return values
+    ? { ok: false, code, message, expected: values.expected, found: values.found }
+    : { ok: false, code, message };
 }
 
 /**

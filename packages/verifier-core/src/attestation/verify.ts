@@ -7,7 +7,7 @@ import { type JsonValue, ParsedJsonText } from '../json/index.js';
 import { verifyConsistency, verifyInclusion, verifyMultiproof } from '../merkle/index.js';
 import type { LineageSth } from '../note/index.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
-import { formatCount, formatCountOf, isLineageError } from '../result.js';
+import { type CheckResult, formatCount, formatCountOf, isLineageError } from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { TrustStore } from '../trust/types.js';
@@ -44,6 +44,12 @@ export interface RefutedLeaf {
   attestation: string;
   check: 'attestation.server_signature' | 'attestation.sth_signature' | 'attestation.inclusion';
   reason: string;
+}
+
+/** A failed proof's expected and found values, where it has them (root mismatches do). */
+function mismatch(r: CheckResult): { expected?: string; found?: string } {
+  if (r.ok || r.expected === undefined || r.found === undefined) return {};
+  return { expected: r.expected, found: r.found };
 }
 
 const T = {
@@ -183,6 +189,7 @@ export async function checkAttestation(
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/inclusion/${ii}`), T.inclusion, {
               reason: `${r.code}: ${r.message}`,
+              ...mismatch(r),
             }),
       );
       if (r.ok) provenHere.push(inc);
@@ -203,6 +210,7 @@ export async function checkAttestation(
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/multiproof`), T.inclusion, {
               reason: `${r.code}: ${r.message}`,
+              ...mismatch(r),
             }),
       );
       if (r.ok) for (let i = 0; i < m.leaves.length; i++) provenHere.push(m.leaves[i]!);
@@ -248,6 +256,12 @@ export async function checkAttestation(
               reason: r.ok
                 ? `older tree head is timestamped ${old.sth.timestamp}, after the newer one (${sth.timestamp})`
                 : `${r.code}: ${r.message} — the log forked or rewrote history`,
+              ...(r.ok
+                ? {
+                    expected: `an older tree head timestamped at or before ${sth.timestamp}`,
+                    found: old.sth.timestamp,
+                  }
+                : mismatch(r)),
             }),
       );
     }

@@ -266,6 +266,9 @@ export async function directInclusion(
       TITLES.inclusion,
       {
         reason: r.reason,
+        ...(r.expected !== undefined && r.found !== undefined
+          ? { expected: r.expected, found: r.found }
+          : {}),
       },
     ),
     sth: undefined,

@@ -27,7 +27,7 @@ export function parseEventInclusion(v: JsonValue, path: string): EventInclusion 
 
 export type DirectInclusionResult =
   | { ok: true; sth: LineageSth; detail: string }
-  | { ok: false; untrusted: boolean; reason: string };
+  | { ok: false; untrusted: boolean; reason: string; expected?: string; found?: string };
 
 export async function checkDirectInclusion(
   raw: JsonValue,
@@ -58,12 +58,18 @@ export async function checkDirectInclusion(
     proof: inc.proof.map((h) => fromHex(h, 32)),
     root: s.sth.rootHash,
   });
-  if (!r.ok)
-    return {
+  if (!r.ok) {
+    const failed: DirectInclusionResult = {
       ok: false,
       untrusted: false,
       reason: `${r.code}: ${r.message} (leaf ${toHex(leaf).slice(0, 12)}…)`,
     };
+    if (r.expected !== undefined && r.found !== undefined) {
+      failed.expected = r.expected;
+      failed.found = r.found;
+    }
+    return failed;
+  }
   return {
     ok: true,
     sth: s.sth,

@@ -121,17 +121,28 @@ export function verifyConsistency(p: ConsistencyCheckInput): CheckResult {
         return fail(
           'merkle.consistency.root2_mismatch',
           `both sizes are ${formatCount(plan.size1)} but root1 ${hashForMessage(p.root1)} differs from root2 ${hashForMessage(p.root2)}`,
+          {
+            expected: `root ${hashForMessage(p.root1)} (the same size, the same tree)`,
+            found: `root ${hashForMessage(p.root2)}`,
+          },
         );
       }
       return OK;
     }
     const { hash1, hash2 } = chainConsistency(p, plan);
     if (!bytesEqual(hash1, p.root1))
-      return fail('merkle.consistency.root1_mismatch', root1Message(plan, hash1, p.root1));
+      return fail('merkle.consistency.root1_mismatch', root1Message(plan, hash1, p.root1), {
+        expected: `root ${hashForMessage(p.root1)} of the older tree (${formatCount(plan.size1)} leaves)`,
+        found: `root ${hashForMessage(hash1)}, recomputed from the proof`,
+      });
     if (!bytesEqual(hash2, p.root2)) {
       return fail(
         'merkle.consistency.root2_mismatch',
         `proof from ${treeOf(plan.size1)} to ${formatCount(plan.size2)} leads to new root ${hashForMessage(hash2)}; expected root2 ${hashForMessage(p.root2)}`,
+        {
+          expected: `root ${hashForMessage(p.root2)} of the newer tree (${formatCount(plan.size2)} leaves)`,
+          found: `root ${hashForMessage(hash2)}, recomputed from the proof`,
+        },
       );
     }
     return OK;

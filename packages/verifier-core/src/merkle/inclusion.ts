@@ -100,6 +100,10 @@ export function verifyInclusion(p: InclusionCheckInput): CheckResult {
       return fail(
         'merkle.inclusion.root_mismatch',
         `proof for index ${formatCount(plan.index)} in ${treeOf(plan.size)} leads to root ${hashForMessage(calc)}; expected ${hashForMessage(p.root)}`,
+        {
+          expected: `root ${hashForMessage(p.root)}`,
+          found: `root ${hashForMessage(calc)}, recomputed from the leaf and its proof`,
+        },
       );
     }
     return OK;

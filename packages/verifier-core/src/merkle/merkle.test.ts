@@ -151,8 +151,14 @@ describe('verifyInclusion messages and codes', () => {
 
   it('reports a root mismatch with both hashes', () => {
     const res = verifyInclusion({ leafHash: h(18), index: 17, treeSize: 1000, proof, root });
-    expect(res).toMatchObject({ ok: false, code: 'merkle.inclusion.root_mismatch' });
+    expect(res).toMatchObject({
+      ok: false,
+      code: 'merkle.inclusion.root_mismatch',
+      expected: `root ${toHex(root)}`,
+      found: expect.stringMatching(/^root [0-9a-f]{64}, recomputed from the leaf and its proof$/),
+    });
     if (!res.ok) expect(res.message).toContain(`expected ${toHex(root)}`);
+    if (!res.ok) expect(res.found).not.toContain(toHex(root));
   });
 
   it('turns unusable numbers into merkle.invalid_number instead of throwing', () => {
@@ -244,9 +250,13 @@ describe('verifyConsistency policy and messages', () => {
     const base = { size1: 300, size2: 1000, root1: r(300), root2: r(1000), proof };
     expect(verifyConsistency({ ...base, root1: r(301) })).toMatchObject({
       code: 'merkle.consistency.root1_mismatch',
+      expected: `root ${toHex(r(301))} of the older tree (300 leaves)`,
+      found: `root ${toHex(r(300))}, recomputed from the proof`,
     });
     expect(verifyConsistency({ ...base, root2: r(999) })).toMatchObject({
       code: 'merkle.consistency.root2_mismatch',
+      expected: `root ${toHex(r(999))} of the newer tree (1,000 leaves)`,
+      found: `root ${toHex(r(1000))}, recomputed from the proof`,
     });
     expect(() => rootFromConsistencyProof({ ...base, root1: r(301) })).toThrow(/old root/);
   });
@@ -374,6 +384,8 @@ describe('multiproofs', () => {
       verifyMultiproof({ leaves: leavesAt([3, 5]), treeSize: 1000, proof, root: tree.root(999) }),
     ).toMatchObject({
       code: 'merkle.multiproof.root_mismatch',
+      expected: `root ${toHex(tree.root(999))}`,
+      found: `root ${toHex(tree.root(1000))}, recomputed from the leaves and the proof`,
     });
   });
 

@@ -177,6 +177,10 @@ export function verifyMultiproof(p: MultiproofCheckInput): CheckResult {
       return fail(
         'merkle.multiproof.root_mismatch',
         `multiproof for ${formatCount(p.leaves.length)} leaves of ${treeOf(plan.size)} leads to root ${hashForMessage(calc)}; expected ${hashForMessage(p.root)}`,
+        {
+          expected: `root ${hashForMessage(p.root)}`,
+          found: `root ${hashForMessage(calc)}, recomputed from the leaves and the proof`,
+        },
       );
     }
     return OK;
