@@ -210,6 +210,19 @@ describe('tampered variants', () => {
     ]);
   });
 
+  it('says, for every check that does not pass in any variant, what was expected and what was found', async () => {
+    const missing: string[] = [];
+    for (const t of variants) {
+      const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt });
+      for (const c of r.report.checks) {
+        if (c.status === 'pass') continue;
+        if (!c.reason || !c.expected || !c.found)
+          missing.push(`${t.name}: ${c.id} ${c.subject.id.slice(0, 16)}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('names the failed attestation check behind every event it leaves unproven', async () => {
     const verify = async (name: string) => {
       const t = variants.find((v) => v.name === name)!;

@@ -14,6 +14,19 @@ export type CheckResult =
       found?: string;
     };
 
+/** What a check required and what it found: present together, on a failure that is a mismatch. */
+export interface ExpectedFound {
+  expected?: string;
+  found?: string;
+}
+
+/** A failure's expected and found values for an outcome, or nothing when it has not both. */
+export function expectedFoundOf(
+  r: ExpectedFound,
+): { expected: string; found: string } | Record<string, never> {
+  return r.expected !== undefined && r.found !== undefined ? { expected: r.expected, found: r.found } : {};
+}
+
 export const OK: CheckResult = Object.freeze({ ok: true }) as CheckResult;
 
 export function fail(

@@ -134,7 +134,12 @@ describe('handoff receipts', () => {
       receivedAt: at(1.1),
     });
     const r2 = await run([a, b]);
-    expect(failed(r2, 'receipt.replay')[0]!.reason).toContain('channel sequence 0 is used by two receipts');
+    const twice = failed(r2, 'receipt.replay')[0]!;
+    expect(twice.reason).toMatch(
+      /^channel sequence 0 of lin:agent:[0-9a-f]{12}… → lin:agent:[0-9a-f]{12}… is used by two receipts$/,
+    );
+    expect(twice.expected).toBe('each channel sequence number used by one receipt');
+    expect(twice.found).toMatch(/^sequence 0 again \(handoff b\), first used by handoff a at /);
   });
 
   it('receipt.sequence and receipt.hash_link: a dropped receipt leaves a gap; a wrong link is named', async () => {

@@ -7,7 +7,7 @@ import { type JsonValue, ParsedJsonText } from '../json/index.js';
 import { verifyConsistency, verifyInclusion, verifyMultiproof } from '../merkle/index.js';
 import type { LineageSth } from '../note/index.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
-import { type CheckResult, formatCount, formatCountOf, isLineageError } from '../result.js';
+import { expectedFoundOf, formatCount, formatCountOf, isLineageError } from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { TrustStore } from '../trust/types.js';
@@ -44,12 +44,6 @@ export interface RefutedLeaf {
   attestation: string;
   check: 'attestation.server_signature' | 'attestation.sth_signature' | 'attestation.inclusion';
   reason: string;
-}
-
-/** A failed proof's expected and found values, where it has them (root mismatches do). */
-function mismatch(r: CheckResult): { expected?: string; found?: string } {
-  if (r.ok || r.expected === undefined || r.found === undefined) return {};
-  return { expected: r.expected, found: r.found };
 }
 
 const T = {
@@ -161,6 +155,7 @@ export async function checkAttestation(
           T.sth,
           {
             reason: sthR.reason,
+            ...expectedFoundOf(sthR),
           },
         ),
       );
@@ -189,7 +184,7 @@ export async function checkAttestation(
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/inclusion/${ii}`), T.inclusion, {
               reason: `${r.code}: ${r.message}`,
-              ...mismatch(r),
+              ...(r.ok ? {} : expectedFoundOf(r)),
             }),
       );
       if (r.ok) provenHere.push(inc);
@@ -210,7 +205,7 @@ export async function checkAttestation(
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/multiproof`), T.inclusion, {
               reason: `${r.code}: ${r.message}`,
-              ...mismatch(r),
+              ...(r.ok ? {} : expectedFoundOf(r)),
             }),
       );
       if (r.ok) for (let i = 0; i < m.leaves.length; i++) provenHere.push(m.leaves[i]!);
@@ -229,6 +224,7 @@ export async function checkAttestation(
             T.sth,
             {
               reason: `older tree head: ${old.reason}`,
+              ...expectedFoundOf(old),
             },
           ),
         );
@@ -261,7 +257,7 @@ export async function checkAttestation(
                     expected: `an older tree head timestamped at or before ${sth.timestamp}`,
                     found: old.sth.timestamp,
                   }
-                : mismatch(r)),
+                : expectedFoundOf(r)),
             }),
       );
     }

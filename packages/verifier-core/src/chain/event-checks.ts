@@ -5,6 +5,7 @@ import { type KeyHistories, keyBelongsToAgent, keyStatusAt } from '../identity/k
 import type { JsonValue } from '../json/index.js';
 import type { LineageSth } from '../note/index.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
+import { expectedFoundOf } from '../result.js';
 import type { OutcomeSink } from '../trust/sink.js';
 import type { SthVerifier } from '../trust/sth.js';
 import type { ApproverRole, TrustStore, WorkflowPolicy } from '../trust/types.js';
@@ -266,9 +267,7 @@ export async function directInclusion(
       TITLES.inclusion,
       {
         reason: r.reason,
-        ...(r.expected !== undefined && r.found !== undefined
-          ? { expected: r.expected, found: r.found }
-          : {}),
+        ...expectedFoundOf(r),
       },
     ),
     sth: undefined,
@@ -352,39 +351,53 @@ function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy): Chec
   const e = n.event;
   const s: CheckSubject = { kind: 'chain', id: n.id, field: '/action' };
   if (n.step !== undefined) s.step = n.step;
-  const problems: string[] = [];
+  // Each problem with the rule it broke: the reason lists the problems, expected the rules.
+  const problems: { reason: string; expected: string }[] = [];
   const approver = e.actor_kind === 'human' ? trust.approvers.find((a) => a.id === e.actor) : undefined;
-  if (e.approval && approver && !approver.roles.includes(e.approval.role)) {
-    problems.push(
-      `${approver.name} approves as ${e.approval.role} but holds only ${approver.roles.join(', ') || 'no roles'}`,
-    );
+  const held = approver?.roles ?? [];
+  if (e.approval && approver && !held.includes(e.approval.role)) {
+    problems.push({
+      reason: `${approver.name} approves as ${e.approval.role} but holds only ${held.join(', ') || 'no roles'}`,
+      expected: `an approver holding the role ${e.approval.role}`,
+    });
   }
   if (e.lifecycle?.op === 'revoke' && e.actor_kind === 'human') {
-    if (!approver?.roles.some((r) => LIFECYCLE_REVOKERS.includes(r)))
-      problems.push('only a security officer or authorizing official may revoke an agent');
+    if (!held.some((r) => LIFECYCLE_REVOKERS.includes(r)))
+      problems.push({
+        reason: 'only a security officer or authorizing official may revoke an agent',
+        expected: `an approver holding one of the roles ${LIFECYCLE_REVOKERS.join(', ')}`,
+      });
   } else if (e.lifecycle && e.actor !== e.lifecycle.agent_id) {
-    problems.push(`${e.action} for ${e.lifecycle.agent_id} is signed by another actor`);
+    problems.push({
+      reason: `${e.action} for ${e.lifecycle.agent_id} is signed by another actor`,
+      expected: `signed by ${e.lifecycle.agent_id} itself`,
+    });
   }
   const rule = policy.actions?.[e.action];
   if (rule) {
     if (rule.actors && !rule.actors.includes(e.actor))
-      problems.push(`policy allows ${e.action} only for ${rule.actors.map(short).join(', ')}`);
+      problems.push({
+        reason: `policy allows ${e.action} only for ${rule.actors.map(short).join(', ')}`,
+        expected: `one of the actors ${rule.actors.join(', ')}`,
+      });
     if (rule.actor_kinds && !rule.actor_kinds.includes(e.actor_kind))
-      problems.push(`policy allows ${e.action} only for ${rule.actor_kinds.join('/')} actors`);
-    if (rule.roles) {
-      const held = approver?.roles ?? [];
-      if (!rule.roles.some((r) => held.includes(r)))
-        problems.push(
-          `policy requires one of the roles ${rule.roles.join(', ')}; actor holds ${held.join(', ') || 'none'}`,
-        );
-    }
+      problems.push({
+        reason: `policy allows ${e.action} only for ${rule.actor_kinds.join('/')} actors`,
+        expected: `a ${rule.actor_kinds.join('/')} actor`,
+      });
+    if (rule.roles && !rule.roles.some((r) => held.includes(r)))
+      problems.push({
+        reason: `policy requires one of the roles ${rule.roles.join(', ')}; actor holds ${held.join(', ') || 'none'}`,
+        expected: `an actor holding one of the roles ${rule.roles.join(', ')}`,
+      });
   }
   return problems.length === 0
     ? outcome('chain.action_allowed', 'pass', s, TITLES.allowed, {
         found: rule ? 'allowed by policy' : 'action not restricted by policy',
       })
     : outcome('chain.action_allowed', 'fail', s, TITLES.allowed, {
-        reason: problems.join('; '),
-        found: `${e.actor_kind} ${e.actor} did ${e.action}`,
+        reason: problems.map((p) => p.reason).join('; '),
+        expected: problems.map((p) => p.expected).join('; '),
+        found: `${e.actor_kind} ${e.actor}${approver ? ` holding ${held.join(', ') || 'no roles'}` : ''} did ${e.action}`,
       });
 }

@@ -4,7 +4,7 @@ import type { EventInclusion } from '../events/types.js';
 import type { JsonValue } from '../json/index.js';
 import { verifyInclusion } from '../merkle/index.js';
 import type { LineageSth } from '../note/index.js';
-import { isLineageError } from '../result.js';
+import { type ExpectedFound, expectedFoundOf, isLineageError } from '../result.js';
 import type { SthVerifier } from '../trust/sth.js';
 
 /** Direct inclusion of an event's leaf under a trusted Lineage STH (spec §4.2.4). */
@@ -27,7 +27,7 @@ export function parseEventInclusion(v: JsonValue, path: string): EventInclusion 
 
 export type DirectInclusionResult =
   | { ok: true; sth: LineageSth; detail: string }
-  | { ok: false; untrusted: boolean; reason: string; expected?: string; found?: string };
+  | ({ ok: false; untrusted: boolean; reason: string } & ExpectedFound);
 
 export async function checkDirectInclusion(
   raw: JsonValue,
@@ -43,7 +43,8 @@ export async function checkDirectInclusion(
     return { ok: false, untrusted: false, reason: `inclusion evidence malformed at ${e.path}: ${e.message}` };
   }
   const s = await sths.verify(inc.checkpoint, inc.log_origin);
-  if (!s.ok) return { ok: false, untrusted: s.untrusted, reason: `tree head: ${s.reason}` };
+  if (!s.ok)
+    return { ok: false, untrusted: s.untrusted, reason: `tree head: ${s.reason}`, ...expectedFoundOf(s) };
   if (BigInt(inc.tree_size) !== s.sth.treeSize) {
     return {
       ok: false,
@@ -59,16 +60,12 @@ export async function checkDirectInclusion(
     root: s.sth.rootHash,
   });
   if (!r.ok) {
-    const failed: DirectInclusionResult = {
+    return {
       ok: false,
       untrusted: false,
       reason: `${r.code}: ${r.message} (leaf ${toHex(leaf).slice(0, 12)}…)`,
+      ...expectedFoundOf(r),
     };
-    if (r.expected !== undefined && r.found !== undefined) {
-      failed.expected = r.expected;
-      failed.found = r.found;
-    }
-    return failed;
   }
   return {
     ok: true,

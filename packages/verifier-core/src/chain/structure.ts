@@ -87,6 +87,7 @@ function resolvePredecessors(
           TITLES.dangling,
           {
             reason: `${missing.length} of ${formatCountOf(ids.length, 'predecessor')} ${missing.length === 1 ? 'is' : 'are'} not among the ${formatCountOf(nodes.length, 'supplied event')}`,
+            expected: `predecessors among the ${formatCountOf(nodes.length, 'supplied event')}`,
             found: missing.join(', '),
           },
         ),
@@ -157,8 +158,8 @@ function checkSequencesAndTimeOrder(nodes: readonly Node[], sink: OutcomeSink): 
             {
               reason:
                 d === 0
-                  ? `${actor} used sequence ${cur.event.sequence} twice (events ${short(prev.id)} and ${short(cur.id)}): replay or equivocation`
-                  : `${actor} jumps from sequence ${prev.event.sequence} to ${cur.event.sequence}: ${formatCountOf(d - 1, 'event')} missing`,
+                  ? `${short(actor)} used sequence ${cur.event.sequence} twice (events ${short(prev.id)} and ${short(cur.id)}): replay or equivocation`
+                  : `${short(actor)} jumps from sequence ${prev.event.sequence} to ${cur.event.sequence}: ${formatCountOf(d - 1, 'event')} missing`,
               expected: `${prev.event.sequence + 1}`,
               found: `${cur.event.sequence}`,
             },
@@ -174,7 +175,7 @@ function checkSequencesAndTimeOrder(nodes: readonly Node[], sink: OutcomeSink): 
             { ...subject(cur), kind: 'chain', field: '/timestamp' },
             TITLES.timeOrder,
             {
-              reason: `${actor}'s sequence ${cur.event.sequence} is timestamped before its sequence ${prev.event.sequence}: time runs backwards`,
+              reason: `${short(actor)}'s sequence ${cur.event.sequence} is timestamped before its sequence ${prev.event.sequence}: time runs backwards`,
               expected: `at or after ${prev.event.timestamp}`,
               found: cur.event.timestamp,
             },

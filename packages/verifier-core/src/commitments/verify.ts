@@ -110,6 +110,8 @@ export function checkOpenings(
       out.push(
         outcome('commitment.opening', 'not_checked', subj, T_OPEN, {
           reason: 'the opening matches, but the event carrying the commitment is not proven in the log',
+          expected: `event ${short(o.event_id)} proven in a trusted log`,
+          found: `event ${short(o.event_id)} not proven (see its event.inclusion)`,
         }),
       );
     } else {

@@ -17,7 +17,11 @@ export function outcome(
   return o;
 }
 
-/** Shortens a hex id for messages: first 12 characters. */
-export function short(hex: string): string {
-  return hex.length > 16 ? `${hex.slice(0, 12)}…` : hex;
+/**
+ * Shortens a hex id for messages to its first 12 hex digits; an actor id ("lin:agent:<hex>")
+ * keeps its prefix, so the shortened id still says what it names.
+ */
+export function short(id: string): string {
+  const colon = id.lastIndexOf(':') + 1;
+  return id.length - colon > 16 ? `${id.slice(0, colon + 12)}…` : id;
 }

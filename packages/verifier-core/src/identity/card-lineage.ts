@@ -6,7 +6,7 @@ import { parseEvent } from '../events/parse.js';
 import { verifyEventSignature } from '../events/verify.js';
 import type { JsonValue } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
-import { isLineageError } from '../result.js';
+import { expectedFoundOf, isLineageError } from '../result.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { TrustStore } from '../trust/types.js';
 import type { IdentityBlockParams } from './types.js';
@@ -86,6 +86,7 @@ export async function checkCardLineage(
   if (!r.ok)
     return outcome('card.lineage', r.untrusted ? 'not_checked' : 'fail', subject, TITLE, {
       reason: r.reason,
+      ...expectedFoundOf(r),
     });
   return outcome('card.lineage', 'pass', subject, TITLE, { found: `registered ${e.timestamp}; ${r.detail}` });
 }

@@ -1,5 +1,5 @@
 import { toHex } from '../encoding/hex.js';
-import { formatCountOf, LineageError } from '../result.js';
+import { type ExpectedFound, formatCountOf, LineageError } from '../result.js';
 import { type CheckpointBody, parseCheckpointBody } from './checkpoint-body.js';
 import {
   type NoteSignatureLine,
@@ -49,10 +49,18 @@ export interface VerifiedCheckpoint {
 
 export type CheckpointResult =
   | ({ ok: true } & VerifiedCheckpoint)
-  | { ok: false; code: string; message: string; checkpoint?: CheckpointBody };
+  | ({ ok: false; code: string; message: string; checkpoint?: CheckpointBody } & ExpectedFound);
 
-function failure(code: string, message: string, checkpoint?: CheckpointBody): CheckpointResult {
-  return checkpoint ? { ok: false, code, message, checkpoint } : { ok: false, code, message };
+function failure(
+  code: string,
+  message: string,
+  checkpoint?: CheckpointBody,
+  values?: { expected: string; found: string },
+): CheckpointResult {
+  const r: CheckpointResult = checkpoint
+    ? { ok: false, code, message, checkpoint }
+    : { ok: false, code, message };
+  return values ? { ...r, ...values } : r;
 }
 
 /**
@@ -112,17 +120,25 @@ export async function verifyCheckpoint(
     );
   }
   const opened = await verifySignedNote(note, [...policy.logKeys, ...witnesses]);
+  // Which log key was required and which keys signed: the two sides of a wrong-log checkpoint.
+  const names = policy.logKeys.map((k) => `${k.name}+${k.keyIdHex}`).join(', ');
+  const signers = [...new Set(note.signatures.map((s) => `${s.name}+${s.keyIdHex}`))].join(', ');
+  const logSignature = {
+    expected: `a signature by the pinned log key ${names}`,
+    found: `${note.signatures.length === 1 ? 'a signature' : 'signatures'} by ${signers}`,
+  };
   if (!opened.ok) {
-    const code = opened.code === 'note.no-verified-signature' ? 'checkpoint.log-signature' : opened.code;
-    return failure(code, opened.message, body);
+    if (opened.code === 'note.no-verified-signature')
+      return failure('checkpoint.log-signature', opened.message, body, logSignature);
+    return failure(opened.code, opened.message, body);
   }
   const logSigner = opened.verified.find((v) => logVkeys.has(v.key.vkey));
   if (!logSigner) {
-    const names = policy.logKeys.map((k) => `${k.name}+${k.keyIdHex}`).join(', ');
     return failure(
       'checkpoint.log-signature',
       `log signature not among verified signatures: no line from ${names} (${formatCountOf(opened.verified.length, 'other trusted signature')} verified)`,
       body,
+      logSignature,
     );
   }
   const witnessVkeys = new Set(witnesses.map((k) => k.vkey));
@@ -158,6 +174,10 @@ export async function verifyCheckpoint(
       'checkpoint.witness-quorum',
       `${witnessSigners.length} of ${witnesses.length} configured witnesses cosigned; ${threshold} required`,
       body,
+      {
+        expected: `cosignatures by ${threshold} of the ${formatCountOf(witnesses.length, 'configured witness', 'configured witnesses')}`,
+        found: formatCountOf(witnessSigners.length, 'counted cosignature'),
+      },
     );
   }
   return {

@@ -1,5 +1,5 @@
 import { parseUint64, truncateForMessage } from '../encoding/decimal.js';
-import { LineageError } from '../result.js';
+import { type ExpectedFound, expectedFoundOf, LineageError } from '../result.js';
 import { type CheckpointResult, type VerifiedCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import type { NoteVerifierKey } from './vkey.js';
 
@@ -37,7 +37,7 @@ export interface LineageSthPolicy {
 
 export type LineageSthResult =
   | ({ ok: true; sth: LineageSth } & VerifiedCheckpoint)
-  | { ok: false; code: string; message: string };
+  | ({ ok: false; code: string; message: string } & ExpectedFound);
 
 /** Parses the single `timestamp <unix ms>` extension line of a Lineage STH. */
 export function parseLineageSthTimestamp(extensionLines: readonly string[]): number {
@@ -102,7 +102,7 @@ export async function verifyLineageSth(
   if (policy.witnessThreshold !== undefined) checkpointPolicy.witnessThreshold = policy.witnessThreshold;
   if (policy.nowSeconds !== undefined) checkpointPolicy.nowSeconds = policy.nowSeconds;
   const r: CheckpointResult = await verifyCheckpoint(noteText, checkpointPolicy);
-  if (!r.ok) return { ok: false, code: r.code, message: r.message };
+  if (!r.ok) return { ok: false, code: r.code, message: r.message, ...expectedFoundOf(r) };
   let timestampMs: number;
   try {
     timestampMs = parseLineageSthTimestamp(r.checkpoint.extensionLines);

@@ -238,7 +238,9 @@ export async function checkReceipts(
         replays++;
         sink.push(
           outcome('receipt.replay', 'fail', { ...p.s, field: '/channel_sequence' }, T.replay, {
-            reason: `channel sequence ${seq} is used by two receipts (${prev.r.handoff_id} and ${p.r.handoff_id})`,
+            reason: `channel sequence ${seq} of ${short(p.r.sender)} → ${short(p.r.receiver)} is used by two receipts`,
+            expected: 'each channel sequence number used by one receipt',
+            found: `sequence ${seq} again (handoff ${p.r.handoff_id}), first used by handoff ${prev.r.handoff_id} at ${prev.s.where ?? prev.s.id}`,
           }),
         );
         continue;

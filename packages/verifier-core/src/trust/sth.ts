@@ -1,5 +1,5 @@
 import { type LineageSth, type NoteVerifierKey, parseVkey, verifyLineageSth } from '../note/index.js';
-import { isLineageError } from '../result.js';
+import { type ExpectedFound, expectedFoundOf, isLineageError } from '../result.js';
 import type { TrustStore } from './types.js';
 
 /**
@@ -9,7 +9,7 @@ import type { TrustStore } from './types.js';
  */
 export type TrustedSthResult =
   | { ok: true; sth: LineageSth }
-  | { ok: false; untrusted: boolean; reason: string };
+  | ({ ok: false; untrusted: boolean; reason: string } & ExpectedFound);
 
 export class SthVerifier {
   readonly #cache = new Map<string, Promise<TrustedSthResult>>();
@@ -55,7 +55,7 @@ export class SthVerifier {
       });
       return r.ok
         ? { ok: true, sth: r.sth }
-        : { ok: false, untrusted: false, reason: `${r.code}: ${r.message}` };
+        : { ok: false, untrusted: false, reason: `${r.code}: ${r.message}`, ...expectedFoundOf(r) };
     } catch (e) {
       return {
         ok: false,
