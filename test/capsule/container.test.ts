@@ -45,7 +45,9 @@ describe('capsule container checks', () => {
     files.set('events.jsonl', enc.encode(lines.join('\n')));
     const f = failing(await run(files), 'capsule.parse');
     expect(f).toHaveLength(1);
-    expect(f[0]!.reason).toMatch(/^events\.jsonl:3: .*duplicate/i);
+    expect(f[0]!.subject).toMatchObject({ kind: 'file', id: 'events.jsonl:3', field: '/type' });
+    // The subject says where; the reason says what is wrong there, without repeating it.
+    expect(f[0]!.reason).toMatch(/^duplicate/i);
   });
 
   it('stops with an unusable-container failure when the manifest is not strict JSON', async () => {

@@ -213,7 +213,10 @@ describe('tampered variants', () => {
   it('says, for every check that does not pass in any variant, what was expected and what was found', async () => {
     const missing: string[] = [];
     for (const t of variants) {
-      const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt });
+      const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {
+        verifiedAt,
+        capsuleName: t.name,
+      });
       for (const c of r.report.checks) {
         if (c.status === 'pass') continue;
         if (!c.reason || !c.expected || !c.found)
@@ -226,8 +229,12 @@ describe('tampered variants', () => {
   it('names the failed attestation check behind every event it leaves unproven', async () => {
     const verify = async (name: string) => {
       const t = variants.find((v) => v.name === name)!;
-      return (await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt })).report
-        .checks;
+      return (
+        await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {
+          verifiedAt,
+          capsuleName: t.name,
+        })
+      ).report.checks;
     };
     // A log the assessor does not trust: every event is covered, none is proven, each says why.
     const untrusted = (await verify('untrusted-log-sth')).filter(
@@ -251,7 +258,7 @@ describe('tampered variants', () => {
     // The attestation's own failure says which root it expected and which the proof leads to.
     const t = variants.find((v) => v.name === 'split-view')!;
     const split = (
-      await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt })
+      await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt, capsuleName: t.name })
     ).report.checks.find((c) => c.id === 'attestation.consistency' && c.status === 'fail')!;
     expect(split.expected).toMatch(/^root [0-9a-f]{64} of the older tree \(6 leaves\)$/);
     expect(split.found).toMatch(/^root [0-9a-f]{64}, recomputed from the proof$/);

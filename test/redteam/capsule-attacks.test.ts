@@ -254,7 +254,7 @@ describe('red team: artifacts and the manifest', () => {
       'capsule.file_listed',
     );
     const extra = unlisted.report.checks.find((c) => c.id === 'capsule.file_listed' && c.status === 'fail')!;
-    expect(extra.subject).toMatchObject({ kind: 'capsule', id: 'attestations/001.json' });
+    expect(extra.subject).toMatchObject({ kind: 'file', id: 'attestations/001.json' });
     expect(extra.found).toMatch(/^attestations\/001\.json, [\d,]+ bytes, not listed$/);
     const m2 = manifest();
     m2.files.find((x) => x.path === 'openings.json')!.path = 'Openings.json';

@@ -48,9 +48,11 @@ function parseFailure(file: string, e: unknown): CheckOutcome {
   return {
     id: 'capsule.parse',
     status: 'fail',
-    subject: { kind: 'manifest', id: file, ...(le.path ? { field: le.path } : {}) },
+    subject: { kind: 'file', id: file, ...(le.path ? { field: le.path } : {}) },
     title: 'capsule documents are strict JSON',
-    reason: `${file}: ${le.message}`,
+    // The subject names the file, line and pointer; the reason is what is wrong there.
+    reason:
+      le.path && le.message.startsWith(`${le.path}: `) ? le.message.slice(le.path.length + 2) : le.message,
   };
 }
 

@@ -54,7 +54,7 @@ export function listingOutcomes(
         outcome(
           'capsule.file_listed',
           'fail',
-          { kind: 'capsule', id: e.path },
+          { kind: 'file', id: e.path },
           'every file in the capsule is listed in the manifest',
           {
             reason: `"${e.path}" (${formatCount(e.size)} bytes) is in the container but not in manifest.json; unlisted files are not evidence`,

@@ -172,7 +172,7 @@ export async function verifyCapsule(
   for (const f of manifest.files) {
     aborted(options.signal);
     const subject = {
-      kind: f.kind === 'artifact' ? ('artifact' as const) : ('manifest' as const),
+      kind: f.kind === 'artifact' ? ('artifact' as const) : ('file' as const),
       id: f.path,
     };
     const size = inContainer.get(f.path);

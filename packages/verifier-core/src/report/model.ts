@@ -10,6 +10,8 @@ export type CheckStatus = 'pass' | 'fail' | 'not_checked';
 
 export type SubjectKind =
   | 'capsule'
+  /** A file inside a capsule (events.jsonl, a card, an attestation), named by path or path:line. */
+  | 'file'
   | 'manifest'
   | 'artifact'
   | 'event'
