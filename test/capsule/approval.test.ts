@@ -75,7 +75,19 @@ describe('SAR approvals', () => {
     });
     const r1 = await verifySarApproval(JSON.stringify(forgedSth), sample.trust, { verifiedAt });
     expect(status(r1, 'approval.sths')).toContain('fail');
+    // The forged size breaks the log's signature over the note: right key, signature that no longer verifies.
+    const sth = r1.report.checks.find((c) => c.id === 'approval.sths' && c.status === 'fail')!;
+    expect(sth.reason).toMatch(/^note\.bad-signature: /);
+    expect(sth.expected).toMatch(
+      /^a signature by lineage\.example\/fedramp-evidence-log\+[0-9a-f]{8} over this note text$/,
+    );
+    expect(sth.found).toMatch(/^signature line \d+, which does not verify over it$/);
     expect(status(r1, 'approval.signature')).toEqual(['fail']);
+    const sig = r1.report.checks.find((c) => c.id === 'approval.signature')!;
+    expect(sig.expected).toBe(
+      `an Ed25519 signature by ${forgedSth.signature.public_key.slice(0, 12)}… over this approval`,
+    );
+    expect(sig.found).toBe(`signature ${forgedSth.signature.value.slice(0, 12)}…, which does not verify`);
     const other = await buildFedrampSample({ seed: 'other' });
     const otherCap = await verifyCapsule(zipCapsuleSource(other.zip), other.trust, {
       verifiedAt,

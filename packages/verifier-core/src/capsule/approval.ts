@@ -1,7 +1,7 @@
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
 import { Fields, isObject } from '../events/fields.js';
 import { verifySignatureObject } from '../events/index.js';
-import { outcome } from '../events/outcome.js';
+import { outcome, short } from '../events/outcome.js';
 import type { SignatureObject } from '../events/types.js';
 import { canonicalBytes, type JsonValue, parseStrictJson } from '../json/index.js';
 import { parseVkey, verifyLineageSth } from '../note/index.js';
@@ -11,7 +11,13 @@ import {
   type CheckStatus,
   type VerificationReport,
 } from '../report/model.js';
-import { formatCountOf, isLineageError, LineageError } from '../result.js';
+import {
+  type ExpectedFound,
+  expectedFoundOf,
+  formatCountOf,
+  isLineageError,
+  LineageError,
+} from '../result.js';
 import { APPROVER_ROLES, type ApproverRole, type TrustStore } from '../trust/types.js';
 import type { CapsuleCheckId } from './check-ids.js';
 import type { CapsuleVerification } from './types.js';
@@ -216,7 +222,13 @@ export async function verifySarApproval(
     sigOk ? 'pass' : 'fail',
     "the approver's signature over the approval verifies",
     '/signature/value',
-    sigOk ? {} : { reason: 'the approval was altered after signing, or signed by another key' },
+    sigOk
+      ? {}
+      : {
+          reason: 'the approval was altered after signing, or signed by another key',
+          expected: `an Ed25519 signature by ${short(signature.public_key)} over this approval`,
+          found: `signature ${short(signature.value)}, which does not verify`,
+        },
   );
 
   const approver = trust.approvers.find((x) => x.id === a.approver.id);
@@ -226,7 +238,11 @@ export async function verifySarApproval(
       'fail',
       'the approver is pinned in the trust store and holds the role',
       '/approver/id',
-      { reason: `${a.approver.id} is not an approver in the trust store` },
+      {
+        reason: `${a.approver.id} is not an approver in the trust store`,
+        expected: 'an approver pinned in the trust store',
+        found: `${a.approver.id}, not pinned`,
+      },
     );
   } else if (approver.public_key !== signature.public_key) {
     push(
@@ -267,8 +283,11 @@ export async function verifySarApproval(
   for (const [i, s] of a.relied_sths.entries()) {
     const pinned = trust.logs.filter((l) => l.origin === s.log_id);
     let reason: string | undefined;
-    if (pinned.length === 0) reason = `no log key pinned for "${s.log_id}"`;
-    else {
+    let values: ExpectedFound = {};
+    if (pinned.length === 0) {
+      reason = `no log key pinned for "${s.log_id}"`;
+      values = { expected: `a log key pinned for ${s.log_id}`, found: 'none in the trust store' };
+    } else {
       try {
         const r = await verifyLineageSth(s.checkpoint, {
           logId: s.log_id,
@@ -277,9 +296,16 @@ export async function verifySarApproval(
           witnesses: trust.witnesses.vkeys.map((v) => parseVkey(v)),
           witnessThreshold: trust.witnesses.threshold,
         });
-        if (!r.ok) reason = `${r.code}: ${r.message}`;
-        else if (r.sth.treeSize.toString() !== s.size)
+        if (!r.ok) {
+          reason = `${r.code}: ${r.message}`;
+          values = r;
+        } else if (r.sth.treeSize.toString() !== s.size) {
           reason = `the note says size ${r.sth.treeSize}, the approval says ${s.size}`;
+          values = {
+            expected: `size ${s.size}, as the approval says`,
+            found: `size ${r.sth.treeSize} in the signed note`,
+          };
+        }
       } catch (e) {
         reason = isLineageError(e) ? e.message : String(e);
       }
@@ -291,7 +317,7 @@ export async function verifySarApproval(
         'fail',
         'every tree head the approval relied on verifies under the pinned log key',
         `/relied_sths/${i}`,
-        { reason },
+        { reason, ...expectedFoundOf(values) },
       );
     }
   }
@@ -303,7 +329,11 @@ export async function verifySarApproval(
       '/relied_sths',
       a.relied_sths.length > 0
         ? { found: formatCountOf(a.relied_sths.length, 'tree head') }
-        : { reason: 'the approval cites no tree head' },
+        : {
+            reason: 'the approval cites no tree head',
+            expected: 'at least one relied-on tree head',
+            found: 'none',
+          },
     );
 
   const cap = options.capsule;

@@ -115,6 +115,10 @@ describe.each([
     });
     expect(three).toMatchObject({ ok: false, code: 'checkpoint.witness-quorum' });
     if (!three.ok) expect(three.message).toBe('2 of 3 configured witnesses cosigned; 3 required');
+    expect(three).toMatchObject({
+      expected: 'cosignatures by 3 of the 3 configured witnesses',
+      found: '2 counted cosignatures',
+    });
     const two = await verifyCheckpoint(trimmed, {
       logKeys: [REKOR2_LOG],
       witnesses: WITNESSES,
@@ -228,13 +232,23 @@ describe('tessera checkpoints', () => {
       '\n14\n',
     );
     const r = await verifyCheckpoint(text, { logKeys: [key] });
-    expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'note.bad-signature',
+      expected: `a signature by ${key.name}+${key.keyIdHex} over this note text`,
+      found: expect.stringMatching(/^signature line \d+, which does not verify over it$/),
+    });
   });
 
   it('rejects a checkpoint signed by another key with the same name', async () => {
     const text = readFileSync(join(vectorPath('tessera-log'), 'checkpoint.3'), 'utf8');
     const other = parseVkey('example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k');
     const r = await verifyCheckpoint(text, { logKeys: [other] });
-    expect(r).toMatchObject({ ok: false, code: 'checkpoint.log-signature' });
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'checkpoint.log-signature',
+      expected: 'a signature by the pinned log key example.com/foo+530d903a',
+      found: 'a signature by example.com/log/testdata+33d7b496',
+    });
   });
 });

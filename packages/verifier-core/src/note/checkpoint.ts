@@ -1,5 +1,5 @@
 import { toHex } from '../encoding/hex.js';
-import { type ExpectedFound, formatCountOf, LineageError } from '../result.js';
+import { type ExpectedFound, expectedFoundOf, formatCountOf, LineageError } from '../result.js';
 import { type CheckpointBody, parseCheckpointBody } from './checkpoint-body.js';
 import {
   type NoteSignatureLine,
@@ -55,12 +55,12 @@ function failure(
   code: string,
   message: string,
   checkpoint?: CheckpointBody,
-  values?: { expected: string; found: string },
+  values: ExpectedFound = {},
 ): CheckpointResult {
   const r: CheckpointResult = checkpoint
     ? { ok: false, code, message, checkpoint }
     : { ok: false, code, message };
-  return values ? { ...r, ...values } : r;
+  return { ...r, ...expectedFoundOf(values) };
 }
 
 /**
@@ -130,7 +130,7 @@ export async function verifyCheckpoint(
   if (!opened.ok) {
     if (opened.code === 'note.no-verified-signature')
       return failure('checkpoint.log-signature', opened.message, body, logSignature);
-    return failure(opened.code, opened.message, body);
+    return failure(opened.code, opened.message, body, opened);
   }
   const logSigner = opened.verified.find((v) => logVkeys.has(v.key.vkey));
   if (!logSigner) {

@@ -1,7 +1,7 @@
 import { fromBase64 } from '../encoding/base64.js';
 import { utf8DecodeStrict, utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
-import { formatCount, formatCountOf, LineageError } from '../result.js';
+import { type ExpectedFound, formatCount, formatCountOf, LineageError } from '../result.js';
 import { verifyNoteSignature } from './signature-types.js';
 import type { NoteVerifierKey } from './vkey.js';
 import { isValidKeyName } from './vkey.js';
@@ -133,7 +133,7 @@ export interface VerifiedNoteSignature {
 
 export type NoteVerification =
   | { ok: true; note: SignedNote; verified: VerifiedNoteSignature[]; unverified: NoteSignatureLine[] }
-  | { ok: false; code: string; message: string };
+  | ({ ok: false; code: string; message: string } & ExpectedFound);
 
 /** Map key for the (name, key ID) pair that identifies a signer. */
 function signerId(name: string, keyIdHex: string): string {
@@ -198,6 +198,9 @@ export async function verifySignedNote(
         ok: false,
         code: 'note.bad-signature',
         message: `line ${sig.line}: signature by trusted key ${key.name}+${key.keyIdHex} (${key.type}) does not verify: ${r.reason}`,
+        // The note text was changed after signing (or the line forged): the key is right, the signature is not.
+        expected: `a signature by ${key.name}+${key.keyIdHex} over this note text`,
+        found: `signature line ${sig.line}, which does not verify over it`,
       };
     }
     if (verifiedKeys.has(id)) continue;
