@@ -1,5 +1,6 @@
 import {
   type CheckOutcome,
+  expectedFoundOf,
   formatCount,
   fromBase64,
   type TrustStore,
@@ -181,8 +182,11 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
           cp.log ?? origin,
           'The checkpoint is signed by a log you trust',
           {
-            reason: cp.unknownLog ? `signed by a log you have not pinned: ${cp.message}` : cp.message,
-            found: cp.code,
+            reason: cp.unknownLog
+              ? `signed by a log you have not pinned: ${cp.message}`
+              : `${cp.code}: ${cp.message}`,
+            // The core's expected and found where it has them; else at least which check failed.
+            ...(cp.expected !== undefined ? expectedFoundOf(cp) : { found: cp.code }),
           },
         ),
       );

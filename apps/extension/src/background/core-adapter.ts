@@ -1,5 +1,6 @@
 import {
   type CheckOutcome,
+  expectedFoundOf,
   type NoteVerifierKey,
   parseStrictJson,
   parseVkey,
@@ -76,7 +77,14 @@ async function checkpoint(note: string, trust: TrustStore): Promise<VerifiedChec
     if (r.checkpoint?.origin === log.origin && r.code !== 'checkpoint.origin') {
       // It claims to be a log you pinned: anything short of that log's valid signature is a
       // failure (an impersonation or a forgery), not merely an unknown log.
-      return { ok: false, unknownLog: false, code: r.code, message: r.message, log: log.origin };
+      return {
+        ok: false,
+        unknownLog: false,
+        code: r.code,
+        message: r.message,
+        log: log.origin,
+        ...expectedFoundOf(r),
+      };
     }
     if (!NOT_THIS_LOG.has(r.code) && !r.checkpoint) {
       // The note itself is malformed: no log could accept it.

@@ -19,6 +19,9 @@ export interface RejectedCheckpoint {
   code: string;
   message: string;
   log: string | null;
+  /** What the failed check required and what it found, where the core says (a wrong key, a bad signature). */
+  expected?: string;
+  found?: string;
 }
 
 /** The site's agent-history document (spec §6.5), as fetched from the visited origin. */
