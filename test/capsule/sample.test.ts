@@ -243,7 +243,7 @@ describe('tampered variants', () => {
     expect(untrusted).toHaveLength(18);
     for (const c of untrusted) {
       expect(c.reason).toMatch(
-        /^attestations\/000\.json covers this event's leaf, but its attestation\.sth_signature check failed \(tree head of lineage\.example\/fedramp-evidence-log: checkpoint\.log-signature: /,
+        /^attestations\/000\.json covers this event's leaf, but its attestation\.sth_signature check failed \(tree head of lineage\.example\/fedramp-evidence-log: checkpoint\.log-signature\): the event is not anchored in a log$/,
       );
       expect(c.expected).toMatch(/^an inclusion proof or a verified attestation covering leaf [0-9a-f]{64}$/);
       expect(c.found).toBe('attestations/000.json, which fails attestation.sth_signature');

@@ -77,6 +77,7 @@ describe('lineage verify', () => {
     expect(j.capsuleDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(j.lineage.nodes).toHaveLength(j.events.length);
     expect(readFileSync(html, 'utf8')).toMatch(/<h1 class="verified">VERIFIED<\/h1>/);
+    expect(readFileSync(html, 'utf8')).toMatch(/ — 0 failed, 0 not checked, \d{3} passed<\/p>/);
     const ar = JSON.parse(readFileSync(oscal, 'utf8'))['assessment-results'];
     expect(ar.metadata['oscal-version']).toBe('1.1.2');
     const findings = ar.results[0].findings as {

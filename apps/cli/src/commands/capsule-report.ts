@@ -177,7 +177,7 @@ function esc(s: string): string {
 export function writeCapsuleHtml(cap: CapsuleVerification, write: (piece: string) => void): void {
   const r = cap.report;
   const row = (c: CheckOutcome) =>
-    `<tr class="${c.status}"><td>${c.status}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.subject.step ?? '')}</td><td>${esc(`${c.subject.kind} ${c.subject.id}${c.subject.where ? ` · at ${c.subject.where}` : ''}${c.subject.field ? ` · field ${c.subject.field}` : ''}`)}</td><td>${esc(c.title)}${c.reason ? `<br><small>${esc(c.reason)}</small>` : ''}</td><td>${esc(c.expected ?? '')}</td><td>${esc(c.found ?? '')}</td></tr>`;
+    `<tr class="${c.status}"><td>${c.status}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.subject.step ?? '')}</td><td>${esc(`${c.subject.kind} ${c.subject.id}${c.subject.where ? ` · at ${c.subject.where}` : ''}${c.subject.field ? ` · field ${c.subject.field}` : ''}`)}</td><td>${esc(c.title)}${c.reason ? `<br><small>${esc(c.reason)}</small>` : ''}</td><td>${c.expected === undefined ? '' : `<code>${esc(c.expected)}</code>`}</td><td>${c.found === undefined ? '' : `<code>${esc(c.found)}</code>`}</td></tr>`;
   const rows = <T>(items: readonly T[], render: (x: T) => string, keep: (x: T) => boolean = () => true) => {
     let batch: string[] = [];
     for (const x of items) {
@@ -195,10 +195,10 @@ export function writeCapsuleHtml(cap: CapsuleVerification, write: (piece: string
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <style>body{font:14px system-ui,sans-serif;margin:2em}h1.verified{color:#0a6b2c}h1.failed{color:#a00}h1.incomplete{color:#8a6100}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px;vertical-align:top;text-align:left;overflow-wrap:anywhere}
-table.checks{table-layout:fixed}table.checks th:nth-child(1){width:7em}table.checks th:nth-child(2){width:14em}table.checks th:nth-child(3){width:10em}
+table.checks{table-layout:fixed}table.checks th:nth-child(1){width:5%}table.checks th:nth-child(2){width:13%}table.checks th:nth-child(3){width:9%}table.checks th:nth-child(4){width:16%}table.checks th:nth-child(6),table.checks th:nth-child(7){width:18%}
 tr.fail{background:#fde8e8}tr.not_checked{background:#fff6d6}code{font-size:12px}small{color:#555}</style></head>
 <body><h1 class="${r.verdict}">${VERDICT[r.verdict]}</h1>
-<p>${esc(cap.manifest?.title ?? r.target.name)}<br>capsule digest <code>${esc(cap.capsuleDigest)}</code><br>verified at ${esc(r.verifiedAt)} by ${esc(VERIFIER)} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.not_checked} not checked</p>
+<p>${esc(cap.manifest?.title ?? r.target.name)}<br>capsule digest <code>${esc(cap.capsuleDigest)}</code><br>verified at ${esc(r.verifiedAt)} by ${esc(VERIFIER)} — ${formatCount(r.summary.fail)} failed, ${formatCount(r.summary.not_checked)} not checked, ${formatCount(r.summary.pass)} passed</p>
 <h2>Events</h2><table><tr><th>step</th><th>action</th><th>actor</th><th>controls</th><th>artifact</th><th>status</th></tr>
 `);
   rows(

@@ -144,8 +144,13 @@ export async function checkAttestation(
       for (const x of [...(log.inclusion ?? []), ...(log.multiproof?.leaves ?? [])]) {
         if (sthR.untrusted)
           unverifiable.set(x.leaf_hash, `${label}: tree head of ${log.log_origin}: ${sthR.reason}`);
+        // The code only: the attestation's own outcome carries the whole reason.
         else
-          refute(x.leaf_hash, 'attestation.sth_signature', `tree head of ${log.log_origin}: ${sthR.reason}`);
+          refute(
+            x.leaf_hash,
+            'attestation.sth_signature',
+            `tree head of ${log.log_origin}: ${sthR.reason.split(':')[0]}`,
+          );
       }
       sink.push(
         outcome(
