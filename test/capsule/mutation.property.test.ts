@@ -26,13 +26,17 @@ beforeAll(async () => {
   sample = await buildFedrampSample();
 });
 
-async function verdictOf(zip: Uint8Array): Promise<string> {
+async function reportOf(zip: Uint8Array) {
   // Must never throw: every problem is a failed check.
   const v = await verifyCapsule(zipCapsuleSource(zip), sample.trust, {
     verifiedAt,
     capsuleName: 'mutant.zip',
   });
-  return v.report.verdict;
+  return v.report;
+}
+
+async function verdictOf(zip: Uint8Array): Promise<string> {
+  return (await reportOf(zip)).verdict;
 }
 
 /** Re-lists every file in the manifest, as an attacker who can rewrite the unsigned manifest would. */
@@ -156,10 +160,14 @@ describe('capsule mutations (fast-check)', () => {
         const target = all[pick % all.length]!;
         lines[doc.line ?? 0] = JSON.stringify(mutate(value, target, salt));
         files.set(doc.path, enc.encode(doc.line !== undefined ? `${lines.join('\n')}\n` : lines[0]!));
-        const verdict = await verdictOf(repack(files));
-        if (verdict === 'verified')
+        const report = await reportOf(repack(files));
+        const where = `${doc.path}${doc.line !== undefined ? `:${doc.line + 1}` : ''} at ${JSON.stringify(target)}`;
+        if (report.verdict === 'verified') throw new Error(`mutating ${where} still verified`);
+        // And every failure it causes says why, what was expected and what was found.
+        const bare = report.checks.filter((c) => c.status === 'fail' && !(c.reason && c.expected && c.found));
+        if (bare.length > 0)
           throw new Error(
-            `mutating ${doc.path}${doc.line !== undefined ? `:${doc.line + 1}` : ''} at ${JSON.stringify(target)} still verified`,
+            `mutating ${where}: ${bare.map((c) => c.id).join(', ')} failed without expected/found`,
           );
         return true;
       }),

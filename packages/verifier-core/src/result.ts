@@ -48,12 +48,27 @@ export class LineageError extends Error {
   readonly code: string;
   /** Where in the input the problem is: a JSON pointer, a line number, a file name. */
   readonly path: string | undefined;
-  constructor(code: string, message: string, path?: string) {
+  /** The message without the path: what is wrong there. */
+  readonly detail: string;
+  /** What was required and what was found, for errors that are a mismatch (a field's type). */
+  readonly expected?: string;
+  readonly found?: string;
+  constructor(code: string, message: string, path?: string, values?: { expected: string; found: string }) {
     super(path ? `${path}: ${message}` : message);
     this.name = 'LineageError';
     this.code = code;
     this.path = path;
+    this.detail = message;
+    if (values) {
+      this.expected = values.expected;
+      this.found = values.found;
+    }
   }
+}
+
+/** A failed outcome's reason, expected and found from an error whose path the outcome's subject names. */
+export function errorOutcomeDetail(e: LineageError): { reason: string; expected?: string; found?: string } {
+  return { reason: e.detail, ...expectedFoundOf(e) };
 }
 
 export function isLineageError(e: unknown): e is LineageError {

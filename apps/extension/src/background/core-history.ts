@@ -144,8 +144,9 @@ export async function verifyHistoryDocument(
   const problem = built.problems[0];
   if (problem) {
     return result('fail', {
-      reason: `lifecycle event ${short(problem.eventId)}: ${problem.reason}`,
-      found: 'history.lifecycle',
+      reason: `lifecycle event ${short(problem.eventId)}: ${problem.reason} (history.lifecycle)`,
+      expected: problem.expected,
+      found: problem.found,
     });
   }
   const h = agentId ? built.histories.get(agentId) : undefined;

@@ -367,6 +367,8 @@ describe('call chains: assessor and agent modes from one engine', () => {
     const r = await both({ ...i, events: [...i.events, { event: bad }, i.events[0]!] });
     const s = failed(r, 'event.schema');
     expect(s[0]!.subject.field).toBe('/timestamp');
+    expect(s[0]!.found).toBe('"2026-11-20 14:00"');
+    expect(s[0]!.expected).toBe('an RFC 3339 UTC timestamp like "2026-11-20T14:03:07Z"');
     expect(s[1]!.reason).toContain('supplied twice');
   });
 

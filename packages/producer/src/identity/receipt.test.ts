@@ -198,6 +198,13 @@ describe('handoff receipts', () => {
   it('receipt.schema: malformed receipts name the field', async () => {
     const rs = channel(1);
     const r = await verifyReceipts([{ ...rs[0]!, channel_sequence: -1 } as unknown as JsonValue]);
-    expect(failed(r as never, 'receipt.schema')[0]!.subject.field).toBe('/channel_sequence');
+    const f = failed(r as never, 'receipt.schema')[0]!;
+    expect(f.subject.field).toBe('/channel_sequence');
+    // The field is in the subject; the reason, expected and found say what is wrong with it.
+    expect(f).toMatchObject({
+      reason: 'expected a non-negative integer, found number -1',
+      expected: 'a non-negative integer',
+      found: 'number -1',
+    });
   });
 });

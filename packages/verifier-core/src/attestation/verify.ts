@@ -7,7 +7,13 @@ import { type JsonValue, ParsedJsonText } from '../json/index.js';
 import { verifyConsistency, verifyInclusion, verifyMultiproof } from '../merkle/index.js';
 import type { LineageSth } from '../note/index.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
-import { expectedFoundOf, formatCount, formatCountOf, isLineageError } from '../result.js';
+import {
+  errorOutcomeDetail,
+  expectedFoundOf,
+  formatCount,
+  formatCountOf,
+  isLineageError,
+} from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { TrustStore } from '../trust/types.js';
@@ -93,7 +99,7 @@ export async function checkAttestation(
     a = parseAttestation(value);
   } catch (e) {
     if (!isLineageError(e)) throw e;
-    sink.push(outcome('attestation.schema', 'fail', subj(e.path), T.schema, { reason: e.message }));
+    sink.push(outcome('attestation.schema', 'fail', subj(e.path), T.schema, errorOutcomeDetail(e)));
     return result();
   }
   sink.push(outcome('attestation.schema', 'pass', subj(), T.schema));
@@ -132,6 +138,8 @@ export async function checkAttestation(
           })
         : outcome('attestation.server_signature', 'fail', subj('/signature'), T.server, {
             reason: 'server signature does not verify: the attestation was altered after signing',
+            expected: `an Ed25519 signature by ${a.server}'s pinned key over this attestation`,
+            found: `signature ${short(a.signature.value)}, which does not verify`,
           }),
     );
   }
@@ -272,6 +280,8 @@ export async function checkAttestation(
         sink.push(
           outcome('attestation.leaf_binding', 'fail', subj(base), T.binding, {
             reason: `log ${log.log_origin} proves leaf ${short(p.leaf_hash)}, which the attestation's "leaves" does not list`,
+            expected: 'every proven leaf listed in "leaves"',
+            found: `leaf ${p.leaf_hash}, proven but not listed`,
           }),
         );
         continue;
@@ -297,6 +307,8 @@ export async function checkAttestation(
     sink.push(
       outcome('attestation.leaf_binding', 'fail', subj('/leaves'), T.binding, {
         reason: `${formatCountOf(listed.length, 'listed leaf', 'listed leaves')} ${listed.length === 1 ? 'carries' : 'carry'} no proof in any log (first: ${short(listed[0]!)})`,
+        expected: 'a proof in some log for every listed leaf',
+        found: `${formatCountOf(listed.length, 'leaf', 'leaves')} without one (first: ${listed[0]!})`,
       }),
     );
   } else if (missingExpected.length > 0) {

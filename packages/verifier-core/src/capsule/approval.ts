@@ -13,6 +13,7 @@ import {
 } from '../report/model.js';
 import {
   type ExpectedFound,
+  errorOutcomeDetail,
   expectedFoundOf,
   formatCountOf,
   isLineageError,
@@ -207,9 +208,13 @@ export async function verifySarApproval(
   try {
     a = parseSarApproval(approvalText);
   } catch (e) {
-    push('approval.schema', 'fail', 'the approval is well-formed', isLineageError(e) ? e.path : undefined, {
-      reason: isLineageError(e) ? e.message : String(e),
-    });
+    push(
+      'approval.schema',
+      'fail',
+      'the approval is well-formed',
+      isLineageError(e) ? e.path : undefined,
+      isLineageError(e) ? errorOutcomeDetail(e) : { reason: String(e) },
+    );
     return { report: buildReport(target, options.verifiedAt, checks) };
   }
   push('approval.schema', 'pass', 'the approval is well-formed', undefined, {

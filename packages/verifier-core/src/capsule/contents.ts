@@ -13,7 +13,7 @@ import {
 } from '../json/index.js';
 import type { HandoffReceipt } from '../receipts/types.js';
 import type { CheckOutcome } from '../report/model.js';
-import { isLineageError, LineageError } from '../result.js';
+import { errorOutcomeDetail, isLineageError, LineageError } from '../result.js';
 import type { CapsuleManifest, ManifestFile } from './manifest.js';
 
 /** The capsule's documents, as raw strict-JSON values with where each came from. */
@@ -51,8 +51,7 @@ function parseFailure(file: string, e: unknown): CheckOutcome {
     subject: { kind: 'file', id: file, ...(le.path ? { field: le.path } : {}) },
     title: 'capsule documents are strict JSON',
     // The subject names the file, line and pointer; the reason is what is wrong there.
-    reason:
-      le.path && le.message.startsWith(`${le.path}: `) ? le.message.slice(le.path.length + 2) : le.message,
+    ...errorOutcomeDetail(le),
   };
 }
 
@@ -129,7 +128,14 @@ export function readDocument(
   else if (file.kind === 'openings') {
     if (!Array.isArray(value))
       failures.push(
-        parseFailure(file.path, new LineageError('capsule.parse', 'expected an array of openings', '/')),
+        parseFailure(
+          file.path,
+          new LineageError('capsule.parse', 'expected an array of openings', '/', {
+            expected: 'an array of openings',
+            found:
+              typeof value === 'object' && value !== null ? 'an object' : JSON.stringify(value).slice(0, 40),
+          }),
+        ),
       );
     else for (const [i, v] of value.entries()) docs.openings.push({ value: v, where: `${file.path}#/${i}` });
   }

@@ -11,7 +11,7 @@ import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js'
 import { parseReceipt, verifyReceipts } from '../receipts/index.js';
 import type { HandoffReceipt } from '../receipts/types.js';
 import { type CheckOutcome, type CheckStatus, type CheckSubject, worseStatus } from '../report/model.js';
-import { formatCount, formatCountOf, isLineageError } from '../result.js';
+import { errorOutcomeDetail, formatCount, formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import type { CapsuleDocuments } from './contents.js';
 import type { AbortSignalLike } from './source.js';
@@ -427,9 +427,13 @@ async function indexDocuments(
       checks.push({
         id: 'commitment.opening',
         status: 'fail',
-        subject: { kind: 'commitment', id: o.where },
+        subject: {
+          kind: 'commitment',
+          id: o.where,
+          ...(isLineageError(e) && e.path ? { field: e.path } : {}),
+        },
         title: 'the disclosed value opens the commitment in a proven event',
-        reason: isLineageError(e) ? e.message : String(e),
+        ...(isLineageError(e) ? errorOutcomeDetail(e) : { reason: String(e) }),
       });
     }
   }

@@ -104,6 +104,8 @@ export function artifactOutcomes(
       out.push(
         outcome('capsule.artifact_hash', 'fail', subject, title, {
           reason: `artifact "${f.path}" names event ${f.event_id.slice(0, 12)}…, which is not in the capsule`,
+          expected: `event ${f.event_id} among the capsule's events`,
+          found: 'no such event',
         }),
       );
     } else if (ev.event.payload_hash !== found) {

@@ -12,7 +12,7 @@ import { buildKeyHistories, type KeyHistories } from '../identity/key-history.js
 import type { JsonValue } from '../json/index.js';
 import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
 import type { CheckSubject } from '../report/model.js';
-import { isLineageError } from '../result.js';
+import { errorOutcomeDetail, isLineageError } from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { TrustStore, WorkflowPolicy } from '../trust/types.js';
@@ -142,7 +142,7 @@ export async function runCallChain(
       if (!isLineageError(e)) throw e;
       const s: CheckSubject = { kind: 'event', id: `event ${index}`, field: e.path ?? '/' };
       if (cited.step !== undefined) s.step = cited.step;
-      sink.push(outcome('event.schema', 'fail', s, TITLES.schema, { reason: e.message }));
+      sink.push(outcome('event.schema', 'fail', s, TITLES.schema, errorOutcomeDetail(e)));
     }
   }
 
@@ -153,7 +153,7 @@ export async function runCallChain(
     backend,
   );
   const histories: KeyHistories = built.histories;
-  const lifecycleProblems = new Map(built.problems.map((p) => [p.eventId, p.reason]));
+  const lifecycleProblems = new Map(built.problems.map((p) => [p.eventId, p]));
 
   // The chain's structure (predecessors, cycles, sequences, time order, the walk to its roots)
   // does not depend on signatures: it is worked out while the workers finish, and its outcomes
@@ -216,9 +216,7 @@ export async function runCallChain(
           'fail',
           { kind: 'commitment', id: `opening ${i}`, field: e.path ?? '/' },
           'the disclosed value opens the commitment in a proven event',
-          {
-            reason: e.message,
-          },
+          errorOutcomeDetail(e),
         ),
       );
     }

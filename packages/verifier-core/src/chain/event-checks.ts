@@ -1,7 +1,12 @@
 import type { AttestedLeafProof, RefutedLeaf } from '../attestation/verify.js';
 import { fromHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
-import { type KeyHistories, keyBelongsToAgent, keyStatusAt } from '../identity/key-history.js';
+import {
+  type KeyHistories,
+  keyBelongsToAgent,
+  keyStatusAt,
+  type LifecycleProblem,
+} from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import type { LineageSth } from '../note/index.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
@@ -50,7 +55,7 @@ export class BeforeSignatures {
     private readonly trust: TrustStore,
     private readonly policy: WorkflowPolicy,
     private readonly histories: KeyHistories,
-    private readonly lifecycleProblems: ReadonlyMap<string, string>,
+    private readonly lifecycleProblems: ReadonlyMap<string, LifecycleProblem>,
     private readonly attested: ReadonlyMap<string, AttestedLeafProof[]>,
     private readonly unverifiable: ReadonlyMap<string, string>,
     private readonly refuted: ReadonlyMap<string, RefutedLeaf>,
@@ -163,6 +168,8 @@ export class BeforeSignatures {
         return {
           actor: outcome('event.actor_known', 'fail', field(s, '/actor'), TITLES.actor, {
             reason: `human actor ${e.actor} is not an approver in the trust store`,
+            expected: 'an approver pinned in the trust store',
+            found: `${e.actor}, not pinned`,
           }),
           bound: false,
         };
@@ -208,7 +215,9 @@ export class BeforeSignatures {
     if (problem) {
       return {
         keyTime: outcome('event.actor_key_valid_at_time', 'fail', field(s, '/lifecycle'), TITLES.keyTime, {
-          reason: problem,
+          reason: problem.reason,
+          expected: problem.expected,
+          found: problem.found,
         }),
         keyOk: false,
       };
@@ -222,6 +231,8 @@ export class BeforeSignatures {
             })
           : outcome('event.actor_key_valid_at_time', 'fail', s, TITLES.keyTime, {
               reason: 'key not pinned for this approver',
+              expected: `the key pinned for ${e.actor}`,
+              found: `${short(e.signature.public_key)}, not that key`,
             }),
         keyOk: bound,
       };

@@ -250,6 +250,8 @@ function walkToRoots(
     sink.push(
       outcome('chain.root_approval_role', 'fail', CHAIN_SUBJECT, TITLES.root, {
         reason: 'no root reached: every walk ends at a dangling predecessor or a cycle',
+        expected: 'predecessor chains that end at a human root approval',
+        found: 'no root: every chain ends at a dangling predecessor or a cycle',
       }),
     );
   }

@@ -1,5 +1,5 @@
 import { fromHex } from '../encoding/hex.js';
-import { isObject } from '../events/fields.js';
+import { Fields } from '../events/fields.js';
 import { outcome, short } from '../events/outcome.js';
 import type { LineageEvent } from '../events/types.js';
 import type { JsonValue } from '../json/index.js';
@@ -10,27 +10,19 @@ import type { Opening } from './types.js';
 
 /** Opening parser: `{event_id, name, scheme, value, salt | blinding}` (spec §4.5). */
 export function parseOpening(v: JsonValue, path = ''): Opening {
-  if (!isObject(v)) throw new LineageError('commitment.opening', 'an opening is an object', path || '/');
-  const str = (k: string) => {
-    const x = v[k];
-    if (typeof x !== 'string' || x.length === 0)
-      throw new LineageError('commitment.opening', `"${k}" must be a non-empty string`, `${path}/${k}`);
-    return x;
-  };
-  if (!Object.hasOwn(v, 'value'))
-    throw new LineageError('commitment.opening', 'opening has no "value"', `${path}/value`);
-  const base = { event_id: str('event_id'), name: str('name'), value: v.value as JsonValue };
-  const scheme = str('scheme');
-  const allowed =
-    scheme === 'sha256-salted-v1'
-      ? ['event_id', 'name', 'scheme', 'value', 'salt']
-      : ['event_id', 'name', 'scheme', 'value', 'blinding'];
-  for (const k of Object.keys(v))
-    if (!allowed.includes(k))
-      throw new LineageError('commitment.opening', `unknown field "${k}"`, `${path}/${k}`);
-  if (scheme === 'sha256-salted-v1') return { ...base, scheme, salt: str('salt') };
-  if (scheme === 'pedersen-ristretto255-v1') return { ...base, scheme, blinding: str('blinding') };
-  throw new LineageError('commitment.opening', `unknown scheme "${scheme}"`, `${path}/scheme`);
+  // The same field reader as events and receipts: each error names the field, expected and found.
+  const f = Fields.of(v, path, 'commitment.opening');
+  const scheme = f.literal('scheme', ['sha256-salted-v1', 'pedersen-ristretto255-v1'] as const);
+  f.closed(['event_id', 'name', 'scheme', 'value', scheme === 'sha256-salted-v1' ? 'salt' : 'blinding']);
+  if (!f.has('value'))
+    throw new LineageError('commitment.opening', 'opening has no "value"', `${path}/value`, {
+      expected: 'the disclosed "value"',
+      found: 'none',
+    });
+  const base = { event_id: f.str('event_id'), name: f.str('name'), value: f.raw('value')! };
+  return scheme === 'sha256-salted-v1'
+    ? { ...base, scheme, salt: f.str('salt') }
+    : { ...base, scheme, blinding: f.str('blinding') };
 }
 
 /** Recomputes the commitment an opening claims; throws LineageError on malformed salt/blinding. */
@@ -66,6 +58,8 @@ export function checkOpenings(
       out.push(
         outcome('commitment.opening', 'fail', subj, T_OPEN, {
           reason: `the opening cites event ${short(o.event_id)}, which is not among the verified events`,
+          expected: `event ${o.event_id} in the capsule`,
+          found: 'no such event',
         }),
       );
       continue;
@@ -75,6 +69,11 @@ export function checkOpenings(
       out.push(
         outcome('commitment.opening', 'fail', subj, T_OPEN, {
           reason: `event ${short(o.event_id)} has no commitment named "${o.name}"`,
+          expected: `a commitment named "${o.name}"`,
+          found:
+            e.commitments.length === 0
+              ? 'no commitments'
+              : `commitments ${e.commitments.map((x) => `"${x.name}"`).join(', ')}`,
         }),
       );
       continue;
@@ -95,7 +94,13 @@ export function checkOpenings(
       recomputed = commitmentOf(o);
     } catch (err) {
       if (!isLineageError(err)) throw err;
-      out.push(outcome('commitment.opening', 'fail', subj, T_OPEN, { reason: err.message }));
+      out.push(
+        outcome('commitment.opening', 'fail', subj, T_OPEN, {
+          reason: err.message,
+          expected: `an opening of the ${c.scheme} commitment (value and its salt or blinding)`,
+          found: 'an opening that cannot be computed',
+        }),
+      );
       continue;
     }
     if (recomputed !== c.value) {

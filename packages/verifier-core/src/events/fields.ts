@@ -39,7 +39,10 @@ export class Fields {
   ) {}
 
   static of(v: JsonValue | undefined, path: string, code: string): Fields {
-    if (!isObject(v)) throw new LineageError(code, `expected an object, found ${describe(v)}`, path || '/');
+    if (!isObject(v)) {
+      const values = { expected: 'an object', found: describe(v) };
+      throw new LineageError(code, `expected ${values.expected}, found ${values.found}`, path || '/', values);
+    }
     return new Fields(v, path, code);
   }
 
@@ -48,7 +51,8 @@ export class Fields {
   }
 
   private err(name: string, expected: string, found: JsonValue | undefined): never {
-    throw new LineageError(this.code, `expected ${expected}, found ${describe(found)}`, this.at(name));
+    const values = { expected, found: describe(found) };
+    throw new LineageError(this.code, `expected ${expected}, found ${values.found}`, this.at(name), values);
   }
 
   has(name: string): boolean {
@@ -65,6 +69,10 @@ export class Fields {
           this.code,
           `unknown field "${k}" (allowed: ${allowed.join(', ')})`,
           this.at(k),
+          {
+            expected: `only the fields ${allowed.join(', ')}`,
+            found: `"${k}"`,
+          },
         );
       }
     }
@@ -136,10 +144,12 @@ export class Fields {
     for (let i = 0; i < v.length; i++) {
       const value = v[i];
       if (typeof value !== 'string' || value.length === 0 || (pattern && !pattern.test(value))) {
+        const values = { expected: what, found: describe(value) };
         throw new LineageError(
           this.code,
-          `expected ${what}, found ${describe(value)}`,
+          `expected ${what}, found ${values.found}`,
           `${this.at(name)}/${i}`,
+          values,
         );
       }
     }

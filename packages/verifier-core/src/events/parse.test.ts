@@ -88,6 +88,10 @@ describe('event wire format', () => {
       expect.objectContaining({ code: 'event.schema', path }),
     );
     expect(() => parseUnsignedEvent(e as never)).toThrow(msg);
+    // Every schema error says what the field must be and what it is, for the report.
+    expect(() => parseUnsignedEvent(e as never)).toThrow(
+      expect.objectContaining({ expected: expect.any(String), found: expect.any(String) }),
+    );
   });
 
   it('takes distinct predecessors, short and long lists alike', () => {

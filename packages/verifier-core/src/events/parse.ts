@@ -65,6 +65,10 @@ function readLifecycle(f: Fields, expectedOp: Lifecycle['op'] | undefined): Life
       CODE,
       `lifecycle op "${op}" does not match the event's action (expects "${expectedOp}")`,
       `${f.path}/op`,
+      {
+        expected: expectedOp === undefined ? 'no lifecycle on this action' : `"${expectedOp}"`,
+        found: `"${op}"`,
+      },
     );
   }
   const agent_id = f.str('agent_id', AGENT_ID_PATTERN, 'an agent id "lin:agent:<64 hex>"');
@@ -116,22 +120,37 @@ function readUnsigned(f: Fields): UnsignedEvent {
     commitments: f.array('commitments').map(({ value, path }) => readCommitment(value, path, CODE)),
   };
   if (hasDuplicate(e.predecessors)) {
-    throw new LineageError(CODE, 'predecessors lists the same event id twice', `${f.path}/predecessors`);
+    throw new LineageError(CODE, 'predecessors lists the same event id twice', `${f.path}/predecessors`, {
+      expected: 'each predecessor event id once',
+      found: 'an event id listed twice',
+    });
   }
   if (hasDuplicate(e.commitments.map((c) => c.name))) {
-    throw new LineageError(CODE, 'two commitments share one name', `${f.path}/commitments`);
+    throw new LineageError(CODE, 'two commitments share one name', `${f.path}/commitments`, {
+      expected: 'each commitment name once',
+      found: 'a name used twice',
+    });
   }
   if (f.has('approval')) {
     if (actor_kind !== 'human')
-      throw new LineageError(CODE, 'only human events carry an approval', `${f.path}/approval`);
+      throw new LineageError(CODE, 'only human events carry an approval', `${f.path}/approval`, {
+        expected: 'no "approval" on an agent event',
+        found: 'an "approval" object',
+      });
     e.approval = readApproval(f.obj_('approval'));
   } else if (e.action === 'approval.grant') {
-    throw new LineageError(CODE, 'an approval.grant event needs an "approval" object', `${f.path}/approval`);
+    throw new LineageError(CODE, 'an approval.grant event needs an "approval" object', `${f.path}/approval`, {
+      expected: 'an "approval" object (decision and role)',
+      found: 'none',
+    });
   }
   const op = LIFECYCLE_ACTIONS[e.action];
   if (f.has('lifecycle')) e.lifecycle = readLifecycle(f.obj_('lifecycle'), op);
   else if (op)
-    throw new LineageError(CODE, `a ${e.action} event needs a "lifecycle" object`, `${f.path}/lifecycle`);
+    throw new LineageError(CODE, `a ${e.action} event needs a "lifecycle" object`, `${f.path}/lifecycle`, {
+      expected: 'a "lifecycle" object (agent id, op, key)',
+      found: 'none',
+    });
   return e;
 }
 

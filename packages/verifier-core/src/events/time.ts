@@ -10,11 +10,11 @@ const LAYOUT = 'dddd-dd-ddTdd:dd:dd';
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function formatError(s: string, field: string): LineageError {
-  return new LineageError(
-    'time.format',
-    `expected an RFC 3339 UTC timestamp like "2026-11-20T14:03:07Z", found ${JSON.stringify(s).slice(0, 60)}`,
-    field,
-  );
+  const values = {
+    expected: 'an RFC 3339 UTC timestamp like "2026-11-20T14:03:07Z"',
+    found: JSON.stringify(s).slice(0, 60),
+  };
+  return new LineageError('time.format', `expected ${values.expected}, found ${values.found}`, field, values);
 }
 
 function num(s: string, at: number, n: number): number {
@@ -51,7 +51,10 @@ export function parseTimestamp(s: string, field = 'timestamp'): number {
   const days = mo === 2 && leap ? 29 : (DAYS[mo - 1] ?? 0);
   // Date.UTC would roll 2026-02-30 into March (and read years 0–99 as 1900–1999): refuse instead.
   if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || se > 59) {
-    throw new LineageError('time.range', `${s} is not a real instant (field out of range)`, field);
+    throw new LineageError('time.range', `${s} is not a real instant (field out of range)`, field, {
+      expected: 'a real UTC instant (month 1–12, a day of that month, 00:00:00–23:59:59, no leap second)',
+      found: s,
+    });
   }
   return Date.UTC(y, mo - 1, d, h, mi, se) + ms;
 }

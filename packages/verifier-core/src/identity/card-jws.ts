@@ -7,7 +7,7 @@ import { isObject, type JsonObject } from '../events/fields.js';
 import { outcome } from '../events/outcome.js';
 import { parseStrictJson } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
-import { isLineageError } from '../result.js';
+import { formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { CARD_PAYLOAD_FORMS, type CardPayloadForm, cardPayloadBytes } from './card-canonical.js';
 
@@ -83,13 +83,22 @@ export async function verifyCardSignatures(
   for (let i = 0; i < sigs.length; i++) {
     const subject = { kind: 'card' as const, id: cardId, field: `/signatures/${i}` };
     const s = sigs[i];
-    const malformed = (reason: string): CardSignatureResult => ({
+    const malformed = (reason: string, found: string): CardSignatureResult => ({
       index: i,
       status: 'malformed',
-      outcome: outcome('card.a2a_signature', 'fail', subject, title, { reason }),
+      outcome: outcome('card.a2a_signature', 'fail', subject, title, {
+        reason,
+        expected: 'a JWS entry: "protected" (base64url of a JSON object header) and "signature" (base64url)',
+        found,
+      }),
     });
     if (!isObject(s) || typeof s.protected !== 'string' || typeof s.signature !== 'string') {
-      results.push(malformed('signature entry needs string "protected" and "signature"'));
+      results.push(
+        malformed(
+          'signature entry needs string "protected" and "signature"',
+          'an entry without both strings',
+        ),
+      );
       continue;
     }
     let header: JsonObject;
@@ -101,7 +110,10 @@ export async function verifyCardSignatures(
       sig = fromBase64Url(s.signature, undefined, 'signature');
     } catch (e) {
       results.push(
-        malformed(`cannot decode: ${isLineageError(e) || e instanceof Error ? e.message : String(e)}`),
+        malformed(
+          `cannot decode: ${isLineageError(e) || e instanceof Error ? e.message : String(e)}`,
+          'a "protected" header or "signature" that does not decode',
+        ),
       );
       continue;
     }
@@ -137,7 +149,13 @@ export async function verifyCardSignatures(
       continue;
     }
     if (sig.length !== 64) {
-      results.push({ ...malformed(`an ${alg} signature is 64 bytes, found ${sig.length}`), header: hdr });
+      results.push({
+        ...malformed(
+          `an ${alg} signature is 64 bytes, found ${sig.length}`,
+          formatCountOf(sig.length, 'byte'),
+        ),
+        header: hdr,
+      });
       continue;
     }
     const keys: CardSignatureKey[] = trust.card_signers

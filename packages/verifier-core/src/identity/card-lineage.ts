@@ -1,7 +1,7 @@
 import { checkDirectInclusion } from '../chain/inclusion.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { eventId, eventLeafHash } from '../events/hash.js';
-import { outcome } from '../events/outcome.js';
+import { outcome, short } from '../events/outcome.js';
 import { parseEvent } from '../events/parse.js';
 import { verifyEventSignature } from '../events/verify.js';
 import type { JsonValue } from '../json/index.js';
@@ -51,24 +51,47 @@ export async function checkCardLineage(
     if (!isLineageError(err)) throw err;
     return outcome('card.lineage', 'fail', subject, TITLE, {
       reason: `registration event malformed: ${err.message}`,
+      ...expectedFoundOf(err),
     });
   }
   const genesis = params.genesis_public_key ?? params.public_key;
   const id = eventId(e);
-  const problems: string[] = [];
+  // Each problem with what the card's pointers require and what the supplied event shows.
+  const problems: { reason: string; expected: string; found: string }[] = [];
   if (id !== l.registration_event_id)
-    problems.push(`the supplied event has id ${id}, not ${l.registration_event_id}`);
+    problems.push({
+      reason: `the supplied event has id ${id}, not ${l.registration_event_id}`,
+      expected: `event ${l.registration_event_id}`,
+      found: `event ${id}`,
+    });
   if (
     e.lifecycle?.op !== 'register' ||
     e.lifecycle.agent_id !== params.agent_id ||
     e.lifecycle.public_key !== genesis
   ) {
-    problems.push('the event does not register this agent with its genesis key');
+    problems.push({
+      reason: 'the event does not register this agent with its genesis key',
+      expected: `a registration of ${params.agent_id} with key ${short(genesis)}`,
+      found: e.lifecycle
+        ? `${e.lifecycle.op} of ${e.lifecycle.agent_id}${'public_key' in e.lifecycle ? ` with key ${short(e.lifecycle.public_key)}` : ''}`
+        : `a ${e.action} event with no lifecycle`,
+    });
   } else if (e.signature.public_key !== genesis || !(await verifyEventSignature(e, backend))) {
-    problems.push('the registration is not validly signed by the registered key');
+    problems.push({
+      reason: 'the registration is not validly signed by the registered key',
+      expected: `a valid signature by ${short(genesis)}`,
+      found:
+        e.signature.public_key !== genesis
+          ? `a signature by ${short(e.signature.public_key)}`
+          : `signature ${short(e.signature.value)}, which does not verify`,
+    });
   }
   if (problems.length > 0)
-    return outcome('card.lineage', 'fail', subject, TITLE, { reason: problems.join('; ') });
+    return outcome('card.lineage', 'fail', subject, TITLE, {
+      reason: problems.map((p) => p.reason).join('; '),
+      expected: problems.map((p) => p.expected).join('; '),
+      found: problems.map((p) => p.found).join('; '),
+    });
   const inc = evidence.inclusion as { log_origin?: unknown; leaf_index?: unknown } | null;
   if (inc?.log_origin !== l.log_origin || inc?.leaf_index !== l.registration_leaf_index) {
     return outcome('card.lineage', 'fail', subject, TITLE, {

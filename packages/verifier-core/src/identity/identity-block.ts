@@ -1,11 +1,11 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import { Fields, isObject, type JsonObject } from '../events/fields.js';
-import { outcome } from '../events/outcome.js';
+import { outcome, short } from '../events/outcome.js';
 import { AGENT_ID_PATTERN } from '../events/parse.js';
 import { SIGNING_CONTEXTS, signingInput, verifySignatureObject } from '../events/signing.js';
 import type { JsonValue } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
-import { isLineageError } from '../result.js';
+import { errorOutcomeDetail, isLineageError } from '../result.js';
 import { deriveAgentId } from './agent-id.js';
 import { capabilityDigest } from './capability-digest.js';
 import { currentKey, type KeyHistories } from './key-history.js';
@@ -123,9 +123,13 @@ export async function verifyIdentityBlock(
     if (!isLineageError(e)) throw e;
     return {
       checks: [
-        outcome('card.identity_block', 'fail', subj(e.path ?? path), titles['card.identity_block'], {
-          reason: e.message,
-        }),
+        outcome(
+          'card.identity_block',
+          'fail',
+          subj(e.path ?? path),
+          titles['card.identity_block'],
+          errorOutcomeDetail(e),
+        ),
         ...skipAll('identity block malformed'),
       ],
     };
@@ -162,6 +166,8 @@ export async function verifyIdentityBlock(
           {
             reason:
               'identity proof does not verify under public_key over the identity claims (agent id, key, capability digest, lineage, card name)',
+            expected: `an Ed25519 signature by ${short(params.public_key)} over this card's identity claims`,
+            found: `identity_proof ${short(params.identity_proof)}, which does not verify`,
           },
         ),
   );

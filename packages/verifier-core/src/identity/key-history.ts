@@ -34,6 +34,9 @@ export type KeyHistories = Map<string, AgentKeyHistory>;
 export interface LifecycleProblem {
   eventId: string;
   reason: string;
+  /** Who had to sign (or what had to hold) and what the event shows instead. */
+  expected: string;
+  found: string;
 }
 
 const REVOKER_ROLES = ['security_officer', 'authorizing_official'];
@@ -62,22 +65,41 @@ export async function buildKeyHistories(
   );
   for (const [i, { e, t }] of lifecycle.entries()) {
     const id = eventId(e);
-    const problem = (reason: string) => problems.push({ eventId: id, reason });
+    const problem = (reason: string, expected: string, found: string) =>
+      problems.push({ eventId: id, reason, expected, found });
     const l = e.lifecycle!;
+    const signer = e.signature.public_key;
+    const signedBy = `signed as ${e.actor} with key ${short(signer)}`;
     if (!signed[i]) {
-      problem('lifecycle event signature does not verify');
+      problem(
+        'lifecycle event signature does not verify',
+        `a signature by ${short(signer)} over this event`,
+        `signature ${short(e.signature.value)}, which does not verify`,
+      );
       continue;
     }
-    const signer = e.signature.public_key;
     const h = histories.get(l.agent_id);
     const open = h?.intervals.at(-1);
     const current = open && open.until === undefined ? open : undefined;
     if (l.op === 'register') {
-      if (h) problem(`agent ${l.agent_id} is already registered`);
+      if (h)
+        problem(
+          `agent ${l.agent_id} is already registered`,
+          'one registration per agent',
+          `a second registration (the first at ${h.intervals[0]?.fromTime ?? 'an earlier time'})`,
+        );
       else if (deriveAgentId(l.public_key) !== l.agent_id)
-        problem('registered key does not hash to the agent id');
+        problem(
+          'registered key does not hash to the agent id',
+          `a key deriving ${l.agent_id}`,
+          `key ${short(l.public_key)}`,
+        );
       else if (e.actor !== l.agent_id || signer !== l.public_key)
-        problem('registration is not signed by the registered key');
+        problem(
+          'registration is not signed by the registered key',
+          `signed as ${l.agent_id} with key ${short(l.public_key)}`,
+          signedBy,
+        );
       else
         histories.set(l.agent_id, {
           agentId: l.agent_id,
@@ -88,10 +110,15 @@ export async function buildKeyHistories(
       continue;
     }
     if (!h) {
-      problem(`agent ${l.agent_id} has no registration before ${e.timestamp}`);
+      problem(
+        `agent ${l.agent_id} has no registration before ${e.timestamp}`,
+        `a registration of the agent before ${e.timestamp}`,
+        'none',
+      );
       continue;
     }
     const signedByCurrent = e.actor === l.agent_id && current !== undefined && signer === current.key;
+    const byCurrent = `signed as ${l.agent_id} with its current key ${current ? short(current.key) : '(none: no open key interval)'}`;
     const close = (by: KeyInterval['endedBy']) => {
       current!.until = t;
       current!.untilTime = e.timestamp;
@@ -99,13 +126,13 @@ export async function buildKeyHistories(
     };
     if (l.op === 'rotate') {
       if (!signedByCurrent || l.public_key !== current!.key)
-        problem('rotation is not signed by the current key');
+        problem('rotation is not signed by the current key', byCurrent, signedBy);
       else {
         close('rotate');
         h.intervals.push({ key: l.new_public_key, from: t, fromTime: e.timestamp });
       }
     } else if (l.op === 'supersede') {
-      if (!signedByCurrent) problem('supersession is not signed by the current key');
+      if (!signedByCurrent) problem('supersession is not signed by the current key', byCurrent, signedBy);
       else close('supersede');
     } else {
       const approver = trust?.approvers.find((a) => a.id === e.actor);
@@ -117,6 +144,8 @@ export async function buildKeyHistories(
       if (!signedByCurrent && !byHuman) {
         problem(
           'revocation is signed neither by the current key nor by a pinned security officer / authorizing official',
+          `${byCurrent}, or by a pinned security officer or authorizing official`,
+          signedBy,
         );
       } else if (current && current.key === l.public_key) close('revoke');
       else h.revokedAt.set(l.public_key, { at: t, time: e.timestamp });

@@ -3,6 +3,7 @@ import { isObject, type JsonObject } from '../events/fields.js';
 import { outcome } from '../events/outcome.js';
 import type { JsonValue } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
+import { formatCountOf } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CardSignatureResult, verifyCardSignatures } from './card-jws.js';
 import { type CardRegistrationEvidence, checkCardLineage } from './card-lineage.js';
@@ -135,7 +136,11 @@ export async function verifyAgentCard(
           'card is a known A2A shape with all required fields',
           {
             reason: cls.errors.join('; '),
-            found: cls.shape,
+            expected: 'an A2A agent card (v0.2, v0.3 or v1.0 shape) with every required field',
+            found:
+              cls.shape === 'unknown'
+                ? 'no known A2A shape'
+                : `shape ${cls.shape}, ${formatCountOf(cls.errors.length, 'problem')}`,
           },
         ),
   );

@@ -37,6 +37,8 @@ function planConsistency(p: ConsistencyCheckInput): ConsistencyPlan {
     throw new LineageError(
       'merkle.consistency.size_order',
       `size1 ${formatCount(size1)} is larger than size2 ${formatCount(size2)}; a log only grows`,
+      undefined,
+      { expected: `an older tree no larger than ${formatCount(size2)}`, found: formatCount(size1) },
     );
   }
   if (size1 === 0n) {
@@ -51,6 +53,8 @@ function planConsistency(p: ConsistencyCheckInput): ConsistencyPlan {
       throw new LineageError(
         'merkle.consistency.proof_length',
         `proof has ${formatCount(p.proof.length)} hashes; equal sizes (${formatCount(size1)}) need 0`,
+        undefined,
+        { expected: '0 hashes', found: formatCount(p.proof.length) },
       );
     }
     return { size1, size2, same: true, seedFromProof: false, inner: 0, shift: 0 };
@@ -67,6 +71,8 @@ function planConsistency(p: ConsistencyCheckInput): ConsistencyPlan {
     throw new LineageError(
       'merkle.consistency.proof_length',
       `proof has ${formatCount(p.proof.length)} hashes; consistency from ${treeOf(size1)} to ${formatCount(size2)} needs ${want}`,
+      undefined,
+      { expected: `${formatCount(want)} hashes`, found: formatCount(p.proof.length) },
     );
   }
   return { size1, size2, same: false, seedFromProof, inner, shift };

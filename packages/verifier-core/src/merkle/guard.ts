@@ -34,7 +34,14 @@ export function asCheck(body: () => CheckResult): CheckResult {
   try {
     return body();
   } catch (e) {
-    if (isLineageError(e)) return fail(e.code, e.message);
+    if (isLineageError(e))
+      return fail(
+        e.code,
+        e.message,
+        e.expected !== undefined && e.found !== undefined
+          ? { expected: e.expected, found: e.found }
+          : undefined,
+      );
     throw e;
   }
 }

@@ -50,6 +50,8 @@ function checkIndex(index: bigint, size: bigint): void {
       size === 0n
         ? `index ${formatCount(index)} cannot be in a tree of 0: an empty tree has no leaves`
         : `index ${formatCount(index)} is outside ${treeOf(size)} (valid indices 0..${formatCount(size - 1n)})`,
+      undefined,
+      { expected: `an index below ${formatCount(size)}`, found: formatCount(index) },
     );
   }
 }
@@ -72,6 +74,8 @@ function planInclusion(p: InclusionProofInput): InclusionPlan {
     throw new LineageError(
       'merkle.inclusion.proof_length',
       `proof has ${formatCount(p.proof.length)} hashes; ${treeOf(size)} with index ${formatCount(index)} needs ${inner + border}`,
+      undefined,
+      { expected: `${formatCount(inner + border)} hashes`, found: formatCount(p.proof.length) },
     );
   }
   return { index, size, inner };

@@ -113,6 +113,8 @@ describe('verifyInclusion messages and codes', () => {
       ok: false,
       code: 'merkle.inclusion.proof_length',
       message: 'proof has 7 hashes; a tree of 1,000 with index 17 needs 10',
+      expected: '10 hashes',
+      found: '7',
     });
     expect(inclusionProofLength(17, 1000)).toBe(10);
   });
@@ -122,6 +124,8 @@ describe('verifyInclusion messages and codes', () => {
       ok: false,
       code: 'merkle.inclusion.index_out_of_range',
       message: 'index 1,000 is outside a tree of 1,000 (valid indices 0..999)',
+      expected: 'an index below 1,000',
+      found: '1,000',
     });
     expect(
       verifyInclusion({ leafHash: h(0), index: 0, treeSize: 0, proof: [], root: emptyRoot() }),
@@ -241,6 +245,8 @@ describe('verifyConsistency policy and messages', () => {
       ok: false,
       code: 'merkle.consistency.proof_length',
       message: `proof has ${proof.length - 1} hashes; consistency from a tree of 300 to 1,000 needs ${proof.length}`,
+      expected: `${proof.length} hashes`,
+      found: `${proof.length - 1}`,
     });
     expect(rootFromConsistencyProof({ size1: 300, size2: 1000, root1: r(300), proof })).toEqual(r(1000));
   });
@@ -266,6 +272,8 @@ describe('verifyConsistency policy and messages', () => {
       ok: false,
       code: 'merkle.consistency.size_order',
       message: 'size1 8 is larger than size2 7; a log only grows',
+      expected: 'an older tree no larger than 7',
+      found: '8',
     });
   });
 
@@ -369,6 +377,8 @@ describe('multiproofs', () => {
       ok: false,
       code: 'merkle.multiproof.index_out_of_range',
       message: 'leaves[1].index 1,000 is outside a tree of 1,000 (valid indices 0..999)',
+      expected: 'indices below 1,000',
+      found: '1,000',
     });
     expect(verifyMultiproof({ leaves: [], treeSize: 1000, proof, root })).toMatchObject({
       code: 'merkle.multiproof.no_leaves',
@@ -379,6 +389,8 @@ describe('multiproofs', () => {
       ok: false,
       code: 'merkle.multiproof.proof_length',
       message: `multiproof has ${proof.length + 1} hashes; 2 leaves of a tree of 1,000 (indices 3, 5) need ${proof.length}`,
+      expected: `${proof.length} hashes`,
+      found: `${proof.length + 1}`,
     });
     expect(
       verifyMultiproof({ leaves: leavesAt([3, 5]), treeSize: 1000, proof, root: tree.root(999) }),

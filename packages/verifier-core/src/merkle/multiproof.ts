@@ -106,6 +106,8 @@ function checkIndices(indices: readonly Size[], size: bigint): bigint[] {
       size === 0n
         ? `leaves[${out.length - 1}].index ${formatCount(last)} cannot be in a tree of 0: an empty tree has no leaves`
         : `leaves[${out.length - 1}].index ${formatCount(last)} is outside ${treeOf(size)} (valid indices 0..${formatCount(size - 1n)})`,
+      undefined,
+      { expected: `indices below ${formatCount(size)}`, found: formatCount(last) },
     );
   }
   return out;
@@ -138,6 +140,8 @@ function planMultiproof(p: MultiproofInput): { indices: bigint[]; size: bigint }
     throw new LineageError(
       'merkle.multiproof.proof_length',
       `multiproof has ${formatCount(p.proof.length)} hashes; ${formatCount(indices.length)} leaves of ${treeOf(size)} (indices ${describeIndices(indices)}) need ${formatCount(want)}`,
+      undefined,
+      { expected: `${formatCount(want)} hashes`, found: formatCount(p.proof.length) },
     );
   }
   return { indices, size };

@@ -98,7 +98,10 @@ export async function verifyCheckpoint(
     throw e;
   }
   if (policy.origin !== undefined && body.origin !== policy.origin) {
-    return failure('checkpoint.origin', `origin is "${body.origin}", expected "${policy.origin}"`, body);
+    return failure('checkpoint.origin', `origin is "${body.origin}", expected "${policy.origin}"`, body, {
+      expected: `origin "${policy.origin}"`,
+      found: `"${body.origin}"`,
+    });
   }
   // A cosignature/v1 statement is a witness's ("the largest tree I have seen at time
   // T"), not the log's: accepting a witness key as the log key is the misconfiguration

@@ -6,7 +6,7 @@ import type { SignatureObject } from '../events/types.js';
 import { type KeyHistories, keyBelongsToAgent, keyStatusAt } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import { type CheckOutcome, type CheckSubject, type Verdict, verdictOf } from '../report/model.js';
-import { isLineageError } from '../result.js';
+import { errorOutcomeDetail, isLineageError } from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { parseReceipt, receiptHash, receiverPart, senderPart } from './parse.js';
 import type { HandoffReceipt } from './types.js';
@@ -117,7 +117,7 @@ export async function checkReceipts(
             ...(opts.locations?.[index] !== undefined ? { where: opts.locations[index] } : {}),
           },
           T.schema,
-          { reason: e.message },
+          errorOutcomeDetail(e),
         ),
       );
     }
