@@ -358,6 +358,9 @@ export function reportEventOutcomes(
   }
 }
 
+/** Shared: agents hold no roles, and this runs for every event. */
+const NO_ROLES: readonly ApproverRole[] = Object.freeze([]);
+
 function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy): CheckOutcome {
   const e = n.event;
   const s: CheckSubject = { kind: 'chain', id: n.id, field: '/action' };
@@ -365,7 +368,7 @@ function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy): Chec
   // Each problem with the rule it broke: the reason lists the problems, expected the rules.
   const problems: { reason: string; expected: string }[] = [];
   const approver = e.actor_kind === 'human' ? trust.approvers.find((a) => a.id === e.actor) : undefined;
-  const held = approver?.roles ?? [];
+  const held: readonly ApproverRole[] = approver?.roles ?? NO_ROLES;
   if (e.approval && approver && !held.includes(e.approval.role)) {
     problems.push({
       reason: `${approver.name} approves as ${e.approval.role} but holds only ${held.join(', ') || 'no roles'}`,
