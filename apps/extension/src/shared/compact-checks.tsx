@@ -1,9 +1,9 @@
-import { DataText, StatusBadge } from '@lineage/ui';
+import { DataText, ExpectedFound, StatusBadge } from '@lineage/ui';
 import type { CheckOutcome } from '@lineage/verifier-core';
 
 const RANK = { fail: 0, not_checked: 1, pass: 2 } as const;
 
-/** A short list of checks for the popup: status, our title, and (as data) why it did not pass. */
+/** A short list of checks for the popup: status, our title, and (as data) why it did not pass, what was expected and found. */
 export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome[]; empty: string }) {
   if (checks.length === 0) return <p className="lin-muted">{empty}</p>;
   // Failures first, then what could not be checked, then passes.
@@ -18,6 +18,9 @@ export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome
             <div className="lin-ext-reason">
               <DataText value={c.reason} max={220} />
             </div>
+          )}
+          {c.status !== 'pass' && (c.expected !== undefined || c.found !== undefined) && (
+            <ExpectedFound expected={c.expected} found={c.found} />
           )}
         </li>
       ))}

@@ -403,8 +403,19 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     const rows = popup.getByTestId('history').locator('tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await rows.first().locator('td').nth(1).textContent()).toBe('failed');
+    // The failed check says which root was remembered and which one the log signed now.
+    const split = popup.locator('[data-check-id="proof.consistency"]');
+    expect(await split.locator('.lin-ef-expected').textContent()).toMatch(
+      /^Expectedroot [0-9a-f]{12}.*\(seen from http:\/\/127\.0\.0\.1:\d+\)$/,
+    );
+    expect(await split.locator('.lin-ef-found').textContent()).toMatch(/^Foundroot [0-9a-f]{12}/);
     await shot(popup, 'popup-split-view');
-    await Promise.all([popup.close(), first.page.close()]);
+    const details = await ctx.newPage();
+    await details.setViewportSize({ width: 900, height: 800 });
+    await details.goto(`chrome-extension://${extId}/details.html?tab=${second.tabId}`);
+    await details.locator('[data-check-id="proof.consistency"] .lin-ef-found').waitFor({ timeout: 10_000 });
+    await shot(details, 'details-split-view');
+    await Promise.all([details.close(), popup.close(), first.page.close()]);
   });
 
   it('a site that does not advertise Lineage is not checked until asked from the popup', async () => {
