@@ -1,5 +1,6 @@
 import {
   type CheckOutcome,
+  type CheckResult,
   expectedFoundOf,
   formatCount,
   fromBase64,
@@ -85,6 +86,17 @@ function check(
   extra: Partial<CheckOutcome> = {},
 ): CheckOutcome {
   return { id, status, subject: { kind, id: subjectId }, title, ...extra };
+}
+
+/** A failed proof's expected and found (the roots, or the proof length); else which check failed. */
+function inclusionValues(r: CheckResult): { expected?: string; found?: string } {
+  if (r.ok) return {};
+  return r.expected !== undefined
+    ? expectedFoundOf(r)
+    : {
+        expected: 'a proof leading to the checkpoint root',
+        found: `a proof that does not apply (${r.code})`,
+      };
 }
 
 /** Parses the well-known consistency endpoint's answer (spec §6.5) with verifier-core's strict JSON. */
@@ -186,7 +198,12 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
               ? `signed by a log you have not pinned: ${cp.message}`
               : `${cp.code}: ${cp.message}`,
             // The core's expected and found where it has them; else at least which check failed.
-            ...(cp.expected !== undefined ? expectedFoundOf(cp) : { found: cp.code }),
+            ...(cp.expected !== undefined
+              ? expectedFoundOf(cp)
+              : {
+                  expected: 'a checkpoint signed by a log you pinned',
+                  found: `a checkpoint that fails ${cp.code}`,
+                }),
           },
         ),
       );
@@ -251,7 +268,7 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
           'inclusion',
           `${verified.log}#${headers.card.index}`,
           'The served agent card is in the log under this checkpoint',
-          r.ok ? {} : { reason: r.message, found: r.code },
+          r.ok ? {} : { reason: r.message, ...inclusionValues(r) },
         ),
       );
     } else {
@@ -313,7 +330,7 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
             'inclusion',
             `${verified.log}#${headers.body.index}`,
             'The Content-Digest of this page is in the log',
-            r.ok ? {} : { reason: r.message, found: r.code },
+            r.ok ? {} : { reason: r.message, ...inclusionValues(r) },
           ),
         );
       }

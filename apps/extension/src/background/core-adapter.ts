@@ -12,7 +12,13 @@ import {
 } from '@lineage/verifier-core';
 import type { CardView } from '../storage/types.js';
 import type { CoreApi, HistoryFetch, RejectedCheckpoint, VerifiedCheckpoint } from './core-api.js';
-import { HISTORY_CHECK, HISTORY_TITLE, type VerifiedHistory, verifyHistoryDocument } from './core-history.js';
+import {
+  HISTORY_ABSENT,
+  HISTORY_CHECK,
+  HISTORY_TITLE,
+  type VerifiedHistory,
+  verifyHistoryDocument,
+} from './core-history.js';
 
 const MAX_LIST = 32;
 const MAX_TEXT = 200;
@@ -127,11 +133,18 @@ function historyOutcome(agentId: string, history: HistoryFetch, vh: VerifiedHist
     return {
       ...base,
       status: 'not_checked',
-      reason: `the site publishes no key history at ${history.url}`,
-      found: 'history.absent',
+      reason: `the site publishes no key history at ${history.url} (history.absent)`,
+      expected: `the agent's key history at ${history.url}`,
+      found: HISTORY_ABSENT,
     };
   if (history.kind === 'error')
-    return { ...base, status: 'fail', reason: history.message, found: 'history.fetch' };
+    return {
+      ...base,
+      status: 'fail',
+      reason: `${history.message} (history.fetch)`,
+      expected: `a key history document at ${history.url}`,
+      found: 'a response that could not be read as one',
+    };
   if (vh && vh.agentId !== null && vh.agentId !== agentId) {
     return {
       ...base,

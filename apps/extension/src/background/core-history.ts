@@ -18,6 +18,7 @@ import {
   parseStrictJson,
   parseTimestamp,
   SthVerifier,
+  shortId,
   type TrustStore,
   utf8DecodeStrict,
   verifyEventSignature,
@@ -25,6 +26,12 @@ import {
 import { LIMITS } from './limits.js';
 
 export const HISTORY_CHECK = 'proof.key_history';
+/**
+ * The `found` of the two key-history gaps that get a sentence of their own (sentences.ts): fixed
+ * strings of ours, never text a site controls.
+ */
+export const HISTORY_ABSENT = 'no key history published';
+export const HISTORY_UNPINNED = 'proven only in a log you have not pinned';
 export const HISTORY_TITLE =
   'The agent’s key history is published, and every lifecycle event in it is signed and in a pinned log';
 const CODE = 'history.schema';
@@ -39,8 +46,6 @@ export interface VerifiedHistory {
   /** The proven `identity.register` event with its inclusion proof (for `card.lineage`). */
   registration?: CardRegistrationEvidence;
 }
-
-const short = (hex: string) => `${hex.slice(0, 12)}…`;
 
 /**
  * Verifies an agent-history document with verifier-core only: strict JSON, every entry a signed
@@ -79,8 +84,9 @@ export async function verifyHistoryDocument(
     const list = doc.array('events');
     if (list.length === 0 || list.length > LIMITS.historyEvents) {
       return result('fail', {
-        reason: `the history lists ${formatCount(list.length)} events; it must list 1 to ${LIMITS.historyEvents}`,
-        found: 'history.size',
+        reason: `the history lists ${formatCount(list.length)} events; it must list 1 to ${LIMITS.historyEvents} (history.size)`,
+        expected: `1 to ${formatCount(LIMITS.historyEvents)} events`,
+        found: formatCount(list.length),
       });
     }
     entries = list.map(({ value, path }) => {
@@ -91,8 +97,13 @@ export async function verifyHistoryDocument(
   } catch (e) {
     if (!isLineageError(e)) throw e;
     return result('fail', {
-      reason: `the history is malformed at ${e.path ?? '/'}: ${e.message}`,
-      found: e.code,
+      reason: `the history is malformed at ${e.path ?? '/'}: ${e.detail} (${e.code})`,
+      ...(e.expected !== undefined && e.found !== undefined
+        ? { expected: e.expected, found: e.found }
+        : {
+            expected: 'a well-formed key history document (spec §6.5)',
+            found: `malformed at ${e.path ?? '/'}`,
+          }),
     });
   }
 
@@ -102,9 +113,13 @@ export async function verifyHistoryDocument(
   let registration: CardRegistrationEvidence | undefined;
   for (const [i, x] of entries.entries()) {
     const id = eventId(x.event);
-    const where = `event ${i} (${short(id)})`;
+    const where = `event ${i} (${shortId(id)})`;
     if (seen.has(id))
-      return result('fail', { reason: `${where} is listed twice`, found: 'history.duplicate' });
+      return result('fail', {
+        reason: `${where} is listed twice (history.duplicate)`,
+        expected: 'each lifecycle event once',
+        found: `${shortId(id)} again`,
+      });
     seen.add(id);
     const l = x.event.lifecycle;
     if (!l || l.agent_id !== agentId) {
@@ -115,26 +130,40 @@ export async function verifyHistoryDocument(
       });
     }
     if (!(await verifyEventSignature(x.event))) {
-      return result('fail', { reason: `${where}: the signature does not verify`, found: 'event.signature' });
+      return result('fail', {
+        reason: `${where}: the signature does not verify (event.signature)`,
+        expected: `a signature by ${shortId(x.event.signature.public_key)} over the event`,
+        found: `signature ${shortId(x.event.signature.value)}, which does not verify`,
+      });
     }
     const inc = await checkDirectInclusion(x.inclusion, `${x.path}/inclusion`, eventLeafHash(x.event), sths);
     if (!inc.ok) {
       if (!inc.untrusted)
-        return result('fail', { reason: `${where}: ${inc.reason}`, found: 'event.inclusion' });
+        return result('fail', {
+          reason: `${where}: ${inc.reason} (event.inclusion)`,
+          ...(inc.expected !== undefined && inc.found !== undefined
+            ? { expected: inc.expected, found: inc.found }
+            : { expected: 'an inclusion proof under a pinned log', found: 'a proof that does not verify' }),
+        });
       unpinned ??= `${where}: ${inc.reason}`;
       continue;
     }
     if (parseTimestamp(x.event.timestamp) > inc.sth.timestampMs) {
       return result('fail', {
-        reason: `${where} is timestamped ${x.event.timestamp}, after the tree head of ${inc.sth.timestamp} that includes it`,
-        found: 'event.sth_time',
+        reason: `${where} is timestamped ${x.event.timestamp}, after the tree head of ${inc.sth.timestamp} that includes it (event.sth_time)`,
+        expected: `at or before ${inc.sth.timestamp}`,
+        found: x.event.timestamp,
       });
     }
     if (l.op === 'register') registration = { event: x.raw, inclusion: x.inclusion };
   }
   if (unpinned) {
     // Proven only in a log the user has not pinned: no worse than no history, no better.
-    return result('not_checked', { reason: unpinned, found: 'history.unpinned_log' });
+    return result('not_checked', {
+      reason: `${unpinned} (history.unpinned_log)`,
+      expected: 'a key history proven in a log you pinned',
+      found: HISTORY_UNPINNED,
+    });
   }
 
   const built = await buildKeyHistories(
@@ -144,7 +173,7 @@ export async function verifyHistoryDocument(
   const problem = built.problems[0];
   if (problem) {
     return result('fail', {
-      reason: `lifecycle event ${short(problem.eventId)}: ${problem.reason} (history.lifecycle)`,
+      reason: `lifecycle event ${shortId(problem.eventId)}: ${problem.reason} (history.lifecycle)`,
       expected: problem.expected,
       found: problem.found,
     });
@@ -160,7 +189,7 @@ export async function verifyHistoryDocument(
   const out = result('pass', {
     found: `${formatCountOf(entries.length, 'lifecycle event')}, registered ${
       h.intervals[0]!.fromTime
-    }; ${cur ? `current key ${short(cur)}` : 'no key is valid now (revoked or superseded)'}`,
+    }; ${cur ? `current key ${shortId(cur)}` : 'no key is valid now (revoked or superseded)'}`,
   });
   out.histories = built.histories;
   if (registration) out.registration = registration;

@@ -1,5 +1,6 @@
 import type { CheckOutcome } from '@lineage/verifier-core';
 import type { FinalStatus } from '../storage/types.js';
+import { HISTORY_ABSENT, HISTORY_UNPINNED } from './core-history.js';
 import { SENTENCES } from './tab-state.js';
 
 /**
@@ -36,9 +37,9 @@ const WARN: Readonly<Record<string, string>> = {
   'card.identity_block': 'Warning: the agent card has no Lineage identity block.',
   'card.a2a_signature': 'Warning: the agent card is unsigned, or signed by a key you do not trust.',
   'card.shape': 'Warning: the agent card’s shape could not be fully checked.',
-  'proof.key_history:history.absent':
+  [`proof.key_history:${HISTORY_ABSENT}`]:
     'Warning: key history not published, so the card’s key could have been revoked.',
-  'proof.key_history:history.unpinned_log':
+  [`proof.key_history:${HISTORY_UNPINNED}`]:
     'Warning: the agent’s key history is proven only in a log you have not pinned, so the card’s key could have been revoked.',
   'card.key_current': 'Warning: the card’s key could not be checked against the agent’s key history.',
   'card.lineage': 'Warning: the card’s registration in the log could not be checked.',
@@ -50,7 +51,7 @@ const WARN: Readonly<Record<string, string>> = {
  */
 const LAST = ['proof.key_history', 'card.key_current', 'card.lineage'];
 
-/** Our sentence for an unchecked outcome: by id and, for a few, our own `found` code. */
+/** Our sentence for an unchecked outcome: by id and, for the key history, our own fixed `found`. */
 const warnFor = (c: CheckOutcome) => WARN[`${c.id}:${c.found ?? ''}`] ?? WARN[c.id];
 
 export function sentenceFor(status: FinalStatus, checks: readonly CheckOutcome[]): string {

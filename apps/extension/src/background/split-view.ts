@@ -125,7 +125,7 @@ export async function checkSplitView(input: SplitViewInput): Promise<SplitViewRe
       outcome: outcome(log, 'fail', {
         reason: `split view: the tree of ${formatCount(cur.size)} is not proven to extend the remembered tree of ${formatCount(oldSize)} (${r.message})`,
         expected: `a consistency proof from ${formatCount(oldSize)} to ${formatCount(cur.size)}`,
-        found: r.code,
+        found: `a proof that does not verify (${r.code})`,
       }),
       previous,
     };

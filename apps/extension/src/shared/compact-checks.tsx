@@ -19,7 +19,7 @@ export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome
               <DataText value={c.reason} max={220} />
             </div>
           )}
-          {c.status !== 'pass' && (c.expected !== undefined || c.found !== undefined) && (
+          {c.status !== 'pass' && c.expected !== undefined && c.found !== undefined && (
             <ExpectedFound expected={c.expected} found={c.found} />
           )}
         </li>

@@ -2,6 +2,8 @@
 
 export { Fields, isObject, type JsonObject } from './fields.js';
 export { eventEntryBytes, eventId, eventLeafHash, unsignedEvent } from './hash.js';
+/** How messages shorten ids: 12 hex digits, an actor id keeping its prefix. */
+export { short as shortId } from './outcome.js';
 export {
   ACTION_PATTERN,
   AGENT_ID_PATTERN,
