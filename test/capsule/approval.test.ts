@@ -101,6 +101,62 @@ describe('SAR approvals', () => {
     expect(status(r2, 'approval.cited_events')).toContain('fail');
   });
 
+  it("fails an approval made in a pinned approver's name with another key, though its signature verifies", async () => {
+    // Raj Patel signs, validly, with his own key, but the approval names Sam Okafor as its approver.
+    const forged = createSarApproval({
+      capsule: cap,
+      decision: 'approve',
+      comment: 'ok',
+      approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
+      signingKey: sample.keys.humans.co!.secretKey,
+      signedAt: verifiedAt,
+    });
+    const r = await verifySarApproval(JSON.stringify(forged), sample.trust, { verifiedAt, capsule: cap });
+    expect(status(r, 'approval.signature')).toEqual(['pass']);
+    expect(r.report.verdict).toBe('failed');
+    const role = r.report.checks.find((c) => c.id === 'approval.approver_role')!;
+    expect(role).toMatchObject({
+      status: 'fail',
+      subject: expect.objectContaining({ field: '/signature/public_key' }),
+      reason: 'signed by a key other than the one pinned for Sam Okafor (3PAO Lead Assessor)',
+      expected: sample.keys.humans['3pao']!.publicKeyHex,
+      found: sample.keys.humans.co!.publicKeyHex,
+    });
+  });
+
+  it('fails relied-on tree heads of a log that is not pinned, or of another size than their note', async () => {
+    const approve = (sths: CapsuleVerification['sths']) =>
+      createSarApproval({
+        capsule: { ...cap, sths },
+        decision: 'approve',
+        comment: 'ok',
+        approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
+        signingKey: sample.keys.humans['3pao']!.secretKey,
+        signedAt: verifiedAt,
+      });
+    const [first, ...rest] = cap.sths;
+    const unpinned = approve([{ ...first!, logId: 'other.example/log' }, ...rest]);
+    const r1 = await verifySarApproval(JSON.stringify(unpinned), sample.trust, { verifiedAt, capsule: cap });
+    expect(status(r1, 'approval.signature')).toEqual(['pass']);
+    expect(r1.report.checks.filter((c) => c.id === 'approval.sths' && c.status === 'fail')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ field: '/relied_sths/0' }),
+        reason: 'no log key pinned for "other.example/log"',
+        expected: 'a log key pinned for other.example/log',
+        found: 'none in the trust store',
+      }),
+    ]);
+    const resized = approve([{ ...first!, size: String(Number(first!.size) + 1) }, ...rest]);
+    const r2 = await verifySarApproval(JSON.stringify(resized), sample.trust, { verifiedAt, capsule: cap });
+    expect(r2.report.checks.filter((c) => c.id === 'approval.sths' && c.status === 'fail')).toEqual([
+      expect.objectContaining({
+        reason: `the note says size ${first!.size}, the approval says ${Number(first!.size) + 1}`,
+        expected: `size ${Number(first!.size) + 1}, as the approval says`,
+        found: `size ${first!.size} in the signed note`,
+      }),
+    ]);
+  });
+
   it('fails a malformed approval with the field that is wrong, and nothing else is claimed of it', async () => {
     const a = sign('3pao', '3pao_assessor');
     for (const [bad, field] of [

@@ -354,6 +354,11 @@ describe('the key history (spec §6.5)', () => {
     expect(keyHistory(r).status).toBe('pass');
     expect(status(r, 'card.key_current')).toEqual(['pass']);
     expect(status(r, 'card.lineage')).toEqual(['fail']);
+    expect(r.checks.find((c) => c.id === 'card.lineage')).toMatchObject({
+      reason: 'the inclusion proof is for another log or leaf than the card points to',
+      expected: 'fixture.lineage.test/log leaf 0',
+      found: 'history.fixture/log leaf 0',
+    });
     expect(r.status).toBe('failed');
   });
 

@@ -261,6 +261,27 @@ describe('proof-server attestations', () => {
     expect(failed(await v(a), 'attestation.consistency')[0]!.reason).toContain('forked or rewrote history');
   });
 
+  it('attestation.sth_signature: an older tree head whose note was changed fails, and its proof is not judged', async () => {
+    const evs = events();
+    const a = build(evs, (u) => {
+      const c = u.logs[0]!.consistency![0]!;
+      const lines = c.checkpoint.split('\n');
+      lines[1] = String(Number(lines[1]) - 1);
+      c.checkpoint = lines.join('\n');
+    });
+    const r = await v(a);
+    expect(failed(r, 'attestation.sth_signature')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ field: '/logs/0/consistency/0/checkpoint' }),
+        reason: expect.stringMatching(/^older tree head: note\.bad-signature: /),
+        expected: expect.stringMatching(/^a signature by \S+ over this note text$/),
+        found: expect.stringMatching(/^signature line \d+, which does not verify over it$/),
+      }),
+    ]);
+    // No consistency verdict rests on a tree head that did not verify.
+    expect(r.checks.filter((c) => c.id === 'attestation.consistency')).toEqual([]);
+  });
+
   it('attestation.leaf_binding: an attestation about other leaves, or listing an unproven leaf, fails', async () => {
     const evs = events();
     const other = toHex(

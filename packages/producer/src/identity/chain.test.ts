@@ -360,6 +360,57 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(failed(r2, 'chain.action_allowed')[0]!.reason).toContain('holds only compliance_officer');
   });
 
+  it('chain.action_allowed: actor-kind and role rules, and a revocation by a human without the role', async () => {
+    const w = workflow();
+    // Only humans may run scans here: the scanner agent breaks the actor-kind rule.
+    const kinds = {
+      root_roles: ['authorizing_official' as const],
+      actions: { 'scan.run': { actor_kinds: ['human' as const] } },
+    };
+    const r1 = await both(input(Object.values(w), { trust: tb.trust({ policy: kinds }) }));
+    expect(failed(r1, 'chain.action_allowed')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: eventId(w.scan), field: '/action' }),
+        reason: 'policy allows scan.run only for human actors',
+        expected: 'a human actor',
+        found: `agent ${tb.scanner.agentId} did scan.run`,
+      }),
+    ]);
+    // The sign-off needs a security officer; the compliance officer gives it.
+    const roles = {
+      root_roles: ['authorizing_official' as const],
+      actions: {
+        'approval.grant': { roles: ['security_officer' as const, 'authorizing_official' as const] },
+      },
+    };
+    const r2 = await both(input(Object.values(w), { trust: tb.trust({ policy: roles }) }));
+    expect(failed(r2, 'chain.action_allowed')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: eventId(w.signoff) }),
+        reason:
+          'policy requires one of the roles security_officer, authorizing_official; actor holds compliance_officer',
+        expected: 'an actor holding one of the roles security_officer, authorizing_official',
+        found: `human ${tb.co.id} holding compliance_officer did approval.grant`,
+      }),
+    ]);
+    // A compliance officer may not revoke an agent, though the revocation is validly signed.
+    const revoke = revokeEvent(
+      tb.inventory.agentId,
+      tb.inventory,
+      'overreach',
+      { timestamp: at(1.5), sequence: 0 },
+      tb.co,
+    );
+    const r3 = await both(input([w.root, w.regInv, revoke]));
+    expect(failed(r3, 'chain.action_allowed')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: eventId(revoke) }),
+        reason: 'only a security officer or authorizing official may revoke an agent',
+        expected: 'an approver holding one of the roles security_officer, authorizing_official',
+      }),
+    ]);
+  });
+
   it('event.schema: malformed events are reported with the field, and duplicates are caught', async () => {
     const w = workflow();
     const i = input([w.root]);

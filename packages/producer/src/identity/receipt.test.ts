@@ -153,6 +153,39 @@ describe('handoff receipts', () => {
     expect(r2.verdict).toBe('incomplete');
   });
 
+  it("receipt.hash_link: a channel's first receipt that links to an earlier one fails (a history cut off)", async () => {
+    const prev = h('a receipt before the channel began');
+    const sent = sendHandoff(
+      {
+        handoff_id: 'first',
+        parent_task_id: 't',
+        sender: A.agentId,
+        receiver: B.agentId,
+        payload_hash: h('p'),
+        channel_sequence: 0,
+        sent_at: at(0),
+        prev_receipt_hash: prev,
+      },
+      A.key,
+    );
+    const rec = acknowledgeHandoff(
+      sent,
+      { received_at: at(0.1), payload_hash: h('p'), decision: 'accepted' },
+      B.key,
+    );
+    const r = await run([rec]);
+    // Both parties signed it: only the link is wrong.
+    expect(failed(r, 'receipt.sender_signature')).toEqual([]);
+    expect(failed(r, 'receipt.hash_link')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: 'first', field: '/prev_receipt_hash' }),
+        reason: 'the first receipt of a channel links to nothing',
+        expected: 'null',
+        found: prev,
+      }),
+    ]);
+  });
+
   it('receipt.clock_skew: received before sent beyond the skew, too late, or sent times running backwards', async () => {
     const ch = new HandoffChannel(A, B);
     const early = ch.transfer({
