@@ -20,14 +20,20 @@ beforeAll(async () => {
   });
 });
 
-function sign(who: string, role: Parameters<typeof createSarApproval>[0]['approver']['role'], c = cap) {
+/** An approval in `who`'s name, signed by `signer`'s key (by default their own). */
+function sign(
+  who: string,
+  role: Parameters<typeof createSarApproval>[0]['approver']['role'],
+  c = cap,
+  signer = who,
+) {
   const h = { '3pao': 'lin:human:3pao.sam-okafor', co: 'lin:human:co.raj-patel' }[who]!;
   return createSarApproval({
     capsule: c,
     decision: 'approve',
     comment: 'ok',
     approver: { id: h, role },
-    signingKey: sample.keys.humans[who]!.secretKey,
+    signingKey: sample.keys.humans[signer]!.secretKey,
     signedAt: verifiedAt,
   });
 }
@@ -103,14 +109,7 @@ describe('SAR approvals', () => {
 
   it("fails an approval made in a pinned approver's name with another key, though its signature verifies", async () => {
     // Raj Patel signs, validly, with his own key, but the approval names Sam Okafor as its approver.
-    const forged = createSarApproval({
-      capsule: cap,
-      decision: 'approve',
-      comment: 'ok',
-      approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
-      signingKey: sample.keys.humans.co!.secretKey,
-      signedAt: verifiedAt,
-    });
+    const forged = sign('3pao', '3pao_assessor', cap, 'co');
     const r = await verifySarApproval(JSON.stringify(forged), sample.trust, { verifiedAt, capsule: cap });
     expect(status(r, 'approval.signature')).toEqual(['pass']);
     expect(r.report.verdict).toBe('failed');
@@ -125,15 +124,7 @@ describe('SAR approvals', () => {
   });
 
   it('fails relied-on tree heads of a log that is not pinned, or of another size than their note', async () => {
-    const approve = (sths: CapsuleVerification['sths']) =>
-      createSarApproval({
-        capsule: { ...cap, sths },
-        decision: 'approve',
-        comment: 'ok',
-        approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
-        signingKey: sample.keys.humans['3pao']!.secretKey,
-        signedAt: verifiedAt,
-      });
+    const approve = (sths: CapsuleVerification['sths']) => sign('3pao', '3pao_assessor', { ...cap, sths });
     const [first, ...rest] = cap.sths;
     const unpinned = approve([{ ...first!, logId: 'other.example/log' }, ...rest]);
     const r1 = await verifySarApproval(JSON.stringify(unpinned), sample.trust, { verifiedAt, capsule: cap });

@@ -36,6 +36,29 @@ describe('lineage verify', () => {
     expect(await runCli(['verify', d, '--trust', trust], c.io)).toBe(0);
   });
 
+  it('names the manifest field when the manifest is unusable (verify headline and inspect)', async () => {
+    const s = await buildFedrampSample();
+    const d = join(dir, 'bad-manifest');
+    mkdirSync(d);
+    const m = JSON.parse(new TextDecoder().decode(s.files.get('manifest.json')!));
+    m.files[1].size = -5;
+    writeCapsuleDirectory(
+      new Map([...s.files, ['manifest.json', new TextEncoder().encode(JSON.stringify(m))]]),
+      d,
+    );
+    const c = capture(dir);
+    expect(await runCli(['verify', d, '--trust', trust], c.io)).toBe(2);
+    expect(c.stdout().split('\n')[0]).toBe(
+      'UNUSABLE INPUT — the capsule cannot be read: manifest.json /files/1/size: expected a non-negative integer, found number -5',
+    );
+    expect(c.stdout()).toContain('expected: a non-negative integer');
+    const i = capture(dir);
+    expect(await runCli(['inspect', d], i.io)).toBe(2);
+    expect(i.stderr()).toContain(
+      'manifest.json /files/1/size: expected a non-negative integer, found number -5',
+    );
+  });
+
   it('exits 1 and groups failures by workflow step, naming event, field, expected and found', async () => {
     const [v] = await buildTamperedVariants({ only: ['edited-artifact'] });
     const file = join(dir, 'edited.zip');

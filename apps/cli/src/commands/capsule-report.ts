@@ -61,7 +61,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   );
   out.push(
     unreadable
-      ? `UNUSABLE INPUT — the capsule cannot be read: ${unreadable.reason ?? unreadable.title}`
+      ? `UNUSABLE INPUT — the capsule cannot be read: ${unreadable.subject.field && unreadable.subject.field !== unreadable.subject.id ? `${unreadable.subject.id} ${unreadable.subject.field}: ` : ''}${unreadable.reason ?? unreadable.title}`
       : `${VERDICT[r.verdict]} — ${headline}`,
   );
   out.push('');

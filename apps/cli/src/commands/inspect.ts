@@ -50,7 +50,15 @@ register({
         const cap = await openCapsule(resolve(io.cwd, path));
         try {
           const files = await cap.source.list();
-          const m = parseManifest(await cap.source.read(MANIFEST_PATH, 64 * 1024 * 1024));
+          let m: ReturnType<typeof parseManifest>;
+          try {
+            m = parseManifest(await cap.source.read(MANIFEST_PATH, 64 * 1024 * 1024));
+          } catch (e) {
+            // The error's path is a pointer inside manifest.json: say which file it is in.
+            if (isLineageError(e) && e.path !== MANIFEST_PATH)
+              throw new UnusableInput(e.code, `${MANIFEST_PATH} ${e.path ?? ''}: ${e.detail}`);
+            throw e;
+          }
           say({ kind: 'capsule', verified: false, manifest: m, container: files }, [
             `capsule ${path} — NOT VERIFIED (use "lineage verify")`,
             `  id ${m.capsule_id}, created ${m.created_at}`,

@@ -8,7 +8,7 @@ import {
   verifyReceipts,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
-import { testKey } from './keys.js';
+import { type Ed25519Key, testKey } from './keys.js';
 import { acknowledgeHandoff, HandoffChannel, sendHandoff } from './receipt.js';
 import { at, testbed } from './testbed.js';
 
@@ -30,6 +30,28 @@ function channel(n = 3): HandoffReceipt[] {
   );
 }
 const run = (rs: HandoffReceipt[], opts = {}) => verifyReceipts(rs as unknown as JsonValue[], opts);
+
+/** A channel's first receipt from A to B, sent with `senderKey`, linking to `prev`. */
+function firstReceipt(id: string, prev: string | null, senderKey: Ed25519Key = A.key): HandoffReceipt {
+  const sent = sendHandoff(
+    {
+      handoff_id: id,
+      parent_task_id: 't',
+      sender: A.agentId,
+      receiver: B.agentId,
+      payload_hash: h('p'),
+      channel_sequence: 0,
+      sent_at: at(0),
+      prev_receipt_hash: prev,
+    },
+    senderKey,
+  );
+  return acknowledgeHandoff(
+    sent,
+    { received_at: at(0.1), payload_hash: h('p'), decision: 'accepted' },
+    B.key,
+  );
+}
 const failed = (r: Awaited<ReturnType<typeof run>>, id: string) =>
   r.checks.filter((c) => c.id === id && c.status === 'fail');
 
@@ -51,25 +73,7 @@ describe('handoff receipts', () => {
   });
 
   it('receipt.sender_signature: a sender key that is not the sender agent is impersonation', async () => {
-    const sent = sendHandoff(
-      {
-        handoff_id: 'x',
-        parent_task_id: 't',
-        sender: A.agentId,
-        receiver: B.agentId,
-        payload_hash: h('p'),
-        channel_sequence: 0,
-        sent_at: at(0),
-        prev_receipt_hash: null,
-      },
-      testKey('mallory'),
-    );
-    const rec = acknowledgeHandoff(
-      sent,
-      { received_at: at(0.1), payload_hash: h('p'), decision: 'accepted' },
-      B.key,
-    );
-    const r = await run([rec]);
+    const r = await run([firstReceipt('x', null, testKey('mallory'))]);
     expect(failed(r, 'receipt.sender_signature')[0]!.reason).toContain('impersonation');
   });
 
@@ -155,25 +159,7 @@ describe('handoff receipts', () => {
 
   it("receipt.hash_link: a channel's first receipt that links to an earlier one fails (a history cut off)", async () => {
     const prev = h('a receipt before the channel began');
-    const sent = sendHandoff(
-      {
-        handoff_id: 'first',
-        parent_task_id: 't',
-        sender: A.agentId,
-        receiver: B.agentId,
-        payload_hash: h('p'),
-        channel_sequence: 0,
-        sent_at: at(0),
-        prev_receipt_hash: prev,
-      },
-      A.key,
-    );
-    const rec = acknowledgeHandoff(
-      sent,
-      { received_at: at(0.1), payload_hash: h('p'), decision: 'accepted' },
-      B.key,
-    );
-    const r = await run([rec]);
+    const r = await run([firstReceipt('first', prev)]);
     // Both parties signed it: only the link is wrong.
     expect(failed(r, 'receipt.sender_signature')).toEqual([]);
     expect(failed(r, 'receipt.hash_link')).toEqual([

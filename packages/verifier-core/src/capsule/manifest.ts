@@ -1,5 +1,6 @@
+import { describe, Fields } from '../events/fields.js';
 import { type JsonValue, parseStrictJsonBytes } from '../json/index.js';
-import { LineageError } from '../result.js';
+import { formatCount, formatCountOf, LineageError } from '../result.js';
 import { DEFAULT_CAPSULE_LIMITS } from './limits.js';
 import { checkCapsulePath } from './paths.js';
 
@@ -45,55 +46,31 @@ export interface CapsuleManifest {
   files: ManifestFile[];
 }
 
-const HEX32 = /^[0-9a-f]{64}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const CODE = 'capsule.manifest';
 
-type Obj = { [k: string]: JsonValue };
-
-function err(message: string, pointer: string): LineageError {
-  // The path is the pointer inside manifest.json (the check's subject already names the file).
-  return new LineageError('capsule.manifest', `${MANIFEST_PATH} ${pointer}: ${message}`, pointer);
+/** A manifest rule beyond a field's type: the pointer is inside manifest.json. */
+function broken(message: string, pointer: string, expected: string, found: string): LineageError {
+  return new LineageError(CODE, message, pointer, { expected, found });
 }
 
-function obj(
-  v: JsonValue | undefined,
-  pointer: string,
-  allowed: readonly string[],
-  required: readonly string[],
-): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw err(`expected an object, found ${describe(v)}`, pointer);
-  for (const k of Object.keys(v)) {
-    if (!allowed.includes(k))
-      throw err(`unknown field "${k}" (allowed: ${allowed.join(', ')})`, `${pointer}/${k}`);
-  }
-  for (const k of required) if (!(k in v)) throw err(`missing required field "${k}"`, `${pointer}/${k}`);
-  return v;
-}
-
-function describe(v: JsonValue | undefined): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  return `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
-}
-
-function str(v: JsonValue | undefined, pointer: string, re?: RegExp, what = 'a string'): string {
-  if (typeof v !== 'string' || (re && !re.test(v)))
-    throw err(`expected ${what}, found ${describe(v)}`, pointer);
-  return v;
-}
-
-function arr(v: JsonValue | undefined, pointer: string, max: number): JsonValue[] {
-  if (!Array.isArray(v)) throw err(`expected an array, found ${describe(v)}`, pointer);
-  if (v.length > max) throw err(`has ${v.length} entries; at most ${max} are allowed`, pointer);
-  return v;
+/** An array field of at most `max` entries. */
+function bounded(f: Fields, name: string, max: number): { value: JsonValue; path: string }[] {
+  const list = f.array(name);
+  if (list.length > max)
+    throw broken(
+      `has ${formatCount(list.length)} entries; at most ${formatCount(max)} are allowed`,
+      `${f.path}/${name}`,
+      `at most ${formatCount(max)} entries`,
+      formatCount(list.length),
+    );
+  return list;
 }
 
 /**
- * Parses manifest.json strictly: closed objects, exact types, safe paths, no duplicate
- * paths. Throws LineageError `capsule.manifest` (or `json.*`) naming the field.
+ * Parses manifest.json strictly with the same field reader as events and receipts: closed
+ * objects, exact types, safe paths, no duplicate paths. Throws LineageError `capsule.manifest`
+ * (or `json.*`) whose path is the pointer inside manifest.json, with expected and found.
  */
 export function parseManifest(bytes: Uint8Array): CapsuleManifest {
   let doc: JsonValue;
@@ -104,91 +81,109 @@ export function parseManifest(bytes: Uint8Array): CapsuleManifest {
       throw new LineageError(e.code, `${MANIFEST_PATH}: ${e.message}`, MANIFEST_PATH);
     throw e;
   }
-  const m = obj(
-    doc,
-    '',
-    ['type', 'version', 'capsule_id', 'created_at', 'title', 'workflow', 'files'],
-    ['type', 'version', 'capsule_id', 'created_at', 'title', 'workflow', 'files'],
-  );
-  if (m.type !== 'lineage.capsule')
-    throw err(`expected "lineage.capsule", found ${describe(m.type)}`, '/type');
-  if (m.version !== 1)
-    throw err(
-      `capsule version ${describe(m.version)} is not supported (this verifier reads version 1)`,
+  const m = Fields.of(doc, '', CODE).closed([
+    'type',
+    'version',
+    'capsule_id',
+    'created_at',
+    'title',
+    'workflow',
+    'files',
+  ]);
+  m.literal('type', ['lineage.capsule']);
+  const version = m.raw('version');
+  if (version !== 1)
+    throw broken(
+      `capsule version ${describe(version)} is not supported (this verifier reads version 1)`,
       '/version',
+      'version 1',
+      describe(version),
     );
-  const capsule_id = str(
-    m.capsule_id,
-    '/capsule_id',
+  const capsule_id = m.str(
+    'capsule_id',
     /^[A-Za-z0-9._:-]{1,128}$/,
     'an id of 1-128 characters [A-Za-z0-9._:-]',
   );
-  const created_at = str(m.created_at, '/created_at', RFC3339, 'an RFC 3339 UTC time');
-  const title = str(m.title, '/title');
-  const w = obj(m.workflow, '/workflow', ['name', 'steps'], ['name', 'steps']);
-  const steps = arr(w.steps, '/workflow/steps', 1000).map((s, i) => {
-    const p = `/workflow/steps/${i}`;
-    const o = obj(s, p, ['id', 'title', 'events'], ['id', 'title', 'events']);
-    return {
-      id: str(o.id, `${p}/id`),
-      title: str(o.title, `${p}/title`),
-      events: arr(o.events, `${p}/events`, 1_000_000).map((e, j) =>
-        str(e, `${p}/events/${j}`, HEX32, 'a hex32 event id'),
-      ),
-    };
+  const created_at = m.str('created_at', RFC3339, 'an RFC 3339 UTC time');
+  const title = m.str('title');
+  const w = m.obj_('workflow').closed(['name', 'steps']);
+  const steps = bounded(w, 'steps', 1000).map(({ value, path }): WorkflowStep => {
+    const o = Fields.of(value, path, CODE).closed(['id', 'title', 'events']);
+    const id = o.str('id');
+    const stepTitle = o.str('title');
+    bounded(o, 'events', 1_000_000);
+    return { id, title: stepTitle, events: o.hexArray('events', 32) };
   });
   const seen = new Set<string>();
-  const files = arr(m.files, '/files', DEFAULT_CAPSULE_LIMITS.maxEntries).map((f, i): ManifestFile => {
-    const p = `/files/${i}`;
-    const o = obj(
-      f,
-      p,
-      ['path', 'kind', 'size', 'sha256', 'event_id', 'media_type', 'title'],
-      ['path', 'kind', 'size', 'sha256'],
+  const files = bounded(m, 'files', DEFAULT_CAPSULE_LIMITS.maxEntries).map(
+    ({ value, path: p }): ManifestFile => {
+      const o = Fields.of(value, p, CODE).closed([
+        'path',
+        'kind',
+        'size',
+        'sha256',
+        'event_id',
+        'media_type',
+        'title',
+      ]);
+      const path = o.str('path');
+      try {
+        checkCapsulePath(path, DEFAULT_CAPSULE_LIMITS, 'manifest');
+      } catch (e) {
+        throw broken(
+          (e as Error).message,
+          `${p}/path`,
+          'a safe relative path (spec §5.3)',
+          JSON.stringify(path),
+        );
+      }
+      if (path === MANIFEST_PATH)
+        throw broken(
+          'the manifest cannot list itself',
+          `${p}/path`,
+          'any file but manifest.json',
+          '"manifest.json"',
+        );
+      if (seen.has(path))
+        throw broken(
+          `path "${path}" is listed twice`,
+          `${p}/path`,
+          'each path listed once',
+          `"${path}" again`,
+        );
+      seen.add(path);
+      const kind = o.literal('kind', CAPSULE_FILE_KINDS);
+      const out: ManifestFile = { path, kind, size: o.uint('size'), sha256: o.hex('sha256', 32) };
+      if (kind === 'artifact') out.event_id = o.hex('event_id', 32);
+      else if (o.has('event_id'))
+        throw broken(
+          'only artifacts carry event_id',
+          `${p}/event_id`,
+          `no event_id on a file of kind "${kind}"`,
+          'an event_id',
+        );
+      const media = o.optStr('media_type', /^[\w.+-]+\/[\w.+-]+$/, 'a media type');
+      if (media !== undefined) out.media_type = media;
+      const fileTitle = o.optStr('title');
+      if (fileTitle !== undefined) out.title = fileTitle;
+      return out;
+    },
+  );
+  const eventsFiles = files.filter((f) => f.kind === 'events').length;
+  if (eventsFiles !== 1)
+    throw broken(
+      'exactly one file of kind "events" is required',
+      '/files',
+      'exactly one file of kind "events"',
+      formatCountOf(eventsFiles, 'events file'),
     );
-    const path = str(o.path, `${p}/path`);
-    try {
-      checkCapsulePath(path, DEFAULT_CAPSULE_LIMITS, 'manifest');
-    } catch (e) {
-      throw err((e as Error).message, `${p}/path`);
-    }
-    if (path === MANIFEST_PATH) throw err('the manifest cannot list itself', `${p}/path`);
-    if (seen.has(path)) throw err(`path "${path}" is listed twice`, `${p}/path`);
-    seen.add(path);
-    const kind = str(o.kind, `${p}/kind`) as CapsuleFileKind;
-    if (!CAPSULE_FILE_KINDS.includes(kind))
-      throw err(`unknown kind "${kind}" (expected one of ${CAPSULE_FILE_KINDS.join(', ')})`, `${p}/kind`);
-    const size = o.size;
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
-      throw err(`expected a non-negative integer, found ${describe(size)}`, `${p}/size`);
-    const out: ManifestFile = {
-      path,
-      kind,
-      size,
-      sha256: str(o.sha256, `${p}/sha256`, HEX32, 'lowercase hex SHA-256'),
-    };
-    if (kind === 'artifact')
-      out.event_id = str(
-        o.event_id,
-        `${p}/event_id`,
-        HEX32,
-        'the hex32 id of the event that produced the artifact',
-      );
-    else if (o.event_id !== undefined) throw err('only artifacts carry event_id', `${p}/event_id`);
-    if (o.media_type !== undefined)
-      out.media_type = str(o.media_type, `${p}/media_type`, /^[\w.+-]+\/[\w.+-]+$/, 'a media type');
-    if (o.title !== undefined) out.title = str(o.title, `${p}/title`);
-    return out;
-  });
-  if (files.filter((f) => f.kind === 'events').length !== 1)
-    throw err('exactly one file of kind "events" is required', '/files');
   return {
     type: 'lineage.capsule',
     version: 1,
     capsule_id,
     created_at,
     title,
-    workflow: { name: str(w.name, '/workflow/name'), steps },
+    workflow: { name: w.str('name'), steps },
     files,
   };
 }

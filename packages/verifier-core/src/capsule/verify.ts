@@ -4,7 +4,7 @@ import { outcome } from '../events/outcome.js';
 import { SignatureQueue } from '../events/signature-queue.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
 import { buildReport, type CheckOutcome } from '../report/model.js';
-import { formatCount, formatCountOf, isLineageError } from '../result.js';
+import { errorOutcomeDetail, formatCount, formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CapsuleDocuments, emptyDocuments, readDocument } from './contents.js';
 import { assembleDetails } from './details.js';
@@ -131,7 +131,7 @@ export async function verifyCapsule(
         'fail',
         { kind: 'manifest', id: MANIFEST_PATH, ...(isLineageError(e) && e.path ? { field: e.path } : {}) },
         'manifest.json is present and well-formed',
-        { reason: describeError(e) },
+        isLineageError(e) && e.path !== MANIFEST_PATH ? errorOutcomeDetail(e) : { reason: describeError(e) },
       ),
     );
     return finish('');

@@ -13,7 +13,8 @@ export function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function describe(v: JsonValue | undefined): string {
+/** How a found value is named in messages ("the string …", "number 3", "nothing (field absent)"). */
+export function describe(v: JsonValue | undefined): string {
   if (v === undefined) return 'nothing (field absent)';
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;
