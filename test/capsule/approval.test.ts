@@ -150,15 +150,32 @@ describe('SAR approvals', () => {
 
   it('fails a malformed approval with the field that is wrong, and nothing else is claimed of it', async () => {
     const a = sign('3pao', '3pao_assessor');
-    for (const [bad, field] of [
-      [{ ...a, decision: 'maybe' }, '/decision'],
-      [{ ...a, extra: true }, '/extra'],
-      [{ ...a, capsule: { ...a.capsule, digest: 'not hex' } }, '/capsule/digest'],
+    for (const [bad, field, expected, found] of [
+      [
+        { ...a, decision: 'maybe' },
+        '/decision',
+        'one of "approve", "reject", "conditional"',
+        'the string "maybe"',
+      ],
+      [{ ...a, extra: true }, '/extra', expect.stringMatching(/^only the fields type, version, /), '"extra"'],
+      [
+        { ...a, capsule: { ...a.capsule, digest: 'not hex' } },
+        '/capsule/digest',
+        '64 lowercase hex characters (32 bytes)',
+        'the string "not hex"',
+      ],
+      [
+        { ...a, verification: { ...a.verification, fail: -1 } },
+        '/verification/fail',
+        'a non-negative integer',
+        'number -1',
+      ],
     ] as const) {
       const r = await verifySarApproval(JSON.stringify(bad), sample.trust, { verifiedAt });
       const schema = r.report.checks.find((c) => c.id === 'approval.schema')!;
       expect(schema.status).toBe('fail');
       expect(schema.subject.field).toBe(field);
+      expect(schema).toMatchObject({ expected, found });
       expect(r.report.verdict).not.toBe('verified');
       expect(r.report.checks.filter((c) => c.status === 'pass')).toEqual([]);
     }

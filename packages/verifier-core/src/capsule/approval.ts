@@ -1,5 +1,5 @@
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
-import { Fields, isObject } from '../events/fields.js';
+import { Fields } from '../events/fields.js';
 import { verifySignatureObject } from '../events/index.js';
 import { outcome, short } from '../events/outcome.js';
 import type { SignatureObject } from '../events/types.js';
@@ -63,41 +63,21 @@ export function sarApprovalSigningInput(unsigned: UnsignedSarApproval): Uint8Arr
   );
 }
 
-const HEX32 = /^[0-9a-f]{64}$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const CODE = 'approval.schema';
 
-/** Strict parser: closed objects, exact types. Throws LineageError `approval.schema`. */
+/**
+ * Strict parser with the same field reader as events and manifests: closed objects, exact
+ * types. Throws LineageError `approval.schema` naming the field, with expected and found.
+ */
 export function parseSarApproval(text: string): SarApproval {
   let v: JsonValue;
   try {
     v = parseStrictJson(text);
   } catch (e) {
-    throw new LineageError(
-      'approval.schema',
-      isLineageError(e) ? e.message : String(e),
-      isLineageError(e) ? e.path : '/',
-    );
+    throw new LineageError(CODE, isLineageError(e) ? e.detail : String(e), isLineageError(e) ? e.path : '/');
   }
-  const bad = (msg: string, path: string) => new LineageError('approval.schema', msg, path);
-  if (!isObject(v)) throw bad('an approval is a JSON object', '/');
-  const closed = (o: JsonValue | undefined, path: string, keys: string[]) => {
-    if (!isObject(o)) throw bad('expected an object', path);
-    for (const k of Object.keys(o)) if (!keys.includes(k)) throw bad(`unknown field "${k}"`, `${path}/${k}`);
-    for (const k of keys) if (!(k in o)) throw bad(`missing field "${k}"`, `${path}/${k}`);
-    return o;
-  };
-  const str = (o: Record<string, JsonValue>, k: string, path: string, re?: RegExp) => {
-    const x = o[k];
-    if (typeof x !== 'string' || (re && !re.test(x))) throw bad(`"${k}" has the wrong form`, `${path}/${k}`);
-    return x;
-  };
-  const num = (o: Record<string, JsonValue>, k: string, path: string) => {
-    const x = o[k];
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0)
-      throw bad(`"${k}" must be a non-negative integer`, `${path}/${k}`);
-    return x;
-  };
-  const o = closed(v, '', [
+  const o = Fields.of(v, '', CODE).closed([
     'type',
     'version',
     'capsule',
@@ -110,66 +90,39 @@ export function parseSarApproval(text: string): SarApproval {
     'relied_sths',
     'signature',
   ]);
-  if (o.type !== 'lineage.sar_approval') throw bad('expected "lineage.sar_approval"', '/type');
-  if (o.version !== 1) throw bad('version must be 1', '/version');
-  const cap = closed(o.capsule, '/capsule', ['capsule_id', 'digest', 'title']);
-  const decision = str(o, 'decision', '') as SarDecision;
-  if (!SAR_DECISIONS.includes(decision))
-    throw bad(`decision must be one of ${SAR_DECISIONS.join(', ')}`, '/decision');
-  const ap = closed(o.approver, '/approver', ['id', 'role']);
-  const role = str(ap, 'role', '/approver') as ApproverRole;
-  if (!APPROVER_ROLES.includes(role)) throw bad(`unknown role "${role}"`, '/approver/role');
-  const ver = closed(o.verification, '/verification', [
-    'verified_at',
-    'verdict',
-    'pass',
-    'fail',
-    'not_checked',
-  ]);
-  const verdict = str(ver, 'verdict', '/verification') as VerificationReport['verdict'];
-  if (!['verified', 'failed', 'incomplete'].includes(verdict))
-    throw bad('unknown verdict', '/verification/verdict');
-  if (!Array.isArray(o.cited_events)) throw bad('expected an array', '/cited_events');
-  if (!Array.isArray(o.relied_sths)) throw bad('expected an array', '/relied_sths');
-  const sig = Fields.of(o.signature, '/signature', 'approval.schema');
-  sig.closed(['alg', 'public_key', 'value']);
+  o.literal('type', ['lineage.sar_approval']);
+  o.literal('version', [1]);
+  const cap = o.obj_('capsule').closed(['capsule_id', 'digest', 'title']);
+  const ap = o.obj_('approver').closed(['id', 'role']);
+  const ver = o.obj_('verification').closed(['verified_at', 'verdict', 'pass', 'fail', 'not_checked']);
+  const sig = o.obj_('signature').closed(['alg', 'public_key', 'value']);
   return {
     type: 'lineage.sar_approval',
     version: 1,
-    capsule: {
-      capsule_id: str(cap, 'capsule_id', '/capsule'),
-      digest: str(cap, 'digest', '/capsule', HEX32),
-      title: str(cap, 'title', '/capsule'),
-    },
-    decision,
-    comment: str(o, 'comment', ''),
-    approver: { id: str(ap, 'id', '/approver'), role },
-    signed_at: str(o, 'signed_at', '', TIME),
+    capsule: { capsule_id: cap.str('capsule_id'), digest: cap.hex('digest', 32), title: cap.text('title') },
+    decision: o.literal('decision', SAR_DECISIONS),
+    comment: o.text('comment'),
+    approver: { id: ap.str('id'), role: ap.literal('role', APPROVER_ROLES) },
+    signed_at: o.str('signed_at', TIME, 'an RFC 3339 UTC time'),
     verification: {
-      verified_at: str(ver, 'verified_at', '/verification', TIME),
-      verdict,
-      pass: num(ver, 'pass', '/verification'),
-      fail: num(ver, 'fail', '/verification'),
-      not_checked: num(ver, 'not_checked', '/verification'),
+      verified_at: ver.str('verified_at', TIME, 'an RFC 3339 UTC time'),
+      verdict: ver.literal('verdict', ['verified', 'failed', 'incomplete'] as const),
+      pass: ver.uint('pass'),
+      fail: ver.uint('fail'),
+      not_checked: ver.uint('not_checked'),
     },
-    cited_events: o.cited_events.map((e, i) => {
-      const p = `/cited_events/${i}`;
-      const c = closed(e, p, ['event_id', 'leaf_hash', 'step']);
-      return {
-        event_id: str(c, 'event_id', p, HEX32),
-        leaf_hash: str(c, 'leaf_hash', p, HEX32),
-        step: str(c, 'step', p),
-      };
+    cited_events: o.array('cited_events').map(({ value, path }) => {
+      const c = Fields.of(value, path, CODE).closed(['event_id', 'leaf_hash', 'step']);
+      return { event_id: c.hex('event_id', 32), leaf_hash: c.hex('leaf_hash', 32), step: c.text('step') };
     }),
-    relied_sths: o.relied_sths.map((s, i) => {
-      const p = `/relied_sths/${i}`;
-      const c = closed(s, p, ['log_id', 'size', 'root', 'timestamp', 'checkpoint']);
+    relied_sths: o.array('relied_sths').map(({ value, path }) => {
+      const c = Fields.of(value, path, CODE).closed(['log_id', 'size', 'root', 'timestamp', 'checkpoint']);
       return {
-        log_id: str(c, 'log_id', p),
-        size: str(c, 'size', p, /^(0|[1-9][0-9]*)$/),
-        root: str(c, 'root', p, HEX32),
-        timestamp: str(c, 'timestamp', p),
-        checkpoint: str(c, 'checkpoint', p),
+        log_id: c.str('log_id'),
+        size: c.str('size', /^(0|[1-9][0-9]*)$/, 'a decimal tree size'),
+        root: c.hex('root', 32),
+        timestamp: c.text('timestamp'),
+        checkpoint: c.str('checkpoint'),
       };
     }),
     signature: {

@@ -90,6 +90,13 @@ export class Fields {
     return v;
   }
 
+  /** A string that may be empty (a comment, a free-text title). */
+  text(name: string): string {
+    const v = this.obj[name];
+    if (typeof v !== 'string') this.err(name, 'a string', v);
+    return v;
+  }
+
   optStr(name: string, pattern?: RegExp, what?: string): string | undefined {
     return this.has(name) ? this.str(name, pattern, what) : undefined;
   }
