@@ -31,7 +31,10 @@ function readLog(f: Fields): AttestedLog {
     };
   }
   if (!log.inclusion && !log.multiproof) {
-    throw new LineageError(CODE, 'a log entry needs "inclusion", "multiproof" or both', f.path);
+    throw new LineageError(CODE, 'a log entry needs "inclusion", "multiproof" or both', f.path, {
+      expected: '"inclusion", "multiproof" or both',
+      found: 'neither',
+    });
   }
   if (f.has('consistency')) {
     log.consistency = f.array('consistency').map(({ value, path }) => {
@@ -62,8 +65,14 @@ export function parseAttestation(value: JsonValue, path = ''): Attestation {
     signature: readSignatureObject(f.obj_('signature')),
   };
   if (a.leaves.length === 0)
-    throw new LineageError(CODE, 'an attestation names at least one leaf', `${path}/leaves`);
+    throw new LineageError(CODE, 'an attestation names at least one leaf', `${path}/leaves`, {
+      expected: 'at least one leaf',
+      found: 'none',
+    });
   if (a.logs.length === 0)
-    throw new LineageError(CODE, 'an attestation covers at least one log', `${path}/logs`);
+    throw new LineageError(CODE, 'an attestation covers at least one log', `${path}/logs`, {
+      expected: 'at least one log',
+      found: 'none',
+    });
   return a;
 }

@@ -79,6 +79,9 @@ describe('trust.store outcome', () => {
       id: 'trust.store',
       status: 'fail',
       subject: { field: '/logs/0/vkey' },
+      reason: 'expected a non-empty string, found nothing (field absent)',
+      expected: 'a non-empty string',
+      found: 'nothing (field absent)',
     });
   });
 });

@@ -1,8 +1,8 @@
 import { fromHex } from '../encoding/hex.js';
-import { Fields, hasDuplicate } from '../events/fields.js';
+import { describe, Fields, hasDuplicate } from '../events/fields.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
-import { formatCountOf, LineageError } from '../result.js';
+import { errorOutcomeDetail, formatCountOf, LineageError } from '../result.js';
 import {
   type ActionRule,
   APPROVER_ROLES,
@@ -25,6 +25,7 @@ function readPolicy(f: Fields): WorkflowPolicy {
           CODE,
           `unknown role ${JSON.stringify(value)} (known: ${APPROVER_ROLES.join(', ')})`,
           path,
+          { expected: `one of ${APPROVER_ROLES.join(', ')}`, found: describe(value) },
         );
       }
       return value as (typeof APPROVER_ROLES)[number];
@@ -32,7 +33,11 @@ function readPolicy(f: Fields): WorkflowPolicy {
   }
   if (f.has('linear')) {
     const v = f.raw('linear');
-    if (typeof v !== 'boolean') throw new LineageError(CODE, 'expected true or false', `${f.path}/linear`);
+    if (typeof v !== 'boolean')
+      throw new LineageError(CODE, 'expected true or false', `${f.path}/linear`, {
+        expected: 'true or false',
+        found: describe(v),
+      });
     p.linear = v;
   }
   if (f.has('actions')) {
@@ -45,7 +50,10 @@ function readPolicy(f: Fields): WorkflowPolicy {
       if (r.has('actor_kinds')) {
         rule.actor_kinds = r.array('actor_kinds').map(({ value, path }) => {
           if (value !== 'agent' && value !== 'human')
-            throw new LineageError(CODE, 'expected "agent" or "human"', path);
+            throw new LineageError(CODE, 'expected "agent" or "human"', path, {
+              expected: '"agent" or "human"',
+              found: describe(value),
+            });
           return value;
         });
       }
@@ -57,7 +65,11 @@ function readPolicy(f: Fields): WorkflowPolicy {
 }
 
 function role(x: string, path: string): (typeof APPROVER_ROLES)[number] {
-  if (!APPROVER_ROLES.includes(x as never)) throw new LineageError(CODE, `unknown role "${x}"`, path);
+  if (!APPROVER_ROLES.includes(x as never))
+    throw new LineageError(CODE, `unknown role "${x}"`, path, {
+      expected: `one of ${APPROVER_ROLES.join(', ')}`,
+      found: `"${x}"`,
+    });
   return x as (typeof APPROVER_ROLES)[number];
 }
 
@@ -81,6 +93,7 @@ export function parseTrustStore(input: string | JsonValue): TrustStore {
         CODE,
         `witness threshold ${witnesses.threshold} exceeds the ${witnesses.vkeys.length} witness keys`,
         '/witnesses/threshold',
+        { expected: `at most ${witnesses.vkeys.length}`, found: String(witnesses.threshold) },
       );
     }
   }
@@ -102,7 +115,10 @@ export function parseTrustStore(input: string | JsonValue): TrustStore {
       })
     : [];
   if (hasDuplicate(approvers.map((a) => a.id)))
-    throw new LineageError(CODE, 'two approvers share one id', '/approvers');
+    throw new LineageError(CODE, 'two approvers share one id', '/approvers', {
+      expected: 'each approver id once',
+      found: 'an id listed twice',
+    });
   const card_signers: TrustedCardSigner[] = f.has('card_signers')
     ? f.array('card_signers').map(({ value, path }) => {
         const c = Fields.of(value, path, CODE).closed(['kid', 'alg', 'public_key']);
@@ -113,6 +129,7 @@ export function parseTrustStore(input: string | JsonValue): TrustStore {
             CODE,
             'an ES256 key is a 65-byte uncompressed SEC1 point starting 04',
             `${path}/public_key`,
+            { expected: 'a point starting 04', found: `a point starting ${public_key.slice(0, 2)}` },
           );
         }
         return { kid: c.str('kid'), alg, public_key };
@@ -157,6 +174,6 @@ export function checkTrustStore(input: string | JsonValue): { trust?: TrustStore
     const le = e instanceof LineageError ? e : new LineageError(CODE, String(e));
     const subject: CheckOutcome['subject'] = { kind: 'trust', id: 'trust store' };
     if (le.path) subject.field = le.path;
-    return { outcome: { id: 'trust.store', status: 'fail', subject, title, reason: le.message } };
+    return { outcome: { id: 'trust.store', status: 'fail', subject, title, ...errorOutcomeDetail(le) } };
   }
 }
