@@ -133,6 +133,63 @@ describe('red team: zip differentials', () => {
     await expect(bad.list()).rejects.toThrow(/entry "artifacts\/" is followed by \d+ unaccounted bytes/);
   });
 
+  it('refuses central-directory records no capsule writer makes, naming the entry and why', async () => {
+    const data = enc.encode('{"a":1}');
+    /** Patches the first central-directory record (fields at their APPNOTE offsets). */
+    const central = (z: Uint8Array, patch: (dv: DataView, at: number) => void) => {
+      const dv = new DataView(z.buffer, z.byteOffset);
+      patch(dv, dv.getUint32(z.length - 22 + 16, true));
+      return z;
+    };
+    const file = () => rawZip([{ name: 'manifest.json', data }]);
+    const cases: [string, Uint8Array, RegExp][] = [
+      [
+        'encrypted',
+        central(file(), (dv, at) => dv.setUint16(at + 8, 1, true)),
+        /entry "manifest\.json" is encrypted/,
+      ],
+      ['on another disk', central(file(), (dv, at) => dv.setUint16(at + 34, 1, true)), /starts on disk 1/],
+      [
+        'ZIP64 sizes',
+        central(file(), (dv, at) => dv.setUint32(at + 24, 0xffffffff, true)),
+        /uses ZIP64 sizes/,
+      ],
+      [
+        'another compression method',
+        central(file(), (dv, at) => dv.setUint16(at + 10, 12, true)),
+        /uses compression method 12; only stored \(0\) and deflate \(8\)/,
+      ],
+      [
+        'a FIFO',
+        rawZip([{ name: 'manifest.json', data, unixMode: 0o010644 }]),
+        /"manifest\.json" is a special file \(mode 1\)/,
+      ],
+      [
+        'a directory with content',
+        rawZip([
+          { name: 'artifacts/', declaredSize: 5 },
+          { name: 'manifest.json', data },
+        ]),
+        /directory entry "artifacts\/" declares 5 bytes of content/,
+      ],
+      [
+        'a stored entry whose sizes disagree',
+        rawZip([{ name: 'manifest.json', data, declaredSize: data.length + 1 }]),
+        /stored entry "manifest\.json" declares 8 bytes but 7 stored bytes/,
+      ],
+      [
+        'data running into the central directory',
+        central(rawZip([{ name: 'manifest.json', data, deflate: true }]), (dv, at) =>
+          dv.setUint32(at + 20, 4096, true),
+        ),
+        /entry "manifest\.json" data \(offset 0, 4,096 bytes\) runs into the central directory/,
+      ],
+    ];
+    for (const [what, z, message] of cases) {
+      await expect(zipCapsuleSource(z).list(), what).rejects.toThrow(message);
+    }
+  });
+
   it('a local header whose method or sizes differ from the central directory is refused (streaming tools read the local one)', async () => {
     for (const patch of [
       (dv: DataView) => dv.setUint16(8, 8, true), // method: stored → deflate
