@@ -264,6 +264,38 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(dag.verdict).toBe('verified');
   });
 
+  it('chain.fork: an event merging two branches fails under the linear policy, with expected and found', async () => {
+    const w = workflow();
+    const merge = agentEvent(tb.scanner, {
+      action: 'scan.run',
+      timestamp: at(3),
+      sequence: 1,
+      predecessors: [eventId(w.inv), eventId(w.root)],
+    });
+    const r = await both(
+      input([w.root, w.regInv, w.regScan, w.inv, merge], { trust: tb.trust({ policy: { linear: true } }) }),
+    );
+    expect(failed(r, 'chain.fork').find((c) => c.subject.id === eventId(merge))).toMatchObject({
+      reason: 'event merges 2 branches; the policy requires a linear workflow',
+      expected: 'at most 1 predecessor',
+      found: '2',
+    });
+  });
+
+  it('chain.root_approval_role: a target event that is not supplied fails, naming it', async () => {
+    const w = workflow();
+    const missing = 'f'.repeat(64);
+    const r = await both(input(Object.values(w), { targets: [missing] }));
+    expect(failed(r, 'chain.root_approval_role')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: missing }),
+        reason: 'the target event is not among the supplied events',
+        expected: `event ${missing} among the 6 supplied events`,
+        found: 'no such event',
+      }),
+    ]);
+  });
+
   it('chain.sequence: gaps and repeated sequence numbers', async () => {
     const w = workflow();
     const gap = agentEvent(tb.scanner, {

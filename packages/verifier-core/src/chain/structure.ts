@@ -23,6 +23,7 @@ export function chainStructure(
     sink.push(
       outcome('chain.cycle', 'fail', { kind: 'chain', id: c[0]!.id, field: '/predecessors' }, TITLES.cycle, {
         reason: `following predecessors returns to the same event after ${formatCountOf(c.length - 1, 'step')}`,
+        expected: 'predecessor pointers that end at a root',
         found: c.map((n) => short(n.id)).join(' → '),
       }),
     );
@@ -225,6 +226,8 @@ function walkToRoots(
     sink.push(
       outcome('chain.root_approval_role', 'fail', { kind: 'chain', id: t }, TITLES.root, {
         reason: 'the target event is not among the supplied events',
+        expected: `event ${t} among the ${formatCountOf(byId.size, 'supplied event')}`,
+        found: 'no such event',
       }),
     );
   }
