@@ -205,6 +205,32 @@ describe('enhanced agent cards made by the producer', () => {
     });
   });
 
+  it('a JWS with an algorithm this verifier does not support is not verified; a wrong-length signature fails', async () => {
+    const card = addIdentityBlock(base, agent);
+    const jws = (alg: string, sigBytes: number) => ({
+      ...card,
+      signatures: [
+        {
+          protected: toBase64Url(utf8Encode(JSON.stringify({ alg, kid: agent.agentId, typ: 'JOSE' }))),
+          signature: toBase64Url(new Uint8Array(sigBytes)),
+        },
+      ],
+    });
+    const rs256 = await verifyAgentCard(JSON.stringify(jws('RS256', 256)), emptyTrustStore());
+    expect(rs256.checks.find((c) => c.id === 'card.a2a_signature')).toMatchObject({
+      status: 'not_checked',
+      subject: { field: '/signatures/0' },
+      reason: 'unsupported alg "RS256" (supported: EdDSA, ES256)',
+    });
+    const short = await verifyAgentCard(JSON.stringify(jws('EdDSA', 63)), emptyTrustStore());
+    expect(short.checks.find((c) => c.id === 'card.a2a_signature')).toMatchObject({
+      status: 'fail',
+      reason: 'an EdDSA signature is 64 bytes, found 63',
+      expected: 'a 64-byte EdDSA signature',
+      found: '63 bytes',
+    });
+  });
+
   it('card.identity_block: malformed params and two identity blocks fail with the field; card.shape fails on missing fields', async () => {
     const card = addIdentityBlock(base, agent);
     const params = identityParams(card);

@@ -123,6 +123,25 @@ describe('commitments and selective disclosure', () => {
       expect.stringContaining('not among the verified events'),
       expect.stringContaining('no commitment named "nope"'),
     ]);
+    expect(f[1]).toMatchObject({
+      expected: 'a commitment named "nope"',
+      found: `commitments "boundary.ip_ranges", "inventory.asset_count", "${w.secret.commitment.name}"`,
+    });
+  });
+
+  it('an opening for another scheme than the commitment fails, naming both', async () => {
+    const w = world();
+    // The salted commitment opened as if it were a Pedersen one (with a blinding).
+    const salted = openingFor(w.ips, eventId(w.inv)) as Record<string, unknown>;
+    const { salt: _salt, ...rest } = salted;
+    const r = await run(w, [{ ...rest, scheme: 'pedersen-ristretto255-v1', blinding: '01'.repeat(32) }]);
+    expect(r.checks.filter((c) => c.id === 'commitment.opening' && c.status === 'fail')).toEqual([
+      expect.objectContaining({
+        reason: 'the opening is for another scheme',
+        expected: 'sha256-salted-v1',
+        found: 'pedersen-ristretto255-v1',
+      }),
+    ]);
   });
 
   it('Pedersen commitments hide the value (different blindings) and bind it (m changes C)', () => {

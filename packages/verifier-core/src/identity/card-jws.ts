@@ -83,12 +83,16 @@ export async function verifyCardSignatures(
   for (let i = 0; i < sigs.length; i++) {
     const subject = { kind: 'card' as const, id: cardId, field: `/signatures/${i}` };
     const s = sigs[i];
-    const malformed = (reason: string, found: string): CardSignatureResult => ({
+    const malformed = (
+      reason: string,
+      found: string,
+      expected = 'a JWS entry: "protected" (base64url of a JSON object header) and "signature" (base64url)',
+    ): CardSignatureResult => ({
       index: i,
       status: 'malformed',
       outcome: outcome('card.a2a_signature', 'fail', subject, title, {
         reason,
-        expected: 'a JWS entry: "protected" (base64url of a JSON object header) and "signature" (base64url)',
+        expected,
         found,
       }),
     });
@@ -153,6 +157,7 @@ export async function verifyCardSignatures(
         ...malformed(
           `an ${alg} signature is 64 bytes, found ${sig.length}`,
           formatCountOf(sig.length, 'byte'),
+          `a 64-byte ${alg} signature`,
         ),
         header: hdr,
       });
