@@ -80,7 +80,7 @@ describe('buildKeyHistories', () => {
     const a2 = testKey('history-a:2');
     const reg = registerEvent(a, { timestamp: at(0), sequence: 0 });
     const rot = rotateEvent(a, a, a2, { timestamp: at(1), sequence: 1 });
-    const late = supersedeEvent(a, a, 'lin:agent:' + 'c'.repeat(64), { timestamp: at(2), sequence: 2 });
+    const late = supersedeEvent(a, a, `lin:agent:${'c'.repeat(64)}`, { timestamp: at(2), sequence: 2 });
     const { histories, problems } = await buildKeyHistories([reg, rot, late]);
     expect(problems).toEqual([
       expect.objectContaining({
