@@ -3,16 +3,7 @@
  * vocabulary (documented in docs/spec.md); `message` says what was expected and
  * what was found, with the numbers involved.
  */
-export type CheckResult =
-  | { ok: true }
-  | {
-      ok: false;
-      code: string;
-      message: string;
-      /** The value the check required and the one it found, where the failure is a mismatch. */
-      expected?: string;
-      found?: string;
-    };
+export type CheckResult = { ok: true } | ({ ok: false; code: string; message: string } & ExpectedFound);
 
 /** What a check required and what it found: present together, on a failure that is a mismatch. */
 export interface ExpectedFound {
@@ -27,16 +18,20 @@ export function expectedFoundOf(
   return r.expected !== undefined && r.found !== undefined ? { expected: r.expected, found: r.found } : {};
 }
 
+/** A failure's expected and found, or `fallback` when it has not both (a host's own wording). */
+export function expectedFoundOr(
+  r: ExpectedFound,
+  fallback: { expected: string; found: string },
+): { expected: string; found: string } {
+  return r.expected !== undefined && r.found !== undefined
+    ? { expected: r.expected, found: r.found }
+    : fallback;
+}
+
 export const OK: CheckResult = Object.freeze({ ok: true }) as CheckResult;
 
-export function fail(
-  code: string,
-  message: string,
-  values?: { expected: string; found: string },
-): CheckResult {
-  return values
-    ? { ok: false, code, message, expected: values.expected, found: values.found }
-    : { ok: false, code, message };
+export function fail(code: string, message: string, values: ExpectedFound = {}): CheckResult {
+  return { ok: false, code, message, ...expectedFoundOf(values) };
 }
 
 /**

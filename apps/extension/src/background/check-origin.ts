@@ -1,7 +1,7 @@
 import {
   type CheckOutcome,
   type CheckResult,
-  expectedFoundOf,
+  expectedFoundOr,
   formatCount,
   fromBase64,
   type TrustStore,
@@ -91,12 +91,10 @@ function check(
 /** A failed proof's expected and found (the roots, or the proof length); else which check failed. */
 function inclusionValues(r: CheckResult): { expected?: string; found?: string } {
   if (r.ok) return {};
-  return r.expected !== undefined
-    ? expectedFoundOf(r)
-    : {
-        expected: 'a proof leading to the checkpoint root',
-        found: `a proof that does not apply (${r.code})`,
-      };
+  return expectedFoundOr(r, {
+    expected: 'a proof leading to the checkpoint root',
+    found: `a proof that does not apply (${r.code})`,
+  });
 }
 
 /** Parses the well-known consistency endpoint's answer (spec §6.5) with verifier-core's strict JSON. */
@@ -198,12 +196,10 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
               ? `signed by a log you have not pinned: ${cp.message}`
               : `${cp.code}: ${cp.message}`,
             // The core's expected and found where it has them; else at least which check failed.
-            ...(cp.expected !== undefined
-              ? expectedFoundOf(cp)
-              : {
-                  expected: 'a checkpoint signed by a log you pinned',
-                  found: `a checkpoint that fails ${cp.code}`,
-                }),
+            ...expectedFoundOr(cp, {
+              expected: 'a checkpoint signed by a log you pinned',
+              found: `a checkpoint that fails ${cp.code}`,
+            }),
           },
         ),
       );

@@ -7,6 +7,7 @@ import {
   currentKey,
   eventId,
   eventLeafHash,
+  expectedFoundOr,
   Fields,
   formatCount,
   formatCountOf,
@@ -98,12 +99,10 @@ export async function verifyHistoryDocument(
     if (!isLineageError(e)) throw e;
     return result('fail', {
       reason: `the history is malformed at ${e.path ?? '/'}: ${e.detail} (${e.code})`,
-      ...(e.expected !== undefined && e.found !== undefined
-        ? { expected: e.expected, found: e.found }
-        : {
-            expected: 'a well-formed key history document (spec §6.5)',
-            found: `malformed at ${e.path ?? '/'}`,
-          }),
+      ...expectedFoundOr(e, {
+        expected: 'a well-formed key history document (spec §6.5)',
+        found: `malformed at ${e.path ?? '/'}`,
+      }),
     });
   }
 
@@ -141,9 +140,10 @@ export async function verifyHistoryDocument(
       if (!inc.untrusted)
         return result('fail', {
           reason: `${where}: ${inc.reason} (event.inclusion)`,
-          ...(inc.expected !== undefined && inc.found !== undefined
-            ? { expected: inc.expected, found: inc.found }
-            : { expected: 'an inclusion proof under a pinned log', found: 'a proof that does not verify' }),
+          ...expectedFoundOr(inc, {
+            expected: 'an inclusion proof under a pinned log',
+            found: 'a proof that does not verify',
+          }),
         });
       unpinned ??= `${where}: ${inc.reason}`;
       continue;

@@ -34,14 +34,7 @@ export function asCheck(body: () => CheckResult): CheckResult {
   try {
     return body();
   } catch (e) {
-    if (isLineageError(e))
-      return fail(
-        e.code,
-        e.message,
-        e.expected !== undefined && e.found !== undefined
-          ? { expected: e.expected, found: e.found }
-          : undefined,
-      );
+    if (isLineageError(e)) return fail(e.code, e.message, e);
     throw e;
   }
 }
