@@ -157,7 +157,7 @@ export async function checkAttestation(
           refute(
             x.leaf_hash,
             'attestation.sth_signature',
-            `tree head of ${log.log_origin}: ${sthR.reason.split(':')[0]}`,
+            `tree head of ${log.log_origin}${sthR.code ? `: ${sthR.code}` : ' did not verify'}`,
           );
       }
       sink.push(
@@ -197,7 +197,7 @@ export async function checkAttestation(
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/inclusion/${ii}`), T.inclusion, {
               reason: `${r.code}: ${r.message}`,
-              ...(r.ok ? {} : expectedFoundOf(r)),
+              ...expectedFoundOf(r),
             }),
       );
       if (r.ok) provenHere.push(inc);
@@ -218,7 +218,7 @@ export async function checkAttestation(
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/multiproof`), T.inclusion, {
               reason: `${r.code}: ${r.message}`,
-              ...(r.ok ? {} : expectedFoundOf(r)),
+              ...expectedFoundOf(r),
             }),
       );
       if (r.ok) for (let i = 0; i < m.leaves.length; i++) provenHere.push(m.leaves[i]!);

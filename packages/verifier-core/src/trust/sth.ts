@@ -9,7 +9,8 @@ import type { TrustStore } from './types.js';
  */
 export type TrustedSthResult =
   | { ok: true; sth: LineageSth }
-  | ({ ok: false; untrusted: boolean; reason: string } & ExpectedFound);
+  /** `code`: the failed check's code where one failed (`checkpoint.log-signature`, `note.bad-signature`, …). */
+  | ({ ok: false; untrusted: boolean; code?: string; reason: string } & ExpectedFound);
 
 export class SthVerifier {
   readonly #cache = new Map<string, Promise<TrustedSthResult>>();
@@ -55,13 +56,17 @@ export class SthVerifier {
       });
       return r.ok
         ? { ok: true, sth: r.sth }
-        : { ok: false, untrusted: false, reason: `${r.code}: ${r.message}`, ...expectedFoundOf(r) };
+        : {
+            ok: false,
+            untrusted: false,
+            code: r.code,
+            reason: `${r.code}: ${r.message}`,
+            ...expectedFoundOf(r),
+          };
     } catch (e) {
-      return {
-        ok: false,
-        untrusted: false,
-        reason: isLineageError(e) ? `${e.code}: ${e.message}` : String(e),
-      };
+      return isLineageError(e)
+        ? { ok: false, untrusted: false, code: e.code, reason: `${e.code}: ${e.message}` }
+        : { ok: false, untrusted: false, reason: String(e) };
     }
   }
 }
