@@ -1,6 +1,7 @@
 import type { Attestation } from '../attestation/types.js';
 import type { Opening } from '../commitments/types.js';
 import { utf8DecodeStrict } from '../encoding/bytes.js';
+import { describe } from '../events/fields.js';
 import { ReadEvent, readEventText } from '../events/prepared.js';
 import type { SignatureQueue } from '../events/signature-queue.js';
 import type { LineageEvent } from '../events/types.js';
@@ -132,8 +133,7 @@ export function readDocument(
           file.path,
           new LineageError('capsule.parse', 'expected an array of openings', '/', {
             expected: 'an array of openings',
-            found:
-              typeof value === 'object' && value !== null ? 'an object' : JSON.stringify(value).slice(0, 40),
+            found: describe(value),
           }),
         ),
       );
