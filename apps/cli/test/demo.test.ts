@@ -54,6 +54,11 @@ describe('lineage demo', () => {
     );
     expect(ids['forged-event-signature']).toBe('event.signature');
     expect(ids['capsule-supplied-trust-root']).toBe('capsule.embedded_trust');
+    // Each catch says what the check expected and what it found.
+    for (const v of j.variants as { name: string; expected?: string; found?: string }[]) {
+      expect(v.expected, v.name).toEqual(expect.any(String));
+      expect(v.found, v.name).toEqual(expect.any(String));
+    }
   });
 
   it('--tampered --dir makes a directory that does not exist yet', async () => {

@@ -7,7 +7,7 @@ import {
   DEFAULT_SAMPLE_SEED,
   encryptKeyFile,
 } from '@lineage/producer';
-import { formatCountOf, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
+import { expectedFoundOf, formatCountOf, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
 import { EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
 import { parseCommandArgs } from '../format.js';
 import { verifyCapsuleFile } from './capsule.js';
@@ -92,6 +92,8 @@ async function tampered(
     caught: boolean;
     where: string;
     reason: string;
+    expected?: string;
+    found?: string;
     file: string;
   }[] = [];
   for (const v of variants) {
@@ -119,6 +121,7 @@ async function tampered(
           ? `${hit.subject.kind} ${hit.subject.id}${hit.subject.where ? ` · at ${hit.subject.where}` : ''}${hit.subject.field ? ` · field ${hit.subject.field}` : ''}`
           : '—',
       reason: hit?.reason ?? '',
+      ...(hit ? expectedFoundOf(hit) : {}),
       file,
     });
   }
@@ -132,9 +135,11 @@ async function tampered(
     for (const r of rows) {
       io.out('');
       io.out(`${r.caught ? '✓ caught' : '✗ MISSED'}  ${r.name}  →  ${r.checkId}`);
-      io.out(`    attack: ${r.attack}`);
-      io.out(`    where:  ${r.where}`);
-      if (r.reason) io.out(`    why:    ${r.reason}`);
+      io.out(`    attack:   ${r.attack}`);
+      io.out(`    where:    ${r.where}`);
+      if (r.reason) io.out(`    why:      ${r.reason}`);
+      if (r.expected !== undefined) io.out(`    expected: ${r.expected}`);
+      if (r.found !== undefined) io.out(`    found:    ${r.found}`);
     }
   }
   return all ? EXIT_VERIFIED : EXIT_FAILED;
