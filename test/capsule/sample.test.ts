@@ -261,6 +261,10 @@ describe('tampered variants', () => {
       await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, { verifiedAt, capsuleName: t.name })
     ).report.checks.find((c) => c.id === 'attestation.consistency' && c.status === 'fail')!;
     expect(split.expected).toMatch(/^root [0-9a-f]{64} of the older tree \(6 leaves\)$/);
+    // The roots are in expected and found; the reason says what happened without repeating them.
+    expect(split.reason).toBe(
+      "merkle.consistency.root1_mismatch: the proof leads to another root for the older tree than its tree head's — the log forked or rewrote history",
+    );
     expect(split.found).toMatch(/^root [0-9a-f]{64}, recomputed from the proof$/);
     // An event whose leaf no attestation lists keeps the plain reason.
     const forged = (await verify('forged-event-signature')).find(

@@ -52,6 +52,19 @@ export interface RefutedLeaf {
   reason: string;
 }
 
+/** Root mismatches whose two roots the outcome's expected and found carry: the reason says it once. */
+const ROOT_MISMATCH: Readonly<Record<string, string>> = {
+  'merkle.inclusion.root_mismatch': 'the proof leads to another root than the signed tree head',
+  'merkle.multiproof.root_mismatch': 'the proof leads to another root than the signed tree head',
+  'merkle.consistency.root1_mismatch':
+    "the proof leads to another root for the older tree than its tree head's",
+  // root2_mismatch keeps its message: it also covers two heads of one size with different roots.
+};
+
+function proofReason(r: { code: string; message: string }): string {
+  return `${r.code}: ${ROOT_MISMATCH[r.code] ?? r.message}`;
+}
+
 const T = {
   schema: 'attestation is well-formed',
   server: 'attestation is signed by a pinned proof server',
@@ -196,7 +209,7 @@ export async function checkAttestation(
               found: `leaf ${short(inc.leaf_hash)} at index ${inc.leaf_index} of ${sth.treeSize}`,
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/inclusion/${ii}`), T.inclusion, {
-              reason: `${r.code}: ${r.message}`,
+              reason: proofReason(r),
               ...expectedFoundOf(r),
             }),
       );
@@ -217,7 +230,7 @@ export async function checkAttestation(
               found: `multiproof of ${formatCountOf(m.leaves.length, 'leaf', 'leaves')} with ${formatCountOf(m.proof.length, 'hash', 'hashes')} in a tree of ${formatCount(sth.treeSize)}`,
             })
           : outcome('attestation.inclusion', 'fail', subj(`${base}/multiproof`), T.inclusion, {
-              reason: `${r.code}: ${r.message}`,
+              reason: proofReason(r),
               ...expectedFoundOf(r),
             }),
       );
@@ -264,7 +277,7 @@ export async function checkAttestation(
           : outcome('attestation.consistency', 'fail', subj(`${base}/consistency/${ci}`), T.consistency, {
               reason: r.ok
                 ? `older tree head is timestamped ${old.sth.timestamp}, after the newer one (${sth.timestamp})`
-                : `${r.code}: ${r.message} — the log forked or rewrote history`,
+                : `${proofReason(r)} — the log forked or rewrote history`,
               ...(r.ok
                 ? {
                     expected: `an older tree head timestamped at or before ${sth.timestamp}`,
