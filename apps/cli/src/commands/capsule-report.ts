@@ -59,6 +59,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   const unreadable = r.checks.find(
     (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
   );
+  // Where it broke: file and pointer (a manifest that is not JSON at all names only the file, as its field).
   out.push(
     unreadable
       ? `UNUSABLE INPUT — the capsule cannot be read: ${unreadable.subject.field && unreadable.subject.field !== unreadable.subject.id ? `${unreadable.subject.id} ${unreadable.subject.field}: ` : ''}${unreadable.reason ?? unreadable.title}`
