@@ -1,14 +1,16 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createECDH, createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromBase64 } from '../encoding/base64.js';
 import { toHex } from '../encoding/hex.js';
 import {
+  compressedP256Point,
   ed25519Spki,
   keyFingerprintHex,
   p256Spki,
   parsePem,
   parsePublicKey,
   parseSpki,
+  publicKeyIdentity,
   toPem,
 } from './spki.js';
 
@@ -78,5 +80,30 @@ describe('SPKI public keys', () => {
       /PUBLIC KEY/,
     );
     expect(() => parsePublicKey('not a key!')).toThrow();
+  });
+
+  it('gives one identity to a P-256 point written uncompressed or compressed, and keeps keys apart', () => {
+    for (let i = 0; i < 8; i++) {
+      const ecdh = createECDH('prime256v1');
+      ecdh.generateKeys();
+      const u = new Uint8Array(ecdh.getPublicKey(null, 'uncompressed'));
+      const c = new Uint8Array(ecdh.getPublicKey(null, 'compressed'));
+      // Both are accepted by parseSpki (so both can be pinned), as different bytes.
+      expect(parseSpki(p256Spki(u)).publicKey).toEqual(u);
+      expect(compressedP256Point(u)).toEqual(c);
+      expect(compressedP256Point(c)).toEqual(c);
+      expect(publicKeyIdentity('ecdsa-p256', u)).toBe(publicKeyIdentity('ecdsa-p256', c));
+      expect(publicKeyIdentity('ecdsa-p256', u)).toBe(`ecdsa-p256:${toHex(c)}`);
+      // The same x with the other parity of y is the other point (its negation): another key.
+      const neg = c.slice();
+      neg[0] = c[0] === 0x02 ? 0x03 : 0x02;
+      expect(publicKeyIdentity('ecdsa-p256', neg)).not.toBe(publicKeyIdentity('ecdsa-p256', u));
+    }
+    const ed = new Uint8Array(32).fill(9);
+    expect(publicKeyIdentity('ed25519', ed)).toBe(`ed25519:${toHex(ed)}`);
+    expect(() => compressedP256Point(new Uint8Array(64))).toThrow(
+      expect.objectContaining({ code: 'key.length', message: expect.stringMatching(/found 64 bytes/) }),
+    );
+    expect(() => compressedP256Point(Uint8Array.of(0x04, ...new Uint8Array(32)))).toThrow(/found 33 bytes/);
   });
 });

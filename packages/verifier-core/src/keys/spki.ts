@@ -158,6 +158,35 @@ export function p256Spki(point: Uint8Array): Uint8Array {
   return concatBytes(P256_SPKI_PREFIX, point);
 }
 
+/**
+ * The SEC1 compressed form (0x02/0x03 ‖ x) of a P-256 point given either way. One point has
+ * two encodings (65 bytes uncompressed, 33 compressed) and parseSpki accepts both, so code
+ * that asks "is this the same key?" must compare this form, never the raw bytes. No curve
+ * arithmetic: a point on the curve is fixed by x and the parity of y. (An uncompressed
+ * encoding that is not on the curve may share its compressed form with a real point; no
+ * signature verifies under it, so treating the two as one key can only count less.)
+ */
+export function compressedP256Point(point: Uint8Array): Uint8Array {
+  if (point.length === 65 && point[0] === 0x04) {
+    return concatBytes(Uint8Array.of(0x02 | (point[64]! & 1)), point.subarray(1, 33));
+  }
+  if (point.length === 33 && (point[0] === 0x02 || point[0] === 0x03)) return point.slice();
+  throw new LineageError(
+    'key.length',
+    `P-256 point must be 65 bytes (0x04…) or 33 bytes (0x02/0x03…), found ${point.length} bytes`,
+  );
+}
+
+/**
+ * One string per public key, whatever its encoding: "ed25519:<hex>" or
+ * "ecdsa-p256:<hex of the compressed point>". Two keys are the same key exactly when
+ * their identities are equal (a DER SPKI is not: the point may be written either way).
+ */
+export function publicKeyIdentity(algorithm: PublicKeyAlgorithm, publicKey: Uint8Array): string {
+  if (algorithm === 'ecdsa-p256') return `ecdsa-p256:${toHex(compressedP256Point(publicKey))}`;
+  return `ed25519:${toHex(publicKey)}`;
+}
+
 /** SHA-256 over the DER SPKI: the key's fingerprint (and an RFC 6962 LogID). */
 export function spkiFingerprint(spki: Uint8Array): Uint8Array {
   return sha256(spki);

@@ -1,13 +1,17 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TESSERA_ROOTS, TESSERA_VKEY, vectorPath } from '../../../../test/support/vectors.js';
 import { nobleBackend } from '../crypto/backends/noble.js';
 import { nodeBackend } from '../crypto/backends/node.js';
 import { getCryptoBackend, setCryptoBackend } from '../crypto/current.js';
 import { fromBase64, toBase64 } from '../encoding/base64.js';
+import { fromHex } from '../encoding/hex.js';
 import { verifyCheckpoint } from './checkpoint.js';
-import { parseVkey } from './vkey.js';
+import { formatCheckpointBody } from './checkpoint-body.js';
+import { type NoteVerifierKey, noteVerifierKey, parseVkey } from './vkey.js';
 
 interface NoteCase {
   id: string;
@@ -250,5 +254,163 @@ describe('tessera checkpoints', () => {
       expected: 'a signature by the pinned log key example.com/foo+530d903a',
       found: 'a signature by example.com/log/testdata+33d7b496',
     });
+  });
+});
+
+/**
+ * Real signatures over a fresh checkpoint: Ed25519 (noble) for the log and cosignature/v1
+ * witnesses, ECDSA P-256 (node) for 0x02 witnesses.
+ */
+describe('witness quorum counts public keys, not vkeys', () => {
+  const te = new TextEncoder();
+  const text = formatCheckpointBody({
+    origin: 'example.com/log',
+    size: 1n,
+    rootHash: new Uint8Array(32).fill(7),
+  });
+  const line = (k: NoteVerifierKey, sig: Uint8Array) =>
+    `\u2014 ${k.name} ${toBase64(new Uint8Array([...k.keyId, ...sig]))}\n`;
+  const edLine = (k: NoteVerifierKey, secret: Uint8Array) => line(k, ed25519.sign(te.encode(text), secret));
+  const cosignLine = (k: NoteVerifierKey, secret: Uint8Array, t: bigint) => {
+    const time = new Uint8Array(8);
+    new DataView(time.buffer).setBigUint64(0, t);
+    const msg = te.encode(`cosignature/v1\ntime ${t}\n${text}`);
+    return line(k, new Uint8Array([...time, ...ed25519.sign(msg, secret)]));
+  };
+  const logSecret = ed25519.utils.randomSecretKey();
+  const logKey = noteVerifierKey('example.com/log', 'ed25519', ed25519.getPublicKey(logSecret));
+  const witnessSecret = ed25519.utils.randomSecretKey();
+  const witness = noteVerifierKey(
+    'witness.example/w1',
+    'cosignature-v1',
+    ed25519.getPublicKey(witnessSecret),
+  );
+  const logNote = `${text}\n${edLine(logKey, logSecret)}`;
+
+  /** One P-256 key pinned twice: its SPKI with the point uncompressed, and with it compressed. */
+  function p256TwoWays() {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spkiU = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+    const point = spkiU.subarray(spkiU.length - 65);
+    const compressed = Uint8Array.of(0x02 | (point[64]! & 1), ...point.subarray(1, 33));
+    const spkiC = Uint8Array.of(
+      0x30,
+      0x39,
+      ...fromHex('301306072a8648ce3d020106082a8648ce3d030107'),
+      0x03,
+      0x22,
+      0x00,
+      ...compressed,
+    );
+    return {
+      privateKey,
+      u: noteVerifierKey('witness.example/p256', 'ecdsa-p256', spkiU),
+      c: noteVerifierKey('witness.example/p256', 'ecdsa-p256', spkiC),
+    };
+  }
+
+  it.each([
+    ['node', nodeBackend],
+    ['noble', nobleBackend],
+  ])(
+    'one ECDSA P-256 witness pinned uncompressed and compressed is one witness (%s backend)',
+    async (_n, backend) => {
+      setCryptoBackend(backend);
+      const { privateKey, u, c } = p256TwoWays();
+      expect(u.vkey).not.toBe(c.vkey);
+      expect(u.keyIdHex).not.toBe(c.keyIdHex);
+      // One ECDSA signature by one key, presented under both key IDs: both lines verify.
+      const der = new Uint8Array(sign('sha256', te.encode(text), privateKey));
+      const note = logNote + line(u, der) + line(c, der);
+      const two = await verifyCheckpoint(note, { logKeys: [logKey], witnesses: [u, c], witnessThreshold: 2 });
+      expect(two).toMatchObject({
+        ok: false,
+        code: 'checkpoint.witness-quorum',
+        expected: 'cosignatures by 2 of the 2 configured witnesses',
+        found: '1 counted cosignature',
+      });
+      if (!two.ok)
+        expect(two.message).toBe(
+          `1 of 2 configured witnesses cosigned; 2 required (not counted: ${c.name}+${c.keyIdHex}, same public key as the witness ${u.name}+${u.keyIdHex}, already counted)`,
+        );
+      const one = await verifyCheckpoint(note, { logKeys: [logKey], witnesses: [u, c], witnessThreshold: 1 });
+      if (!one.ok) throw new Error(one.message);
+      expect(one.witnessSigners.map((w) => w.key.vkey)).toEqual([u.vkey]);
+      expect(one.rejectedWitnesses.map((w) => [w.signer.key.vkey, w.reason])).toEqual([
+        [c.vkey, `same public key as the witness ${u.name}+${u.keyIdHex}, already counted`],
+      ]);
+      // With a second, genuinely distinct witness the 2-of-3 quorum is met.
+      const withOther = await verifyCheckpoint(note + cosignLine(witness, witnessSecret, 1700000000n), {
+        logKeys: [logKey],
+        witnesses: [u, c, witness],
+        witnessThreshold: 2,
+      });
+      expect(withOther.ok && withOther.witnessSigners.map((w) => w.key.name)).toEqual([u.name, witness.name]);
+      setCryptoBackend(original);
+    },
+  );
+
+  it("does not count the log's own key pinned as a cosignature/v1 witness under another name", async () => {
+    const self = noteVerifierKey('witness.example/w2', 'cosignature-v1', logKey.publicKey);
+    expect(self.vkey).not.toBe(logKey.vkey);
+    const note = logNote + cosignLine(self, logSecret, 1700000000n);
+    const r = await verifyCheckpoint(note, { logKeys: [logKey], witnesses: [self], witnessThreshold: 1 });
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'checkpoint.witness-quorum',
+      found: '0 counted cosignatures',
+    });
+    if (!r.ok)
+      expect(r.message).toBe(
+        `0 of 1 configured witnesses cosigned; 1 required (not counted: ${self.name}+${self.keyIdHex}, same public key as the log key ${logKey.name}+${logKey.keyIdHex}: the log cannot witness its own checkpoint)`,
+      );
+    // A real witness meets the quorum; the log's cosignature is listed as not counted, with why.
+    const both = await verifyCheckpoint(note + cosignLine(witness, witnessSecret, 1700000000n), {
+      logKeys: [logKey],
+      witnesses: [self, witness],
+      witnessThreshold: 1,
+    });
+    if (!both.ok) throw new Error(both.message);
+    expect(both.witnessSigners.map((w) => w.key.vkey)).toEqual([witness.vkey]);
+    expect(both.cosignatureTimestamps).toEqual({ [witness.name]: 1700000000n });
+    expect(both.rejectedWitnesses).toEqual([
+      expect.objectContaining({
+        signer: expect.objectContaining({ key: self }),
+        reason: `same public key as the log key ${logKey.name}+${logKey.keyIdHex}: the log cannot witness its own checkpoint`,
+      }),
+    ]);
+  });
+
+  it("does not count the log's own key pinned as an Ed25519 (0x01) witness under another name", async () => {
+    const self = noteVerifierKey('witness.example/w3', 'ed25519', logKey.publicKey);
+    const note = logNote + edLine(self, logSecret);
+    const r = await verifyCheckpoint(note, { logKeys: [logKey], witnesses: [self], witnessThreshold: 1 });
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'checkpoint.witness-quorum',
+      found: '0 counted cosignatures',
+    });
+    // And the very same vkey as log key and witness: reported, never counted.
+    const same = await verifyCheckpoint(logNote, {
+      logKeys: [logKey],
+      witnesses: [logKey],
+      witnessThreshold: 1,
+    });
+    expect(same).toMatchObject({ ok: false, code: 'checkpoint.witness-quorum' });
+    if (!same.ok) expect(same.message).toMatch(/the log cannot witness its own checkpoint/);
+  });
+
+  it('does not count a P-256 log key pinned as a witness with its point written the other way', async () => {
+    const { privateKey, u, c } = p256TwoWays();
+    const log = noteVerifierKey('example.com/log', 'ecdsa-p256', u.keyMaterial);
+    const der = new Uint8Array(sign('sha256', te.encode(text), privateKey));
+    const note = `${text}\n${line(log, der)}${line(c, der)}`;
+    const r = await verifyCheckpoint(note, { logKeys: [log], witnesses: [c], witnessThreshold: 1 });
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'checkpoint.witness-quorum',
+      found: '0 counted cosignatures',
+    });
+    if (!r.ok) expect(r.message).toContain(`same public key as the log key ${log.name}+${log.keyIdHex}`);
   });
 });

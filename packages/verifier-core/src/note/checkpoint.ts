@@ -1,4 +1,3 @@
-import { toHex } from '../encoding/hex.js';
 import { type ExpectedFound, expectedFoundOf, formatCountOf, LineageError } from '../result.js';
 import { type CheckpointBody, parseCheckpointBody } from './checkpoint-body.js';
 import {
@@ -8,7 +7,7 @@ import {
   type VerifiedNoteSignature,
   verifySignedNote,
 } from './signed-note.js';
-import type { NoteVerifierKey } from './vkey.js';
+import { type NoteVerifierKey, notePublicKeyIdentity } from './vkey.js';
 
 export interface CheckpointPolicy {
   /** The log's own keys: a signature by one of them is required. */
@@ -41,7 +40,10 @@ export interface VerifiedCheckpoint {
   witnessSigners: VerifiedNoteSignature[];
   /** Cosignature timestamps (POSIX seconds) by witness key name, for cosignature/v1 witnesses. */
   cosignatureTimestamps: Record<string, bigint>;
-  /** Witness signatures that verified but do not count (future timestamp, repeated key). */
+  /**
+   * Witness signatures that verified but do not count: a future timestamp, a public key
+   * already counted, or a log key's public key.
+   */
   rejectedWitnesses: RejectedWitness[];
   /** Signature lines from keys outside the policy, ignored. */
   unverified: NoteSignatureLine[];
@@ -145,18 +147,35 @@ export async function verifyCheckpoint(
     );
   }
   const witnessVkeys = new Set(witnesses.map((k) => k.vkey));
+  // Keys are compared as public keys (notePublicKeyIdentity), never as vkey strings or raw
+  // bytes: one key can be written under several names, under 0x01 and 0x04, and (P-256) with
+  // its point compressed or not — each spelling a different vkey and key ID, one key.
+  const logKeyOf = new Map(policy.logKeys.map((k) => [notePublicKeyIdentity(k), k] as const));
   const witnessSigners: VerifiedNoteSignature[] = [];
   const rejectedWitnesses: RejectedWitness[] = [];
   const cosignatureTimestamps: Record<string, bigint> = {};
   // Distinct by public key: cosignature/v1 does not commit to the name, so one key
   // under two names is one witness.
-  const countedKeys = new Set<string>();
+  const countedKeys = new Map<string, VerifiedNoteSignature>();
   const skew = policy.maxClockSkewSeconds ?? 600n;
   for (const v of opened.verified) {
-    if (!witnessVkeys.has(v.key.vkey) || logVkeys.has(v.key.vkey)) continue;
-    const material = toHex(v.key.publicKey);
-    if (countedKeys.has(material)) {
-      rejectedWitnesses.push({ signer: v, reason: `same public key as another witness already counted` });
+    if (!witnessVkeys.has(v.key.vkey)) continue;
+    const identity = notePublicKeyIdentity(v.key);
+    // The log vouching for its own checkpoint is not a witness, under any name or type.
+    const asLog = logKeyOf.get(identity);
+    if (asLog) {
+      rejectedWitnesses.push({
+        signer: v,
+        reason: `same public key as the log key ${asLog.name}+${asLog.keyIdHex}: the log cannot witness its own checkpoint`,
+      });
+      continue;
+    }
+    const counted = countedKeys.get(identity);
+    if (counted) {
+      rejectedWitnesses.push({
+        signer: v,
+        reason: `same public key as the witness ${counted.key.name}+${counted.key.keyIdHex}, already counted`,
+      });
       continue;
     }
     if (v.timestamp !== undefined && v.key.type === 'cosignature-v1') {
@@ -169,13 +188,13 @@ export async function verifyCheckpoint(
       }
       cosignatureTimestamps[v.key.name] = v.timestamp;
     }
-    countedKeys.add(material);
+    countedKeys.set(identity, v);
     witnessSigners.push(v);
   }
   if (witnessSigners.length < threshold) {
     return failure(
       'checkpoint.witness-quorum',
-      `${witnessSigners.length} of ${witnesses.length} configured witnesses cosigned; ${threshold} required`,
+      `${witnessSigners.length} of ${witnesses.length} configured witnesses cosigned; ${threshold} required${rejectedWitnesses.length > 0 ? ` (not counted: ${rejectedWitnesses.map((x) => `${x.signer.key.name}+${x.signer.key.keyIdHex}, ${x.reason}`).join('; ')})` : ''}`,
       body,
       {
         expected: `cosignatures by ${threshold} of the ${formatCountOf(witnesses.length, 'configured witness', 'configured witnesses')}`,

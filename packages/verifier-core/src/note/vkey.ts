@@ -2,7 +2,7 @@ import { sha256 } from '../crypto/current.js';
 import { fromBase64, toBase64 } from '../encoding/base64.js';
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
-import { parseSpki } from '../keys/spki.js';
+import { parseSpki, publicKeyIdentity } from '../keys/spki.js';
 import { LineageError } from '../result.js';
 
 /**
@@ -167,6 +167,19 @@ export function parseVkey(vkey: string, field = 'vkey'): NoteVerifierKey {
     );
   }
   return key;
+}
+
+/**
+ * The public key behind a verifier key, independent of its name, its type byte and how the
+ * key is written: 0x01 and 0x04 keys are Ed25519 keys, 0x02 and 0x05 keys P-256 points
+ * (compressed or not in the SPKI). One key under two names, two types or two encodings has
+ * one identity: what a witness quorum must count (spec §3.3 rule 6).
+ */
+export function notePublicKeyIdentity(key: NoteVerifierKey): string {
+  return publicKeyIdentity(
+    key.type === 'ed25519' || key.type === 'cosignature-v1' ? 'ed25519' : 'ecdsa-p256',
+    key.publicKey,
+  );
 }
 
 /** True when two verifier keys are the same key (name, type and key material). */
