@@ -4,7 +4,13 @@ import { outcome } from '../events/outcome.js';
 import { SignatureQueue } from '../events/signature-queue.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
 import { buildReport, type CheckOutcome } from '../report/model.js';
-import { errorOutcomeDetail, formatCount, formatCountOf, isLineageError } from '../result.js';
+import {
+  errorOutcomeDetail,
+  formatCount,
+  formatCountOf,
+  isLineageError,
+  type LineageError,
+} from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CapsuleDocuments, emptyDocuments, readDocument } from './contents.js';
 import { assembleDetails } from './details.js';
@@ -20,6 +26,7 @@ import {
 } from './manifest-checks.js';
 import type { AbortSignalLike, CapsuleEntryInfo, CapsuleSource } from './source.js';
 import type { CapsuleVerification, LineageGraph } from './types.js';
+import { isCapsuleContainerError } from './zip.js';
 
 /** About how long a signed event line is (400 bytes and more; the signature object alone is ~230): only sizes a hint. */
 const APPROX_EVENT_BYTES = 512;
@@ -96,18 +103,23 @@ export async function verifyCapsule(
     };
   };
 
-  // 1. Container: names, links, sizes, bombs.
+  // A broken container rule (§5.3) is the whole result: one failed capsule.container naming the
+  // entry (subject field), the rule (code) and what it required and found, then stop. Whatever
+  // was checked before it was read from a container that is not a capsule, and whatever would
+  // follow (files missing, leaves "withheld") would only be the corruption seen again.
+  const unusable = (e: unknown): CapsuleVerification => {
+    checks.length = 0;
+    checks.push(containerFailure(e, capsuleSubject));
+    return finish('');
+  };
+
+  // 1. Container: names, links, sizes, bombs, every local header, descriptor and gap.
   progress({ phase: 'reading container', done: 0, total: 1 });
   let entries: CapsuleEntryInfo[];
   try {
     entries = await source.list();
   } catch (e) {
-    checks.push(
-      outcome('capsule.container', 'fail', capsuleSubject, 'the container is a well-formed capsule', {
-        reason: describeError(e),
-      }),
-    );
-    return finish('');
+    return unusable(e);
   }
   checks.push(
     outcome(
@@ -125,13 +137,17 @@ export async function verifyCapsule(
       await source.read(MANIFEST_PATH, Math.min(limits.maxJsonBytes, 64 * 1024 * 1024)),
     );
   } catch (e) {
+    // Corruption found while reading manifest.json (its CRC-32, its deflate data) is the container's.
+    if (isCapsuleContainerError(e)) return unusable(e);
+    // The subject names manifest.json; an error about the whole file is told without repeating it.
+    const pointer = isLineageError(e) && e.path && e.path !== MANIFEST_PATH ? e.path : undefined;
     checks.push(
       outcome(
         'capsule.manifest',
         'fail',
-        { kind: 'manifest', id: MANIFEST_PATH, ...(isLineageError(e) && e.path ? { field: e.path } : {}) },
+        { kind: 'manifest', id: MANIFEST_PATH, ...(pointer ? { field: pointer } : {}) },
         'manifest.json is present and well-formed',
-        isLineageError(e) && e.path !== MANIFEST_PATH ? errorOutcomeDetail(e) : { reason: describeError(e) },
+        isLineageError(e) ? errorOutcomeDetail(e) : { reason: describeError(e) },
       ),
     );
     return finish('');
@@ -204,17 +220,25 @@ export async function verifyCapsule(
       }
       digests.set(f.path, found);
       if (found !== f.sha256 || size !== f.size) {
+        // The field of the manifest entry that does not hold: the size alone, the digest, or both.
+        const sizeOnly = found === f.sha256;
         checks.push(
           outcome(
             'capsule.file_hash',
             'fail',
-            { ...subject, field: 'sha256' },
+            { ...subject, field: sizeOnly ? 'size' : size === f.size ? 'sha256' : 'size, sha256' },
             'the file matches its manifest entry',
-            {
-              reason: `"${f.path}" does not match manifest.json`,
-              expected: `${formatCount(f.size)} bytes, SHA-256 ${f.sha256}`,
-              found: `${formatCount(size)} bytes, SHA-256 ${found}`,
-            },
+            sizeOnly
+              ? {
+                  reason: `the file's size is not the one manifest.json lists (its SHA-256 is)`,
+                  expected: `${formatCount(f.size)} bytes`,
+                  found: `${formatCount(size)} bytes`,
+                }
+              : {
+                  reason: `the file is not the one manifest.json lists`,
+                  expected: `${formatCount(f.size)} bytes, SHA-256 ${f.sha256}`,
+                  found: `${formatCount(size)} bytes, SHA-256 ${found}`,
+                },
           ),
         );
       } else {
@@ -228,10 +252,16 @@ export async function verifyCapsule(
         );
       }
     } catch (e) {
+      // A CRC-32, deflate or size error found while reading: the container is corrupt, stop.
+      if (isCapsuleContainerError(e)) return unusable(e);
       checks.push(
-        outcome('capsule.file_hash', 'fail', subject, 'the file matches its manifest entry', {
-          reason: describeError(e),
-        }),
+        outcome(
+          'capsule.file_hash',
+          'fail',
+          subject,
+          'the file matches its manifest entry',
+          isLineageError(e) && e.path === f.path ? errorOutcomeDetail(e) : { reason: describeError(e) },
+        ),
       );
     }
   }
@@ -278,6 +308,26 @@ export async function verifyCapsule(
 
   tagSteps(checks, manifest, engine.stepHint);
   return finish(digest, manifest, engine, artifacts.artifactOf);
+}
+
+/**
+ * The failed capsule.container outcome for a broken container rule: the entry as the subject's
+ * field, the rule's code, and what it required and found.
+ */
+function containerFailure(e: unknown, capsuleSubject: { kind: 'capsule'; id: string }): CheckOutcome {
+  const title = 'the container is a well-formed capsule';
+  if (!isLineageError(e))
+    return outcome('capsule.container', 'fail', capsuleSubject, title, { reason: describeError(e) });
+  const le: LineageError = e;
+  const o = outcome(
+    'capsule.container',
+    'fail',
+    { ...capsuleSubject, ...(le.path ? { field: le.path } : {}) },
+    title,
+    errorOutcomeDetail(le),
+  );
+  o.code = le.code;
+  return o;
 }
 
 function describeError(e: unknown): string {

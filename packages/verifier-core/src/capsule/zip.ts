@@ -9,16 +9,20 @@ import { checkCapsulePath, PathSet } from './paths.js';
 import { bytesReader, type CapsuleEntryInfo, type CapsuleSource, type RandomAccessReader } from './source.js';
 
 /**
- * A hostile-input zip reader for capsules (docs/spec/05-capsules.md "Container").
+ * A hostile-input zip reader for capsules (docs/spec/05-capsules.md §5.3 "Zip container").
  * It parses the central directory itself — fflate does not expose the external
- * attributes needed to refuse symlinks — and inflates one entry at a time with
- * fflate's streaming Inflate, stopping as soon as output exceeds the declared size.
- * A host with a native inflater (node:zlib) may inject it for whole-file reads.
+ * attributes needed to refuse symlinks — and checks every local header, data descriptor
+ * and gap against it when the capsule is listed. Entries are inflated one at a time with
+ * fflate's streaming Inflate, stopping as soon as output exceeds the declared size; the
+ * content's size and CRC-32 can only be known at the end of a read, and a mismatch there is
+ * a container error too (CapsuleContainerError). A host with a native inflater (node:zlib)
+ * may inject it for whole-file reads.
  */
 
 const EOCD_SIG = 0x06054b50;
 const CEN_SIG = 0x02014b50;
 const LOC_SIG = 0x04034b50;
+const DD_SIG = 0x08074b50;
 const EOCD_MIN = 22;
 const CEN_MIN = 46;
 const LOC_MIN = 30;
@@ -26,6 +30,20 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
+/** Unix file types other than regular files, directories and links, by name (for messages). */
+const SPECIAL_TYPES = new Map<number, string>([
+  [0o010000, 'a FIFO (named pipe)'],
+  [0o020000, 'a character device'],
+  [0o060000, 'a block device'],
+  [0o140000, 'a socket'],
+]);
+/** General-purpose flags: 0 encrypted, 3 data descriptor, 6 strong encryption, 13 masked local headers. */
+const FLAG_ENCRYPTED = 0x0001;
+const FLAG_DESCRIPTOR = 0x0008;
+const FLAG_STRONG_ENCRYPTION = 0x0040;
+const FLAG_MASKED_HEADERS = 0x2000;
+/** DOS attribute "directory" in the low byte of the external attributes. */
+const DOS_DIRECTORY = 0x10;
 /** Compressed bytes handed to Inflate per push: bounds output per push to ~1,032 × this. */
 const INFLATE_SLICE = 16 * 1024;
 const READ_SLICE = 1024 * 1024;
@@ -37,8 +55,21 @@ interface ZipEntry {
   compressedSize: number;
   size: number;
   localOffset: number;
-  /** Where the next entry (or the central directory) starts: this entry's data must end before it. */
-  limit: number;
+  /** Where the entry's data starts (after its local header), found when the capsule is listed. */
+  dataStart: number;
+}
+
+/** What the central directory says about an entry, before its local header is checked. */
+interface CentralRecord {
+  path: string;
+  rawName: Uint8Array;
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+  directory: boolean;
 }
 
 /**
@@ -59,9 +90,57 @@ export interface ZipSourceOptions {
   inflateRaw?: RawInflater | null;
 }
 
-function zipError(message: string, path?: string): LineageError {
-  return new LineageError('capsule.zip', message, path ?? 'zip');
+/**
+ * A broken container rule (docs/spec/05-capsules.md §5.3), thrown by `list()` or, for what can
+ * only be known once an entry's bytes are read (its CRC-32, its deflate stream, its real size),
+ * by `read()` and `sha256()`. `verifyCapsule` turns it into a failed `capsule.container` and
+ * stops: a corrupt container is unusable input, not evidence that failed. `code` is the specific
+ * rule (`capsule.zip`, `capsule.limit`, `capsule.path`, `capsule.duplicate`, `capsule.symlink`,
+ * `capsule.changed`), `path` the entry (absent for the archive as a whole), and `expected` and
+ * `found` what the rule required and what the container holds. Hosts' own sources
+ * (directories) throw it too.
+ */
+export class CapsuleContainerError extends LineageError {
+  constructor(code: string, message: string, path?: string, values?: { expected: string; found: string }) {
+    super(code, message, path, values);
+    this.name = 'CapsuleContainerError';
+  }
 }
+
+/** Whether `e` is a broken container rule (as opposed to, say, a file too large for its kind). */
+export function isCapsuleContainerError(e: unknown): e is CapsuleContainerError {
+  return e instanceof CapsuleContainerError;
+}
+
+/** A zip rule broken; `path` is the entry (omitted for the archive as a whole). */
+function zipError(
+  message: string,
+  path?: string,
+  values?: { expected: string; found: string },
+): CapsuleContainerError {
+  return new CapsuleContainerError('capsule.zip', message, path, values);
+}
+
+function limitError(
+  message: string,
+  path: string | undefined,
+  values: { expected: string; found: string },
+): CapsuleContainerError {
+  return new CapsuleContainerError('capsule.limit', message, path, values);
+}
+
+/** The core's path and duplicate errors, as container errors with the name found. */
+function asContainerError(e: unknown, found: string): unknown {
+  if (!(e instanceof LineageError) || e instanceof CapsuleContainerError) return e;
+  const expected =
+    e.code === 'capsule.duplicate'
+      ? 'every name once, ignoring case, and no name both a file and a directory'
+      : 'a relative path of at most 8 segments matching [A-Za-z0-9_][A-Za-z0-9._-]* (§5.3)';
+  return new CapsuleContainerError(e.code, e.detail, e.path, { expected, found });
+}
+
+const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+const bytesOf = (n: number) => `${formatCount(n)} bytes`;
 
 function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -71,7 +150,10 @@ async function findEocd(
   reader: RandomAccessReader,
 ): Promise<{ cdOffset: number; cdSize: number; count: number; eocdAt: number }> {
   if (reader.size < EOCD_MIN)
-    throw zipError(`file is ${reader.size} bytes; a zip needs at least ${EOCD_MIN}`);
+    throw zipError(`file is ${reader.size} bytes; a zip needs at least ${EOCD_MIN}`, undefined, {
+      expected: `at least ${EOCD_MIN} bytes (an end-of-central-directory record)`,
+      found: bytesOf(reader.size),
+    });
   const tailLen = Math.min(reader.size, EOCD_MIN + 0xffff);
   const tailStart = reader.size - tailLen;
   const tail = await reader.read(tailStart, tailLen);
@@ -88,14 +170,25 @@ async function findEocd(
     const cdSize = dv.getUint32(i + 12, true);
     const cdOffset = dv.getUint32(i + 16, true);
     if (disk !== 0 || cdDisk !== 0 || onDisk !== count)
-      throw zipError('multi-disk (split) zip archives are not capsules');
+      throw zipError('multi-disk (split) zip archives are not capsules', undefined, {
+        expected: 'disk 0 of a single-disk archive',
+        found: `disk ${disk}, central directory on disk ${cdDisk}`,
+      });
     if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-      throw zipError('ZIP64 archives are not supported by capsule version 1');
+      throw zipError('ZIP64 archives are not supported by capsule version 1', undefined, {
+        expected: 'a zip without ZIP64 markers',
+        found: 'ZIP64 markers in the end record',
+      });
     }
     const eocdAt = tailStart + i;
     if (cdOffset + cdSize > eocdAt) {
       throw zipError(
-        `central directory (offset ${formatCount(cdOffset)}, ${formatCount(cdSize)} bytes) runs past the end record at ${formatCount(eocdAt)}`,
+        `central directory (offset ${formatCount(cdOffset)}, ${bytesOf(cdSize)}) runs past the end record at ${formatCount(eocdAt)}`,
+        undefined,
+        {
+          expected: `central directory ending by offset ${formatCount(eocdAt)}`,
+          found: `ends at ${formatCount(cdOffset + cdSize)}`,
+        },
       );
     }
     // The end record must follow the central directory exactly. Other zip tools treat a gap as
@@ -103,29 +196,47 @@ async function findEocd(
     // would verify here while they extract the other one.
     if (cdOffset + cdSize !== eocdAt) {
       throw zipError(
-        `${formatCount(eocdAt - cdOffset - cdSize)} unaccounted bytes between the central directory (offset ${formatCount(cdOffset)}, ${formatCount(cdSize)} bytes) and the end record at ${formatCount(eocdAt)}: prepended or concatenated data, which other zip tools would read as another archive`,
+        `${formatCount(eocdAt - cdOffset - cdSize)} unaccounted bytes between the central directory (offset ${formatCount(cdOffset)}, ${bytesOf(cdSize)}) and the end record at ${formatCount(eocdAt)}: prepended or concatenated data, which other zip tools would read as another archive`,
+        undefined,
+        {
+          expected: 'the end record right after the central directory',
+          found: `${bytesOf(eocdAt - cdOffset - cdSize)} between them`,
+        },
       );
     }
     return { cdOffset, cdSize, count, eocdAt };
   }
-  throw zipError('no end-of-central-directory record: not a zip file');
+  throw zipError('no end-of-central-directory record: not a zip file', undefined, {
+    expected: 'an end-of-central-directory record whose comment runs to the end of the file',
+    found: 'none',
+  });
+}
+
+/** The file type a Unix mode names, for refusing links and special files. */
+function unixTypeOf(madeBy: number, external: number): number {
+  return madeBy === 3 ? (external >>> 16) & S_IFMT : 0;
 }
 
 async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleLimits): Promise<ZipEntry[]> {
   const { cdOffset, cdSize, count } = await findEocd(reader);
   if (count > limits.maxEntries) {
-    throw new LineageError(
-      'capsule.limit',
+    throw limitError(
       `zip has ${formatCount(count)} entries; the limit is ${formatCount(limits.maxEntries)}`,
-      'zip',
+      undefined,
+      {
+        expected: `at most ${formatCount(limits.maxEntries)} entries`,
+        found: `${formatCount(count)} entries`,
+      },
     );
   }
   const cd = await reader.read(cdOffset, cdSize);
-  if (cd.length !== cdSize) throw zipError(`central directory truncated: ${cd.length} of ${cdSize} bytes`);
+  if (cd.length !== cdSize)
+    throw zipError(`central directory truncated: ${cd.length} of ${cdSize} bytes`, undefined, {
+      expected: bytesOf(cdSize),
+      found: bytesOf(cd.length),
+    });
   const dv = view(cd);
-  const entries: ZipEntry[] = [];
-  // Directory entries: no data, but they take space in the layout that is checked below.
-  const dirs: Pick<ZipEntry, 'path' | 'localOffset' | 'compressedSize' | 'limit'>[] = [];
+  const records: CentralRecord[] = [];
   const names = new PathSet();
   let total = 0;
   let p = 0;
@@ -133,6 +244,8 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
     if (p + CEN_MIN > cd.length || dv.getUint32(p, true) !== CEN_SIG) {
       throw zipError(
         `central directory entry ${n + 1} of ${count} is missing or malformed at offset ${formatCount(cdOffset + p)}`,
+        undefined,
+        { expected: `${count} central directory records`, found: `${n}` },
       );
     }
     const madeBy = dv.getUint16(p + 4, true) >> 8;
@@ -148,213 +261,382 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
     const external = dv.getUint32(p + 38, true);
     const localOffset = dv.getUint32(p + 42, true);
     const end = p + CEN_MIN + nameLen + extraLen + commentLen;
-    if (end > cd.length) throw zipError(`central directory entry ${n + 1} runs past the directory's end`);
+    if (end > cd.length)
+      throw zipError(`central directory entry ${n + 1} runs past the directory's end`, undefined, {
+        expected: `a record within the ${bytesOf(cd.length)} of the central directory`,
+        found: `a record ending at byte ${formatCount(end)}`,
+      });
     const rawName = cd.subarray(p + CEN_MIN, p + CEN_MIN + nameLen);
     p = end;
     let name: string;
     try {
       name = utf8DecodeStrict(rawName);
     } catch {
-      throw new LineageError(
-        'capsule.path',
-        `zip entry ${n + 1} has a name that is not valid UTF-8`,
-        `zip entry ${n + 1}`,
-      );
+      const shown = [...rawName.subarray(0, 40)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+      throw new CapsuleContainerError('capsule.path', 'name is not valid UTF-8', `zip entry ${n + 1}`, {
+        expected: 'a UTF-8 name',
+        found: `bytes ${shown}${rawName.length > 40 ? ' …' : ''}`,
+      });
     }
-    if (flags & 0x0001) throw zipError(`entry "${name}" is encrypted; capsules are never encrypted`, name);
-    if (diskStart !== 0) throw zipError(`entry "${name}" starts on disk ${diskStart}`, name);
+    const flagsFound = `general-purpose flags 0x${flags.toString(16).padStart(4, '0')}`;
+    if (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_MASKED_HEADERS))
+      throw zipError('the entry is encrypted; capsules are never encrypted', name, {
+        expected: 'no encryption flag (bits 0, 6 and 13 clear)',
+        found: flagsFound,
+      });
+    if (diskStart !== 0)
+      throw zipError(`the entry starts on disk ${diskStart}`, name, {
+        expected: 'disk 0',
+        found: `disk ${diskStart}`,
+      });
     if (compressedSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff) {
-      throw zipError(`entry "${name}" uses ZIP64 sizes, which capsule version 1 does not support`, name);
+      throw zipError('the entry uses ZIP64 sizes, which capsule version 1 does not support', name, {
+        expected: 'sizes and offset below 0xffffffff',
+        found: 'ZIP64 markers (0xffffffff)',
+      });
     }
-    const unixType = madeBy === 3 ? (external >>> 16) & S_IFMT : 0;
+    const unixType = unixTypeOf(madeBy, external);
     if (unixType === S_IFLNK)
-      throw new LineageError(
+      throw new CapsuleContainerError(
         'capsule.symlink',
-        `zip entry "${name}" is a symbolic link; capsules contain only regular files`,
+        'the entry is a symbolic link; capsules contain only regular files',
         name,
+        { expected: 'a regular file or a directory', found: 'a symbolic link' },
       );
-    const isDir = name.endsWith('/') || unixType === S_IFDIR || (external & 0x10) !== 0;
     if (unixType !== 0 && unixType !== S_IFREG && unixType !== S_IFDIR) {
-      throw zipError(
-        `entry "${name}" is a special file (mode ${(unixType >>> 12).toString(8)}); only regular files are allowed`,
+      const kind = SPECIAL_TYPES.get(unixType) ?? `a file of unknown type (mode 0o${unixType.toString(8)})`;
+      throw new CapsuleContainerError(
+        'capsule.symlink',
+        `the entry is ${kind}; capsules contain only regular files`,
         name,
+        { expected: 'a regular file or a directory', found: kind },
       );
     }
-    if (isDir) {
-      // Directory entries carry no data; their names must still be safe.
-      checkCapsulePath(name.replace(/\/$/, ''), limits, 'zip');
-      if (size !== 0) throw zipError(`directory entry "${name}" declares ${size} bytes of content`, name);
-      dirs.push({ path: name, localOffset, compressedSize, limit: cdOffset });
-      continue;
+    // A directory is a name ending in "/", and only that: an attribute saying "directory" on
+    // another name, or "regular file" on a name ending in "/", would read differently elsewhere.
+    const directory = name.endsWith('/');
+    const saysDir = unixType === S_IFDIR || (madeBy !== 3 && (external & DOS_DIRECTORY) !== 0);
+    if (directory ? unixType === S_IFREG : saysDir) {
+      throw zipError(
+        directory
+          ? 'the name ends in "/" (a directory) but its Unix mode says regular file'
+          : 'the entry is marked as a directory but its name does not end in "/"',
+        name,
+        {
+          expected: directory
+            ? 'a directory mode for a name ending in "/"'
+            : 'a name ending in "/" for a directory',
+          found: directory
+            ? 'regular-file mode'
+            : unixType === S_IFDIR
+              ? 'Unix directory mode'
+              : 'DOS directory attribute (0x10)',
+        },
+      );
     }
-    checkCapsulePath(name, limits, 'zip');
-    names.add(name, 'zip');
+    const path = directory ? name.slice(0, -1) : name;
+    try {
+      checkCapsulePath(path, limits, 'zip');
+      names.add(path, 'zip');
+    } catch (e) {
+      throw asContainerError(e, JSON.stringify(name));
+    }
+    if (directory && size !== 0)
+      throw zipError(`directory entry declares ${bytesOf(size)} of content`, name, {
+        expected: 'a directory with no content (0 bytes)',
+        found: bytesOf(size),
+      });
     if (method !== 0 && method !== 8)
-      throw zipError(
-        `entry "${name}" uses compression method ${method}; only stored (0) and deflate (8) are allowed`,
-        name,
-      );
+      throw zipError(`compression method ${method}; only stored (0) and deflate (8) are allowed`, name, {
+        expected: 'method 0 or 8',
+        found: `method ${method}`,
+      });
     if (method === 0 && compressedSize !== size) {
       throw zipError(
-        `stored entry "${name}" declares ${formatCount(size)} bytes but ${formatCount(compressedSize)} stored bytes`,
+        `stored entry declares ${bytesOf(size)} but ${formatCount(compressedSize)} stored bytes`,
         name,
+        {
+          expected: `${bytesOf(size)} stored`,
+          found: `${bytesOf(compressedSize)} stored`,
+        },
+      );
+    }
+    if (method === 0 && flags & FLAG_DESCRIPTOR) {
+      // A stored entry's end is only in its data descriptor, which streaming readers must find by
+      // scanning the data for a signature: they can read a different entry than this one.
+      throw zipError(
+        'stored entry with a data descriptor (its end cannot be found by reading forward)',
+        name,
+        {
+          expected: 'sizes in the local header of a stored entry',
+          found: `${flagsFound} (bit 3, data descriptor)`,
+        },
       );
     }
     if (size > limits.maxEntryBytes) {
-      throw new LineageError(
-        'capsule.limit',
-        `entry "${name}" is ${formatCount(size)} bytes; the limit is ${formatCount(limits.maxEntryBytes)}`,
+      throw limitError(
+        `the entry is ${bytesOf(size)}; the limit is ${formatCount(limits.maxEntryBytes)}`,
         name,
+        {
+          expected: `at most ${bytesOf(limits.maxEntryBytes)}`,
+          found: bytesOf(size),
+        },
       );
     }
     if (size > limits.ratioFloorBytes && size > compressedSize * limits.maxCompressionRatio) {
       const ratio = compressedSize === 0 ? 'infinite' : `${Math.round(size / compressedSize)}:1`;
-      throw new LineageError(
-        'capsule.limit',
-        `entry "${name}" expands ${formatCount(compressedSize)} bytes to ${formatCount(size)} (ratio ${ratio}); the limit is ${limits.maxCompressionRatio}:1 (zip bomb)`,
+      throw limitError(
+        `the entry expands ${formatCount(compressedSize)} bytes to ${formatCount(size)} (ratio ${ratio}); the limit is ${limits.maxCompressionRatio}:1 (zip bomb)`,
         name,
+        { expected: `at most ${limits.maxCompressionRatio}:1`, found: ratio },
       );
     }
     total += size;
     if (total > limits.maxTotalBytes) {
-      throw new LineageError(
-        'capsule.limit',
-        `uncompressed contents exceed ${formatCount(limits.maxTotalBytes)} bytes at entry "${name}" (zip bomb or oversized capsule)`,
+      throw limitError(
+        `uncompressed contents exceed ${formatCount(limits.maxTotalBytes)} bytes at this entry (zip bomb or oversized capsule)`,
         name,
+        { expected: `at most ${bytesOf(limits.maxTotalBytes)} in all`, found: `${bytesOf(total)} so far` },
       );
     }
     if (localOffset + LOC_MIN + nameLen + compressedSize > cdOffset) {
       throw zipError(
-        `entry "${name}" data (offset ${formatCount(localOffset)}, ${formatCount(compressedSize)} bytes) runs into the central directory`,
+        `the entry's data (offset ${formatCount(localOffset)}, ${bytesOf(compressedSize)}) runs into the central directory`,
         name,
+        {
+          expected: `data ending by offset ${formatCount(cdOffset)} (the central directory)`,
+          found: `data ending at ${formatCount(localOffset + LOC_MIN + nameLen + compressedSize)}`,
+        },
       );
     }
-    entries.push({
+    records.push({
       path: name,
-      method: method as 0 | 8,
+      rawName,
+      flags,
+      method,
       crc,
       compressedSize,
       size,
       localOffset,
-      limit: cdOffset,
+      directory,
     });
   }
-  if (p !== cd.length) throw zipError(`central directory has ${cd.length - p} unexplained trailing bytes`);
-  // Overlapping entries are how non-recursive zip bombs reuse one compressed stream many times.
-  const byOffset = [...entries, ...dirs].sort((a, b) => a.localOffset - b.localOffset);
-  const first = byOffset[0];
-  if (first && first.localOffset !== 0) {
-    throw zipError(
-      `${formatCount(first.localOffset)} unaccounted bytes before the first entry "${first.path}" (prepended data other zip tools may read as entries)`,
-      first.path,
-    );
+  if (p !== cd.length)
+    throw zipError(`central directory has ${cd.length - p} unexplained trailing bytes`, undefined, {
+      expected: `${count} records filling the central directory`,
+      found: `${bytesOf(cd.length - p)} after them`,
+    });
+  // A file "a" and a directory "a/" (named, or implied by "a/b") are two things with one name.
+  const dirs = new Set<string>();
+  for (const r of records) {
+    const segs = (r.directory ? r.path.slice(0, -1) : r.path).toLowerCase().split('/');
+    for (let i = 1; i < segs.length; i++) dirs.add(segs.slice(0, i).join('/'));
+    if (r.directory) dirs.add(segs.join('/'));
   }
-  for (let i = 0; i + 1 < byOffset.length; i++) {
-    const a = byOffset[i]!;
-    const b = byOffset[i + 1]!;
-    if (a.localOffset + LOC_MIN + a.compressedSize > b.localOffset) {
+  for (const r of records) {
+    if (!r.directory && dirs.has(r.path.toLowerCase()))
+      throw new CapsuleContainerError(
+        'capsule.duplicate',
+        'a file has the name of a directory in the archive',
+        r.path,
+        {
+          expected: 'no name both a file and a directory',
+          found: `file "${r.path}" and directory "${r.path}/"`,
+        },
+      );
+  }
+  // Every byte is accounted for, in file order: the first local header at 0, each entry's header,
+  // data and descriptor, then the next header, and the last one ending at the central directory.
+  // Overlapping entries are how non-recursive zip bombs reuse one compressed stream many times;
+  // bytes in a gap are how a hidden entry shows streaming zip tools another file.
+  const byOffset = [...records].sort((a, b) => a.localOffset - b.localOffset);
+  const entries = new Map<CentralRecord, ZipEntry>();
+  let expectedAt = 0;
+  for (let i = 0; i < byOffset.length; i++) {
+    const r = byOffset[i]!;
+    const next = byOffset[i + 1];
+    if (r.localOffset !== expectedAt) {
+      const prev = byOffset[i - 1];
       throw zipError(
-        `entries "${a.path}" and "${b.path}" overlap in the archive (overlapping-entry zip bomb)`,
-        b.path,
+        r.localOffset < expectedAt
+          ? `the entry overlaps "${prev?.path}" in the archive (overlapping-entry zip bomb)`
+          : prev
+            ? `${formatCount(r.localOffset - expectedAt)} unaccounted bytes before this entry, after "${prev.path}" (hidden data other zip tools may read)`
+            : `${formatCount(r.localOffset)} unaccounted bytes before the first entry (prepended data other zip tools may read as entries)`,
+        r.path,
+        {
+          expected: `local header at offset ${formatCount(expectedAt)}`,
+          found: `local header at offset ${formatCount(r.localOffset)}`,
+        },
       );
     }
-    a.limit = b.localOffset;
+    const limit = next ? next.localOffset : cdOffset;
+    const { dataStart, end } = await checkLocal(reader, r, limit);
+    expectedAt = end;
+    if (!r.directory) {
+      entries.set(r, {
+        path: r.path,
+        method: r.method as 0 | 8,
+        crc: r.crc,
+        compressedSize: r.compressedSize,
+        size: r.size,
+        localOffset: r.localOffset,
+        dataStart,
+      });
+    }
   }
-  // Directory entries are never read: check now that nothing hides after their headers.
-  for (const d of dirs) await dataStart(reader, { ...d, method: 0, crc: 0, size: 0 });
-  return entries;
+  if (expectedAt !== cdOffset) {
+    const last = byOffset[byOffset.length - 1];
+    throw zipError(
+      last
+        ? `${formatCount(cdOffset - expectedAt)} unaccounted bytes after the last entry "${last.path}", before the central directory (hidden data other zip tools may read)`
+        : `${formatCount(cdOffset)} unaccounted bytes before the central directory of an empty archive`,
+      last?.path,
+      {
+        expected: `the central directory at offset ${formatCount(expectedAt)}`,
+        found: `at offset ${formatCount(cdOffset)}`,
+      },
+    );
+  }
+  // Central-directory order: list() shows the archive as its directory lists it.
+  return records.flatMap((r) => entries.get(r) ?? []);
 }
 
-async function dataStart(reader: RandomAccessReader, e: ZipEntry): Promise<number> {
-  const loc = await reader.read(e.localOffset, LOC_MIN);
-  const dv = view(loc);
-  if (loc.length < LOC_MIN || dv.getUint32(0, true) !== LOC_SIG) {
-    throw zipError(`entry "${e.path}" has no local header at offset ${formatCount(e.localOffset)}`, e.path);
+/**
+ * Checks an entry's local header (and data descriptor) against its central record, when the
+ * capsule is listed: streaming unzip tools trust the local header, so everything it says must be
+ * what the central directory says. Returns where the data starts and where the entry (with its
+ * descriptor) ends; `limit` is where the next record starts.
+ */
+async function checkLocal(
+  reader: RandomAccessReader,
+  r: CentralRecord,
+  limit: number,
+): Promise<{ dataStart: number; end: number }> {
+  const head = await reader.read(r.localOffset, LOC_MIN + r.rawName.length);
+  const dv = view(head);
+  if (head.length < LOC_MIN || dv.getUint32(0, true) !== LOC_SIG) {
+    throw zipError(`no local header at offset ${formatCount(r.localOffset)}`, r.path, {
+      expected: `a local header signature (50 4b 03 04) at offset ${formatCount(r.localOffset)}`,
+      found: head.length < LOC_MIN ? 'end of file' : `0x${hex8(dv.getUint32(0, true))}`,
+    });
   }
+  const flags = dv.getUint16(6, true);
+  const method = dv.getUint16(8, true);
+  const crc = dv.getUint32(14, true);
+  const csize = dv.getUint32(18, true);
+  const size = dv.getUint32(22, true);
   const nameLen = dv.getUint16(26, true);
   const extraLen = dv.getUint16(28, true);
-  // Streaming unzip tools trust the local header: its method, CRC and sizes must be the central ones.
-  const flags = dv.getUint16(6, true);
-  const local = {
-    method: dv.getUint16(8, true),
-    crc: dv.getUint32(14, true),
-    csize: dv.getUint32(18, true),
-    size: dv.getUint32(22, true),
-  };
-  if (
-    local.method !== e.method ||
-    ((flags & 0x8) === 0 &&
-      (local.crc !== e.crc || local.csize !== e.compressedSize || local.size !== e.size))
-  ) {
-    throw zipError(
-      `entry "${e.path}" local header (method ${local.method}, CRC ${local.crc.toString(16)}, ${formatCount(local.csize)} → ${formatCount(local.size)} bytes) disagrees with the central directory (method ${e.method}, CRC ${e.crc.toString(16)}, ${formatCount(e.compressedSize)} → ${formatCount(e.size)} bytes)`,
-      e.path,
-    );
-  }
-  const localName = await reader.read(e.localOffset + LOC_MIN, nameLen);
-  let name = '';
-  try {
-    name = utf8DecodeStrict(localName);
-  } catch {
-    /* reported below as a mismatch */
-  }
+  const mismatch = (field: string, central: string, local: string) =>
+    zipError(`local header ${field} disagrees with the central directory`, r.path, {
+      expected: `${field} ${central} (central directory)`,
+      found: `${field} ${local} (local header)`,
+    });
+  const localName = head.subarray(LOC_MIN, LOC_MIN + nameLen);
   // A local name differing from the central one is a classic way to show tools different files.
-  if (name !== e.path)
-    throw zipError(`entry "${e.path}" has local header name ${JSON.stringify(name.slice(0, 80))}`, e.path);
-  const start = e.localOffset + LOC_MIN + nameLen + extraLen;
-  if (start + e.compressedSize > e.limit) {
-    throw zipError(
-      `entry "${e.path}" data (${formatCount(e.compressedSize)} bytes at ${formatCount(start)}) overlaps the next entry`,
-      e.path,
+  if (nameLen !== r.rawName.length || !localName.every((b, i) => b === r.rawName[i])) {
+    let shown: string;
+    try {
+      shown = JSON.stringify(utf8DecodeStrict(localName));
+    } catch {
+      shown = `${nameLen} bytes that are not UTF-8`;
+    }
+    throw mismatch(
+      'name',
+      JSON.stringify(r.path),
+      nameLen === r.rawName.length ? shown : `of ${nameLen} bytes`,
     );
   }
-  // Every byte between entries is accounted for (at most a data descriptor): streaming unzip tools
-  // read local headers in file order, so a hidden entry in a gap would show them another file.
-  const slack = e.limit - start - e.compressedSize;
-  const descriptor = (dv.getUint16(6, true) & 0x8) !== 0;
-  if (descriptor ? ![12, 16, 20, 24].includes(slack) : slack !== 0) {
+  if (flags !== r.flags) {
+    const f = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;
+    throw mismatch('general-purpose flags', f(r.flags), f(flags));
+  }
+  if (method !== r.method) throw mismatch('compression method', String(r.method), String(method));
+  // With a data descriptor the local CRC and sizes may be zero (written before the data was);
+  // anything else must be the central value.
+  const descriptor = (flags & FLAG_DESCRIPTOR) !== 0;
+  const agrees = (local: number, central: number) => local === central || (descriptor && local === 0);
+  if (!agrees(crc, r.crc)) throw mismatch('CRC-32', hex8(r.crc), hex8(crc));
+  if (!agrees(csize, r.compressedSize))
+    throw mismatch('compressed size', formatCount(r.compressedSize), formatCount(csize));
+  if (!agrees(size, r.size)) throw mismatch('uncompressed size', formatCount(r.size), formatCount(size));
+  const dataStart = r.localOffset + LOC_MIN + nameLen + extraLen;
+  const dataEnd = dataStart + r.compressedSize;
+  if (dataEnd > limit) {
     throw zipError(
-      `entry "${e.path}" is followed by ${formatCount(slack)} unaccounted bytes before the next record (hidden data other zip tools may read)`,
-      e.path,
+      `the entry's data (${bytesOf(r.compressedSize)} at ${formatCount(dataStart)}) overlaps the next record at ${formatCount(limit)} (overlapping-entry zip bomb or a lying size)`,
+      r.path,
+      {
+        expected: `data ending by offset ${formatCount(limit)}`,
+        found: `data ending at ${formatCount(dataEnd)}`,
+      },
     );
   }
-  return start;
+  if (!descriptor) return { dataStart, end: dataEnd };
+  // The data descriptor: CRC-32, compressed and uncompressed size (12 bytes), optionally after a
+  // signature (16 bytes). ZIP64 descriptors (20 or 24 bytes) are not capsule version 1.
+  const room = Math.min(16, limit - dataEnd);
+  const dd = await reader.read(dataEnd, room);
+  const ddv = view(dd);
+  const signed = dd.length >= 16 && ddv.getUint32(0, true) === DD_SIG;
+  const at = signed ? 4 : 0;
+  if (dd.length < at + 12) {
+    throw zipError('data descriptor missing or truncated', r.path, {
+      expected: 'a 12- or 16-byte data descriptor after the data (general-purpose flag bit 3)',
+      found: bytesOf(dd.length),
+    });
+  }
+  const d = {
+    crc: ddv.getUint32(at, true),
+    csize: ddv.getUint32(at + 4, true),
+    size: ddv.getUint32(at + 8, true),
+  };
+  if (d.crc !== r.crc || d.csize !== r.compressedSize || d.size !== r.size) {
+    throw zipError('data descriptor disagrees with the central directory', r.path, {
+      expected: `CRC-32 ${hex8(r.crc)}, ${formatCount(r.compressedSize)} → ${bytesOf(r.size)} (central directory)`,
+      found: `CRC-32 ${hex8(d.crc)}, ${formatCount(d.csize)} → ${bytesOf(d.size)} (data descriptor)`,
+    });
+  }
+  return { dataStart, end: dataEnd + at + 12 };
 }
 
-function inflatesPast(e: ZipEntry): LineageError {
-  return new LineageError(
-    'capsule.limit',
-    `entry "${e.path}" inflates past its declared ${formatCount(e.size)} bytes (zip bomb or corrupt archive)`,
+function inflatesPast(e: ZipEntry): CapsuleContainerError {
+  return limitError(
+    `the entry inflates past its declared ${bytesOf(e.size)} (zip bomb or corrupt archive)`,
     e.path,
+    { expected: `${bytesOf(e.size)} (central directory)`, found: `more than ${bytesOf(e.size)}` },
   );
 }
 
-function truncated(e: ZipEntry, at: number): LineageError {
-  return zipError(
-    `entry "${e.path}" is truncated at ${formatCount(at)} of ${formatCount(e.compressedSize)} bytes`,
-    e.path,
-  );
+function truncated(e: ZipEntry, at: number): CapsuleContainerError {
+  return zipError(`the entry is truncated at ${formatCount(at)} of ${bytesOf(e.compressedSize)}`, e.path, {
+    expected: `${bytesOf(e.compressedSize)} of compressed data`,
+    found: bytesOf(at),
+  });
 }
 
-function notDeflate(e: ZipEntry, err: unknown): LineageError {
-  return zipError(
-    `entry "${e.path}" is not valid deflate data: ${err instanceof Error ? err.message : String(err)}`,
-    e.path,
-  );
+function notDeflate(e: ZipEntry, err: unknown): CapsuleContainerError {
+  const why = err instanceof Error ? err.message : String(err);
+  return zipError(`the entry is not valid deflate data: ${why}`, e.path, {
+    expected: 'a valid deflate stream',
+    found: why,
+  });
 }
 
 /** The checks once an entry's output is complete: the declared size, then the CRC. */
 function checkComplete(e: ZipEntry, produced: number, crc: number): void {
   if (produced !== e.size) {
-    throw zipError(
-      `entry "${e.path}" declares ${formatCount(e.size)} bytes but holds ${formatCount(produced)}`,
-      e.path,
-    );
+    throw zipError(`the entry declares ${bytesOf(e.size)} but holds ${formatCount(produced)}`, e.path, {
+      expected: `${bytesOf(e.size)} (central directory)`,
+      found: bytesOf(produced),
+    });
   }
   if (crc !== e.crc) {
     throw zipError(
-      `entry "${e.path}" CRC-32 is ${crc.toString(16).padStart(8, '0')}, header says ${e.crc.toString(16).padStart(8, '0')}`,
+      `the entry's content has CRC-32 ${hex8(crc)}, the central directory says ${hex8(e.crc)} (corrupt entry)`,
       e.path,
+      { expected: `CRC-32 ${hex8(e.crc)} (central directory)`, found: `CRC-32 ${hex8(crc)} (content)` },
     );
   }
 }
@@ -378,7 +660,7 @@ async function inflateEntry(
   e: ZipEntry,
   inflateRaw: RawInflater,
 ): Promise<Uint8Array> {
-  const start = await dataStart(reader, e);
+  const start = e.dataStart;
   const compressed = await reader.read(start, e.compressedSize);
   if (compressed.length !== e.compressedSize) throw truncated(e, compressed.length);
   let out: Uint8Array;
@@ -427,7 +709,7 @@ async function streamEntry(
   e: ZipEntry,
   sink: (chunk: Uint8Array) => void,
 ): Promise<void> {
-  const start = await dataStart(reader, e);
+  const start = e.dataStart;
   const crc = entryCrc();
   let produced = 0;
   const accept = (chunk: Uint8Array) => {
@@ -467,10 +749,17 @@ async function streamEntry(
     try {
       inflater.push(new Uint8Array(0), true);
     } catch {
-      throw zipError(`entry "${e.path}" has no deflate data`, e.path);
+      throw zipError('the entry has no deflate data', e.path, {
+        expected: 'a deflate stream',
+        found: 'no compressed bytes',
+      });
     }
   }
-  if (!finished) throw zipError(`entry "${e.path}" deflate stream ends early`, e.path);
+  if (!finished)
+    throw zipError("the entry's deflate stream ends before its final block", e.path, {
+      expected: 'a deflate stream ending with its final block',
+      found: `the stream cut off after ${bytesOf(e.compressedSize)}`,
+    });
   checkComplete(e, produced, crc.digest());
 }
 
@@ -490,7 +779,7 @@ export function zipCapsuleSourceFromReader(
   };
   const get = async (path: string) => {
     const e = (await load()).get(path);
-    if (!e) throw new LineageError('capsule.missing', `capsule has no file "${path}"`, path);
+    if (!e) throw new LineageError('capsule.missing', 'the capsule has no such file', path);
     return e;
   };
   return {
@@ -502,8 +791,9 @@ export function zipCapsuleSourceFromReader(
       if (e.size > maxBytes) {
         throw new LineageError(
           'capsule.limit',
-          `"${path}" is ${formatCount(e.size)} bytes; the limit for this file is ${formatCount(maxBytes)}`,
+          `the file is ${formatCount(e.size)} bytes; the limit for this file is ${formatCount(maxBytes)}`,
           path,
+          { expected: `at most ${formatCount(maxBytes)} bytes`, found: `${formatCount(e.size)} bytes` },
         );
       }
       if (inflateRaw && e.method === 8 && e.compressedSize <= wholeInflateBound(e.size)) {

@@ -55,6 +55,11 @@ export interface CheckOutcome {
   reason?: string;
   expected?: string;
   found?: string;
+  /**
+   * For a failure raised as a LineageError, its specific code when the check id alone does not
+   * say which rule broke (capsule.container: "capsule.path", "capsule.symlink", "capsule.zip"…).
+   */
+  code?: string;
 }
 
 export type Verdict = 'verified' | 'failed' | 'incomplete';
