@@ -8,8 +8,19 @@ import type { CapsuleEntryInfo } from './source.js';
 // What the manifest claims about the container and its files, checked against what the container
 // holds and what the engine verified (docs/spec/05-capsules.md §5.5 steps 3, 4, 7 and 8).
 
-// Names a capsule might use to smuggle in its own trust roots; never read, always reported.
-const TRUST_NAME = /(^|\/)(trust|trust[-_.]?store|trusted[-_.]?keys|roots?)(\.[a-z]+)?$|(^|\/)trust\//i;
+// Names a capsule might use to smuggle in its own trust roots (§5.4), at any depth, ignoring case;
+// never read, always reported: a base name `trust*.json` (trust.json, trust-anchors.json,
+// trusted.json, trust2.json), `trust`, `truststore.*`, `trusted-keys.*`, `root.*` / `roots.*`, or
+// anything under a `trust/` directory.
+const TRUST_JSON = /^trust[^/]*\.json$/i;
+const TRUST_BASE = /^(trust|trust[-_.]?store|trusted[-_.]?keys|roots?)(\.[a-z0-9]+)?$/i;
+const UNDER_TRUST = /(^|\/)trust\//i;
+
+/** Whether a capsule path names what looks like a trust store (docs/spec/05-capsules.md §5.4). */
+export function looksLikeTrustStore(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return TRUST_JSON.test(base) || TRUST_BASE.test(base) || UNDER_TRUST.test(path);
+}
 
 /** A capsule never supplies trust roots: anything that looks like one is ignored and reported. */
 export function embeddedTrustOutcome(
@@ -18,7 +29,7 @@ export function embeddedTrustOutcome(
   capsuleSubject: CheckSubject,
 ): CheckOutcome {
   const planted = [...new Set([...entries.map((e) => e.path), ...manifest.files.map((f) => f.path)])].filter(
-    (p) => TRUST_NAME.test(p),
+    (p) => looksLikeTrustStore(p),
   );
   return planted.length === 0
     ? outcome(
