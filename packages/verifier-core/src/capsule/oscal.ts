@@ -117,21 +117,77 @@ export function toOscalAssessmentResults(
       else byControl.set(c, [e]);
     }
   const controls = [...byControl.keys()].sort();
+  // Why a control whose events all verified is still not satisfied: the capsule failed elsewhere
+  // (another step's event, an artifact, a tree head, the workflow) or its verification is
+  // incomplete. The failing checks are named, and their observations related to the finding.
+  const eventById = new Map(capsule.events.map((e) => [e.id, e]));
+  const failures: { text: string; observation: string }[] = [];
+  for (const c of report.checks) {
+    if (c.status !== 'fail') continue;
+    const e = eventById.get(c.subject.id);
+    failures.push(
+      e
+        ? {
+            text: `${c.id} failed for step ${e.step} ${e.action} (event ${e.id.slice(0, 12)}…)`,
+            observation: obsOfEvent.get(e.id)!,
+          }
+        : {
+            text: `${c.id} failed for ${c.subject.kind} ${c.subject.id}${c.subject.field ? ` ${c.subject.field}` : ''}`,
+            observation: uuid(seed, 'check', c.id, c.subject.id, c.subject.field ?? '', c.reason ?? ''),
+          },
+    );
+  }
+  const named = failures.slice(0, 5).map((f) => f.text);
+  const elsewhere =
+    failures.length > 0
+      ? `${named.join('; ')}${failures.length > named.length ? `; and ${formatCountOf(failures.length - named.length, 'other failing check')}` : ''}`
+      : `its verification is ${report.verdict} (${formatCountOf(report.summary.not_checked, 'check')} not checked)`;
+  const elsewhereObservations = [...new Set(failures.map((f) => f.observation))];
   const findings = controls.map((c) => {
     const events = byControl.get(c)!;
-    const ok = report.verdict === 'verified' && events.every((e) => e.status === 'pass');
+    const verified = events.filter((e) => e.status === 'pass').length;
+    const eventsOk = verified === events.length;
+    const ok = report.verdict === 'verified' && eventsOk;
+    const counted = `${formatCountOf(events.length, 'event')} in the capsule record ${c}; ${formatCount(verified)} verified`;
+    const failedSteps = [...new Set(events.filter((e) => e.status !== 'pass').map((e) => e.step))];
     return {
       uuid: uuid(seed, 'finding', c),
-      title: `${c}: ${ok ? 'evidence verified' : 'evidence did not verify'}`,
-      description: `${formatCountOf(events.length, 'event')} in the capsule record ${c}; ${formatCount(events.filter((e) => e.status === 'pass').length)} verified.`,
+      title: `${c}: ${ok ? 'evidence verified' : eventsOk ? 'evidence verified, but the capsule did not verify' : 'evidence did not verify'}`,
+      description: ok
+        ? `${counted}.`
+        : eventsOk
+          ? `${counted}, but the capsule as a whole did not verify: ${elsewhere}.`
+          : `${counted}, ${formatCount(events.length - verified)} did not (step ${failedSteps.join(', ')}).`,
       target: {
         type: 'objective-id',
         'target-id': `${controlId(c)}_obj`,
         status: { state: ok ? 'satisfied' : 'not-satisfied' },
       },
-      'related-observations': events.map((e) => ({ 'observation-uuid': obsOfEvent.get(e.id)! })),
+      'related-observations': [
+        ...events.map((e) => ({ 'observation-uuid': obsOfEvent.get(e.id)! })),
+        // The failures elsewhere that keep the control from being satisfied.
+        ...(eventsOk && !ok ? elsewhereObservations.map((u) => ({ 'observation-uuid': u })) : []),
+      ],
     };
   });
+  // The capsule itself, as a back-matter resource: what `import-ap` points to (Lineage imports
+  // no OSCAL assessment plan; the capsule is what was assessed).
+  const capsuleUuid = uuid(seed, 'capsule');
+  const capsuleProps = [
+    ...(capsule.capsuleDigest
+      ? [{ name: 'lineage-capsule-digest', ns: NS, value: capsule.capsuleDigest }]
+      : []),
+    ...(capsule.manifest ? [{ name: 'lineage-capsule-id', ns: NS, value: capsule.manifest.capsuleId }] : []),
+  ];
+  const capsuleResource = {
+    uuid: capsuleUuid,
+    title: `Lineage evidence capsule ${report.target.name}`,
+    description: capsule.capsuleDigest
+      ? `The evidence capsule assessed${capsule.manifest ? ` ("${capsule.manifest.title}", capsule id ${capsule.manifest.capsuleId})` : ''}. Its digest, SHA-256 ${capsule.capsuleDigest}, is the SHA-256 of its canonical manifest (RFC 8785), which lists the SHA-256 of every file in the capsule. No OSCAL assessment plan is imported: the capsule is what was assessed.`
+      : 'The evidence capsule assessed. It could not be read, so it has no digest. No OSCAL assessment plan is imported: the capsule is what was assessed.',
+    ...(capsuleProps.length > 0 ? { props: capsuleProps } : {}),
+    rlinks: [{ href: report.target.name }],
+  };
   return {
     'assessment-results': {
       uuid: uuid(seed, 'assessment-results'),
@@ -146,7 +202,7 @@ export function toOscalAssessmentResults(
           ...(options.verifier ? [{ name: 'lineage-verifier', ns: NS, value: options.verifier }] : []),
         ],
       },
-      'import-ap': { href: `#lineage-capsule-${capsule.manifest?.capsuleId ?? 'unknown'}` },
+      'import-ap': { href: `#${capsuleUuid}` },
       results: [
         {
           uuid: uuid(seed, 'result'),
@@ -155,14 +211,18 @@ export function toOscalAssessmentResults(
           start: at,
           end: at,
           'reviewed-controls': {
+            // OSCAL arrays have at least one item: no controls is said in words, not with [].
             'control-selections': [
-              { 'include-controls': controls.map((c) => ({ 'control-id': controlId(c) })) },
+              controls.length > 0
+                ? { 'include-controls': controls.map((c) => ({ 'control-id': controlId(c) })) }
+                : { description: 'No controls: no event recording one could be read from the capsule.' },
             ],
           },
-          observations,
-          findings,
+          ...(observations.length > 0 ? { observations } : {}),
+          ...(findings.length > 0 ? { findings } : {}),
         },
       ],
+      'back-matter': { resources: [capsuleResource] },
     },
   };
 }
