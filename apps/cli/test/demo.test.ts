@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +76,36 @@ describe('lineage demo', () => {
     const c = capture();
     expect(await runCli(['demo', '--tampered', '--dir', file], c.io)).toBe(2);
     expect(c.stderr()).toContain(`--dir ${file}: is a file, not a directory`);
+  });
+
+  it('--dir never replaces files already there: names them, exits 2 and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-demo-keep-'));
+    writeFileSync(join(dir, 'trust.json'), 'KEEP');
+    writeFileSync(join(dir, '3pao-assessor.demo-key.json'), 'KEEP');
+    const c = capture();
+    expect(await runCli(['demo', '--dir', dir], c.io)).toBe(2);
+    expect(c.stderr()).toContain(
+      `--dir ${dir} already has ${join(dir, 'trust.json')}, ${join(dir, '3pao-assessor.demo-key.json')}`,
+    );
+    expect(readFileSync(join(dir, 'trust.json'), 'utf8')).toBe('KEEP');
+    expect(readFileSync(join(dir, '3pao-assessor.demo-key.json'), 'utf8')).toBe('KEEP');
+    expect(readdirSync(dir).sort()).toEqual(['3pao-assessor.demo-key.json', 'trust.json']);
+    // Likewise for the tampered capsules.
+    writeFileSync(join(dir, 'edited-artifact.capsule.zip'), 'KEEP');
+    const t = capture();
+    expect(await runCli(['demo', '--tampered', '--dir', dir], t.io)).toBe(2);
+    expect(t.stderr()).toContain(`already has ${join(dir, 'edited-artifact.capsule.zip')};`);
+    expect(readFileSync(join(dir, 'edited-artifact.capsule.zip'), 'utf8')).toBe('KEEP');
+    expect(readdirSync(dir)).toHaveLength(3);
+  });
+
+  it("a second demo into the same --dir is refused, the first one's files kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-demo-twice-'));
+    expect(await runCli(['demo', '--dir', dir], capture().io)).toBe(0);
+    const before = readFileSync(join(dir, '3pao-assessor.demo-key.json'), 'utf8');
+    const c = capture();
+    expect(await runCli(['demo', '--dir', dir], c.io)).toBe(2);
+    expect(c.stderr()).toMatch(/already has .*fedramp-sample\.capsule\.zip/);
+    expect(readFileSync(join(dir, '3pao-assessor.demo-key.json'), 'utf8')).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +12,29 @@ import { EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
 import { parseCommandArgs } from '../format.js';
 import { verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
+
+/**
+ * Refuses, before anything is written, a --dir that already holds any of the files the demo
+ * writes: they are named, and none is replaced.
+ */
+function refuseExisting(dir: string, files: string[]): void {
+  const taken = files.filter((f) => lstatSync(f, { throwIfNoEntry: false }) !== undefined);
+  if (taken.length > 0)
+    throw new UsageError(
+      `--dir ${dir} already has ${taken.join(', ')}; lineage demo does not replace files (choose another --dir, or move them)`,
+    );
+}
+
+/** Creates a file that must not exist yet (O_EXCL: a file that appeared meanwhile is not replaced). */
+function writeNew(path: string, data: string | Uint8Array, mode = 0o644): void {
+  try {
+    writeFileSync(path, data, { flag: 'wx', mode });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new UsageError(`${path} already exists; lineage demo does not replace files`);
+    throw e;
+  }
+}
 
 /** Published with the demo: the demo key protects nothing. */
 const DEMO_PASSPHRASE = 'lineage-demo';
@@ -45,33 +68,44 @@ register({
       );
     }
     if (values.tampered) return tampered(io, seed, dir, values.json ?? false);
-    const sample = await buildFedrampSample({ seed, dir });
+    // What the demo writes, refused before any work if any of it is already there (key files are
+    // never replaced, and neither is a capsule or trust file someone kept in DIR).
+    const paths = {
+      capsule: join(dir, 'fedramp-sample.capsule.zip'),
+      trust: join(dir, 'trust.json'),
+      key: join(dir, '3pao-assessor.demo-key.json'),
+    };
+    refuseExisting(dir, Object.values(paths));
+    const sample = await buildFedrampSample({ seed });
+    writeNew(paths.capsule, sample.zip);
+    writeNew(paths.trust, sample.trustText);
     // The sample 3PAO's key, so `lineage approve` can be tried on the demo capsule. A demo key
     // derived from a public seed with a published passphrase: never use it for anything real.
-    const keyPath = join(dir, '3pao-assessor.demo-key.json');
-    writeFileSync(
+    const keyPath = paths.key;
+    writeNew(
       keyPath,
       await encryptKeyFile(sample.keys.humans['3pao']!.secretKey, DEMO_PASSPHRASE, {
         owner: 'lin:human:3pao.sam-okafor',
         log2N: 14,
       }),
+      0o600,
     );
     if (!values.json) {
       io.out(`Built the FedRAMP sample (seed "${seed}") in ${dir}:`);
       io.out(
-        `  capsule  ${sample.paths!.capsule} (${formatCountOf(sample.zip.length, 'byte')}, ${formatCountOf(sample.events.length, 'event')})`,
+        `  capsule  ${paths.capsule} (${formatCountOf(sample.zip.length, 'byte')}, ${formatCountOf(sample.events.length, 'event')})`,
       );
       io.out(
-        `  trust    ${sample.paths!.trust} (pinned log, proof server and 6 approvers; written beside the capsule, never inside)`,
+        `  trust    ${paths.trust} (pinned log, proof server and 6 approvers; written beside the capsule, never inside)`,
       );
-      io.out(`  verify it yourself: lineage verify ${sample.paths!.capsule} --trust ${sample.paths!.trust}`);
+      io.out(`  verify it yourself: lineage verify ${paths.capsule} --trust ${paths.trust}`);
       io.out(
-        `  sign a SAR approval: LINEAGE_PASSPHRASE=${DEMO_PASSPHRASE} lineage approve ${sample.paths!.capsule} --key ${keyPath} --decision approve --comment "…" --trust ${sample.paths!.trust}`,
+        `  sign a SAR approval: LINEAGE_PASSPHRASE=${DEMO_PASSPHRASE} lineage approve ${paths.capsule} --key ${keyPath} --decision approve --comment "…" --trust ${paths.trust}`,
       );
       io.out('');
     }
     return (
-      await verifyCapsuleFile(io, sample.paths!.capsule, sample.trust, sample.paths!.trust, {
+      await verifyCapsuleFile(io, paths.capsule, sample.trust, paths.trust, {
         json: values.json ?? false,
       })
     ).code;
@@ -85,6 +119,10 @@ async function tampered(
   json: boolean,
 ): Promise<number> {
   const variants = await buildTamperedVariants({ seed });
+  refuseExisting(
+    dir,
+    variants.flatMap((v) => [join(dir, `${v.name}.capsule.zip`), join(dir, `${v.name}.trust.json`)]),
+  );
   const rows: {
     name: string;
     attack: string;
@@ -98,8 +136,8 @@ async function tampered(
   }[] = [];
   for (const v of variants) {
     const file = join(dir, `${v.name}.capsule.zip`);
-    writeFileSync(file, v.sample.zip);
-    writeFileSync(join(dir, `${v.name}.trust.json`), v.sample.trustText);
+    writeNew(file, v.sample.zip);
+    writeNew(join(dir, `${v.name}.trust.json`), v.sample.trustText);
     const r = await verifyCapsule(zipCapsuleSource(v.sample.zip), v.sample.trust, {
       verifiedAt: io.now().toISOString(),
       capsuleName: `${v.name}.capsule.zip`,
