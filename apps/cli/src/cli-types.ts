@@ -24,8 +24,11 @@ export interface Command {
 
 /** Thrown for bad usage or unusable input; main prints it and exits 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The file the problem is about (an output path that cannot be used), for `--json` documents. */
+  readonly file: string | undefined;
+  constructor(message: string, options: { file?: string } = {}) {
     super(message);
     this.name = 'UsageError';
+    this.file = options.file;
   }
 }

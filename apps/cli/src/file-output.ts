@@ -4,13 +4,113 @@ import {
   fsyncSync,
   linkSync,
   openSync,
+  realpathSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { UsageError } from './cli-types.js';
+import { fsReason } from './fs-reason.js';
+
+/**
+ * A file could not be written (full disk, read-only file system, a directory removed meanwhile):
+ * the message names the file and what happened. The previous file, if any, is unchanged and no
+ * temporary file is left (see writeFileInPieces).
+ */
+export class OutputWriteError extends Error {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${what} ${path} (${reason}); ${path} was not changed`);
+    this.name = 'OutputWriteError';
+  }
+}
+
+/** A file a command reads or writes, as named on its command line (`what`, e.g. "--oscal"). */
+export interface NamedPath {
+  /** Absolute path. */
+  path: string;
+  what: string;
+}
+
+interface Place {
+  /** The directory entry a write would replace: real parent directory + name. */
+  entry: string;
+  /** dev:ino when something is there (a symbolic link is followed). */
+  inode?: string;
+  stat?: Stats;
+}
+
+/** Case-insensitive file systems are the default on macOS and Windows: compare names without case there. */
+const FOLD_CASE = process.platform === 'darwin' || process.platform === 'win32';
+
+function placeOf(path: string): Place {
+  let dir = dirname(path);
+  try {
+    dir = realpathSync(dir);
+  } catch {
+    // A directory that does not exist is reported by checkOutputPath; compare the names as given.
+  }
+  const entry = join(dir, basename(path));
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return {
+    entry: FOLD_CASE ? entry.toLowerCase() : entry,
+    ...(stat ? { inode: `${stat.dev}:${stat.ino}`, stat } : {}),
+  };
+}
+
+function realDir(path: string): string | undefined {
+  try {
+    const real = realpathSync(path);
+    return FOLD_CASE ? real.toLowerCase() : real;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks, before any work, that no output of a run is one of its inputs (the capsule being
+ * verified, the trust file, a key) or inside an input directory (a capsule directory), and that no
+ * two outputs are the same file: `verify victim.zip --oscal victim.zip` would replace the evidence
+ * with its own report, and `--report-html same --oscal same` would keep only the last. Two paths
+ * are the same file when they name the same directory entry (after resolving the directories'
+ * symbolic links) or when both exist and have the same device and inode (a link to the file).
+ */
+export function checkDistinctPaths(outputs: NamedPath[], inputs: NamedPath[] = []): void {
+  const outPlaces = outputs.map((o) => ({ ...o, place: placeOf(o.path) }));
+  const same = (a: Place, b: Place) => a.entry === b.entry || (a.inode !== undefined && a.inode === b.inode);
+  for (const input of inputs) {
+    const place = placeOf(input.path);
+    const inside = place.stat?.isDirectory() ? realDir(input.path) : undefined;
+    for (const o of outPlaces) {
+      if (same(o.place, place))
+        throw new UsageError(
+          `${o.what} ${o.path} is the ${input.what} (${input.path}); lineage does not write over its input (choose another file)`,
+          { file: o.path },
+        );
+      if (inside !== undefined && o.place.entry.startsWith(`${inside}${sep}`))
+        throw new UsageError(
+          `${o.what} ${o.path} is inside the ${input.what} (${input.path}); lineage does not write into its input (choose another file)`,
+          { file: o.path },
+        );
+    }
+  }
+  for (let i = 0; i < outPlaces.length; i++)
+    for (let j = i + 1; j < outPlaces.length; j++) {
+      const a = outPlaces[i]!;
+      const b = outPlaces[j]!;
+      if (same(a.place, b.place))
+        throw new UsageError(
+          `${b.what} ${b.path} is the same file as ${a.what} ${a.path}; one would overwrite the other (choose another file)`,
+          { file: b.path },
+        );
+    }
+}
 
 /**
  * Checks, before any work is done, that `path` can be written: its directory exists and it is not
@@ -21,12 +121,18 @@ import { UsageError } from './cli-types.js';
 export function checkOutputPath(path: string, what: string, options: { fresh?: boolean } = {}): void {
   const dir = dirname(path);
   const dirStat = statSync(dir, { throwIfNoEntry: false });
-  if (!dirStat) throw new UsageError(`${what} ${path}: the directory ${dir} does not exist`);
-  if (!dirStat.isDirectory()) throw new UsageError(`${what} ${path}: ${dir} is not a directory`);
+  if (!dirStat) throw new UsageError(`${what} ${path}: the directory ${dir} does not exist`, { file: path });
+  if (!dirStat.isDirectory())
+    throw new UsageError(`${what} ${path}: ${dir} is not a directory`, { file: path });
   const stat = statSync(path, { throwIfNoEntry: false });
-  if (stat?.isDirectory()) throw new UsageError(`${what} ${path} is a directory`);
+  if (stat?.isDirectory()) throw new UsageError(`${what} ${path} is a directory`, { file: path });
   if (stat && options.fresh)
-    throw new UsageError(`${what} ${path} already exists; lineage does not replace it (choose another file)`);
+    throw new UsageError(
+      `${what} ${path} already exists; lineage does not replace it (choose another file)`,
+      {
+        file: path,
+      },
+    );
 }
 
 /**
@@ -38,10 +144,21 @@ export function checkOutputPath(path: string, what: string, options: { fresh?: b
 export function writeFileInPieces(
   path: string,
   produce: (write: (piece: string) => void) => void,
-  options: { fresh?: boolean; mode?: number } = {},
+  options: { fresh?: boolean; mode?: number; what?: string } = {},
 ): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', options.mode ?? 0o644);
+  // A failure of the file system (ENOSPC, EROFS, a directory removed meanwhile) names the file;
+  // anything else (a renderer's error, a refusal to replace a record) is passed on as it is.
+  const named = (e: unknown) =>
+    typeof (e as NodeJS.ErrnoException)?.code === 'string' && !(e instanceof UsageError)
+      ? new OutputWriteError(path, options.what ?? 'file', fsReason(e))
+      : e;
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w', options.mode ?? 0o644);
+  } catch (e) {
+    throw named(e);
+  }
   let open = true;
   try {
     produce((piece) => {
@@ -56,7 +173,7 @@ export function writeFileInPieces(
   } catch (e) {
     if (open) closeSync(fd);
     rmSync(tmp, { force: true });
-    throw e;
+    throw named(e);
   }
 }
 
@@ -67,7 +184,9 @@ export function writeFileInPieces(
  */
 function placeFresh(tmp: string, path: string): void {
   const taken = () =>
-    new UsageError(`${path} already exists; lineage does not replace it (choose another file)`);
+    new UsageError(`${path} already exists; lineage does not replace it (choose another file)`, {
+      file: path,
+    });
   try {
     linkSync(tmp, path);
   } catch (e) {

@@ -9,6 +9,7 @@ import {
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from './cli-types.js';
 import { fsReason } from './fs-reason.js';
+import { VERIFIER } from './version.js';
 
 /**
  * Output shared by the verifying commands: a human listing that names every check
@@ -109,6 +110,31 @@ export function emitResult(io: CliIo, r: CommandResult, json: boolean): number {
   return r.report.verdict === 'verified' ? EXIT_VERIFIED : EXIT_FAILED;
 }
 
+/** Where unusable input is wrong: the file (as named on the command line) and the field in it. */
+export interface UnusableWhere {
+  file?: string;
+  /** A JSON pointer, a line, an entry name: whatever the reader could name. */
+  field?: string;
+}
+
+/**
+ * The document `--json` prints for unusable input (exit 2), the `unusable` shape of
+ * docs/spec/verify-report.schema.json: which verifier, which command, `verdict: "unusable"` and
+ * a structured error; `report` (the checks made before the input proved unusable) when there is one.
+ */
+export function unusableDocument(
+  command: string,
+  code: string,
+  message: string,
+  where: UnusableWhere = {},
+  report?: VerificationReport,
+): Record<string, unknown> {
+  const error: Record<string, string> = { code, message };
+  if (where.file !== undefined) error.file = where.file;
+  if (where.field !== undefined) error.field = where.field;
+  return { verifier: VERIFIER, command, verdict: 'unusable', error, ...(report ? { report } : {}) };
+}
+
 /**
  * Unusable input (unreadable file, unparseable key or document): exit 2. With
  * --json a document with verdict "unusable" still goes to stdout so scripts can
@@ -120,8 +146,9 @@ export function emitUnusable(
   code: string,
   message: string,
   json: boolean,
+  where: UnusableWhere = {},
 ): number {
-  if (json) io.out(JSON.stringify({ command, verdict: 'unusable', error: { code, message } }, null, 2));
+  if (json) io.out(stringifyJsonSafe(unusableDocument(command, code, message, where)));
   io.err(`${command}: unusable input (${code}): ${message}`);
   return EXIT_USAGE;
 }
@@ -143,6 +170,7 @@ export class UnusableInput extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly where: UnusableWhere = {},
   ) {
     super(message);
     this.name = 'UnusableInput';
@@ -163,15 +191,17 @@ export function readInputFile(io: CliIo, path: string, what: string, max = MAX_I
     // Non-blocking open: a FIFO would otherwise wait for a writer before fstat could refuse it.
     fd = openSync(resolve(io.cwd, path), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${fsReason(e)})`);
+    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${fsReason(e)})`, { file: path });
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new UnusableInput('input.read', `${what} "${path}" is not a regular file`);
+    if (!st.isFile())
+      throw new UnusableInput('input.read', `${what} "${path}" is not a regular file`, { file: path });
     const tooLarge = () =>
       new UnusableInput(
         'input.size',
         `${what} "${path}" is larger than ${formatCount(max)} bytes, the limit for input files`,
+        { file: path },
       );
     if (st.size > max) throw tooLarge();
     // Bounded by max + 1 bytes even if the file grows after fstat.
@@ -190,7 +220,7 @@ export function readInputFile(io: CliIo, path: string, what: string, max = MAX_I
     }
   } catch (e) {
     if (e instanceof UnusableInput) throw e;
-    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${fsReason(e)})`);
+    throw new UnusableInput('input.read', `cannot read ${what} "${path}" (${fsReason(e)})`, { file: path });
   } finally {
     closeSync(fd);
   }
@@ -201,7 +231,7 @@ export function readInputText(io: CliIo, path: string, what: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new UnusableInput('input.utf8', `${what} "${path}" is not valid UTF-8`);
+    throw new UnusableInput('input.utf8', `${what} "${path}" is not valid UTF-8`, { file: path });
   }
 }
 
@@ -215,7 +245,7 @@ export async function runVerifying(
   try {
     return emitResult(io, await body(), json);
   } catch (e) {
-    if (e instanceof UnusableInput) return emitUnusable(io, command, e.code, e.message, json);
+    if (e instanceof UnusableInput) return emitUnusable(io, command, e.code, e.message, json, e.where);
     throw e;
   }
 }

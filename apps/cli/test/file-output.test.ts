@@ -32,6 +32,18 @@ describe('report files are written in pieces and renamed into place', () => {
   });
 });
 
+describe('a file that cannot be written is named', () => {
+  it('when the directory became a file after the check (ENOTDIR), the message names the path and why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-file-output-'));
+    writeFileSync(join(dir, 'not-a-dir'), 'x');
+    const file = join(dir, 'not-a-dir', 'report.html');
+    expect(() => writeFileInPieces(file, (write) => write('x'), { what: '--report-html' })).toThrow(
+      `cannot write --report-html ${file} (a part of the path is not a directory); ${file} was not changed`,
+    );
+    expect(readdirSync(dir)).toEqual(['not-a-dir']);
+  });
+});
+
 describe('output paths are checked before any work', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lineage-file-output-'));
   writeFileSync(join(dir, 'a-file'), 'x');

@@ -1,5 +1,6 @@
 // The documented JSON schema of `lineage verify --json` (docs/spec/verify-report.schema.json) holds
-// for what the CLI prints: the sample, every tampered variant, an unreadable capsule.
+// for what the CLI prints: the sample (exit 0), every tampered variant (exit 1), and every kind of
+// unusable input (exit 2), validated with a real JSON Schema 2020-12 validator (ajv).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +22,14 @@ let sample: Awaited<ReturnType<typeof buildFedrampSample>>;
 async function verifyJson(zip: Uint8Array, trust: string, name: string): Promise<Record<string, unknown>> {
   const file = join(dir, name);
   writeFileSync(file, zip);
+  return (await runJson(['verify', file, '--trust', trust, '--json'])).doc;
+}
+
+/** Runs the CLI; stdout must be exactly one JSON document. */
+async function runJson(argv: string[]): Promise<{ code: number; doc: Record<string, unknown> }> {
   const c = capture(dir);
-  await runCli(['verify', file, '--trust', trust, '--json'], c.io);
-  return JSON.parse(c.stdout()) as Record<string, unknown>;
+  const code = await runCli(argv, c.io);
+  return { code, doc: JSON.parse(c.stdout()) as Record<string, unknown> };
 }
 
 function errorsOf(doc: unknown): string[] {
@@ -45,16 +51,78 @@ describe('lineage verify --json follows its documented schema', () => {
     expect((doc.report as { verdict: string }).verdict).toBe('verified');
   });
 
-  it('for every tampered variant, and for an unreadable capsule', async () => {
+  it('for every tampered variant (exit 1)', async () => {
     for (const v of await buildTamperedVariants()) {
       const trust = join(dir, `${v.name}.trust.json`);
       writeFileSync(trust, v.sample.trustText);
       const doc = await verifyJson(v.sample.zip, trust, `${v.name}.zip`);
       expect({ variant: v.name, errors: errorsOf(doc) }).toEqual({ variant: v.name, errors: [] });
     }
-    const junk = await verifyJson(new Uint8Array(100).fill(7), sample.paths!.trust, 'junk.zip');
-    expect(errorsOf(junk)).toEqual([]);
-    expect(junk.capsuleDigest).toBe('');
+  });
+
+  it('for every kind of unusable input (exit 2): one "unusable" shape with a structured error', async () => {
+    const trust = sample.paths!.trust;
+    const capsule = sample.paths!.capsule;
+    const badTrust = join(dir, 'bad-trust.json');
+    writeFileSync(badTrust, '{"version":1,"logs":[],"logs":[]}');
+    const junk = join(dir, 'junk.zip');
+    writeFileSync(junk, new Uint8Array(100).fill(7));
+    const cases: [string, string[], Record<string, unknown>][] = [
+      [
+        'missing capsule',
+        ['verify', join(dir, 'nope.zip'), '--trust', trust, '--json'],
+        { code: 'capsule.open', file: join(dir, 'nope.zip') },
+      ],
+      [
+        'missing trust file',
+        ['verify', capsule, '--trust', join(dir, 'nope.json'), '--json'],
+        { code: 'input.read', file: join(dir, 'nope.json') },
+      ],
+      [
+        'bad trust file',
+        ['verify', capsule, '--trust', badTrust, '--json'],
+        { code: 'trust.store', file: badTrust },
+      ],
+      [
+        'unreadable container',
+        ['verify', junk, '--trust', trust, '--json'],
+        { code: 'capsule.container', file: junk },
+      ],
+      ['no trust file', ['verify', capsule, '--json'], { code: 'usage' }],
+      ['unknown option', ['verify', capsule, '--trust', trust, '--json', '--colour'], { code: 'usage' }],
+      [
+        'output is the capsule',
+        ['verify', capsule, '--trust', trust, '--json', '--oscal', capsule],
+        { code: 'usage', file: capsule },
+      ],
+    ];
+    for (const [name, argv, error] of cases) {
+      const { code, doc } = await runJson(argv);
+      expect({ name, code, errors: errorsOf(doc) }).toEqual({ name, code: 2, errors: [] });
+      expect(doc, name).toMatchObject({ verdict: 'unusable', error });
+    }
+    // The trust file's error names the field; the unreadable container keeps the checks made.
+    const t = await runJson(['verify', capsule, '--trust', badTrust, '--json']);
+    expect((t.doc.error as { field?: string }).field).toBeDefined();
+    const j = await runJson(['verify', junk, '--trust', trust, '--json']);
+    expect((j.doc.report as { checks: { id: string; status: string }[] }).checks).toContainEqual(
+      expect.objectContaining({ id: 'capsule.container', status: 'fail' }),
+    );
+  });
+
+  it('the three shapes are told apart: verified, failed and unusable each validate only as what they are', async () => {
+    const ok = await verifyJson(sample.zip, sample.paths!.trust, 'three.zip');
+    expect(errorsOf(ok)).toEqual([]);
+    const unusable = (
+      await runJson(['verify', join(dir, 'nope.zip'), '--trust', sample.paths!.trust, '--json'])
+    ).doc;
+    expect(errorsOf(unusable)).toEqual([]);
+    // The shape printed before (no verifier, an error without structure) is not documented.
+    expect(errorsOf({ command: 'lineage verify', verdict: 'unusable', error: 'x' })).not.toEqual([]);
+    expect(errorsOf({ ...unusable, error: { message: 'no code' } })).not.toEqual([]);
+    // A report cannot claim to be unusable, nor an unusable document carry the report's fields.
+    expect(errorsOf({ ...ok, verdict: 'unusable' })).not.toEqual([]);
+    expect(errorsOf({ ...unusable, events: [] })).not.toEqual([]);
   });
 
   it('and refuses what it does not document', async () => {

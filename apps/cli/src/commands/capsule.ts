@@ -8,8 +8,15 @@ import {
   verifyCapsule,
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
-import { checkOutputPath, writeFileInPieces } from '../file-output.js';
-import { emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
+import { checkDistinctPaths, checkOutputPath, OutputWriteError, writeFileInPieces } from '../file-output.js';
+import {
+  emitUnusable,
+  parseCommandArgs,
+  readInputText,
+  stringifyJsonSafe,
+  UnusableInput,
+  unusableDocument,
+} from '../format.js';
 import { writeJsonSafe } from '../json-stream.js';
 import { openCapsule } from '../node-capsule-source.js';
 import { VERIFIER } from '../version.js';
@@ -25,6 +32,7 @@ export function loadTrust(io: CliIo, path: string): TrustStore {
     throw new UnusableInput(
       'trust.store',
       `trust file "${path}": ${isLineageError(e) ? e.message : String(e)}`,
+      { file: path, ...(isLineageError(e) && e.path ? { field: e.path } : {}) },
     );
   }
 }
@@ -77,6 +85,7 @@ export async function verifyCapsuleFile(
     throw new UnusableInput(
       isLineageError(e) ? e.code : 'capsule.open',
       isLineageError(e) ? e.message : String(e),
+      { file: capsulePath },
     );
   });
   const bar = progressBar(io);
@@ -93,23 +102,49 @@ export async function verifyCapsuleFile(
   }
   // Report files are written in pieces and renamed into place (never one huge string, never half a file).
   if (outputs.reportHtml)
-    writeFileInPieces(resolve(io.cwd, outputs.reportHtml), (write) => writeCapsuleHtml(result, write));
+    writeFileInPieces(resolve(io.cwd, outputs.reportHtml), (write) => writeCapsuleHtml(result, write), {
+      what: '--report-html',
+    });
   if (outputs.oscal) {
     const doc = toOscalAssessmentResults(result.report, result, { verifier: VERIFIER });
-    writeFileInPieces(resolve(io.cwd, outputs.oscal), (write) => {
-      writeJsonSafe(write, doc);
-      write('\n');
-    });
+    writeFileInPieces(
+      resolve(io.cwd, outputs.oscal),
+      (write) => {
+        writeJsonSafe(write, doc);
+        write('\n');
+      },
+      { what: '--oscal' },
+    );
   }
-  // The JSON report of a large capsule is written in pieces, never held as one string.
-  // Which verifier produced it, first: a result kept for the record says what made it.
-  if (outputs.json) writeJsonSafe(io.out, { verifier: VERIFIER, ...result });
-  else io.out(renderCapsuleHuman(result, trustName));
   // A capsule whose container or manifest cannot be read is unusable input, not a failed verification.
-  const unusable = result.report.checks.some(
+  const unreadable = result.report.checks.find(
     (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
   );
-  if (unusable) return { code: EXIT_USAGE, result };
+  // The JSON report of a large capsule is written in pieces, never held as one string.
+  // Which verifier produced it, first: a result kept for the record says what made it.
+  // Exit 2 always prints the schema's "unusable" shape (with the checks that were made).
+  if (outputs.json && unreadable) {
+    const s = unreadable.subject;
+    const field =
+      s.field && s.field !== s.id
+        ? `${s.id} ${s.field}`
+        : s.id !== result.report.target.name
+          ? s.id
+          : undefined;
+    io.out(
+      stringifyJsonSafe(
+        unusableDocument(
+          'lineage verify',
+          unreadable.id,
+          unreadable.reason ?? unreadable.title,
+          { file: capsulePath, ...(field ? { field } : {}) },
+          result.report,
+        ),
+      ),
+    );
+  } else if (outputs.json) writeJsonSafe(io.out, { verifier: VERIFIER, ...result });
+  else io.out(renderCapsuleHuman(result, trustName));
+  if (unreadable) return { code: EXIT_USAGE, result };
   return { code: result.report.verdict === 'verified' ? EXIT_VERIFIED : EXIT_FAILED, result };
 }
 
@@ -120,29 +155,28 @@ register(
     summary:
       'Verify an evidence capsule (zip or directory) against your trust file: exit 0 verified, 1 failed, 2 unusable.',
     async run(argv, io) {
-      const { values, positionals } = parseCommandArgs(argv, {
-        trust: { type: 'string' },
-        json: { type: 'boolean' },
-        'report-html': { type: 'string' },
-        oscal: { type: 'string' },
-      });
-      if (positionals.length !== 1)
-        throw new UsageError('expected exactly one CAPSULE (a .zip file or a directory)');
-      const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
-      if (!trustPath) {
-        throw new UsageError(
-          'no trust file: pass --trust TRUST_FILE (or set LINEAGE_TRUST). A capsule never supplies its own trust roots.',
-        );
-      }
-      const json = values.json ?? false;
+      // With --json, every outcome is one document on stdout: the report (exit 0 or 1) or the
+      // "unusable" shape (exit 2), usage errors included (docs/spec/verify-report.schema.json).
+      const json = argv.includes('--json');
       try {
-        const trust = loadTrust(io, trustPath);
-        const out: VerifyOutputs = { json };
-        if (values['report-html']) out.reportHtml = values['report-html'];
-        if (values.oscal) out.oscal = values.oscal;
-        return (await verifyCapsuleFile(io, positionals[0]!, trust, trustPath, out)).code;
+        return await runVerify(argv, io);
       } catch (e) {
-        if (e instanceof UnusableInput) return emitUnusable(io, 'lineage verify', e.code, e.message, json);
+        if (e instanceof UnusableInput)
+          return emitUnusable(io, 'lineage verify', e.code, e.message, json, e.where);
+        if (json) {
+          const [code, where] =
+            e instanceof OutputWriteError
+              ? ['output.write', { file: e.path }]
+              : e instanceof UsageError
+                ? ['usage', e.file !== undefined ? { file: e.file } : {}]
+                : ['error', {}];
+          io.out(
+            stringifyJsonSafe(
+              unusableDocument('lineage verify', code, e instanceof Error ? e.message : String(e), where),
+            ),
+          );
+        }
+        // main prints the message (and the usage) on stderr and exits 2.
         throw e;
       }
     },
@@ -157,3 +191,39 @@ register(
     },
   },
 );
+
+async function runVerify(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    trust: { type: 'string' },
+    json: { type: 'boolean' },
+    'report-html': { type: 'string' },
+    oscal: { type: 'string' },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError('expected exactly one CAPSULE (a .zip file or a directory)');
+  const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
+  if (!trustPath) {
+    throw new UsageError(
+      'no trust file: pass --trust TRUST_FILE (or set LINEAGE_TRUST). A capsule never supplies its own trust roots.',
+    );
+  }
+  const out: VerifyOutputs = { json: values.json ?? false };
+  if (values['report-html']) out.reportHtml = values['report-html'];
+  if (values.oscal) out.oscal = values.oscal;
+  // Before any work (even reading the trust file): each output can be written, and none is the
+  // capsule, the trust file or another output.
+  if (out.reportHtml) checkOutputPath(resolve(io.cwd, out.reportHtml), '--report-html');
+  if (out.oscal) checkOutputPath(resolve(io.cwd, out.oscal), '--oscal');
+  checkDistinctPaths(
+    [
+      ...(out.reportHtml ? [{ path: resolve(io.cwd, out.reportHtml), what: '--report-html' }] : []),
+      ...(out.oscal ? [{ path: resolve(io.cwd, out.oscal), what: '--oscal' }] : []),
+    ],
+    [
+      { path: resolve(io.cwd, positionals[0]!), what: 'capsule being verified' },
+      { path: resolve(io.cwd, trustPath), what: 'trust file' },
+    ],
+  );
+  const trust = loadTrust(io, trustPath);
+  return (await verifyCapsuleFile(io, positionals[0]!, trust, trustPath, out)).code;
+}
