@@ -1,6 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
@@ -86,13 +94,55 @@ describe('lineage approve / approval verify', () => {
     ).toBe('fail');
   });
 
-  it('refuses a conditional approval whose conditions are blank, and writes nothing', async () => {
+  it('refuses a conditional approval whose conditions are blank: a usage error (exit 2) before any work, nothing written', async () => {
     const out = join(dir, 'sar-blank.json');
     const c = capture(dir, env);
     const code = await runCli(approveArgv('conditional', '   ', out), c.io);
-    expect(code).toBe(1);
-    expect(c.stderr()).toMatch(/conditional approval must state its conditions/);
+    expect(code).toBe(2);
+    expect(c.stderr()).toMatch(
+      /--decision conditional needs its conditions in --comment .*the comment is blank/,
+    );
+    expect(c.stderr()).toMatch(/usage: lineage approve/);
+    // Nothing was verified.
+    expect(c.stdout()).toBe('');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a capsule that cannot be read is unusable input (exit 2), even for reject: nothing to bind a decision to', async () => {
+    const junk = join(dir, 'junk.capsule.zip');
+    writeFileSync(junk, 'this is not a zip file at all');
+    const out = join(dir, 'sar-junk.json');
+    const argv = approveArgv('reject', 'Unreadable.', out);
+    argv[1] = junk;
+    const c = capture(dir, env);
+    expect(await runCli(argv, c.io)).toBe(2);
+    expect(c.stderr()).toContain(
+      `lineage approve: the capsule ${junk} cannot be read, so no decision (not even reject) can be bound to its manifest digest; nothing was signed`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a readable capsule that failed verification can be rejected (exit 0), but not approved (exit 1)', async () => {
+    const edited = new Map(s.files);
+    const art = [...edited.keys()].find((k) => k.startsWith('artifacts/A3'))!;
+    edited.set(art, new TextEncoder().encode('{"edited":true}'));
+    const capDir = join(dir, 'edited-capsule');
+    for (const [p, bytes] of edited) {
+      mkdirSync(dirname(join(capDir, p)), { recursive: true });
+      writeFileSync(join(capDir, p), bytes);
+    }
+    const rejectOut = join(dir, 'sar-reject.json');
+    const argv = approveArgv('reject', 'Artifact A3 edited.', rejectOut);
+    argv[1] = capDir;
+    expect(await runCli(argv, capture(dir, env).io)).toBe(0);
+    expect(JSON.parse(readFileSync(rejectOut, 'utf8')).decision).toBe('reject');
+    const approveOut = join(dir, 'sar-approve-edited.json');
+    const a = approveArgv('approve', 'ok', approveOut);
+    a[1] = capDir;
+    const c = capture(dir, env);
+    expect(await runCli(a, c.io)).toBe(1);
+    expect(c.stderr()).toMatch(/cannot approve a capsule whose verification failed/);
+    expect(existsSync(approveOut)).toBe(false);
   });
 
   it('fails clearly on a wrong passphrase, and keygen writes a key file that decrypts', async () => {

@@ -16,8 +16,8 @@ import {
   toHex,
   verifySarApproval,
 } from '@lineage/verifier-core';
-import { type CliIo, EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
-import { checkOutputPath, writeFileInPieces } from '../file-output.js';
+import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
+import { checkDistinctPaths, checkOutputPath, writeFileInPieces } from '../file-output.js';
 import { emitResult, emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
 import { loadTrust, verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
@@ -52,6 +52,11 @@ register(
       });
       if (!values.out) throw new UsageError('--out KEYFILE is required');
       const keyPath = resolve(io.cwd, values.out);
+      if (values['passphrase-file'])
+        checkDistinctPaths(
+          [{ path: keyPath, what: 'key file' }],
+          [{ path: resolve(io.cwd, values['passphrase-file']), what: 'passphrase file' }],
+        );
       checkOutputPath(keyPath, 'key file', { fresh: true });
       const pw = passphrase(io, values['passphrase-file']);
       const refusal = newPassphraseRefusal(pw);
@@ -105,11 +110,27 @@ register(
         throw new UsageError(`--decision must be one of ${SAR_DECISIONS.join(', ')}`);
       if (values.comment === undefined)
         throw new UsageError('--comment TEXT is required (it is part of what you sign)');
+      // A usage problem, found before any work: the conditions are what a conditional approval signs.
+      if (decision === 'conditional' && values.comment.trim() === '')
+        throw new UsageError(
+          '--decision conditional needs its conditions in --comment (they are signed with it); the comment is blank',
+        );
       const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
       if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
       // A signed approval is a record: never replaced, and its path checked before anything is signed.
       const out = values.out ?? `${basename(positionals[0]!).replace(/\.zip$/, '')}.sar-approval.json`;
       const outPath = resolve(io.cwd, out);
+      checkDistinctPaths(
+        [{ path: outPath, what: 'approval file' }],
+        [
+          { path: resolve(io.cwd, positionals[0]!), what: 'capsule being approved' },
+          { path: resolve(io.cwd, values.key), what: 'key file' },
+          { path: resolve(io.cwd, trustPath), what: 'trust file' },
+          ...(values['passphrase-file']
+            ? [{ path: resolve(io.cwd, values['passphrase-file']), what: 'passphrase file' }]
+            : []),
+        ],
+      );
       checkOutputPath(outPath, 'approval file', { fresh: true });
       try {
         const trust = loadTrust(io, trustPath);
@@ -141,6 +162,14 @@ register(
           );
         }
         const { code, result } = await verifyCapsuleFile(io, positionals[0]!, trust, trustPath, {});
+        // An approval, a rejection included, is bound to the manifest's digest: a capsule whose
+        // container or manifest cannot be read is unusable input, with nothing to bind a decision to.
+        if (code === EXIT_USAGE) {
+          io.err(
+            `lineage approve: the capsule ${positionals[0]} cannot be read, so no decision (not even reject) can be bound to its manifest digest; nothing was signed`,
+          );
+          return EXIT_USAGE;
+        }
         let approval: ReturnType<typeof createSarApproval>;
         try {
           approval = createSarApproval({
