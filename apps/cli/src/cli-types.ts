@@ -1,4 +1,4 @@
-/** Exit codes: 0 verified, 1 verification failed, 2 unusable input or usage. */
+/** Exit codes: 0 verified, 1 failed or incomplete, 2 unusable input or usage. */
 export const EXIT_VERIFIED = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

@@ -24,7 +24,7 @@ export function helpText(): string {
   lines.push(
     '',
     'lineage --version prints the version and the formats it reads.',
-    'Exit codes: 0 verified, 1 verification failed, 2 unusable input or usage.',
+    'Exit codes: 0 verified, 1 failed or incomplete (something could not be checked), 2 unusable input or usage.',
   );
   return lines.join('\n');
 }

@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFedrampSample, createSarApproval } from '@lineage/producer';
+import { verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
 import { capture } from './support-capsule.js';
@@ -25,6 +29,32 @@ describe('lineage usage', () => {
     expect(await runCli(['verfy', 'x.zip'], c.io)).toBe(2);
     expect(c.stderr()).toContain('unknown command "verfy x.zip"');
     expect(c.stderr()).toContain('lineage verify CAPSULE --trust TRUST_FILE');
+    // The exit codes as the README and spec give them: incomplete is not verified.
+    expect(c.stderr()).toContain(
+      'Exit codes: 0 verified, 1 failed or incomplete (something could not be checked), 2 unusable input or usage.',
+    );
+  });
+
+  it('approval verify without --capsule is incomplete: exit 1, as documented', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-usage-'));
+    const s = await buildFedrampSample({ dir });
+    const v = await verifyCapsule(zipCapsuleSource(s.zip), s.trust, {
+      verifiedAt: '2026-11-22T00:00:00Z',
+      capsuleName: 'sample.zip',
+    });
+    const approval = createSarApproval({
+      capsule: v,
+      decision: 'approve',
+      comment: 'ok',
+      approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
+      signingKey: s.keys.humans['3pao']!.secretKey,
+      signedAt: '2026-11-22T00:00:00Z',
+    });
+    const file = join(dir, 'approval.json');
+    writeFileSync(file, JSON.stringify(approval));
+    const c = capture(dir);
+    expect(await runCli(['approval', 'verify', file, '--trust', s.paths!.trust], c.io)).toBe(1);
+    expect(c.stdout()).toMatch(/INCOMPLETE/);
   });
 
   it('--version with arguments is not taken for the version', async () => {
