@@ -1,7 +1,9 @@
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
+import { toHex } from '../encoding/hex.js';
 import { Fields } from '../events/fields.js';
 import { verifySignatureObject } from '../events/index.js';
 import { outcome, short } from '../events/outcome.js';
+import { parseTimestamp } from '../events/time.js';
 import type { SignatureObject } from '../events/types.js';
 import { canonicalBytes, type JsonValue, parseStrictJson } from '../json/index.js';
 import { parseVkey, verifyLineageSth } from '../note/index.js';
@@ -63,8 +65,25 @@ export function sarApprovalSigningInput(unsigned: UnsignedSarApproval): Uint8Arr
   );
 }
 
-const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const CODE = 'approval.schema';
+
+/**
+ * An RFC 3339 UTC time that is a real instant, read with the core's parser (the shape alone
+ * lets 2026-02-30 or 25:61 through). Returns the text as signed and its epoch ms.
+ */
+function instant(f: Fields, name: string): { text: string; ms: number } {
+  const text = f.str(name, undefined, 'an RFC 3339 UTC time');
+  const path = `${f.path}/${name}`;
+  try {
+    return { text, ms: parseTimestamp(text, path) };
+  } catch (e) {
+    if (!isLineageError(e)) throw e;
+    throw new LineageError(CODE, e.detail, path, {
+      expected: e.expected ?? 'an RFC 3339 UTC time',
+      found: e.found ?? JSON.stringify(text),
+    });
+  }
+}
 
 /**
  * Strict parser with the same field reader as events and manifests: closed objects, exact
@@ -96,6 +115,31 @@ export function parseSarApproval(text: string): SarApproval {
   const ap = o.obj_('approver').closed(['id', 'role']);
   const ver = o.obj_('verification').closed(['verified_at', 'verdict', 'pass', 'fail', 'not_checked']);
   const sig = o.obj_('signature').closed(['alg', 'public_key', 'value']);
+  const signedAt = instant(o, 'signed_at');
+  const verifiedAt = instant(ver, 'verified_at');
+  // An approval relies on a verification made before it was signed, never after.
+  if (verifiedAt.ms > signedAt.ms) {
+    throw new LineageError(
+      CODE,
+      `signed at ${signedAt.text}, before the verification it reports (${verifiedAt.text})`,
+      '/signed_at',
+      { expected: `a time at or after verification.verified_at ${verifiedAt.text}`, found: signedAt.text },
+    );
+  }
+  const cited = o.array('cited_events').map(({ value, path }) => {
+    const c = Fields.of(value, path, CODE).closed(['event_id', 'leaf_hash', 'step']);
+    return { event_id: c.hex('event_id', 32), leaf_hash: c.hex('leaf_hash', 32), step: c.text('step') };
+  });
+  const seen = new Set<string>();
+  for (const [i, c] of cited.entries()) {
+    if (seen.has(c.event_id)) {
+      throw new LineageError(CODE, `event ${c.event_id} is cited twice`, `/cited_events/${i}`, {
+        expected: 'each event cited once',
+        found: `event ${c.event_id} again`,
+      });
+    }
+    seen.add(c.event_id);
+  }
   return {
     type: 'lineage.sar_approval',
     version: 1,
@@ -103,25 +147,22 @@ export function parseSarApproval(text: string): SarApproval {
     decision: o.literal('decision', SAR_DECISIONS),
     comment: o.text('comment'),
     approver: { id: ap.str('id'), role: ap.literal('role', APPROVER_ROLES) },
-    signed_at: o.str('signed_at', TIME, 'an RFC 3339 UTC time'),
+    signed_at: signedAt.text,
     verification: {
-      verified_at: ver.str('verified_at', TIME, 'an RFC 3339 UTC time'),
+      verified_at: verifiedAt.text,
       verdict: ver.literal('verdict', ['verified', 'failed', 'incomplete'] as const),
       pass: ver.uint('pass'),
       fail: ver.uint('fail'),
       not_checked: ver.uint('not_checked'),
     },
-    cited_events: o.array('cited_events').map(({ value, path }) => {
-      const c = Fields.of(value, path, CODE).closed(['event_id', 'leaf_hash', 'step']);
-      return { event_id: c.hex('event_id', 32), leaf_hash: c.hex('leaf_hash', 32), step: c.text('step') };
-    }),
+    cited_events: cited,
     relied_sths: o.array('relied_sths').map(({ value, path }) => {
       const c = Fields.of(value, path, CODE).closed(['log_id', 'size', 'root', 'timestamp', 'checkpoint']);
       return {
         log_id: c.str('log_id'),
         size: c.str('size', /^(0|[1-9][0-9]*)$/, 'a decimal tree size'),
         root: c.hex('root', 32),
-        timestamp: c.text('timestamp'),
+        timestamp: instant(c, 'timestamp').text,
         checkpoint: c.str('checkpoint'),
       };
     }),
@@ -236,54 +277,82 @@ export async function verifySarApproval(
     );
   }
 
-  // Relied-on tree heads are re-verified from their note text against the pinned log keys.
+  // Relied-on tree heads are re-verified from their note text against the pinned log keys; what
+  // the approval says of each (size, root, time) must be what its signed note says, and with the
+  // capsule, each must be a tree head the capsule verified.
+  const cap = options.capsule;
+  const STHS =
+    'every tree head the approval relied on verifies under the pinned log key and is one the capsule verified';
   let sthProblems = 0;
+  const sthFail = (field: string, reason: string, values: ExpectedFound) => {
+    sthProblems++;
+    push('approval.sths', 'fail', STHS, field, { reason, ...expectedFoundOf(values) });
+  };
+  const capsuleSths = cap?.sths.filter((t) => t.status === 'pass') ?? [];
   for (const [i, s] of a.relied_sths.entries()) {
+    const at = `/relied_sths/${i}`;
     const pinned = trust.logs.filter((l) => l.origin === s.log_id);
-    let reason: string | undefined;
-    let values: ExpectedFound = {};
     if (pinned.length === 0) {
-      reason = `no log key pinned for "${s.log_id}"`;
-      values = { expected: `a log key pinned for ${s.log_id}`, found: 'none in the trust store' };
-    } else {
-      try {
-        const r = await verifyLineageSth(s.checkpoint, {
-          logId: s.log_id,
-          logKeys: pinned.map((l) => parseVkey(l.vkey)),
-          // The same witness policy the capsule's tree heads were accepted under.
-          witnesses: trust.witnesses.vkeys.map((v) => parseVkey(v)),
-          witnessThreshold: trust.witnesses.threshold,
-        });
-        if (!r.ok) {
-          reason = `${r.code}: ${r.message}`;
-          values = r;
-        } else if (r.sth.treeSize.toString() !== s.size) {
-          reason = `the note says size ${r.sth.treeSize}, the approval says ${s.size}`;
-          values = {
-            expected: `size ${s.size}, as the approval says`,
-            found: `size ${r.sth.treeSize} in the signed note`,
-          };
-        }
-      } catch (e) {
-        reason = isLineageError(e) ? e.message : String(e);
-      }
+      sthFail(at, `no log key pinned for "${s.log_id}"`, {
+        expected: `a log key pinned for ${s.log_id}`,
+        found: 'none in the trust store',
+      });
+      continue;
     }
-    if (reason) {
-      sthProblems++;
-      push(
-        'approval.sths',
-        'fail',
-        'every tree head the approval relied on verifies under the pinned log key',
-        `/relied_sths/${i}`,
-        { reason, ...expectedFoundOf(values) },
-      );
+    let r: Awaited<ReturnType<typeof verifyLineageSth>>;
+    try {
+      r = await verifyLineageSth(s.checkpoint, {
+        logId: s.log_id,
+        logKeys: pinned.map((l) => parseVkey(l.vkey)),
+        // The same witness policy the capsule's tree heads were accepted under.
+        witnesses: trust.witnesses.vkeys.map((v) => parseVkey(v)),
+        witnessThreshold: trust.witnesses.threshold,
+      });
+    } catch (e) {
+      sthFail(at, isLineageError(e) ? e.message : String(e), isLineageError(e) ? e : {});
+      continue;
+    }
+    if (!r.ok) {
+      sthFail(at, `${r.code}: ${r.message}`, r);
+      continue;
+    }
+    const noteRoot = toHex(r.sth.rootHash);
+    // [field, what the approval says, what the signed note says]
+    const said: [string, string, string, boolean][] = [
+      ['size', s.size, r.sth.treeSize.toString(), r.sth.treeSize.toString() === s.size],
+      ['root', s.root, noteRoot, noteRoot === s.root],
+      ['timestamp', s.timestamp, r.sth.timestamp, parseTimestamp(s.timestamp) === r.sth.timestampMs],
+    ];
+    const wrong = said.filter(([, , , same]) => !same);
+    for (const [field, claimed, actual] of wrong) {
+      sthFail(`${at}/${field}`, `the note says ${field} ${actual}, the approval says ${claimed}`, {
+        expected: `${field} ${claimed}, as the approval says`,
+        found: `${field} ${actual} in the signed note`,
+      });
+    }
+    if (wrong.length > 0 || !cap) continue;
+    const sameTreeHead = (t: (typeof capsuleSths)[number]) =>
+      t.logId === s.log_id &&
+      t.size === s.size &&
+      t.rootHex === s.root &&
+      t.timestamp !== '' &&
+      parseTimestamp(t.timestamp) === r.sth.timestampMs;
+    if (!capsuleSths.some(sameTreeHead)) {
+      const ofLog = capsuleSths.filter((t) => t.logId === s.log_id);
+      sthFail(at, `the capsule did not verify this tree head of ${s.log_id}`, {
+        expected: `a tree head the capsule verified: ${s.log_id} size ${s.size}, root ${short(s.root)}, ${s.timestamp}`,
+        found:
+          ofLog.length === 0
+            ? `no verified tree head of ${s.log_id} in the capsule`
+            : `the capsule's verified tree heads of ${s.log_id}: ${ofLog.map((t) => `size ${t.size}, root ${short(t.rootHex)}, ${t.timestamp}`).join('; ')}`,
+      });
     }
   }
   if (sthProblems === 0)
     push(
       'approval.sths',
       a.relied_sths.length > 0 ? 'pass' : 'fail',
-      'every tree head the approval relied on verifies under the pinned log key',
+      STHS,
       '/relied_sths',
       a.relied_sths.length > 0
         ? { found: formatCountOf(a.relied_sths.length, 'tree head') }
@@ -294,58 +363,128 @@ export async function verifySarApproval(
           },
     );
 
-  const cap = options.capsule;
+  const CITED = 'every cited event is verified in the capsule';
+  // What an approval relied on is what it cites: approving or conditionally approving with
+  // nothing cited is not an assessment. (A rejection may cite nothing: a capsule in which no
+  // event verified can still be rejected.)
+  const citesNothing = a.cited_events.length === 0 && a.decision !== 'reject';
+  if (citesNothing) {
+    push('approval.cited_events', 'fail', CITED, '/cited_events', {
+      reason: `an approval that says ${a.decision} must cite the verified events it relied on`,
+      expected: 'at least one cited event',
+      found: 'none',
+    });
+  }
+  const BINDING = "the approval is about this capsule and states this capsule's verification result";
   if (!cap) {
-    push('approval.capsule_digest', 'not_checked', 'the approval is about this capsule', '/capsule/digest', {
+    push('approval.capsule_digest', 'not_checked', BINDING, '/capsule/digest', {
       reason: 'no capsule supplied: pass the capsule to check the binding',
     });
-    push(
-      'approval.cited_events',
-      'not_checked',
-      'every cited event is verified in the capsule',
-      '/cited_events',
-      { reason: 'no capsule supplied' },
-    );
+    if (!citesNothing)
+      push('approval.cited_events', 'not_checked', CITED, '/cited_events', { reason: 'no capsule supplied' });
+    return { report: buildReport(target, options.verifiedAt, checks), approval: a };
+  }
+
+  if (cap.capsuleDigest !== a.capsule.digest) {
+    push('approval.capsule_digest', 'fail', BINDING, '/capsule/digest', {
+      reason: 'the approval was made for another capsule (or the capsule changed since)',
+      expected: a.capsule.digest,
+      found: cap.capsuleDigest,
+    });
   } else {
-    push(
-      'approval.capsule_digest',
-      cap.capsuleDigest === a.capsule.digest ? 'pass' : 'fail',
-      'the approval is about this capsule',
-      '/capsule/digest',
-      cap.capsuleDigest === a.capsule.digest
-        ? {}
-        : {
-            reason: 'the approval was made for another capsule (or the capsule changed since)',
-            expected: a.capsule.digest,
-            found: cap.capsuleDigest,
-          },
-    );
-    const byId = new Map(cap.events.map((e) => [e.id, e]));
-    let bad = 0;
-    for (const [i, c] of a.cited_events.entries()) {
-      const e = byId.get(c.event_id);
-      const reason = !e
-        ? 'the cited event is not in the capsule'
-        : e.leafHash !== c.leaf_hash
-          ? 'the event in the capsule has another leaf hash'
-          : e.status !== 'pass'
-            ? `the event does not verify in the capsule (${e.failedChecks.join(', ') || e.status})`
-            : undefined;
-      if (reason) {
-        bad++;
-        push(
-          'approval.cited_events',
-          'fail',
-          'every cited event is verified in the capsule',
-          `/cited_events/${i}`,
-          { reason, expected: c.leaf_hash, found: e?.leafHash ?? 'missing' },
-        );
-      }
-    }
-    if (bad === 0)
-      push('approval.cited_events', 'pass', 'every cited event is verified in the capsule', '/cited_events', {
-        found: formatCountOf(a.cited_events.length, 'event'),
+    // Same digest, same manifest: the capsule's identity, and its result, are what the
+    // approver signed — or the approval misstates them.
+    let bindingProblems = 0;
+    const bindingFail = (field: string, reason: string, expected: string, found: string) => {
+      bindingProblems++;
+      push('approval.capsule_digest', 'fail', BINDING, field, { reason, expected, found });
+    };
+    const m = cap.manifest;
+    if (m && m.capsuleId !== a.capsule.capsule_id)
+      bindingFail(
+        '/capsule/capsule_id',
+        'the approval names another capsule id than this capsule’s manifest',
+        `capsule id ${a.capsule.capsule_id}, as the approval says`,
+        `capsule id ${m.capsuleId} in the manifest`,
+      );
+    if (m && m.title !== a.capsule.title)
+      bindingFail(
+        '/capsule/title',
+        'the approval names another title than this capsule’s manifest',
+        `title ${JSON.stringify(a.capsule.title)}, as the approval says`,
+        `title ${JSON.stringify(m.title)} in the manifest`,
+      );
+    const v = a.verification;
+    const real = cap.report;
+    const result = (verdict: string, n: { pass: number; fail: number; not_checked: number }) =>
+      `verdict ${verdict}: ${n.pass} pass, ${n.fail} fail, ${n.not_checked} not checked`;
+    if (
+      v.verdict !== real.verdict ||
+      v.pass !== real.summary.pass ||
+      v.fail !== real.summary.fail ||
+      v.not_checked !== real.summary.not_checked
+    )
+      bindingFail(
+        '/verification',
+        'the verification result the approval states is not this capsule’s',
+        `${result(v.verdict, v)}, as the approval says`,
+        `${result(real.verdict, real.summary)} when this capsule is verified`,
+      );
+    if (a.decision !== 'reject' && real.verdict !== 'verified')
+      bindingFail(
+        '/decision',
+        `only a capsule that verified can be approved; this one ${real.verdict === 'failed' ? `failed ${formatCountOf(real.summary.fail, 'check')}` : 'is incomplete'} (a rejection is always possible)`,
+        `a capsule that verifies, to ${a.decision} it`,
+        `a capsule whose verification ${real.verdict === 'failed' ? 'failed' : 'is incomplete'}`,
+      );
+    if (bindingProblems === 0)
+      push('approval.capsule_digest', 'pass', BINDING, '/capsule/digest', {
+        found: `${short(cap.capsuleDigest)}, ${result(real.verdict, real.summary)}`,
       });
   }
+
+  const byId = new Map(cap.events.map((e) => [e.id, e]));
+  let bad = 0;
+  for (const [i, c] of a.cited_events.entries()) {
+    const e = byId.get(c.event_id);
+    let problem: { reason: string; field: string; expected: string; found: string } | undefined;
+    if (!e)
+      problem = {
+        reason: 'the cited event is not in the capsule',
+        field: '/event_id',
+        expected: `event ${c.event_id} in the capsule`,
+        found: 'no such event',
+      };
+    else if (e.leafHash !== c.leaf_hash)
+      problem = {
+        reason: 'the event in the capsule has another leaf hash',
+        field: '/leaf_hash',
+        expected: `leaf hash ${c.leaf_hash}, as the approval says`,
+        found: `leaf hash ${e.leafHash} in the capsule`,
+      };
+    else if (e.status !== 'pass')
+      problem = {
+        reason: `the event does not verify in the capsule (${e.failedChecks.join(', ') || e.status})`,
+        field: '',
+        expected: 'an event whose checks all pass',
+        found: e.failedChecks.length > 0 ? `failed ${e.failedChecks.join(', ')}` : `status ${e.status}`,
+      };
+    else if (e.step !== c.step)
+      problem = {
+        reason: 'the event is in another step of the capsule',
+        field: '/step',
+        expected: `step ${JSON.stringify(c.step)}, as the approval says`,
+        found: `step ${JSON.stringify(e.step)} in the capsule`,
+      };
+    if (problem) {
+      bad++;
+      const { reason, field, expected, found } = problem;
+      push('approval.cited_events', 'fail', CITED, `/cited_events/${i}${field}`, { reason, expected, found });
+    }
+  }
+  if (bad === 0 && !citesNothing)
+    push('approval.cited_events', 'pass', CITED, '/cited_events', {
+      found: formatCountOf(a.cited_events.length, 'event'),
+    });
   return { report: buildReport(target, options.verifiedAt, checks), approval: a };
 }
