@@ -109,6 +109,7 @@ function checkSth(trust: Trust, origin: string, note: string): Sth | null | 'unp
 export interface AttestationResult {
   outcomes: Outcome[];
   proven: Map<string, Sth>; // leaf hex -> the first verified tree head that proves it
+  positions: Map<string, Pos[]>; // leaf hex -> where verified proofs put it (log, leaf index, tree head time)
   unverifiable: Set<string>; // leaves whose evidence the trust store cannot check (unpinned server/log)
   serverOk: boolean;
 }
@@ -117,9 +118,11 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
   const push = (id: string, status: Status, why?: string) =>
     out.push({ id, status, subject: 'attestation', why });
   const proven = new Map<string, Sth>();
+  const positions = new Map<string, Pos[]>();
   const unverifiable = new Set<string>();
-  const prove = (leaf: string, sth: Sth) => {
+  const prove = (leaf: string, sth: Sth, index: number) => {
     if (!proven.has(leaf)) proven.set(leaf, sth);
+    positions.set(leaf, [...(positions.get(leaf) ?? []), { log: sth.origin, index, sthMs: sth.timestampMs }]);
   };
   const schemaOk =
     a.type === 'lineage.attestation' &&
@@ -127,7 +130,7 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
     typeof a.server === 'string' &&
     Array.isArray(a.logs);
   push('attestation.schema', schemaOk ? 'pass' : 'fail');
-  if (!schemaOk) return { outcomes: out, proven, unverifiable, serverOk: false };
+  if (!schemaOk) return { outcomes: out, proven, positions, unverifiable, serverOk: false };
   const pinned = trust.servers.get(String(a.server));
   const sig = a.signature as Obj;
   let serverOk = false;
@@ -165,7 +168,7 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
         good.root,
       );
       push('attestation.inclusion', ok ? 'pass' : 'fail');
-      if (ok && serverOk) prove(String(inc.leaf_hash), good);
+      if (ok && serverOk) prove(String(inc.leaf_hash), good, Number(inc.leaf_index));
     }
     if (isObj(log.multiproof)) {
       const leaves = (Array.isArray(log.multiproof.leaves) ? log.multiproof.leaves : []).filter(isObj);
@@ -178,7 +181,7 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
         );
         const ok = root !== null && eq(root, good.root);
         push('attestation.inclusion', ok ? 'pass' : 'fail');
-        if (ok && serverOk) for (const l of leaves) prove(String(l.leaf_hash), good);
+        if (ok && serverOk) for (const l of leaves) prove(String(l.leaf_hash), good, Number(l.leaf_index));
       }
     }
     // A log whose tree head did not verify has nothing its proofs could be checked against.
@@ -203,7 +206,7 @@ export function verifyAttestation(trust: Trust, a: Obj, expectLeaves: string[] =
     listed.every((l) => claimed.has(l)) &&
     expectLeaves.every((l) => listed.includes(l));
   push('attestation.leaf_binding', bound ? 'pass' : 'fail');
-  return { outcomes: out, proven, unverifiable, serverOk };
+  return { outcomes: out, proven, positions, unverifiable, serverOk };
 }
 
 // ---------- §4.6 key histories ----------
@@ -211,7 +214,22 @@ interface KeyState {
   current: string | null; // hex key, null once revoked/superseded
   since: number;
 }
-type Lifecycle = { at: number; op: string; agent: string; key?: string; newKey?: string; event: Obj };
+/** Where a verified proof puts an event: a leaf of a log, under a tree head of that time. */
+export interface Pos {
+  log: string;
+  index: number;
+  sthMs: number;
+}
+type Lifecycle = {
+  at: number;
+  op: string;
+  agent: string;
+  key?: string;
+  newKey?: string;
+  event: Obj;
+  pos: Pos[];
+  officer: boolean;
+};
 function keyAt(history: Lifecycle[], agent: string, at: number): KeyState | null {
   let state: KeyState | null = null;
   for (const h of history) {
@@ -224,29 +242,81 @@ function keyAt(history: Lifecycle[], agent: string, at: number): KeyState | null
   }
   return state;
 }
-/** §4.6 / §4.2.3: lifecycle events applied in (timestamp, sequence) order; only applied ones count. */
-function buildHistory(trust: Trust, events: Obj[]): Lifecycle[] {
-  const sorted = events
+/**
+ * §4.6: was the event at `p` logged before the lifecycle event at `q` (claimed time `qMs`)? In
+ * every log both are in, by leaf index; with no shared log, if a tree head held it by `qMs`.
+ */
+export function before(p: Pos[], q: Pos[], qMs: number): boolean {
+  const shared = p.filter((x) => q.some((y) => y.log === x.log));
+  if (shared.length > 0) return shared.every((x) => q.every((y) => y.log !== x.log || x.index < y.index));
+  return p.some((x) => x.sthMs <= qMs);
+}
+/** The applied lifecycle event after `at` that ends `key` for `agent` (rotation, revocation, supersession). */
+function endOf(history: Lifecycle[], agent: string, key: string, at: number): Lifecycle | undefined {
+  return history.find(
+    (h) =>
+      h.agent === agent &&
+      h.at > at &&
+      (h.op === 'supersede' || ((h.op === 'rotate' || h.op === 'revoke') && h.key === key)),
+  );
+}
+const isOfficer = (trust: Trust, e: Obj) => {
+  const a = e.actor_kind === 'human' ? trust.approvers.get(String(e.actor)) : undefined;
+  return (
+    a?.key === String((e.signature as Obj)?.public_key) &&
+    a.roles.some((r) => r === 'security_officer' || r === 'authorizing_official')
+  );
+};
+/**
+ * §4.6 / §4.2.3: each agent's lifecycle events applied in log order (by leaf index when one log
+ * holds them all, else by timestamp then sequence); only applied ones count. Skipped: bad signature,
+ * unauthorized, dated before one applied earlier (backdated; an officer's revocation is exempt),
+ * signed with a key an officer revoked and not shown logged before that revocation.
+ */
+function buildHistory(trust: Trust, events: Obj[], posOf: (e: Obj) => Pos[] = () => []): Lifecycle[] {
+  const all: Lifecycle[] = events
     .filter((e) => isObj(e.lifecycle))
-    .sort(
-      (x, y) => ms(String(x.timestamp)) - ms(String(y.timestamp)) || Number(x.sequence) - Number(y.sequence),
+    .map((e) => {
+      const lc = e.lifecycle as Obj;
+      return {
+        at: ms(String(e.timestamp)),
+        op: String(lc.op),
+        agent: String(lc.agent_id),
+        key: lc.public_key as string | undefined,
+        newKey: lc.new_public_key as string | undefined,
+        event: e,
+        pos: posOf(e),
+        officer: isOfficer(trust, e),
+      };
+    })
+    .filter((x) => sigValid(x.event.signature, eventSigningInput(x.event)));
+  const sorted: Lifecycle[] = [];
+  for (const agent of new Set(all.map((x) => x.agent))) {
+    const group = all.filter((x) => x.agent === agent);
+    const log = group[0]!.pos
+      .map((p) => p.log)
+      .find((l) => group.every((x) => x.pos.some((p) => p.log === l)));
+    const idx = (x: Lifecycle) => x.pos.find((p) => p.log === log)!.index;
+    group.sort((x, y) =>
+      log !== undefined
+        ? idx(x) - idx(y)
+        : x.at - y.at || Number(x.event.sequence) - Number(y.event.sequence),
     );
+    sorted.push(...group);
+  }
+  const revocations = sorted.filter((x) => x.op === 'revoke' && x.officer);
   const applied: Lifecycle[] = [];
-  for (const e of sorted) {
-    const lc = e.lifecycle as Obj;
-    if (!sigValid(e.signature, eventSigningInput(e))) continue;
+  for (const entry of sorted) {
+    const e = entry.event;
     const signer = String((e.signature as Obj).public_key);
-    const agent = String(lc.agent_id);
-    const at = ms(String(e.timestamp));
-    const entry: Lifecycle = {
-      at,
-      op: String(lc.op),
-      agent,
-      key: lc.public_key as string | undefined,
-      newKey: lc.new_public_key as string | undefined,
-      event: e,
-    };
-    const registered = applied.some((h) => h.agent === agent && h.op === 'register');
+    const { agent, at } = entry;
+    const mine = applied.filter((h) => h.agent === agent);
+    if (!entry.officer && mine.some((h) => h.at > at)) continue; // backdated
+    if (entry.op !== 'register' && !entry.officer) {
+      const r = revocations.filter((x) => x.key === signer && x !== entry).sort((x, y) => x.at - y.at)[0];
+      if (r && !before(entry.pos, r.pos, r.at)) continue;
+    }
+    const registered = mine.some((h) => h.op === 'register');
     const current = keyAt(applied, agent, at)?.current ?? null;
     const byCurrent = e.actor === agent && current !== null && signer === current;
     let ok = false;
@@ -256,16 +326,11 @@ function buildHistory(trust: Trust, events: Obj[]): Lifecycle[] {
         HEX32.test(signer) &&
         agentId(unhex(signer)) === agent &&
         e.actor === agent &&
-        lc.public_key === signer;
+        entry.key === signer;
     } else if (!registered) ok = false;
-    else if (entry.op === 'rotate') ok = byCurrent && lc.public_key === current;
+    else if (entry.op === 'rotate') ok = byCurrent && entry.key === current;
     else if (entry.op === 'supersede') ok = byCurrent;
-    else if (entry.op === 'revoke') {
-      const a = e.actor_kind === 'human' ? trust.approvers.get(String(e.actor)) : undefined;
-      const byHuman =
-        a?.key === signer && a.roles.some((r) => r === 'security_officer' || r === 'authorizing_official');
-      ok = byCurrent || byHuman;
-    }
+    else if (entry.op === 'revoke') ok = byCurrent || entry.officer;
     if (ok) applied.push(entry);
   }
   return applied;
@@ -331,11 +396,13 @@ export function verifyChain(input: ChainInput): Outcome[] {
   const trust = readTrust(input.trust);
   const out: Outcome[] = [];
   const proven = new Map<string, Sth>();
+  const positions = new Map<string, Pos[]>();
   const unverifiable = new Set<string>();
   for (const a of input.attestations ?? []) {
     const r = verifyAttestation(trust, a);
     out.push(...r.outcomes);
     for (const [k, v] of r.proven) if (!proven.has(k)) proven.set(k, v);
+    for (const [k, v] of r.positions) positions.set(k, [...(positions.get(k) ?? []), ...v]);
     for (const l of r.unverifiable) unverifiable.add(l);
   }
   // §4.3 step 2: an event that fails event.schema (or is supplied twice) takes no part in later checks.
@@ -352,10 +419,40 @@ export function verifyChain(input: ChainInput): Outcome[] {
   }
   const events = cites.map((x) => x.event);
   const ids = events.map(eventId);
-  const history = buildHistory(trust, events);
+  // §4.2.4 inclusion of each event, first: the key history is applied in log order.
+  const included = cites.map(({ event: e, inclusion }) => {
+    // A direct inclusion proof, when present, alone decides; otherwise the verified attestation
+    // proofs of the leaf; evidence the trust store cannot check is not_checked.
+    const leaf = hex(eventLeaf(e));
+    if (!inclusion) {
+      const sth = proven.get(leaf) ?? null;
+      return { sth, unpinned: !sth && unverifiable.has(leaf), pos: sth ? (positions.get(leaf) ?? []) : [] };
+    }
+    const s = checkSth(trust, String(inclusion.log_origin), String(inclusion.checkpoint));
+    const ok =
+      s !== 'unpinned' &&
+      s !== null &&
+      inclusion.tree_size === s.size &&
+      verifyInclusion(
+        eventLeaf(e),
+        Number(inclusion.leaf_index),
+        s.size,
+        strs(inclusion.proof).map((p) => unhex(p, 32)),
+        s.root,
+      );
+    if (!ok) return { sth: null, unpinned: s === 'unpinned', pos: [] as Pos[] };
+    const sth = s as Sth;
+    return {
+      sth,
+      unpinned: false,
+      pos: [{ log: sth.origin, index: Number(inclusion.leaf_index), sthMs: sth.timestampMs }],
+    };
+  });
+  const posByEvent = new Map(events.map((e, i) => [e, included[i]!.pos]));
+  const history = buildHistory(trust, events, (e) => posByEvent.get(e) ?? []);
   const authentic = new Set<string>();
   const policy = trust.policy;
-  for (const [i, { event: e, inclusion }] of cites.entries()) {
+  for (const [i, { event: e }] of cites.entries()) {
     const id = ids[i]!;
     const push = (cid: string, status: Status, why?: string) =>
       out.push({ id: cid, status, subject: id, why });
@@ -376,35 +473,17 @@ export function verifyChain(input: ChainInput): Outcome[] {
     let keyValid: Status;
     if (e.actor_kind === 'human') keyValid = known ? 'pass' : 'fail';
     else if (!hasHistory(history, actor)) keyValid = 'not_checked';
-    else keyValid = keyAt(history, actor, at)?.current === signer ? 'pass' : 'fail';
+    else if (keyAt(history, actor, at)?.current !== signer) keyValid = 'fail';
+    else {
+      // §4.6: a key that has since ended also needs the event logged before the end.
+      const end = endOf(history, actor, signer, at);
+      keyValid = !end || before(included[i]!.pos, end.pos, end.at) ? 'pass' : 'fail';
+    }
     // A lifecycle event is judged by whether it was applied to the key history (§4.2.3).
     if (isObj(e.lifecycle)) keyValid = history.some((h) => h.event === e) ? 'pass' : 'fail';
     push('event.actor_key_valid_at_time', keyValid);
     // event.inclusion / event.sth_time
-    const leaf = hex(eventLeaf(e));
-    // §4.2.4: a direct inclusion proof, when present, alone decides; otherwise the first verified
-    // attestation proof of the leaf; evidence the trust store cannot check is not_checked.
-    let sth: Sth | null = null;
-    let unpinned = false;
-    if (inclusion) {
-      const s = checkSth(trust, String(inclusion.log_origin), String(inclusion.checkpoint));
-      if (s === 'unpinned') unpinned = true;
-      else if (
-        s &&
-        inclusion.tree_size === s.size &&
-        verifyInclusion(
-          eventLeaf(e),
-          Number(inclusion.leaf_index),
-          s.size,
-          strs(inclusion.proof).map((p) => unhex(p, 32)),
-          s.root,
-        )
-      )
-        sth = s;
-    } else {
-      sth = proven.get(leaf) ?? null;
-      unpinned = !sth && unverifiable.has(leaf);
-    }
+    const { sth, unpinned } = included[i]!;
     push('event.inclusion', sth ? 'pass' : unpinned ? 'not_checked' : 'fail');
     push(
       'event.sth_time',
@@ -580,6 +659,7 @@ export function verifyChain(input: ChainInput): Outcome[] {
 export function verifyReceipts(
   trustDoc: Obj,
   all: Obj[],
+  lifecycle: Obj[] = [],
   maxSkewMs = 5000,
   maxDelayMs = 86_400_000,
 ): Outcome[] {
@@ -615,7 +695,12 @@ export function verifyReceipts(
       (r.prev_receipt_hash === null || HEX32.test(String(r.prev_receipt_hash))) &&
       isObj(ack) &&
       TIME.test(String(ack.received_at)) &&
-      (ack.decision === 'accepted' || ack.decision === 'quarantined');
+      (ack.decision === 'accepted' || ack.decision === 'quarantined') &&
+      // a handoff is between two parties, with two keys
+      r.sender !== r.receiver &&
+      isObj(r.sender_signature) &&
+      isObj(r.receiver_signature) &&
+      r.sender_signature.public_key !== r.receiver_signature.public_key;
     out.push({
       id: 'receipt.schema',
       status: ok ? 'pass' : 'fail',
@@ -624,26 +709,35 @@ export function verifyReceipts(
     if (ok) wellFormed.push(r);
   }
   const receipts = wellFormed;
-  void trustDoc; // receipt keys bind to self-certifying agent ids (no key history supplied here)
+  // §4.4: each party's key is judged against its key history (receipts are not logged, so no
+  // positions: a key revoked after the receipt's time cannot be shown to have signed before it).
+  const history = buildHistory(readTrust(trustDoc), lifecycle);
   const bound = (sig: Json | undefined, id: Json | undefined) =>
-    isObj(sig) && HEX32.test(String(sig.public_key)) && agentId(unhex(String(sig.public_key))) === id;
+    isObj(sig) &&
+    HEX32.test(String(sig.public_key)) &&
+    (agentId(unhex(String(sig.public_key))) === id ||
+      keysOf(history, String(id)).includes(String(sig.public_key)));
+  const party = (sig: Json | undefined, id: Json | undefined, input: Uint8Array, when: string): Status => {
+    if (!bound(sig, id) || !sigValid(sig, input)) return 'fail';
+    const agent = String(id);
+    const key = String((sig as Obj).public_key);
+    if (!hasHistory(history, agent)) return 'not_checked';
+    const at = ms(when);
+    if (keyAt(history, agent, at)?.current !== key) return 'fail';
+    const end = endOf(history, agent, key, at);
+    return end?.op === 'revoke' ? 'not_checked' : 'pass';
+  };
   for (const r of receipts) {
     const s = subj(r);
     const ack = r.acknowledgement as Obj;
     out.push({
       id: 'receipt.sender_signature',
-      status:
-        bound(r.sender_signature, r.sender) && sigValid(r.sender_signature, senderSigningInput(r))
-          ? 'pass'
-          : 'fail',
+      status: party(r.sender_signature, r.sender, senderSigningInput(r), String(r.sent_at)),
       subject: s,
     });
     out.push({
       id: 'receipt.receiver_signature',
-      status:
-        bound(r.receiver_signature, r.receiver) && sigValid(r.receiver_signature, receiverSigningInput(r))
-          ? 'pass'
-          : 'fail',
+      status: party(r.receiver_signature, r.receiver, receiverSigningInput(r), String(ack.received_at)),
       subject: s,
     });
     const match = ack.payload_hash === r.payload_hash;

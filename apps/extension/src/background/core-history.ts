@@ -15,6 +15,7 @@ import {
   type JsonValue,
   type KeyHistories,
   type LineageEvent,
+  type LogPosition,
   parseEvent,
   parseStrictJson,
   parseTimestamp,
@@ -110,6 +111,7 @@ export async function verifyHistoryDocument(
   const seen = new Set<string>();
   let unpinned: string | null = null;
   let registration: CardRegistrationEvidence | undefined;
+  const positions = new Map<LineageEvent, LogPosition[]>();
   for (const [i, x] of entries.entries()) {
     const id = eventId(x.event);
     const where = `event ${i} (${shortId(id)})`;
@@ -156,6 +158,10 @@ export async function verifyHistoryDocument(
       });
     }
     if (l.op === 'register') registration = { event: x.raw, inclusion: x.inclusion };
+    // Log order, not the events' own timestamps, decides the order they apply in.
+    positions.set(x.event, [
+      { log: inc.logOrigin, index: inc.leafIndex, sthMs: inc.sth.timestampMs, sthTime: inc.sth.timestamp },
+    ]);
   }
   if (unpinned) {
     // Proven only in a log the user has not pinned: no worse than no history, no better.
@@ -168,7 +174,7 @@ export async function verifyHistoryDocument(
 
   const built = await buildKeyHistories(
     entries.map((x) => x.event),
-    trust,
+    { trust, positionsOf: (e) => positions.get(e) },
   );
   const problem = built.problems[0];
   if (problem) {

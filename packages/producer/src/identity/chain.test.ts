@@ -148,7 +148,7 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(c).toHaveLength(1);
     expect(c[0]!.subject.id).toBe(eventId(w.inv));
     expect(c[0]!.reason).toMatch(
-      /revoked at 2026-11-20T14:01:30.000Z, before the event at 2026-11-20T14:02:00.000Z/,
+      /revoked at 2026-11-20T14:01:30.000Z, before the signature dated 2026-11-20T14:02:00.000Z/,
     );
     // Revoking after the event leaves it valid.
     const late = revokeEvent(
@@ -160,6 +160,127 @@ describe('call chains: assessor and agent modes from one engine', () => {
     );
     const ok = await both(input([w.root, w.regInv, w.regScan, w.inv, late, w.scan, w.signoff]));
     expect(failed(ok, 'event.actor_key_valid_at_time')).toEqual([]);
+  });
+
+  it("event.actor_key_valid_at_time: an event dated before its key's revocation but logged after it is backdated: fails", async () => {
+    // Its own log, so leaf positions are this test's alone.
+    const b = testbed('backdating.example/log');
+    const root = humanApproval(
+      b.ao,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const reg = registerEvent(b.scanner, { timestamp: at(1), sequence: 0 });
+    const scan = agentEvent(b.scanner, {
+      action: 'scan.run',
+      timestamp: at(3),
+      sequence: 1,
+      predecessors: [eventId(root)],
+      payloadHash: payload('scan'),
+    });
+    const revoke = revokeEvent(
+      b.scanner.agentId,
+      b.scanner,
+      'key leaked',
+      { timestamp: at(10), sequence: 0 },
+      b.so,
+    );
+    const early = b.log.cite([root, reg, scan, revoke], T0 + 10 * 60_000);
+    // Signed later with the leaked key, dated 14:05, logged after the revocation.
+    const forged = agentEvent(b.scanner, {
+      action: 'scan.run',
+      timestamp: at(5),
+      sequence: 2,
+      predecessors: [eventId(scan)],
+      payloadHash: payload('no findings'),
+    });
+    const late = b.log.cite([forged], T0 + 30 * 60_000);
+    const r = await both({ events: [...early, ...late], trust: b.trust() });
+    const c = failed(r, 'event.actor_key_valid_at_time');
+    expect(c.map((x) => x.subject.id)).toEqual([eventId(forged)]);
+    expect(c[0]).toMatchObject({
+      reason: expect.stringMatching(
+        /^dated 2026-11-20T14:05:00.000Z, before key \S+ was revoked at 2026-11-20T14:10:00.000Z \(leaf 3 of backdating.example\/log\), but not shown logged before that/,
+      ),
+      expected:
+        'logged before the key was revoked (leaf 3 of backdating.example/log), or under a tree head of 2026-11-20T14:10:00.000Z or earlier',
+      found: 'leaf 4 of backdating.example/log',
+    });
+    // The scan logged before the revocation still passes.
+    expect(
+      r.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(scan))
+        ?.status,
+    ).toBe('pass');
+  });
+
+  it('identity.rotate: a rotation with a revoked key, dated just before the revocation but logged after it, does not take effect', async () => {
+    const b = testbed('backdating.example/rotate');
+    const root = humanApproval(
+      b.ao,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const reg = registerEvent(b.scanner, { timestamp: at(1), sequence: 0 });
+    const revoke = revokeEvent(
+      b.scanner.agentId,
+      b.scanner,
+      'key leaked',
+      { timestamp: at(10), sequence: 0 },
+      b.so,
+    );
+    const early = b.log.cite([root, reg, revoke], T0 + 10 * 60_000);
+    const attacker = testKey('backdating:attacker');
+    const rot = rotateEvent(b.scanner, b.scanner, attacker, {
+      timestamp: new Date(T0 + 10 * 60_000 - 1).toISOString(),
+      sequence: 1,
+    });
+    const act = agentEvent(
+      b.scanner,
+      {
+        action: 'scan.run',
+        timestamp: at(45),
+        sequence: 2,
+        predecessors: [eventId(root)],
+        payloadHash: payload('no findings'),
+      },
+      attacker,
+    );
+    const late = b.log.cite([rot, act], T0 + 60 * 60_000);
+    const r = await both({ events: [...early, ...late], trust: b.trust() });
+    expect(r.verdict).toBe('failed');
+    const rotation = failed(r, 'event.actor_key_valid_at_time').find((x) => x.subject.id === eventId(rot));
+    expect(rotation).toMatchObject({
+      reason:
+        "backdated: logged after the agent's revoke of 2026-11-20T14:10:00.000Z (leaf 2 of backdating.example/rotate) but dated before it",
+      expected: 'a time at or after 2026-11-20T14:10:00.000Z',
+      found: '2026-11-20T14:09:59.999Z, leaf 3 of backdating.example/rotate',
+    });
+    // The attacker's key never became the agent's.
+    expect(failed(r, 'event.actor_known').map((x) => x.subject.id)).toEqual([eventId(act)]);
+  });
+
+  it('identity.rotate: a rotated-out key cannot take the identity back with a rotation dated before the real one', async () => {
+    const b = testbed('backdating.example/takeover');
+    const root = humanApproval(
+      b.ao,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const reg = registerEvent(b.inventory, { timestamp: at(1), sequence: 0 });
+    const k2 = testKey('takeover:k2');
+    const rot = rotateEvent(b.inventory, b.inventory, k2, { timestamp: at(5), sequence: 1 });
+    const early = b.log.cite([root, reg, rot], T0 + 5 * 60_000);
+    // Later, the old key leaks: a rotation to the thief's key dated before the real rotation.
+    const thief = testKey('takeover:thief');
+    const steal = rotateEvent(b.inventory, b.inventory, thief, { timestamp: at(4), sequence: 1 });
+    const late = b.log.cite([steal], T0 + 30 * 60_000);
+    const r = await both({ events: [...early, ...late], trust: b.trust() });
+    expect(failed(r, 'event.actor_key_valid_at_time').map((x) => [x.subject.id, x.reason])).toEqual([
+      [
+        eventId(steal),
+        expect.stringMatching(/^backdated: logged after the agent's rotate of 2026-11-20T14:05:00.000Z/),
+      ],
+    ]);
   });
 
   it('event.actor_key_valid_at_time: after rotation the old key fails and the new key passes', async () => {

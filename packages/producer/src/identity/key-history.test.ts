@@ -3,6 +3,9 @@ import {
   type CryptoBackend,
   type Ed25519VerifyItem,
   getCryptoBackend,
+  keyStatusAt,
+  type LogPosition,
+  loggedBefore,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { registerEvent, rotateEvent, signEvent, supersedeEvent } from './event.js';
@@ -47,14 +50,14 @@ describe('buildKeyHistories', () => {
     };
 
     const r = recording();
-    const { histories, problems } = await buildKeyHistories([regA, rotA, forged], undefined, r.backend);
+    const { histories, problems } = await buildKeyHistories([regA, rotA, forged], { backend: r.backend });
     expect(r.batches).toEqual([3]);
     expect(r.single).toBe(0);
     expect(histories.get(a.agentId)?.intervals.map((i) => i.key)).toEqual([a.publicKeyHex, a2.publicKeyHex]);
     expect(histories.has(b.agentId)).toBe(false);
     expect(problems.map((p) => p.reason)).toEqual(['lifecycle event signature does not verify']);
 
-    const ok = await buildKeyHistories([regA, rotA, regB], undefined, r.backend);
+    const ok = await buildKeyHistories([regA, rotA, regB], { backend: r.backend });
     expect(ok.problems).toEqual([]);
     expect(ok.histories.has(b.agentId)).toBe(true);
   });
@@ -92,5 +95,69 @@ describe('buildKeyHistories', () => {
     const current = histories.get(a.agentId)?.intervals.at(-1);
     expect(current?.key).toBe(a2.publicKeyHex);
     expect(current?.until).toBeUndefined();
+  });
+
+  it('loggedBefore: by leaf index in a shared log (every one), else by a tree head at or before the end; unlogged never', () => {
+    const pos = (log: string, index: number, sthMin: number): LogPosition => ({
+      log,
+      index,
+      sthMs: Date.parse(at(sthMin)),
+      sthTime: at(sthMin),
+    });
+    const end = [pos('log-a', 10, 12)];
+    const endMs = Date.parse(at(10));
+    expect(loggedBefore([pos('log-a', 9, 30)], end, endMs)).toBe(true); // index decides, not the tree head
+    expect(loggedBefore([pos('log-a', 10, 1)], end, endMs)).toBe(false);
+    expect(loggedBefore([pos('log-a', 11, 1)], end, endMs)).toBe(false);
+    expect(loggedBefore([pos('log-b', 500, 10)], end, endMs)).toBe(true); // held by a tree head at the end's time
+    expect(loggedBefore([pos('log-b', 0, 11)], end, endMs)).toBe(false); // only shown to exist after it
+    expect(loggedBefore([], end, endMs)).toBe(false);
+    // In two shared logs it must come first in both.
+    const both = [pos('log-a', 10, 12), pos('log-b', 5, 12)];
+    expect(loggedBefore([pos('log-a', 3, 12), pos('log-b', 4, 12)], both, endMs)).toBe(true);
+    expect(loggedBefore([pos('log-a', 3, 12), pos('log-b', 6, 12)], both, endMs)).toBe(false);
+  });
+
+  it('applies lifecycle events in log order, and reports one dated before an earlier-logged one as backdated', async () => {
+    const a = asAgentKey(testKey('history-a'));
+    const a2 = testKey('history-a:2');
+    const thief = testKey('history-a:thief');
+    const reg = registerEvent(a, { timestamp: at(0), sequence: 0 });
+    const rot = rotateEvent(a, a, a2, { timestamp: at(5), sequence: 1 });
+    const steal = rotateEvent(a, a, thief, { timestamp: at(4), sequence: 1 });
+    const leaf = new Map([
+      [reg, 0],
+      [rot, 1],
+      [steal, 2],
+    ]);
+    const positionsOf = (e: object): LogPosition[] => [
+      { log: 'log-a', index: leaf.get(e as typeof reg)!, sthMs: Date.parse(at(30)), sthTime: at(30) },
+    ];
+    const logged = await buildKeyHistories([steal, rot, reg], { positionsOf });
+    expect(logged.histories.get(a.agentId)?.intervals.map((i) => i.key)).toEqual([
+      a.publicKeyHex,
+      a2.publicKeyHex,
+    ]);
+    expect(logged.problems.map((p) => p.reason)).toEqual([
+      "backdated: logged after the agent's rotate of 2026-11-02T09:05:00.000Z (leaf 1 of log-a) but dated before it",
+    ]);
+    // Without positions, claimed times order them: what the log order prevents.
+    const claimed = await buildKeyHistories([steal, rot, reg]);
+    expect(claimed.histories.get(a.agentId)?.intervals.map((i) => i.key)).toEqual([
+      a.publicKeyHex,
+      thief.publicKeyHex,
+    ]);
+    // An event signed with the rotated-out key, dated before the rotation, logged after it: backdated.
+    const h = logged.histories;
+    const t = Date.parse(at(3));
+    const later = () => [{ log: 'log-a', index: 7, sthMs: Date.parse(at(30)), sthTime: at(30) }];
+    const earlier = () => [{ log: 'log-a', index: 0, sthMs: Date.parse(at(30)), sthTime: at(30) }];
+    expect(keyStatusAt(h, a.agentId, a.publicKeyHex, t, at(3), later)).toMatchObject({
+      status: 'invalid',
+      found: 'leaf 7 of log-a',
+    });
+    expect(keyStatusAt(h, a.agentId, a.publicKeyHex, t, at(3), earlier).status).toBe('valid');
+    // A rotated-out key's unlogged signature (a receipt) keeps the claimed-time rule: the key stayed with its agent.
+    expect(keyStatusAt(h, a.agentId, a.publicKeyHex, t, at(3), 'unlogged').status).toBe('valid');
   });
 });

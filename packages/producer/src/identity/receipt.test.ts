@@ -1,6 +1,8 @@
 import {
+  buildKeyHistories,
   type HandoffReceipt,
   type JsonValue,
+  type ReceiptVerificationOptions,
   receiptHash,
   sha256,
   toHex,
@@ -8,6 +10,7 @@ import {
   verifyReceipts,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
+import { registerEvent, revokeEvent } from './event.js';
 import { type Ed25519Key, testKey } from './keys.js';
 import { acknowledgeHandoff, HandoffChannel, sendHandoff } from './receipt.js';
 import { at, testbed } from './testbed.js';
@@ -29,7 +32,15 @@ function channel(n = 3): HandoffReceipt[] {
     }),
   );
 }
-const run = (rs: HandoffReceipt[], opts = {}) => verifyReceipts(rs as unknown as JsonValue[], opts);
+// Both agents registered: their key histories are what each signing key is judged against.
+const registered = (
+  await buildKeyHistories([
+    registerEvent(tb.inventory, { timestamp: at(-1), sequence: 0 }),
+    registerEvent(tb.scanner, { timestamp: at(-1), sequence: 0 }),
+  ])
+).histories;
+const run = (rs: HandoffReceipt[], opts: ReceiptVerificationOptions = {}) =>
+  verifyReceipts(rs as unknown as JsonValue[], { keyHistories: registered, ...opts });
 
 /** A channel's first receipt from A to B, sent with `senderKey`, linking to `prev`. */
 function firstReceipt(id: string, prev: string | null, senderKey: Ed25519Key = A.key): HandoffReceipt {
@@ -224,6 +235,87 @@ describe('handoff receipts', () => {
       reason: 'expected a non-negative integer, found number -1',
       expected: 'a non-negative integer',
       found: 'number -1',
+    });
+  });
+  it("a party with no key history is not_checked: nothing shows the key was the agent's then", async () => {
+    const r = await verifyReceipts(channel(1) as unknown as JsonValue[]);
+    expect(r.verdict).toBe('incomplete');
+    const c = r.checks.filter((x) => x.status === 'not_checked').map((x) => [x.id, x.subject.field]);
+    expect(c).toEqual([
+      ['receipt.sender_signature', '/sender_signature/public_key'],
+      ['receipt.receiver_signature', '/receiver_signature/public_key'],
+    ]);
+  });
+
+  it("a handoff to oneself, or countersigned with the sender's key, is not a receipt", async () => {
+    const self = new HandoffChannel(A, A).transfer({
+      handoffId: 'h-self',
+      parentTaskId: 'task-1',
+      payloadHash: h('p'),
+      sentAt: at(0),
+      receivedAt: at(0.01),
+    });
+    const r = await run([self]);
+    expect(r.checks[0]).toMatchObject({
+      id: 'receipt.schema',
+      status: 'fail',
+      subject: { field: '/receiver' },
+      expected: `an agent other than the sender ${A.agentId}`,
+      found: A.agentId,
+    });
+    // Another agent id as receiver, but the sender's key on the countersignature.
+    const twin = new HandoffChannel(A, { agentId: B.agentId, key: A.key }).transfer({
+      handoffId: 'h-twin',
+      parentTaskId: 'task-1',
+      payloadHash: h('p'),
+      sentAt: at(0),
+      receivedAt: at(0.01),
+    });
+    const t = await run([twin]);
+    expect(t.checks[0]).toMatchObject({
+      id: 'receipt.schema',
+      status: 'fail',
+      subject: { field: '/receiver_signature/public_key' },
+      found: A.key.publicKeyHex,
+    });
+  });
+
+  it('a receipt signed with a key later revoked cannot be shown to predate the revocation: not_checked; after it, fail', async () => {
+    const revoked = (
+      await buildKeyHistories(
+        [
+          registerEvent(tb.inventory, { timestamp: at(-1), sequence: 0 }),
+          registerEvent(tb.scanner, { timestamp: at(-1), sequence: 0 }),
+          revokeEvent(
+            tb.inventory.agentId,
+            tb.inventory,
+            'key leaked',
+            { timestamp: at(10), sequence: 0 },
+            tb.so,
+          ),
+        ],
+        { trust: tb.trust() },
+      )
+    ).histories;
+    const send = (minute: number) =>
+      new HandoffChannel(A, B).transfer({
+        handoffId: `h-${minute}`,
+        parentTaskId: 'task-1',
+        payloadHash: h('p'),
+        sentAt: at(minute),
+        receivedAt: at(minute + 0.01),
+      });
+    const before = await run([send(5)], { keyHistories: revoked });
+    const sender = before.checks.find((c) => c.id === 'receipt.sender_signature')!;
+    expect(sender.status).toBe('not_checked');
+    expect(sender.reason).toMatch(
+      /revoked at 2026-11-20T14:10:00.000Z; this is dated 2026-11-20T14:05:00.000Z, but it is not logged/,
+    );
+    const after = await run([send(20)], { keyHistories: revoked });
+    expect(after.checks.find((c) => c.id === 'receipt.sender_signature')).toMatchObject({
+      status: 'fail',
+      reason:
+        'key was revoked at 2026-11-20T14:10:00.000Z, before the signature dated 2026-11-20T14:20:00.000Z',
     });
   });
 });

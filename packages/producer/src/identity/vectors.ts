@@ -7,6 +7,7 @@ import {
   eventLeafHash,
   type JsonObject,
   type JsonValue,
+  type KeyHistories,
   type LineageEvent,
   parseEvent,
   parseTrustStore,
@@ -362,6 +363,45 @@ function chainVectors(): IdentityVector[] {
       fails('event.actor_key_valid_at_time'),
     ),
     chain(
+      'chain-invalid-key-backdated',
+      'event.actor_key_valid_at_time',
+      'Inventory event dated 30 s before its key was revoked, but logged after the revocation (backdated)',
+      (tb) => {
+        const w = workflow(tb);
+        const rev = revokeEvent(
+          tb.inventory.agentId,
+          tb.inventory,
+          'key compromised',
+          { timestamp: at(2.5), sequence: 0 },
+          tb.so,
+        );
+        return { events: [w.root, w.regInv, w.regScan, rev, w.inv, w.scan, w.signoff] };
+      },
+      fails('event.actor_key_valid_at_time'),
+    ),
+    chain(
+      'chain-invalid-rotation-backdated',
+      'event.actor_key_valid_at_time',
+      'A rotation by the revoked inventory key, dated just before the revocation but logged after it, to a key that then signs',
+      (tb) => {
+        const w = workflow(tb);
+        const rev = revokeEvent(
+          tb.inventory.agentId,
+          tb.inventory,
+          'key compromised',
+          { timestamp: at(1.5), sequence: 0 },
+          tb.so,
+        );
+        const k2 = testKey('agent:inventory:attacker');
+        const rot = rotateEvent(tb.inventory, tb.inventory, k2, { timestamp: at(1.4), sequence: 1 });
+        const inv = signEvent({ ...w.inv, sequence: 2 }, k2);
+        const scan = signEvent({ ...w.scan, predecessors: [eventId(inv)] }, tb.scanner);
+        const signoff = signEvent({ ...w.signoff, predecessors: [eventId(scan)] }, tb.co.key);
+        return { events: [w.root, w.regInv, w.regScan, rev, rot, inv, scan, signoff] };
+      },
+      fails('event.actor_key_valid_at_time', 'event.actor_known'),
+    ),
+    chain(
       'chain-valid-key-rotated',
       'event.actor_key_valid_at_time',
       'Inventory key rotated before the event; event signed with the new key',
@@ -559,9 +599,13 @@ function receiptVectors(): IdentityVector[] {
     rule,
     description,
     kind: 'receipts',
-    input: { trust: trustJson(tb), receipts: receipts.map(j) },
+    // The two agents' registrations: their key histories, against which each signing key is judged.
+    input: { trust: trustJson(tb), events: registrations, receipts: receipts.map(j) },
     expected,
   });
+  const registrations = [tb.inventory, tb.scanner].map((k) => ({
+    event: j(registerEvent(k, { timestamp: at(1), sequence: 0, context: { task_id: 'assess-2026' } })),
+  }));
   const three = make(3);
   const mismatch = new HandoffChannel(A, B).transfer({
     handoffId: 'handoff-0',
@@ -853,21 +897,15 @@ export async function runIdentityVector(
     case 'card': {
       // Lifecycle events in a card vector give the key history (card.key_current).
       const o: VerifyAgentCardOptions = {};
-      if (Array.isArray(v.input.events)) {
-        const evs = v.input.events.flatMap((c) => {
-          try {
-            return [parseEvent(c.event)];
-          } catch {
-            return [];
-          }
-        });
-        o.keyHistories = (await buildKeyHistories(evs, trust)).histories;
-      }
+      if (Array.isArray(v.input.events)) o.keyHistories = await historiesOf(v.input.events, trust);
       if (v.input.registration) o.registration = v.input.registration;
       return { checks: (await verifyAgentCard(JSON.stringify(v.input.card), trust, o)).checks };
     }
-    case 'receipts':
-      return { checks: (await verifyReceipts(v.input.receipts ?? [])).checks };
+    case 'receipts': {
+      const events = Array.isArray(v.input.events) ? v.input.events : [];
+      const keyHistories = await historiesOf(events, trust);
+      return { checks: (await verifyReceipts(v.input.receipts ?? [], { keyHistories })).checks };
+    }
     case 'attestation': {
       const o: { expectLeaves?: string[] } = {};
       if (v.input.expect_leaves) o.expectLeaves = v.input.expect_leaves;
@@ -881,6 +919,21 @@ export async function runIdentityVector(
       return { checks: (await verifyCallChain(input)).checks, agent: await verifyBeforeAct(input) };
     }
   }
+}
+
+/** Key histories from a vector's lifecycle events; what does not parse is left out (hostile-input runs). */
+async function historiesOf(
+  events: readonly { event: JsonValue }[],
+  trust: TrustStore,
+): Promise<KeyHistories> {
+  const parsed = events.flatMap((c) => {
+    try {
+      return [parseEvent(c?.event)];
+    } catch {
+      return [];
+    }
+  });
+  return (await buildKeyHistories(parsed, { trust })).histories;
 }
 
 /** The comparison both the generator and the test apply. Returns problems, empty when the vector holds. */

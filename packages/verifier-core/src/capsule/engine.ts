@@ -178,19 +178,10 @@ export async function verifyLineageDocuments(
   const checks = chain.checks;
   for (const c of ix.checks) checks.push(c);
   const proven = new Set([...ix.relevant.keys()].filter((id) => !notProven.has(id)));
-  const opened = checkOpenings(ix.relevant, ix.openings, proven);
+  const { outcomes: opened, passed } = checkOpenings(ix.relevant, ix.openings, proven);
   for (const c of opened) checks.push(c);
   const openings = new Map<string, unknown>();
-  for (const o of ix.openings) {
-    const failed = opened.some(
-      (c) =>
-        c.id === 'commitment.opening' &&
-        c.status !== 'pass' &&
-        c.subject.id.endsWith(`#${o.name}`) &&
-        o.event_id.startsWith(c.subject.id.split('…')[0]!),
-    );
-    if (!failed && events.has(o.event_id)) openings.set(`${o.event_id}/${o.name}`, o.value);
-  }
+  for (const o of passed) if (events.has(o.event_id)) openings.set(`${o.event_id}/${o.name}`, o.value);
   // The outcomes added here that name an event (none today) are located too.
   for (const c of ix.checks.concat(opened)) {
     if (c.subject.kind !== 'event' || c.subject.where !== undefined) continue;
@@ -355,7 +346,7 @@ async function indexDocuments(
     (
       await buildKeyHistories(
         [...events.values()].map((e) => e.event),
-        trust,
+        { trust },
       )
     ).histories;
   const labels = new Map<string, string>();

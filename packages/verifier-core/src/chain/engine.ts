@@ -8,6 +8,7 @@ import { parseEvent } from '../events/parse.js';
 import { prepareEvent, ReadEvent } from '../events/prepared.js';
 import { SignatureQueue } from '../events/signature-queue.js';
 import { parseTimestamp } from '../events/time.js';
+import type { LineageEvent } from '../events/types.js';
 import { buildKeyHistories, type KeyHistories } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import { checkReceipts, type ReceiptVerificationOptions } from '../receipts/verify.js';
@@ -17,9 +18,12 @@ import { OutcomeSink } from '../trust/sink.js';
 import { SthVerifier } from '../trust/sth.js';
 import type { TrustStore, WorkflowPolicy } from '../trust/types.js';
 import {
+  AttestedInclusion,
   BeforeSignatures,
   directInclusion,
   type HeldEventOutcomes,
+  type Included,
+  logPositions,
   reportEventOutcomes,
 } from './event-checks.js';
 import { type Node, subject, TITLES } from './node.js';
@@ -146,11 +150,32 @@ export async function runCallChain(
     }
   }
 
-  // 3. Key histories from the lifecycle events among them.
+  // 3. Inclusion of every event: only direct inclusion proofs wait (for their tree head);
+  // attested events are decided at once. Known before key histories, which need log order.
+  const attestedAs = new AttestedInclusion(attested, unverifiable, refuted);
+  const includedAt: Included[] = new Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    const direct = cites[n.index]!.inclusion;
+    includedAt[i] =
+      direct === undefined
+        ? attestedAs.of(n, subject(n))
+        : await directInclusion(n, direct, sths, subject(n));
+  }
+
+  // 4. Key histories from the lifecycle events among them, applied in log order.
+  const lifecycleAt = new Map<LineageEvent, number>();
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.event.lifecycle) lifecycleAt.set(nodes[i]!.event, i);
   const built = await buildKeyHistories(
     nodes.map((n) => n.event),
-    trust,
-    backend,
+    {
+      trust,
+      ...(backend ? { backend } : {}),
+      positionsOf: (e) => {
+        const i = lifecycleAt.get(e);
+        return i === undefined ? undefined : logPositions(nodes[i]!, includedAt[i]!, attested);
+      },
+    },
   );
   const histories: KeyHistories = built.histories;
   const lifecycleProblems = new Map(built.problems.map((p) => [p.eventId, p]));
@@ -162,29 +187,13 @@ export async function runCallChain(
   const walk = chainStructure(nodes, byId, policy, input.targets, structure);
   const judged = walk ? judgeRoots(walk, nodes, trust) : undefined;
 
-  // 4. Per-event checks, in input order. Everything that does not need the signature
+  // 5. Per-event checks, in input order. Everything that does not need the signature
   // results is decided while the workers verify (held per event); the results are awaited
   // once, then each event's outcomes are reported in the fixed order (agent mode still stops
   // at the first failure).
-  const decide = new BeforeSignatures(
-    trust,
-    policy,
-    histories,
-    lifecycleProblems,
-    attested,
-    unverifiable,
-    refuted,
-  );
+  const decide = new BeforeSignatures(trust, policy, histories, lifecycleProblems, attested);
   const held: HeldEventOutcomes[] = new Array(nodes.length);
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]!;
-    const s = subject(n);
-    const direct = cites[n.index]!.inclusion;
-    // Only direct inclusion proofs wait (for their tree head); attested events are decided at once.
-    const included =
-      direct === undefined ? decide.attestedInclusion(n, s) : await directInclusion(n, direct, sths, s);
-    held[i] = decide.held(n, s, included);
-  }
+  for (let i = 0; i < nodes.length; i++) held[i] = decide.held(nodes[i]!, subject(nodes[i]!), includedAt[i]!);
 
   const events = summaries(nodes);
   await input.whileVerifying?.({ events, attestations: parsedAttestations, keyHistories: histories });
@@ -229,7 +238,7 @@ export async function runCallChain(
     if (n) withCommitments.set(n.id, n.event);
   }
   const proven = new Set(nodes.filter((n) => n.authentic && n.included).map((n) => n.id));
-  sink.pushAll(checkOpenings(withCommitments, openings, proven));
+  sink.pushAll(checkOpenings(withCommitments, openings, proven).outcomes);
   return { events, attestations: parsedAttestations };
 }
 

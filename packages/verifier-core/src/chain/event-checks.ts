@@ -6,6 +6,7 @@ import {
   keyBelongsToAgent,
   keyStatusAt,
   type LifecycleProblem,
+  type LogPosition,
 } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import type { LineageSth } from '../note/index.js';
@@ -38,46 +39,21 @@ export interface HeldEventOutcomes {
 export interface Included {
   inclusion: CheckOutcome;
   sth: LineageSth | undefined;
+  /** Where a direct inclusion proof puts the event (attested positions are in the attestations). */
+  position?: LogPosition;
   /** Evidence exists but the trust store cannot check it (not the capsule's fault). */
   unchecked: boolean;
 }
 
-/**
- * Everything about one event that its signature result does not decide: the actor's key
- * binding, the key's validity at the event time, inclusion, the tree-head time bound and
- * the policy. One instance per chain; `held` is called once per event.
- */
-export class BeforeSignatures {
-  /** Agents sign many events with one key: each (actor, key) binding is decided once. */
-  readonly #bindings = new Map<string, Map<string, boolean>>();
-
+/** Inclusion through a verified attestation (how a capsule proves most events), per event. */
+export class AttestedInclusion {
   constructor(
-    private readonly trust: TrustStore,
-    private readonly policy: WorkflowPolicy,
-    private readonly histories: KeyHistories,
-    private readonly lifecycleProblems: ReadonlyMap<string, LifecycleProblem>,
     private readonly attested: ReadonlyMap<string, AttestedLeafProof[]>,
     private readonly unverifiable: ReadonlyMap<string, string>,
     private readonly refuted: ReadonlyMap<string, RefutedLeaf>,
   ) {}
 
-  held(n: Node, s: CheckSubject, included: Included): HeldEventOutcomes {
-    n.included = included.sth !== undefined;
-    const { actor, bound } = this.actor(n, s);
-    const { keyTime, keyOk } = this.keyTime(n, s, bound);
-    return {
-      actor,
-      bound,
-      keyTime,
-      keyOk,
-      inclusion: included.inclusion,
-      sthTime: sthTimeOutcome(n, s, included),
-      allowed: actionAllowed(n, this.trust, this.policy),
-    };
-  }
-
-  /** Inclusion through a verified attestation (how a capsule proves most events). */
-  attestedInclusion(n: Node, s: CheckSubject): Included {
+  of(n: Node, s: CheckSubject): Included {
     const proofs = this.attested.get(n.leaf);
     if (proofs && proofs.length > 0) {
       const p = proofs[0]!;
@@ -127,20 +103,6 @@ export class BeforeSignatures {
     };
   }
 
-  #belongs(actor: string, key: string): boolean {
-    let keys = this.#bindings.get(actor);
-    if (keys === undefined) {
-      keys = new Map();
-      this.#bindings.set(actor, keys);
-    }
-    let b = keys.get(key);
-    if (b === undefined) {
-      b = keyBelongsToAgent(this.histories, actor, key);
-      keys.set(key, b);
-    }
-    return b;
-  }
-
   // Most events are proven by one attestation of one log: the text around the leaf index of an
   // inclusion outcome is made once per (server, tree head) and shared by every event it proves.
   #proofText: { server: string; sth: LineageSth; origin: string; before: string; after: string } | undefined;
@@ -157,6 +119,69 @@ export class BeforeSignatures {
     };
     this.#proofText = made;
     return made;
+  }
+}
+
+/** Where verified inclusion puts an event: its attested leaves, or its direct proof's. */
+export function logPositions(
+  n: Node,
+  included: Included,
+  attested: ReadonlyMap<string, AttestedLeafProof[]>,
+): LogPosition[] {
+  if (included.position) return [included.position];
+  if (!included.sth) return [];
+  return (attested.get(n.leaf) ?? []).map((p) => ({
+    log: p.logOrigin,
+    index: p.leafIndex,
+    sthMs: p.sth.timestampMs,
+    sthTime: p.sth.timestamp,
+  }));
+}
+
+/**
+ * Everything about one event that its signature result does not decide: the actor's key
+ * binding, the key's validity at the event time, inclusion, the tree-head time bound and
+ * the policy. One instance per chain; `held` is called once per event.
+ */
+export class BeforeSignatures {
+  /** Agents sign many events with one key: each (actor, key) binding is decided once. */
+  readonly #bindings = new Map<string, Map<string, boolean>>();
+
+  constructor(
+    private readonly trust: TrustStore,
+    private readonly policy: WorkflowPolicy,
+    private readonly histories: KeyHistories,
+    private readonly lifecycleProblems: ReadonlyMap<string, LifecycleProblem>,
+    private readonly attested: ReadonlyMap<string, AttestedLeafProof[]>,
+  ) {}
+
+  held(n: Node, s: CheckSubject, included: Included): HeldEventOutcomes {
+    n.included = included.sth !== undefined;
+    const { actor, bound } = this.actor(n, s);
+    const { keyTime, keyOk } = this.keyTime(n, s, bound, included);
+    return {
+      actor,
+      bound,
+      keyTime,
+      keyOk,
+      inclusion: included.inclusion,
+      sthTime: sthTimeOutcome(n, s, included),
+      allowed: actionAllowed(n, this.trust, this.policy),
+    };
+  }
+
+  #belongs(actor: string, key: string): boolean {
+    let keys = this.#bindings.get(actor);
+    if (keys === undefined) {
+      keys = new Map();
+      this.#bindings.set(actor, keys);
+    }
+    let b = keys.get(key);
+    if (b === undefined) {
+      b = keyBelongsToAgent(this.histories, actor, key);
+      keys.set(key, b);
+    }
+    return b;
   }
 
   private actor(n: Node, s: CheckSubject): { actor: CheckOutcome; bound: boolean } {
@@ -209,6 +234,7 @@ export class BeforeSignatures {
     n: Node,
     s: CheckSubject,
     bound: boolean,
+    included: Included,
   ): { keyTime: CheckOutcome | undefined; keyOk: boolean } {
     const e = n.event;
     const problem = this.lifecycleProblems.get(n.id);
@@ -237,7 +263,9 @@ export class BeforeSignatures {
         keyOk: bound,
       };
     }
-    const st = keyStatusAt(this.histories, e.actor, e.signature.public_key, n.t, e.timestamp);
+    const st = keyStatusAt(this.histories, e.actor, e.signature.public_key, n.t, e.timestamp, () =>
+      logPositions(n, included, this.attested),
+    );
     return {
       keyTime: outcome(
         'event.actor_key_valid_at_time',
@@ -248,7 +276,7 @@ export class BeforeSignatures {
           ? { found: st.detail }
           : st.status === 'invalid'
             ? { reason: st.detail, expected: st.expected, found: st.found }
-            : { reason: st.detail },
+            : { reason: st.detail, ...expectedFoundOf(st) },
       ),
       keyOk: st.status === 'valid',
     };
@@ -267,6 +295,7 @@ export async function directInclusion(
     return {
       inclusion: outcome('event.inclusion', 'pass', s, TITLES.inclusion, { found: r.detail }),
       sth: r.sth,
+      position: { log: r.logOrigin, index: r.leafIndex, sthMs: r.sth.timestampMs, sthTime: r.sth.timestamp },
       unchecked: false,
     };
   }

@@ -26,7 +26,7 @@ export function parseEventInclusion(v: JsonValue, path: string): EventInclusion 
 }
 
 export type DirectInclusionResult =
-  | { ok: true; sth: LineageSth; detail: string }
+  | { ok: true; sth: LineageSth; detail: string; leafIndex: number; logOrigin: string }
   | ({ ok: false; untrusted: boolean; reason: string } & ExpectedFound);
 
 export async function checkDirectInclusion(
@@ -70,6 +70,8 @@ export async function checkDirectInclusion(
   return {
     ok: true,
     sth: s.sth,
+    leafIndex: inc.leaf_index,
+    logOrigin: inc.log_origin,
     detail: `leaf ${inc.leaf_index} of ${s.sth.treeSize} in ${inc.log_origin}, tree head of ${s.sth.timestamp}`,
   };
 }

@@ -44,8 +44,9 @@ export function checkOpenings(
   events: ReadonlyMap<string, LineageEvent>,
   openings: readonly Opening[],
   proven: ReadonlySet<string>,
-): CheckOutcome[] {
+): { outcomes: CheckOutcome[]; passed: ReadonlySet<Opening> } {
   const out: CheckOutcome[] = [];
+  const passed = new Set<Opening>();
   const opened = new Set<string>();
   for (const o of openings) {
     const subj = {
@@ -120,6 +121,7 @@ export function checkOpenings(
         }),
       );
     } else {
+      passed.add(o);
       out.push(
         outcome('commitment.opening', 'pass', subj, T_OPEN, {
           found: `${o.name} = ${JSON.stringify(o.value).slice(0, 80)}`,
@@ -143,5 +145,5 @@ export function checkOpenings(
       );
     }
   }
-  return out;
+  return { outcomes: out, passed };
 }

@@ -31,11 +31,16 @@ export {
   buildKeyHistories,
   currentKey,
   type KeyHistories,
+  type KeyHistoryOptions,
   type KeyInterval,
+  type KeyRevocation,
   type KeyStatus,
   keyBelongsToAgent,
   keyStatusAt,
   type LifecycleProblem,
+  type LogPosition,
+  loggedBefore,
+  type SignedWhere,
 } from './key-history.js';
 export * from './types.js';
 export {

@@ -8,6 +8,21 @@ import type { TrustStore } from '../trust/types.js';
 import { deriveAgentId } from './agent-id.js';
 
 /**
+ * Where verified inclusion puts an event: a leaf of a log, proven under a tree head. Log order is
+ * the one order a signer cannot choose, so it (not the event's own timestamp) decides whether
+ * something was signed before a key ended (spec §4.6).
+ */
+export interface LogPosition {
+  log: string;
+  index: number;
+  /** The verified tree head's time (epoch ms): the event was logged no later than this. */
+  sthMs: number;
+  sthTime: string;
+}
+
+const UNLOGGED: readonly LogPosition[] = [];
+
+/**
  * An agent's key history, built from its identity lifecycle events (spec §4.6):
  * each key is valid on [from, until). After a revocation of the current key or a
  * supersession, no key of the agent is valid.
@@ -19,14 +34,67 @@ export interface KeyInterval {
   until?: number;
   untilTime?: string;
   endedBy?: 'rotate' | 'revoke' | 'supersede';
+  /** Where the lifecycle event that ended the key is logged (empty when it is not). */
+  endedAt?: readonly LogPosition[];
+}
+
+/** A revocation of a key that was no longer current when it came. */
+export interface KeyRevocation {
+  at: number;
+  time: string;
+  positions: readonly LogPosition[];
 }
 
 export interface AgentKeyHistory {
   agentId: string;
   genesisKey: string;
   intervals: KeyInterval[];
-  /** Revocations of keys no longer current: key → revocation instant. */
-  revokedAt: Map<string, { at: number; time: string }>;
+  /** Revocations of keys no longer current: key → revocation. */
+  revokedAt: Map<string, KeyRevocation>;
+}
+
+/**
+ * Was the event at `event` logged before the lifecycle event at `end` (claimed at `endMs`)?
+ * In a log both are in, by leaf index (in every such log); otherwise only if a verified tree head
+ * already held the event at the end's claimed time. Unlogged: no.
+ */
+export function loggedBefore(
+  event: readonly LogPosition[],
+  end: readonly LogPosition[],
+  endMs: number,
+): boolean {
+  let shared = false;
+  for (const p of event)
+    for (const q of end)
+      if (p.log === q.log) {
+        if (p.index >= q.index) return false;
+        shared = true;
+      }
+  return shared || event.some((p) => p.sthMs <= endMs);
+}
+
+/** Where an event is logged, for a report: "leaf 5 of log.example" or what bounds it. */
+function whereLogged(event: readonly LogPosition[], end: readonly LogPosition[]): string {
+  const shared = event.find((p) => end.some((q) => q.log === p.log));
+  if (shared) return `leaf ${shared.index} of ${shared.log}`;
+  const first = event.reduce<LogPosition | undefined>((a, p) => (a && a.sthMs <= p.sthMs ? a : p), undefined);
+  return first
+    ? `leaf ${first.index} of ${first.log}, under a tree head of ${first.sthTime}`
+    : 'not in a verified log';
+}
+
+/** Where a lifecycle event is logged, for a report. */
+function endWhere(end: readonly LogPosition[]): string {
+  const p = end[0];
+  return p ? ` (leaf ${p.index} of ${p.log})` : '';
+}
+
+/** Options for building key histories. */
+export interface KeyHistoryOptions {
+  trust?: TrustStore;
+  backend?: CryptoBackend;
+  /** Where each lifecycle event is logged (verified inclusion); without it, claimed times order them. */
+  positionsOf?: (e: LineageEvent) => readonly LogPosition[] | undefined;
 }
 
 export type KeyHistories = Map<string, AgentKeyHistory>;
@@ -41,29 +109,70 @@ export interface LifecycleProblem {
 
 const REVOKER_ROLES = ['security_officer', 'authorizing_official'];
 
+type Lifecycle = { e: LineageEvent; t: number; at: readonly LogPosition[] };
+
 /**
- * Applies lifecycle events in time order. Each must be validly signed and
- * authorized; those that are not are skipped and reported as problems (the event
- * itself also fails its own checks in the chain engine).
+ * One agent's lifecycle events in the order they apply: log order when one log holds them all
+ * (a signer chooses its timestamp, not its leaf), else their claimed times.
+ */
+function inApplyOrder(group: Lifecycle[]): Lifecycle[] {
+  const logs = group[0]!.at
+    .map((p) => p.log)
+    .filter((log) => group.every((x) => x.at.some((p) => p.log === log)));
+  const log = logs[0];
+  if (log === undefined) return group.sort((a, b) => a.t - b.t || a.e.sequence - b.e.sequence);
+  const index = (x: Lifecycle) => x.at.find((p) => p.log === log)!.index;
+  return group.sort((a, b) => index(a) - index(b));
+}
+
+/**
+ * Applies each agent's lifecycle events in log order (claimed-time order where no one log holds
+ * them all). Each must be validly signed and authorized, not dated before one logged ahead of it,
+ * and not signed with a key a pinned officer revoked unless it is shown logged before that
+ * revocation; those that fail are skipped and reported as problems (the event itself also fails
+ * its own checks in the chain engine).
  */
 export async function buildKeyHistories(
   events: readonly LineageEvent[],
-  trust?: TrustStore,
-  backend?: CryptoBackend,
+  options: KeyHistoryOptions = {},
 ): Promise<{ histories: KeyHistories; problems: LifecycleProblem[] }> {
+  const { trust, backend, positionsOf } = options;
   const histories: KeyHistories = new Map();
   const problems: LifecycleProblem[] = [];
-  const lifecycle = events
-    .filter((e) => e.lifecycle)
-    .map((e) => ({ e, t: parseTimestamp(e.timestamp) }))
-    .sort((a, b) => a.t - b.t || a.e.sequence - b.e.sequence);
+  const groups = new Map<string, Lifecycle[]>();
+  for (const e of events) {
+    if (!e.lifecycle) continue;
+    const x = { e, t: parseTimestamp(e.timestamp), at: positionsOf?.(e) ?? UNLOGGED };
+    const g = groups.get(e.lifecycle.agent_id);
+    if (g) g.push(x);
+    else groups.set(e.lifecycle.agent_id, [x]);
+  }
+  const lifecycle = [...groups.values()].flatMap(inApplyOrder);
+  // The latest-dated applied lifecycle event per agent: a later-logged one may not be dated before
+  // it. An officer's revocation is exempt: dating it earlier only takes away (a compromise date).
+  const lastApplied = new Map<string, Lifecycle>();
+  const applied = (x: Lifecycle) => {
+    const id = x.e.lifecycle!.agent_id;
+    const last = lastApplied.get(id);
+    if (!last || x.t >= last.t) lastApplied.set(id, x);
+  };
   // Every lifecycle signature in one batch (the node backend spreads it over its workers): a
   // capsule may hold thousands of registrations, and one at a time they would all be serial.
   const signed = await verifyEventSignatures(
     lifecycle.map((x) => x.e),
     backend,
   );
-  for (const [i, { e, t }] of lifecycle.entries()) {
+  // Revocations by a pinned officer, by the key they revoke: a lifecycle event signed with that
+  // key counts only if it is shown logged before the revocation (it may be the attacker's).
+  const revokedByOfficer = new Map<string, Lifecycle>();
+  for (const [i, x] of lifecycle.entries()) {
+    const l = x.e.lifecycle!;
+    if (l.op !== 'revoke' || !signed[i] || !isOfficer(x.e, trust)) continue;
+    const known = revokedByOfficer.get(l.public_key);
+    if (!known || x.t < known.t) revokedByOfficer.set(l.public_key, x);
+  }
+  for (const [i, x] of lifecycle.entries()) {
+    const { e, t } = x;
     const id = eventId(e);
     const problem = (reason: string, expected: string, found: string) =>
       problems.push({ eventId: id, reason, expected, found });
@@ -75,6 +184,24 @@ export async function buildKeyHistories(
         'lifecycle event signature does not verify',
         `a signature by ${short(signer)} over this event`,
         `signature ${short(e.signature.value)}, which does not verify`,
+      );
+      continue;
+    }
+    const last = lastApplied.get(l.agent_id);
+    if (last && t < last.t && !isOfficer(e, trust)) {
+      problem(
+        `backdated: logged after the agent's ${last.e.lifecycle!.op} of ${last.e.timestamp}${endWhere(last.at)} but dated before it`,
+        `a time at or after ${last.e.timestamp}`,
+        `${e.timestamp}, ${whereLogged(x.at, last.at)}`,
+      );
+      continue;
+    }
+    const revocation = l.op === 'register' || isOfficer(e, trust) ? undefined : revokedByOfficer.get(signer);
+    if (revocation && revocation !== x && !loggedBefore(x.at, revocation.at, revocation.t)) {
+      problem(
+        `signed with key ${short(signer)}, which a pinned officer revoked at ${revocation.e.timestamp}${endWhere(revocation.at)}; nothing shows this ${l.op} was logged before that revocation`,
+        `logged before the revocation${endWhere(revocation.at)}, or under a tree head of ${revocation.e.timestamp} or earlier`,
+        whereLogged(x.at, revocation.at),
       );
       continue;
     }
@@ -100,13 +227,15 @@ export async function buildKeyHistories(
           `signed as ${l.agent_id} with key ${short(l.public_key)}`,
           signedBy,
         );
-      else
+      else {
         histories.set(l.agent_id, {
           agentId: l.agent_id,
           genesisKey: l.public_key,
           intervals: [{ key: l.public_key, from: t, fromTime: e.timestamp }],
           revokedAt: new Map(),
         });
+        applied(x);
+      }
       continue;
     }
     if (!h) {
@@ -120,9 +249,11 @@ export async function buildKeyHistories(
     const signedByCurrent = e.actor === l.agent_id && current !== undefined && signer === current.key;
     const byCurrent = `signed as ${l.agent_id} with its current key ${current ? short(current.key) : '(none: no open key interval)'}`;
     const close = (by: KeyInterval['endedBy']) => {
+      applied(x);
       current!.until = t;
       current!.untilTime = e.timestamp;
       current!.endedBy = by;
+      current!.endedAt = x.at;
     };
     if (l.op === 'rotate') {
       if (!signedByCurrent || l.public_key !== current!.key)
@@ -135,12 +266,7 @@ export async function buildKeyHistories(
       if (!signedByCurrent) problem('supersession is not signed by the current key', byCurrent, signedBy);
       else close('supersede');
     } else {
-      const approver = trust?.approvers.find((a) => a.id === e.actor);
-      const byHuman =
-        e.actor_kind === 'human' &&
-        approver !== undefined &&
-        approver.public_key === signer &&
-        approver.roles.some((r) => REVOKER_ROLES.includes(r));
+      const byHuman = isOfficer(e, trust);
       if (!signedByCurrent && !byHuman) {
         problem(
           'revocation is signed neither by the current key nor by a pinned security officer / authorizing official',
@@ -148,17 +274,31 @@ export async function buildKeyHistories(
           signedBy,
         );
       } else if (current && current.key === l.public_key) close('revoke');
-      else h.revokedAt.set(l.public_key, { at: t, time: e.timestamp });
+      else {
+        h.revokedAt.set(l.public_key, { at: t, time: e.timestamp, positions: x.at });
+        applied(x);
+      }
     }
   }
   return { histories, problems };
+}
+
+/** Is the event signed by a pinned security officer or authorizing official with their pinned key? */
+function isOfficer(e: LineageEvent, trust: TrustStore | undefined): boolean {
+  if (e.actor_kind !== 'human') return false;
+  const approver = trust?.approvers.find((a) => a.id === e.actor);
+  return (
+    approver !== undefined &&
+    approver.public_key === e.signature.public_key &&
+    approver.roles.some((r) => REVOKER_ROLES.includes(r))
+  );
 }
 
 export type KeyStatus =
   | { status: 'valid'; detail: string }
   /** `expected`/`found`: what a valid key would have been, and what this one is (for the report). */
   | { status: 'invalid'; detail: string; expected: string; found: string }
-  | { status: 'unknown'; detail: string };
+  | { status: 'unknown'; detail: string; expected?: string; found?: string };
 
 /** Is `key` a key of `agentId` at all (genesis or rotated to)? */
 export function keyBelongsToAgent(
@@ -170,13 +310,26 @@ export function keyBelongsToAgent(
   return histories?.get(agentId)?.intervals.some((i) => i.key === key) ?? false;
 }
 
-/** Was `key` the valid key of `agentId` at instant `t` (epoch ms)? */
+/**
+ * Where what was signed is logged, for checking it against the end of its key: an event's
+ * verified log positions (computed only when the key has ended), or `'unlogged'` for what is
+ * never logged (receipts). Without it, only claimed times are compared.
+ */
+export type SignedWhere = (() => readonly LogPosition[]) | 'unlogged';
+
+/**
+ * Was `key` the valid key of `agentId` at instant `t` (epoch ms)? A key that has ended (rotated
+ * out, superseded, revoked) also needs what it signed to be logged before the lifecycle event
+ * that ended it (`where`): a signer chooses its timestamp, so a backdated event would otherwise
+ * pass. What is never logged cannot be shown to predate a revocation: its status is unknown.
+ */
 export function keyStatusAt(
   histories: KeyHistories | undefined,
   agentId: string,
   key: string,
   t: number,
   time: string,
+  where?: SignedWhere,
 ): KeyStatus {
   const h = histories?.get(agentId);
   if (!h) {
@@ -184,6 +337,8 @@ export function keyStatusAt(
       ? {
           status: 'unknown',
           detail: 'genesis key; no key history (lifecycle events) supplied for this agent',
+          expected: `the agent's key history (its registration and any rotation or revocation)`,
+          found: `none; key ${short(key)} derives the agent id`,
         }
       : {
           status: 'invalid',
@@ -203,13 +358,23 @@ export function keyStatusAt(
   if (revoked && revoked.at <= t)
     return {
       status: 'invalid',
-      detail: `key was revoked at ${revoked.time}, before the event at ${time}`,
+      detail: `key was revoked at ${revoked.time}, before the signature dated ${time}`,
       expected: validAt(),
       found: `key ${short(key)}, revoked at ${revoked.time}`,
     };
   // The common case first, without a filtered copy: the key's interval that contains t.
   const hit = h.intervals.find((i) => i.key === key && i.from <= t && (i.until === undefined || t < i.until));
-  if (hit) return validIn(hit);
+  if (hit) {
+    if (revoked) {
+      const late = afterEnd(where, 'revoked', revoked.time, revoked.positions, revoked.at, key, time);
+      if (late) return late;
+    }
+    if (hit.until !== undefined) {
+      const late = afterEnd(where, how(hit), hit.untilTime!, hit.endedAt ?? UNLOGGED, hit.until, key, time);
+      if (late) return late;
+    }
+    return validIn(hit);
+  }
   const mine = h.intervals.filter((i) => i.key === key);
   if (mine.length === 0)
     return {
@@ -227,13 +392,50 @@ export function keyStatusAt(
       found: time,
     };
   const ended = mine.find((i) => i.until !== undefined && i.until <= t)!;
-  const how =
-    ended.endedBy === 'rotate' ? 'rotated out' : ended.endedBy === 'revoke' ? 'revoked' : 'superseded';
   return {
     status: 'invalid',
-    detail: `key was ${how} at ${ended.untilTime}, before the event at ${time}`,
+    detail: `key was ${how(ended)} at ${ended.untilTime}, before the signature dated ${time}`,
     expected: validAt(),
-    found: `key ${short(key)}, ${how} at ${ended.untilTime}`,
+    found: `key ${short(key)}, ${how(ended)} at ${ended.untilTime}`,
+  };
+}
+
+function how(i: KeyInterval): 'rotated out' | 'revoked' | 'superseded' {
+  return i.endedBy === 'rotate' ? 'rotated out' : i.endedBy === 'revoke' ? 'revoked' : 'superseded';
+}
+
+/**
+ * Something dated before its key ended, checked against where it is logged: undefined when it
+ * was logged before the end (or the caller gave no positions), else why not.
+ */
+function afterEnd(
+  where: SignedWhere | undefined,
+  ending: 'rotated out' | 'revoked' | 'superseded',
+  endTime: string,
+  endAt: readonly LogPosition[],
+  endMs: number,
+  key: string,
+  time: string,
+): KeyStatus | undefined {
+  if (where === undefined) return undefined;
+  if (where === 'unlogged') {
+    // A rotated-out or superseded key stayed with its agent; only a revocation says someone else
+    // may hold it, and nothing unlogged shows it was signed before that.
+    if (ending !== 'revoked') return undefined;
+    return {
+      status: 'unknown',
+      detail: `key ${short(key)} was revoked at ${endTime}; this is dated ${time}, but it is not logged, so nothing shows it was signed before the revocation`,
+      expected: `a signature shown to predate the revocation at ${endTime}${endWhere(endAt)}`,
+      found: `a signature dated ${time}, not logged`,
+    };
+  }
+  const at = where();
+  if (loggedBefore(at, endAt, endMs)) return undefined;
+  return {
+    status: 'invalid',
+    detail: `dated ${time}, before key ${short(key)} was ${ending} at ${endTime}${endWhere(endAt)}, but not shown logged before that: backdated or logged late`,
+    expected: `logged before the key was ${ending}${endWhere(endAt)}, or under a tree head of ${endTime} or earlier`,
+    found: whereLogged(at, endAt),
   };
 }
 

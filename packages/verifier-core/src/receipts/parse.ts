@@ -4,6 +4,7 @@ import { Fields } from '../events/fields.js';
 import { AGENT_ID_PATTERN } from '../events/parse.js';
 import { readSignatureObject, without } from '../events/signing.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
+import { LineageError } from '../result.js';
 import type { HandoffReceipt, SenderPart } from './types.js';
 
 /** Handoff receipt parser and hashes (spec §4.4). Failures are LineageError code "receipt.schema". */
@@ -46,12 +47,25 @@ export function parseReceipt(value: JsonValue, path = ''): HandoffReceipt {
   };
   const reason = a.optStr('reason');
   if (reason !== undefined) ack.reason = reason;
-  return {
-    ...r,
-    sender_signature: readSignatureObject(f.obj_('sender_signature')),
-    acknowledgement: ack,
-    receiver_signature: readSignatureObject(f.obj_('receiver_signature')),
-  };
+  // A handoff is between two parties: a receipt an agent countersigns for itself proves nothing.
+  if (r.receiver === r.sender)
+    throw new LineageError(CODE, 'a handoff to oneself: the receiver is the sender', `${path}/receiver`, {
+      expected: `an agent other than the sender ${r.sender}`,
+      found: r.receiver,
+    });
+  const sender_signature = readSignatureObject(f.obj_('sender_signature'));
+  const receiver_signature = readSignatureObject(f.obj_('receiver_signature'));
+  if (receiver_signature.public_key === sender_signature.public_key)
+    throw new LineageError(
+      CODE,
+      "the receiver countersigned with the sender's key",
+      `${path}/receiver_signature/public_key`,
+      {
+        expected: `a key other than the sender's ${sender_signature.public_key}`,
+        found: receiver_signature.public_key,
+      },
+    );
+  return { ...r, sender_signature, acknowledgement: ack, receiver_signature };
 }
 
 /** What the sender signs: the receipt without the signatures and the acknowledgement. */

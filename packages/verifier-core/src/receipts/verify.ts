@@ -6,7 +6,7 @@ import type { SignatureObject } from '../events/types.js';
 import { type KeyHistories, keyBelongsToAgent, keyStatusAt } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import { type CheckOutcome, type CheckSubject, type Verdict, verdictOf } from '../report/model.js';
-import { errorOutcomeDetail, isLineageError } from '../result.js';
+import { errorOutcomeDetail, expectedFoundOf, isLineageError } from '../result.js';
 import { OutcomeSink } from '../trust/sink.js';
 import { parseReceipt, receiptHash, receiverPart, senderPart } from './parse.js';
 import type { HandoffReceipt } from './types.js';
@@ -69,14 +69,21 @@ async function partySignature(
       found: `signature ${short(sig.value)}, which does not verify`,
     });
   }
-  const st = keyStatusAt(opts.keyHistories, agent, sig.public_key, parseTimestamp(at), at);
+  // Receipts are not logged: a key that was later revoked cannot be shown to have signed before.
+  const st = keyStatusAt(opts.keyHistories, agent, sig.public_key, parseTimestamp(at), at, 'unlogged');
   if (st.status === 'invalid')
     return outcome(id, 'fail', { ...s, field: `${f}/public_key` }, title, {
       reason: st.detail,
       expected: st.expected,
       found: st.found,
     });
-  return outcome(id, 'pass', { ...s, field: f }, title, st.status === 'valid' ? { found: st.detail } : {});
+  // As for events: a signature is only as good as what shows its key was the agent's then.
+  if (st.status === 'unknown')
+    return outcome(id, 'not_checked', { ...s, field: `${f}/public_key` }, title, {
+      reason: st.detail,
+      ...expectedFoundOf(st),
+    });
+  return outcome(id, 'pass', { ...s, field: f }, title, { found: st.detail });
 }
 
 /** Checks receipts, pushing every outcome to the sink (shared with the capsule verifier). */
