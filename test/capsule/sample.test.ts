@@ -271,6 +271,44 @@ describe('tampered variants', () => {
       (c) => c.id === 'event.inclusion' && c.status === 'fail',
     )!;
     expect(forged.found).toBe('none');
+    // Its logged leaf has no event now: said to be the altered event, not a withheld one.
+    const attested = (await verify('forged-event-signature')).find(
+      (c) => c.id === 'capsule.attested_events' && c.status === 'fail',
+    )!;
+    expect(attested.reason).toContain(
+      `and 1 event of the capsule (${forged.subject.id.slice(0, 12)}…) has a leaf no attestation vouches for: an event altered after logging changes its leaf, so see its event.signature and event.inclusion`,
+    );
+    expect(attested.reason).not.toContain('withheld');
+  });
+
+  it('shows an opening that was supplied but not accepted as such, not as "not disclosed"', async () => {
+    const t = variants.find((v) => v.name === 'untrusted-log-sth')!;
+    const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {
+      verifiedAt,
+      capsuleName: t.name,
+    });
+    const commitments = r.events.flatMap((e) => e.commitments);
+    const opened = r.report.checks.filter((c) => c.id === 'commitment.opening');
+    expect(opened.length).toBeGreaterThan(0);
+    expect(opened.every((c) => c.status !== 'pass')).toBe(true);
+    // Every supplied opening is on a commitment marked rejected; none reads as simply undisclosed.
+    const rejected = commitments
+      .filter((c) => c.rejected)
+      .map((c) => c.name)
+      .sort();
+    expect(rejected).toEqual(opened.map((c) => c.subject.id.split('#')[1]!).sort());
+    expect(commitments.filter((c) => c.rejected && c.disclosed)).toEqual([]);
+    // The untampered sample: the same openings pass and are disclosed.
+    const base = await buildFedrampSample();
+    const ok = await verifyCapsule(zipCapsuleSource(base.zip), base.trust, { verifiedAt, capsuleName: 'ok' });
+    const mine = ok.events.flatMap((e) => e.commitments);
+    expect(mine.filter((c) => c.rejected)).toEqual([]);
+    expect(
+      mine
+        .filter((c) => c.disclosed)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(rejected);
   });
 
   it('points a replayed receipt at its own line, not only at the handoff id it reuses', async () => {

@@ -36,6 +36,8 @@ export interface CommitmentView {
   name: string;
   scheme?: string;
   disclosed: boolean;
+  /** An opening was supplied but did not pass its check (not the same as not disclosed). */
+  rejected?: boolean;
   /** Disclosed value as the verifier decoded it (any JSON value); shown as JSON text. */
   value?: unknown;
 }

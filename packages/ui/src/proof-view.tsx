@@ -152,7 +152,11 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
                   <DataText value={c.name} />
                 </td>
                 <td>
-                  {c.disclosed ? 'Disclosed (opening checked)' : 'Committed, not disclosed'}
+                  {c.disclosed
+                    ? 'Disclosed (opening checked)'
+                    : c.rejected
+                      ? 'Opening supplied, not accepted (see commitment.opening)'
+                      : 'Committed, not disclosed'}
                   {c.scheme && <span className="lin-muted"> · {c.scheme}</span>}
                 </td>
                 <td>

@@ -83,9 +83,10 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
     out.push('', 'Evidence by step (✓ verified, ✗ failed, ? not checked):');
     const MAX_ROWS = 60;
     for (const e of cap.events.slice(0, MAX_ROWS)) {
-      const c = e.commitments.filter((x) => !x.disclosed).map((x) => x.name);
+      const c = e.commitments.filter((x) => !x.disclosed && !x.rejected).map((x) => x.name);
+      const r = e.commitments.filter((x) => x.rejected).map((x) => x.name);
       out.push(
-        `  ${e.status === 'pass' ? '✓' : e.status === 'fail' ? '✗' : '?'} ${e.step.padEnd(3)} ${e.action.padEnd(26)} ${e.actorLabel.padEnd(40)} ${e.controls.join(' ').padEnd(16)}${e.artifactPath ? ` ${e.artifactPath}` : ''}${c.length ? ` [committed, not disclosed: ${c.join(', ')}]` : ''}`,
+        `  ${e.status === 'pass' ? '✓' : e.status === 'fail' ? '✗' : '?'} ${e.step.padEnd(3)} ${e.action.padEnd(26)} ${e.actorLabel.padEnd(40)} ${e.controls.join(' ').padEnd(16)}${e.artifactPath ? ` ${e.artifactPath}` : ''}${c.length ? ` [committed, not disclosed: ${c.join(', ')}]` : ''}${r.length ? ` [opening not accepted: ${r.join(', ')}]` : ''}`,
       );
     }
     if (cap.events.length > MAX_ROWS)

@@ -78,6 +78,9 @@ export function assembleDetails(
                 scheme: c.scheme,
                 disclosed: opened !== undefined,
                 ...(opened !== undefined ? { value: opened } : {}),
+                ...(opened === undefined && engine.rejectedOpenings.has(`${id}/${c.name}`)
+                  ? { rejected: true as const }
+                  : {}),
               };
             }),
       predecessors: e.predecessors,

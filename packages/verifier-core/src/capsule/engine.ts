@@ -39,6 +39,8 @@ export interface EngineOutput {
   checks: CheckOutcome[];
   events: Map<string, EngineEvent>;
   openings: Map<string, unknown>;
+  /** Openings supplied but failing commitment.opening, by `event_id/name`. */
+  rejectedOpenings: ReadonlySet<string>;
   handoffs: { from: string; to: string; status: CheckStatus; receiptId: string }[];
   sths: SthSummary[];
   actorLabel(actor: string): string;
@@ -182,6 +184,9 @@ export async function verifyLineageDocuments(
   for (const c of opened) checks.push(c);
   const openings = new Map<string, unknown>();
   for (const o of passed) if (events.has(o.event_id)) openings.set(`${o.event_id}/${o.name}`, o.value);
+  // Supplied but not accepted: shown as rejected, not as "not disclosed".
+  const rejectedOpenings = new Set<string>();
+  for (const o of ix.openings) if (!passed.has(o)) rejectedOpenings.add(`${o.event_id}/${o.name}`);
   // The outcomes added here that name an event (none today) are located too.
   for (const c of ix.checks.concat(opened)) {
     if (c.subject.kind !== 'event' || c.subject.where !== undefined) continue;
@@ -194,6 +199,7 @@ export async function verifyLineageDocuments(
     checks,
     events,
     openings,
+    rejectedOpenings,
     handoffs: ix.handoffs,
     sths: ix.sths.map((x) => x.sth),
     actorLabel: (actor) => {
@@ -265,13 +271,29 @@ async function indexDocuments(
   events.forEach((e, id) => {
     leafToEvent.set(e.leafHash, id);
   });
+  // Events whose leaf no attestation vouches for: an event altered after logging is one of them,
+  // and its logged leaf then has no event (said so, rather than "withheld", when both are seen).
+  const attestedLeaves = new Set<string>();
+  for (const a of chain.attestations) if (a) for (const l of a.leaves) attestedLeaves.add(l);
+  const unattested = [...events.entries()].filter(
+    ([, e]) => !attestedLeaves.has(e.leafHash) && !e.event.lifecycle,
+  );
   for (const [i, a] of docs.attestations.entries()) {
     // As the engine parsed it (not parsed again: a 100k-leaf attestation is megabytes).
     const att = chain.attestations[i];
     if (att === undefined) continue;
     // A capsule carries every event its attestations vouch for: a leaf without its event means
-    // an event was withheld (dropping a logged revocation would otherwise hide it).
+    // an event was withheld (dropping a logged revocation would otherwise hide it) or altered.
     const withheld = att.leaves.filter((l) => !leafToEvent.has(l));
+    const listed = (xs: readonly string[]) =>
+      `${xs
+        .slice(0, 3)
+        .map((x) => `${x.slice(0, 12)}…`)
+        .join(', ')}${xs.length > 3 ? ', …' : ''}`;
+    const why =
+      unattested.length === 0
+        ? `withheld: ${listed(withheld)}`
+        : `${listed(withheld)}; and ${formatCountOf(unattested.length, 'event')} of the capsule (${listed(unattested.map(([id]) => id))}) ${unattested.length === 1 ? 'has a leaf' : 'have leaves'} no attestation vouches for: an event altered after logging changes its leaf, so see ${unattested.length === 1 ? 'its' : 'their'} event.signature and event.inclusion`;
     checks.push({
       id: 'capsule.attested_events',
       status: withheld.length === 0 ? 'pass' : 'fail',
@@ -280,10 +302,7 @@ async function indexDocuments(
       ...(withheld.length === 0
         ? { found: `${formatCountOf(att.leaves.length, 'leaf', 'leaves')}, all events in the capsule` }
         : {
-            reason: `${formatCount(withheld.length)} of the ${formatCountOf(att.leaves.length, 'leaf', 'leaves')} the attestation vouches for ${withheld.length === 1 ? 'is' : 'are'} not an event in the capsule (withheld: ${withheld
-              .slice(0, 3)
-              .map((l) => `${l.slice(0, 12)}…`)
-              .join(', ')}${withheld.length > 3 ? ', …' : ''})`,
+            reason: `${formatCount(withheld.length)} of the ${formatCountOf(att.leaves.length, 'leaf', 'leaves')} the attestation vouches for ${withheld.length === 1 ? 'is' : 'are'} the leaf of no event in the capsule (${why})`,
             expected: 'an event in the capsule for every attested leaf',
             found: `${formatCountOf(withheld.length, 'leaf', 'leaves')} without ${withheld.length === 1 ? 'its' : 'their'} event`,
           }),

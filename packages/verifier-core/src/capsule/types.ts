@@ -69,7 +69,8 @@ export interface EventDetail {
   sth?: { logId: string; size: string; rootHex: string; timestamp: string };
   attestation?: { server: string; issuedAt: string; file: string };
   approval?: { role: string; decision: string; statement?: string };
-  commitments: { name: string; scheme: string; disclosed: boolean; value?: unknown }[];
+  /** `disclosed`: an opening passed; `rejected`: one was supplied but did not pass commitment.opening. */
+  commitments: { name: string; scheme: string; disclosed: boolean; rejected?: true; value?: unknown }[];
   predecessors: string[];
   status: CheckStatus;
   /** Ids of checks about this event that failed. */
