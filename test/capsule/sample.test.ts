@@ -281,6 +281,19 @@ describe('tampered variants', () => {
     expect(attested.reason).not.toContain('withheld');
   });
 
+  it('marks the tree head of a split view as failed, not only its consistency check', async () => {
+    const t = variants.find((v) => v.name === 'split-view')!;
+    const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {
+      verifiedAt,
+      capsuleName: t.name,
+    });
+    // Both notes are signed by the pinned log key; the older one is on another history.
+    expect(r.sths.map((x) => [x.size, x.status])).toEqual([
+      ['18', 'pass'],
+      ['6', 'fail'],
+    ]);
+  });
+
   it('shows an opening that was supplied but not accepted as such, not as "not disclosed"', async () => {
     const t = variants.find((v) => v.name === 'untrusted-log-sth')!;
     const r = await verifyCapsule(zipCapsuleSource(t.sample.zip), t.sample.trust, {

@@ -149,6 +149,8 @@ export async function verifyLineageDocuments(
   // events something did not pass for (commitment openings count only on proven events), and the
   // file and line of every event outcome, so a failure can be found in the capsule.
   const sthStatus = new Map<string, CheckStatus>();
+  // A tree head whose consistency proof to a newer one fails is on another history (split view).
+  const consistencyStatus = new Map<string, CheckStatus>();
   let anySth = false;
   let anySthFail = false;
   const notProven = new Set<string>();
@@ -160,6 +162,9 @@ export async function verifyLineageDocuments(
       anySth = true;
       if (c.status === 'fail') anySthFail = true;
       sthStatus.set(subject.id, worseStatus(sthStatus.get(subject.id) ?? 'pass', c.status));
+    } else if (c.id === 'attestation.consistency' && c.status !== 'pass') {
+      const at = `${subject.id}${subject.field ?? ''}`;
+      consistencyStatus.set(at, worseStatus(consistencyStatus.get(at) ?? 'pass', c.status));
     }
     if (c.status !== 'pass') notProven.add(subject.id);
     // An event's passing outcomes share one subject object: located once. A passing outcome
@@ -172,8 +177,9 @@ export async function verifyLineageDocuments(
       named = subject;
     }
   }
-  for (const { sth, file } of ix.sths) {
+  for (const { sth, file, consistency } of ix.sths) {
     sth.status = sthStatus.get(file) ?? (anySthFail ? 'fail' : anySth ? 'pass' : 'not_checked');
+    for (const at of consistency) sth.status = worseStatus(sth.status, consistencyStatus.get(at) ?? 'pass');
   }
 
   // Commitment openings the holder chose to disclose, checked against proven events only.
@@ -230,7 +236,8 @@ export async function verifyLineageDocuments(
 interface IndexedDocuments {
   events: Map<string, EngineEvent>;
   /** Tree heads the attestations name, each with the attestation file whose status it takes. */
-  sths: { sth: SthSummary; file: string }[];
+  /** `consistency`: the attestation pointers (file + pointer) of the proofs from this tree head. */
+  sths: { sth: SthSummary; file: string; consistency: string[] }[];
   /** Outcomes of the capsule's own checks (attested events, cards, receipts, opening syntax), in order. */
   checks: CheckOutcome[];
   handoffs: EngineOutput['handoffs'];
@@ -309,17 +316,27 @@ async function indexDocuments(
     });
     // One object per attestation, shared by every event it proves (100k events, one attestation).
     const source = { server: att.server, issuedAt: att.issued_at, file: a.where };
-    for (const log of att.logs) {
-      const cps = [log.checkpoint, ...(log.consistency ?? []).map((c) => c.checkpoint)];
-      for (const cp of cps) {
+    for (const [l, log] of att.logs.entries()) {
+      const cps = [
+        { cp: log.checkpoint, consistency: undefined },
+        ...(log.consistency ?? []).map((c, k) => ({
+          cp: c.checkpoint,
+          consistency: `/logs/${l}/consistency/${k}`,
+        })),
+      ];
+      for (const { cp, consistency } of cps) {
         const s = sthOf(cp);
-        if (
-          s &&
-          !sths.some(({ sth: x }) => x.logId === s.logId && x.size === s.size && x.rootHex === s.rootHex)
-        ) {
+        const known = s
+          ? sths.find(({ sth: x }) => x.logId === s.logId && x.size === s.size && x.rootHex === s.rootHex)
+          : undefined;
+        if (s && !known) {
           // The status is the attestation's tree-head check, known once the chain engine is done.
-          sths.push({ sth: { ...s, status: 'not_checked', checkpoint: cp }, file: a.where });
-        }
+          sths.push({
+            sth: { ...s, status: 'not_checked', checkpoint: cp },
+            file: a.where,
+            consistency: consistency ? [`${a.where}${consistency}`] : [],
+          });
+        } else if (known && consistency) known.consistency.push(`${a.where}${consistency}`);
       }
       const head = sthOf(log.checkpoint);
       for (const inc of log.inclusion ?? []) {
