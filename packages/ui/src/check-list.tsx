@@ -40,7 +40,10 @@ export function groupChecks(checks: readonly CheckOutcome[]): CheckGroup[] {
     for (const c of list) counts[c.status]++;
     out.push({ step, checks: sorted, counts });
   }
-  const rank = (g: CheckGroup) => (g.counts.fail > 0 ? 0 : g.counts.not_checked > 0 ? 1 : 2);
+  // Failed capsule-wide checks (container, attestations, tree heads) lead: they are often the
+  // cause of the event failures in the steps (an untrusted tree head fails every event's inclusion).
+  const rank = (g: CheckGroup) =>
+    g.counts.fail > 0 ? (g.step === NO_STEP ? -1 : 0) : g.counts.not_checked > 0 ? 1 : 2;
   // Stable: groups keep workflow order within the same rank.
   return out
     .map((g, i) => ({ g, i }))

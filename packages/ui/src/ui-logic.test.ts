@@ -62,6 +62,9 @@ describe('check grouping and filters', () => {
     expect(g.map((x) => x.step)).toEqual(['A2', 'A3', 'A1', 'Capsule-wide checks']);
     expect(g[0]!.checks.map((c) => c.status)).toEqual(['fail', 'pass']);
     expect(g[0]!.counts).toEqual({ pass: 1, fail: 1, not_checked: 0 });
+    // A failed capsule-wide check leads: it is often the cause of the step failures.
+    const rooted = groupChecks([...checks, chk('attestation.sth_signature', 'fail')]);
+    expect(rooted.map((x) => x.step)).toEqual(['Capsule-wide checks', 'A2', 'A3', 'A1']);
   });
   it('filters by status and by text in id, subject, field, reason', () => {
     const off = { pass: false, fail: true, not_checked: true };

@@ -116,19 +116,27 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   if (failures.length > 0) {
     out.push('', `Failures (${formatCount(failures.length)}), by workflow step:`);
     const groups = new Map<string, CheckOutcome[]>();
+    const WIDE = '';
     for (const c of failures) {
-      const k = c.subject.step ?? '(capsule, proofs and other evidence not tied to one step)';
+      const k = c.subject.step ?? WIDE;
       const list = groups.get(k);
       if (list) list.push(c);
       else groups.set(k, [c]);
     }
     const known = stepOrder(cap);
     const knownSet = new Set(known);
-    const order = [...known, ...[...groups.keys()].filter((k) => !knownSet.has(k))];
+    // Capsule-wide failures (container, attestations, tree heads) first: they are often the cause
+    // of the step failures below (an untrusted tree head fails every event's inclusion).
+    const order = [WIDE, ...known, ...[...groups.keys()].filter((k) => k !== WIDE && !knownSet.has(k))];
     for (const step of order) {
       const list = groups.get(step);
       if (!list) continue;
-      out.push('', `  Step ${step}`);
+      out.push(
+        '',
+        step === WIDE
+          ? '  Capsule-wide (container, attestations, tree heads, cards, receipts; often the cause of what follows)'
+          : `  Step ${step}`,
+      );
       for (const c of list.slice(0, MAX_LISTED)) {
         out.push(`    ✗ ${c.id} — ${c.title}`);
         out.push(`        ${subjectLine(c, events)}`);
