@@ -59,10 +59,15 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   const unreadable = r.checks.find(
     (c) => (c.id === 'capsule.container' || c.id === 'capsule.manifest') && c.status === 'fail',
   );
-  // Where it broke: file and pointer (a manifest that is not JSON at all names only the file, as its field).
+  // Where it broke: file and pointer (a manifest that is not JSON at all names only the file, as its
+  // field; a zip entry the reason already quotes is not named twice).
+  const why = unreadable ? (unreadable.reason ?? unreadable.title) : '';
+  const field = unreadable?.subject.field;
+  const at =
+    field && field !== unreadable.subject.id && !why.includes(JSON.stringify(field)) ? ` ${field}` : '';
   out.push(
     unreadable
-      ? `UNUSABLE INPUT — the capsule cannot be read: ${unreadable.subject.field && unreadable.subject.field !== unreadable.subject.id ? `${unreadable.subject.id} ${unreadable.subject.field}: ` : ''}${unreadable.reason ?? unreadable.title}`
+      ? `UNUSABLE INPUT — the capsule cannot be read: ${unreadable.subject.id}${at}: ${why}`
       : `${VERDICT[r.verdict]} — ${headline}`,
   );
   out.push('');

@@ -77,8 +77,17 @@ export function parseManifest(bytes: Uint8Array): CapsuleManifest {
   try {
     doc = parseStrictJsonBytes(bytes);
   } catch (e) {
+    // The pointer inside manifest.json stays the error's path (the report's field); an error about
+    // the whole text (not JSON at all) names the file itself.
     if (e instanceof LineageError)
-      throw new LineageError(e.code, `${MANIFEST_PATH}: ${e.message}`, MANIFEST_PATH);
+      throw new LineageError(
+        e.code,
+        e.detail,
+        e.path && e.path !== '/' ? e.path : MANIFEST_PATH,
+        e.expected !== undefined && e.found !== undefined
+          ? { expected: e.expected, found: e.found }
+          : undefined,
+      );
     throw e;
   }
   const m = Fields.of(doc, '', CODE).closed([
