@@ -271,7 +271,7 @@ const isOfficer = (trust: Trust, e: Obj) => {
  * §4.6 / §4.2.3: each agent's lifecycle events applied in log order (by leaf index when one log
  * holds them all, else by timestamp then sequence); only applied ones count. Skipped: bad signature,
  * unauthorized, dated before one applied earlier (backdated; an officer's revocation is exempt),
- * signed with a key an officer revoked and not shown logged before that revocation.
+ * signed with a key revoked (by an officer or by itself) and not shown logged before that revocation.
  */
 function buildHistory(trust: Trust, events: Obj[], posOf: (e: Obj) => Pos[] = () => []): Lifecycle[] {
   const all: Lifecycle[] = events
@@ -304,7 +304,10 @@ function buildHistory(trust: Trust, events: Obj[], posOf: (e: Obj) => Pos[] = ()
     );
     sorted.push(...group);
   }
-  const revocations = sorted.filter((x) => x.op === 'revoke' && x.officer);
+  // A revocation by an officer, or by the revoked key itself, declares the key compromised.
+  const revocations = sorted.filter(
+    (x) => x.op === 'revoke' && (x.officer || String((x.event.signature as Obj).public_key) === x.key),
+  );
   const applied: Lifecycle[] = [];
   for (const entry of sorted) {
     const e = entry.event;

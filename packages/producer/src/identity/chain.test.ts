@@ -259,6 +259,60 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(failed(r, 'event.actor_known').map((x) => x.subject.id)).toEqual([eventId(act)]);
   });
 
+  it('identity.rotate: across two logs, a rotation with a self-revoked key not shown logged before the revocation does not take effect', async () => {
+    const a = testbed('cross.example/log-a');
+    const b = testbed('cross.example/log-b');
+    const root = humanApproval(
+      a.ao,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const reg = registerEvent(a.scanner, { timestamp: at(1), sequence: 0 });
+    // The scanner's holder declares its key leaked (signed by that key), in log A at 14:10.
+    const revoke = revokeEvent(a.scanner.agentId, a.scanner, 'key leaked', {
+      timestamp: at(10),
+      sequence: 1,
+    });
+    const inA = a.log.cite([root, reg, revoke], T0 + 10 * 60_000);
+    // The thief logs a rotation to their key in log B, dated 14:09; log B's first tree head is 14:30.
+    const thief = testKey('cross:thief');
+    const rot = rotateEvent(a.scanner, a.scanner, thief, { timestamp: at(9), sequence: 1 });
+    const act = agentEvent(
+      a.scanner,
+      {
+        action: 'scan.run',
+        timestamp: at(45),
+        sequence: 2,
+        predecessors: [eventId(root)],
+        payloadHash: payload('no findings'),
+      },
+      thief,
+    );
+    const inB = [...b.log.cite([rot], T0 + 30 * 60_000), ...b.log.cite([act], T0 + 50 * 60_000)];
+    const trust = a.trust({ logs: [...a.trust().logs, ...b.trust().logs] });
+    const r = await both({ events: [...inA, ...inB], trust });
+    expect(
+      failed(r, 'event.actor_key_valid_at_time').find((x) => x.subject.id === eventId(rot)),
+    ).toMatchObject({
+      reason: expect.stringMatching(
+        /^signed with key \S+, which was revoked at 2026-11-20T14:10:00.000Z \(leaf 2 of cross.example\/log-a\); nothing shows this rotate was logged before that revocation$/,
+      ),
+      found: 'leaf 0 of cross.example/log-b, under a tree head of 2026-11-20T14:30:00.000Z',
+    });
+    expect(failed(r, 'event.actor_known').map((x) => x.subject.id)).toEqual([eventId(act)]);
+    // The same rotation under a log-B tree head of 14:09:30, before the revocation: it took effect.
+    const c = testbed('cross.example/log-b');
+    const early = c.log.cite([rot], T0 + 9.5 * 60_000);
+    const ok = await verifyCallChain({
+      events: [...inA, ...early],
+      trust: a.trust({ logs: [...a.trust().logs, ...c.trust().logs] }),
+    });
+    expect(
+      ok.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(rot))
+        ?.status,
+    ).toBe('pass');
+  });
+
   it('identity.rotate: a rotated-out key cannot take the identity back with a rotation dated before the real one', async () => {
     const b = testbed('backdating.example/takeover');
     const root = humanApproval(

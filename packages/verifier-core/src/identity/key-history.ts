@@ -128,7 +128,7 @@ function inApplyOrder(group: Lifecycle[]): Lifecycle[] {
 /**
  * Applies each agent's lifecycle events in log order (claimed-time order where no one log holds
  * them all). Each must be validly signed and authorized, not dated before one logged ahead of it,
- * and not signed with a key a pinned officer revoked unless it is shown logged before that
+ * and not signed with a key revoked (by a pinned officer or by itself) unless it is shown logged before that
  * revocation; those that fail are skipped and reported as problems (the event itself also fails
  * its own checks in the chain engine).
  */
@@ -162,14 +162,17 @@ export async function buildKeyHistories(
     lifecycle.map((x) => x.e),
     backend,
   );
-  // Revocations by a pinned officer, by the key they revoke: a lifecycle event signed with that
-  // key counts only if it is shown logged before the revocation (it may be the attacker's).
-  const revokedByOfficer = new Map<string, Lifecycle>();
+  // Compromise declarations, by the key they revoke: a revocation by a pinned officer, or by the
+  // key itself (its holder saying it leaked; a thief gains nothing by it). A lifecycle event signed
+  // with that key counts only if it is shown logged before the revocation (it may be the thief's),
+  // whatever order the two were applied in.
+  const compromised = new Map<string, Lifecycle>();
   for (const [i, x] of lifecycle.entries()) {
     const l = x.e.lifecycle!;
-    if (l.op !== 'revoke' || !signed[i] || !isOfficer(x.e, trust)) continue;
-    const known = revokedByOfficer.get(l.public_key);
-    if (!known || x.t < known.t) revokedByOfficer.set(l.public_key, x);
+    if (l.op !== 'revoke' || !signed[i]) continue;
+    if (!isOfficer(x.e, trust) && x.e.signature.public_key !== l.public_key) continue;
+    const known = compromised.get(l.public_key);
+    if (!known || x.t < known.t) compromised.set(l.public_key, x);
   }
   for (const [i, x] of lifecycle.entries()) {
     const { e, t } = x;
@@ -196,10 +199,10 @@ export async function buildKeyHistories(
       );
       continue;
     }
-    const revocation = l.op === 'register' || isOfficer(e, trust) ? undefined : revokedByOfficer.get(signer);
+    const revocation = l.op === 'register' || isOfficer(e, trust) ? undefined : compromised.get(signer);
     if (revocation && revocation !== x && !loggedBefore(x.at, revocation.at, revocation.t)) {
       problem(
-        `signed with key ${short(signer)}, which a pinned officer revoked at ${revocation.e.timestamp}${endWhere(revocation.at)}; nothing shows this ${l.op} was logged before that revocation`,
+        `signed with key ${short(signer)}, which was revoked at ${revocation.e.timestamp}${endWhere(revocation.at)}; nothing shows this ${l.op} was logged before that revocation`,
         `logged before the revocation${endWhere(revocation.at)}, or under a tree head of ${revocation.e.timestamp} or earlier`,
         whereLogged(x.at, revocation.at),
       );
