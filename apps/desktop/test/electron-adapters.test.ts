@@ -109,13 +109,18 @@ describe('security.main.ts', () => {
       }),
     ]);
     expect(rec.switches.map(([n]) => n)).toContain('disable-background-networking');
+    // WebRTC may not send UDP outside a proxy (and there is none), for every contents from the start.
+    expect(rec.switches).toContainEqual(['force-webrtc-ip-handling-policy', 'disable_non_proxied_udp']);
     const handlers = new Map<string, Handler>();
     let openHandler: Handler | undefined;
+    const webrtcPolicies: string[] = [];
     const contents = {
       on: (ev: string, fn: Handler) => handlers.set(ev, fn),
       setWindowOpenHandler: (fn: Handler) => (openHandler = fn),
+      setWebRTCIPHandlingPolicy: (p: string) => webrtcPolicies.push(p),
     };
     rec.appOn.get('web-contents-created')!({}, contents);
+    expect(webrtcPolicies).toEqual(['disable_non_proxied_udp']);
     for (const ev of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
       const prevent = vi.fn();
       handlers.get(ev)!({ preventDefault: prevent }, 'https://example.com/');

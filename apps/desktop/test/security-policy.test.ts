@@ -211,6 +211,14 @@ describe('IPC input schemas', () => {
   ])('rejects %s %j', (method, args) => {
     expect(validateArgs(method as string, args as unknown[])).toMatch(/./);
   });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'rejects an object field named after an Object.prototype member (%s)',
+    (extra) => {
+      const o: Record<string, unknown> = { format: 'json' };
+      Object.defineProperty(o, extra, { value: 'x', enumerable: true });
+      expect(validateArgs('exportFile', [o])).toBe(`exportFile argument 1: unexpected field "${extra}"`);
+    },
+  );
 });
 
 describe('sources', () => {

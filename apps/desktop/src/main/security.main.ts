@@ -18,6 +18,7 @@ import {
   resolveAppAsset,
   responseHeaders,
   SCHEME_PRIVILEGES,
+  WEBRTC_IP_HANDLING_POLICY,
   windowOpenDecision,
 } from './security/policy.js';
 
@@ -42,6 +43,8 @@ export function applyStartupPolicy(): void {
 }
 
 export function lockDownContents(contents: WebContents): void {
+  // No UDP from WebRTC: the CSP and the request filter do not cover RTCPeerConnection.
+  contents.setWebRTCIPHandlingPolicy(WEBRTC_IP_HANDLING_POLICY);
   contents.on('will-navigate', (e, url) => {
     if (navigationDecision(url) === 'deny') e.preventDefault();
   });

@@ -46,7 +46,8 @@ function object(shape: Record<string, Check>): Check {
     if (typeof v !== 'object' || v === null || Array.isArray(v))
       return `expected an object, found ${typeOf(v)}`;
     const rec = v as Record<string, unknown>;
-    for (const k of Object.keys(rec)) if (!(k in shape)) return `unexpected field "${k}"`;
+    // Own fields only: `in` would accept Object.prototype's names ("constructor", "__proto__", "toString").
+    for (const k of Object.keys(rec)) if (!Object.hasOwn(shape, k)) return `unexpected field "${k}"`;
     for (const [k, c] of Object.entries(shape)) {
       const err = c(rec[k]);
       if (err) return `${k}: ${err}`;

@@ -138,6 +138,14 @@ export function senderAllowed(frame: { url: string; isMainFrame: boolean } | nul
 }
 
 /**
+ * WebRTC's IP handling policy. The CSP has no directive for RTCPeerConnection and the session's
+ * request filter only sees URL requests, so without this a page could still send UDP (STUN/ICE)
+ * packets. With no proxy configured (the session is set to direct), 'disable_non_proxied_udp'
+ * leaves WebRTC nothing to send UDP through.
+ */
+export const WEBRTC_IP_HANDLING_POLICY = 'disable_non_proxied_udp' as const;
+
+/**
  * Command-line switches appended before ready: no background networking,
  * no component updates, no sync, no spellcheck dictionaries, no metrics.
  */
@@ -149,6 +157,7 @@ export const CHROMIUM_SWITCHES: readonly (readonly [string, string?])[] = [
   ['disable-breakpad'],
   ['no-pings'],
   ['dns-prefetch-disable'],
+  ['force-webrtc-ip-handling-policy', WEBRTC_IP_HANDLING_POLICY],
   [
     'disable-features',
     'SpellCheck,AutofillServerCommunication,MediaRouter,OptimizationHints,NetworkTimeServiceQuerying',
