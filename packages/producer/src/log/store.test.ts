@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -139,5 +140,94 @@ describe('LineageStore', () => {
       /record 0 fails its checksum, inside the 4 entries covered by the last signed tree head/,
     );
     expect(fromHex('00').length).toBe(1);
+  });
+
+  /** Runs `body` with node:fs's `name` failing once (after `ok` successful calls), as a full disk or I/O error would. */
+  async function failing(
+    name: 'writeSync' | 'fsyncSync',
+    code: string,
+    body: () => Promise<void>,
+  ): Promise<void> {
+    const real = fs[name] as (...a: unknown[]) => number;
+    let armed = true;
+    (fs as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => {
+      if (armed) {
+        armed = false;
+        // A short write first, then the error: the worst case for the file's tail.
+        if (name === 'writeSync') real(a[0], a[1], a[2], 10);
+        throw Object.assign(new Error(`${code}: simulated`), { code });
+      }
+      return real(...a);
+    };
+    syncBuiltinESMExports();
+    try {
+      await body();
+    } finally {
+      (fs as unknown as Record<string, unknown>)[name] = real;
+      syncBuiltinESMExports();
+    }
+  }
+  const codeOf = async (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: LineageError) => e.code,
+    );
+
+  it('a failed write is undone: the file is cut back, appends go on, and later tree heads match the file', async () => {
+    const dir = join(root, 'enospc');
+    const opts = { origin: 'example.test/log', signer, sthEvery: 4 };
+    const log = LineageStore.open(dir, opts);
+    for (let i = 0; i < 4; i++) await log.append(entry(i));
+    const before = statSync(join(dir, 'entries.log')).size;
+    await failing('writeSync', 'ENOSPC', async () => {
+      expect(await codeOf(log.append(entry(4)))).toBe('log.append');
+    });
+    expect(statSync(join(dir, 'entries.log')).size).toBe(before);
+    expect(log.size).toBe(4);
+    for (let i = 4; i < 8; i++) await log.append(entry(i));
+    log.close();
+    const back = LineageStore.open(dir, opts);
+    expect(back.size).toBe(8);
+    expect(toHex(back.root(8))).toBe(toHex(parseCheckpointBody(back.lastSth()!.checkpoint).rootHash));
+    expect(new TextDecoder().decode(back.entry(4))).toBe(new TextDecoder().decode(entry(4)));
+    back.close();
+  });
+
+  it('after a failed fsync the store refuses writes until reopened, and the reopened log is what its tree heads say', async () => {
+    const dir = join(root, 'eio');
+    const opts = { origin: 'example.test/log', signer, sthEvery: 4 };
+    const log = LineageStore.open(dir, opts);
+    for (let i = 0; i < 4; i++) await log.append(entry(i));
+    await failing('fsyncSync', 'EIO', async () => {
+      expect(await codeOf(log.append(entry(4)))).toBe('log.append');
+    });
+    expect(await codeOf(log.append(entry(4)))).toBe('log.broken');
+    expect(await codeOf(log.publish())).toBe('log.broken');
+    log.close();
+    const back = LineageStore.open(dir, opts);
+    expect(back.size).toBe(4);
+    for (let i = 4; i < 8; i++) await back.append(entry(i));
+    expect(back.publishedSths().map((x) => x.size)).toEqual([4, 8]);
+    back.close();
+  });
+
+  it('refuses to open a log whose entries do not rebuild a signed root (a record rewritten with a valid checksum)', async () => {
+    const dir = join(root, 'rewritten');
+    const opts = { origin: 'example.test/log', signer, sthEvery: 4 };
+    const log = LineageStore.open(dir, opts);
+    for (let i = 0; i < 4; i++) await log.append(entry(i));
+    log.close();
+    // Rebuild entries.log with record 2 replaced by another entry of the same length, checksum and all.
+    const a = LineageStore.open(join(root, 'rewritten-src'), { ...opts, sthEvery: 100 });
+    for (const i of [0, 1]) await a.append(entry(i));
+    await a.append(entry(52)); // same length as entry(2): the pad is i % 50
+    await a.append(entry(3));
+    a.close();
+    writeFileSync(join(dir, 'entries.log'), readFileSync(join(root, 'rewritten-src', 'entries.log')));
+    const e = await codeOf(Promise.resolve().then(() => LineageStore.open(dir, opts)));
+    expect(e).toBe('log.corrupt');
+    expect(() => LineageStore.open(dir, opts)).toThrow(
+      /rebuild root [0-9a-f]{64} for size 4, but its signed tree head says [0-9a-f]{64}/,
+    );
   });
 });

@@ -1,16 +1,26 @@
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { bytesEqual, formatCount, LineageError, leafHash, MerkleTree } from '@lineage/verifier-core';
+import {
+  bytesEqual,
+  formatCount,
+  LineageError,
+  leafHash,
+  MerkleTree,
+  parseCheckpointBody,
+  toHex,
+} from '@lineage/verifier-core';
 
 /**
  * A file-backed, append-only Lineage Store (docs/spec/05-capsules.md §5.6).
@@ -23,7 +33,11 @@ import { bytesEqual, formatCount, LineageError, leafHash, MerkleTree } from '@li
  * Crash safety: a record is only covered by a tree head after it was fsynced, and tree heads
  * are published atomically. On open, an incomplete or corrupt record *after* the last tree
  * head is an interrupted append: it is cut off and the log is again exactly what its last
- * tree head says. Damage *inside* the published range is reported, never repaired.
+ * tree head says. Damage *inside* the published range is reported, never repaired, and every
+ * stored tree head's size and root must be what the entries rebuild. An append that fails is
+ * undone (the file cut back to where it was); if that cannot be made sure (a failed fsync may
+ * have lost pages), the store refuses all further writes until it is reopened and re-checked.
+ * Entries are read from the file on demand: only their offsets and the tree are in memory.
  */
 
 /** Signs a tree head; returns the signed checkpoint note text (the Lineage STH). */
@@ -60,10 +74,15 @@ export class LineageStore {
   private readonly sthEvery: number;
   private readonly doFsync: boolean;
   private readonly tree = new MerkleTree();
-  private readonly entries: Uint8Array[] = [];
+  /** Each record's entry: where it starts in entries.log (after the length prefix) and its length. */
+  private readonly records: { at: number; length: number }[] = [];
   private readonly sths = new Map<number, PublishedSth>();
   private fd: number;
   private sinceSth = 0;
+  /** Bytes of entries.log that hold complete, appended records. */
+  private fileLength = 0;
+  /** Why writes are refused (an append could not be undone); reopen to re-check the file. */
+  private broken: string | undefined;
   /** Bytes cut off an interrupted append when the store was opened. */
   readonly recoveredBytes: number;
 
@@ -77,57 +96,70 @@ export class LineageStore {
     for (const name of readdirSync(join(dir, 'sth'))) {
       if (!/^(0|[1-9][0-9]*)$/.test(name)) continue;
       const checkpoint = readFileSync(join(dir, 'sth', name), 'utf8');
-      this.sths.set(Number(name), { size: Number(name), rootHash: new Uint8Array(0), checkpoint });
+      this.sths.set(Number(name), {
+        size: Number(name),
+        rootHash: signedRoot(dir, name, checkpoint, this.origin),
+        checkpoint,
+      });
     }
     const published = this.lastSth()?.size ?? 0;
     const path = join(dir, 'entries.log');
     this.fd = openSync(path, 'a+');
-    const bytes = new Uint8Array(readFileSync(path));
+    const length = fstatSync(this.fd).size;
+    // Scanned record by record with positioned reads: the log may be far larger than memory.
+    const header = new Uint8Array(HEADER);
     let off = 0;
     let problem: string | undefined;
-    while (off < bytes.length) {
-      if (off + HEADER > bytes.length) {
-        problem = `a ${bytes.length - off}-byte partial length prefix`;
+    while (off < length) {
+      if (off + HEADER > length) {
+        problem = `a ${length - off}-byte partial length prefix`;
         break;
       }
-      const len = new DataView(bytes.buffer, bytes.byteOffset + off).getUint32(0);
-      if (len > MAX_ENTRY || off + HEADER + len + TRAILER > bytes.length) {
-        problem = `record ${formatCount(this.entries.length)} declares ${formatCount(len)} bytes but only ${formatCount(bytes.length - off - HEADER)} follow`;
+      readAt(this.fd, header, off);
+      const len = new DataView(header.buffer).getUint32(0);
+      if (len > MAX_ENTRY || off + HEADER + len + TRAILER > length) {
+        problem = `record ${formatCount(this.records.length)} declares ${formatCount(len)} bytes but only ${formatCount(length - off - HEADER)} follow`;
         break;
       }
-      const entry = bytes.slice(off + HEADER, off + HEADER + len);
-      const h = leafHash(entry);
-      if (!bytesEqual(h, bytes.subarray(off + HEADER + len, off + HEADER + len + TRAILER))) {
-        problem = `record ${formatCount(this.entries.length)} fails its checksum`;
+      const body = new Uint8Array(len + TRAILER);
+      readAt(this.fd, body, off + HEADER);
+      const h = leafHash(body.subarray(0, len));
+      if (!bytesEqual(h, body.subarray(len))) {
+        problem = `record ${formatCount(this.records.length)} fails its checksum`;
         break;
       }
-      this.entries.push(entry);
+      this.records.push({ at: off + HEADER, length: len });
       this.tree.append(h);
       off += HEADER + len + TRAILER;
     }
+    const corrupt = (why: string): never => {
+      closeSync(this.fd);
+      throw new LineageError('log.corrupt', `${path}: ${why}`, path);
+    };
     if (problem !== undefined) {
-      if (this.entries.length < published) {
-        closeSync(this.fd);
-        throw new LineageError(
-          'log.corrupt',
-          `${path}: ${problem}, inside the ${formatCount(published)} entries covered by the last signed tree head`,
-          path,
+      if (this.records.length < published)
+        corrupt(
+          `${problem}, inside the ${formatCount(published)} entries covered by the last signed tree head`,
         );
-      }
       ftruncateSync(this.fd, off);
       fsyncSync(this.fd);
     }
-    this.recoveredBytes = bytes.length - off;
-    if (this.entries.length < published) {
-      closeSync(this.fd);
-      throw new LineageError(
-        'log.corrupt',
-        `${path} holds ${formatCount(this.entries.length)} entries but a tree head of size ${formatCount(published)} was published`,
-        path,
+    this.recoveredBytes = length - off;
+    this.fileLength = off;
+    if (this.records.length < published)
+      corrupt(
+        `holds ${formatCount(this.records.length)} entries but a tree head of size ${formatCount(published)} was published`,
       );
+    // The entries must rebuild every root the log signed: a rewritten record with a valid checksum,
+    // or one lost to a failed fsync, would otherwise serve proofs its own tree heads refute.
+    for (const s of this.sths.values()) {
+      const rebuilt = this.tree.root(s.size);
+      if (!bytesEqual(rebuilt, s.rootHash))
+        corrupt(
+          `the entries rebuild root ${toHex(rebuilt)} for size ${formatCount(s.size)}, but its signed tree head says ${toHex(s.rootHash)}`,
+        );
     }
-    for (const s of this.sths.values()) s.rootHash = this.tree.root(s.size);
-    this.sinceSth = this.entries.length - published;
+    this.sinceSth = this.records.length - published;
   }
 
   /** Opens (or creates) the store in `dir`. */
@@ -140,8 +172,10 @@ export class LineageStore {
   }
 
   entry(index: number): Uint8Array {
-    const e = this.entries[index];
-    if (!e) throw new LineageError('log.index', `no entry ${index}; the log has ${this.size}`);
+    const r = this.records[index];
+    if (!r) throw new LineageError('log.index', `no entry ${index}; the log has ${this.size}`);
+    const e = new Uint8Array(r.length);
+    readAt(this.fd, e, r.at);
     return e;
   }
 
@@ -156,21 +190,62 @@ export class LineageStore {
         'log.entry',
         `entry is ${formatCount(entry.length)} bytes; the limit is ${formatCount(MAX_ENTRY)}`,
       );
+    this.writable();
     const h = leafHash(entry);
     const rec = new Uint8Array(HEADER + entry.length + TRAILER);
     new DataView(rec.buffer).setUint32(0, entry.length);
     rec.set(entry, HEADER);
     rec.set(h, HEADER + entry.length);
-    writeAll(this.fd, rec);
-    if (this.doFsync) fsyncSync(this.fd);
-    this.entries.push(entry);
+    const before = this.fileLength;
+    try {
+      writeAll(this.fd, rec);
+    } catch (e) {
+      this.undo(before, e, false);
+    }
+    if (this.doFsync) {
+      try {
+        fsyncSync(this.fd);
+      } catch (e) {
+        // After a failed fsync the kernel may have dropped dirty pages: even undone, the file
+        // cannot be trusted to hold what was written before. Reopening re-checks it.
+        this.undo(before, e, true);
+      }
+    }
+    this.fileLength = before + rec.length;
+    this.records.push({ at: before + HEADER, length: entry.length });
     const index = this.tree.append(h);
     if (++this.sinceSth >= this.sthEvery) await this.publish();
     return index;
   }
 
+  /** Refuses writes once an append could not be undone. */
+  private writable(): void {
+    if (this.broken !== undefined)
+      throw new LineageError(
+        'log.broken',
+        `${join(this.dir, 'entries.log')}: writes refused since an append failed and could not be undone (${this.broken}); reopen the store to re-check the file`,
+      );
+  }
+
+  /** Cuts the file back to `length` after a failed append, then rethrows; marks the store broken if unsure. */
+  private undo(length: number, cause: unknown, fsyncFailed: boolean): never {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    try {
+      ftruncateSync(this.fd, length);
+      fsyncSync(this.fd);
+      if (fsyncFailed) this.broken = `fsync failed: ${why}`;
+    } catch (e) {
+      this.broken = `${why}; cutting the file back failed too: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    throw new LineageError(
+      'log.append',
+      `${join(this.dir, 'entries.log')}: the append failed (${why}); the log is as it was before it${this.broken === undefined ? '' : ', and takes no more writes until reopened'}`,
+    );
+  }
+
   /** Signs and atomically publishes a tree head for the current size. */
   async publish(): Promise<PublishedSth> {
+    this.writable();
     if (!this.doFsync) fsyncSync(this.fd);
     const size = this.size;
     const rootHash = this.tree.root(size);
@@ -212,6 +287,41 @@ export class LineageStore {
 
   close(): void {
     closeSync(this.fd);
+  }
+}
+
+/** The root a stored tree head signs, checked to be for this log and this size. */
+function signedRoot(dir: string, name: string, checkpoint: string, origin: string): Uint8Array {
+  const path = join(dir, 'sth', name);
+  let body: ReturnType<typeof parseCheckpointBody>;
+  try {
+    // The note body ends at the blank line before its signatures (a bare body has none).
+    const cut = checkpoint.indexOf('\n\n');
+    body = parseCheckpointBody(cut < 0 ? checkpoint : checkpoint.slice(0, cut + 1));
+  } catch (e) {
+    throw new LineageError(
+      'log.corrupt',
+      `${path}: not a checkpoint (${e instanceof Error ? e.message : String(e)})`,
+      path,
+    );
+  }
+  if (body.origin !== origin || body.size !== BigInt(name))
+    throw new LineageError(
+      'log.corrupt',
+      `${path}: a tree head of ${body.origin} size ${body.size} stored as size ${name} of ${origin}`,
+      path,
+    );
+  return body.rootHash;
+}
+
+/** Reads exactly `into.length` bytes at `position`. */
+function readAt(fd: number, into: Uint8Array, position: number): void {
+  let off = 0;
+  while (off < into.length) {
+    const n = readSync(fd, into, off, into.length - off, position + off);
+    if (n === 0)
+      throw new LineageError('log.corrupt', `entries.log ends inside a record at byte ${position + off}`);
+    off += n;
   }
 }
 

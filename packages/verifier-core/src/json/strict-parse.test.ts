@@ -179,6 +179,8 @@ describe('limits', () => {
 
   it('rejects nonsensical limits', () => {
     expect(() => parseStrictJson('1', { maxDepth: 0 })).toThrow(/positive integer/);
+    // A limit given as undefined is the default, not an invalid limit.
+    expect(parseStrictJson('[[1]]', { maxDepth: undefined })).toEqual([[1]]);
     expect(() => parseStrictJson('1', { maxDepth: 100_000 })).toThrow(/ceiling/);
   });
 

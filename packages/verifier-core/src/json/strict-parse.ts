@@ -436,7 +436,9 @@ function clip(s: string): string {
 function resolveLimits(limits: StrictJsonLimits | undefined): Required<StrictJsonLimits> {
   // The defaults are valid; most calls (one per capsule line) pass none.
   if (limits === undefined || limits === DEFAULT_JSON_LIMITS) return DEFAULT_JSON_LIMITS;
-  const l = { ...DEFAULT_JSON_LIMITS, ...limits };
+  // A limit given as undefined means the default (a spread would copy the undefined).
+  const l = { ...DEFAULT_JSON_LIMITS };
+  for (const [k, v] of Object.entries(limits)) if (v !== undefined) (l as Record<string, number>)[k] = v;
   for (const [k, v] of Object.entries(l)) {
     if (!Number.isSafeInteger(v) || v < 1)
       throw new LineageError('json.limits', `limit ${k} must be a positive integer`);
