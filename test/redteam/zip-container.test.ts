@@ -8,7 +8,7 @@ import {
 } from '@lineage/verifier-core';
 import { deflateSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rawZip } from '../capsule/support/raw-zip.js';
+import { crc32, rawZip } from '../capsule/support/raw-zip.js';
 import { enc, type Sample, verifiedAt, verifyZip } from './support.js';
 
 /**
@@ -306,15 +306,6 @@ interface DdEntry {
   localZero?: boolean;
 }
 
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const x of b) {
-    c ^= x;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 function descriptor(crc: number, csize: number, size: number, signed = true): Uint8Array {
   const d = new Uint8Array(signed ? 16 : 12);
   const dv = new DataView(d.buffer);
@@ -329,61 +320,24 @@ function descriptor(crc: number, csize: number, size: number, signed = true): Ui
   return d;
 }
 
-/** A zip whose entries may carry data descriptors and any flags, local and central. */
+/** A zip whose entries carry data descriptors (by default) and any flags, local and central. */
 function ddZip(entries: DdEntry[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const body = e.deflate ? deflateSync(e.data) : e.data;
-    const name = enc.encode(e.name);
-    const crc = crc32(e.data);
-    const zero = e.localZero ?? true;
-    const loc = new Uint8Array(30 + name.length);
-    const lv = new DataView(loc.buffer);
-    lv.setUint32(0, 0x04034b50, true);
-    lv.setUint16(4, 20, true);
-    lv.setUint16(6, e.localFlags ?? 0x8, true);
-    lv.setUint16(8, e.deflate ? 8 : 0, true);
-    lv.setUint32(14, zero ? 0 : crc, true);
-    lv.setUint32(18, zero ? 0 : body.length, true);
-    lv.setUint32(22, zero ? 0 : e.data.length, true);
-    lv.setUint16(26, name.length, true);
-    loc.set(name, 30);
-    const after = e.after ?? descriptor(crc, body.length, e.data.length);
-    const cen = new Uint8Array(46 + name.length);
-    const cv = new DataView(cen.buffer);
-    cv.setUint32(0, 0x02014b50, true);
-    cv.setUint16(4, 20, true);
-    cv.setUint16(6, 20, true);
-    cv.setUint16(8, e.centralFlags ?? e.localFlags ?? 0x8, true);
-    cv.setUint16(10, e.deflate ? 8 : 0, true);
-    cv.setUint32(16, crc, true);
-    cv.setUint32(20, body.length, true);
-    cv.setUint32(24, e.data.length, true);
-    cv.setUint16(28, name.length, true);
-    cv.setUint32(42, offset, true);
-    cen.set(name, 46);
-    parts.push(loc, body, after);
-    central.push(cen);
-    offset += loc.length + body.length + after.length;
-  }
-  const cdSize = central.reduce((n, c) => n + c.length, 0);
-  const eocd = new Uint8Array(22);
-  const ev = new DataView(eocd.buffer);
-  ev.setUint32(0, 0x06054b50, true);
-  ev.setUint16(8, entries.length, true);
-  ev.setUint16(10, entries.length, true);
-  ev.setUint32(12, cdSize, true);
-  ev.setUint32(16, offset, true);
-  const all = [...parts, ...central, eocd];
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of all) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return rawZip(
+    entries.map((e) => {
+      const body = e.deflate ? deflateSync(e.data) : e.data;
+      const flags = e.localFlags ?? 0x8;
+      return {
+        name: e.name,
+        data: e.data,
+        body,
+        deflate: e.deflate ?? false,
+        localFlags: flags,
+        centralFlags: e.centralFlags ?? flags,
+        localZero: e.localZero ?? true,
+        after: e.after ?? descriptor(crc32(e.data), body.length, e.data.length),
+      };
+    }),
+  );
 }
 
 describe('red team: data descriptors', () => {

@@ -18,9 +18,16 @@ export interface RawEntry {
   localName?: string;
   /** Point this entry's central record at another entry's local header (overlap bombs). */
   reuseOffsetOf?: number;
+  /** General-purpose flags of the local header, and of the central record (default: the local ones). */
+  localFlags?: number;
+  centralFlags?: number;
+  /** Local CRC and sizes written as zero, as streaming writers with a data descriptor do. */
+  localZero?: boolean;
+  /** Bytes written right after the entry's data (a data descriptor, or anything). */
+  after?: Uint8Array;
 }
 
-function crc32(b: Uint8Array): number {
+export function crc32(b: Uint8Array): number {
   let c = 0xffffffff;
   for (const x of b) {
     c ^= x;
@@ -46,23 +53,26 @@ export function rawZip(entries: RawEntry[]): Uint8Array {
     const lv = new DataView(loc.buffer);
     lv.setUint32(0, 0x04034b50, true);
     lv.setUint16(4, 20, true);
+    lv.setUint16(6, e.localFlags ?? 0, true);
     lv.setUint16(8, e.deflate ? 8 : 0, true);
-    lv.setUint32(14, crc, true);
-    lv.setUint32(18, body.length, true);
-    lv.setUint32(22, size, true);
+    lv.setUint32(14, e.localZero ? 0 : crc, true);
+    lv.setUint32(18, e.localZero ? 0 : body.length, true);
+    lv.setUint32(22, e.localZero ? 0 : size, true);
     lv.setUint16(26, lname.length, true);
     loc.set(lname, 30);
     const myOffset = e.reuseOffsetOf !== undefined ? offsets[e.reuseOffsetOf]! : offset;
     offsets.push(myOffset);
     if (e.reuseOffsetOf === undefined) {
-      locals.push(loc, body);
-      offset += loc.length + body.length;
+      const after = e.after ?? new Uint8Array(0);
+      locals.push(loc, body, after);
+      offset += loc.length + body.length + after.length;
     }
     const cen = new Uint8Array(46 + name.length);
     const cv = new DataView(cen.buffer);
     cv.setUint32(0, 0x02014b50, true);
     cv.setUint16(4, e.unixMode !== undefined ? (3 << 8) | 20 : 20, true);
     cv.setUint16(6, 20, true);
+    cv.setUint16(8, e.centralFlags ?? e.localFlags ?? 0, true);
     cv.setUint16(10, e.deflate ? 8 : 0, true);
     cv.setUint32(16, crc, true);
     cv.setUint32(20, body.length, true);
