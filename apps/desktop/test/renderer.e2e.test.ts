@@ -131,6 +131,26 @@ describe('assessor: trust, open, verify, read the report', () => {
     await page.waitForSelector('[data-trust-entry="approver:lin:human:isso.kim"]', { state: 'detached' });
   });
 
+  it('makes one trust change at a time: a second remove clicked while the first is in flight does nothing', async () => {
+    const ids = () =>
+      page.$$eval('[data-trust-entry]', (rows) => rows.map((r) => r.getAttribute('data-trust-entry')!));
+    const before = await ids();
+    // Two remove clicks in the same turn of the event loop, as a double click on two rows would be.
+    const clicked = await page.evaluate(() => {
+      const rows = Array.from(document.querySelectorAll('[data-trust-entry^="approver:"]')).slice(0, 2);
+      for (const r of rows) (r.querySelector('[data-testid=trust-remove]') as HTMLButtonElement).click();
+      return rows.map((r) => r.getAttribute('data-trust-entry')!);
+    });
+    await page.waitForSelector(`[data-trust-entry="${clicked[0]}"]`, { state: 'detached' });
+    await page.waitForFunction(() => !document.querySelector('[data-testid=trust-remove]:disabled'));
+    const expected = before.filter((id) => id !== clicked[0]);
+    expect(await ids()).toEqual(expected);
+    expect((await h.api.trustList()).entries.map((e) => e.id).sort()).toEqual([...expected].sort());
+    // Put the sample's store back for the tests that follow.
+    await page.setInputFiles('[data-testid=trust-store-input]', sample.paths!.trust);
+    await page.waitForSelector(`[data-trust-entry="${clicked[0]}"]`);
+  });
+
   it('opens the FedRAMP sample from the dialog and shows it verified, lineage first', async () => {
     await page.click('[data-nav=capsule]');
     h.openQueue.push(sample.paths!.capsule);

@@ -1,7 +1,7 @@
 /** Recently opened capsules, persisted as JSON under the user-data dir (paths only, never contents). */
 import { join } from 'node:path';
 import type { RecentFile } from '../../shared/api.js';
-import { readJsonFile, writeFileAtomic } from './json-file.js';
+import { readJsonFile, serialized, writeFileAtomic } from './json-file.js';
 
 export const MAX_RECENT = 10;
 
@@ -22,12 +22,15 @@ export class RecentFiles {
     return raw.filter(isRecent).slice(0, MAX_RECENT);
   }
 
-  async add(entry: RecentFile): Promise<RecentFile[]> {
-    const list = (await this.list()).filter((r) => r.path !== entry.path);
-    list.unshift(entry);
-    const kept = list.slice(0, MAX_RECENT);
-    await writeFileAtomic(this.file, `${JSON.stringify(kept, null, 2)}\n`);
-    return kept;
+  /** Puts `entry` first; runs in the file's queue so two opens at once are both remembered. */
+  add(entry: RecentFile): Promise<RecentFile[]> {
+    return serialized(this.file, async () => {
+      const list = (await this.list()).filter((r) => r.path !== entry.path);
+      list.unshift(entry);
+      const kept = list.slice(0, MAX_RECENT);
+      await writeFileAtomic(this.file, `${JSON.stringify(kept, null, 2)}\n`);
+      return kept;
+    });
   }
 }
 

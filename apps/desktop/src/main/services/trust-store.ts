@@ -1,4 +1,7 @@
-/** The trust store persisted as spec §4.8 JSON under the user-data dir. Starts empty. */
+/**
+ * The trust store persisted as spec §4.8 JSON under the user-data dir. Starts empty. Every change
+ * is a load-edit-save in the file's queue (json-file.ts), so two changes at once both land.
+ */
 import { join } from 'node:path';
 import type { TrustStore } from '@lineage/verifier-core';
 import type { TrustImportRequest, TrustStoreView } from '../../shared/api.js';
@@ -10,7 +13,7 @@ import {
   serializeTrustStore,
   viewTrustStore,
 } from '../../shared/trust-model.js';
-import { readJsonFile, writeFileAtomic } from './json-file.js';
+import { readJsonFile, serialized, writeFileAtomic } from './json-file.js';
 
 export class TrustStoreService {
   private readonly file: string;
@@ -32,12 +35,17 @@ export class TrustStoreService {
     return viewTrustStore(await this.load());
   }
 
+  /** Applies `edit` to the store as it is on disk now, after every change queued before it. */
+  private change(edit: (store: TrustStore) => TrustStore): Promise<TrustStoreView> {
+    return serialized(this.file, async () => this.save(edit(await this.load())));
+  }
+
   async import(req: TrustImportRequest): Promise<TrustStoreView> {
-    return this.save(addTrustEntry(await this.load(), req));
+    return this.change((store) => addTrustEntry(store, req));
   }
 
   async remove(entryId: string): Promise<TrustStoreView> {
-    return this.save(removeTrustEntry(await this.load(), entryId));
+    return this.change((store) => removeTrustEntry(store, entryId));
   }
 
   async exportText(): Promise<string> {
@@ -45,6 +53,7 @@ export class TrustStoreService {
   }
 
   async importStore(text: string): Promise<TrustStoreView> {
-    return this.save(parseTrustStore(text));
+    const store = parseTrustStore(text);
+    return this.change(() => store);
   }
 }

@@ -2,7 +2,7 @@
 
 import { DataText, Fingerprint } from '@lineage/ui';
 import { APPROVER_ROLES, type ApproverRole } from '@lineage/verifier-core';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { LineageApi, TrustKind, TrustStoreView } from '../../shared/api.js';
 import { messageOf } from '../App.js';
 
@@ -68,29 +68,44 @@ export function TrustScreen({
   const [text, setText] = useState('');
   const [roles, setRoles] = useState<ApproverRole[]>([]);
   const [status, setStatus] = useState<string | undefined>();
+  // One change at a time: every button that changes the store is disabled while one is in flight
+  // (the main process queues changes too; this keeps the screen from racing its own answers).
+  const [busy, setBusy] = useState(false);
+  // The ref sees a change started earlier in the same event loop turn, before the re-render.
+  const inFlight = useRef(false);
   const k = KINDS.find((x) => x.id === kind)!;
 
-  const act = async (p: Promise<TrustStoreView>, done: string) => {
+  const act = async (p: () => Promise<TrustStoreView>, done: string): Promise<boolean> => {
+    if (inFlight.current) return false;
+    inFlight.current = true;
+    setBusy(true);
     setStatus(undefined);
     try {
-      onChanged(await p);
+      onChanged(await p());
       setStatus(done);
+      return true;
     } catch (e) {
       onError(messageOf(e));
+      return false;
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
     }
   };
 
   const importKey = () =>
     act(
-      api.trustImport({
-        kind,
-        text,
-        ...(name.trim() ? { name: name.trim() } : {}),
-        ...(label.trim() ? { label: label.trim() } : {}),
-        ...(kind === 'approver' ? { roles } : {}),
-      }),
+      () =>
+        api.trustImport({
+          kind,
+          text,
+          ...(name.trim() ? { name: name.trim() } : {}),
+          ...(label.trim() ? { label: label.trim() } : {}),
+          ...(kind === 'approver' ? { roles } : {}),
+        }),
       'Key imported.',
-    ).then(() => {
+    ).then((ok) => {
+      if (!ok) return;
       setText('');
       setName('');
       setLabel('');
@@ -103,17 +118,21 @@ export function TrustScreen({
         <div className="panel-head">
           <h2 className="panel-title">Trusted keys ({entries.length})</h2>
           <div className="panel-actions">
-            <label className="btn">
+            <label className={`btn${busy ? ' btn-disabled' : ''}`} aria-disabled={busy}>
               Import trust store…
               <input
                 type="file"
                 accept=".json"
                 hidden
+                disabled={busy}
                 data-testid="trust-store-input"
                 onChange={async (e) => {
                   const f = e.target.files?.[0];
                   e.target.value = '';
-                  if (f) await act(api.trustImportStore(await f.text()), 'Trust store replaced from file.');
+                  if (f) {
+                    const text = await f.text();
+                    await act(() => api.trustImportStore(text), 'Trust store replaced from file.');
+                  }
                 }}
               />
             </label>
@@ -172,7 +191,9 @@ export function TrustScreen({
                     <button
                       type="button"
                       className="lin-link"
-                      onClick={() => act(api.trustRemove(e.id), 'Key removed.')}
+                      disabled={busy}
+                      onClick={() => act(() => api.trustRemove(e.id), 'Key removed.')}
+                      data-testid="trust-remove"
                     >
                       remove
                     </button>
@@ -271,7 +292,7 @@ export function TrustScreen({
         <button
           type="button"
           className="btn btn-primary"
-          disabled={!text.trim()}
+          disabled={busy || !text.trim()}
           onClick={() => void importKey()}
           data-testid="trust-import"
         >
