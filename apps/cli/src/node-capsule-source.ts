@@ -7,6 +7,7 @@ import {
   type CapsuleLimits,
   type CapsuleSource,
   checkCapsulePath,
+  fileOverLimit,
   formatCount,
   getCryptoBackend,
   isLineageError,
@@ -318,12 +319,7 @@ export function directoryCapsuleSource(root: string, limits?: Partial<CapsuleLim
     async read(path, maxBytes) {
       const listed = await get(path);
       if (listed.size > maxBytes) {
-        throw new LineageError(
-          'capsule.limit',
-          `the file is ${formatCount(listed.size)} bytes; the limit for this file is ${formatCount(maxBytes)}`,
-          path,
-          { expected: `at most ${formatCount(maxBytes)} bytes`, found: `${formatCount(listed.size)} bytes` },
-        );
+        throw fileOverLimit(path, listed.size, maxBytes);
       }
       const { fh, size } = await openFile(path);
       try {

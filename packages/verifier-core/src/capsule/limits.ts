@@ -1,3 +1,5 @@
+import { formatCount, LineageError } from '../result.js';
+
 /**
  * Limits applied while reading a capsule. A capsule is hostile input: every size
  * and count is bounded before anything is allocated or decompressed.
@@ -33,4 +35,14 @@ export const DEFAULT_CAPSULE_LIMITS: Readonly<CapsuleLimits> = Object.freeze({
 
 export function resolveLimits(limits?: Partial<CapsuleLimits>): CapsuleLimits {
   return { ...DEFAULT_CAPSULE_LIMITS, ...(limits ?? {}) };
+}
+
+/** The error for a file larger than a read may take (zip and directory capsules alike). */
+export function fileOverLimit(path: string, size: number, maxBytes: number): LineageError {
+  return new LineageError(
+    'capsule.limit',
+    `the file is ${formatCount(size)} bytes; the limit for this file is ${formatCount(maxBytes)}`,
+    path,
+    { expected: `at most ${formatCount(maxBytes)} bytes`, found: `${formatCount(size)} bytes` },
+  );
 }

@@ -4,7 +4,7 @@ import { getCryptoBackend } from '../crypto/current.js';
 import { utf8DecodeStrict } from '../encoding/bytes.js';
 import { formatCount, LineageError } from '../result.js';
 import { Crc32 } from './crc32.js';
-import { type CapsuleLimits, resolveLimits } from './limits.js';
+import { type CapsuleLimits, fileOverLimit, resolveLimits } from './limits.js';
 import { checkCapsulePath, PathSet } from './paths.js';
 import { bytesReader, type CapsuleEntryInfo, type CapsuleSource, type RandomAccessReader } from './source.js';
 
@@ -789,12 +789,7 @@ export function zipCapsuleSourceFromReader(
     async read(path, maxBytes) {
       const e = await get(path);
       if (e.size > maxBytes) {
-        throw new LineageError(
-          'capsule.limit',
-          `the file is ${formatCount(e.size)} bytes; the limit for this file is ${formatCount(maxBytes)}`,
-          path,
-          { expected: `at most ${formatCount(maxBytes)} bytes`, found: `${formatCount(e.size)} bytes` },
-        );
+        throw fileOverLimit(path, e.size, maxBytes);
       }
       if (inflateRaw && e.method === 8 && e.compressedSize <= wholeInflateBound(e.size)) {
         return inflateEntry(reader, e, inflateRaw);
