@@ -91,7 +91,12 @@ export async function encryptKeyFile(
     cipher: { name: 'xchacha20-poly1305', nonce: toHex(random(24)) },
   };
   const key = await deriveKey(passphrase, header.kdf);
-  const sealed = xchacha20poly1305(key, fromHex(header.cipher.nonce), aad(header)).encrypt(secretKey);
+  let sealed: Uint8Array;
+  try {
+    sealed = xchacha20poly1305(key, fromHex(header.cipher.nonce), aad(header)).encrypt(secretKey);
+  } finally {
+    key.fill(0); // the derived key opens the file: not left in memory for the GC to reclaim whenever
+  }
   return `${JSON.stringify({ ...header, ciphertext: toHex(sealed) }, null, 2)}\n`;
 }
 
@@ -173,9 +178,12 @@ export async function decryptKeyFile(
       'keyfile.passphrase',
       'wrong passphrase, or the key file was modified (authentication failed)',
     );
+  } finally {
+    key.fill(0);
   }
   const publicKey = ed25519.getPublicKey(secretKey);
   if (!bytesEqual(publicKey, fromHex(k.public_key))) {
+    secretKey.fill(0);
     throw new LineageError(
       'keyfile.public_key',
       'the decrypted key does not match public_key',

@@ -34,6 +34,8 @@ export interface MainApiOptions {
   workerExecArgv?: string[];
   now?: () => Date;
   keyLog2N?: number;
+  /** The unlocked approver key locks itself after this long without a signing action (default 10 minutes). */
+  keyIdleLockMs?: number;
   /** The app's stylesheet for the printable report (the built renderer's CSS). */
   printCss: () => Promise<string>;
 }
@@ -55,7 +57,11 @@ export function createMainApi(
   const recent = new RecentFiles(o.userDataDir);
   const capsules = new CapsuleStore(recent, now);
   const trust = new TrustStoreService(o.userDataDir);
-  const keys = new KeyStore(o.userDataDir, o.keyLog2N);
+  const keys = new KeyStore(o.userDataDir, {
+    ...(o.keyLog2N !== undefined ? { log2N: o.keyLog2N } : {}),
+    ...(o.keyIdleLockMs !== undefined ? { idleLockMs: o.keyIdleLockMs } : {}),
+    now: () => now().getTime(),
+  });
   const verifier = new VerificationService({ workerUrl: o.workerUrl, execArgv: o.workerExecArgv ?? [] });
   const results = new Map<string, CapsuleVerification>();
   // Verifications between the request and the worker starting, so a cancel then is not lost.
