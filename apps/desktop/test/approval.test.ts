@@ -40,7 +40,8 @@ beforeAll(async () => {
   });
   // The approver's own public key goes into the trust store the way a colleague would import it.
   await h.api.trustImport({ kind: 'approver', text: await h.api.keyPublicText() });
-  capsuleId = (await h.api.openCapsulePath(sample.paths!.capsule)).capsuleId;
+  h.openQueue.push(sample.paths!.capsule);
+  capsuleId = (await h.api.openCapsuleDialog())!.capsuleId;
   const out = await h.api.verify(capsuleId);
   expect(out.status === 'done' && out.verification.report.verdict).toBe('verified');
 });
@@ -56,8 +57,12 @@ describe('SAR approval signing', () => {
     const v = h.api.verificationOf(capsuleId)!;
     expect(preview.lines[1]).toBe(`The signature binds the capsule digest ${v.capsuleDigest}.`);
     expect(preview.lines).toContain('Comment: "Evidence reviewed; ATO recommended."');
+    // The preview is the document, unsigned; the signed file is that document plus its signature.
+    expect(JSON.parse(preview.documentJson)).not.toHaveProperty('signature');
     const signed = await h.api.approvalSign(req);
-    expect(signed.text).toBe(preview.signedJson);
+    const { signature, ...signedDoc } = JSON.parse(signed.text) as Record<string, unknown>;
+    expect(`${JSON.stringify(signedDoc, null, 2)}\n`).toBe(preview.documentJson);
+    expect(signature).toMatchObject({ alg: 'Ed25519', value: expect.stringMatching(/^[0-9a-f]{128}$/) });
     const doc = JSON.parse(signed.text) as {
       capsule: { digest: string };
       cited_events: unknown[];
@@ -96,6 +101,88 @@ describe('SAR approval signing', () => {
     expect((await h.api.approvalVerify(forged)).verdict).toBe('failed');
   });
 
+  it('a preview signs nothing: abandoned previews leave no approval, and only the last one can be signed', async () => {
+    const draft = await h.api.approvalPreview({
+      capsuleId,
+      decision: 'approve',
+      comment: 'draft - do not use',
+    });
+    const final = await h.api.approvalPreview({ capsuleId, decision: 'reject', comment: 'final: rejected' });
+    for (const p of [draft, final]) {
+      expect(JSON.parse(p.documentJson)).not.toHaveProperty('signature');
+      expect((await h.api.approvalVerify(p.documentJson, capsuleId)).verdict).not.toBe('verified');
+    }
+    await expect(
+      h.api.approvalSign({ capsuleId, decision: 'approve', comment: 'draft - do not use' }),
+    ).rejects.toThrow(/preview/);
+    const signed = await h.api.approvalSign({ capsuleId, decision: 'reject', comment: 'final: rejected' });
+    expect((await h.api.approvalVerify(signed.text, capsuleId)).verdict).toBe('verified');
+    // Signing releases the held document once.
+    await expect(
+      h.api.approvalSign({ capsuleId, decision: 'reject', comment: 'final: rejected' }),
+    ).rejects.toThrow(/preview/);
+  });
+
+  it('signs the document as previewed, with the time it showed, even when signing comes later', async () => {
+    let t = Date.parse('2026-11-22T05:00:00Z');
+    const th = createHarness({ now: () => new Date(t) });
+    await th.api.trustImportStore(readFileSync(sample.paths!.trust, 'utf8'));
+    await th.api.keyCreate({
+      approverId: 'lin:human:ao.late',
+      name: 'L',
+      role: 'authorizing_official',
+      passphrase,
+    });
+    th.openQueue.push(sample.paths!.capsule);
+    const id = (await th.api.openCapsuleDialog())!.capsuleId;
+    await th.api.verify(id);
+    const req = { capsuleId: id, decision: 'reject' as const, comment: 'later' };
+    const p = await th.api.approvalPreview(req);
+    t += 5 * 60_000;
+    const signed = await th.api.approvalSign(req);
+    expect((JSON.parse(signed.text) as { signed_at: string }).signed_at).toBe('2026-11-22T05:00:00.000Z');
+    expect(signed.text.startsWith(p.documentJson.slice(0, -3))).toBe(true);
+  });
+
+  it('re-checks at signing what may have changed since the preview', async () => {
+    const req = { capsuleId, decision: 'approve' as const, comment: 're-checked' };
+    // The capsule was verified again: its new verification is not the one previewed.
+    await h.api.approvalPreview(req);
+    await h.api.verify(capsuleId);
+    await expect(h.api.approvalSign(req)).rejects.toThrow(/verified again since the preview/);
+    // The key was locked: nothing is signed.
+    await h.api.approvalPreview(req);
+    await h.api.keyLock();
+    await expect(h.api.approvalSign(req)).rejects.toThrow(/Unlock/);
+    await h.api.keyUnlock(passphrase);
+    // Unlocking the same key again: the preview still names it, so it may be signed.
+    await h.api.approvalPreview(req);
+    await h.api.keyUnlock(passphrase);
+    expect((await h.api.approvalVerify((await h.api.approvalSign(req)).text, capsuleId)).verdict).toBe(
+      'verified',
+    );
+  });
+
+  it('the key locks itself after ten idle minutes, and then nothing is signed', async () => {
+    let t = Date.parse('2026-11-22T05:00:00Z');
+    const th = createHarness({ now: () => new Date(t) });
+    await th.api.trustImportStore(readFileSync(sample.paths!.trust, 'utf8'));
+    await th.api.keyCreate({
+      approverId: 'lin:human:ao.idle',
+      name: 'I',
+      role: 'authorizing_official',
+      passphrase,
+    });
+    th.openQueue.push(sample.paths!.capsule);
+    const id = (await th.api.openCapsuleDialog())!.capsuleId;
+    await th.api.verify(id);
+    const req = { capsuleId: id, decision: 'reject' as const, comment: 'idle' };
+    await th.api.approvalPreview(req);
+    t += 10 * 60_000;
+    await expect(th.api.approvalSign(req)).rejects.toThrow(/Unlock/);
+    expect((await th.api.keyStatus()).unlocked).toBe(false);
+  });
+
   it('refuses to sign a request that differs from the one previewed', async () => {
     await h.api.approvalPreview({ capsuleId, decision: 'approve', comment: 'first' });
     await expect(h.api.approvalSign({ capsuleId, decision: 'approve', comment: 'second' })).rejects.toThrow(
@@ -107,7 +194,7 @@ describe('SAR approval signing', () => {
     await h.api.keyLock();
     const p = await h.api.approvalPreview({ capsuleId, decision: 'approve', comment: '' });
     expect(p.blocked).toMatch(/Unlock/);
-    expect(p.signedJson).toBe('');
+    expect(p.documentJson).toBe('');
     await expect(h.api.approvalSign({ capsuleId, decision: 'approve', comment: '' })).rejects.toThrow(
       /Unlock/,
     );

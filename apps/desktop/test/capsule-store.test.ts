@@ -6,6 +6,7 @@ import {
   CapsuleStore,
   MAX_CAPSULE_BYTES_IN_MEMORY,
   MAX_CAPSULE_FILE_BYTES,
+  OpenRefused,
 } from '../src/main/services/capsule-store.js';
 import { MAX_RECENT, RecentFiles } from '../src/main/services/recent-files.js';
 
@@ -71,6 +72,35 @@ describe('opening capsules and recent files', () => {
     expect(() =>
       store.openBytes('big.zip', { byteLength: MAX_CAPSULE_BYTES_IN_MEMORY + 1 } as Uint8Array),
     ).toThrow(/limit for a dropped capsule; open it from disk instead/);
+  });
+
+  it('opens a recent file only by an exact entry of the list, and refuses any other path', async () => {
+    const recent = new RecentFiles(join(d, 'user7'));
+    const store = new CapsuleStore(recent, now);
+    await store.openPath(cap);
+    expect((await store.openRecent(cap)).path).toBe(cap);
+    for (const p of ['/etc/shadow', '/etc/passwd', `${cap}/`, join(d, 'other.zip'), `${d}/./acme.zip`]) {
+      const e = await store.openRecent(p).catch((x: unknown) => x);
+      expect(e, p).toBeInstanceOf(OpenRefused);
+      expect((e as OpenRefused).code).toBe('open.refused');
+      expect((e as Error).message).toBe(
+        `refused to open ${p}: it is not in the recent files list; open it with "Open capsule…"`,
+      );
+    }
+    // Nothing refused was probed or remembered.
+    expect((await recent.list()).map((r) => r.path)).toEqual([cap]);
+  });
+
+  it('opens a dropped file from disk only when it is a capsule file', async () => {
+    const recent = new RecentFiles(join(d, 'user8'));
+    const store = new CapsuleStore(recent, now);
+    expect((await store.openDropped(cap)).name).toBe('acme.zip');
+    const e = await store.openDropped('/etc/shadow').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OpenRefused);
+    expect((e as Error).message).toMatch(
+      /^refused to open \/etc\/shadow: a dropped capsule is a \.zip or \.capsule file/,
+    );
+    expect((await recent.list()).map((r) => r.path)).toEqual([cap]);
   });
 
   it('opens dropped bytes without a path', () => {

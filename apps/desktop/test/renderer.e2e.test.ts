@@ -336,6 +336,39 @@ describe('assessor: tampered capsules', () => {
     expect(await page.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
     expect(await page.textContent('.report-file')).toContain('dropped.capsule.zip');
   });
+
+  it('opens a file dropped from disk by the path the preload resolves, never one the page names', async () => {
+    await page.click('[data-testid=close-capsule]');
+    // What webUtils would say for this File: the capsule on disk. The page only hands over the File.
+    h.dropPaths.set('from-disk.capsule.zip', sample.paths!.capsule);
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(4)], 'from-disk.capsule.zip', { type: 'application/zip' }));
+      document
+        .querySelector('[data-testid=dropzone]')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector('.lin-verdict', { timeout: 30_000 });
+    expect(await page.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
+    expect((await h.api.recentFiles())[0]?.path).toBe(sample.paths!.capsule);
+    // The page's API has no way to ask for an arbitrary path.
+    const refused = await page.evaluate(async () => {
+      const api = (window as unknown as { lineage: Record<string, unknown> }).lineage;
+      const out: string[] = [String('openCapsulePath' in api), String('openDropped' in api)];
+      try {
+        await (api.openRecent as (p: string) => Promise<unknown>)('/etc/shadow');
+        out.push('opened');
+      } catch (e) {
+        out.push((e as Error).message);
+      }
+      return out;
+    });
+    expect(refused).toEqual([
+      'false',
+      'false',
+      'refused to open /etc/shadow: it is not in the recent files list; open it with "Open capsule…"',
+    ]);
+  });
 });
 
 describe('approver: sign offline, carry the file back, check it', () => {
@@ -370,9 +403,19 @@ describe('approver: sign offline, carry the file back, check it', () => {
     const preview = await page.textContent('.preview-lines');
     expect(preview).toContain('Sam Rivera (lin:human:ao.rivera), acting as Authorizing Official, APPROVES');
     expect(preview).toContain('Comment: "All 3PAO evidence reviewed; recommend ATO."');
+    // What is shown before signing is the document, not yet signed.
+    expect(await page.textContent('[data-testid=preview-document] summary')).toBe(
+      'The document that will be signed, verbatim (not signed yet)',
+    );
+    const unsigned = JSON.parse((await page.textContent('[data-testid=preview-document] pre'))!) as object;
+    expect(unsigned).not.toHaveProperty('signature');
     await shot(page, 'approve-preview');
     await page.click('[data-testid=approval-sign]');
     await page.waitForSelector('[data-testid=signed] canvas');
+    const signedText = (await page.textContent('[data-testid=signed-document] pre'))!;
+    const { signature, ...signedDoc } = JSON.parse(signedText) as Record<string, unknown>;
+    expect(signature).toMatchObject({ alg: 'Ed25519' });
+    expect(signedDoc).toEqual(unsigned);
     await shot(page, 'approve-signed-qr');
     await page.click('[data-testid=approval-save]');
     await page.waitForSelector('[data-testid=approval-saved]');
@@ -397,5 +440,22 @@ describe('approver: sign offline, carry the file back, check it', () => {
     await page.waitForSelector('[data-testid=approval-result][data-verdict=failed]');
     await shot(page, 'approval-check-forged');
     expect(await cli(['approval', 'verify', forged, '--trust', trustFile])).toBe(1);
+  });
+
+  it('clears the passphrase field after every unlock attempt, wrong or right', async () => {
+    await page.click('[data-nav=approve]');
+    await page.click('[data-testid=key-lock]');
+    await page.waitForSelector('[data-testid=key-panel][data-unlocked=false]');
+    await page.fill('[data-testid=key-unlock-pass]', 'not the passphrase at all');
+    await page.click('[data-testid=key-unlock]');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid=key-unlock-pass]') as HTMLInputElement | null)?.value === '' &&
+        !(document.querySelector('[data-testid=key-unlock]') as HTMLButtonElement).textContent?.includes('…'),
+    );
+    expect((await h.api.keyStatus()).unlocked).toBe(false);
+    await page.fill('[data-testid=key-unlock-pass]', 'an offline passphrase 42');
+    await page.click('[data-testid=key-unlock]');
+    await page.waitForSelector('[data-testid=key-panel][data-unlocked=true]');
   });
 });

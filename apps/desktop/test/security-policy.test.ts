@@ -19,7 +19,7 @@ import {
   windowOpenDecision,
   windowOptions,
 } from '../src/main/security/policy.js';
-import { API_METHODS } from '../src/shared/api.js';
+import { API_METHODS, PRELOAD_METHODS } from '../src/shared/api.js';
 
 const appDir = join(import.meta.dirname, '..');
 
@@ -184,7 +184,7 @@ describe('navigation, windows, permissions, IPC senders', () => {
 
 describe('IPC input schemas', () => {
   it('has a schema for every API method', () => {
-    expect(Object.keys(IPC_SCHEMAS).sort()).toEqual([...API_METHODS].sort());
+    expect(Object.keys(IPC_SCHEMAS).sort()).toEqual([...API_METHODS, ...PRELOAD_METHODS].sort());
   });
   it('accepts well-formed calls', () => {
     expect(validateArgs('verify', ['3f1c'])).toBeUndefined();
@@ -264,6 +264,17 @@ describe('sources', () => {
     // ipcRenderer itself is never handed to the page, only calls through it.
     expect(src).not.toMatch(/=\s*ipcRenderer\s*[;,)]|\bipcRenderer\s*[,}]\s*\)/);
     expect(src).not.toMatch(/ipcRenderer\.(send|sendSync|postMessage)\b/);
+  });
+  it('the page cannot name a path for main to open: drops are resolved in the preload', () => {
+    const src = readFileSync(join(appDir, 'src/preload/preload.ts'), 'utf8');
+    // The generic methods are the page's API only; openDropped is called by the preload itself,
+    // with the path webUtils gives for the dropped File.
+    expect(API_METHODS as readonly string[]).not.toContain('openDropped');
+    expect(API_METHODS as readonly string[]).not.toContain('openCapsulePath');
+    expect(src).toContain('for (const method of API_METHODS)');
+    expect(src).toMatch(
+      /webUtils\.getPathForFile\(file\)[\s\S]*ipcRenderer\.invoke\(`\$\{IPC_PREFIX\}openDropped`, p\)/,
+    );
   });
   it('packaging turns on the hardened fuses and has no update feed', () => {
     const yml = readFileSync(join(appDir, 'electron-builder.yml'), 'utf8');

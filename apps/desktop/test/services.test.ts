@@ -29,7 +29,8 @@ describe('desktop services on the FedRAMP sample', () => {
 
   it('imports the trust store and verifies the sample, with progress events', async () => {
     await h.api.trustImportStore(readFileSync(sample.paths!.trust, 'utf8'));
-    const opened = await h.api.openCapsulePath(sample.paths!.capsule);
+    h.openQueue.push(sample.paths!.capsule);
+    const opened = (await h.api.openCapsuleDialog())!;
     h.events.length = 0;
     const out = await h.api.verify(opened.capsuleId);
     expect(out.status).toBe('done');
@@ -38,6 +39,21 @@ describe('desktop services on the FedRAMP sample', () => {
     expect(out.verification.report.summary.fail).toBe(0);
     expect(h.events.filter((e) => e.type === 'verify-progress').length).toBeGreaterThan(0);
     expect((await h.api.recentFiles())[0]?.path).toBe(sample.paths!.capsule);
+  });
+
+  it('opens only paths the main process chose: the dialog, the recent list, a drop resolved by the preload', async () => {
+    const before = await h.api.recentFiles();
+    for (const p of ['/etc/shadow', '/etc/passwd', '/root/.ssh/id_rsa', 'relative.zip']) {
+      await expect(h.api.openRecent(p)).rejects.toThrow(
+        `refused to open ${p}: it is not in the recent files list`,
+      );
+    }
+    await expect(h.api.openDropped('/etc/passwd')).rejects.toThrow(/refused to open \/etc\/passwd/);
+    expect(await h.api.recentFiles()).toEqual(before);
+    // The page has no method that takes a path except the recent list's own entries.
+    expect(h.api).not.toHaveProperty('openCapsulePath');
+    const again = await h.api.openRecent(sample.paths!.capsule);
+    expect(again.path).toBe(sample.paths!.capsule);
   });
 
   it('cancels a verification requested a moment ago', async () => {
@@ -66,7 +82,8 @@ describe('desktop services on the FedRAMP sample', () => {
   });
 
   it('exports JSON, OSCAL and printable HTML of the verified report', async () => {
-    const opened = await h.api.openCapsulePath(sample.paths!.capsule);
+    h.openQueue.push(sample.paths!.capsule);
+    const opened = (await h.api.openCapsuleDialog())!;
     await h.api.verify(opened.capsuleId);
     for (const format of ['json', 'oscal', 'html'] as const) {
       const r = await h.api.exportFile({ capsuleId: opened.capsuleId, format });

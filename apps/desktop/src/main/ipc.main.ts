@@ -3,12 +3,12 @@
  * frame and the argument schema before calling the plain service.
  */
 import { ipcMain } from 'electron';
-import { API_METHODS, IPC_PREFIX, type MainApi } from '../shared/api.js';
+import { API_METHODS, IPC_PREFIX, type MainApi, PRELOAD_METHODS } from '../shared/api.js';
 import { validateArgs } from './security/ipc-schema.js';
 import { senderAllowed } from './security/policy.js';
 
 export function registerIpc(api: MainApi): void {
-  for (const method of API_METHODS) {
+  for (const method of [...API_METHODS, ...PRELOAD_METHODS]) {
     ipcMain.handle(`${IPC_PREFIX}${method}`, async (event, ...args: unknown[]) => {
       const frame = event.senderFrame;
       if (!senderAllowed(frame ? { url: frame.url, isMainFrame: frame.parent === null } : null)) {

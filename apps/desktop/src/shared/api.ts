@@ -11,7 +11,7 @@ export interface OpenedCapsule {
   capsuleId: string;
   name: string;
   size: number;
-  /** Absolute path when it came from disk (dialog, recent, drop in Electron). */
+  /** Absolute path when it came from disk (dialog, recent, drop in Electron): for display. */
   path?: string;
 }
 
@@ -83,8 +83,11 @@ export interface ApprovalRequest {
 export interface ApprovalPreview {
   /** Plain-language sentences, exactly what the signature will commit to. */
   lines: string[];
-  /** The canonical JSON that will be signed, shown verbatim. */
-  signedJson: string;
+  /**
+   * The approval document that will be signed, without a signature, shown verbatim (empty when
+   * blocked). Nothing is signed until approvalSign, which signs exactly this document.
+   */
+  documentJson: string;
   /** Why signing is not possible right now (capsule not verified, key locked…). */
   blocked?: string;
 }
@@ -121,11 +124,18 @@ export interface LineageApi {
   /** Where the API is running: the desktop app, or the offline single-file page. */
   readonly host: 'desktop' | 'offline';
   openCapsuleDialog(): Promise<OpenedCapsule | null>;
-  openCapsulePath(path: string): Promise<OpenedCapsule>;
+  /**
+   * Reopens an entry of the recent files list, named by its exact path. The main process opens
+   * only paths it chose itself (its dialog, a drop, this list), never one the page makes up.
+   */
+  openRecent(path: string): Promise<OpenedCapsule>;
   openCapsuleBytes(name: string, bytes: Uint8Array): Promise<OpenedCapsule>;
   recentFiles(): Promise<RecentFile[]>;
-  /** Path of a dropped file, when the host can know it (Electron's webUtils). */
-  pathForFile?(file: File): string | undefined;
+  /**
+   * Opens a dropped file from disk, when the host can know its path (Electron: the preload asks
+   * webUtils, out of the page's reach); null when it cannot, and the page sends the bytes instead.
+   */
+  openDroppedFile?(file: File): Promise<OpenedCapsule | null>;
 
   verify(capsuleId: string): Promise<VerifyOutcome>;
   cancelVerify(capsuleId: string): Promise<void>;
@@ -162,7 +172,7 @@ export interface LineageApi {
 /** IPC channel names: one per method, invoked with the method's arguments. */
 export const API_METHODS = [
   'openCapsuleDialog',
-  'openCapsulePath',
+  'openRecent',
   'openCapsuleBytes',
   'recentFiles',
   'verify',
@@ -185,8 +195,18 @@ export const API_METHODS = [
 
 export type ApiMethod = (typeof API_METHODS)[number];
 
-/** The methods the main process implements: everything except host, pathForFile and onEvent. */
-export type MainApi = Pick<LineageApi, ApiMethod>;
+/**
+ * IPC channels the preload itself calls and never hands to the page: `openDropped` takes the path
+ * the preload got from webUtils for a File the user dropped, so the page cannot name a path.
+ */
+export const PRELOAD_METHODS = ['openDropped'] as const;
+export type PreloadMethod = (typeof PRELOAD_METHODS)[number];
+export type IpcMethod = ApiMethod | PreloadMethod;
+
+/** The methods the main process implements: the page's API (not host, openDroppedFile, onEvent) and the preload's. */
+export type MainApi = Pick<LineageApi, ApiMethod> & {
+  openDropped(path: string): Promise<OpenedCapsule>;
+};
 
 export const IPC_PREFIX = 'lineage:';
 export const EVENT_CHANNEL = 'lineage:event';

@@ -104,8 +104,13 @@ function fromWire(v: unknown): unknown {
   return v;
 }
 
-/** The preload bridge, recreated in the page: same methods, same argument checks, real services. */
+/**
+ * The preload bridge, recreated in the page: same methods, same argument checks, real services.
+ * As in the preload, the page gets no method that takes a path for a drop: `openDroppedFile` takes
+ * the File, and the bridge (standing in for webUtils) looks up its path outside the page.
+ */
 export async function bridge(page: Page, h: Harness): Promise<void> {
+  await page.exposeFunction('__lineageDropPath', async (name: string) => h.dropPaths.get(name) ?? null);
   await page.exposeFunction('__lineageCall', async (method: string, argsJson: string) => {
     const args = fromWire(JSON.parse(argsJson)) as unknown[];
     const err = validateArgs(method, args);
@@ -151,6 +156,17 @@ export async function bridge(page: Page, h: Harness): Promise<void> {
         return r.result ?? null;
       };
     }
+    api.openDroppedFile = async (file: File) => {
+      const w = window as unknown as W & { __lineageDropPath: (n: string) => Promise<string | null> };
+      const path = await w.__lineageDropPath(file.name);
+      if (path === null) return null;
+      const r = JSON.parse(await w.__lineageCall('openDropped', JSON.stringify([path]))) as {
+        result?: unknown;
+        error?: string;
+      };
+      if (r.error !== undefined) throw new Error(r.error);
+      return r.result ?? null;
+    };
     api.onEvent = (fn: (e: unknown) => void) => {
       listeners.add(fn);
       return () => listeners.delete(fn);

@@ -19,6 +19,11 @@ export interface Harness {
   openQueue: (string | null)[];
   /** Names of files saved, in order. */
   saved: string[];
+  /**
+   * What the preload's webUtils would answer for a dropped File, by file name (the browser tests'
+   * stand-in for a drop from the desktop); a name not here has no path, as in a browser.
+   */
+  dropPaths: Map<string, string>;
   onEvent: (fn: (e: ApiEvent) => void) => void;
 }
 
@@ -29,6 +34,7 @@ export function createHarness(opts: { now?: () => Date } = {}): Harness {
   const listeners: ((e: ApiEvent) => void)[] = [];
   const openQueue: (string | null)[] = [];
   const saved: string[] = [];
+  const dropPaths = new Map<string, string>();
   const host: HostIo = {
     chooseCapsule: async () => openQueue.shift() ?? null,
     chooseSavePath: async (name) => {
@@ -52,5 +58,14 @@ export function createHarness(opts: { now?: () => Date } = {}): Harness {
         .join('\n'),
     ...(opts.now ? { now: opts.now } : {}),
   });
-  return { api, userDataDir, saveDir, events, openQueue, saved, onEvent: (fn) => listeners.push(fn) };
+  return {
+    api,
+    userDataDir,
+    saveDir,
+    events,
+    openQueue,
+    saved,
+    dropPaths,
+    onEvent: (fn) => listeners.push(fn),
+  };
 }

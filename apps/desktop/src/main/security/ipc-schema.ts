@@ -5,7 +5,7 @@
  * sees them. Pure: tested in Node.
  */
 import { APPROVER_ROLES } from '@lineage/verifier-core';
-import type { ApiMethod } from '../../shared/api.js';
+import type { IpcMethod } from '../../shared/api.js';
 import { MAX_CAPSULE_BYTES_IN_MEMORY } from '../services/capsule-store.js';
 
 type Check = (v: unknown) => string | undefined;
@@ -84,9 +84,10 @@ const approvalRequest = object({
 });
 
 /** Argument checks per method, positional. */
-export const IPC_SCHEMAS: Record<ApiMethod, Check[]> = {
+export const IPC_SCHEMAS: Record<IpcMethod, Check[]> = {
   openCapsuleDialog: [],
-  openCapsulePath: [str(4096, 1)],
+  openRecent: [str(4096, 1)],
+  openDropped: [str(4096, 1)],
   openCapsuleBytes: [str(512, 1), bytes],
   recentFiles: [],
   verify: [id],
@@ -124,7 +125,7 @@ export const IPC_SCHEMAS: Record<ApiMethod, Check[]> = {
 /** Returns why the arguments are unacceptable, or undefined when they fit the schema. */
 export function validateArgs(method: string, args: readonly unknown[]): string | undefined {
   if (!Object.hasOwn(IPC_SCHEMAS, method)) return `unknown method "${method}"`;
-  const checks = IPC_SCHEMAS[method as ApiMethod];
+  const checks = IPC_SCHEMAS[method as IpcMethod];
   // Trailing optional arguments may be left out; extra arguments never pass.
   if (args.length > checks.length) {
     return `${method} takes ${checks.length} argument(s), received ${args.length}`;

@@ -2,17 +2,29 @@
  * SAR approvals: preview exactly what will be signed, sign with the unlocked
  * approver key (main process only), and verify approvals others made.
  *
- * The preview *is* the approval: it is built and signed when previewed and
- * held here; "Sign" releases that same text only for the same request. So
- * what the approver read is byte for byte what they sign.
+ * The preview is the *unsigned* approval document: built when previewed, held
+ * here, and shown verbatim; nothing is signed until "Sign". Signing re-checks
+ * what could have changed since (the capsule's verification, the key, the
+ * decision) and signs exactly the held document. So what the approver read is
+ * byte for byte what they sign, and an abandoned preview leaves no approval.
  */
+import { createPrivateKey, sign as edSign, verify as edVerify, randomBytes } from 'node:crypto';
 import { createSarApproval, sarDecisionRefusal } from '@lineage/producer';
-import { formatCountOf, type TrustStore, verifySarApproval } from '@lineage/verifier-core';
+import {
+  formatCountOf,
+  type SarApproval,
+  sarApprovalSigningInput,
+  type TrustStore,
+  toBase64Url,
+  toHex,
+  type UnsignedSarApproval,
+  verifySarApproval,
+} from '@lineage/verifier-core';
 import type { ApprovalCheck, ApprovalPreview, ApprovalRequest, SignedApproval } from '../../shared/api.js';
 import { toApprovalCheck } from '../../shared/approval-check.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
 import { toQrFrames } from '../../shared/qr-frames.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore, Unlocked } from './key-store.js';
 
 const ROLE_WORDS: Record<string, string> = {
   authorizing_official: 'Authorizing Official',
@@ -28,8 +40,13 @@ export function roleWords(role: string): string {
 }
 
 interface Pending {
+  /** The request previewed (capsule, decision, comment). */
   key: string;
-  text: string;
+  /** The verification the document was built from: signing needs this very one. */
+  verification: CapsuleVerification;
+  /** The key the preview named (hex public key, id, role). */
+  publicKey: string;
+  unsigned: UnsignedSarApproval;
   fileName: string;
 }
 
@@ -51,21 +68,20 @@ export class ApprovalService {
   async preview(req: ApprovalRequest, capsuleName: string, v: CapsuleVerification): Promise<ApprovalPreview> {
     this.pending = undefined;
     const blocked = this.blocked(req, v);
-    if (blocked) return { lines: describe(req, capsuleName, v, undefined), signedJson: '', blocked };
+    if (blocked) return { lines: describe(req, capsuleName, v, undefined), documentJson: '', blocked };
     const k = this.keys.current()!;
+    this.keys.touch();
     const signedAt = this.now().toISOString();
-    const approval = createSarApproval({
-      capsule: v,
-      decision: req.decision,
-      comment: req.comment,
-      approver: { id: k.id, role: k.role },
-      signingKey: k.secretKey,
-      signedAt,
-    });
-    const text = `${JSON.stringify(approval, null, 2)}\n`;
+    const unsigned = unsignedApproval(req, v, k, signedAt);
     const fileName = `sar-approval-${v.capsuleDigest.slice(0, 12)}-${req.decision}.json`;
-    this.pending = { key: requestKey(req), text, fileName };
-    return { lines: describe(req, capsuleName, v, { ...k, signedAt }), signedJson: text };
+    this.pending = {
+      key: requestKey(req),
+      verification: v,
+      publicKey: toHex(k.publicKey),
+      unsigned,
+      fileName,
+    };
+    return { lines: describe(req, capsuleName, v, { ...k, signedAt }), documentJson: documentText(unsigned) };
   }
 
   async sign(req: ApprovalRequest, _capsuleName: string, v: CapsuleVerification): Promise<SignedApproval> {
@@ -75,9 +91,23 @@ export class ApprovalService {
     if (!p || p.key !== requestKey(req)) {
       throw new Error('review the preview first: the request changed since it was shown');
     }
+    if (p.verification !== v) {
+      throw new Error('the capsule was verified again since the preview: review the new preview first');
+    }
+    const k = this.keys.current()!;
+    if (
+      toHex(k.publicKey) !== p.publicKey ||
+      k.id !== p.unsigned.approver.id ||
+      k.role !== p.unsigned.approver.role
+    ) {
+      throw new Error('the approver key changed since the preview: review the new preview first');
+    }
     this.pending = undefined;
+    const approval = signDocument(p.unsigned, k);
+    this.keys.touch();
+    const text = `${JSON.stringify(approval, null, 2)}\n`;
     this.lastFileName = p.fileName;
-    return { fileName: p.fileName, text: p.text, qrFrames: toQrFrames(p.text) };
+    return { fileName: p.fileName, text, qrFrames: toQrFrames(text) };
   }
 
   async verify(text: string, capsule?: CapsuleVerification): Promise<ApprovalCheck> {
@@ -91,6 +121,51 @@ export class ApprovalService {
 
 function requestKey(req: ApprovalRequest): string {
   return JSON.stringify([req.capsuleId, req.decision, req.comment]);
+}
+
+/**
+ * The approval document without its signature, exactly as the producer builds it. The producer
+ * only builds signed approvals, so it signs with a throwaway key that is discarded with the
+ * signature: nothing signed by the approver exists until they press Sign.
+ */
+function unsignedApproval(
+  req: ApprovalRequest,
+  v: CapsuleVerification,
+  k: Unlocked,
+  signedAt: string,
+): UnsignedSarApproval {
+  const throwaway = randomBytes(32);
+  try {
+    const { signature: _discarded, ...unsigned } = createSarApproval({
+      capsule: v,
+      decision: req.decision,
+      comment: req.comment,
+      approver: { id: k.id, role: k.role },
+      signingKey: throwaway,
+      signedAt,
+    });
+    return unsigned;
+  } finally {
+    throwaway.fill(0);
+  }
+}
+
+/** The held document as shown: the signed file is this text with the signature member added. */
+function documentText(unsigned: UnsignedSarApproval): string {
+  return `${JSON.stringify(unsigned, null, 2)}\n`;
+}
+
+/** Signs exactly `unsigned` (spec §5.9 signing input) with the unlocked key, and checks the signature. */
+function signDocument(unsigned: UnsignedSarApproval, k: Unlocked): SarApproval {
+  const key = createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: toBase64Url(k.secretKey), x: toBase64Url(k.publicKey) },
+    format: 'jwk',
+  });
+  const input = sarApprovalSigningInput(unsigned);
+  const sig = new Uint8Array(edSign(null, input, key));
+  if (!edVerify(null, input, key, sig))
+    throw new Error('the signature just made does not verify; nothing was signed');
+  return { ...unsigned, signature: { alg: 'Ed25519', public_key: toHex(k.publicKey), value: toHex(sig) } };
 }
 
 /** The plain-language statement shown before signing. */

@@ -91,7 +91,8 @@ export function createMainApi(
       const path = await o.host.chooseCapsule();
       return path ? capsules.openPath(path) : null;
     },
-    openCapsulePath: (path) => capsules.openPath(path),
+    openRecent: (path) => capsules.openRecent(path),
+    openDropped: (path) => capsules.openDropped(path),
     openCapsuleBytes: async (name, bytes) => capsules.openBytes(name, bytes),
     recentFiles: () => recent.list(),
 

@@ -51,7 +51,7 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
     async openCapsuleDialog() {
       return null;
     },
-    async openCapsulePath() {
+    async openRecent() {
       throw new Error('the offline page opens files you choose or drop, not paths');
     },
     async openCapsuleBytes(name, bytes): Promise<OpenedCapsule> {
@@ -129,7 +129,7 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
       throw new Error(NO_SIGNING);
     },
     async approvalPreview() {
-      return { lines: [], signedJson: '', blocked: NO_SIGNING };
+      return { lines: [], documentJson: '', blocked: NO_SIGNING };
     },
     async approvalSign() {
       throw new Error(NO_SIGNING);

@@ -1,7 +1,8 @@
 /**
  * Approve or reject a verified capsule. The approver key is created and
  * unlocked in the main process; this screen only asks for a preview (the exact
- * text to be signed, in plain language and verbatim) and then for the signature.
+ * document to be signed, in plain language and verbatim, not yet signed) and
+ * then for the signature over that document.
  */
 
 import { DataText, Fingerprint, QrSequence } from '@lineage/ui';
@@ -43,6 +44,11 @@ export function ApproveScreen({
   useEffect(() => {
     api.keyStatus().then(setKey, (e: unknown) => onError(messageOf(e)));
   }, [api, onError]);
+  // A refused preview or signature may mean the key locked itself while idle: show its state now.
+  const failed = (e: unknown) => {
+    onError(messageOf(e));
+    api.keyStatus().then(setKey, () => undefined);
+  };
 
   // Any change to what would be signed invalidates the preview.
   // biome-ignore lint/correctness/useExhaustiveDependencies: these values are triggers for the reset, not inputs to it
@@ -118,9 +124,7 @@ export function ApproveScreen({
               <button
                 type="button"
                 className="btn btn-primary"
-                onClick={() =>
-                  api.approvalPreview(req).then(setPreview, (e: unknown) => onError(messageOf(e)))
-                }
+                onClick={() => api.approvalPreview(req).then(setPreview, failed)}
                 data-testid="approval-preview"
               >
                 Review what will be signed
@@ -152,14 +156,14 @@ export function ApproveScreen({
             </p>
           ) : (
             <>
-              <details>
-                <summary>The signed document, verbatim</summary>
-                <pre className="signed-json">{preview.signedJson}</pre>
+              <details data-testid="preview-document">
+                <summary>The document that will be signed, verbatim (not signed yet)</summary>
+                <pre className="signed-json">{preview.documentJson}</pre>
               </details>
               <button
                 type="button"
                 className="btn btn-danger"
-                onClick={() => api.approvalSign(req).then(setSigned, (e: unknown) => onError(messageOf(e)))}
+                onClick={() => api.approvalSign(req).then(setSigned, failed)}
                 data-testid="approval-sign"
                 disabled={signed !== undefined}
               >
@@ -184,6 +188,10 @@ export function ApproveScreen({
               <p>
                 <span className="lin-label">File</span> <DataText value={signed.fileName} />
               </p>
+              <details data-testid="signed-document">
+                <summary>The signed document, verbatim</summary>
+                <pre className="signed-json">{signed.text}</pre>
+              </details>
               <div className="row">
                 <button
                   type="button"
@@ -234,11 +242,12 @@ function KeyPanel({
     setBusy(true);
     try {
       onStatus(await p);
-      setPass('');
-      setPass2('');
     } catch (e) {
       onError(messageOf(e));
     } finally {
+      // Cleared after every attempt, right or wrong: the window does not keep a passphrase.
+      setPass('');
+      setPass2('');
       setBusy(false);
     }
   };

@@ -27,11 +27,13 @@ export function OpenScreen({
 
   const run = (p: Promise<OpenedCapsule | null>) => p.then(onOpened, (e: unknown) => onError(messageOf(e)));
 
-  const openFile = async (file: File) => {
-    const path = api.pathForFile?.(file);
-    if (path) return run(api.openCapsulePath(path));
-    return run(file.arrayBuffer().then((b) => api.openCapsuleBytes(file.name, new Uint8Array(b))));
-  };
+  // From disk when the host knows the dropped file's path (the page never names one), else as bytes.
+  const openFile = (file: File) =>
+    run(
+      (async () =>
+        (await api.openDroppedFile?.(file)) ??
+        api.openCapsuleBytes(file.name, new Uint8Array(await file.arrayBuffer())))(),
+    );
 
   const choose = () => {
     if (api.host === 'desktop') void run(api.openCapsuleDialog());
@@ -117,7 +119,7 @@ export function OpenScreen({
                     <button
                       type="button"
                       className="lin-link"
-                      onClick={() => void run(api.openCapsulePath(r.path))}
+                      onClick={() => void run(api.openRecent(r.path))}
                     >
                       <DataText value={r.name} max={60} />
                     </button>
