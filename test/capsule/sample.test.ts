@@ -153,6 +153,41 @@ describe('the FedRAMP sample capsule', () => {
   });
 });
 
+describe('approvals the workflow requires', () => {
+  it('a sample whose signers left out the risk acceptance and the SAR fails chain.required_approval on the steps they gate', async () => {
+    // The signers cooperate (the sample's own keys): every signature, proof and predecessor holds.
+    const s = await buildFedrampSample({
+      hooks: {
+        specs: (specs) => {
+          for (let i = specs.length - 1; i >= 0; i--)
+            if (specs[i]!.key === '3a' || specs[i]!.key === '5a') specs.splice(i, 1);
+          specs.find((x) => x.key === 'A4-ssp')!.predecessors = ['A3-scan', 'A4-register'];
+          specs.find((x) => x.step === '6')!.predecessors = ['A5-package'];
+        },
+      },
+    });
+    const r = await verifyCapsule(zipCapsuleSource(s.zip), s.trust, {
+      verifiedAt,
+      capsuleName: 'no-3a-no-5a.zip',
+    });
+    const failed = r.report.checks.filter((c) => c.status === 'fail');
+    expect(failed.map((c) => c.id)).toEqual(['chain.required_approval', 'chain.required_approval']);
+    expect(failed.map((c) => r.events.find((e) => e.id === c.subject.id)?.action)).toEqual([
+      'ssp.package',
+      'approval.grant',
+    ]);
+    expect(failed[0]).toMatchObject({
+      subject: { kind: 'chain', field: '/predecessors', step: expect.stringMatching(/^A4 /) },
+      expected:
+        'an authentic approve or conditional approval by security_officer among the events it builds on',
+      found: 'only authorizing_official, compliance_officer among the events it builds on',
+    });
+    expect(failed[1]!.reason).toMatch(
+      /^agency_ao approval by lin:human:\S+ does not build on an authentic approval by 3pao_assessor/,
+    );
+  });
+});
+
 describe('tampered variants', () => {
   let variants: Awaited<ReturnType<typeof buildTamperedVariants>>;
   beforeAll(async () => {

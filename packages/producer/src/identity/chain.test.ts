@@ -5,6 +5,7 @@ import {
   eventLeafHash,
   type JsonValue,
   type LineageEvent,
+  parseTrustStore,
   sha256,
   toHex,
   utf8Encode,
@@ -616,6 +617,97 @@ describe('call chains: assessor and agent modes from one engine', () => {
         expected: 'an approver holding one of the roles security_officer, authorizing_official',
       }),
     ]);
+  });
+
+  it('chain.required_approval: a gated step must build on an authentic approval by the role; rejected, forged or unpinned ones do not count', async () => {
+    const w = workflow();
+    const requires = [{ action: 'scan.run', after_approval_by: ['compliance_officer' as const] }];
+    const policy = { ...tb.trust().policy, requires };
+    // The scan follows the inventory, not a compliance officer's approval.
+    const bare = await both(input([w.root, w.regInv, w.regScan, w.inv, w.scan], { policy }));
+    expect(failed(bare, 'chain.required_approval')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: eventId(w.scan), field: '/predecessors' }),
+        expected:
+          'an authentic approve or conditional approval by compliance_officer among the events it builds on',
+        found: 'only authorizing_official among the events it builds on',
+      }),
+    ]);
+    // With the officer's approval between the inventory and the scan, it passes.
+    const gate = (decision: 'approve' | 'reject', by = tb.co) =>
+      humanApproval(
+        by,
+        { role: 'compliance_officer', decision },
+        { timestamp: at(2.5), sequence: 0, predecessors: [eventId(w.inv)] },
+      );
+    const scanAfter = (a: LineageEvent) =>
+      agentEvent(tb.scanner, {
+        action: 'scan.run',
+        timestamp: at(3),
+        sequence: 1,
+        predecessors: [eventId(a)],
+        payloadHash: payload('scan.xml'),
+      });
+    const ok = gate('approve');
+    const passed = await both(input([w.root, w.regInv, w.regScan, w.inv, ok, scanAfter(ok)], { policy }));
+    expect(
+      passed.checks.filter((c) => c.id === 'chain.required_approval').map((c) => [c.status, c.found]),
+    ).toEqual([
+      [
+        'pass',
+        `scan.run after compliance_officer approval ${eventId(ok).slice(0, 12)}… at 2026-11-20T14:02:30.000Z`,
+      ],
+    ]);
+    // A rejection does not open the gate.
+    const no = gate('reject');
+    const rejected = await verifyCallChain(
+      input([w.root, w.regInv, w.regScan, w.inv, no, scanAfter(no)], { policy }),
+    );
+    expect(failed(rejected, 'chain.required_approval')[0]!.found).toBe(
+      'only authorizing_official, compliance_officer (rejected) among the events it builds on',
+    );
+    // An approval altered after signing does not count either.
+    const forged = { ...ok, approval: { ...ok.approval!, statement: 'edited' } };
+    const r = await verifyCallChain(
+      input([w.root, w.regInv, w.regScan, w.inv, forged, scanAfter(forged)], { policy }),
+    );
+    expect(failed(r, 'chain.required_approval')[0]!.found).toBe(
+      'only authorizing_official, compliance_officer (not authentic) among the events it builds on',
+    );
+    // The security officer's approval in the compliance officer's role: not pinned with that role.
+    const bySo = gate('approve', tb.so);
+    const wrong = await verifyCallChain(
+      input([w.root, w.regInv, w.regScan, w.inv, bySo, scanAfter(bySo)], { policy }),
+    );
+    expect(failed(wrong, 'chain.required_approval')).toHaveLength(1);
+  });
+
+  it('policy.requires: a rule selects by action or approval role, exactly one, and names a role', () => {
+    const trustWith = (requires: unknown) =>
+      JSON.parse(JSON.stringify({ ...tb.trust(), policy: { requires } }));
+    expect(() => parseTrustStore(trustWith([{ after_approval_by: ['security_officer'] }]) as never)).toThrow(
+      /exactly one of "action", "approval_role"|not both or neither/,
+    );
+    expect(() =>
+      parseTrustStore(
+        trustWith([
+          { action: 'a', approval_role: 'agency_ao', after_approval_by: ['security_officer'] },
+        ]) as never,
+      ),
+    ).toThrow(/not both or neither/);
+    expect(() => parseTrustStore(trustWith([{ action: 'a', after_approval_by: [] }]) as never)).toThrow(
+      /names no role/,
+    );
+    expect(() =>
+      parseTrustStore(trustWith([{ action: 'a', after_approval_by: ['janitor'] }]) as never),
+    ).toThrow(/unknown role "janitor"/);
+    expect(
+      parseTrustStore(
+        trustWith([{ approval_role: 'agency_ao', after_approval_by: ['3pao_assessor'] }]) as never,
+      ).policy,
+    ).toEqual({
+      requires: [{ approval_role: 'agency_ao', after_approval_by: ['3pao_assessor'] }],
+    });
   });
 
   it('event.schema: malformed events are reported with the field, and duplicates are caught', async () => {

@@ -540,6 +540,14 @@ export function sampleTrustStore(keys: SampleKeys): TrustStore {
         'ssp.package': { actors: [keys.agents.A4!.agentId] },
         'capsule.package': { actors: [keys.agents.A5!.agentId] },
       },
+      // The human approvals between steps: each gated step must build on its approval.
+      requires: [
+        { action: 'scan.run', after_approval_by: ['compliance_officer'] },
+        { action: 'ssp.package', after_approval_by: ['security_officer'] },
+        { action: 'capsule.package', after_approval_by: ['compliance_lead'] },
+        { approval_role: '3pao_assessor', after_approval_by: ['compliance_lead'] },
+        { approval_role: 'agency_ao', after_approval_by: ['3pao_assessor'] },
+      ],
     },
   };
 }

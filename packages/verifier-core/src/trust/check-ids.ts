@@ -26,6 +26,7 @@ export const IDENTITY_CHECK_IDS = [
   'chain.timestamp_order',
   'chain.root_approval_role',
   'chain.action_allowed',
+  'chain.required_approval',
   'receipt.schema',
   'receipt.sender_signature',
   'receipt.receiver_signature',

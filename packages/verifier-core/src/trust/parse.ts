@@ -6,6 +6,7 @@ import { errorOutcomeDetail, formatCountOf, LineageError } from '../result.js';
 import {
   type ActionRule,
   APPROVER_ROLES,
+  type ApprovalRequirement,
   type TrustedApprover,
   type TrustedCardSigner,
   type TrustStore,
@@ -16,7 +17,7 @@ import {
 const CODE = 'trust.store';
 
 function readPolicy(f: Fields): WorkflowPolicy {
-  f.closed(['root_roles', 'linear', 'actions']);
+  f.closed(['root_roles', 'linear', 'actions', 'requires']);
   const p: WorkflowPolicy = {};
   if (f.has('root_roles')) {
     p.root_roles = f.array('root_roles').map(({ value, path }) => {
@@ -61,7 +62,39 @@ function readPolicy(f: Fields): WorkflowPolicy {
       p.actions[name] = rule;
     }
   }
+  if (f.has('requires'))
+    p.requires = f.array('requires').map(({ value, path }) => readRequirement(value, path));
   return p;
+}
+
+/** One `policy.requires` rule: exactly one of `action` / `approval_role`, and the roles it needs first. */
+function readRequirement(value: JsonValue, path: string): ApprovalRequirement {
+  const r = Fields.of(value, path, CODE).closed(['action', 'approval_role', 'after_approval_by']);
+  const by = r.strArray('after_approval_by').map((x) => role(x, `${path}/after_approval_by`));
+  if (by.length === 0)
+    throw new LineageError(CODE, 'names no role', `${path}/after_approval_by`, {
+      expected: 'at least one approver role',
+      found: 'an empty list',
+    });
+  const action = r.has('action') ? r.str('action') : undefined;
+  const approvalRole = r.has('approval_role')
+    ? role(r.str('approval_role'), `${path}/approval_role`)
+    : undefined;
+  if ((action === undefined) === (approvalRole === undefined))
+    throw new LineageError(
+      CODE,
+      'a rule selects events by action or by approval role, not both or neither',
+      path,
+      {
+        expected: 'exactly one of "action", "approval_role"',
+        found: action === undefined ? 'neither' : 'both',
+      },
+    );
+  return {
+    ...(action !== undefined ? { action } : {}),
+    ...(approvalRole !== undefined ? { approval_role: approvalRole } : {}),
+    after_approval_by: by,
+  };
 }
 
 function role(x: string, path: string): (typeof APPROVER_ROLES)[number] {

@@ -43,12 +43,25 @@ export interface ActionRule {
   roles?: ApproverRole[];
 }
 
+/**
+ * A human approval the workflow requires before some events (spec §4.3, `chain.required_approval`):
+ * the events with `action` (or the approvals by `approval_role`) must build on, transitively, an
+ * authentic approve/conditional approval by one of `after_approval_by`.
+ */
+export interface ApprovalRequirement {
+  action?: string;
+  approval_role?: ApproverRole;
+  after_approval_by: ApproverRole[];
+}
+
 export interface WorkflowPolicy {
   /** Roles a root approval may carry. Default ["authorizing_official"]. */
   root_roles?: ApproverRole[];
   /** When true, the chain must be a single line: one predecessor per event, no two children. */
   linear?: boolean;
   actions?: Record<string, ActionRule>;
+  /** Human approvals that must come before the events they gate. */
+  requires?: ApprovalRequirement[];
 }
 
 export interface TrustStore {
