@@ -34,7 +34,9 @@ export function makeManifest(target: Target, version: string): Manifest {
     },
     options_ui: { page: 'options.html', open_in_tab: true },
     // webRequest: observe response headers of top-level documents (never blocking).
-    permissions: ['webRequest'],
+    // webNavigation: apply those headers only when their document commits in the tab (a 204 or a
+    // download never does), docs/threat-model/extension.md.
+    permissions: ['webRequest', 'webNavigation'],
     // Read headers of, and fetch the agent card from, the site being visited — and nothing else.
     host_permissions: ['http://*/*', 'https://*/*'],
     content_security_policy: { extension_pages: EXTENSION_CSP },

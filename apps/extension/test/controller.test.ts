@@ -21,8 +21,10 @@ class RecordingAction implements ActionPort {
   async render(tabId: number, p: ActionPresentation) {
     this.shown.push({ tabId, ...p });
   }
-  async tabOrigin() {
-    return 'https://agent.example';
+  /** What each tab's address bar shows, when a test says; unknown (null) otherwise. */
+  readonly origins = new Map<number, string>();
+  async tabOrigin(tabId: number) {
+    return this.origins.get(tabId) ?? null;
   }
 }
 
@@ -163,6 +165,7 @@ describe('service-worker restarts (MV3 workers are stopped when idle)', () => {
     const { store, c } = await setup(f.fetch);
     await c.onDocumentHeaders(8, 'https://agent.example/', goodHeaders);
     const action = new RecordingAction();
+    action.origins.set(8, 'https://agent.example');
     const restarted = new Controller({ store, core: coreApi, fetch: f.fetch, action, now: () => Date.now() });
     const v = await restarted.view(8);
     expect(v.state.status).toBe('verified');
@@ -182,13 +185,9 @@ describe('service-worker restarts (MV3 workers are stopped when idle)', () => {
       origin: 'https://agent.example',
       headers: [{ name: 'lineage-checkpoint', value: ':AAAA:' }],
     });
-    const restarted = new Controller({
-      store,
-      core: coreApi,
-      fetch: f.fetch,
-      action: new RecordingAction(),
-      now: () => Date.now(),
-    });
+    const action = new RecordingAction();
+    action.origins.set(9, 'https://agent.example');
+    const restarted = new Controller({ store, core: coreApi, fetch: f.fetch, action, now: () => Date.now() });
     const v = await restarted.view(9);
     expect(v.state.status).toBe('not_checked');
     expect(v.result).toBeNull();
@@ -226,6 +225,159 @@ describe('service-worker restarts (MV3 workers are stopped when idle)', () => {
     const saved = await store.getTabHeaders(11);
     expect(saved?.headers.map((h) => h.name)).toEqual(['lineage-checkpoint']);
     expect(saved?.headers[0]?.value.length).toBe(16_385);
+  });
+});
+
+describe('a response is the tab’s document only once its navigation commits (no verdict for a page never shown)', () => {
+  it('a 204 with Lineage headers never commits: the tab keeps its state and nothing is fetched', async () => {
+    const f = cardFetch();
+    const { action, c } = await setup(f.fetch);
+    // The attacker's page is in the tab; it navigates to a real agent's URL that answers 204.
+    await c.onCommitted(30, 'https://evil.example/');
+    c.onResponseHeaders(30, 'https://agent.example/beacon', 204, goodHeaders);
+    // The tab commits its next document (the attacker reloads itself): not the 204's headers.
+    await c.onCommitted(30, 'https://evil.example/');
+    c.onResponseHeaders(30, 'https://agent.example/beacon', 205, goodHeaders);
+    await c.onCommitted(30, 'https://agent.example/beacon'); // even a commit of that URL later
+    expect(f.count()).toBe(0);
+    expect(action.shown.filter((s) => s.tabId === 30).map((s) => s.icon)).not.toContain('verified');
+    expect((await c.view(30)).state.status).toBe('not_checked');
+  });
+
+  it('headers of a response whose navigation did not commit (download, error, other URL) are dropped', async () => {
+    const f = cardFetch();
+    const { c } = await setup(f.fetch);
+    c.onResponseHeaders(31, 'https://agent.example/file', 200, [
+      ...goodHeaders,
+      { name: 'content-disposition', value: 'attachment; filename="x.zip"' },
+    ]);
+    await c.onCommitted(31, 'https://agent.example/file');
+    c.onResponseHeaders(31, 'https://agent.example/', 200, goodHeaders);
+    c.onNavigationFailed(31);
+    await c.onCommitted(31, 'https://agent.example/');
+    c.onResponseHeaders(31, 'https://agent.example/', 200, goodHeaders);
+    await c.onCommitted(31, 'https://evil.example/');
+    expect(f.count()).toBe(0);
+    expect((await c.view(31)).state).toMatchObject({ status: 'not_checked', origin: 'https://evil.example' });
+  });
+
+  it('the response for the committed URL (fragment aside) is applied and checked', async () => {
+    const f = cardFetch();
+    const { action, c } = await setup(f.fetch);
+    c.onResponseHeaders(32, 'https://agent.example/page', 200, goodHeaders);
+    await c.onCommitted(32, 'https://agent.example/page#top');
+    expect(action.shown.filter((s) => s.tabId === 32).at(-1)?.icon).toBe('verified');
+  });
+
+  it('a state about another origin than the tab shows is never presented (toolbar or popup)', async () => {
+    const f = cardFetch();
+    const { action, c } = await setup(f.fetch);
+    await c.onDocumentHeaders(33, 'https://agent.example/', goodHeaders);
+    expect((await c.view(33)).state.status).toBe('verified');
+    action.origins.set(33, 'https://evil.example');
+    const v = await c.view(33);
+    expect(v.state).toMatchObject({ status: 'not_checked', origin: 'https://evil.example' });
+    expect(v.result).toBeNull();
+    await c.handle({ type: 'check', tabId: 33 }); // a re-render while the tab shows evil
+    expect(action.shown.filter((s) => s.tabId === 33).at(-1)?.icon).toBe('not_checked');
+  });
+});
+
+describe('a result is shown only for the document it was computed for', () => {
+  it('a late result for origin A does not attach to the tab after it moved to B', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const f = cardFetch();
+    const slow: FetchBounded = async (url, limits) => {
+      await gate;
+      return f.fetch(url, limits);
+    };
+    const { c } = await setup(slow);
+    const first = c.onDocumentHeaders(40, 'https://agent.example/', goodHeaders);
+    await new Promise((r) => setTimeout(r, 20));
+    await c.onDocumentHeaders(40, 'https://elsewhere.example/', []);
+    release();
+    await first;
+    const v = await c.view(40);
+    expect(v.state).toMatchObject({ origin: 'https://elsewhere.example', status: 'not_checked' });
+    expect(v.result).toBeNull();
+  });
+
+  it('a late result does not attach to a new document of the same origin either', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const f = cardFetch();
+    const slow: FetchBounded = async (url, limits) => {
+      await gate;
+      return f.fetch(url, limits);
+    };
+    const { c } = await setup(slow);
+    const first = c.onDocumentHeaders(41, 'https://agent.example/a', goodHeaders);
+    await new Promise((r) => setTimeout(r, 20));
+    await c.onDocumentHeaders(41, 'https://agent.example/b', []); // no Lineage headers: not checked
+    release();
+    await first;
+    const v = await c.view(41);
+    expect(v.state.status).toBe('not_checked');
+    expect(v.result).toBeNull();
+  });
+
+  it('after a timeout, a cached result computed for other headers is not shown', async () => {
+    let slow = false;
+    const f = cardFetch();
+    const fetch: FetchBounded = async (url, limits) => {
+      if (slow) await new Promise((r) => setTimeout(r, 300));
+      return f.fetch(url, limits);
+    };
+    const { c } = await setup(fetch, 100);
+    await c.onDocumentHeaders(42, 'https://agent.example/', goodHeaders);
+    expect((await c.view(42)).state.status).toBe('verified');
+    slow = true;
+    const bad = TREES.v1.inclusionProof(3, 8).map((h) => h.slice());
+    bad[0]![0]! ^= 1;
+    await c.onDocumentHeaders(42, 'https://agent.example/other', [
+      { name: 'lineage-checkpoint', value: checkpointHeader(CHECKPOINTS.v1) },
+      { name: 'lineage-inclusion', value: inclusionHeader(3, 8, bad) },
+    ]);
+    const v = await c.view(42);
+    expect(v.state.status).toBe('timeout');
+    expect(v.result).toBeNull();
+  });
+});
+
+describe('header lines are counted per field before anything is dropped', () => {
+  it('two Lineage-Checkpoint lines are rejected however many Link lines come first', async () => {
+    for (const pad of [0, 14, 200]) {
+      const f = cardFetch();
+      const { c } = await setup(f.fetch);
+      await c.onDocumentHeaders(50, 'https://agent.example/', [
+        ...Array.from({ length: pad }, () => ({ name: 'link', value: '</x>; rel="agent-card"' })),
+        goodHeaders[1]!,
+        goodHeaders[0]!,
+        { name: 'lineage-checkpoint', value: checkpointHeader(CHECKPOINTS.fork) },
+      ]);
+      const v = await c.view(50);
+      expect(v.state.status, `${pad} Link lines first`).toBe('failed');
+      expect(v.result?.checks.find((x) => x.id === 'proof.headers')?.status).toBe('fail');
+    }
+  });
+
+  it('a Lineage-* field on too many lines is a failure, not truncated into a valid one', async () => {
+    const f = cardFetch();
+    const { c } = await setup(f.fetch);
+    await c.onDocumentHeaders(51, 'https://agent.example/', [
+      goodHeaders[0]!,
+      ...Array.from({ length: 9 }, () => goodHeaders[1]!),
+    ]);
+    const v = await c.view(51);
+    expect(v.result?.checks.find((x) => x.id === 'proof.headers')).toMatchObject({
+      status: 'fail',
+      found: 'headers.too_many_lines',
+    });
   });
 });
 

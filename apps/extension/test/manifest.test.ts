@@ -29,7 +29,7 @@ describe('manifests', () => {
 
   it('both: minimal permissions, no remote code, strict CSP, same pages', () => {
     for (const m of [chromium, firefox]) {
-      expect(m.permissions).toEqual(['webRequest']);
+      expect(m.permissions).toEqual(['webRequest', 'webNavigation']);
       expect(m.host_permissions).toEqual(['http://*/*', 'https://*/*']);
       expect(m.content_security_policy).toEqual({ extension_pages: EXTENSION_CSP });
       expect(m.version).toBe('1.2.3');

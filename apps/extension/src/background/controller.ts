@@ -37,6 +37,35 @@ interface TabRecord {
   result: OriginCheck | null;
 }
 
+/** A top-level response whose document has not committed (yet): it is not the tab's document. */
+interface PendingDocument {
+  url: string;
+  headers: HeaderList;
+}
+
+/** The URL of a document without its fragment: what webRequest reports and a commit is compared by. */
+function documentUrl(url: string): string | null {
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    return u.href;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Responses that never become the tab's document: 204/205 (the navigation is abandoned, RFC 9110
+ * §15.3.5/§15.3.6), redirects (the next response replaces them) and downloads (Content-Disposition:
+ * attachment). Their headers must never be applied to the page the tab keeps showing.
+ */
+export function neverCommits(statusCode: number, headers: HeaderList): boolean {
+  if (statusCode === 204 || statusCode === 205) return true;
+  if (statusCode >= 300 && statusCode < 400) return true;
+  const disposition = combinedHeader(headers, 'content-disposition');
+  return disposition !== null && /^\s*attachment\b/i.test(disposition);
+}
+
 /** http(s) only: the extension never checks browser-internal or file pages. */
 export function webOrigin(url: string): string | null {
   try {
@@ -49,17 +78,24 @@ export function webOrigin(url: string): string | null {
 
 /**
  * The headers a check reads, with values capped just above the parser's limit: enough to keep an
- * oversized header detectably oversized, never a hostile megabyte in storage.
+ * oversized header detectably oversized, never a hostile megabyte in storage. Lines are counted per
+ * field name, so no number of lines of one field (Link padding) can push another out: up to
+ * `headerLines` lines of each are kept, plus one, so that a field sent on too many lines stays
+ * detectably so (the parser rejects it), and two Lineage-Checkpoint lines always reach the parser.
  */
-function relevantHeaders(headers: HeaderList): Array<{ name: string; value: string }> {
+export function relevantHeaders(headers: HeaderList): Array<{ name: string; value: string }> {
   const names = new Set<string>(Object.values(HEADER));
-  return headers
-    .filter((h) => names.has(h.name.toLowerCase()))
-    .slice(0, 16)
-    .map((h) => ({
-      name: h.name.toLowerCase(),
-      value: (h.value ?? '').slice(0, LIMITS.totalHeaderChars + 1),
-    }));
+  const seen = new Map<string, number>();
+  const out: Array<{ name: string; value: string }> = [];
+  for (const h of headers) {
+    const name = h.name.toLowerCase();
+    if (!names.has(name)) continue;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    if (n > LIMITS.headerLines + 1) continue;
+    out.push({ name, value: (h.value ?? '').slice(0, LIMITS.totalHeaderChars + 1) });
+  }
+  return out;
 }
 
 /** The Lineage headers that make a cached result reusable only for an identical response. */
@@ -75,6 +111,8 @@ function headerKey(headers: HeaderList): string {
  */
 export class Controller {
   private readonly tabs = new Map<number, TabRecord>();
+  /** Per tab, the last top-level response whose navigation has not committed. */
+  private readonly pending = new Map<number, PendingDocument>();
   private run = 0;
   /** Per-log exclusion for the split-view memory (read-compare-write). */
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -133,10 +171,55 @@ export class Controller {
 
   private async setState(tabId: number, state: TabState): Promise<void> {
     this.tab(tabId).state = state;
-    await this.deps.action.render(tabId, presentTabState(state));
+    await this.render(tabId, state);
   }
 
-  /** A top-level document's response headers arrived (non-blocking webRequest). */
+  /**
+   * Renders a state in the toolbar — as not checked when the tab no longer shows the state's origin
+   * (it moved on and we have not seen the new document commit yet): a verdict is only ever shown
+   * over the origin it is about.
+   */
+  private async render(tabId: number, state: TabState): Promise<void> {
+    let shown = state;
+    if (state.status !== 'not_checked' && state.origin) {
+      const tabOrigin = await this.deps.action.tabOrigin(tabId);
+      if (tabOrigin && tabOrigin !== state.origin) shown = initialTabState(tabOrigin);
+    }
+    await this.deps.action.render(tabId, presentTabState(shown));
+  }
+
+  /**
+   * A top-level response's headers arrived (non-blocking webRequest). Nothing about the tab changes
+   * yet: the response becomes the tab's document only if its navigation commits (onCommitted). A
+   * page can start navigations that never commit (a 204, a download): their headers are dropped.
+   */
+  onResponseHeaders(tabId: number, url: string, statusCode: number, headers: HeaderList): void {
+    const key = documentUrl(url);
+    if (!key || neverCommits(statusCode, headers)) {
+      this.pending.delete(tabId);
+      return;
+    }
+    this.pending.set(tabId, { url: key, headers: relevantHeaders(headers) });
+  }
+
+  /** The top-level navigation failed or was cancelled: its response never becomes the document. */
+  onNavigationFailed(tabId: number): void {
+    this.pending.delete(tabId);
+  }
+
+  /**
+   * A new document committed in the tab's main frame. Its headers are the pending response's when
+   * that response was for this very URL; otherwise we saw none (cache, back/forward) and the tab is
+   * a new, unchecked document — never the previous document's verdict.
+   */
+  async onCommitted(tabId: number, url: string): Promise<void> {
+    const p = this.pending.get(tabId);
+    this.pending.delete(tabId);
+    const headers = p && p.url === documentUrl(url) ? p.headers : [];
+    await this.onDocumentHeaders(tabId, url, headers);
+  }
+
+  /** A committed top-level document's response headers: the tab now shows this document. */
   async onDocumentHeaders(tabId: number, url: string, headers: HeaderList): Promise<void> {
     const origin = webOrigin(url);
     const t = this.tab(tabId);
@@ -145,8 +228,9 @@ export class Controller {
     // while we wait, and must already see the new origin (and so leave these headers alone).
     t.headers = kept;
     t.result = null;
-    t.state = nextTabState(t.state, { type: 'navigate', origin });
-    await this.deps.action.render(tabId, presentTabState(t.state));
+    // A new run number: a check still running for the previous document can no longer finish here.
+    t.state = nextTabState(t.state, { type: 'navigate', origin, run: ++this.run });
+    await this.render(tabId, t.state);
     if (origin) await this.deps.store.putTabHeaders({ tabId, origin, headers: kept });
     else await this.deps.store.deleteTabHeaders(tabId);
     if (!origin) return;
@@ -161,6 +245,7 @@ export class Controller {
 
   async onTabRemoved(tabId: number): Promise<void> {
     this.tabs.delete(tabId);
+    this.pending.delete(tabId);
     await this.deps.store.deleteTabHeaders(tabId);
   }
 
@@ -175,7 +260,7 @@ export class Controller {
     t.headers = [];
     t.result = null;
     await this.deps.store.deleteTabHeaders(tabId);
-    await this.setState(tabId, nextTabState(t.state, { type: 'navigate', origin }));
+    await this.setState(tabId, nextTabState(t.state, { type: 'navigate', origin, run: ++this.run }));
   }
 
   /** Runs a check for the tab's origin; resolves when the tab has a final state. */
@@ -250,7 +335,8 @@ export class Controller {
         }),
       );
     } else {
-      if (cur.state.run === run) cur.result = outcome;
+      // Only the document this run was for: a navigation since then has started another run.
+      if (cur.state.run === run && cur.state.origin === outcome.origin) cur.result = outcome;
       await this.setState(
         tabId,
         outcome.status === 'timeout'
@@ -269,19 +355,32 @@ export class Controller {
     const fresh = !this.tabs.has(tabId);
     const t = await this.restore(tabId);
     // Keep the toolbar and the popup telling the same story after a restart.
-    if (fresh) await this.deps.action.render(tabId, presentTabState(t.state));
+    if (fresh) await this.render(tabId, t.state);
+    const shown = await this.deps.action.tabOrigin(tabId);
     if (!t.state.origin) {
-      const origin = await this.deps.action.tabOrigin(tabId);
-      if (origin) t.state = { ...t.state, origin };
+      if (shown) t.state = { ...t.state, origin: shown };
+    } else if (shown && shown !== t.state.origin) {
+      // The tab shows another origin than the one our state is about (a navigation we have not
+      // seen commit): say nothing about it rather than the other document's verdict.
+      return { tabId, state: initialTabState(shown), result: null, history: [] };
     }
+    const { state } = t;
     let result = t.result;
-    if (!result && t.state.origin && t.state.status !== 'not_checked' && t.state.status !== 'checking') {
-      result = (await this.deps.store.getCached(t.state.origin)) ?? null;
+    if (
+      !result &&
+      state.origin &&
+      (state.status === 'verified' ||
+        state.status === 'warning' ||
+        state.status === 'failed' ||
+        state.status === 'timeout')
+    ) {
+      // A cached result stands in only if it was computed for exactly this document's headers.
+      const cached = await this.deps.store.getCached(state.origin);
+      if (cached && cached.headerKey === headerKey(t.headers)) result = cached;
     }
-    const history = t.state.origin
-      ? await this.deps.store.history(t.state.origin, LIMITS.historyPerOrigin)
-      : [];
-    return { tabId, state: t.state, result, history };
+    if (result && result.origin !== state.origin) result = null;
+    const history = state.origin ? await this.deps.store.history(state.origin, LIMITS.historyPerOrigin) : [];
+    return { tabId, state, result, history };
   }
 
   async handle(req: Request): Promise<Response> {

@@ -153,6 +153,20 @@ function checkSize(value: string, header: string): void {
  * HeaderError on the first header that breaks the format or a limit; absent headers are null.
  */
 export function parseProofHeaders(headers: HeaderList): ProofHeaders {
+  for (const [key, name] of [
+    ['Checkpoint', HEADER.checkpoint],
+    ['Inclusion', HEADER.inclusion],
+    ['Consistency', HEADER.consistency],
+  ] as const) {
+    const lines = headers.filter((h) => h.name.toLowerCase() === name).length;
+    if (lines > LIMITS.headerLines) {
+      throw new HeaderError(
+        'headers.too_many_lines',
+        `Lineage-${key}`,
+        `sent on ${formatCount(lines)} lines; at most ${LIMITS.headerLines} are accepted`,
+      );
+    }
+  }
   const raw = {
     checkpoint: combinedHeader(headers, HEADER.checkpoint),
     inclusion: combinedHeader(headers, HEADER.inclusion),
@@ -231,7 +245,8 @@ export function parseProofHeaders(headers: HeaderList): ProofHeaders {
   }
 
   const digest = combinedHeader(headers, HEADER.contentDigest);
-  if (digest !== null && digest.length <= LIMITS.headerChars) {
+  const digestLines = headers.filter((h) => h.name.toLowerCase() === HEADER.contentDigest).length;
+  if (digest !== null && digest.length <= LIMITS.headerChars && digestLines <= LIMITS.headerLines) {
     // RFC 9530: only sha-256 binds the body proof; other algorithms are ignored, not trusted.
     try {
       const sha = parseDictionary(digest).get('sha-256');

@@ -7,6 +7,8 @@ export const LIMITS = Object.freeze({
   headerChars: 8_192,
   /** All Lineage-* header values of one response together. */
   totalHeaderChars: 16_384,
+  /** Lines of one Lineage-* field (more is a failure) and of Link or Content-Digest (more is ignored). */
+  headerLines: 4,
   /** Link header scanned for rel="agent-card". */
   linkHeaderChars: 16_384,
   /** The decoded checkpoint (signed note) bytes. */

@@ -23,7 +23,8 @@ export interface TabState {
 export type CheckTrigger = 'advertised' | 'on_demand' | 'all_sites';
 
 export type TabEvent =
-  | { type: 'navigate'; origin: string | null }
+  /** `run`: a fresh run number, so that no check started for the previous document can finish. */
+  | { type: 'navigate'; origin: string | null; run?: number }
   | { type: 'start'; run: number; trigger: CheckTrigger }
   | { type: 'finish'; run: number; status: 'verified' | 'warning' | 'failed'; sentence: string }
   | { type: 'timeout'; run: number };
@@ -47,7 +48,7 @@ export function nextTabState(state: TabState, event: TabEvent): TabState {
   switch (event.type) {
     case 'navigate':
       // A new document: whatever was established about the previous one no longer applies.
-      return { ...initialTabState(event.origin), run: state.run };
+      return { ...initialTabState(event.origin), run: Math.max(state.run, event.run ?? state.run) };
     case 'start':
       if (event.run <= state.run) return state;
       return {

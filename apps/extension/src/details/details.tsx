@@ -1,12 +1,17 @@
-import { AuditPath, CheckList, DataText, TabVerdict } from '@lineage/ui';
+import { AuditPath, CheckList, DataText, revealHidden, TabVerdict } from '@lineage/ui';
+import { shownResult } from '../shared/messages.js';
 import { useTabView } from '../shared/use-view.js';
 
-/** Everything behind the verdict: every check, the raw card and checkpoint exactly as served. */
+/**
+ * Everything behind the verdict: every check, the raw card and checkpoint as served — with hidden and
+ * direction-changing characters made visible (⟨U+202E⟩), as everywhere site text is shown.
+ */
 export function Details() {
   const { view, error } = useTabView();
   if (error) return <p className="lin-ext-error">{error}</p>;
   if (!view) return <p className="lin-muted">Loading…</p>;
-  const { state, result } = view;
+  const { state } = view;
+  const result = shownResult(view);
   return (
     <main className="lin-ext-details">
       <TabVerdict status={state.status} sentence={state.sentence} />
@@ -38,8 +43,8 @@ export function Details() {
           )}
           <h2 className="lin-ext-h2">Checkpoint (Lineage-Checkpoint header, as received)</h2>
           {result.checkpointText ? (
-            <pre className="lin-ext-raw" data-testid="raw-checkpoint">
-              {result.checkpointText}
+            <pre className="lin-ext-raw" data-testid="raw-checkpoint" dir="ltr">
+              {revealHidden(result.checkpointText)}
             </pre>
           ) : (
             <p className="lin-muted">None.</p>
@@ -48,8 +53,8 @@ export function Details() {
             Agent card as served <DataText value={result.cardUrl} max={80} />
           </h2>
           {result.cardText ? (
-            <pre className="lin-ext-raw" data-testid="raw-card">
-              {result.cardText}
+            <pre className="lin-ext-raw" data-testid="raw-card" dir="ltr">
+              {revealHidden(result.cardText)}
             </pre>
           ) : (
             <p className="lin-muted">None.</p>

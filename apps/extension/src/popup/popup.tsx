@@ -1,6 +1,7 @@
 import { AgentCardSummary, AuditPath, DataText, OriginHistory, TabVerdict } from '@lineage/ui';
 import { extensionUrl, openTab } from '../browser/runtime.js';
 import { CompactChecks } from '../shared/compact-checks.js';
+import { shownResult } from '../shared/messages.js';
 import { useTabView } from '../shared/use-view.js';
 
 const TRIGGER = {
@@ -13,7 +14,8 @@ export function Popup() {
   const { view, error, check, busy } = useTabView();
   if (error) return <p className="lin-ext-error">{error}</p>;
   if (!view) return <p className="lin-muted">Loading…</p>;
-  const { state, result, history } = view;
+  const { state, history } = view;
+  const result = shownResult(view);
   const checks = result?.checks ?? [];
   const identity = checks.filter((c) => c.id.startsWith('card.'));
   const proofChecks = checks.filter((c) => c.id.startsWith('proof.'));

@@ -46,3 +46,15 @@ export function parseRequest(m: unknown): Request | null {
       return { type: o.type as 'getSettings' | 'clearData' };
   }
 }
+
+const FINAL = new Set(['verified', 'warning', 'failed', 'timeout']);
+
+/**
+ * The result our pages may show beside a state: only one computed for the state's own origin, and
+ * only once the state is final — never a result of another document next to this one's verdict.
+ */
+export function shownResult(view: TabView): OriginCheck | null {
+  const { state, result } = view;
+  if (!result || result.origin !== state.origin || !FINAL.has(state.status)) return null;
+  return result;
+}
