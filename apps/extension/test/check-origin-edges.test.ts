@@ -34,6 +34,7 @@ import type { OriginCheck } from '../src/storage/types.js';
 import {
   CARDS,
   CHECKPOINTS,
+  checkpointAt,
   checkpointHeader,
   HISTORIES,
   HISTORY_PATH,
@@ -429,6 +430,95 @@ describe('page (body) proofs bound with Content-Digest', () => {
     const none = await go(null);
     expect(status(none, 'proof.inclusion.body')).toEqual(['not_checked']);
     expect(none.status).toBe('warning');
+  });
+});
+
+describe('an older tree head than the remembered one (spec §6.6, n2 < n1)', () => {
+  const v2Headers = h({
+    'lineage-checkpoint': checkpointHeader(CHECKPOINTS.v2),
+    'lineage-inclusion': inclusionHeader(9, 13, TREES.v2.inclusionProof(9, 13)),
+  });
+  const proof8to13 = TREES.v2.consistencyProof(8, 13);
+  const endpoint = (p: Uint8Array[]) => ({
+    body: utf8Encode(JSON.stringify({ from: 8, to: 13, proof: p.map((x) => toBase64(x)) })),
+  });
+  const goodSite = (extra: Record<string, { body: Uint8Array }>) =>
+    siteFetch({
+      '/.well-known/agent-card.json': { body: CARDS.good },
+      [HISTORY_PATH]: { body: HISTORIES.good },
+      ...extra,
+    });
+  /** A hostile site replayed the log's newest genuine checkpoint (13) first. */
+  async function rememberingNewer(): Promise<MemoryStore> {
+    const store = new MemoryStore();
+    await run(v2Headers, siteFetch({}), store);
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('13');
+    return store;
+  }
+
+  it('proven to be a prefix of the remembered tree (endpoint) → pass, verified; the larger head stays', async () => {
+    const store = await rememberingNewer();
+    const r = await run(
+      h(goodHeaders),
+      goodSite({ '/.well-known/lineage/consistency?from=8&to=13': endpoint(proof8to13) }),
+      store,
+    );
+    expect(status(r, 'proof.consistency')).toEqual(['pass']);
+    expect(r.status).toBe('verified');
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('13');
+  });
+
+  it('a Lineage-Consistency header from the page’s size to the remembered one is used', async () => {
+    const store = await rememberingNewer();
+    const p = proof8to13.map((x) => `:${toBase64(x)}:`).join(' ');
+    const r = await run(
+      [...h(goodHeaders), { name: 'lineage-consistency', value: `from=8, to=13, proof=(${p})` }],
+      goodSite({}),
+      store,
+    );
+    expect(status(r, 'proof.consistency')).toEqual(['pass']);
+  });
+
+  it('no proof available → not checked with its own sentence, never “shrank”', async () => {
+    const store = await rememberingNewer();
+    const r = await run(h(goodHeaders), goodSite({}), store);
+    const c = r.checks.find((x) => x.id === 'proof.consistency')!;
+    expect(c.status).toBe('not_checked');
+    expect(c.reason).not.toMatch(/shrank/);
+    expect(r.status).toBe('warning');
+    expect(r.sentence).toBe(
+      'Warning: the site shows an older tree head than one you saw before, and no proof links the two.',
+    );
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('13');
+  });
+
+  it('a proof that does not hold → split view', async () => {
+    const store = await rememberingNewer();
+    const bad = proof8to13.map((x) => x.slice());
+    bad[0]![0]! ^= 1;
+    const r = await run(
+      h(goodHeaders),
+      goodSite({ '/.well-known/lineage/consistency?from=8&to=13': endpoint(bad) }),
+      store,
+    );
+    expect(status(r, 'proof.consistency')).toEqual(['fail']);
+    expect(r.sentence).toMatch(/^Failed: split view/);
+  });
+
+  it('a smaller tree signed after the remembered larger one is a rollback, whatever the proofs say', async () => {
+    const store = await rememberingNewer();
+    const later = checkpointAt(TREES.v1, 1_795_000_000_000 + 60_000);
+    const r = await run(
+      h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(later) }),
+      goodSite({ '/.well-known/lineage/consistency?from=8&to=13': endpoint(proof8to13) }),
+      store,
+    );
+    const c = r.checks.find((x) => x.id === 'proof.consistency')!;
+    expect(c.status).toBe('fail');
+    expect(c.reason).toMatch(/shrank/);
+    expect(r.sentence).toBe(
+      'Failed: the log rolled back — it signed a smaller tree after a larger one you saw before.',
+    );
   });
 });
 

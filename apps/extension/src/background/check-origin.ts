@@ -14,6 +14,7 @@ import type { CoreApi, HistoryFetch, VerifiedCheckpoint } from './core-api.js';
 import { type FetchBounded, FetchError, type FetchedText } from './fetch-bounded.js';
 import { HeaderError, type HeaderList, type ProofHeaders, parseProofHeaders } from './headers.js';
 import { LIMITS } from './limits.js';
+import { cardOriginOutcome, namedOrigins, transportOutcome } from './origin-binding.js';
 import { sentenceFor } from './sentences.js';
 import { checkSplitView } from './split-view.js';
 import { statusOf } from './verdict-policy.js';
@@ -162,6 +163,16 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
       const r = await core.verifyCard(cardFetch.text, trust, await fetchHistory(origin, input.fetch));
       checks.push(...r.checks);
       card = r.card;
+      if (card) {
+        // A card that parsed: does it name this origin? (A copy on another origin verifies otherwise.)
+        let named: string[] = [];
+        try {
+          named = namedOrigins(core.parseStrictJson(cardFetch.text));
+        } catch {
+          named = [];
+        }
+        checks.push(cardOriginOutcome(origin, named));
+      }
     }
   } else {
     checks.push(
@@ -357,6 +368,10 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
     proof.previous = sv.previous;
     if (sv.outcome) checks.push(sv.outcome);
   }
+
+  // Plain HTTP (not loopback): the network could have served all of the above. Last, so that a
+  // more specific gap names the warning first.
+  checks.push(transportOutcome(origin));
 
   const status = statusOf(checks);
   return {

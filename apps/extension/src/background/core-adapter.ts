@@ -2,6 +2,7 @@ import {
   type CheckOutcome,
   expectedFoundOf,
   type NoteVerifierKey,
+  parseLineageSthTimestamp,
   parseStrictJson,
   parseVkey,
   type TrustStore,
@@ -39,6 +40,15 @@ function keys(vkeys: readonly string[]): NoteVerifierKey[] {
 /** Codes meaning "none of the pinned keys signed this", as opposed to "a pinned key's signature is bad". */
 const NOT_THIS_LOG = new Set(['checkpoint.log-signature', 'checkpoint.origin']);
 
+/** A Lineage STH's `timestamp` line (ms); null when the checkpoint is not a Lineage STH. */
+function sthTimestamp(extensionLines: readonly string[]): number | null {
+  try {
+    return parseLineageSthTimestamp(extensionLines);
+  } catch {
+    return null;
+  }
+}
+
 async function checkpoint(note: string, trust: TrustStore): Promise<VerifiedCheckpoint | RejectedCheckpoint> {
   const witnesses = keys(trust.witnesses.vkeys);
   let firstOrigin: string | null = null;
@@ -58,6 +68,7 @@ async function checkpoint(note: string, trust: TrustStore): Promise<VerifiedChec
         log: r.checkpoint.origin,
         size: r.checkpoint.size,
         root: r.checkpoint.rootHash,
+        timestampMs: sthTimestamp(r.checkpoint.extensionLines),
         checks: [
           {
             id: 'proof.checkpoint',

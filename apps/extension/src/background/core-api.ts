@@ -8,6 +8,8 @@ export interface VerifiedCheckpoint {
   log: string;
   size: bigint;
   root: Uint8Array;
+  /** The Lineage STH `timestamp` (ms), when the checkpoint carries one; null for a plain C2SP checkpoint. */
+  timestampMs: number | null;
   /** The outcomes verifier-core reported (signature, witnesses…), all passing. */
   checks: CheckOutcome[];
 }

@@ -1,6 +1,7 @@
 import type { CheckOutcome } from '@lineage/verifier-core';
 import type { FinalStatus } from '../storage/types.js';
 import { HISTORY_ABSENT, HISTORY_UNPINNED } from './core-history.js';
+import { OLDER_UNPROVEN_FOUND, ROLLBACK_FOUND } from './split-view.js';
 import { SENTENCES } from './tab-state.js';
 
 /**
@@ -13,6 +14,8 @@ const FAIL: Readonly<Record<string, string>> = {
   'proof.inclusion.card': 'Failed: the inclusion proof does not place this agent card in the log.',
   'proof.inclusion.body': 'Failed: the inclusion proof does not place this page’s Content-Digest in the log.',
   'proof.consistency': 'Failed: split view — the log is showing different histories to different people.',
+  [`proof.consistency:${ROLLBACK_FOUND}`]:
+    'Failed: the log rolled back — it signed a smaller tree after a larger one you saw before.',
   'card.fetch': 'Failed: the agent card could not be fetched within the limits.',
   'card.parse': 'Failed: the agent card is not a strict JSON object.',
   'card.shape': 'Failed: the agent card is missing required fields.',
@@ -33,10 +36,16 @@ const WARN: Readonly<Record<string, string>> = {
   'proof.inclusion.card': 'Warning: the site sends no inclusion proof for its agent card.',
   'proof.inclusion.body': 'Warning: the page proof could not be bound to a Content-Digest.',
   'proof.consistency': 'Warning: the log grew, but its consistency with what you saw before is unproven.',
+  [`proof.consistency:${OLDER_UNPROVEN_FOUND}`]:
+    'Warning: the site shows an older tree head than one you saw before, and no proof links the two.',
   'card.fetch': 'Warning: the site advertises Lineage but publishes no agent card.',
   'card.identity_block': 'Warning: the agent card has no Lineage identity block.',
   'card.a2a_signature': 'Warning: the agent card is unsigned, or signed by a key you do not trust.',
   'card.shape': 'Warning: the agent card’s shape could not be fully checked.',
+  'card.origin':
+    'Warning: the agent card is served by an origin it does not name, so it may be a copy of another agent’s card.',
+  'proof.transport':
+    'Warning: this site uses plain HTTP, so anyone on the network could have supplied its card and proofs.',
   [`proof.key_history:${HISTORY_ABSENT}`]:
     'Warning: key history not published, so the card’s key could have been revoked.',
   [`proof.key_history:${HISTORY_UNPINNED}`]:
@@ -57,7 +66,7 @@ const warnFor = (c: CheckOutcome) => WARN[`${c.id}:${c.found ?? ''}`] ?? WARN[c.
 export function sentenceFor(status: FinalStatus, checks: readonly CheckOutcome[]): string {
   if (status === 'failed') {
     const f = checks.find((c) => c.status === 'fail');
-    return (f && FAIL[f.id]) ?? SENTENCES.failed;
+    return (f && (FAIL[`${f.id}:${f.found ?? ''}`] ?? FAIL[f.id])) ?? SENTENCES.failed;
   }
   if (status === 'warning') {
     const open = checks.filter((c) => c.status === 'not_checked');

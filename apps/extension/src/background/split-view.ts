@@ -25,6 +25,11 @@ export interface SplitViewResult {
 
 const TITLE = 'The log shows this site the same history it showed before (no split view)';
 
+/** `found` of a rollback: the log signed a smaller tree after the larger one (sentences.ts keys on it). */
+export const ROLLBACK_FOUND = 'a smaller tree signed after the larger one';
+/** `found` when an older tree head comes without a proof that the remembered one extends it. */
+export const OLDER_UNPROVEN_FOUND = 'an older tree head without a consistency proof to the one remembered';
+
 function outcome(log: string, status: CheckOutcome['status'], extra: Partial<CheckOutcome>): CheckOutcome {
   return {
     id: 'proof.consistency',
@@ -40,9 +45,67 @@ function recordOf(c: VerifiedCheckpoint, note: string, origin: string, now: numb
 }
 
 /**
+ * A tree smaller than the remembered one (spec §6.6, n2 < n1). Sites need not all serve the newest
+ * tree head, so an older one is fine when the remembered tree is proven to extend it — a consistency
+ * proof from n2 to n1, the current tree as the old one — and the larger head is kept. A log that
+ * signed the smaller tree *after* the larger one (a newer timestamp) rolled back: that fails.
+ */
+async function olderTree(
+  input: SplitViewInput,
+  remembered: TreeHeadRecord,
+  rememberedTs: number | null,
+): Promise<CheckOutcome> {
+  const { current: cur, core } = input;
+  const log = cur.log;
+  const n1 = BigInt(remembered.size);
+  const n2 = cur.size;
+  if (cur.timestampMs !== null && rememberedTs !== null && cur.timestampMs > rememberedTs) {
+    return outcome(log, 'fail', {
+      reason: `log ${log} shrank: it signed a tree of ${formatCount(n2)} at ${iso(cur.timestampMs)}, after the tree of ${formatCount(n1)} remembered from ${remembered.origin} (signed at ${iso(rememberedTs)})`,
+      expected: `any tree signed after ${iso(rememberedTs)} has size ≥ ${formatCount(n1)}`,
+      found: ROLLBACK_FOUND,
+    });
+  }
+  let proof: Uint8Array[];
+  const h = input.headerProof;
+  if (h && BigInt(h.from) === n2 && BigInt(h.to) === n1) {
+    proof = h.proof;
+  } else {
+    try {
+      proof = await input.fetchConsistency(n2, n1);
+    } catch (e) {
+      return outcome(log, 'not_checked', {
+        reason: `the site shows a tree of ${formatCount(n2)}, older than the tree of ${formatCount(n1)} remembered for log ${log}, and no consistency proof between them was available: ${(e as Error).message}`,
+        expected: `a consistency proof from ${formatCount(n2)} to ${formatCount(n1)}`,
+        found: OLDER_UNPROVEN_FOUND,
+      });
+    }
+  }
+  const r = core.verifyConsistency({
+    size1: n2,
+    size2: n1,
+    root1: cur.root,
+    root2: fromHex(remembered.rootHex, 32, 'rootHex'),
+    proof,
+  });
+  if (!r.ok) {
+    return outcome(log, 'fail', {
+      reason: `split view: the remembered tree of ${formatCount(n1)} is not proven to extend this tree of ${formatCount(n2)} (${r.message})`,
+      expected: `a consistency proof from ${formatCount(n2)} to ${formatCount(n1)} (root ${remembered.rootHex}, seen from ${remembered.origin})`,
+      found: `a proof that does not verify (${r.code})`,
+    });
+  }
+  // Consistent: the remembered, larger head stays.
+  return outcome(log, 'pass', {});
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
  * Compares a verified checkpoint with the tree head remembered for its log (spec §6.5). The stored
  * record is re-verified first: storage is not trusted, so an edited record is discarded, never
- * believed. Growth must be proven consistent; same size with another root, or shrinking, is an alarm.
+ * believed. Growth must be proven consistent, and so must an older tree (the remembered one extends
+ * it); same size with another root, an unproven extension or a tree signed smaller later is an alarm.
  */
 export async function checkSplitView(input: SplitViewInput): Promise<SplitViewResult> {
   const { current: cur, store, core } = input;
@@ -86,16 +149,7 @@ export async function checkSplitView(input: SplitViewInput): Promise<SplitViewRe
       previous,
     };
   }
-  if (cur.size < oldSize) {
-    return {
-      outcome: outcome(log, 'fail', {
-        reason: `log ${log} shrank: a tree of ${formatCount(oldSize)} was seen before, this one has ${formatCount(cur.size)}`,
-        expected: `size ≥ ${formatCount(oldSize)}`,
-        found: `size ${formatCount(cur.size)}`,
-      }),
-      previous,
-    };
-  }
+  if (cur.size < oldSize) return { outcome: await olderTree(input, remembered, again.timestampMs), previous };
 
   let proof: Uint8Array[];
   const h = input.headerProof;

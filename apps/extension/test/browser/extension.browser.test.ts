@@ -9,8 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSite, serveSite } from '../fixture/server.js';
-import { SITES, type SiteName, trustStoreJson } from '../fixture/sites.js';
+import { type RunningSite, serveSite, serveWorld } from '../fixture/server.js';
+import type { SiteName } from '../fixture/sites.js';
+import { trustStoreJson } from '../fixture/sites.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, '../..');
@@ -31,7 +32,7 @@ let swUrl: string;
 let extId: string;
 let userDataDir: string;
 let privateDist: string | undefined;
-const sites = new Map<SiteName, RunningSite>();
+let sites = new Map<SiteName, RunningSite>();
 
 interface TabSnapshot {
   status: string;
@@ -191,7 +192,7 @@ beforeAll(async () => {
     });
     extDir = join(privateDist, 'chromium');
   }
-  for (const name of Object.keys(SITES) as SiteName[]) sites.set(name, await serveSite(SITES[name]));
+  ({ sites } = await serveWorld());
   userDataDir = mkdtempSync(join(tmpdir(), 'lineage-ext-'));
   ctx = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -246,7 +247,7 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   it('manifest loads as MV3 with only webRequest + http(s) host access', async () => {
     const m = await sw.evaluate(() => chrome.runtime.getManifest());
     expect(m.manifest_version).toBe(3);
-    expect(m.permissions).toEqual(['webRequest']);
+    expect(m.permissions).toEqual(['webRequest', 'webNavigation']);
   });
 
   it('good agent → verified icon, badge OK, popup shows card, identity, proof with audit path', async () => {
@@ -416,6 +417,48 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     await details.locator('[data-check-id="proof.consistency"] .lin-ef-found').waitFor({ timeout: 10_000 });
     await shot(details, 'details-split-view');
     await Promise.all([details.close(), popup.close(), first.page.close()]);
+  });
+
+  it('a page that sends its tab to a Lineage site’s 204 beacon does not wear that site’s verdict', async () => {
+    const good = sites.get('good')!;
+    const evil = await serveSite((path) =>
+      path === '/'
+        ? {
+            status: 200,
+            headers: { 'content-type': 'text/html' },
+            body: new TextEncoder().encode(
+              `<!doctype html><title>Evil</title><h1>Not the Inventory Agent</h1><script>setTimeout(() => { location.href = ${JSON.stringify(`${good.origin}/beacon`)}; }, 200)</script>`,
+            ),
+          }
+        : { status: 404, headers: { 'content-type': 'text/plain' }, body: new Uint8Array(0) },
+    );
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${evil.origin}/`);
+      const tabId = await tabIdOf(evil.origin);
+      await page.waitForTimeout(2000); // the beacon answered 204; the tab stays on the attacker's page
+      expect(page.url().startsWith(evil.origin)).toBe(true);
+      const v = await sw.evaluate(async (id: number) => {
+        const view = await (
+          globalThis as unknown as {
+            __lineage: {
+              view(id: number): Promise<{ state: { status: string; origin: string }; result: unknown }>;
+            };
+          }
+        ).__lineage.view(id);
+        return {
+          ...view.state,
+          result: view.result !== null,
+          badge: await chrome.action.getBadgeText({ tabId: id }),
+        };
+      }, tabId);
+      expect(v).toMatchObject({ status: 'not_checked', origin: evil.origin, result: false, badge: '' });
+      const popup = await openPopup(tabId);
+      expect(await popup.locator('.lin-ext-verdict').getAttribute('data-status')).toBe('not_checked');
+      await Promise.all([popup.close(), page.close()]);
+    } finally {
+      await evil.close();
+    }
   });
 
   it('a site that does not advertise Lineage is not checked until asked from the popup', async () => {
