@@ -93,7 +93,7 @@ export function transportOutcome(origin: string): CheckOutcome {
   const base = {
     id: TRANSPORT_CHECK,
     subject: { kind: 'sth' as const, id: origin },
-    title: 'The site is reached over HTTPS, so the network cannot change what it serves',
+    title: 'The site is reached over HTTPS (or loopback), so the network cannot change what it serves',
   };
   if (isPotentiallyTrustworthy(origin)) return { ...base, status: 'pass' };
   return {
