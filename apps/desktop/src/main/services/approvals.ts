@@ -193,7 +193,10 @@ export function describe(
     ),
     req.comment.trim() ? `Comment: "${req.comment.trim()}"` : 'No comment.',
   ];
-  if (signer) lines.push(`Signed at ${signer.signedAt} with the key whose fingerprint is shown below.`);
+  if (signer)
+    lines.push(
+      `It is dated ${signer.signedAt} and will be signed with the key whose fingerprint is shown below.`,
+    );
   return lines;
 }
 
