@@ -170,7 +170,17 @@ describe('approvals the workflow requires', () => {
       verifiedAt,
       capsuleName: 'no-3a-no-5a.zip',
     });
-    const failed = r.report.checks.filter((c) => c.status === 'fail');
+    // The manifest still lists the two steps, now empty: a label cannot claim a step happened.
+    const empty = r.report.checks.filter((c) => c.id === 'capsule.workflow_steps' && c.status === 'fail');
+    expect(empty.map((c) => [c.subject.field, c.found])).toEqual([
+      [expect.stringMatching(/^\/workflow\/steps\/\d+\/events$/), 'none'],
+      [expect.stringMatching(/^\/workflow\/steps\/\d+\/events$/), 'none'],
+    ]);
+    expect(empty.map((c) => c.subject.step)).toEqual([
+      expect.stringMatching(/^3a /),
+      expect.stringMatching(/^5a /),
+    ]);
+    const failed = r.report.checks.filter((c) => c.status === 'fail' && c.id !== 'capsule.workflow_steps');
     expect(failed.map((c) => c.id)).toEqual(['chain.required_approval', 'chain.required_approval']);
     expect(failed.map((c) => r.events.find((e) => e.id === c.subject.id)?.action)).toEqual([
       'ssp.package',

@@ -1,14 +1,20 @@
 import {
   acknowledgeHandoff,
+  addIdentityBlock,
+  baseAgentCard,
   buildFedrampSample,
   buildTamperedVariants,
   createSarApproval,
+  SAMPLE_AGENTS,
+  SAMPLE_LOG_ID,
   sendHandoff,
+  signAgentCard,
   zipCapsule,
 } from '@lineage/producer';
 import {
   CAPSULE_CHECK_IDS,
   type CapsuleVerification,
+  eventId,
   type HandoffReceipt,
   IDENTITY_CHECK_IDS,
   receiptHash,
@@ -527,5 +533,65 @@ describe('check ids', () => {
   it('every outcome a capsule verification emits uses a listed id', () => {
     const listed = new Set<string>([...CAPSULE_CHECK_IDS, ...IDENTITY_CHECK_IDS]);
     expect(base.report.checks.filter((c) => !listed.has(c.id))).toEqual([]);
+  });
+});
+
+describe('red team: labels the capsule chooses', () => {
+  type Steps = { id: string; title: string; events: string[] }[];
+  const withSteps = (edit: (steps: Steps) => void) => {
+    const m = JSON.parse(dec.decode(s.files.get('manifest.json')!)) as { workflow: { steps: Steps } };
+    edit(m.workflow.steps);
+    return zipCapsule(new Map([...s.files, ['manifest.json', enc.encode(JSON.stringify(m))]]));
+  };
+
+  it('an event moved into a second step, a step id used twice, or a step that names nothing fails capsule.workflow_steps', async () => {
+    const twice = await rejectedBy(
+      withSteps((st) =>
+        st.find((x) => x.id === '3a')!.events.push(st.find((x) => x.id === 'A3')!.events.at(-1)!),
+      ),
+      'capsule.workflow_steps',
+    );
+    expect(failed(twice)[0]).toMatchObject({ expected: 'each event in one step', found: 'steps A3 and 3a' });
+    const twin = await rejectedBy(
+      withSteps((st) => st.push({ id: '3a', title: 'Security officer risk acceptance (again)', events: [] })),
+      'capsule.workflow_steps',
+    );
+    expect(
+      failed(twin)
+        .map((c) => c.expected)
+        .sort(),
+    ).toEqual(['at least one event of the step', 'each step id once']);
+  });
+
+  it('an agent card named after a pinned approver fails capsule.card_name, and the agent is not shown by that name', async () => {
+    const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
+    const officer = s.trust.approvers.find((x) => x.roles.includes('security_officer'))!;
+    // The CSP holds its own agents' keys: A3's card is re-issued under the officer's name.
+    const t = await buildFedrampSample({
+      hooks: {
+        content: (c, { keys }) => {
+          const k = keys.agents.A3!;
+          const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
+          let card = baseAgentCard(`${officer.name.toUpperCase()}  `, [a3.skill]);
+          card = addIdentityBlock(card, k, {
+            lineage: {
+              log_origin: SAMPLE_LOG_ID,
+              registration_event_id: eventId(c.events[reg]!),
+              registration_leaf_index: reg,
+            },
+          });
+          card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
+          c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
+        },
+      },
+    });
+    const v = await verifyZip(t.zip, t.trust);
+    expect(failedIds(v)).toEqual(['capsule.card_name']);
+    expect(failed(v)[0]).toMatchObject({
+      subject: { kind: 'card', field: '/name' },
+      reason: expect.stringContaining(`carries the name of pinned approver ${officer.name}`),
+    });
+    const scan = v.events.find((e) => e.action === 'scan.run')!;
+    expect(scan.actorLabel).toMatch(/^agent [0-9a-f]{12}… \(card name refused\)$/);
   });
 });

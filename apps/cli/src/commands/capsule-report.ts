@@ -75,7 +75,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   if (cap.capsuleDigest) out.push(`  digest    sha256:${cap.capsuleDigest}`);
   if (cap.manifest)
     out.push(
-      `  workflow  ${cap.manifest.workflow}, ${formatCountOf(cap.events.length, 'event')}, created ${cap.manifest.createdAt}`,
+      `  workflow  ${cap.manifest.workflow}, ${formatCountOf(cap.events.length, 'event')}, created ${cap.manifest.createdAt} (title, workflow name and date as the capsule labels itself: unsigned)`,
     );
   out.push(`  trust     ${trustName} (trust roots come only from this file)`);
   for (const t of cap.sths) {
@@ -85,7 +85,11 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   }
 
   if (cap.events.length > 0) {
-    out.push('', 'Evidence by step (✓ verified, ✗ failed, ? not checked):');
+    out.push(
+      '',
+      'Evidence by step (✓ verified, ✗ failed, ? not checked):',
+      "  (steps, their titles and file names are the capsule's own unsigned labels; actions, actors, controls and the artifacts' contents are signed)",
+    );
     const MAX_ROWS = 60;
     for (const e of cap.events.slice(0, MAX_ROWS)) {
       const c = e.commitments.filter((x) => !x.disclosed && !x.rejected).map((x) => x.name);

@@ -12,6 +12,7 @@ export const CAPSULE_CHECK_IDS = [
   'capsule.parse',
   'capsule.artifact_hash',
   'capsule.attested_events',
+  'capsule.card_name',
   'capsule.workflow_steps',
   'approval.schema',
   'approval.signature',

@@ -400,7 +400,34 @@ async function indexDocuments(
         subject: { ...o.subject, where: c.where },
       });
     const idOk = v.checks.some((o) => o.id === 'card.agent_id' && o.status === 'pass');
-    if (v.identity && idOk && v.card.name) labels.set(v.identity.agent_id, v.card.name);
+    if (v.identity && idOk && v.card.name) {
+      // Reports show an agent by its card's name beside people by their pinned names: a card
+      // may not carry a pinned person's name (an agent would read as the security officer).
+      const person = approverNamed(v.card.name, trust);
+      const s: CheckSubject = { kind: 'card', id: v.identity.agent_id, field: '/name', where: c.where };
+      checks.push(
+        person
+          ? {
+              id: 'capsule.card_name',
+              status: 'fail',
+              subject: s,
+              title: "the agent's card name is not a pinned person's name",
+              reason: `the card names the agent "${v.card.name}", which carries the name of pinned approver ${person.name} (${person.id}): an agent would be shown as that person`,
+              expected: "a name that is no pinned approver's",
+              found: `"${v.card.name}"`,
+            }
+          : {
+              id: 'capsule.card_name',
+              status: 'pass',
+              subject: s,
+              title: "the agent's card name is not a pinned person's name",
+            },
+      );
+      labels.set(
+        v.identity.agent_id,
+        person ? `agent ${v.identity.agent_id.slice(10, 22)}… (card name refused)` : v.card.name,
+      );
+    }
   }
 
   // Handoff receipts.
@@ -474,4 +501,14 @@ async function indexDocuments(
   });
   const receiptSender = new Map(parsedReceipts.map((r) => [r.handoff_id, r.sender]));
   return { events, sths, checks, handoffs, openings, relevant, labels, agentEvent, receiptSender };
+}
+
+/** The pinned approver whose name a card name carries (compared case-, space- and form-insensitively). */
+function approverNamed(name: string, trust: TrustStore): TrustStore['approvers'][number] | undefined {
+  const norm = (x: string) => x.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const card = norm(name);
+  return trust.approvers.find((a) => {
+    const person = norm(a.name).replace(/\s*\(.*\)$/, '');
+    return person.length > 0 && card.includes(person);
+  });
 }

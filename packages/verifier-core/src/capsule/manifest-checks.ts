@@ -1,6 +1,6 @@
 import { outcome } from '../events/outcome.js';
 import type { CheckOutcome, CheckSubject } from '../report/model.js';
-import { formatCount } from '../result.js';
+import { type ExpectedFound, formatCount } from '../result.js';
 import type { EngineEvent } from './engine.js';
 import { type CapsuleManifest, MANIFEST_PATH } from './manifest.js';
 import type { CapsuleEntryInfo } from './source.js';
@@ -164,6 +164,56 @@ export function workflowStepOutcomes(
   capsuleSubject: CheckSubject,
 ): CheckOutcome[] {
   const out: CheckOutcome[] = [];
+  const fail = (
+    i: number,
+    s: CapsuleManifest['workflow']['steps'][number],
+    field: string,
+    why: ExpectedFound & { reason: string },
+  ) =>
+    out.push(
+      outcome(
+        'capsule.workflow_steps',
+        'fail',
+        {
+          kind: 'manifest',
+          id: MANIFEST_PATH,
+          field: `/workflow/steps/${i}${field}`,
+          step: `${s.id} ${s.title}`,
+        },
+        'the workflow steps name events in the capsule',
+        why,
+      ),
+    );
+  // The steps are the capsule's own labels: one step per event and per id, and no step that
+  // names nothing, so a label cannot move an event, hide behind a twin, or claim a step happened.
+  const stepIds = new Map<string, number>();
+  const stepOfEvent = new Map<string, string>();
+  for (const [i, s] of manifest.workflow.steps.entries()) {
+    const twin = stepIds.get(s.id);
+    if (twin !== undefined)
+      fail(i, s, '/id', {
+        reason: `step id "${s.id}" is used twice (also /workflow/steps/${twin})`,
+        expected: 'each step id once',
+        found: `"${s.id}" again`,
+      });
+    else stepIds.set(s.id, i);
+    if (s.events.length === 0)
+      fail(i, s, '/events', {
+        reason: `step ${s.id} "${s.title}" names no events: nothing in the capsule shows it happened`,
+        expected: 'at least one event of the step',
+        found: 'none',
+      });
+    for (const id of s.events) {
+      const other = stepOfEvent.get(id);
+      if (other !== undefined)
+        fail(i, s, '/events', {
+          reason: `event ${id.slice(0, 12)}… is in step ${other} and again in step ${s.id}`,
+          expected: 'each event in one step',
+          found: `steps ${other} and ${s.id}`,
+        });
+      else stepOfEvent.set(id, s.id);
+    }
+  }
   for (const s of manifest.workflow.steps) {
     for (const id of s.events) {
       if (events.has(id)) continue;

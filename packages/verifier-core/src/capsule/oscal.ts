@@ -161,7 +161,11 @@ export function toOscalAssessmentResults(
       target: {
         type: 'objective-id',
         'target-id': `${controlId(c)}_obj`,
-        status: { state: ok ? 'satisfied' : 'not-satisfied' },
+        status: {
+          state: ok ? 'satisfied' : 'not-satisfied',
+          // What the state rests on: signed tags, not a judgement of the control.
+          remarks: `Determined by Lineage from the evidence its signers tagged ${c}: ${ok ? 'that evidence is authentic, anchored in a trusted log and in order' : 'that evidence or the capsule did not verify'}. Whether the control objective is met is the assessor's judgement.`,
+        },
       },
       'related-observations': [
         ...events.map((e) => ({ 'observation-uuid': obsOfEvent.get(e.id)! })),
