@@ -87,11 +87,18 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   if (cap.events.length > 0) {
     out.push(
       '',
-      'Evidence by step (✓ verified, ✗ failed, ? not checked):',
+      'Evidence in log order (✓ verified, ✗ failed, ? not checked):',
       "  (steps, their titles and file names are the capsule's own unsigned labels; actions, actors, controls and the artifacts' contents are signed)",
     );
     const MAX_ROWS = 60;
-    for (const e of cap.events.slice(0, MAX_ROWS)) {
+    // In log order (the leaf index a verified proof gives), not the order of the capsule's file,
+    // which the capsule chooses; events without a verified position follow, by their signed time.
+    const logOrder = [...cap.events].sort(
+      (a, b) =>
+        (a.inclusion?.index ?? Number.POSITIVE_INFINITY) - (b.inclusion?.index ?? Number.POSITIVE_INFINITY) ||
+        a.timestamp.localeCompare(b.timestamp),
+    );
+    for (const e of logOrder.slice(0, MAX_ROWS)) {
       const c = e.commitments.filter((x) => !x.disclosed && !x.rejected).map((x) => x.name);
       const r = e.commitments.filter((x) => x.rejected).map((x) => x.name);
       out.push(
