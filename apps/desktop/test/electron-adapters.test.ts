@@ -58,7 +58,10 @@ function fakeSession(): FakeSession {
     setDisplayMediaRequestHandler: () => undefined,
     setSpellCheckerEnabled: (v: boolean) => (s.spell = v),
     setSpellCheckerLanguages: () => undefined,
-    setProxy: async () => undefined,
+    proxy: undefined as unknown,
+    setProxy: async (config: unknown) => {
+      s.proxy = config;
+    },
     on: (ev: string, fn: Handler) => s.events.set(ev, fn),
   };
   return s;
@@ -89,6 +92,13 @@ describe('security.main.ts', () => {
     expect(await ok.text()).toContain('<p>app</p>');
     expect((await ses.protocolHandler!({ url: 'app://lineage/%2e%2e/etc/passwd.html' })).status).toBe(404);
     expect((await ses.protocolHandler!({ url: 'app://lineage/missing.js' })).status).toBe(404);
+  });
+  it('sends whatever could escape the request filter (WebRTC relays) to a dead loopback proxy', () => {
+    expect(ses.proxy).toEqual({
+      mode: 'fixed_servers',
+      proxyRules: 'socks5://127.0.0.1:9',
+      proxyBypassRules: '',
+    });
   });
   it('denies permissions, disables spellcheck and cancels downloads', () => {
     let granted: boolean | undefined;

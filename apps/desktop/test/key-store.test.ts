@@ -130,6 +130,28 @@ describe('approver key store: concurrency, binding and lifetime', () => {
     await expect(new KeyStore(d, 10).unlock(req.passphrase)).rejects.toThrow(/id does not match/);
   });
 
+  it('refuses a version-2 key file whose wrapper was downgraded to version 1 to claim another role', async () => {
+    const d = dir();
+    const ks = new KeyStore(d, 10);
+    await ks.create({ ...req, approverId: 'lin:human:clerk', role: 'compliance_lead' });
+    await ks.lock();
+    const file = join(d, 'approver-key.json');
+    const w = JSON.parse(readFileSync(file, 'utf8'));
+    // The sealed owner is 'lin:human:clerk#compliance_lead'; as a version-1 id it would match.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...w,
+        version: 1,
+        id: 'lin:human:clerk#compliance_lead',
+        role: 'authorizing_official',
+      }),
+    );
+    await expect(new KeyStore(d, 10).unlock(req.passphrase)).rejects.toThrow(
+      /version 1, but the sealed key's owner .* binds a role/,
+    );
+  });
+
   it('a second unlock zeroes the key it replaces', async () => {
     const d = dir();
     const ks = new KeyStore(d, 10);

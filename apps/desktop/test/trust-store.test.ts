@@ -1,6 +1,6 @@
 // Trust-store and other user-data files under concurrent changes: every change lands, none is lost
 // to a read-modify-write race, and no temp file collides or is left behind.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFedrampSample, type FedrampSample } from '@lineage/producer';
@@ -16,6 +16,20 @@ const dir = () => mkdtempSync(join(tmpdir(), 'lineage-trust-race-'));
 beforeAll(async () => {
   sample = await buildFedrampSample({ dir: dir() });
   trustText = readFileSync(sample.paths!.trust, 'utf8');
+});
+
+describe('importing a trust store', () => {
+  it('replaces a store that is broken on disk (the way back from a corrupt file)', async () => {
+    for (const broken of ['{not json', '{"version":99}']) {
+      const d = dir();
+      writeFileSync(join(d, 'trust-store.json'), broken);
+      const ts = new TrustStoreService(d);
+      await expect(ts.view()).rejects.toThrow();
+      const view = await ts.importStore(trustText);
+      expect(view.entries.length).toBeGreaterThan(0);
+      expect((await new TrustStoreService(d).view()).entries.length).toBe(view.entries.length);
+    }
+  });
 });
 
 describe('trust store changes made at once', () => {

@@ -10,6 +10,7 @@ import { app, protocol, type Session, session, type WebContents } from 'electron
 import {
   APP_ORIGIN,
   APP_SCHEME,
+  BLACKHOLE_PROXY,
   CHROMIUM_SWITCHES,
   navigationDecision,
   permissionDecision,
@@ -87,5 +88,5 @@ export function applySessionPolicy(rendererDir: string, ses: Session = session.d
     // Spellcheck stays disabled above either way.
   }
   ses.on('will-download', (e) => e.preventDefault());
-  ses.setProxy({ mode: 'direct' }).catch(() => undefined);
+  ses.setProxy({ ...BLACKHOLE_PROXY }).catch(() => undefined);
 }

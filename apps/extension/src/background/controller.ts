@@ -230,6 +230,7 @@ export class Controller {
     t.result = null;
     // A new run number: a check still running for the previous document can no longer finish here.
     t.state = nextTabState(t.state, { type: 'navigate', origin, run: ++this.run });
+    const run = t.state.run;
     await this.render(tabId, t.state);
     if (origin) await this.deps.store.putTabHeaders({ tabId, origin, headers: kept });
     else await this.deps.store.deleteTabHeaders(tabId);
@@ -240,7 +241,8 @@ export class Controller {
       : settings.checkAllSites
         ? 'all_sites'
         : null;
-    if (trigger) await this.check(tabId, trigger, false);
+    // Only for this document: if the tab moved on while we waited, the next one decides for itself.
+    if (trigger) await this.check(tabId, trigger, false, { origin, run });
   }
 
   async onTabRemoved(tabId: number): Promise<void> {
@@ -263,18 +265,30 @@ export class Controller {
     await this.setState(tabId, nextTabState(t.state, { type: 'navigate', origin, run: ++this.run }));
   }
 
-  /** Runs a check for the tab's origin; resolves when the tab has a final state. */
-  async check(tabId: number, trigger: CheckTrigger, bypassCache: boolean): Promise<void> {
+  /**
+   * Runs a check for the tab's origin; resolves when the tab has a final state. `forDocument`: only
+   * if the tab still shows that document (the run its navigation started).
+   */
+  async check(
+    tabId: number,
+    trigger: CheckTrigger,
+    bypassCache: boolean,
+    forDocument?: { origin: string; run: number },
+  ): Promise<void> {
     const t = await this.restore(tabId);
+    if (forDocument && (t.state.origin !== forDocument.origin || t.state.run !== forDocument.run)) return;
     if (!t.state.origin) {
       const origin = await this.deps.action.tabOrigin(tabId);
       if (!origin) return;
       t.state = { ...t.state, origin };
     }
     const origin = t.state.origin!;
+    // The headers of this origin's document, taken with it: the tab may commit another document
+    // while this check awaits, and its headers must not be checked (or cached) as this origin's.
+    const headers = t.headers;
+    const key = headerKey(headers);
     const run = ++this.run;
     await this.setState(tabId, nextTabState(t.state, { type: 'start', run, trigger }));
-    const key = headerKey(t.headers);
     const settings = await this.deps.store.getSettings();
 
     const work = async (): Promise<OriginCheck> => {
@@ -283,7 +297,7 @@ export class Controller {
       if (cached && now - cached.checkedAt < LIMITS.cacheMs && cached.headerKey === key) return cached;
       const result = await checkOrigin({
         origin,
-        headers: t.headers,
+        headers,
         trust: settings.trust,
         store: this.deps.store,
         core: this.deps.core,

@@ -112,7 +112,13 @@ export async function checkSplitView(input: SplitViewInput): Promise<SplitViewRe
   const log = cur.log;
   const remembered = await store.getTreeHead(log);
   const fresh = recordOf(cur, input.note, input.origin, input.now);
-  if (!remembered) {
+  // The empty tree is a prefix of every tree: it shows no history, so it is consistent with any and
+  // never remembered (a remembered size 0 would make every later proof one from the empty tree).
+  if (cur.size === 0n) {
+    const previous = remembered ? { size: remembered.size, rootHex: remembered.rootHex } : null;
+    return { outcome: remembered ? outcome(log, 'pass', {}) : null, previous };
+  }
+  if (!remembered || remembered.size === '0') {
     await store.putTreeHead(fresh);
     return { outcome: null, previous: null };
   }

@@ -140,10 +140,21 @@ export function senderAllowed(frame: { url: string; isMainFrame: boolean } | nul
 /**
  * WebRTC's IP handling policy. The CSP has no directive for RTCPeerConnection and the session's
  * request filter only sees URL requests, so without this a page could still send UDP (STUN/ICE)
- * packets. With no proxy configured (the session is set to direct), 'disable_non_proxied_udp'
- * leaves WebRTC nothing to send UDP through.
+ * packets. 'disable_non_proxied_udp' makes WebRTC use the proxy only, and the proxy is a dead
+ * loopback port (BLACKHOLE_PROXY).
  */
 export const WEBRTC_IP_HANDLING_POLICY = 'disable_non_proxied_udp' as const;
+
+/**
+ * The session's proxy: a dead port on loopback. Everything that gets past the request filter (it
+ * sees URL requests only) and is allowed to use a proxy — WebRTC included, which may then send no
+ * UDP and whose TCP relays go to the proxy — ends at 127.0.0.1:9, never on a network.
+ */
+export const BLACKHOLE_PROXY = {
+  mode: 'fixed_servers',
+  proxyRules: 'socks5://127.0.0.1:9',
+  proxyBypassRules: '',
+} as const;
 
 /**
  * Command-line switches appended before ready: no background networking,

@@ -26,6 +26,8 @@ import type { CapsuleVerification } from '../../shared/contract.js';
 import { toQrFrames } from '../../shared/qr-frames.js';
 import type { KeyStore, Unlocked } from './key-store.js';
 
+const UNLOCK = 'Unlock your approver key to prepare the exact text you will sign.';
+
 const ROLE_WORDS: Record<string, string> = {
   authorizing_official: 'Authorizing Official',
   compliance_officer: 'Compliance Officer',
@@ -61,15 +63,19 @@ export class ApprovalService {
   ) {}
 
   private blocked(req: ApprovalRequest, v: CapsuleVerification): string | undefined {
-    if (!this.keys.current()) return 'Unlock your approver key to prepare the exact text you will sign.';
+    if (!this.keys.current()) return UNLOCK;
     return sarDecisionRefusal(req.decision, req.comment, v)?.message;
   }
 
   async preview(req: ApprovalRequest, capsuleName: string, v: CapsuleVerification): Promise<ApprovalPreview> {
     this.pending = undefined;
     const blocked = this.blocked(req, v);
-    if (blocked) return { lines: describe(req, capsuleName, v, undefined), documentJson: '', blocked };
-    const k = this.keys.current()!;
+    // The key read once: the idle lock may fall between two reads.
+    const k = this.keys.current();
+    if (blocked || !k) {
+      const why = blocked ?? UNLOCK;
+      return { lines: describe(req, capsuleName, v, undefined), documentJson: '', blocked: why };
+    }
     this.keys.touch();
     const signedAt = this.now().toISOString();
     const unsigned = unsignedApproval(req, v, k, signedAt);
@@ -94,7 +100,8 @@ export class ApprovalService {
     if (p.verification !== v) {
       throw new Error('the capsule was verified again since the preview: review the new preview first');
     }
-    const k = this.keys.current()!;
+    const k = this.keys.current();
+    if (!k) throw new Error(UNLOCK);
     if (
       toHex(k.publicKey) !== p.publicKey ||
       k.id !== p.unsigned.approver.id ||

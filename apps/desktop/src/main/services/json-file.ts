@@ -99,9 +99,10 @@ export async function createFileExclusive(
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
-    // A file system without hard links: O_EXCL on the file itself is still never a clobber.
-    return createDirect(path, data, mode);
+    // A file system without hard links (Windows FAT/exFAT reports EISDIR): O_EXCL on the file
+    // itself is still never a clobber.
+    if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EISDIR', 'EINVAL'].includes(code ?? '')) throw e;
+    return await createDirect(path, data, mode);
   } finally {
     await unlink(tmp).catch(() => undefined);
   }
@@ -120,9 +121,13 @@ async function createDirect(path: string, data: string | Uint8Array, mode: numbe
   try {
     await fh.writeFile(data);
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (e) {
+    // Never leave a half-written file where a later create would see "already exists".
+    await fh.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw e;
   }
+  await fh.close();
   await syncDir(dirname(path));
   return true;
 }

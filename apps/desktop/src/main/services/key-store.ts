@@ -16,7 +16,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decryptKeyFile, encryptKeyFile, newPassphraseRefusal } from '@lineage/producer';
-import { type ApproverRole, fromBase64Url, fromHex, toHex } from '@lineage/verifier-core';
+import { APPROVER_ROLES, type ApproverRole, fromBase64Url, fromHex, toHex } from '@lineage/verifier-core';
 import type { KeyStatus } from '../../shared/api.js';
 import {
   type ApproverPublicKeyFile,
@@ -224,11 +224,17 @@ export class KeyStore {
   private armIdleTimer(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     // Zeroes the key even if nothing asks for it again; never keeps the process alive.
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      this.lockIfIdle();
-      if (this.unlocked) this.armIdleTimer();
-    }, this.idleLockMs);
+    // Re-armed for the time left, not a whole period: timers and the injected clock may disagree by
+    // a millisecond, and a full re-arm would keep the key in memory up to twice as long.
+    const left = this.unlocked ? Math.max(0, this.lastUse + this.idleLockMs - this.now()) : this.idleLockMs;
+    this.idleTimer = setTimeout(
+      () => {
+        this.idleTimer = undefined;
+        this.lockIfIdle();
+        if (this.unlocked) this.armIdleTimer();
+      },
+      Math.max(left, 1),
+    );
     this.idleTimer.unref?.();
   }
 
@@ -265,6 +271,12 @@ function checkWrapper(s: StoredApproverKey, publicKey: Uint8Array, owner: string
     );
   }
   if (s.version === 1) {
+    // A version-2 key file's owner is '<id>#<role>': a wrapper downgraded to version 1 with that as
+    // its id would otherwise unlock under any role it claims.
+    if (owner !== undefined && APPROVER_ROLES.some((r) => owner.endsWith(`#${r}`)))
+      throw new Error(
+        `${where}: version 1, but the sealed key's owner ${owner} binds a role (a version-2 key): the file was edited`,
+      );
     if (owner !== s.id) {
       throw new Error(
         `${where}: id does not match the sealed key's owner: expected ${owner ?? '(none)'}, found ${s.id}`,

@@ -52,8 +52,9 @@ export class TrustStoreService {
     return serializeTrustStore(await this.load());
   }
 
+  /** Replaces the whole store: queued like every change, but never reads the old one (it may be the broken one being replaced). */
   async importStore(text: string): Promise<TrustStoreView> {
     const store = parseTrustStore(text);
-    return this.change(() => store);
+    return serialized(this.file, async () => this.save(store));
   }
 }
