@@ -230,7 +230,6 @@ export class Controller {
     t.result = null;
     // A new run number: a check still running for the previous document can no longer finish here.
     t.state = nextTabState(t.state, { type: 'navigate', origin, run: ++this.run });
-    const run = t.state.run;
     await this.render(tabId, t.state);
     if (origin) await this.deps.store.putTabHeaders({ tabId, origin, headers: kept });
     else await this.deps.store.deleteTabHeaders(tabId);
@@ -242,7 +241,7 @@ export class Controller {
         ? 'all_sites'
         : null;
     // Only for this document: if the tab moved on while we waited, the next one decides for itself.
-    if (trigger) await this.check(tabId, trigger, false, { origin, run });
+    if (trigger) await this.check(tabId, trigger, false, { origin });
   }
 
   async onTabRemoved(tabId: number): Promise<void> {
@@ -267,16 +266,16 @@ export class Controller {
 
   /**
    * Runs a check for the tab's origin; resolves when the tab has a final state. `forDocument`: only
-   * if the tab still shows that document (the run its navigation started).
+   * if the tab still shows that origin (a page of another origin decides for itself).
    */
   async check(
     tabId: number,
     trigger: CheckTrigger,
     bypassCache: boolean,
-    forDocument?: { origin: string; run: number },
+    forDocument?: { origin: string },
   ): Promise<void> {
     const t = await this.restore(tabId);
-    if (forDocument && (t.state.origin !== forDocument.origin || t.state.run !== forDocument.run)) return;
+    if (forDocument && t.state.origin !== forDocument.origin) return;
     if (!t.state.origin) {
       const origin = await this.deps.action.tabOrigin(tabId);
       if (!origin) return;
