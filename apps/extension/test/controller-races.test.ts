@@ -1,57 +1,17 @@
 // A tab that navigates while its check awaits storage: the check belongs to the document it started
 // for (its origin, its headers, its run), never to the one that replaced it.
 import { describe, expect, it } from 'vitest';
-import { type ActionPort, Controller } from '../src/background/controller.js';
-import { coreApi } from '../src/background/core-adapter.js';
 import type { FetchBounded } from '../src/background/fetch-bounded.js';
-import type { ActionPresentation } from '../src/background/tab-state.js';
 import { MemoryStore } from '../src/storage/memory.js';
-import {
-  CARDS,
-  CHECKPOINTS,
-  checkpointHeader,
-  HISTORIES,
-  HISTORY_PATH,
-  inclusionHeader,
-  TREES,
-  trustStoreJson,
-} from './fixture/sites.js';
+import { CHECKPOINTS, checkpointHeader, inclusionHeader, TREES } from './fixture/sites.js';
+import { cardFetch, goodHeaders, setup } from './support/controller-harness.js';
 
-class RecordingAction implements ActionPort {
-  readonly shown: Array<{ tabId: number } & ActionPresentation> = [];
-  async render(tabId: number, p: ActionPresentation) {
-    this.shown.push({ tabId, ...p });
-  }
-  readonly origins = new Map<number, string>();
-  async tabOrigin(tabId: number) {
-    return this.origins.get(tabId) ?? null;
-  }
-}
-const goodHeaders = [
-  { name: 'lineage-checkpoint', value: checkpointHeader(CHECKPOINTS.v1) },
-  { name: 'lineage-inclusion', value: inclusionHeader(3, 8, TREES.v1.inclusionProof(3, 8)) },
-];
 const bad = TREES.v1.inclusionProof(3, 8).map((h) => h.slice());
 bad[0]![0]! ^= 1;
 const badHeaders = [
   { name: 'lineage-checkpoint', value: checkpointHeader(CHECKPOINTS.v1) },
   { name: 'lineage-inclusion', value: inclusionHeader(3, 8, bad) },
 ];
-function cardFetch() {
-  const urls: string[] = [];
-  const fetch: FetchBounded = async (url) => {
-    urls.push(url);
-    const body = url.endsWith('/.well-known/agent-card.json')
-      ? CARDS.good
-      : url.endsWith(HISTORY_PATH)
-        ? HISTORIES.good
-        : null;
-    return body
-      ? { url, status: 200, bytes: body, contentType: 'application/json' }
-      : { url, status: 404, bytes: new Uint8Array(0), contentType: null };
-  };
-  return { fetch, urls };
-}
 /** A store whose reads take a little while (IndexedDB does). */
 class SlowStore extends MemoryStore {
   override async getSettings() {
@@ -63,18 +23,12 @@ class SlowStore extends MemoryStore {
     return super.getCached(o);
   }
 }
-async function setup(fetch: FetchBounded) {
-  const store = new SlowStore();
-  const action = new RecordingAction();
-  const c = new Controller({ store, core: coreApi, fetch, action, now: () => Date.now() });
-  expect((await c.handle({ type: 'importTrust', text: trustStoreJson(), fileName: 't.json' })).ok).toBe(true);
-  return { store, action, c };
-}
+const slow = (fetch: FetchBounded) => setup(fetch, { store: new SlowStore() });
 
 describe('a navigation while a check runs (second review)', () => {
   it("the next document's headers are never checked or cached as the previous origin's", async () => {
     const f = cardFetch();
-    const { store, c } = await setup(f.fetch);
+    const { store, c } = await slow(f.fetch);
     // Tab 1 commits the honest agent, whose headers are good.
     const first = c.onDocumentHeaders(1, 'https://agent.example/', goodHeaders);
     // ~12 ms later (inside check(): after key computed, before checkOrigin reads t.headers) the
@@ -95,7 +49,7 @@ describe('a navigation while a check runs (second review)', () => {
 
   it('a document that does not advertise Lineage, replacing one that did, is not fetched from', async () => {
     const f = cardFetch();
-    const { c } = await setup(f.fetch);
+    const { c } = await slow(f.fetch);
     const first = c.onDocumentHeaders(3, 'https://agent.example/', goodHeaders);
     await new Promise((r) => setTimeout(r, 1));
     await c.onDocumentHeaders(3, 'https://quiet.example/', []); // no Lineage, checkAllSites off

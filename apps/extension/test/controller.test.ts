@@ -1,72 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ActionPort, Controller, webOrigin } from '../src/background/controller.js';
+import { Controller, webOrigin } from '../src/background/controller.js';
 import { coreApi } from '../src/background/core-adapter.js';
 import type { FetchBounded } from '../src/background/fetch-bounded.js';
-import type { ActionPresentation } from '../src/background/tab-state.js';
 import { parseRequest } from '../src/shared/messages.js';
-import { MemoryStore } from '../src/storage/memory.js';
-import {
-  CARDS,
-  CHECKPOINTS,
-  checkpointHeader,
-  HISTORIES,
-  HISTORY_PATH,
-  inclusionHeader,
-  TREES,
-  trustStoreJson,
-} from './fixture/sites.js';
-
-class RecordingAction implements ActionPort {
-  readonly shown: Array<{ tabId: number } & ActionPresentation> = [];
-  async render(tabId: number, p: ActionPresentation) {
-    this.shown.push({ tabId, ...p });
-  }
-  /** What each tab's address bar shows, when a test says; unknown (null) otherwise. */
-  readonly origins = new Map<number, string>();
-  async tabOrigin(tabId: number) {
-    return this.origins.get(tabId) ?? null;
-  }
-}
-
-const goodHeaders = [
-  { name: 'lineage-checkpoint', value: checkpointHeader(CHECKPOINTS.v1) },
-  { name: 'lineage-inclusion', value: inclusionHeader(3, 8, TREES.v1.inclusionProof(3, 8)) },
-];
-
-/** Serves the good card from memory; counts requests so caching is observable. */
-function cardFetch(): { fetch: FetchBounded; count: () => number } {
-  let n = 0;
-  return {
-    count: () => n,
-    fetch: async (url) => {
-      n++;
-      const body = url.endsWith('/.well-known/agent-card.json')
-        ? CARDS.good
-        : url.endsWith(HISTORY_PATH)
-          ? HISTORIES.good
-          : null;
-      return body
-        ? { url, status: 200, bytes: body, contentType: 'application/json' }
-        : { url, status: 404, bytes: new Uint8Array(0), contentType: null };
-    },
-  };
-}
-
-async function setup(fetch: FetchBounded, checkMs?: number) {
-  const store = new MemoryStore();
-  const action = new RecordingAction();
-  const c = new Controller({
-    store,
-    core: coreApi,
-    fetch,
-    action,
-    now: () => Date.now(),
-    ...(checkMs ? { checkMs } : {}),
-  });
-  const imported = await c.handle({ type: 'importTrust', text: trustStoreJson(), fileName: 'trust.json' });
-  expect(imported.ok).toBe(true);
-  return { store, action, c };
-}
+import { CHECKPOINTS, checkpointHeader, inclusionHeader, TREES } from './fixture/sites.js';
+import { cardFetch, goodHeaders, RecordingAction, setup } from './support/controller-harness.js';
 
 describe('controller', () => {
   it('an advertising page is checked; the toolbar goes checking → verified', async () => {
@@ -113,7 +51,7 @@ describe('controller', () => {
 
   it('a site that never answers ends in the timeout state, not in verified', async () => {
     const hang: FetchBounded = () => new Promise(() => {});
-    const { action, c } = await setup(hang, 50);
+    const { action, c } = await setup(hang, { checkMs: 50 });
     await c.onDocumentHeaders(4, 'https://slow.example/', goodHeaders);
     expect(action.shown.at(-1)).toMatchObject({ icon: 'timeout', badgeText: '?' });
   });
@@ -122,7 +60,7 @@ describe('controller', () => {
     const f = cardFetch();
     const mixed: FetchBounded = (url, limits) =>
       url.startsWith('https://slow.example') ? new Promise(() => {}) : f.fetch(url, limits);
-    const { action, c } = await setup(mixed, 300);
+    const { action, c } = await setup(mixed, { checkMs: 300 });
     await Promise.all([
       c.onDocumentHeaders(20, 'https://slow.example/', goodHeaders),
       c.onDocumentHeaders(21, 'https://agent.example/', goodHeaders),
@@ -333,7 +271,7 @@ describe('a result is shown only for the document it was computed for', () => {
       if (slow) await new Promise((r) => setTimeout(r, 300));
       return f.fetch(url, limits);
     };
-    const { c } = await setup(fetch, 100);
+    const { c } = await setup(fetch, { checkMs: 100 });
     await c.onDocumentHeaders(42, 'https://agent.example/', goodHeaders);
     expect((await c.view(42)).state.status).toBe('verified');
     slow = true;

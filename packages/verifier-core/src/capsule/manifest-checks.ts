@@ -203,38 +203,21 @@ export function workflowStepOutcomes(
         expected: 'at least one event of the step',
         found: 'none',
       });
-    for (const id of s.events) {
+    for (const [k, id] of s.events.entries()) {
       const other = stepOfEvent.get(id);
       if (other !== undefined)
-        fail(i, s, '/events', {
+        fail(i, s, `/events/${k}`, {
           reason: `event ${id.slice(0, 12)}… is in step ${other} and again in step ${s.id}`,
           expected: 'each event in one step',
           found: `steps ${other} and ${s.id}`,
         });
       else stepOfEvent.set(id, s.id);
-    }
-  }
-  for (const s of manifest.workflow.steps) {
-    for (const id of s.events) {
-      if (events.has(id)) continue;
-      out.push(
-        outcome(
-          'capsule.workflow_steps',
-          'fail',
-          {
-            kind: 'manifest',
-            id: MANIFEST_PATH,
-            field: `/workflow/steps (${s.id})`,
-            step: `${s.id} ${s.title}`,
-          },
-          'the workflow steps name events in the capsule',
-          {
-            reason: `step ${s.id} "${s.title}" lists event ${id.slice(0, 12)}…, which is not in the capsule (dropped?)`,
-            expected: `event ${id} in events.jsonl`,
-            found: 'no such event in the capsule',
-          },
-        ),
-      );
+      if (!events.has(id))
+        fail(i, s, `/events/${k}`, {
+          reason: `step ${s.id} "${s.title}" lists event ${id.slice(0, 12)}…, which is not in the capsule (dropped?)`,
+          expected: `event ${id} in events.jsonl`,
+          found: 'no such event in the capsule',
+        });
     }
   }
   if (out.length === 0)
