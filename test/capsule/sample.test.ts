@@ -189,7 +189,7 @@ describe('approvals the workflow requires', () => {
     expect(failed[0]).toMatchObject({
       subject: { kind: 'chain', field: '/predecessors', step: expect.stringMatching(/^A4 /) },
       expected:
-        'an authentic approve or conditional approval by security_officer among the events it builds on',
+        'an authentic approve or conditional approval by security_officer, pinned with that role, among the events it builds on',
       found: 'only authorizing_official, compliance_officer among the events it builds on',
     });
     expect(failed[1]!.reason).toMatch(

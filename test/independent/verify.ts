@@ -315,9 +315,10 @@ function buildHistory(trust: Trust, events: Obj[], posOf: (e: Obj) => Pos[] = ()
     const { agent, at } = entry;
     const mine = applied.filter((h) => h.agent === agent);
     if (!entry.officer && mine.some((h) => h.at > at)) continue; // backdated
-    if (entry.op !== 'register' && !entry.officer) {
-      const r = revocations.filter((x) => x.key === signer && x !== entry).sort((x, y) => x.at - y.at)[0];
-      if (r && !before(entry.pos, r.pos, r.at)) continue;
+    if (entry.op !== 'register' && !entry.officer && !(entry.op === 'revoke' && entry.key === signer)) {
+      // Every revocation of the key counts, not only the earliest-dated (a thief may add their own).
+      if (revocations.some((r) => r.key === signer && r !== entry && !before(entry.pos, r.pos, r.at)))
+        continue;
     }
     const registered = mine.some((h) => h.op === 'register');
     const current = keyAt(applied, agent, at)?.current ?? null;
@@ -333,7 +334,12 @@ function buildHistory(trust: Trust, events: Obj[], posOf: (e: Obj) => Pos[] = ()
     } else if (!registered) ok = false;
     else if (entry.op === 'rotate') ok = byCurrent && entry.key === current;
     else if (entry.op === 'supersede') ok = byCurrent;
-    else if (entry.op === 'revoke') ok = byCurrent || entry.officer;
+    else if (entry.op === 'revoke')
+      // §4.6: the current key, the revoked key itself (a key of the agent), or an officer.
+      ok =
+        byCurrent ||
+        entry.officer ||
+        (e.actor === agent && signer === entry.key && keysOf(applied, agent).includes(signer));
     if (ok) applied.push(entry);
   }
   return applied;

@@ -598,4 +598,36 @@ describe('red team: labels the capsule chooses', () => {
     const scan = v.events.find((e) => e.action === 'scan.run')!;
     expect(scan.actorLabel).toMatch(/^agent [0-9a-f]{12}… \(card name refused\)$/);
   });
+
+  it('compares names by whole words with invisible characters removed: a zero-width space does not hide a name, "Li" is not "Liaison"', async () => {
+    const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
+    const officer = s.trust.approvers.find((x) => x.roles.includes('security_officer'))!;
+    const [first, ...rest] = officer.name.replace(/\s*\(.*\)$/, '').split(' ');
+    const hidden = `${first}\u200b ${rest.join(' ')}\u00ad`;
+    const t = await buildFedrampSample({
+      hooks: {
+        content: (c, { keys }) => {
+          const k = keys.agents.A3!;
+          const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
+          let card = baseAgentCard(hidden, [a3.skill]);
+          card = addIdentityBlock(card, k, {
+            lineage: {
+              log_origin: SAMPLE_LOG_ID,
+              registration_event_id: eventId(c.events[reg]!),
+              registration_leaf_index: reg,
+            },
+          });
+          card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
+          c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
+        },
+      },
+    });
+    expect(failedIds(await verifyZip(t.zip, t.trust))).toEqual(['capsule.card_name']);
+    // A pinned approver called "Li" leaves the honest "A5 3PAO Liaison" alone.
+    const li = {
+      ...s.trust,
+      approvers: [...s.trust.approvers, { ...officer, id: 'lin:human:li', name: 'Li', roles: [] }],
+    };
+    expect((await verifyZip(s.zip, li)).report.verdict).toBe('verified');
+  });
 });

@@ -35,6 +35,8 @@ export class OutputWriteError extends Error {
 export interface NamedPath {
   /** Absolute path. */
   path: string;
+  /** The path as given on the command line: what messages and `--json`'s `file` name. */
+  given?: string;
   what: string;
 }
 
@@ -82,11 +84,12 @@ function realDir(path: string): string | undefined {
  * symbolic links) or when both exist and have the same device and inode (a link to the file).
  */
 export function checkDistinctPaths(outputs: NamedPath[], inputs: NamedPath[] = []): void {
-  const outPlaces = outputs.map((o) => ({ ...o, place: placeOf(o.path) }));
+  const outPlaces = outputs.map((o) => ({ ...o, path: o.given ?? o.path, place: placeOf(o.path) }));
   const same = (a: Place, b: Place) => a.entry === b.entry || (a.inode !== undefined && a.inode === b.inode);
-  for (const input of inputs) {
-    const place = placeOf(input.path);
-    const inside = place.stat?.isDirectory() ? realDir(input.path) : undefined;
+  for (const named of inputs) {
+    const place = placeOf(named.path);
+    const inside = place.stat?.isDirectory() ? realDir(named.path) : undefined;
+    const input = { ...named, path: named.given ?? named.path };
     for (const o of outPlaces) {
       if (same(o.place, place))
         throw new UsageError(
@@ -118,13 +121,19 @@ export function checkDistinctPaths(outputs: NamedPath[], inputs: NamedPath[] = [
  * records: lineage never replaces one). A usage error names the file and what is wrong, so a
  * typo in an output path fails at once, not after a long verification.
  */
-export function checkOutputPath(path: string, what: string, options: { fresh?: boolean } = {}): void {
-  const dir = dirname(path);
+export function checkOutputPath(
+  absolute: string,
+  what: string,
+  options: { fresh?: boolean; given?: string } = {},
+): void {
+  // Checked at the absolute path; named as given on the command line.
+  const path = options.given ?? absolute;
+  const dir = dirname(absolute);
   const dirStat = statSync(dir, { throwIfNoEntry: false });
   if (!dirStat) throw new UsageError(`${what} ${path}: the directory ${dir} does not exist`, { file: path });
   if (!dirStat.isDirectory())
     throw new UsageError(`${what} ${path}: ${dir} is not a directory`, { file: path });
-  const stat = statSync(path, { throwIfNoEntry: false });
+  const stat = statSync(absolute, { throwIfNoEntry: false });
   if (stat?.isDirectory()) throw new UsageError(`${what} ${path} is a directory`, { file: path });
   if (stat && options.fresh)
     throw new UsageError(

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkDistinctPaths } from '../src/file-output.js';
@@ -117,6 +117,12 @@ describe('lineage verify refuses an output that is an input or another output', 
         message: expect.stringContaining('is the capsule being verified'),
       },
     });
+    // The file as it was named on the command line (relative to the working directory, here dir).
+    const rel = await run(['verify', capsule, '--trust', trust, '--json', '--oscal', basename(trust)]);
+    expect(JSON.parse(rel.stdout).error).toMatchObject({ file: basename(trust) });
+    expect(JSON.parse(rel.stdout).error.message).toMatch(
+      new RegExp(`^--oscal ${basename(trust)} is the trust file`),
+    );
   });
 
   it('distinct outputs beside the capsule are written', async () => {

@@ -309,7 +309,7 @@ describe('the key history (spec §6.5)', () => {
     );
     // Who had to sign it, and who did.
     expect(keyHistory(r).expected).toMatch(
-      /^signed as lin:agent:[0-9a-f]{64} with its current key [0-9a-f]{12}…, or by a pinned security officer or authorizing official$/,
+      /^signed as lin:agent:[0-9a-f]{64} with its current key [0-9a-f]{12}…, or by the revoked key itself, or by a pinned security officer or authorizing official$/,
     );
     expect(keyHistory(r).found).toMatch(/^signed as \S+ with key [0-9a-f]{12}…$/);
     expect(status(r, 'card.key_current')).toEqual(['not_checked']);

@@ -54,10 +54,16 @@ register(
       const keyPath = resolve(io.cwd, values.out);
       if (values['passphrase-file'])
         checkDistinctPaths(
-          [{ path: keyPath, what: 'key file' }],
-          [{ path: resolve(io.cwd, values['passphrase-file']), what: 'passphrase file' }],
+          [{ path: keyPath, given: values.out, what: 'key file' }],
+          [
+            {
+              path: resolve(io.cwd, values['passphrase-file']),
+              given: values['passphrase-file'],
+              what: 'passphrase file',
+            },
+          ],
         );
-      checkOutputPath(keyPath, 'key file', { fresh: true });
+      checkOutputPath(keyPath, 'key file', { fresh: true, given: values.out });
       const pw = passphrase(io, values['passphrase-file']);
       const refusal = newPassphraseRefusal(pw);
       if (refusal) throw new UsageError(`${refusal} to protect a new signing key`);
@@ -121,17 +127,23 @@ register(
       const out = values.out ?? `${basename(positionals[0]!).replace(/\.zip$/, '')}.sar-approval.json`;
       const outPath = resolve(io.cwd, out);
       checkDistinctPaths(
-        [{ path: outPath, what: 'approval file' }],
+        [{ path: outPath, given: out, what: 'approval file' }],
         [
-          { path: resolve(io.cwd, positionals[0]!), what: 'capsule being approved' },
-          { path: resolve(io.cwd, values.key), what: 'key file' },
-          { path: resolve(io.cwd, trustPath), what: 'trust file' },
+          { path: resolve(io.cwd, positionals[0]!), given: positionals[0]!, what: 'capsule being approved' },
+          { path: resolve(io.cwd, values.key), given: values.key, what: 'key file' },
+          { path: resolve(io.cwd, trustPath), given: trustPath, what: 'trust file' },
           ...(values['passphrase-file']
-            ? [{ path: resolve(io.cwd, values['passphrase-file']), what: 'passphrase file' }]
+            ? [
+                {
+                  path: resolve(io.cwd, values['passphrase-file']),
+                  given: values['passphrase-file'],
+                  what: 'passphrase file',
+                },
+              ]
             : []),
         ],
       );
-      checkOutputPath(outPath, 'approval file', { fresh: true });
+      checkOutputPath(outPath, 'approval file', { fresh: true, given: out });
       try {
         const trust = loadTrust(io, trustPath);
         let key: Awaited<ReturnType<typeof decryptKeyFile>>;

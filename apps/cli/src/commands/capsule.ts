@@ -79,8 +79,9 @@ export async function verifyCapsuleFile(
   outputs: VerifyOutputs,
 ): Promise<{ code: number; result?: CapsuleVerification }> {
   // Output paths are checked first: a typo must not cost a long verification.
-  if (outputs.reportHtml) checkOutputPath(resolve(io.cwd, outputs.reportHtml), '--report-html');
-  if (outputs.oscal) checkOutputPath(resolve(io.cwd, outputs.oscal), '--oscal');
+  if (outputs.reportHtml)
+    checkOutputPath(resolve(io.cwd, outputs.reportHtml), '--report-html', { given: outputs.reportHtml });
+  if (outputs.oscal) checkOutputPath(resolve(io.cwd, outputs.oscal), '--oscal', { given: outputs.oscal });
   const cap = await openCapsule(resolve(io.cwd, capsulePath)).catch((e: unknown) => {
     throw new UnusableInput(
       isLineageError(e) ? e.code : 'capsule.open',
@@ -153,7 +154,7 @@ register(
     path: ['verify'],
     usage: 'lineage verify CAPSULE --trust TRUST_FILE [--json] [--report-html FILE] [--oscal FILE]',
     summary:
-      'Verify an evidence capsule (zip or directory) against your trust file: exit 0 verified, 1 failed, 2 unusable.',
+      'Verify an evidence capsule (zip or directory) against your trust file: exit 0 verified, 1 failed or incomplete, 2 unusable.',
     async run(argv, io) {
       // With --json, every outcome is one document on stdout: the report (exit 0 or 1) or the
       // "unusable" shape (exit 2), usage errors included (docs/spec/verify-report.schema.json).
@@ -212,16 +213,19 @@ async function runVerify(argv: string[], io: CliIo): Promise<number> {
   if (values.oscal) out.oscal = values.oscal;
   // Before any work (even reading the trust file): each output can be written, and none is the
   // capsule, the trust file or another output.
-  if (out.reportHtml) checkOutputPath(resolve(io.cwd, out.reportHtml), '--report-html');
-  if (out.oscal) checkOutputPath(resolve(io.cwd, out.oscal), '--oscal');
+  if (out.reportHtml)
+    checkOutputPath(resolve(io.cwd, out.reportHtml), '--report-html', { given: out.reportHtml });
+  if (out.oscal) checkOutputPath(resolve(io.cwd, out.oscal), '--oscal', { given: out.oscal });
   checkDistinctPaths(
     [
-      ...(out.reportHtml ? [{ path: resolve(io.cwd, out.reportHtml), what: '--report-html' }] : []),
-      ...(out.oscal ? [{ path: resolve(io.cwd, out.oscal), what: '--oscal' }] : []),
+      ...(out.reportHtml
+        ? [{ path: resolve(io.cwd, out.reportHtml), given: out.reportHtml, what: '--report-html' }]
+        : []),
+      ...(out.oscal ? [{ path: resolve(io.cwd, out.oscal), given: out.oscal, what: '--oscal' }] : []),
     ],
     [
-      { path: resolve(io.cwd, positionals[0]!), what: 'capsule being verified' },
-      { path: resolve(io.cwd, trustPath), what: 'trust file' },
+      { path: resolve(io.cwd, positionals[0]!), given: positionals[0]!, what: 'capsule being verified' },
+      { path: resolve(io.cwd, trustPath), given: trustPath, what: 'trust file' },
     ],
   );
   const trust = loadTrust(io, trustPath);

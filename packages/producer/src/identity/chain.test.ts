@@ -314,6 +314,85 @@ describe('call chains: assessor and agent modes from one engine', () => {
     ).toBe('pass');
   });
 
+  it("identity.rotate: every revocation of a key counts, so a thief's own earlier-dated revocation cannot stand in for the owner's", async () => {
+    // Registration in log A, the rest in log B: no one log holds them all, so claimed times order them.
+    const a = testbed('decoy.example/log-a');
+    const b = testbed('decoy.example/log-b');
+    const root = humanApproval(
+      a.ao,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const reg = registerEvent(a.scanner, { timestamp: at(0.2), sequence: 0 });
+    const inA = a.log.cite([root, reg], T0 + 60_000);
+    // The owner declares the key leaked at 14:10 (leaf 0 of log B).
+    const owner = revokeEvent(a.scanner.agentId, a.scanner, 'key leaked', { timestamp: at(10), sequence: 1 });
+    const inB1 = b.log.cite([owner], T0 + 10 * 60_000);
+    // Later the thief logs a rotation dated 14:00:24 and its own revocation of the key dated 14:00:30.
+    const thief = testKey('decoy:thief');
+    const rot = rotateEvent(a.scanner, a.scanner, thief, { timestamp: at(0.4), sequence: 2 });
+    const decoy = revokeEvent(a.scanner.agentId, a.scanner, 'decoy', { timestamp: at(0.5), sequence: 3 });
+    const act = agentEvent(
+      a.scanner,
+      {
+        action: 'scan.run',
+        timestamp: at(45),
+        sequence: 4,
+        predecessors: [eventId(root)],
+        payloadHash: payload('no findings'),
+      },
+      thief,
+    );
+    const inB2 = b.log.cite([rot, decoy, act], T0 + 50 * 60_000);
+    const r = await verifyCallChain({
+      events: [...inA, ...inB1, ...inB2],
+      trust: a.trust({ logs: [...a.trust().logs, ...b.trust().logs] }),
+    });
+    expect(
+      failed(r, 'event.actor_key_valid_at_time').find((x) => x.subject.id === eventId(rot))?.reason,
+    ).toMatch(
+      /which was revoked at 2026-11-20T14:10:00.000Z \(leaf 0 of decoy.example\/log-b\); nothing shows this rotate was logged before that revocation$/,
+    );
+    // The owner's revocation is not blamed, and the thief's key never became the agent's.
+    expect(failed(r, 'event.actor_key_valid_at_time').map((x) => x.subject.id)).not.toContain(eventId(owner));
+    expect(failed(r, 'event.actor_known').map((x) => x.subject.id)).toEqual([eventId(act)]);
+  });
+
+  it('event.actor_key_valid_at_time: an event whose log is not pinned, signed by a key rotated out since, is not_checked, not failed', async () => {
+    const b = testbed('unpinned.example/log');
+    const root = humanApproval(
+      b.ao,
+      { role: 'authorizing_official', decision: 'approve' },
+      { timestamp: at(0), sequence: 0 },
+    );
+    const reg = registerEvent(b.scanner, { timestamp: at(1), sequence: 0 });
+    const scan = agentEvent(b.scanner, {
+      action: 'scan.run',
+      timestamp: at(2),
+      sequence: 1,
+      predecessors: [eventId(root)],
+      payloadHash: payload('scan'),
+    });
+    const rot = rotateEvent(b.scanner, b.scanner, testKey('unpinned:2'), { timestamp: at(5), sequence: 2 });
+    const cited = b.log.cite([root, reg, scan, rot], T0 + 10 * 60_000);
+    // Pinned: the scan was logged before the rotation, so its key was valid.
+    const pinned = await verifyCallChain({ events: cited, trust: b.trust() });
+    expect(
+      pinned.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(scan))
+        ?.status,
+    ).toBe('pass');
+    // Unpinned: nothing here can place it in its log, which is the trust store's gap, not the evidence's.
+    const r = await verifyCallChain({ events: cited, trust: b.trust({ logs: [] }) });
+    expect(r.verdict).toBe('incomplete');
+    expect(
+      r.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(scan)),
+    ).toMatchObject({
+      status: 'not_checked',
+      expected: 'the event proven logged before the key was rotated out',
+      found: 'an event whose log is not pinned in the trust store',
+    });
+  });
+
   it('identity.rotate: a rotated-out key cannot take the identity back with a rotation dated before the real one', async () => {
     const b = testbed('backdating.example/takeover');
     const root = humanApproval(
@@ -629,7 +708,7 @@ describe('call chains: assessor and agent modes from one engine', () => {
       expect.objectContaining({
         subject: expect.objectContaining({ id: eventId(w.scan), field: '/predecessors' }),
         expected:
-          'an authentic approve or conditional approval by compliance_officer among the events it builds on',
+          'an authentic approve or conditional approval by compliance_officer, pinned with that role, among the events it builds on',
         found: 'only authorizing_official among the events it builds on',
       }),
     ]);
@@ -679,7 +758,9 @@ describe('call chains: assessor and agent modes from one engine', () => {
     const wrong = await verifyCallChain(
       input([w.root, w.regInv, w.regScan, w.inv, bySo, scanAfter(bySo)], { policy }),
     );
-    expect(failed(wrong, 'chain.required_approval')).toHaveLength(1);
+    expect(failed(wrong, 'chain.required_approval').map((c) => c.found)).toEqual([
+      'only authorizing_official, compliance_officer (its approver is not pinned with that role) among the events it builds on',
+    ]);
   });
 
   it('policy.requires: a rule selects by action or approval role, exactly one, and names a role', () => {

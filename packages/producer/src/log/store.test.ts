@@ -230,4 +230,18 @@ describe('LineageStore', () => {
       /rebuild root [0-9a-f]{64} for size 4, but its signed tree head says [0-9a-f]{64}/,
     );
   });
+
+  it('without per-append fsync, a failed flush before publishing signs nothing and blocks writes until reopened', async () => {
+    const dir = join(root, 'nofsync');
+    const opts = { origin: 'example.test/log', signer, sthEvery: 100, fsync: false };
+    const log = LineageStore.open(dir, opts);
+    for (let i = 0; i < 4; i++) await log.append(entry(i));
+    await failing('fsyncSync', 'EIO', async () => {
+      expect(await codeOf(log.publish())).toBe('log.broken');
+    });
+    expect(log.publishedSths()).toEqual([]);
+    expect(await codeOf(log.publish())).toBe('log.broken');
+    expect(await codeOf(log.append(entry(4)))).toBe('log.broken');
+    log.close();
+  });
 });

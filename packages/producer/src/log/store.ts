@@ -246,7 +246,19 @@ export class LineageStore {
   /** Signs and atomically publishes a tree head for the current size. */
   async publish(): Promise<PublishedSth> {
     this.writable();
-    if (!this.doFsync) fsyncSync(this.fd);
+    if (!this.doFsync) {
+      try {
+        fsyncSync(this.fd);
+      } catch (e) {
+        // The records since the last tree head may not be on disk: sign nothing over them, ever.
+        const why = e instanceof Error ? e.message : String(e);
+        this.broken = `fsync before publishing failed: ${why}`;
+        throw new LineageError(
+          'log.broken',
+          `${join(this.dir, 'entries.log')}: flushing the entries before signing a tree head failed (${why}); no tree head was signed, and the store takes no more writes until reopened`,
+        );
+      }
+    }
     const size = this.size;
     const rootHash = this.tree.root(size);
     const checkpoint = await this.signer({ origin: this.origin, size, rootHash });

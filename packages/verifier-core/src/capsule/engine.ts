@@ -503,12 +503,25 @@ async function indexDocuments(
   return { events, sths, checks, handoffs, openings, relevant, labels, agentEvent, receiptSender };
 }
 
-/** The pinned approver whose name a card name carries (compared case-, space- and form-insensitively). */
+/**
+ * The pinned approver whose name a card name carries: the name's words, in order, among the card
+ * name's words (compatibility-folded, lower-cased, with invisible and format characters removed, so
+ * a zero-width space or soft hyphen does not hide it and "Li" does not match "Liaison").
+ */
 function approverNamed(name: string, trust: TrustStore): TrustStore['approvers'][number] | undefined {
-  const norm = (x: string) => x.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
-  const card = norm(name);
+  const words = (x: string) =>
+    x
+      .normalize('NFKC')
+      .replace(/[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu, '')
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((w) => w.length > 0);
+  const card = words(name);
   return trust.approvers.find((a) => {
-    const person = norm(a.name).replace(/\s*\(.*\)$/, '');
-    return person.length > 0 && card.includes(person);
+    const person = words(a.name.replace(/\s*\(.*\)\s*$/, ''));
+    if (person.length === 0) return false;
+    for (let i = 0; i + person.length <= card.length; i++)
+      if (person.every((w, k) => card[i + k] === w)) return true;
+    return false;
   });
 }

@@ -263,8 +263,13 @@ export class BeforeSignatures {
         keyOk: bound,
       };
     }
-    const st = keyStatusAt(this.histories, e.actor, e.signature.public_key, n.t, e.timestamp, () =>
-      logPositions(n, included, this.attested),
+    const st = keyStatusAt(
+      this.histories,
+      e.actor,
+      e.signature.public_key,
+      n.t,
+      e.timestamp,
+      included.unchecked ? 'unchecked' : () => logPositions(n, included, this.attested),
     );
     return {
       keyTime: outcome(

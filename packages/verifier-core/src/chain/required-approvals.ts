@@ -1,6 +1,6 @@
 import { outcome, short } from '../events/outcome.js';
 import type { OutcomeSink } from '../trust/sink.js';
-import type { ApprovalRequirement, TrustStore, WorkflowPolicy } from '../trust/types.js';
+import type { ApprovalRequirement, ApproverRole, TrustStore, WorkflowPolicy } from '../trust/types.js';
 import { field, type Node, predsOf, subject } from './node.js';
 
 // Human approvals between steps (spec §4.3, chain.required_approval): the events a policy rule
@@ -8,6 +8,7 @@ import { field, type Node, predsOf, subject } from './node.js';
 // signature results, since only an authentic approval counts.
 
 const TITLE = 'the human approval the policy requires comes before the event';
+const NOT_REQUIRED = 'not a required role';
 
 /** Does `rule` select this event? */
 function selects(rule: ApprovalRequirement, n: Node): boolean {
@@ -15,6 +16,56 @@ function selects(rule: ApprovalRequirement, n: Node): boolean {
   return rule.action !== undefined
     ? e.action === rule.action
     : e.action === 'approval.grant' && e.approval?.role === rule.approval_role;
+}
+
+/**
+ * Why an approval does not open the gate of `roles`, or undefined when it does; null for an event
+ * that is no approval at all.
+ */
+function whyNot(n: Node, roles: readonly ApproverRole[], trust: TrustStore): string | undefined | null {
+  const a = n.event.approval;
+  if (n.event.action !== 'approval.grant' || !a) return null;
+  if (!roles.includes(a.role)) return NOT_REQUIRED;
+  if (a.decision === 'reject') return 'rejected';
+  if (!n.authentic) return 'not authentic';
+  if (!trust.approvers.find((x) => x.id === n.event.actor)?.roles.includes(a.role))
+    return 'its approver is not pinned with that role';
+  return undefined;
+}
+
+/**
+ * Walks each node's ancestors once (memoized over the graph, iterative, cycle-safe): `own` says
+ * what a node contributes, `merge` folds a predecessor's result into a node's.
+ */
+function overAncestors<T>(
+  start: Node,
+  memo: Map<Node, T>,
+  own: (n: Node) => T,
+  merge: (into: T, from: T) => T,
+  empty: () => T,
+): T {
+  const stack: { n: Node; i: number; acc: T }[] = [{ n: start, i: 0, acc: empty() }];
+  const onStack = new Set<Node>([start]);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const preds = predsOf(top.n);
+    if (top.i < preds.length) {
+      const p = preds[top.i++]!;
+      const known = memo.get(p);
+      if (known !== undefined) top.acc = merge(top.acc, merge(own(p), known));
+      else if (!onStack.has(p)) {
+        onStack.add(p);
+        stack.push({ n: p, i: 0, acc: empty() });
+      }
+      continue;
+    }
+    stack.pop();
+    onStack.delete(top.n);
+    memo.set(top.n, top.acc);
+    const parent = stack[stack.length - 1];
+    if (parent) parent.acc = merge(parent.acc, merge(own(top.n), top.acc));
+  }
+  return memo.get(start)!;
 }
 
 export function requiredApprovals(
@@ -25,47 +76,28 @@ export function requiredApprovals(
 ): void {
   for (const rule of policy.requires ?? []) {
     const roles = rule.after_approval_by;
-    const qualifies = (n: Node): boolean => {
-      const a = n.event.approval;
-      if (!n.authentic || n.event.action !== 'approval.grant' || !a || a.decision === 'reject') return false;
-      if (!roles.includes(a.role)) return false;
-      return trust.approvers.find((x) => x.id === n.event.actor)?.roles.includes(a.role) ?? false;
-    };
-    // The nearest qualifying approval among each node's ancestors, memoized (undefined while a
-    // node is on the stack: a cycle, reported by chain.cycle, finds nothing through itself).
-    const found = new Map<Node, Node | null | undefined>();
-    const before = (start: Node): Node | null => {
-      const stack: { n: Node; i: number }[] = [{ n: start, i: 0 }];
-      found.set(start, undefined);
-      let result: Node | null = null;
-      while (stack.length > 0) {
-        const top = stack[stack.length - 1]!;
-        const preds = predsOf(top.n);
-        if (top.i < preds.length) {
-          const p = preds[top.i++]!;
-          if (qualifies(p)) {
-            result = p;
-          } else if (!found.has(p)) {
-            found.set(p, undefined);
-            stack.push({ n: p, i: 0 });
-            continue;
-          } else result = found.get(p) ?? null;
-          if (result !== null) {
-            // Every node on the stack reaches this approval.
-            for (const s of stack) found.set(s.n, result);
-            return result;
-          }
-          continue;
-        }
-        stack.pop();
-        if (found.get(top.n) === undefined) found.set(top.n, null);
-      }
-      return found.get(start) ?? null;
+    // Per node: an approval among its ancestors that opens the gate, if any.
+    const gate = new Map<Node, Node | null>();
+    const opens = (n: Node): Node | null => (whyNot(n, roles, trust) === undefined ? n : null);
+    // Per node, for failures only: the approvals among its ancestors and why each did not count.
+    const seen = new Map<Node, Set<string>>();
+    const label = (n: Node): Set<string> => {
+      const why = whyNot(n, roles, trust);
+      if (why === null) return new Set();
+      // Another role needs no note (expected names the roles); one of them that did not count does.
+      const note = why && why !== NOT_REQUIRED ? ` (${why})` : '';
+      return new Set([`${n.event.approval!.role}${note}`]);
     };
     for (const n of nodes) {
       if (!selects(rule, n)) continue;
       const what = rule.action ?? `${rule.approval_role} approval`;
-      const approval = before(n);
+      const approval = overAncestors<Node | null>(
+        n,
+        gate,
+        opens,
+        (a, b) => a ?? b,
+        () => null,
+      );
       if (approval) {
         sink.push(
           outcome('chain.required_approval', 'pass', subject(n), TITLE, {
@@ -74,7 +106,15 @@ export function requiredApprovals(
         );
         continue;
       }
-      const seen = approvalsBefore(n);
+      const found = [
+        ...overAncestors<Set<string>>(
+          n,
+          seen,
+          label,
+          (a, b) => (b.size === 0 ? a : new Set([...a, ...b])),
+          () => new Set(),
+        ),
+      ].sort();
       sink.push(
         outcome(
           'chain.required_approval',
@@ -83,31 +123,14 @@ export function requiredApprovals(
           TITLE,
           {
             reason: `${what} by ${n.event.actor} does not build on an authentic approval by ${roles.join(' or ')}: the policy requires one before it`,
-            expected: `an authentic approve or conditional approval by ${roles.join(' or ')} among the events it builds on`,
+            expected: `an authentic approve or conditional approval by ${roles.join(' or ')}, pinned with that role, among the events it builds on`,
             found:
-              seen.length === 0
+              found.length === 0
                 ? 'no approval among the events it builds on'
-                : `only ${seen.join(', ')} among the events it builds on`,
+                : `only ${found.join(', ')} among the events it builds on`,
           },
         ),
       );
     }
   }
-}
-
-/** What approvals an event builds on (for a failure's "found"): role, and why one did not count. */
-function approvalsBefore(start: Node): string[] {
-  const out = new Set<string>();
-  const seen = new Set<Node>([start]);
-  const stack = [...predsOf(start)];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    const a = n.event.approval;
-    if (n.event.action === 'approval.grant' && a)
-      out.add(`${a.role}${a.decision === 'reject' ? ' (rejected)' : n.authentic ? '' : ' (not authentic)'}`);
-    stack.push(...predsOf(n));
-  }
-  return [...out].sort();
 }

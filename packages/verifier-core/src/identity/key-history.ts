@@ -21,6 +21,7 @@ export interface LogPosition {
 }
 
 const UNLOGGED: readonly LogPosition[] = [];
+const NO_REVOCATIONS: readonly KeyRevocation[] = [];
 
 /**
  * An agent's key history, built from its identity lifecycle events (spec §4.6):
@@ -49,8 +50,8 @@ export interface AgentKeyHistory {
   agentId: string;
   genesisKey: string;
   intervals: KeyInterval[];
-  /** Revocations of keys no longer current: key → revocation. */
-  revokedAt: Map<string, KeyRevocation>;
+  /** Revocations of keys no longer current: key → every revocation of it (each one counts). */
+  revokedAt: Map<string, KeyRevocation[]>;
 }
 
 /**
@@ -166,13 +167,16 @@ export async function buildKeyHistories(
   // key itself (its holder saying it leaked; a thief gains nothing by it). A lifecycle event signed
   // with that key counts only if it is shown logged before the revocation (it may be the thief's),
   // whatever order the two were applied in.
-  const compromised = new Map<string, Lifecycle>();
+  // Every one of them counts: keeping one per key would let a thief's own, earlier-dated revocation
+  // stand in for the owner's.
+  const compromised = new Map<string, Lifecycle[]>();
   for (const [i, x] of lifecycle.entries()) {
     const l = x.e.lifecycle!;
     if (l.op !== 'revoke' || !signed[i]) continue;
     if (!isOfficer(x.e, trust) && x.e.signature.public_key !== l.public_key) continue;
     const known = compromised.get(l.public_key);
-    if (!known || x.t < known.t) compromised.set(l.public_key, x);
+    if (known) known.push(x);
+    else compromised.set(l.public_key, [x]);
   }
   for (const [i, x] of lifecycle.entries()) {
     const { e, t } = x;
@@ -199,8 +203,12 @@ export async function buildKeyHistories(
       );
       continue;
     }
-    const revocation = l.op === 'register' || isOfficer(e, trust) ? undefined : compromised.get(signer);
-    if (revocation && revocation !== x && !loggedBefore(x.at, revocation.at, revocation.t)) {
+    // A registration, an officer's act, or a key revoking itself again only takes validity away.
+    const revocation =
+      l.op === 'register' || isOfficer(e, trust) || (l.op === 'revoke' && l.public_key === signer)
+        ? undefined
+        : compromised.get(signer)?.find((r) => r !== x && !loggedBefore(x.at, r.at, r.t));
+    if (revocation) {
       problem(
         `signed with key ${short(signer)}, which was revoked at ${revocation.e.timestamp}${endWhere(revocation.at)}; nothing shows this ${l.op} was logged before that revocation`,
         `logged before the revocation${endWhere(revocation.at)}, or under a tree head of ${revocation.e.timestamp} or earlier`,
@@ -270,15 +278,22 @@ export async function buildKeyHistories(
       else close('supersede');
     } else {
       const byHuman = isOfficer(e, trust);
-      if (!signedByCurrent && !byHuman) {
+      // A key of the agent may always revoke itself, current or not: that only takes validity away
+      // (the owner of a rotated-out key that leaked, or a second declaration of the same leak).
+      const bySelf =
+        e.actor === l.agent_id && signer === l.public_key && h.intervals.some((i) => i.key === signer);
+      if (!signedByCurrent && !byHuman && !bySelf) {
         problem(
-          'revocation is signed neither by the current key nor by a pinned security officer / authorizing official',
-          `${byCurrent}, or by a pinned security officer or authorizing official`,
+          'revocation is signed neither by the current key, nor by the revoked key itself, nor by a pinned security officer / authorizing official',
+          `${byCurrent}, or by the revoked key itself, or by a pinned security officer or authorizing official`,
           signedBy,
         );
       } else if (current && current.key === l.public_key) close('revoke');
       else {
-        h.revokedAt.set(l.public_key, { at: t, time: e.timestamp, positions: x.at });
+        const revocation = { at: t, time: e.timestamp, positions: x.at };
+        const known = h.revokedAt.get(l.public_key);
+        if (known) known.push(revocation);
+        else h.revokedAt.set(l.public_key, [revocation]);
         applied(x);
       }
     }
@@ -315,10 +330,11 @@ export function keyBelongsToAgent(
 
 /**
  * Where what was signed is logged, for checking it against the end of its key: an event's
- * verified log positions (computed only when the key has ended), or `'unlogged'` for what is
- * never logged (receipts). Without it, only claimed times are compared.
+ * verified log positions (computed only when the key has ended), `'unlogged'` for what is never
+ * logged (receipts), or `'unchecked'` for an event whose inclusion this trust store cannot check
+ * (its log or proof server is not pinned). Without it, only claimed times are compared.
  */
-export type SignedWhere = (() => readonly LogPosition[]) | 'unlogged';
+export type SignedWhere = (() => readonly LogPosition[]) | 'unlogged' | 'unchecked';
 
 /**
  * Was `key` the valid key of `agentId` at instant `t` (epoch ms)? A key that has ended (rotated
@@ -357,8 +373,9 @@ export function keyStatusAt(
       ? `the agent's key at ${time}: ${short(then.key)}`
       : `an unrevoked key of the agent at ${time} (the agent had none then)`;
   };
-  const revoked = h.revokedAt.get(key);
-  if (revoked && revoked.at <= t)
+  const revocations = h.revokedAt.get(key) ?? NO_REVOCATIONS;
+  const revoked = revocations.find((r) => r.at <= t);
+  if (revoked)
     return {
       status: 'invalid',
       detail: `key was revoked at ${revoked.time}, before the signature dated ${time}`,
@@ -368,8 +385,8 @@ export function keyStatusAt(
   // The common case first, without a filtered copy: the key's interval that contains t.
   const hit = h.intervals.find((i) => i.key === key && i.from <= t && (i.until === undefined || t < i.until));
   if (hit) {
-    if (revoked) {
-      const late = afterEnd(where, 'revoked', revoked.time, revoked.positions, revoked.at, key, time);
+    for (const r of revocations) {
+      const late = afterEnd(where, 'revoked', r.time, r.positions, r.at, key, time);
       if (late) return late;
     }
     if (hit.until !== undefined) {
@@ -421,6 +438,14 @@ function afterEnd(
   time: string,
 ): KeyStatus | undefined {
   if (where === undefined) return undefined;
+  if (where === 'unchecked')
+    // Not the evidence's fault: the verifier's trust store cannot place the event in its log.
+    return {
+      status: 'unknown',
+      detail: `key ${short(key)} was ${ending} at ${endTime}; this event is dated ${time}, but its inclusion could not be checked with this trust store, so nothing shows it was logged before that`,
+      expected: `the event proven logged before the key was ${ending}${endWhere(endAt)}`,
+      found: 'an event whose log is not pinned in the trust store',
+    };
   if (where === 'unlogged') {
     // A rotated-out or superseded key stayed with its agent; only a revocation says someone else
     // may hold it, and nothing unlogged shows it was signed before that.
