@@ -615,3 +615,37 @@ describe('spec chapter 6 worked example', () => {
     expect(spec).toContain(LIFECYCLE.good.signature.value);
   });
 });
+
+// The empty tree is a prefix of every tree: a genuine size-0 checkpoint must neither be remembered
+// (every later proof would start from it) nor frame an honest site as a split view.
+describe('empty tree head', () => {
+  const emptyProof = { body: utf8Encode(JSON.stringify({ from: 0, to: 8, proof: [] })) };
+  it('a genuine size-0 checkpoint is never remembered: honest sites after it are judged as if it had not been seen', async () => {
+    const store = new MemoryStore();
+    const empty = checkpointAt(new MerkleTree(), 1_700_000_000_000); // the log's first, genuine checkpoint
+    await run(h({ 'lineage-checkpoint': checkpointHeader(empty) }), siteFetch({}), store);
+    expect(store.treeHeads.get('fixture.lineage.test/log')).toBeUndefined();
+    // The honest site answers from=0&to=8 with the (empty) consistency proof C2SP prescribes, or nothing.
+    const withProof = siteFetch({
+      '/.well-known/agent-card.json': { body: CARDS.good },
+      [HISTORY_PATH]: { body: HISTORIES.good },
+      '/.well-known/lineage/consistency?from=0&to=8': emptyProof,
+    });
+    expect((await run(h(goodHeaders), withProof, store)).status).toBe('verified');
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('8');
+    expect((await run(h(goodHeaders), card, store)).status).toBe('verified');
+  });
+
+  it('an empty tree under a remembered one is consistent with it (a prefix of every tree), never a split view', async () => {
+    const store = new MemoryStore();
+    await run(h(goodHeaders), card, store);
+    const empty = checkpointAt(new MerkleTree(), 1_700_000_000_000);
+    const r = await run(
+      h({ 'lineage-checkpoint': checkpointHeader(empty) }),
+      siteFetch({ '/.well-known/lineage/consistency?from=0&to=8': emptyProof }),
+      store,
+    );
+    expect(status(r, 'proof.consistency')).toEqual(['pass']);
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('8');
+  });
+});
