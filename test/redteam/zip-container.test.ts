@@ -8,7 +8,7 @@ import {
 } from '@lineage/verifier-core';
 import { deflateSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crc32, rawZip } from '../capsule/support/raw-zip.js';
+import { crc32, extraField, rawZip } from '../capsule/support/raw-zip.js';
 import { enc, type Sample, verifiedAt, verifyZip } from './support.js';
 
 /**
@@ -474,5 +474,77 @@ describe('red team: size-only mismatch and message composition', () => {
     // The pointer is the field; the reason says what is wrong there, naming neither again.
     expect(c.subject).toMatchObject({ id: 'manifest.json', field: '/type' });
     expect(c.reason).toMatch(/^duplicate member name "type" at byte \d+$/);
+  });
+});
+
+// What other tools read that the listing must not ignore: signatures hidden in comments (a second
+// end record, a ZIP64 locator) and extra fields that rename an entry.
+describe('red team: records hidden where other tools look', () => {
+  const sig = (kind: number) => new Uint8Array([0x50, 0x4b, kind & 0xff, kind >> 8]);
+  const refused = async (z: Uint8Array, message: RegExp) => {
+    const e = (await zipCapsuleSource(z)
+      .list()
+      .catch((err: unknown) => err)) as LineageError;
+    expect(e).toBeInstanceOf(CapsuleContainerError);
+    expect(e.code).toBe('capsule.zip');
+    expect(e.message).toMatch(message);
+    expect(e.expected).toBeDefined();
+    expect(e.found).toBeDefined();
+  };
+  /** The zip with `comment` as its archive comment. */
+  const withArchiveComment = (zip: Uint8Array, comment: Uint8Array) => {
+    const out = new Uint8Array(zip.length + comment.length);
+    out.set(zip);
+    out.set(comment, zip.length);
+    new DataView(out.buffer).setUint16(zip.length - 2, comment.length, true);
+    return out;
+  };
+  const entry = { name: 'a.json', data: enc.encode('{"a":1}') };
+
+  it('an archive comment holding an end record (a second archive for tools that take the last one)', async () => {
+    const fake = new Uint8Array(23);
+    fake.set(sig(0x0605));
+    await refused(withArchiveComment(rawZip([entry]), fake), /archive comment holds zip record signatures/);
+    // A plain comment is fine.
+    expect(
+      await zipCapsuleSource(withArchiveComment(rawZip([entry]), enc.encode('made by lineage'))).list(),
+    ).toHaveLength(1);
+  });
+
+  it('a ZIP64 locator in the last entry comment, right before the end record', async () => {
+    const comment = new Uint8Array(20);
+    comment.set(sig(0x0706));
+    await refused(
+      rawZip([entry, { ...entry, name: 'b.json', comment }]),
+      /ZIP64 end-of-central-directory locator|entry comment holds zip record signatures/,
+    );
+  });
+
+  it('an Info-ZIP Unicode path extra field (other tools extract under that name), central or local', async () => {
+    const upath = extraField(0x7075, new Uint8Array([1, 0, 0, 0, 0, ...enc.encode('trust.json')]));
+    await refused(
+      rawZip([{ ...entry, centralExtra: upath }]),
+      /central directory carries an Info-ZIP Unicode path/,
+    );
+    await refused(rawZip([{ ...entry, localExtra: upath }]), /local header carries an Info-ZIP Unicode path/);
+    // An extended-timestamp field (0x5455, as zip writes) is fine.
+    const ut = extraField(0x5455, new Uint8Array([1, 0, 0, 0, 0]));
+    expect(
+      await zipCapsuleSource(rawZip([{ ...entry, localExtra: ut, centralExtra: ut }])).list(),
+    ).toHaveLength(1);
+  });
+
+  it('an empty stored entry with a data descriptor (what zip - and streaming writers make) is accepted', async () => {
+    const empty = rawZip([
+      {
+        name: 'empty.txt',
+        data: new Uint8Array(0),
+        localFlags: 0x8,
+        localZero: true,
+        after: new Uint8Array(16).fill(0).map((_, i) => (i < 4 ? [0x50, 0x4b, 7, 8][i]! : 0)),
+      },
+    ]);
+    const s = zipCapsuleSource(empty);
+    expect(await s.list()).toEqual([{ path: 'empty.txt', size: 0 }]);
   });
 });

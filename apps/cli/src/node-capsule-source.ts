@@ -1,6 +1,6 @@
 import { constants, createReadStream } from 'node:fs';
 import { type FileHandle, lstat, open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import {
   CapsuleContainerError,
   type CapsuleEntryInfo,
@@ -49,7 +49,9 @@ export interface OpenedCapsule {
 }
 
 /** Opens CAPSULE (a .zip file or a directory). Refuses symlinks at the top level too. */
-export async function openCapsule(path: string, limits?: Partial<CapsuleLimits>): Promise<OpenedCapsule> {
+export async function openCapsule(given: string, limits?: Partial<CapsuleLimits>): Promise<OpenedCapsule> {
+  // "link/" would make lstat follow the link: the path is judged without trailing separators.
+  const path = withoutTrailingSeparators(given);
   let st: Awaited<ReturnType<typeof lstat>>;
   try {
     st = await lstat(path);
@@ -62,8 +64,14 @@ export async function openCapsule(path: string, limits?: Partial<CapsuleLimits>)
     return { source: directoryCapsuleSource(path, limits), kind: 'directory', close: async () => {} };
   if (!st.isFile())
     throw new LineageError('capsule.open', 'the capsule is neither a regular file nor a directory', path);
-  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  const size = (await fh.stat()).size;
+  // O_NONBLOCK: a FIFO swapped in after the lstat must not block the open; a regular file ignores it.
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const opened = await fh.stat();
+  if (!opened.isFile() || opened.ino !== st.ino || opened.dev !== st.dev) {
+    await fh.close();
+    throw new LineageError('capsule.changed', 'the capsule file was replaced while it was opened', path);
+  }
+  const size = opened.size;
   return {
     source: zipCapsuleSourceFromReader(new FileReader(fh, size), limits),
     kind: 'zip',
@@ -98,7 +106,8 @@ function specialKind(d: {
  * above it swapped after listing (for a link, or for another file) is refused with
  * `capsule.changed` or `capsule.symlink` — a container error, as in a zip.
  */
-export function directoryCapsuleSource(root: string, limits?: Partial<CapsuleLimits>): CapsuleSource {
+export function directoryCapsuleSource(given: string, limits?: Partial<CapsuleLimits>): CapsuleSource {
+  const root = withoutTrailingSeparators(given);
   const lim = resolveLimits(limits);
   interface Listed extends Identity {
     size: number;
@@ -235,7 +244,9 @@ export function directoryCapsuleSource(root: string, limits?: Partial<CapsuleLim
     const listed = await get(path);
     let fh: FileHandle;
     try {
-      fh = await open(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NONBLOCK: a FIFO swapped in after listing must not block the open (the inode check below
+      // then refuses it); reads of a regular file ignore the flag.
+      fh = await open(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (e) {
       throw await diagnose(path, `cannot be opened (${fsReason(e)})`);
     }
@@ -360,4 +371,11 @@ function changed(path: string, listedAs: string, st: { isSymbolicLink(): boolean
     path,
     { expected: listedAs, found: st.isSymbolicLink() ? 'a symbolic link' : 'something else' },
   );
+}
+
+/** The path without trailing separators (the root stays itself): "dir/" would make lstat follow a link. */
+function withoutTrailingSeparators(path: string): string {
+  let end = path.length;
+  while (end > 1 && (path[end - 1] === '/' || path[end - 1] === sep)) end--;
+  return path.slice(0, end);
 }

@@ -92,6 +92,31 @@ describe('directory capsule: swaps after listing', () => {
   });
 });
 
+describe('directory capsule: a FIFO swapped in after listing', () => {
+  it('is refused at once, never blocks the read (nobody ever writes to it)', async () => {
+    const root = capsuleDir();
+    const src = directoryCapsuleSource(root);
+    await src.list();
+    rmSync(join(root, 'artifacts', 'a.json'));
+    try {
+      execFileSync('mkfifo', [join(root, 'artifacts', 'a.json')]);
+    } catch {
+      return; // no mkfifo here
+    }
+    const e = await refusal(src.read('artifacts/a.json', 1000));
+    expect(e.code).toBe('capsule.changed');
+    expect(await refusal(src.sha256('artifacts/a.json'))).toBeInstanceOf(CapsuleContainerError);
+  });
+
+  it('a trailing separator does not make a symbolic-link root acceptable', async () => {
+    const root = capsuleDir();
+    const link = join(base, `link${n++}`);
+    symlinkSync(root, link);
+    const e = await refusal(directoryCapsuleSource(`${link}/`).list());
+    expect(e.code).toBe('capsule.symlink');
+  });
+});
+
 describe('directory capsule: special files', () => {
   it('a FIFO is capsule.symlink, named as a FIFO', async () => {
     const root = capsuleDir();

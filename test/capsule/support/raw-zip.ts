@@ -25,6 +25,20 @@ export interface RawEntry {
   localZero?: boolean;
   /** Bytes written right after the entry's data (a data descriptor, or anything). */
   after?: Uint8Array;
+  /** Extra fields of the local header and of the central record, and the central record's comment. */
+  localExtra?: Uint8Array;
+  centralExtra?: Uint8Array;
+  comment?: Uint8Array;
+}
+
+/** One extra field: 2-byte id, 2-byte length, data. */
+export function extraField(id: number, data: Uint8Array): Uint8Array {
+  const f = new Uint8Array(4 + data.length);
+  const v = new DataView(f.buffer);
+  v.setUint16(0, id, true);
+  v.setUint16(2, data.length, true);
+  f.set(data, 4);
+  return f;
 }
 
 export function crc32(b: Uint8Array): number {
@@ -49,7 +63,8 @@ export function rawZip(entries: RawEntry[]): Uint8Array {
     const lname = enc.encode(e.localName ?? e.name);
     const crc = e.crc ?? crc32(data);
     const size = e.declaredSize ?? data.length;
-    const loc = new Uint8Array(30 + lname.length);
+    const lextra = e.localExtra ?? new Uint8Array(0);
+    const loc = new Uint8Array(30 + lname.length + lextra.length);
     const lv = new DataView(loc.buffer);
     lv.setUint32(0, 0x04034b50, true);
     lv.setUint16(4, 20, true);
@@ -59,6 +74,8 @@ export function rawZip(entries: RawEntry[]): Uint8Array {
     lv.setUint32(18, e.localZero ? 0 : body.length, true);
     lv.setUint32(22, e.localZero ? 0 : size, true);
     lv.setUint16(26, lname.length, true);
+    lv.setUint16(28, lextra.length, true);
+    loc.set(lextra, 30 + lname.length);
     loc.set(lname, 30);
     const myOffset = e.reuseOffsetOf !== undefined ? offsets[e.reuseOffsetOf]! : offset;
     offsets.push(myOffset);
@@ -67,7 +84,9 @@ export function rawZip(entries: RawEntry[]): Uint8Array {
       locals.push(loc, body, after);
       offset += loc.length + body.length + after.length;
     }
-    const cen = new Uint8Array(46 + name.length);
+    const cextra = e.centralExtra ?? new Uint8Array(0);
+    const comment = e.comment ?? new Uint8Array(0);
+    const cen = new Uint8Array(46 + name.length + cextra.length + comment.length);
     const cv = new DataView(cen.buffer);
     cv.setUint32(0, 0x02014b50, true);
     cv.setUint16(4, e.unixMode !== undefined ? (3 << 8) | 20 : 20, true);
@@ -78,6 +97,10 @@ export function rawZip(entries: RawEntry[]): Uint8Array {
     cv.setUint32(20, body.length, true);
     cv.setUint32(24, size, true);
     cv.setUint16(28, name.length, true);
+    cv.setUint16(30, cextra.length, true);
+    cv.setUint16(32, comment.length, true);
+    cen.set(cextra, 46 + name.length);
+    cen.set(comment, 46 + name.length + cextra.length);
     cv.setUint32(38, e.unixMode !== undefined ? (e.unixMode << 16) >>> 0 : 0, true);
     cv.setUint32(42, myOffset, true);
     cen.set(name, 46);

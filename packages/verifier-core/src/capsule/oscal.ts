@@ -190,7 +190,7 @@ export function toOscalAssessmentResults(
       ? `The evidence capsule assessed${capsule.manifest ? ` ("${capsule.manifest.title}", capsule id ${capsule.manifest.capsuleId})` : ''}. Its digest, SHA-256 ${capsule.capsuleDigest}, is the SHA-256 of its canonical manifest (RFC 8785), which lists the SHA-256 of every file in the capsule. No OSCAL assessment plan is imported: the capsule is what was assessed.`
       : 'The evidence capsule assessed. It could not be read, so it has no digest. No OSCAL assessment plan is imported: the capsule is what was assessed.',
     ...(capsuleProps.length > 0 ? { props: capsuleProps } : {}),
-    rlinks: [{ href: report.target.name }],
+    rlinks: [{ href: encodeURI(report.target.name) }],
   };
   return {
     'assessment-results': {

@@ -181,6 +181,24 @@ async function findEocd(
       });
     }
     const eocdAt = tailStart + i;
+    // Other tools search the end of the file for these records differently: a signature inside the
+    // archive comment (a second end record, a ZIP64 locator, whole headers) can show them another
+    // archive than the one listed here.
+    const comment = tail.subarray(i + EOCD_MIN);
+    if (hasRecordSignature(comment))
+      throw zipError(
+        'the archive comment holds zip record signatures (a second archive hidden in it)',
+        undefined,
+        {
+          expected: 'an archive comment without zip record signatures (50 4b 01 02 … 50 4b 07 08)',
+          found: `a ${bytesOf(comment.length)} comment with one`,
+        },
+      );
+    if (i >= 20 && dv.getUint32(i - 20, true) === ZIP64_LOCATOR_SIG)
+      throw zipError('a ZIP64 end-of-central-directory locator precedes the end record', undefined, {
+        expected: 'no ZIP64 records (capsule version 1)',
+        found: 'a ZIP64 locator (50 4b 06 07) 20 bytes before the end record',
+      });
     if (cdOffset + cdSize > eocdAt) {
       throw zipError(
         `central directory (offset ${formatCount(cdOffset)}, ${bytesOf(cdSize)}) runs past the end record at ${formatCount(eocdAt)}`,
@@ -210,6 +228,61 @@ async function findEocd(
     expected: 'an end-of-central-directory record whose comment runs to the end of the file',
     found: 'none',
   });
+}
+
+const ZIP64_LOCATOR_SIG = 0x07064b50;
+// Central, local, end, ZIP64 end, ZIP64 locator and data descriptor record signatures.
+const RECORD_SIGNATURES = new Set([0x0201, 0x0403, 0x0605, 0x0606, 0x0706, 0x0807]);
+
+/** Does `bytes` (a comment) hold a zip record signature ("PK" and one of the record kinds)? */
+function hasRecordSignature(bytes: Uint8Array): boolean {
+  for (let i = 0; i + 3 < bytes.length; i++)
+    if (
+      bytes[i] === 0x50 &&
+      bytes[i + 1] === 0x4b &&
+      RECORD_SIGNATURES.has(bytes[i + 2]! | (bytes[i + 3]! << 8))
+    )
+      return true;
+  return false;
+}
+
+// Extra fields other tools act on: Info-ZIP's Unicode path and comment (they rename the entry) and
+// ZIP64 (other sizes). A capsule carries none of them.
+const REFUSED_EXTRA = new Map([
+  [0x7075, 'an Info-ZIP Unicode path (0x7075), which other tools extract under instead of the name'],
+  [0x6375, 'an Info-ZIP Unicode comment (0x6375)'],
+  [0x0001, 'a ZIP64 extended information field (0x0001)'],
+]);
+
+/** Checks an entry's extra fields (local or central): well-formed, and none that changes what it is. */
+function checkExtraFields(
+  extra: Uint8Array,
+  name: string,
+  where: 'local header' | 'central directory',
+): void {
+  const dv = view(extra);
+  let p = 0;
+  while (p < extra.length) {
+    if (p + 4 > extra.length)
+      throw zipError(`a truncated extra field in the ${where}`, name, {
+        expected: 'extra fields of 4-byte header and their data',
+        found: `${bytesOf(extra.length - p)} left over`,
+      });
+    const id = dv.getUint16(p, true);
+    const len = dv.getUint16(p + 2, true);
+    if (p + 4 + len > extra.length)
+      throw zipError(`an extra field in the ${where} runs past its end`, name, {
+        expected: `at most ${bytesOf(extra.length - p - 4)} of data`,
+        found: `${bytesOf(len)} declared (field 0x${id.toString(16).padStart(4, '0')})`,
+      });
+    const refused = REFUSED_EXTRA.get(id);
+    if (refused)
+      throw zipError(`the ${where} carries ${refused}`, name, {
+        expected: 'no extra field that renames the entry or changes its sizes',
+        found: `extra field 0x${id.toString(16).padStart(4, '0')}`,
+      });
+    p += 4 + len;
+  }
 }
 
 /** The file type a Unix mode names, for refusing links and special files. */
@@ -267,6 +340,8 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
         found: `a record ending at byte ${formatCount(end)}`,
       });
     const rawName = cd.subarray(p + CEN_MIN, p + CEN_MIN + nameLen);
+    const centralExtra = cd.subarray(p + CEN_MIN + nameLen, p + CEN_MIN + nameLen + extraLen);
+    const entryComment = cd.subarray(p + CEN_MIN + nameLen + extraLen, end);
     p = end;
     let name: string;
     try {
@@ -278,6 +353,13 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
         found: `bytes ${shown}${rawName.length > 40 ? ' …' : ''}`,
       });
     }
+    checkExtraFields(centralExtra, name, 'central directory');
+    // The last entry's comment sits right before the end record, where tools look for ZIP64 records.
+    if (hasRecordSignature(entryComment))
+      throw zipError('the entry comment holds zip record signatures (records hidden in it)', name, {
+        expected: 'an entry comment without zip record signatures',
+        found: `a ${bytesOf(entryComment.length)} comment with one`,
+      });
     const flagsFound = `general-purpose flags 0x${flags.toString(16).padStart(4, '0')}`;
     if (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_MASKED_HEADERS))
       throw zipError('the entry is encrypted; capsules are never encrypted', name, {
@@ -361,7 +443,9 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
         },
       );
     }
-    if (method === 0 && flags & FLAG_DESCRIPTOR) {
+    // An empty stored entry is the exception: its data ends where it starts, so the descriptor's
+    // place is known without scanning (Info-ZIP's `zip -` and Python's streaming writes make these).
+    if (method === 0 && flags & FLAG_DESCRIPTOR && compressedSize !== 0) {
       // A stored entry's end is only in its data descriptor, which streaming readers must find by
       // scanning the data for a signature: they can read a different entry than this one.
       throw zipError(
@@ -562,6 +646,8 @@ async function checkLocal(
     throw mismatch('compressed size', formatCount(r.compressedSize), formatCount(csize));
   if (!agrees(size, r.size)) throw mismatch('uncompressed size', formatCount(r.size), formatCount(size));
   const dataStart = r.localOffset + LOC_MIN + nameLen + extraLen;
+  if (extraLen > 0 && dataStart <= limit)
+    checkExtraFields(await reader.read(r.localOffset + LOC_MIN + nameLen, extraLen), r.path, 'local header');
   const dataEnd = dataStart + r.compressedSize;
   if (dataEnd > limit) {
     throw zipError(
