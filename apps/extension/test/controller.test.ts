@@ -221,17 +221,25 @@ describe('a response is the tab’s document only once its navigation commits (n
   });
 });
 
-describe('a result is shown only for the document it was computed for', () => {
-  it('a late result for origin A does not attach to the tab after it moved to B', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const f = cardFetch();
-    const slow: FetchBounded = async (url, limits) => {
+/** The good site's fetcher, held until `release()`: a check that is still running when the tab moves. */
+function heldFetch(): { fetch: FetchBounded; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const f = cardFetch();
+  return {
+    release,
+    fetch: async (url, limits) => {
       await gate;
       return f.fetch(url, limits);
-    };
+    },
+  };
+}
+
+describe('a result is shown only for the document it was computed for', () => {
+  it('a late result for origin A does not attach to the tab after it moved to B', async () => {
+    const { fetch: slow, release } = heldFetch();
     const { c } = await setup(slow);
     const first = c.onDocumentHeaders(40, 'https://agent.example/', goodHeaders);
     await new Promise((r) => setTimeout(r, 20));
@@ -244,15 +252,7 @@ describe('a result is shown only for the document it was computed for', () => {
   });
 
   it('a late result does not attach to a new document of the same origin either', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const f = cardFetch();
-    const slow: FetchBounded = async (url, limits) => {
-      await gate;
-      return f.fetch(url, limits);
-    };
+    const { fetch: slow, release } = heldFetch();
     const { c } = await setup(slow);
     const first = c.onDocumentHeaders(41, 'https://agent.example/a', goodHeaders);
     await new Promise((r) => setTimeout(r, 20));

@@ -85,6 +85,18 @@ async function both(i: CallChainInput) {
   return report;
 }
 
+/** A fresh testbed's root: its AO's approval at 14:00. */
+const aoRoot = (b: ReturnType<typeof testbed>) =>
+  humanApproval(
+    b.ao,
+    { role: 'authorizing_official', decision: 'approve' },
+    { timestamp: at(0), sequence: 0 },
+  );
+
+/** The key-validity outcome of one event. */
+const keyCheck = (r: { checks: CheckOutcome[] }, e: LineageEvent) =>
+  r.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(e));
+
 const failed = (r: { checks: CheckOutcome[] }, id: string) =>
   r.checks.filter((c) => c.id === id && c.status === 'fail');
 
@@ -166,11 +178,7 @@ describe('call chains: assessor and agent modes from one engine', () => {
   it("event.actor_key_valid_at_time: an event dated before its key's revocation but logged after it is backdated: fails", async () => {
     // Its own log, so leaf positions are this test's alone.
     const b = testbed('backdating.example/log');
-    const root = humanApproval(
-      b.ao,
-      { role: 'authorizing_official', decision: 'approve' },
-      { timestamp: at(0), sequence: 0 },
-    );
+    const root = aoRoot(b);
     const reg = registerEvent(b.scanner, { timestamp: at(1), sequence: 0 });
     const scan = agentEvent(b.scanner, {
       action: 'scan.run',
@@ -208,19 +216,12 @@ describe('call chains: assessor and agent modes from one engine', () => {
       found: 'leaf 4 of backdating.example/log',
     });
     // The scan logged before the revocation still passes.
-    expect(
-      r.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(scan))
-        ?.status,
-    ).toBe('pass');
+    expect(keyCheck(r, scan)?.status).toBe('pass');
   });
 
   it('identity.rotate: a rotation with a revoked key, dated just before the revocation but logged after it, does not take effect', async () => {
     const b = testbed('backdating.example/rotate');
-    const root = humanApproval(
-      b.ao,
-      { role: 'authorizing_official', decision: 'approve' },
-      { timestamp: at(0), sequence: 0 },
-    );
+    const root = aoRoot(b);
     const reg = registerEvent(b.scanner, { timestamp: at(1), sequence: 0 });
     const revoke = revokeEvent(
       b.scanner.agentId,
@@ -263,11 +264,7 @@ describe('call chains: assessor and agent modes from one engine', () => {
   it('identity.rotate: across two logs, a rotation with a self-revoked key not shown logged before the revocation does not take effect', async () => {
     const a = testbed('cross.example/log-a');
     const b = testbed('cross.example/log-b');
-    const root = humanApproval(
-      a.ao,
-      { role: 'authorizing_official', decision: 'approve' },
-      { timestamp: at(0), sequence: 0 },
-    );
+    const root = aoRoot(a);
     const reg = registerEvent(a.scanner, { timestamp: at(1), sequence: 0 });
     // The scanner's holder declares its key leaked (signed by that key), in log A at 14:10.
     const revoke = revokeEvent(a.scanner.agentId, a.scanner, 'key leaked', {
@@ -308,21 +305,14 @@ describe('call chains: assessor and agent modes from one engine', () => {
       events: [...inA, ...early],
       trust: a.trust({ logs: [...a.trust().logs, ...c.trust().logs] }),
     });
-    expect(
-      ok.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(rot))
-        ?.status,
-    ).toBe('pass');
+    expect(keyCheck(ok, rot)?.status).toBe('pass');
   });
 
   it("identity.rotate: every revocation of a key counts, so a thief's own earlier-dated revocation cannot stand in for the owner's", async () => {
     // Registration in log A, the rest in log B: no one log holds them all, so claimed times order them.
     const a = testbed('decoy.example/log-a');
     const b = testbed('decoy.example/log-b');
-    const root = humanApproval(
-      a.ao,
-      { role: 'authorizing_official', decision: 'approve' },
-      { timestamp: at(0), sequence: 0 },
-    );
+    const root = aoRoot(a);
     const reg = registerEvent(a.scanner, { timestamp: at(0.2), sequence: 0 });
     const inA = a.log.cite([root, reg], T0 + 60_000);
     // The owner declares the key leaked at 14:10 (leaf 0 of log B).
@@ -360,11 +350,7 @@ describe('call chains: assessor and agent modes from one engine', () => {
 
   it('event.actor_key_valid_at_time: an event whose log is not pinned, signed by a key rotated out since, is not_checked, not failed', async () => {
     const b = testbed('unpinned.example/log');
-    const root = humanApproval(
-      b.ao,
-      { role: 'authorizing_official', decision: 'approve' },
-      { timestamp: at(0), sequence: 0 },
-    );
+    const root = aoRoot(b);
     const reg = registerEvent(b.scanner, { timestamp: at(1), sequence: 0 });
     const scan = agentEvent(b.scanner, {
       action: 'scan.run',
@@ -377,16 +363,11 @@ describe('call chains: assessor and agent modes from one engine', () => {
     const cited = b.log.cite([root, reg, scan, rot], T0 + 10 * 60_000);
     // Pinned: the scan was logged before the rotation, so its key was valid.
     const pinned = await verifyCallChain({ events: cited, trust: b.trust() });
-    expect(
-      pinned.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(scan))
-        ?.status,
-    ).toBe('pass');
+    expect(keyCheck(pinned, scan)?.status).toBe('pass');
     // Unpinned: nothing here can place it in its log, which is the trust store's gap, not the evidence's.
     const r = await verifyCallChain({ events: cited, trust: b.trust({ logs: [] }) });
     expect(r.verdict).toBe('incomplete');
-    expect(
-      r.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(scan)),
-    ).toMatchObject({
+    expect(keyCheck(r, scan)).toMatchObject({
       status: 'not_checked',
       expected: 'the event proven logged before the key was rotated out',
       found: 'an event whose log is not pinned in the trust store',
@@ -395,11 +376,7 @@ describe('call chains: assessor and agent modes from one engine', () => {
 
   it('identity.rotate: a rotated-out key cannot take the identity back with a rotation dated before the real one', async () => {
     const b = testbed('backdating.example/takeover');
-    const root = humanApproval(
-      b.ao,
-      { role: 'authorizing_official', decision: 'approve' },
-      { timestamp: at(0), sequence: 0 },
-    );
+    const root = aoRoot(b);
     const reg = registerEvent(b.inventory, { timestamp: at(1), sequence: 0 });
     const k2 = testKey('takeover:k2');
     const rot = rotateEvent(b.inventory, b.inventory, k2, { timestamp: at(5), sequence: 1 });
