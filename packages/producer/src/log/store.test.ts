@@ -1,6 +1,15 @@
-import fs, { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import fs, {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   fromBase64,
@@ -139,7 +148,83 @@ describe('LineageStore', () => {
     expect((e as LineageError).message).toMatch(
       /record 0 fails its checksum, inside the 4 entries covered by the last signed tree head/,
     );
+    // The file is named once: the error's path prefixes its message.
+    expect((e as LineageError).message).toBe(`${join(dir, 'entries.log')}: ${(e as LineageError).detail}`);
+    expect((e as LineageError).detail).not.toContain(dir);
     expect(fromHex('00').length).toBe(1);
+  });
+
+  it('takes one writer per directory: a second open is refused until the first closes', async () => {
+    const dir = join(root, 'locked');
+    const opts = { origin: 'example.test/log', signer, sthEvery: 2 };
+    const a = LineageStore.open(dir, opts);
+    await a.append(entry(0));
+    // Two writers would both append "at the end" and sign different trees of one size.
+    expect(() => LineageStore.open(dir, opts)).toThrow(
+      expect.objectContaining({ code: 'log.locked', message: expect.stringMatching(/open in process \d+/) }),
+    );
+    await a.append(entry(1));
+    a.close();
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
+    const b = LineageStore.open(dir, opts);
+    expect(b.size).toBe(2);
+    expect(new TextDecoder().decode(b.entry(1))).toBe(new TextDecoder().decode(entry(1)));
+    b.close();
+  });
+
+  it('a lock held by another live process is refused; one left by a crashed process is taken over', () => {
+    const dir = join(root, 'stale');
+    const opts = { origin: 'example.test/log', signer };
+    LineageStore.open(dir, opts).close();
+    const lock = (pid: number, host = hostname()) =>
+      writeFileSync(join(dir, 'lock'), `${JSON.stringify({ pid, host, nonce: 'x' })}\n`);
+    lock(process.ppid); // alive, and not this process
+    expect(() => LineageStore.open(dir, opts)).toThrow(
+      expect.objectContaining({ code: 'log.locked', path: join(dir, 'lock') }),
+    );
+    lock(1, 'another-host.example');
+    expect(() => LineageStore.open(dir, opts)).toThrow(/held by process 1 on host another-host\.example/);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!; // has exited
+    lock(gone);
+    LineageStore.open(dir, opts).close();
+    lock(process.pid); // this pid, but no store here holds it: a restarted container reusing its pid
+    LineageStore.open(dir, opts).close();
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
+  });
+
+  it('a store that fails to open gives its directory up', async () => {
+    const dir = join(root, 'open-fails');
+    const opts = { origin: 'example.test/log', signer, sthEvery: 2 };
+    const log = LineageStore.open(dir, opts);
+    for (let i = 0; i < 2; i++) await log.append(entry(i));
+    log.close();
+    truncateSync(join(dir, 'entries.log'), 3);
+    expect(() => LineageStore.open(dir, opts)).toThrow(expect.objectContaining({ code: 'log.corrupt' }));
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
+  });
+
+  it('says the entry was appended when signing its tree head fails, so it is not appended twice', async () => {
+    const dir = join(root, 'signer-fails');
+    let down = true;
+    const flaky: CheckpointSigner = async (h) => {
+      if (down) throw new Error('HSM offline');
+      return signer(h);
+    };
+    const log = LineageStore.open(dir, { origin: 'example.test/log', signer: flaky, sthEvery: 2 });
+    await log.append(entry(0)).catch(() => undefined);
+    const e = await log.append(entry(1)).then(
+      () => undefined,
+      (x: LineageError) => x,
+    );
+    expect(e).toMatchObject({ code: 'log.publish' });
+    expect(e!.message).toMatch(
+      /entry 1 was appended, but publishing a tree head over it failed \(HSM offline\)/,
+    );
+    expect(log.size).toBe(2);
+    expect(log.publishedSths()).toEqual([]);
+    down = false;
+    expect((await log.publish()).size).toBe(2);
+    log.close();
   });
 
   /** Runs `body` with node:fs's `name` failing once (after `ok` successful calls), as a full disk or I/O error would. */

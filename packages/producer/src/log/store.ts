@@ -21,6 +21,7 @@ import {
   parseCheckpointBody,
   toHex,
 } from '@lineage/verifier-core';
+import { StoreLock } from './lock.js';
 
 /**
  * A file-backed, append-only Lineage Store (docs/spec/05-capsules.md §5.6).
@@ -38,6 +39,7 @@ import {
  * undone (the file cut back to where it was); if that cannot be made sure (a failed fsync may
  * have lost pages), the store refuses all further writes until it is reopened and re-checked.
  * Entries are read from the file on demand: only their offsets and the tree are in memory.
+ * One store at a time per directory (`lock`, see lock.ts): a second open is `log.locked`.
  */
 
 /** Signs a tree head; returns the signed checkpoint note text (the Lineage STH). */
@@ -78,6 +80,7 @@ export class LineageStore {
   private readonly records: { at: number; length: number }[] = [];
   private readonly sths = new Map<number, PublishedSth>();
   private fd: number;
+  private readonly lock: StoreLock;
   private sinceSth = 0;
   /** Bytes of entries.log that hold complete, appended records. */
   private fileLength = 0;
@@ -93,6 +96,20 @@ export class LineageStore {
     this.sthEvery = opts.sthEvery ?? 16;
     this.doFsync = opts.fsync ?? true;
     mkdirSync(join(dir, 'sth'), { recursive: true });
+    this.lock = StoreLock.acquire(dir);
+    this.fd = -1;
+    try {
+      this.recoveredBytes = this.load();
+    } catch (e) {
+      if (this.fd >= 0) closeSync(this.fd);
+      this.lock.release();
+      throw e;
+    }
+  }
+
+  /** Reads the tree heads and entries, cuts off an interrupted append; returns the bytes cut off. */
+  private load(): number {
+    const dir = this.dir;
     for (const name of readdirSync(join(dir, 'sth'))) {
       if (!/^(0|[1-9][0-9]*)$/.test(name)) continue;
       const checkpoint = readFileSync(join(dir, 'sth', name), 'utf8');
@@ -132,9 +149,9 @@ export class LineageStore {
       this.tree.append(h);
       off += HEADER + len + TRAILER;
     }
+    // The path is the error's own (LineageError prefixes the message with it).
     const corrupt = (why: string): never => {
-      closeSync(this.fd);
-      throw new LineageError('log.corrupt', `${path}: ${why}`, path);
+      throw new LineageError('log.corrupt', why, path);
     };
     if (problem !== undefined) {
       if (this.records.length < published)
@@ -144,7 +161,6 @@ export class LineageStore {
       ftruncateSync(this.fd, off);
       fsyncSync(this.fd);
     }
-    this.recoveredBytes = length - off;
     this.fileLength = off;
     if (this.records.length < published)
       corrupt(
@@ -160,6 +176,7 @@ export class LineageStore {
         );
     }
     this.sinceSth = this.records.length - published;
+    return length - off;
   }
 
   /** Opens (or creates) the store in `dir`. */
@@ -214,7 +231,21 @@ export class LineageStore {
     this.fileLength = before + rec.length;
     this.records.push({ at: before + HEADER, length: entry.length });
     const index = this.tree.append(h);
-    if (++this.sinceSth >= this.sthEvery) await this.publish();
+    if (++this.sinceSth >= this.sthEvery) {
+      try {
+        await this.publish();
+      } catch (e) {
+        if (e instanceof LineageError && e.code === 'log.broken') throw e;
+        // The entry is in the log whatever the signer did: a caller told only "append failed"
+        // would append it again and log it twice. publish() (or the next append) retries.
+        const why = e instanceof Error ? e.message : String(e);
+        throw new LineageError(
+          'log.publish',
+          `entry ${formatCount(index)} was appended, but publishing a tree head over it failed (${why}); it is not under a signed tree head yet — call publish() to retry, do not append it again`,
+          join(this.dir, 'entries.log'),
+        );
+      }
+    }
     return index;
   }
 
@@ -297,8 +328,13 @@ export class LineageStore {
     return this.tree.root(size);
   }
 
+  /** Closes the file and gives the directory up to the next writer. */
   close(): void {
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } finally {
+      this.lock.release();
+    }
   }
 }
 
@@ -313,14 +349,14 @@ function signedRoot(dir: string, name: string, checkpoint: string, origin: strin
   } catch (e) {
     throw new LineageError(
       'log.corrupt',
-      `${path}: not a checkpoint (${e instanceof Error ? e.message : String(e)})`,
+      `not a checkpoint (${e instanceof Error ? e.message : String(e)})`,
       path,
     );
   }
   if (body.origin !== origin || body.size !== BigInt(name))
     throw new LineageError(
       'log.corrupt',
-      `${path}: a tree head of ${body.origin} size ${body.size} stored as size ${name} of ${origin}`,
+      `a tree head of ${body.origin} size ${body.size} stored as size ${name} of ${origin}`,
       path,
     );
   return body.rootHash;
