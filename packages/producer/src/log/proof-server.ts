@@ -3,6 +3,7 @@ import {
   type AttestedLog,
   bytesEqual,
   LineageError,
+  parseTimestamp,
   signingInput,
   toHex,
   type UnsignedAttestation,
@@ -22,7 +23,10 @@ export interface AttestRequest {
   issuedAt: string;
   /** Per log origin: sizes of older tree heads to prove consistency from. */
   consistencyFrom?: Record<string, number[]>;
-  /** 'multiproof' (default when several leaves share a log) or 'inclusion' (one proof per leaf). */
+  /**
+   * 'multiproof' (default; used when several leaves share a log), 'inclusion' (one proof per
+   * leaf) or 'both' (per-leaf proofs, and a multiproof where several leaves share a log).
+   */
   proofStyle?: 'multiproof' | 'inclusion' | 'both';
 }
 
@@ -40,6 +44,8 @@ export class ProofServer {
   }
 
   attest(req: AttestRequest): Attestation {
+    // Refused here, not signed into an attestation every verifier refuses (§4.7 schema).
+    const leaves = this.checkRequest(req);
     const logs: AttestedLog[] = [];
     const found = new Set<string>();
     for (const log of this.logs) {
@@ -47,28 +53,51 @@ export class ProofServer {
       if (!sth) continue;
       const indexOf = new Map<string, number>();
       for (let i = 0; i < sth.size; i++) indexOf.set(toHex(log.leafHash(i)), i);
-      const hits = req.leaves
+      const hits = leaves
         .filter((l) => indexOf.has(l))
         .map((l) => ({ leaf_hash: l, leaf_index: indexOf.get(l)! }));
       if (hits.length === 0) continue;
       for (const h of hits) found.add(h.leaf_hash);
       logs.push(this.logEntry(log, sth, hits, req));
     }
-    const missing = req.leaves.filter((l) => !found.has(l));
+    const missing = leaves.filter((l) => !found.has(l));
     if (missing.length > 0) {
       throw new LineageError(
         'proof_server.leaf',
         `leaf ${missing[0]} is not under any published tree head of ${this.logs.map((l) => l.origin).join(', ')}`,
       );
     }
+    // Consistency asked of a log that proves none of the leaves would otherwise be left out unsaid.
+    for (const origin of Object.keys(req.consistencyFrom ?? {})) {
+      if ((req.consistencyFrom?.[origin]?.length ?? 0) > 0 && !logs.some((l) => l.log_origin === origin))
+        throw new LineageError(
+          'proof_server.sth',
+          `consistency was asked of log ${origin}, which ${this.logs.some((l) => l.origin === origin) ? 'holds none of the leaves' : 'this server does not serve'}: an attestation carries a log only with the leaves it proves`,
+        );
+    }
     return this.sign({
       type: 'lineage.attestation',
       version: 1,
       server: this.id,
       issued_at: req.issuedAt,
-      leaves: req.leaves,
+      leaves,
       logs,
     });
+  }
+
+  /** The request's leaves, each once, in the order given; a request no verifier would accept is refused. */
+  private checkRequest(req: AttestRequest): string[] {
+    const bad = (why: string) => new LineageError('proof_server.request', why);
+    if (req.leaves.length === 0) throw bad('an attestation names at least one leaf; the request names none');
+    for (const l of req.leaves)
+      if (!/^[0-9a-f]{64}$/.test(l))
+        throw bad(`leaf ${JSON.stringify(l.slice(0, 80))} is not a leaf hash: 64 lowercase hex characters`);
+    try {
+      parseTimestamp(req.issuedAt, 'issuedAt');
+    } catch (e) {
+      throw bad(e instanceof Error ? e.message : String(e));
+    }
+    return [...new Set(req.leaves)];
   }
 
   private logEntry(
@@ -79,7 +108,14 @@ export class ProofServer {
   ): AttestedLog {
     const entry: AttestedLog = { log_origin: log.origin, checkpoint: sth.checkpoint };
     const sorted = [...hits].sort((a, b) => a.leaf_index - b.leaf_index);
-    if ((req.proofStyle ?? 'multiproof') === 'multiproof' && sorted.length > 1) {
+    const style = req.proofStyle ?? 'multiproof';
+    if (style !== 'multiproof' || sorted.length === 1) {
+      entry.inclusion = sorted.map((h) => ({
+        ...h,
+        proof: log.inclusionProof(h.leaf_index, sth.size).map(toHex),
+      }));
+    }
+    if (style !== 'inclusion' && sorted.length > 1) {
       entry.multiproof = {
         leaves: sorted,
         proof: log
@@ -89,16 +125,17 @@ export class ProofServer {
           )
           .map(toHex),
       };
-    } else {
-      entry.inclusion = sorted.map((h) => ({
-        ...h,
-        proof: log.inclusionProof(h.leaf_index, sth.size).map(toHex),
-      }));
     }
     const older = req.consistencyFrom?.[log.origin] ?? [];
     if (older.length > 0) {
       const published = new Map(log.publishedSths().map((s) => [s.size, s]));
       entry.consistency = older.map((size) => {
+        // Verifiers refuse a proof from the empty tree (it proves nothing): not one to sign.
+        if (size === 0)
+          throw new LineageError(
+            'proof_server.sth',
+            `log ${log.origin}: consistency from the empty tree (size 0) proves nothing, and verifiers refuse it; ask from a published size above 0`,
+          );
         const old = published.get(size);
         if (!old)
           throw new LineageError(
