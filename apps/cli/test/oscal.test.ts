@@ -1,10 +1,12 @@
 // The OSCAL assessment-results `lineage verify --oscal` writes: a finding says why a control is not
-// satisfied, `import-ap` points to something in the document, and no array is empty (OSCAL arrays
-// have at least one item).
+// satisfied, `import-ap` points to something in the document, no array is empty (OSCAL arrays
+// have at least one item), what was not checked is never presented as verified, and every document
+// keeps the datatypes of the NIST OSCAL 1.1.2 JSON schema, whatever the capsule holds.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFedrampSample, buildTamperedVariants } from '@lineage/producer';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
 import { capture } from './support-capsule.js';
@@ -21,11 +23,17 @@ interface Finding {
 interface Observation {
   uuid: string;
   title: string;
+  description: string;
   props: { name: string; value: string }[];
+  types?: string[];
+  collected: string;
 }
 interface AssessmentResults {
+  metadata: { title: string };
   'import-ap': { href: string };
-  'back-matter'?: { resources: { uuid: string; title: string; description: string }[] };
+  'back-matter'?: {
+    resources: { uuid: string; title: string; description: string; rlinks: { href: string }[] }[];
+  };
   results: {
     'reviewed-controls': { 'control-selections': Record<string, unknown>[] };
     observations?: Observation[];
@@ -33,12 +41,186 @@ interface AssessmentResults {
   }[];
 }
 
-async function oscalOf(capsule: string, trustFile: string, expectCode: number): Promise<AssessmentResults> {
+async function oscalOf(
+  capsule: string,
+  trustFile: string,
+  expectCode: number | undefined,
+): Promise<AssessmentResults> {
   const out = join(dir, `${capsule.split('/').pop()}.oscal.json`);
-  expect(await runCli(['verify', capsule, '--trust', trustFile, '--oscal', out], capture(dir).io)).toBe(
-    expectCode,
-  );
-  return JSON.parse(readFileSync(out, 'utf8'))['assessment-results'] as AssessmentResults;
+  const code = await runCli(['verify', capsule, '--trust', trustFile, '--oscal', out], capture(dir).io);
+  if (expectCode !== undefined) expect(code).toBe(expectCode);
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as { 'assessment-results': AssessmentResults };
+  expect(oscalErrors(doc)).toEqual([]);
+  return doc['assessment-results'];
+}
+
+/**
+ * The part of the NIST OSCAL 1.1.2 assessment-results JSON schema these documents use: its
+ * required members, closed objects, and its datatypes with their patterns as NIST publishes them
+ * (UUID v4/v5, date-time with a time zone and a year 1900–2999, token, a string without
+ * leading or trailing space, a URI). An assessor's tooling validates against the full schema.
+ */
+const DT = {
+  uuid: {
+    type: 'string',
+    pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$',
+  },
+  dateTime: {
+    type: 'string',
+    pattern:
+      '^(((2000|2400|2800|(19|2[0-9](0[48]|[2468][048]|[13579][26])))-02-29)|(((19|2[0-9])[0-9]{2})-02-(0[1-9]|1[0-9]|2[0-8]))|(((19|2[0-9])[0-9]{2})-(0[13578]|10|12)-(0[1-9]|[12][0-9]|3[01]))|(((19|2[0-9])[0-9]{2})-(0[469]|11)-(0[1-9]|[12][0-9]|30)))T(2[0-3]|[01][0-9]):([0-5][0-9]):([0-5][0-9])(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$',
+  },
+  string: { type: 'string', pattern: '^\\S(.*\\S)?$' },
+  token: { type: 'string', pattern: '^(\\p{L}|_)(\\p{L}|\\p{N}|[.\\-_])*$' },
+  uri: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9+\\-.]+:.+$' },
+  // A URI reference: no space, no control character, "#" at most once (a fragment), no "%" that is
+  // not an escape.
+  uriRef: { type: 'string', pattern: '^([^\\s%#]|%[0-9A-Fa-f]{2})*(#([^\\s%#]|%[0-9A-Fa-f]{2})*)?$' },
+  markup: { type: 'string' },
+};
+const arr = (items: object) => ({ type: 'array', minItems: 1, items });
+const obj = (properties: Record<string, object>, required: string[]) => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+const prop = obj({ name: DT.token, ns: DT.uri, value: DT.string }, ['name', 'value']);
+const oscalSchema = obj(
+  {
+    'assessment-results': obj(
+      {
+        uuid: DT.uuid,
+        metadata: obj(
+          {
+            title: DT.markup,
+            'last-modified': DT.dateTime,
+            version: DT.string,
+            'oscal-version': { const: '1.1.2' },
+            props: arr(prop),
+          },
+          ['title', 'last-modified', 'version', 'oscal-version'],
+        ),
+        'import-ap': obj({ href: DT.uriRef }, ['href']),
+        results: arr(
+          obj(
+            {
+              uuid: DT.uuid,
+              title: DT.markup,
+              description: DT.markup,
+              start: DT.dateTime,
+              end: DT.dateTime,
+              'reviewed-controls': obj(
+                {
+                  'control-selections': arr(
+                    obj(
+                      {
+                        description: DT.markup,
+                        'include-controls': arr(obj({ 'control-id': DT.token }, ['control-id'])),
+                      },
+                      [],
+                    ),
+                  ),
+                },
+                ['control-selections'],
+              ),
+              observations: arr(
+                obj(
+                  {
+                    uuid: DT.uuid,
+                    title: DT.markup,
+                    description: DT.markup,
+                    props: arr(prop),
+                    methods: arr({ enum: ['EXAMINE', 'INTERVIEW', 'TEST', 'UNKNOWN'] }),
+                    types: arr({
+                      enum: ['ssp-statement-issue', 'control-objective', 'mitigation', 'finding', 'historic'],
+                    }),
+                    'relevant-evidence': arr(
+                      obj({ href: DT.uriRef, description: DT.markup }, ['description']),
+                    ),
+                    collected: DT.dateTime,
+                  },
+                  ['uuid', 'description', 'methods', 'collected'],
+                ),
+              ),
+              findings: arr(
+                obj(
+                  {
+                    uuid: DT.uuid,
+                    title: DT.markup,
+                    description: DT.markup,
+                    target: obj(
+                      {
+                        type: { enum: ['statement-id', 'objective-id'] },
+                        'target-id': DT.token,
+                        status: obj({ state: { enum: ['satisfied', 'not-satisfied'] }, remarks: DT.markup }, [
+                          'state',
+                        ]),
+                      },
+                      ['type', 'target-id', 'status'],
+                    ),
+                    'related-observations': arr(obj({ 'observation-uuid': DT.uuid }, ['observation-uuid'])),
+                  },
+                  ['uuid', 'title', 'description', 'target'],
+                ),
+              ),
+            },
+            ['uuid', 'title', 'description', 'start', 'reviewed-controls'],
+          ),
+        ),
+        'back-matter': obj(
+          {
+            resources: arr(
+              obj(
+                {
+                  uuid: DT.uuid,
+                  title: DT.markup,
+                  description: DT.markup,
+                  props: arr(prop),
+                  rlinks: arr(obj({ href: DT.uriRef }, ['href'])),
+                },
+                ['uuid'],
+              ),
+            ),
+          },
+          ['resources'],
+        ),
+      },
+      ['uuid', 'metadata', 'import-ap', 'results'],
+    ),
+  },
+  ['assessment-results'],
+);
+const validateOscal = new Ajv2020({ allErrors: true, strict: true }).compile(oscalSchema);
+
+/** Schema errors, and what the schema cannot say: UUIDs unique, every observation reference resolves. */
+function oscalErrors(doc: { 'assessment-results': AssessmentResults }): string[] {
+  const errors = validateOscal(doc)
+    ? []
+    : (validateOscal.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  const uuids: string[] = [];
+  JSON.stringify(doc, (k, v: unknown) => {
+    if (k === 'uuid') uuids.push(v as string);
+    return v;
+  });
+  const seen = new Set<string>();
+  for (const u of uuids) if (seen.has(u) || !seen.add(u)) errors.push(`uuid ${u} used twice`);
+  const result = doc['assessment-results'].results[0]!;
+  const observations = new Set((result.observations ?? []).map((o) => o.uuid));
+  for (const f of result.findings ?? [])
+    for (const r of f['related-observations'])
+      if (!observations.has(r['observation-uuid'])) errors.push(`finding relates ${r['observation-uuid']}`);
+  return [...new Set(errors)];
+}
+
+/** Every title, description and remarks (OSCAL markup: Markdown). */
+function markupTexts(v: unknown): string[] {
+  if (Array.isArray(v)) return v.flatMap(markupTexts);
+  if (v && typeof v === 'object')
+    return Object.entries(v).flatMap(([k, x]) =>
+      typeof x === 'string' ? (['title', 'description', 'remarks'].includes(k) ? [x] : []) : markupTexts(x),
+    );
+  return [];
 }
 
 /** JSON pointers of every empty array in `v`. */
@@ -105,5 +287,105 @@ describe('lineage verify --oscal', () => {
       { description: expect.stringMatching(/^No controls/) },
     ]);
     expect(importedResource(ar)!.description).toMatch(/could not be read/);
+  });
+
+  it('the sample and every tampered variant keep the OSCAL datatypes; the same verification gives the same bytes', async () => {
+    const capsule = join(dir, 'fedramp-sample.capsule.zip');
+    const out = (n: string) => join(dir, `same-${n}.oscal.json`);
+    for (const n of ['1', '2'])
+      expect(await runCli(['verify', capsule, '--trust', trust, '--oscal', out(n)], capture(dir).io)).toBe(0);
+    expect(readFileSync(out('1'), 'utf8')).toBe(readFileSync(out('2'), 'utf8'));
+    for (const v of await buildTamperedVariants()) {
+      const c = join(dir, `dt-${v.name}.capsule.zip`);
+      const t = join(dir, `dt-${v.name}.trust.json`);
+      writeFileSync(c, v.sample.zip);
+      writeFileSync(t, v.sample.trustText);
+      await oscalOf(c, t, 1);
+    }
+  });
+
+  it('an incomplete verification presents nothing it did not check as verified', async () => {
+    // The proof server is not pinned: no event's inclusion can be checked (nothing failed).
+    const t = join(dir, 'no-proof-server.trust.json');
+    writeFileSync(t, JSON.stringify({ ...JSON.parse(readFileSync(trust, 'utf8')), proof_servers: [] }));
+    const ar = await oscalOf(join(dir, 'fedramp-sample.capsule.zip'), t, 1);
+    const result = ar.results[0]!;
+    const events = result.observations!.filter((o) => o.props.some((p) => p.name === 'lineage-event-id'));
+    expect(events).toHaveLength(18);
+    for (const o of events) {
+      expect(o.props).toContainEqual(
+        expect.objectContaining({ name: 'lineage-status', value: 'not_checked' }),
+      );
+      expect(o.description).not.toMatch(/verified:|passed/);
+      expect(o.description).toMatch(
+        /^Event [0-9a-f]{64} was not fully verified, not checked: the event is in a log under a verified tree head \(at events\.jsonl:\d+\) — the attestation covering leaf [0-9a-f]{12}… could not be checked: attestations\/000\.json: proof server "proofs\.lineage\.example" is not pinned in the trust store; /,
+      );
+      expect(o.props).toContainEqual(expect.objectContaining({ name: 'lineage-location' }));
+    }
+    // What is not checked outside the events has its own observation, and is no finding.
+    const server = result.observations!.find((o) => o.title.startsWith('attestation.server_signature'))!;
+    expect(server.title).toBe(
+      'attestation.server_signature not checked for attestation attestations/000.json',
+    );
+    expect(server.props).toContainEqual(
+      expect.objectContaining({ name: 'lineage-status', value: 'not_checked' }),
+    );
+    expect(server.types).toBeUndefined();
+    for (const f of result.findings!) {
+      expect(f.target.status.state).toBe('not-satisfied');
+      expect(f.title).toMatch(/: evidence not fully checked$/);
+    }
+    expect(result.findings!.find((f) => f.title.startsWith('RA-5:'))!.description).toBe(
+      '2 events in the capsule record RA-5; 0 verified, 2 could not be fully checked (step A3, 3a).',
+    );
+  });
+
+  it('an event signed at a time OSCAL cannot date is collected at the verification time, its own time named', async () => {
+    const start = Date.parse('2026-11-02T14:00:00.000Z');
+    const s = await buildFedrampSample({
+      hooks: {
+        specs: (specs) => {
+          // The whole workflow a thousand years on (year 3026): OSCAL dates end at 2999.
+          for (const x of specs) x.at += (Date.parse('3026-01-01T00:00:00.000Z') - start) / 60_000;
+        },
+      },
+    });
+    const c = join(dir, 'year-3026.capsule.zip');
+    const t = join(dir, 'year-3026.trust.json');
+    writeFileSync(c, s.zip);
+    writeFileSync(t, s.trustText);
+    const ar = await oscalOf(c, t, undefined);
+    const first = ar.results[0]!.observations![0]!;
+    expect(first.collected).toBe('2026-11-22T00:00:00.000Z');
+    expect(first.description).toMatch(
+      /\(signed time 3026-01-01T00:00:00\.000Z, outside what OSCAL dates can hold: collected at the verification time\)$/,
+    );
+  });
+
+  it('text from the capsule cannot become markup (an image, HTML, a heading) nor a link to another file', async () => {
+    const evil = '<img src=https://evil.example/x.png> ![t](https://evil.example/t.png) *b* \u202e\n# h';
+    const s = await buildFedrampSample({
+      hooks: {
+        content: (x) => {
+          x.title = evil;
+        },
+      },
+    });
+    const c = join(dir, 'evidence #1?.zip');
+    const t = join(dir, 'evil-title.trust.json');
+    writeFileSync(c, s.zip);
+    writeFileSync(t, s.trustText);
+    const ar = await oscalOf(c, t, 0);
+    expect(ar.metadata.title).toBe(
+      'Lineage verification of \\<img src=https://evil.example/x.png\\> !\\[t\\](https://evil.example/t.png) \\*b\\* ⟨U+202E⟩⟨U+000A⟩# h',
+    );
+    for (const text of markupTexts(ar)) {
+      expect(text).not.toMatch(/(^|[^\\])[<[*]/);
+      expect(text).not.toMatch(/[\n\u202e]/);
+    }
+    // The link names the capsule file: "#" and "?" are part of its name, not a fragment or a query.
+    const href = importedResource(ar)!.rlinks[0]!.href;
+    expect(href).toBe('evidence%20%231%3F.zip');
+    expect(decodeURIComponent(href)).toBe('evidence #1?.zip');
   });
 });

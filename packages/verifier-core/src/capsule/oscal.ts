@@ -1,6 +1,7 @@
 import { sha256 } from '../crypto/current.js';
 import { utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
+import { revealHidden } from '../report/hidden-chars.js';
 import type { CheckOutcome, VerificationReport } from '../report/model.js';
 import { formatCount, formatCountOf } from '../result.js';
 import type { CapsuleVerification } from './types.js';
@@ -28,6 +29,30 @@ function controlId(c: string): string {
   return c.toLowerCase().replace(/\((\d+)\)/g, '.$1');
 }
 
+/**
+ * Text for an OSCAL markup field (titles are markup-line, descriptions and remarks
+ * markup-multiline: Markdown). Much of it quotes the capsule (its title, card names, step ids,
+ * values in expected/found), and an OSCAL viewer renders Markdown: a card named
+ * "![x](https://…)" or "<img src=…>" would become an image fetched from the attacker's host, a
+ * newline and "# …" a heading. So hidden characters are shown as ⟨U+XXXX⟩ (newlines and tabs
+ * too: the text is one line) and Markdown syntax is backslash-escaped; `_` only where it could
+ * start or end emphasis (not inside a word, as in check ids like event.sth_time).
+ */
+function markup(s: string): string {
+  return revealHidden(s)
+    .replace(/[\n\t]/g, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`)
+    .replace(/[\\`*[\]<>&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\$&');
+}
+
+/**
+ * OSCAL's date-time (DateTimeWithTimezoneDatatype) admits only the years 1900–2999; an event's
+ * signed timestamp may be any RFC 3339 UTC time from the year 0100 on. Such an event is
+ * collected at the verification time instead (its signed time stays in the description).
+ */
+function oscalDateTime(t: string, fallback: string): string {
+  return /^(19|2\d)\d\d-/.test(t) ? t : fallback;
+}
+
 /** "<title> (field /signature/value, at events.jsonl:9) — <reason> — expected: … — found: …". */
 function describeCheck(c: CheckOutcome): string {
   const about = [c.subject.field && `field ${c.subject.field}`, c.subject.where && `at ${c.subject.where}`]
@@ -50,36 +75,59 @@ export function toOscalAssessmentResults(
   const at = report.verifiedAt;
   const observations: Record<string, unknown>[] = [];
   const obsOfEvent = new Map<string, string>();
-  // One pass over the outcomes (700k for a 100k-event capsule): failures by the event they name,
-  // and failures about anything else, in report order.
+  // One pass over the outcomes (700k for a 100k-event capsule): failures and checks not made, by
+  // the event they name, and those about anything else, in report order. A check not made is
+  // never presented as passed: an incomplete verification says what it could not check.
   const eventIds = new Set(capsule.events.map((e) => e.id));
   const failingOf = new Map<string, CheckOutcome[]>();
-  const otherFailures: CheckOutcome[] = [];
+  const uncheckedOf = new Map<string, CheckOutcome[]>();
+  const otherOutcomes: CheckOutcome[] = [];
   for (const c of report.checks) {
-    if (c.status !== 'fail') continue;
-    if (!eventIds.has(c.subject.id)) otherFailures.push(c);
+    if (c.status === 'pass') continue;
+    if (!eventIds.has(c.subject.id)) otherOutcomes.push(c);
     else {
-      const list = failingOf.get(c.subject.id);
+      const of = c.status === 'fail' ? failingOf : uncheckedOf;
+      const list = of.get(c.subject.id);
       if (list) list.push(c);
-      else failingOf.set(c.subject.id, [c]);
+      else of.set(c.subject.id, [c]);
     }
   }
+  /** The observation of an outcome not about an event (fail and not checked never share one). */
+  const otherUuid = (c: CheckOutcome) =>
+    uuid(
+      seed,
+      c.status === 'fail' ? 'check' : 'unchecked',
+      c.id,
+      c.subject.id,
+      c.subject.field ?? '',
+      c.reason ?? '',
+    );
   for (const e of capsule.events) {
     const id = uuid(seed, 'event', e.id);
     obsOfEvent.set(e.id, id);
     const failing = failingOf.get(e.id) ?? [];
+    const unchecked = uncheckedOf.get(e.id) ?? [];
+    const notChecked = `not checked: ${unchecked.length > 0 ? unchecked.map(describeCheck).join('; ') : 'no check was made about it'}`;
+    const collected = oscalDateTime(e.timestamp, at);
+    const description =
+      e.status === 'pass'
+        ? `Event ${e.id} verified: signature, key validity, log inclusion and chain checks passed.`
+        : failing.length > 0
+          ? `Event ${e.id} failed: ${failing.map(describeCheck).join('; ')}${unchecked.length > 0 ? `. Also ${notChecked}` : ''}`
+          : `Event ${e.id} was not fully verified, ${notChecked}`;
     observations.push({
       uuid: id,
-      title: `Step ${e.step}: ${e.action} by ${e.actorLabel}`,
-      description:
-        failing.length === 0
-          ? `Event ${e.id} verified: signature, key validity, log inclusion and chain checks passed.`
-          : `Event ${e.id} failed: ${failing.map(describeCheck).join('; ')}`,
+      title: markup(`Step ${e.step}: ${e.action} by ${e.actorLabel}`),
+      description: markup(
+        collected === e.timestamp
+          ? description
+          : `${description} (signed time ${e.timestamp}, outside what OSCAL dates can hold: collected at the verification time)`,
+      ),
       props: [
         { name: 'lineage-event-id', ns: NS, value: e.id },
         { name: 'lineage-status', ns: NS, value: e.status },
-        // Where a failing event is in the capsule (file and line), as its failures name it.
-        ...failing
+        // Where a failing (or unchecked) event is in the capsule (file and line), as its outcomes name it.
+        ...[...failing, ...unchecked]
           .map((c) => c.subject.where)
           .filter((w, i, all): w is string => w !== undefined && all.indexOf(w) === i)
           .map((w) => ({ name: 'lineage-location', ns: NS, value: w })),
@@ -87,7 +135,7 @@ export function toOscalAssessmentResults(
       ],
       methods: ['TEST'],
       types: ['control-objective'],
-      collected: e.timestamp,
+      collected,
       ...(e.artifactPath
         ? {
             'relevant-evidence': [
@@ -97,14 +145,19 @@ export function toOscalAssessmentResults(
         : {}),
     });
   }
-  for (const c of otherFailures) {
+  for (const c of otherOutcomes) {
+    const failed = c.status === 'fail';
     observations.push({
-      uuid: uuid(seed, 'check', c.id, c.subject.id, c.subject.field ?? '', c.reason ?? ''),
-      title: `${c.id} failed for ${c.subject.kind} ${c.subject.id}`,
-      description: describeCheck(c),
-      props: [{ name: 'lineage-check-id', ns: NS, value: c.id }],
+      uuid: otherUuid(c),
+      title: markup(`${c.id} ${failed ? 'failed' : 'not checked'} for ${c.subject.kind} ${c.subject.id}`),
+      description: markup(describeCheck(c)),
+      props: [
+        { name: 'lineage-check-id', ns: NS, value: c.id },
+        { name: 'lineage-status', ns: NS, value: c.status },
+      ],
       methods: ['TEST'],
-      types: ['finding'],
+      // A check not made is no finding; its observation only says what was not established.
+      ...(failed ? { types: ['finding'] } : {}),
       collected: at,
     });
   }
@@ -119,57 +172,79 @@ export function toOscalAssessmentResults(
   const controls = [...byControl.keys()].sort();
   // Why a control whose events all verified is still not satisfied: the capsule failed elsewhere
   // (another step's event, an artifact, a tree head, the workflow) or its verification is
-  // incomplete. The failing checks are named, and their observations related to the finding.
+  // incomplete. The failing checks (or, with none, the checks not made) are named, and their
+  // observations related to the finding.
   const eventById = new Map(capsule.events.map((e) => [e.id, e]));
   const failures: { text: string; observation: string }[] = [];
+  const status = report.summary.fail > 0 ? 'fail' : 'not_checked';
   for (const c of report.checks) {
-    if (c.status !== 'fail') continue;
+    if (c.status !== status) continue;
     const e = eventById.get(c.subject.id);
+    const what = c.status === 'fail' ? 'failed' : 'not checked';
     failures.push(
       e
         ? {
-            text: `${c.id} failed for step ${e.step} ${e.action} (event ${e.id.slice(0, 12)}…)`,
+            text: `${c.id} ${what} for step ${e.step} ${e.action} (event ${e.id.slice(0, 12)}…)`,
             observation: obsOfEvent.get(e.id)!,
           }
         : {
-            text: `${c.id} failed for ${c.subject.kind} ${c.subject.id}${c.subject.field ? ` ${c.subject.field}` : ''}`,
-            observation: uuid(seed, 'check', c.id, c.subject.id, c.subject.field ?? '', c.reason ?? ''),
+            text: `${c.id} ${what} for ${c.subject.kind} ${c.subject.id}${c.subject.field ? ` ${c.subject.field}` : ''}`,
+            observation: otherUuid(c),
           },
     );
   }
   const named = failures.slice(0, 5).map((f) => f.text);
+  const more = failures.length - named.length;
   const elsewhere =
-    failures.length > 0
-      ? `${named.join('; ')}${failures.length > named.length ? `; and ${formatCountOf(failures.length - named.length, 'other failing check')}` : ''}`
-      : `its verification is ${report.verdict} (${formatCountOf(report.summary.not_checked, 'check')} not checked)`;
+    status === 'fail'
+      ? `${named.join('; ')}${more > 0 ? `; and ${formatCountOf(more, 'other failing check')}` : ''}`
+      : `its verification is ${report.verdict} (${formatCountOf(report.summary.not_checked, 'check')} not checked${named.length > 0 ? `: ${named.join('; ')}${more > 0 ? `; and ${formatCount(more)} more` : ''}` : ''})`;
   const elsewhereObservations = [...new Set(failures.map((f) => f.observation))];
   const findings = controls.map((c) => {
     const events = byControl.get(c)!;
     const verified = events.filter((e) => e.status === 'pass').length;
+    const failedEvents = events.filter((e) => e.status === 'fail');
+    const uncheckedEvents = events.filter((e) => e.status === 'not_checked');
     const eventsOk = verified === events.length;
     const ok = report.verdict === 'verified' && eventsOk;
     const counted = `${formatCountOf(events.length, 'event')} in the capsule record ${c}; ${formatCount(verified)} verified`;
-    const failedSteps = [...new Set(events.filter((e) => e.status !== 'pass').map((e) => e.step))];
+    const steps = (list: typeof events) => [...new Set(list.map((e) => e.step))].join(', ');
+    const notVerified = [
+      ...(failedEvents.length > 0
+        ? [`${formatCount(failedEvents.length)} did not (step ${steps(failedEvents)})`]
+        : []),
+      ...(uncheckedEvents.length > 0
+        ? [
+            `${formatCount(uncheckedEvents.length)} could not be fully checked (step ${steps(uncheckedEvents)})`,
+          ]
+        : []),
+    ];
     return {
       uuid: uuid(seed, 'finding', c),
-      title: `${c}: ${ok ? 'evidence verified' : eventsOk ? 'evidence verified, but the capsule did not verify' : 'evidence did not verify'}`,
-      description: ok
-        ? `${counted}.`
-        : eventsOk
-          ? `${counted}, but the capsule as a whole did not verify: ${elsewhere}.`
-          : `${counted}, ${formatCount(events.length - verified)} did not (step ${failedSteps.join(', ')}).`,
+      title: markup(
+        `${c}: ${ok ? 'evidence verified' : eventsOk ? 'evidence verified, but the capsule did not verify' : failedEvents.length > 0 ? 'evidence did not verify' : 'evidence not fully checked'}`,
+      ),
+      description: markup(
+        ok
+          ? `${counted}.`
+          : eventsOk
+            ? `${counted}, but the capsule as a whole did not verify: ${elsewhere}.`
+            : `${counted}, ${notVerified.join(', ')}.`,
+      ),
       target: {
         type: 'objective-id',
         'target-id': `${controlId(c)}_obj`,
         status: {
           state: ok ? 'satisfied' : 'not-satisfied',
           // What the state rests on: signed tags, not a judgement of the control.
-          remarks: `Determined by Lineage from the evidence its signers tagged ${c}: ${ok ? 'that evidence is authentic, anchored in a trusted log and in order' : 'that evidence or the capsule did not verify'}. Whether the control objective is met is the assessor's judgement.`,
+          remarks: markup(
+            `Determined by Lineage from the evidence its signers tagged ${c}: ${ok ? 'that evidence is authentic, anchored in a trusted log and in order' : 'that evidence or the capsule did not verify'}. Whether the control objective is met is the assessor's judgement.`,
+          ),
         },
       },
       'related-observations': [
         ...events.map((e) => ({ 'observation-uuid': obsOfEvent.get(e.id)! })),
-        // The failures elsewhere that keep the control from being satisfied.
+        // The failures (or checks not made) elsewhere that keep the control from being satisfied.
         ...(eventsOk && !ok ? elsewhereObservations.map((u) => ({ 'observation-uuid': u })) : []),
       ],
     };
@@ -185,18 +260,22 @@ export function toOscalAssessmentResults(
   ];
   const capsuleResource = {
     uuid: capsuleUuid,
-    title: `Lineage evidence capsule ${report.target.name}`,
-    description: capsule.capsuleDigest
-      ? `The evidence capsule assessed${capsule.manifest ? ` ("${capsule.manifest.title}", capsule id ${capsule.manifest.capsuleId})` : ''}. Its digest, SHA-256 ${capsule.capsuleDigest}, is the SHA-256 of its canonical manifest (RFC 8785), which lists the SHA-256 of every file in the capsule. No OSCAL assessment plan is imported: the capsule is what was assessed.`
-      : 'The evidence capsule assessed. It could not be read, so it has no digest. No OSCAL assessment plan is imported: the capsule is what was assessed.',
+    title: markup(`Lineage evidence capsule ${report.target.name}`),
+    description: markup(
+      capsule.capsuleDigest
+        ? `The evidence capsule assessed${capsule.manifest ? ` ("${capsule.manifest.title}", capsule id ${capsule.manifest.capsuleId})` : ''}. Its digest, SHA-256 ${capsule.capsuleDigest}, is the SHA-256 of its canonical manifest (RFC 8785), which lists the SHA-256 of every file in the capsule. No OSCAL assessment plan is imported: the capsule is what was assessed.`
+        : 'The evidence capsule assessed. It could not be read, so it has no digest. No OSCAL assessment plan is imported: the capsule is what was assessed.',
+    ),
     ...(capsuleProps.length > 0 ? { props: capsuleProps } : {}),
-    rlinks: [{ href: encodeURI(report.target.name) }],
+    // Each segment percent-encoded whole: "#" or "?" in a file name is part of the name, not a
+    // fragment or query, and "a:b.zip" is not a URI with the scheme "a".
+    rlinks: [{ href: report.target.name.split('/').map(encodeURIComponent).join('/') }],
   };
   return {
     'assessment-results': {
       uuid: uuid(seed, 'assessment-results'),
       metadata: {
-        title: `Lineage verification of ${capsule.manifest?.title ?? report.target.name}`,
+        title: markup(`Lineage verification of ${capsule.manifest?.title ?? report.target.name}`),
         'last-modified': at,
         version: '1',
         'oscal-version': OSCAL_VERSION,
