@@ -1,15 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import {
   type Attestation,
   type CapsuleManifest,
   canonicalBytes,
   canonicalize,
+  checkCapsulePath,
+  DEFAULT_CAPSULE_LIMITS,
+  formatCount,
   type HandoffReceipt,
   type JsonValue,
+  LineageError,
   type LineageEvent,
   type ManifestFile,
   type Opening,
+  PathSet,
   sha256,
   toHex,
   utf8Encode,
@@ -62,16 +67,30 @@ function pretty(v: unknown): Uint8Array {
   return utf8Encode(`${JSON.stringify(v, null, 2)}\n`);
 }
 
-/** Every file of the capsule, manifest included, in the order they are written. */
+/**
+ * Every file of the capsule, manifest included, in the order they are written. A name the
+ * verifier refuses (§5.5 "Paths": outside the alphabet, traversal, a file named like a directory)
+ * or two files under one name (ignoring case: a later one would silently replace the first, the
+ * manifest included) are refused here, not written into a capsule that cannot verify. Only
+ * `extraFiles` and `unlistedFiles`, hostile content on purpose, skip the path rules.
+ */
 export function capsuleFiles(c: CapsuleContent): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   const listed: ManifestFile[] = [];
+  const names = new PathSet();
+  names.add('manifest.json');
+  const name = (path: string, checked: boolean) => {
+    if (checked) checkCapsulePath(path, DEFAULT_CAPSULE_LIMITS);
+    names.add(path);
+  };
   const add = (
     path: string,
     bytes: Uint8Array,
     kind: ManifestFile['kind'],
     extra: Partial<ManifestFile> = {},
+    checked = true,
   ) => {
+    name(path, checked);
     files.set(path, bytes);
     listed.push({ path, kind, size: bytes.length, sha256: toHex(sha256(bytes)), ...extra });
   };
@@ -89,7 +108,7 @@ export function capsuleFiles(c: CapsuleContent): Map<string, Uint8Array> {
       ...(a.title ? { title: a.title } : {}),
     });
   }
-  for (const x of c.extraFiles ?? []) add(x.path, x.bytes, x.kind);
+  for (const x of c.extraFiles ?? []) add(x.path, x.bytes, x.kind, {}, false);
   const manifest: CapsuleManifest = {
     type: 'lineage.capsule',
     version: 1,
@@ -99,8 +118,36 @@ export function capsuleFiles(c: CapsuleContent): Map<string, Uint8Array> {
     workflow: c.workflow,
     files: listed,
   };
-  for (const x of c.unlistedFiles ?? []) files.set(x.path, x.bytes);
-  return new Map([['manifest.json', pretty(manifest)], ...files]);
+  for (const x of c.unlistedFiles ?? []) {
+    name(x.path, false);
+    files.set(x.path, x.bytes);
+  }
+  const all = new Map([['manifest.json', pretty(manifest)], ...files]);
+  checkLayout([...all.keys()]);
+  return all;
+}
+
+/** No name is both a file and a directory (`a` and `a/b`, ignoring case), and not too many files. */
+function checkLayout(paths: string[]): void {
+  const max = DEFAULT_CAPSULE_LIMITS.maxEntries;
+  if (paths.length > max)
+    throw new LineageError(
+      'capsule.limit',
+      `a capsule holds at most ${formatCount(max)} files; this one would hold ${formatCount(paths.length)}`,
+    );
+  const files = new Set(paths.map((p) => p.toLowerCase()));
+  for (const p of paths) {
+    const segs = p.split('/');
+    for (let i = 1; i < segs.length; i++) {
+      const dir = segs.slice(0, i).join('/');
+      if (files.has(dir.toLowerCase()))
+        throw new LineageError(
+          'capsule.duplicate',
+          `"${p}" would make "${dir}" a directory, but it is a file of the capsule`,
+          p,
+        );
+    }
+  }
 }
 
 /** The capsule digest (§5.2): SHA-256 over the canonical manifest. */
@@ -125,7 +172,18 @@ export function zipCapsule(
   return zipSync(z);
 }
 
+/** Lays the files out under `dir`; a name that would land outside it ("..", "/etc/x") is refused before anything is written. */
 export function writeCapsuleDirectory(files: Map<string, Uint8Array>, dir: string): void {
+  const top = resolve(dir);
+  for (const path of files.keys()) {
+    const p = resolve(top, ...path.split('/'));
+    if (!p.startsWith(top + sep) || path.split('/').includes('..'))
+      throw new LineageError(
+        'capsule.path',
+        `"${path}" would be written outside the capsule directory ${dir}`,
+        path,
+      );
+  }
   for (const [path, bytes] of files) {
     const p = join(dir, ...path.split('/'));
     mkdirSync(dirname(p), { recursive: true });
