@@ -2,6 +2,7 @@ import {
   type ApproverRole,
   type CapsuleVerification,
   LineageError,
+  parseTimestamp,
   type SarApproval,
   type SarDecision,
   sarApprovalSigningInput,
@@ -61,6 +62,7 @@ export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
   }
   const refusal = sarDecisionRefusal(input.decision, input.comment, cap);
   if (refusal) throw refusal;
+  checkSignedAt(input.signedAt, cap.report.verifiedAt);
   const s = cap.report.summary;
   const unsigned: UnsignedSarApproval = {
     type: 'lineage.sar_approval',
@@ -99,4 +101,23 @@ export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
       value: toHex(sig),
     },
   };
+}
+
+/**
+ * The signing time must be one the approval parser accepts: a real RFC 3339 UTC instant, not
+ * before the verification the approval reports (a clock set back would otherwise sign a
+ * document every verifier refuses as approval.schema).
+ */
+function checkSignedAt(signedAt: string, verifiedAt: string): void {
+  let ms: number;
+  try {
+    ms = parseTimestamp(signedAt, 'signed_at');
+  } catch (e) {
+    throw new LineageError('approval.signed_at', e instanceof Error ? e.message : String(e));
+  }
+  if (ms < parseTimestamp(verifiedAt, 'verification.verified_at'))
+    throw new LineageError(
+      'approval.signed_at',
+      `signed at ${signedAt}, before the verification it reports (${verifiedAt}): check this machine's clock, then verify again and sign`,
+    );
 }
