@@ -128,6 +128,19 @@ describe('LineageStore', () => {
     back.close();
   });
 
+  it('a crash between publishing a tree head and replacing checkpoint is repaired on open', async () => {
+    const dir = join(root, 'checkpoint-behind');
+    const opts = { origin: 'example.test/log', signer, sthEvery: 2 };
+    const log = LineageStore.open(dir, opts);
+    for (let i = 0; i < 4; i++) await log.append(entry(i));
+    log.close();
+    writeFileSync(join(dir, 'checkpoint'), readFileSync(join(dir, 'sth', '2'))); // the rename never happened
+    const back = LineageStore.open(dir, opts);
+    expect(readFileSync(join(dir, 'checkpoint'), 'utf8')).toBe(back.lastSth()!.checkpoint);
+    expect(back.lastSth()!.size).toBe(4);
+    back.close();
+  });
+
   it('refuses to open a log damaged inside its published range', async () => {
     const dir = join(root, 'c');
     const log = LineageStore.open(dir, { origin: 'example.test/log', signer, sthEvery: 2 });

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  existsSync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
@@ -176,6 +177,11 @@ export class LineageStore {
         );
     }
     this.sinceSth = this.records.length - published;
+    // A crash between publishing sth/<size> and replacing `checkpoint` leaves the older head there.
+    const last = this.lastSth();
+    const current = join(dir, 'checkpoint');
+    if (last && (!existsSync(current) || readFileSync(current, 'utf8') !== last.checkpoint))
+      atomicWrite(dir, 'checkpoint', last.checkpoint);
     return length - off;
   }
 
