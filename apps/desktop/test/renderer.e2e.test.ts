@@ -211,6 +211,15 @@ describe('assessor: trust, open, verify, read the report', () => {
     await page.click('[data-tab=events]');
     await page.waitForSelector('[data-event-row]');
     await shot(page, 'events-table');
+    // Without a mouse: Tab reaches the next row's button, Enter selects that event and shows its proof.
+    const rows = await page.$$eval('[data-event-row]', (r) =>
+      r.map((x) => x.getAttribute('data-event-row')!),
+    );
+    await page.focus(`[data-event-row="${rows[0]}"] button`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-event-row="${rows[1]}"].row-selected`);
+    expect(await page.getAttribute(`[data-event-row="${rows[1]}"] button`, 'aria-pressed')).toBe('true');
   });
 
   it('lists every check grouped by step with filters', async () => {
@@ -219,6 +228,9 @@ describe('assessor: trust, open, verify, read the report', () => {
     const total = await page.$$eval('[data-check-id]', (c) => c.length);
     expect(total).toBeGreaterThan(10);
     expect(await page.textContent('[data-tab=checks]')).toBe(`Checks (${total})`);
+    // Every row fits its panel: a long subject (a card's id, file and field) moves under the title
+    // instead of running off the right edge and squeezing the title to a word per line.
+    expect(await crampedChecks(page)).toEqual([]);
     await shot(page, 'report-checks');
     await page.uncheck('.lin-filter-pass input');
     expect(await page.$$('[data-status=pass][data-check-id]')).toHaveLength(0);
@@ -252,6 +264,8 @@ describe('assessor: trust, open, verify, read the report', () => {
     await print.goto(pathToFileURL(h.saved.at(-1)!).href);
     expect(await print.getAttribute('.lin-verdict', 'data-verdict')).toBe('verified');
     expect(await print.$$('[data-node]')).toHaveLength(sample.events.length);
+    // On paper nothing may be cut at the page edge: every check row fits the page width.
+    expect(await crampedChecks(print)).toEqual([]);
     await print.screenshot({ path: join(screenshotsDir, 'desktop-printable-report.png') });
     await print.close();
   });
@@ -269,6 +283,29 @@ describe('assessor: trust, open, verify, read the report', () => {
     expect(foreign).toEqual([]);
   });
 });
+
+/**
+ * Check rows that do not fit: wider than their row (cut off or scrolled away), a title squeezed
+ * onto more than two lines beside a long subject, or a check id running into its title.
+ */
+async function crampedChecks(p: Page): Promise<string[]> {
+  return p.$$eval('.lin-check', (rows) =>
+    rows.flatMap((row) => {
+      const id = row.querySelector('.lin-check-id')!.getBoundingClientRect();
+      const titleEl = row.querySelector('.lin-check-title')!;
+      const title = titleEl.getBoundingClientRect();
+      const css = getComputedStyle(titleEl);
+      const lines =
+        title.height / (Number.parseFloat(css.lineHeight) || Number.parseFloat(css.fontSize) * 1.2);
+      const what = `${row.getAttribute('data-check-id')}`;
+      if (row.scrollWidth > row.clientWidth + 1) return [`${what}: wider than its row`];
+      if (lines > 2.5) return [`${what}: title squeezed to ${Math.round(lines)} lines`];
+      const sameLine = id.bottom > title.top && title.bottom > id.top;
+      if (sameLine && id.right > title.left + 0.5) return [`${what}: id runs into the title`];
+      return [];
+    }),
+  );
+}
 
 async function createHarnessKey(): Promise<string> {
   const k = createHarness();

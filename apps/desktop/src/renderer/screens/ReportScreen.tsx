@@ -279,7 +279,18 @@ function EventsTab({
                   <DataText value={e.actorLabel || e.actor} max={32} />
                 </td>
                 <td>
-                  <DataText value={e.action} max={28} />
+                  {/* The row's click is for the mouse; this button lets the keyboard and screen readers select the event. */}
+                  <button
+                    type="button"
+                    className="row-select"
+                    aria-pressed={e.id === selected}
+                    onClick={(ev) => {
+                      ev.stopPropagation();
+                      onSelect(e.id);
+                    }}
+                  >
+                    <DataText value={e.action} max={28} />
+                  </button>
                 </td>
                 <td className="lin-mono">{e.inclusion ? `#${e.inclusion.index}` : '—'}</td>
               </tr>
