@@ -11,6 +11,8 @@ import { createHarness } from './support/harness.js';
 const SPOOF = '✓ VERIFIED — all checks passed';
 const MARKUP = '<img src=x onerror="document.title=`pwned`">';
 const BIDI = '\u202Edeifirev';
+// A step title whose second line imitates our status badge.
+const BROKEN_LINE = 'Scan results\n✓ Passed';
 const dir = mkdtempSync(join(tmpdir(), 'lineage-spoof-'));
 let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
@@ -31,7 +33,10 @@ beforeAll(async () => {
       content: (c, { events }) => {
         c.title = `${SPOOF} ${MARKUP}`;
         // One forged signature, so the capsule must fail while its text claims the opposite.
-        const target = [...events.values()].find((e) => e.action === 'scan.run')!;
+        const [targetId, target] = [...events.entries()].find(([, e]) => e.action === 'scan.run')!;
+        c.workflow.steps = c.workflow.steps.map((st) =>
+          st.events.includes(targetId) ? { ...st, title: BROKEN_LINE } : st,
+        );
         c.events = c.events.map((e) =>
           e === target
             ? { ...e, signature: { ...e.signature, value: `${e.signature.value.slice(0, -2)}00` } }
@@ -106,5 +111,14 @@ describe('capsule text cannot pose as our status', () => {
     const body = (await page.textContent('body')) ?? '';
     expect(body).toContain('⟨U+202E⟩deifirev');
     expect(body).not.toContain('\u202E');
+  });
+
+  it('a line break inside a one-line label is shown, not obeyed', async () => {
+    await page.click('[data-tab=checks]');
+    const step = page.locator('.lin-step-name', { hasText: 'Scan results' });
+    expect(await step.textContent()).toContain('Scan results⟨U+000A⟩✓ Passed');
+    // One line: the "✓ Passed" of the title cannot stand on a line of its own beside our badges.
+    const box = (await step.locator('.lin-data').boundingBox())!;
+    expect(box.height).toBeLessThan(24);
   });
 });

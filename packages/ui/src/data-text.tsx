@@ -11,6 +11,18 @@ import { revealHidden } from '@lineage/verifier-core';
 // The rule for hidden characters is the core's (the CLI and the HTML report use it too).
 export { revealHidden };
 
+/**
+ * For values shown on one line (ids, names, step titles, graph labels): a line break or tab is
+ * shown as a mark too. The core keeps them for prose, but inside a one-line value a break would
+ * split it into what reads as two values ("Scan\n✓ Passed").
+ */
+export function revealOneLine(value: string): string {
+  return revealHidden(value).replace(
+    /[\t\n]/g,
+    (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`,
+  );
+}
+
 /** For names, whose start says most: "Raj Patel (Complian…". */
 export function truncateEnd(value: string, max: number): string {
   return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
@@ -37,7 +49,7 @@ export function DataText({ value, max = 80, wrap = false, className }: DataTextP
   if (value === undefined || value === null || value === '') {
     return <span className="lin-data lin-data-empty">—</span>;
   }
-  const revealed = revealHidden(String(value));
+  const revealed = wrap ? revealHidden(String(value)) : revealOneLine(String(value));
   const shown = wrap ? revealed : truncateMiddle(revealed, max);
   return (
     <bdi

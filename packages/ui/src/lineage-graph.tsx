@@ -6,7 +6,7 @@
  */
 import { formatCount, formatCountOf } from '@lineage/verifier-core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { revealHidden, truncateEnd } from './data-text.js';
+import { revealOneLine, truncateEnd } from './data-text.js';
 import {
   type GraphEdgeInput,
   type GraphNodeInput,
@@ -136,7 +136,7 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                 data-status={e.status}
               >
                 <title>
-                  {`${e.kind === 'handoff' ? 'Handoff receipt' : 'Predecessor pointer'} — ${e.status === 'fail' ? 'FAILED' : e.status === 'pass' ? 'verified' : 'not checked'}${e.receiptId ? ` — receipt ${revealHidden(e.receiptId)}` : ''}`}
+                  {`${e.kind === 'handoff' ? 'Handoff receipt' : 'Predecessor pointer'} — ${e.status === 'fail' ? 'FAILED' : e.status === 'pass' ? 'verified' : 'not checked'}${e.receiptId ? ` — receipt ${revealOneLine(e.receiptId)}` : ''}`}
                 </title>
                 <path d={pathOf(e)} markerEnd={`url(#lin-arrow-${k})`} />
                 {e.kind === 'handoff' && (
@@ -185,7 +185,7 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                     }
                   : {})}
               >
-                <title>{`${KIND_LABEL[n.kind]} ${revealHidden(n.label)} — ${n.status === 'fail' ? 'FAILED' : n.status === 'pass' ? 'verified' : 'not checked'}`}</title>
+                <title>{`${KIND_LABEL[n.kind]} ${revealOneLine(n.label)} — ${n.status === 'fail' ? 'FAILED' : n.status === 'pass' ? 'verified' : 'not checked'}`}</title>
                 {n.kind === 'human' ? (
                   <>
                     <rect className="lin-node-outer" width={n.width} height={n.height} rx={16} />
@@ -208,10 +208,10 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                   {n.status === 'fail' ? '✕ FAILED' : n.status === 'pass' ? '✓' : '– not checked'}
                 </text>
                 <text className="lin-node-label" x={12} y={35}>
-                  {truncateEnd(revealHidden(n.label), 25)}
+                  {truncateEnd(revealOneLine(n.label), 25)}
                 </text>
                 <text className="lin-node-step" x={12} y={50}>
-                  {truncateEnd(revealHidden(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}
+                  {truncateEnd(revealOneLine(n.action ? `${n.action} · step ${n.step}` : n.step), 36)}
                 </text>
               </g>
             );

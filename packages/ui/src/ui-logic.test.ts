@@ -9,7 +9,7 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { filterChecks, groupChecks } from './check-list.js';
-import { revealHidden, truncateEnd, truncateMiddle } from './data-text.js';
+import { revealHidden, revealOneLine, truncateEnd, truncateMiddle } from './data-text.js';
 import { layoutLineage, lineageWindow, MAX_DRAWN_NODES } from './lineage-layout.js';
 import { auditPathSides } from './proof-view.js';
 
@@ -83,6 +83,9 @@ describe('capsule strings as data', () => {
     expect(revealHidden('ok\u202Eevil\u200B\u0007')).toBe('ok⟨U+202E⟩evil⟨U+200B⟩⟨U+0007⟩');
     expect(revealHidden('tab\tand\nnewline stay')).toBe('tab\tand\nnewline stay');
     expect(revealHidden('✓ Verified')).toBe('✓ Verified');
+  });
+  it('shows a line break or tab inside a one-line value (ids, names, graph labels) as a mark', () => {
+    expect(revealOneLine('Scan\n✓ Passed\tx\u202E')).toBe('Scan⟨U+000A⟩✓ Passed⟨U+0009⟩x⟨U+202E⟩');
   });
   it('elides the middle of long values', () => {
     expect(truncateMiddle('abcdefghij', 5)).toBe('ab…ij');
