@@ -8,6 +8,8 @@ export interface CliIo {
   err: (text: string) => void;
   /** True when stdout is a terminal (progress bars, colour). */
   isTty: boolean;
+  /** Writes to stderr as is, no newline: a progress bar's redraws (none when absent). */
+  progress?: (text: string) => void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   /** RFC 3339 "now"; injectable so tests and reports are reproducible. */

@@ -1,9 +1,12 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { setCryptoBackend } from '@lineage/verifier-core';
 import { nodeBackend } from '@lineage/verifier-core/backends/node';
+import { CLI_WORKER, type CliWorkerData, runBounded } from './bounded-run.js';
 import { type CliIo, type Command, EXIT_USAGE, UsageError } from './cli-types.js';
 import { commands } from './commands/index.js';
+import { writeFdSync } from './fd-write.js';
 import { terminalSafe } from './terminal-text.js';
 import { VERIFIER } from './version.js';
 import './commands/all.js';
@@ -66,12 +69,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-export function processIo(): CliIo {
+/** Writes text to stdout (1) or stderr (2). */
+export type FdWrite = (fd: 1 | 2, text: string) => void;
+
+const streamWrite: FdWrite = (fd, text) => {
+  (fd === 1 ? process.stdout : process.stderr).write(text);
+};
+
+/**
+ * The real process's io. In the CLI's worker, the main thread gives `isTty` (the worker's own
+ * stdout is not the terminal) and `write` goes straight to the file descriptors.
+ */
+export function processIo(isTty = Boolean(process.stdout.isTTY), write: FdWrite = streamWrite): CliIo {
   return {
     // Text from what is verified is printed too: never raw terminal controls (see terminal-text.ts).
-    out: (t) => process.stdout.write(`${terminalSafe(t)}\n`),
-    err: (t) => process.stderr.write(`${terminalSafe(t)}\n`),
-    isTty: Boolean(process.stdout.isTTY),
+    out: (t) => write(1, `${terminalSafe(t)}\n`),
+    err: (t) => write(2, `${terminalSafe(t)}\n`),
+    progress: (t) => write(2, t),
+    isTty,
     cwd: process.cwd(),
     env: process.env,
     now: () => new Date(),
@@ -80,10 +95,29 @@ export function processIo(): CliIo {
 
 function isMain(): boolean {
   try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+    return (
+      isMainThread && realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url))
+    );
   } catch {
     return false;
   }
+}
+
+function isCliWorker(data: unknown): data is CliWorkerData {
+  return !isMainThread && (data as Partial<CliWorkerData> | null)?.role === CLI_WORKER;
+}
+
+/** The name a command goes by in messages ("lineage verify"), or "lineage" when there is none. */
+export function commandName(argv: string[]): string {
+  const found = findCommand(argv);
+  return found ? `lineage ${found.cmd.path.join(' ')}` : 'lineage';
+}
+
+function internalError(e: unknown): void {
+  process.stderr.write(
+    terminalSafe(`lineage: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
+  );
+  process.exitCode = EXIT_USAGE;
 }
 
 if (isMain()) {
@@ -92,15 +126,34 @@ if (isMain()) {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  runCli(process.argv.slice(2), processIo()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(
-        terminalSafe(`lineage: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
-      );
-      process.exitCode = EXIT_USAGE;
-    },
-  );
+  const argv = process.argv.slice(2);
+  const done = (code: number) => {
+    process.exitCode = code;
+  };
+  // Run from source (`node --import tsx src/main.ts`, development only) the command runs here:
+  // Node 20 workers do not get the TypeScript loader's hooks.
+  if (import.meta.url.endsWith('.ts')) runCli(argv, processIo()).then(done, internalError);
+  else
+    runBounded(argv, {
+      entry: new URL(import.meta.url),
+      cwd: process.cwd(),
+      env: process.env,
+      command: commandName(argv),
+    }).then(done, internalError);
+} else if (isCliWorker(workerData)) {
+  const printed = new Int32Array(workerData.printed);
+  const write: FdWrite = (fd, text) => {
+    if (fd === 1) Atomics.store(printed, 0, 1);
+    try {
+      writeFdSync(fd, text);
+    } catch (e) {
+      // As in the main thread: a reader that closed early (`| head`) ends the run quietly.
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    }
+  };
+  // The worker's exit code is the command's: the main thread exits with it.
+  runCli(workerData.argv, processIo(workerData.isTty, write)).then((code) => {
+    process.exitCode = code;
+  }, internalError);
 }

@@ -42,7 +42,8 @@ function progressBar(io: CliIo): {
   update: (p: { phase: string; done: number; total: number }) => void;
   done: () => void;
 } {
-  if (!io.isTty) return { update: () => {}, done: () => {} };
+  const draw = io.progress;
+  if (!io.isTty || !draw) return { update: () => {}, done: () => {} };
   let last = 0;
   let drawn = false;
   return {
@@ -53,13 +54,13 @@ function progressBar(io: CliIo): {
       const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
       const width = 30;
       const fill = Math.round(frac * width);
-      process.stderr.write(
+      draw(
         `\r[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${String(Math.round(frac * 100)).padStart(3)}% ${p.phase.padEnd(34)}`,
       );
       drawn = true;
     },
     done: () => {
-      if (drawn) process.stderr.write(`\r${' '.repeat(78)}\r`);
+      if (drawn) draw(`\r${' '.repeat(78)}\r`);
     },
   };
 }
