@@ -11,6 +11,9 @@ import { terminalSafe } from './terminal-text.js';
 import { VERIFIER } from './version.js';
 import './commands/all.js';
 
+/** For the bench: the command run as `lineage` runs it, in its bounded worker. */
+export { runBounded } from './bounded-run.js';
+
 function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
   let best: Command | undefined;
   for (const c of commands) {
