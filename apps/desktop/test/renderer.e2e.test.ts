@@ -479,6 +479,28 @@ describe('approver: sign offline, carry the file back, check it', () => {
     expect(await cli(['approval', 'verify', forged, '--trust', trustFile])).toBe(1);
   });
 
+  it('a request that cannot be signed says so before anything else, with no sign button', async () => {
+    const forged = variants.find((x) => x.name === 'forged-event-signature')!;
+    const path = join(dir, 'approve-forged.zip');
+    writeFileSync(path, forged.sample.zip);
+    await page.click('[data-nav=capsule]');
+    if (await page.$('[data-testid=close-capsule]')) await page.click('[data-testid=close-capsule]');
+    await openCapsule(page, h, path);
+    await page.click('[data-nav=approve]');
+    await page.check('[data-testid=decision-approve]');
+    await page.click('[data-testid=approval-preview]');
+    await page.waitForSelector('[data-testid=preview][data-blocked=true]');
+    expect(await page.textContent('[data-testid=preview] .panel-title')).toBe('This cannot be signed');
+    expect(await page.textContent('[data-testid=preview-blocked]')).toContain('cannot approve');
+    const blockedFirst = await page.evaluate(() => {
+      const why = document.querySelector('[data-testid=preview-blocked]')!;
+      const lines = document.querySelector('[data-testid=preview] .preview-lines')!;
+      return Boolean(why.compareDocumentPosition(lines) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    expect(blockedFirst).toBe(true);
+    expect(await page.$('[data-testid=approval-sign]')).toBeNull();
+  });
+
   it('clears the passphrase field after every unlock attempt, wrong or right', async () => {
     await page.click('[data-nav=approve]');
     await page.click('[data-testid=key-lock]');

@@ -134,8 +134,19 @@ export function ApproveScreen({
         )}
       </section>
       {preview && req && (
-        <section className="panel preview" data-testid="preview">
-          <h2 className="panel-title">Exactly what you will sign</h2>
+        <section className="panel preview" data-testid="preview" data-blocked={preview.blocked !== undefined}>
+          {/* A refused request must not read as a document about to be signed: say so first. */}
+          <h2 className="panel-title">
+            {preview.blocked ? 'This cannot be signed' : 'Exactly what you will sign'}
+          </h2>
+          {preview.blocked && (
+            <>
+              <p className="notice notice-warn" data-testid="preview-blocked">
+                {preview.blocked}
+              </p>
+              <p className="lin-muted">What the request would have said:</p>
+            </>
+          )}
           <ol className="preview-lines">
             {preview.lines.map((l, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: the preview is replaced whole, never reordered; lines may repeat
@@ -150,11 +161,7 @@ export function ApproveScreen({
               <Fingerprint groups={key.fingerprintGroups} />
             </p>
           )}
-          {preview.blocked ? (
-            <p className="notice notice-warn" data-testid="preview-blocked">
-              {preview.blocked}
-            </p>
-          ) : (
+          {!preview.blocked && (
             <>
               <details data-testid="preview-document">
                 <summary>The document that will be signed, verbatim (not signed yet)</summary>
