@@ -153,6 +153,45 @@ describe('the FedRAMP sample capsule', () => {
   });
 });
 
+describe('tree heads from the future', () => {
+  let sample: Awaited<ReturnType<typeof buildFedrampSample>>;
+  let newest: number;
+  const verifyAt = (ms: number) =>
+    verifyCapsule(zipCapsuleSource(sample.zip), sample.trust, {
+      verifiedAt: new Date(ms).toISOString(),
+      capsuleName: 'sample.zip',
+    });
+  beforeAll(async () => {
+    sample = await buildFedrampSample();
+    const v = await verifyCapsule(zipCapsuleSource(sample.zip), sample.trust, {
+      verifiedAt,
+      capsuleName: 'sample.zip',
+    });
+    newest = Math.max(...v.sths.map((s) => Date.parse(s.timestamp)));
+  });
+
+  it('a capsule whose tree heads are dated after the verification fails event.sth_time for the events they log', async () => {
+    const r = await verifyAt(newest - 11 * 60_000);
+    expect(r.report.verdict).toBe('failed');
+    const failed = r.report.checks.filter((c) => c.status === 'fail');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(new Set(failed.map((c) => c.id))).toEqual(new Set(['event.sth_time']));
+    const f = failed[0]!;
+    expect(f.subject.kind).toBe('event');
+    expect(f.reason).toMatch(/dated after this verification/);
+    expect(f.expected).toContain(`dated at or before ${new Date(newest - 11 * 60_000).toISOString()}`);
+    expect(f.found).toBe(`tree head of size ${sizeAt(r, newest)} dated ${new Date(newest).toISOString()}`);
+  });
+
+  it('ten minutes are allowed for clock differences', async () => {
+    expect((await verifyAt(newest - 9 * 60_000)).report.verdict).toBe('verified');
+  });
+});
+
+function sizeAt(r: CapsuleVerification, at: number): string {
+  return r.sths.find((s) => Date.parse(s.timestamp) === at)!.size;
+}
+
 describe('approvals the workflow requires', () => {
   it('a sample whose signers left out the risk acceptance and the SAR fails chain.required_approval on the steps they gate', async () => {
     // The signers cooperate (the sample's own keys): every signature, proof and predecessor holds.

@@ -136,6 +136,7 @@ export async function verifyLineageDocuments(
     attestations: docs.attestations.map((a) => a.parsed ?? a.value),
     attestationLabels: docs.attestations.map((a) => a.where),
     trust,
+    verifiedAt: opts.verifiedAt,
     whileVerifying: async (parsed) => {
       indexed = indexDocuments(parsed, where, docs, trust, progress);
       await indexed;

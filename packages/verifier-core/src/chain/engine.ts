@@ -192,7 +192,11 @@ export async function runCallChain(
   // results is decided while the workers verify (held per event); the results are awaited
   // once, then each event's outcomes are reported in the fixed order (agent mode still stops
   // at the first failure).
-  const decide = new BeforeSignatures(trust, policy, histories, lifecycleProblems, attested);
+  const verifiedAt =
+    input.verifiedAt === undefined
+      ? undefined
+      : { text: input.verifiedAt, ms: parseTimestamp(input.verifiedAt, 'verifiedAt') };
+  const decide = new BeforeSignatures(trust, policy, histories, lifecycleProblems, attested, verifiedAt);
   const held: HeldEventOutcomes[] = new Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) held[i] = decide.held(nodes[i]!, subject(nodes[i]!), includedAt[i]!);
 

@@ -23,6 +23,9 @@ import { field, type Node, subject, TITLES } from './node.js';
 
 const LIFECYCLE_REVOKERS: ApproverRole[] = ['security_officer', 'authorizing_official'];
 
+/** How far after the verification time a tree head may be dated: clocks differ (as a cosignature's, §3.3). */
+export const TREE_HEAD_CLOCK_SKEW_MS = 600_000;
+
 /** An event's outcomes decided before its signature result is known, held to be reported in order. */
 export interface HeldEventOutcomes {
   actor: CheckOutcome;
@@ -153,6 +156,8 @@ export class BeforeSignatures {
     private readonly histories: KeyHistories,
     private readonly lifecycleProblems: ReadonlyMap<string, LifecycleProblem>,
     private readonly attested: ReadonlyMap<string, AttestedLeafProof[]>,
+    /** The verification time, if given: tree heads may not be dated after it (plus the skew). */
+    private readonly verifiedAt?: { text: string; ms: number },
   ) {}
 
   held(n: Node, s: CheckSubject, included: Included): HeldEventOutcomes {
@@ -165,7 +170,7 @@ export class BeforeSignatures {
       keyTime,
       keyOk,
       inclusion: included.inclusion,
-      sthTime: sthTimeOutcome(n, s, included),
+      sthTime: sthTimeOutcome(n, s, included, this.verifiedAt),
       allowed: actionAllowed(n, this.trust, this.policy),
     };
   }
@@ -321,7 +326,12 @@ export async function directInclusion(
 }
 
 /** The event's time against the tree head that logs it. */
-function sthTimeOutcome(n: Node, s: CheckSubject, { sth, unchecked }: Included): CheckOutcome {
+function sthTimeOutcome(
+  n: Node,
+  s: CheckSubject,
+  { sth, unchecked }: Included,
+  verifiedAt: { text: string; ms: number } | undefined,
+): CheckOutcome {
   const e = n.event;
   if (!sth && unchecked) {
     return outcome('event.sth_time', 'not_checked', s, TITLES.sthTime, {
@@ -333,6 +343,16 @@ function sthTimeOutcome(n: Node, s: CheckSubject, { sth, unchecked }: Included):
       reason: 'no verified tree head logs this event (its inclusion failed), so its time is unbounded',
       expected: 'at or before the time of a verified tree head that logs the event',
       found: `${e.timestamp}, and no verified tree head`,
+    });
+  }
+  // Checked first: a tree head from the future bounds nothing (the event's own time could be
+  // as late as the tree head's and still pass the comparison below).
+  if (verifiedAt && sth.timestampMs > verifiedAt.ms + TREE_HEAD_CLOCK_SKEW_MS) {
+    return outcome('event.sth_time', 'fail', s, TITLES.sthTime, {
+      reason:
+        "the tree head that logs this event is dated after this verification: no log signs a tree head in the future — the log's clock or key was misused, or this machine's clock is behind",
+      expected: `a tree head of ${sth.logId} dated at or before ${verifiedAt.text} (the verification time, with ${TREE_HEAD_CLOCK_SKEW_MS / 60_000} minutes for clock differences)`,
+      found: `tree head of size ${sth.treeSize} dated ${sth.timestamp}`,
     });
   }
   if (n.t > sth.timestampMs) {

@@ -39,6 +39,13 @@ export interface CallChainInput {
   /** Event ids whose predecessor walk must reach approved roots. Default: events no other event cites. */
   targets?: readonly string[];
   backend?: CryptoBackend;
+  /**
+   * The verification time (RFC 3339). When given, a tree head an event relies on may be dated
+   * at most `TREE_HEAD_CLOCK_SKEW_MS` after it: no log signs a tree head in the future, so one
+   * that does fails `event.sth_time` for every event it logs (spec §4.3). The capsule engine
+   * always gives it; without it tree-head times are not bounded.
+   */
+  verifiedAt?: string;
   /** Handoff receipts between the chain's agents (spec §4.4). */
   receipts?: readonly JsonValue[];
   receiptClock?: ReceiptClockPolicy;
