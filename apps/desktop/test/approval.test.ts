@@ -195,6 +195,10 @@ describe('SAR approval signing', () => {
     const p = await h.api.approvalPreview({ capsuleId, decision: 'approve', comment: '' });
     expect(p.blocked).toMatch(/Unlock/);
     expect(p.documentJson).toBe('');
+    // No signer yet: the statement is addressed to the reader, in the second person.
+    expect(p.lines[0]).toBe(
+      'You APPROVE the security assessment evidence in capsule "fedramp-sample.capsule.zip".',
+    );
     await expect(h.api.approvalSign({ capsuleId, decision: 'approve', comment: '' })).rejects.toThrow(
       /Unlock/,
     );

@@ -5,7 +5,7 @@
  * capsule data and are rendered with DataText.
  */
 
-import type { CheckOutcome } from '@lineage/verifier-core';
+import { type CheckOutcome, formatCount } from '@lineage/verifier-core';
 import { useMemo, useState } from 'react';
 import { DataText } from './data-text.js';
 import { ExpectedFound } from './expected-found.js';
@@ -118,7 +118,7 @@ export function CheckList({
               checked={statuses[s]}
               onChange={(e) => setStatuses({ ...statuses, [s]: e.target.checked })}
             />
-            <StatusBadge status={s} /> <span className="lin-count">{total[s]}</span>
+            <StatusBadge status={s} /> <span className="lin-count">{formatCount(total[s])}</span>
           </label>
         ))}
         <input
@@ -131,8 +131,8 @@ export function CheckList({
           spellCheck={false}
         />
         <span className="lin-muted">
-          {filtered.length} of {checks.length} shown
-          {!statuses.pass && total.pass > 0 ? ` (${total.pass} passed hidden)` : ''}
+          {formatCount(filtered.length)} of {formatCount(checks.length)} shown
+          {!statuses.pass && total.pass > 0 ? ` (${formatCount(total.pass)} passed hidden)` : ''}
         </span>
       </fieldset>
       {groups.length === 0 && <p className="lin-empty">No checks match the filter.</p>}
@@ -168,9 +168,11 @@ function StepGroup({
           {g.step === NO_STEP ? NO_STEP : <DataText value={g.step} max={90} />}
         </span>
         <span className="lin-group-counts">
-          {counts.fail > 0 && <span className="lin-count-fail">{counts.fail} failed</span>}
-          {counts.not_checked > 0 && <span className="lin-count-nc">{counts.not_checked} not checked</span>}
-          <span className="lin-count-pass">{counts.pass} passed</span>
+          {counts.fail > 0 && <span className="lin-count-fail">{formatCount(counts.fail)} failed</span>}
+          {counts.not_checked > 0 && (
+            <span className="lin-count-nc">{formatCount(counts.not_checked)} not checked</span>
+          )}
+          <span className="lin-count-pass">{formatCount(counts.pass)} passed</span>
         </span>
       </h3>
       <ul className="lin-check-rows">

@@ -3,6 +3,7 @@
  * closed `verdict` enum; the capsule's own name and digest are shown below as
  * framed data, so no text inside a capsule can look like our verdict.
  */
+import { formatCount } from '@lineage/verifier-core';
 import { DataText } from './data-text.js';
 import type { VerdictKind } from './status.js';
 
@@ -39,13 +40,13 @@ export function VerdictBanner({ verdict, summary, targetName, digest, verifiedAt
         <p className="lin-verdict-sentence">{SENTENCE[verdict]}</p>
         <p className="lin-verdict-counts">
           <span>
-            <strong>{summary.fail}</strong> failed
+            <strong>{formatCount(summary.fail)}</strong> failed
           </span>
           <span>
-            <strong>{summary.not_checked}</strong> not checked
+            <strong>{formatCount(summary.not_checked)}</strong> not checked
           </span>
           <span>
-            <strong>{summary.pass}</strong> passed
+            <strong>{formatCount(summary.pass)}</strong> passed
           </span>
         </p>
       </div>

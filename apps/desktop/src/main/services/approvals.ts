@@ -182,16 +182,17 @@ export function describe(
   v: CapsuleVerification,
   signer: { id: string; name: string; role: string; signedAt: string } | undefined,
 ): string[] {
+  // Without a signer (key locked, request blocked) the sentence is in the second person: "You APPROVE".
   const who = signer ? `${signer.name} (${signer.id}), acting as ${roleWords(signer.role)},` : 'You';
-  const verb =
-    req.decision === 'approve'
-      ? 'APPROVES'
-      : req.decision === 'conditional'
-        ? 'CONDITIONALLY APPROVES'
-        : 'REJECTS';
+  const verb = {
+    approve: 'APPROVE',
+    conditional: 'CONDITIONALLY APPROVE',
+    reject: 'REJECT',
+  }[req.decision];
+  const s = signer ? 'S' : '';
   const verified = v.events.filter((e) => e.status === 'pass');
   const lines = [
-    `${who} ${verb} the security assessment evidence in capsule "${capsuleName}".`,
+    `${who} ${verb}${s} the security assessment evidence in capsule "${capsuleName}".`,
     `The signature binds the capsule digest ${v.capsuleDigest}.`,
     `It cites the ${formatCountOf(verified.length, 'event')} this computer verified, from ${describeSpan(verified.map((e) => e.step))}.`,
     ...v.sths.map(
