@@ -347,7 +347,7 @@ describe('tampered variants', () => {
     expect(split.expected).toMatch(/^root [0-9a-f]{64} of the older tree \(6 leaves\)$/);
     // The roots are in expected and found; the reason says what happened without repeating them.
     expect(split.reason).toBe(
-      "merkle.consistency.root1_mismatch: the proof leads to another root for the older tree than its tree head's — the log forked or rewrote history",
+      "merkle.consistency.root1_mismatch: the proof leads to another root for the older tree than its tree head's — the newer tree head is not shown to extend the older one: the log forked or rewrote history, or the proof is wrong",
     );
     expect(split.found).toMatch(/^root [0-9a-f]{64}, recomputed from the proof$/);
     // An event whose leaf no attestation lists keeps the plain reason.

@@ -61,6 +61,21 @@ const ROOT_MISMATCH: Readonly<Record<string, string>> = {
   // root2_mismatch keeps its message: it also covers two heads of one size with different roots.
 };
 
+/**
+ * What a failed consistency proof says about the log. Only two signed heads of one size with
+ * different roots prove a fork by themselves; a proof that does not reconcile two sizes may be
+ * the log's doing or the proof's; a size-0 head or a malformed proof accuses no one.
+ */
+function consistencyMeaning(code: string, sameSize: boolean): string {
+  if (code === 'merkle.consistency.from_empty')
+    return 'a tree head of size 0 says nothing about what the log held';
+  if (code === 'merkle.consistency.root2_mismatch' && sameSize)
+    return 'two signed tree heads of one size with different roots: the log forked or rewrote history';
+  if (code.endsWith('_mismatch'))
+    return 'the newer tree head is not shown to extend the older one: the log forked or rewrote history, or the proof is wrong';
+  return 'the proof is malformed';
+}
+
 function proofReason(r: { code: string; message: string }): string {
   return `${r.code}: ${ROOT_MISMATCH[r.code] ?? r.message}`;
 }
@@ -277,7 +292,7 @@ export async function checkAttestation(
           : outcome('attestation.consistency', 'fail', subj(`${base}/consistency/${ci}`), T.consistency, {
               reason: r.ok
                 ? `older tree head is timestamped ${old.sth.timestamp}, after the newer one (${sth.timestamp})`
-                : `${proofReason(r)} — the log forked or rewrote history`,
+                : `${proofReason(r)} — ${consistencyMeaning(r.code, old.sth.treeSize === sth.treeSize)}`,
               ...(r.ok
                 ? {
                     expected: `an older tree head timestamped at or before ${sth.timestamp}`,
