@@ -4,7 +4,7 @@
  * half-written because verification writes nothing).
  */
 import { Worker } from 'node:worker_threads';
-import type { TrustStore } from '@lineage/verifier-core';
+import { formatCount, type TrustStore } from '@lineage/verifier-core';
 import type { VerifyOutcome } from '../../shared/api.js';
 import type { CapsuleVerification, VerifyProgress } from '../../shared/contract.js';
 
@@ -26,6 +26,8 @@ export interface VerificationServiceOptions {
   workerUrl: URL;
   /** e.g. ['--import', 'tsx'] when the worker is TypeScript source (tests). */
   execArgv?: string[];
+  /** The worker's heap limit (old generation), MiB. Default 2,048. */
+  heapMiB?: number;
 }
 
 export class VerificationService {
@@ -39,10 +41,11 @@ export class VerificationService {
         message: 'a verification of this capsule is already running',
       });
     return new Promise<VerifyOutcome>((resolve) => {
+      const heapMiB = this.opts.heapMiB ?? 2048;
       const worker = new Worker(this.opts.workerUrl, {
         execArgv: this.opts.execArgv ?? [],
-        // The worker only needs a little heap beyond the capsule itself.
-        resourceLimits: { maxOldGenerationSizeMb: 2048 },
+        // About 5 KiB per event: 2 GiB holds the largest capsule the limits allow (~380k events).
+        resourceLimits: { maxOldGenerationSizeMb: heapMiB },
       });
       let settled = false;
       const finish = (o: VerifyOutcome) => {
@@ -58,8 +61,14 @@ export class VerificationService {
         else if (m.type === 'done') finish({ status: 'done', verification: m.verification });
         else finish({ status: 'error', message: m.message });
       });
-      worker.on('error', (e) =>
-        finish({ status: 'error', message: `verification worker failed: ${e.message}` }),
+      worker.on('error', (e: Error & { code?: string }) =>
+        finish({
+          status: 'error',
+          message:
+            e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+              ? `this capsule needs more memory than the ${formatCount(heapMiB)} MiB verification may use; it was stopped and nothing was verified`
+              : `verification worker failed: ${e.message}`,
+        }),
       );
       worker.on('exit', (code) =>
         finish({ status: 'error', message: `verification worker exited with code ${code}` }),
