@@ -23,7 +23,9 @@ async function cli(argv: string[]): Promise<{ code: number; out: string }> {
     isTty: false,
     cwd: dir,
     env: {},
-    now: () => new Date('2026-11-22T05:00:00Z'),
+    // The machine's clock, as the desktop's (the harness) signs with it: an approval is refused when
+    // dated after the verification that checks it (spec §5.9).
+    now: () => new Date(),
   });
   return { code, out };
 }

@@ -6,6 +6,7 @@ import {
   type SarApproval,
   type SarDecision,
   sarApprovalSigningInput,
+  TREE_HEAD_CLOCK_SKEW_MS,
   toHex,
   type UnsignedSarApproval,
 } from '@lineage/verifier-core';
@@ -63,6 +64,7 @@ export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
   const refusal = sarDecisionRefusal(input.decision, input.comment, cap);
   if (refusal) throw refusal;
   checkSignedAt(input.signedAt, cap.report.verifiedAt);
+  const latestTreeHead = parseTimestamp(cap.report.verifiedAt) + TREE_HEAD_CLOCK_SKEW_MS;
   const s = cap.report.summary;
   const unsigned: UnsignedSarApproval = {
     type: 'lineage.sar_approval',
@@ -82,8 +84,13 @@ export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
     cited_events: cap.events
       .filter((e) => e.status === 'pass')
       .map((e) => ({ event_id: e.id, leaf_hash: e.leafHash, step: e.step })),
+    // Only tree heads the verification could rely on: verified, and not dated after it (a head
+    // from the future fails the events it logs, §4.2.4, and every verifier refuses an approval
+    // that cites one). A rejection of a capsule with none left cites none.
     relied_sths: cap.sths
-      .filter((t) => t.status === 'pass')
+      .filter(
+        (t) => t.status === 'pass' && t.timestamp !== '' && parseTimestamp(t.timestamp) <= latestTreeHead,
+      )
       .map((t) => ({
         log_id: t.logId,
         size: t.size,

@@ -1,3 +1,4 @@
+import { TREE_HEAD_CLOCK_SKEW_MS } from '../chain/event-checks.js';
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
 import { Fields } from '../events/fields.js';
@@ -211,9 +212,22 @@ export async function verifySarApproval(
     );
     return { report: buildReport(target, options.verifiedAt, checks) };
   }
-  push('approval.schema', 'pass', 'the approval is well-formed', undefined, {
-    found: `${a.decision} by ${a.approver.id} as ${a.approver.role}`,
-  });
+  // Times against this verification (the parser reads no clock): an approval is signed before
+  // anyone checks it, with the same 10 minutes for clock differences a tree head gets (§4.2.4).
+  const nowMs = parseTimestamp(options.verifiedAt, 'verifiedAt');
+  const allowance = `with ${TREE_HEAD_CLOCK_SKEW_MS / 60_000} minutes for clock differences`;
+  if (parseTimestamp(a.signed_at) > nowMs + TREE_HEAD_CLOCK_SKEW_MS) {
+    push('approval.schema', 'fail', 'the approval is well-formed', '/signed_at', {
+      reason:
+        "the approval is dated after this verification: no one signs a decision in the future — the approver's clock was wrong or the date was set by hand, or this machine's clock is behind",
+      expected: `a signing time at or before ${options.verifiedAt} (the verification time, ${allowance})`,
+      found: a.signed_at,
+    });
+  } else
+    push('approval.schema', 'pass', 'the approval is well-formed', undefined, {
+      found: `${a.decision} by ${a.approver.id} as ${a.approver.role}`,
+    });
+  const verifiedAtMs = parseTimestamp(a.verification.verified_at);
   const { signature, ...unsigned } = a;
   const sigOk = await verifySignatureObject(signature, sarApprovalSigningInput(unsigned));
   push(
@@ -330,7 +344,19 @@ export async function verifySarApproval(
         found: `${field} ${actual} in the signed note`,
       });
     }
-    if (wrong.length > 0 || !cap) continue;
+    if (wrong.length > 0) continue;
+    // A verification cannot have relied on a tree head the log signed after it: the approval was
+    // dated back, or made on a machine whose clock was behind (its verification then failed too).
+    if (r.sth.timestampMs > verifiedAtMs + TREE_HEAD_CLOCK_SKEW_MS)
+      sthFail(
+        `${at}/timestamp`,
+        `the approval relies on a tree head dated after the verification it reports (${a.verification.verified_at})`,
+        {
+          expected: `a tree head dated at or before ${a.verification.verified_at} (verification.verified_at, ${allowance})`,
+          found: `tree head of size ${s.size} dated ${r.sth.timestamp}`,
+        },
+      );
+    if (!cap) continue;
     const sameTreeHead = (t: (typeof capsuleSths)[number]) =>
       t.logId === s.log_id &&
       t.size === s.size &&
@@ -348,19 +374,22 @@ export async function verifySarApproval(
       });
     }
   }
+  // As with cited events, a rejection may rely on no tree head: a capsule whose tree heads all
+  // failed (an untrusted log) or are dated after the verification can still be rejected.
+  const citesNoTreeHead = a.relied_sths.length === 0 && a.decision !== 'reject';
   if (sthProblems === 0)
     push(
       'approval.sths',
-      a.relied_sths.length > 0 ? 'pass' : 'fail',
+      citesNoTreeHead ? 'fail' : 'pass',
       STHS,
       '/relied_sths',
-      a.relied_sths.length > 0
-        ? { found: formatCountOf(a.relied_sths.length, 'tree head') }
-        : {
-            reason: 'the approval cites no tree head',
+      citesNoTreeHead
+        ? {
+            reason: `an approval that says ${a.decision} must cite the tree heads it relied on`,
             expected: 'at least one relied-on tree head',
             found: 'none',
-          },
+          }
+        : { found: formatCountOf(a.relied_sths.length, 'tree head') },
     );
 
   const CITED = 'every cited event is verified in the capsule';
