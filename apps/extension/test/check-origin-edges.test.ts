@@ -516,9 +516,7 @@ describe('an older tree head than the remembered one (spec §6.6, n2 < n1)', () 
     const c = r.checks.find((x) => x.id === 'proof.consistency')!;
     expect(c.status).toBe('fail');
     expect(c.reason).toMatch(/shrank/);
-    expect(r.sentence).toBe(
-      'Failed: the log rolled back — it signed a smaller tree after a larger one you saw before.',
-    );
+    expect(r.sentence).toBe('Failed: the log rolled back — it signed a smaller tree after a larger one.');
   });
 });
 
@@ -572,6 +570,32 @@ describe('consistency proofs for a grown log', () => {
     );
     expect(status(r, 'proof.consistency')).toEqual(['fail']);
     expect(r.status).toBe('failed');
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('8');
+  });
+
+  it('a larger tree signed before the remembered smaller one is a rollback too, whatever the proofs say', async () => {
+    // The log signed 13 at TS and 8 a minute later; this reader saw 8 first. Seen in the other
+    // order it is the "shrank" rollback above: the order pages are opened in must not decide.
+    const store = new MemoryStore();
+    const later = checkpointAt(TREES.v1, 1_795_000_000_000 + 60_000);
+    const first = await run(
+      h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(later) }),
+      card,
+      store,
+    );
+    expect(first.status).toBe('verified');
+    const proof = TREES.v2
+      .consistencyProof(8, 13)
+      .map((x) => `:${toBase64(x)}:`)
+      .join(' ');
+    const headers = [...v2Headers, { name: 'lineage-consistency', value: `from=8, to=13, proof=(${proof})` }];
+    const r = await run(headers, splitCard, store);
+    const c = r.checks.find((x) => x.id === 'proof.consistency')!;
+    expect(c.status).toBe('fail');
+    expect(c.reason).toMatch(
+      /shrank: it signed the tree of 8 remembered from .* at 2026-.*, after this tree of 13/,
+    );
+    expect(r.sentence).toBe('Failed: the log rolled back — it signed a smaller tree after a larger one.');
     expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('8');
   });
 

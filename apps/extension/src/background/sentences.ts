@@ -15,7 +15,7 @@ const FAIL: Readonly<Record<string, string>> = {
   'proof.inclusion.body': 'Failed: the inclusion proof does not place this page’s Content-Digest in the log.',
   'proof.consistency': 'Failed: split view — the log is showing different histories to different people.',
   [`proof.consistency:${ROLLBACK_FOUND}`]:
-    'Failed: the log rolled back — it signed a smaller tree after a larger one you saw before.',
+    'Failed: the log rolled back — it signed a smaller tree after a larger one.',
   'card.fetch': 'Failed: the agent card could not be fetched within the limits.',
   'card.parse': 'Failed: the agent card is not a strict JSON object.',
   'card.shape': 'Failed: the agent card is missing required fields.',

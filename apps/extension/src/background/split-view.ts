@@ -156,6 +156,18 @@ export async function checkSplitView(input: SplitViewInput): Promise<SplitViewRe
     };
   }
   if (cur.size < oldSize) return { outcome: await olderTree(input, remembered, again.timestampMs), previous };
+  // The rollback of olderTree, seen in the other order: the remembered smaller tree was signed
+  // after this larger one. Which page a reader happens to open first must not decide the verdict.
+  if (cur.timestampMs !== null && again.timestampMs !== null && cur.timestampMs < again.timestampMs) {
+    return {
+      outcome: outcome(log, 'fail', {
+        reason: `log ${log} shrank: it signed the tree of ${formatCount(oldSize)} remembered from ${remembered.origin} at ${iso(again.timestampMs)}, after this tree of ${formatCount(cur.size)} (signed at ${iso(cur.timestampMs)})`,
+        expected: `any tree signed after ${iso(cur.timestampMs)} has size ≥ ${formatCount(cur.size)}`,
+        found: ROLLBACK_FOUND,
+      }),
+      previous,
+    };
+  }
 
   let proof: Uint8Array[];
   const h = input.headerProof;
