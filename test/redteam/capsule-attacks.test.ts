@@ -630,4 +630,33 @@ describe('red team: labels the capsule chooses', () => {
     };
     expect((await verifyZip(s.zip, li)).report.verdict).toBe('verified');
   });
+
+  it('an accent kept from its letter by a combining grapheme joiner, or a tag character, does not hide a name', async () => {
+    const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
+    const officer = s.trust.approvers.find((x) => x.roles.includes('security_officer'))!;
+    // Drawn as "René Dupont": the joiner (invisible) keeps U+0301 from composing with the e.
+    const t = await buildFedrampSample({
+      hooks: {
+        content: (c, { keys }) => {
+          const k = keys.agents.A3!;
+          const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
+          let card = baseAgentCard('Rene\u034f\u0301 Du\u{e0070}pont', [a3.skill]);
+          card = addIdentityBlock(card, k, {
+            lineage: {
+              log_origin: SAMPLE_LOG_ID,
+              registration_event_id: eventId(c.events[reg]!),
+              registration_leaf_index: reg,
+            },
+          });
+          card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
+          c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
+        },
+      },
+    });
+    const rene = {
+      ...t.trust,
+      approvers: [...t.trust.approvers, { ...officer, id: 'lin:human:rene', name: 'René Dupont', roles: [] }],
+    };
+    expect(failedIds(await verifyZip(t.zip, rene))).toEqual(['capsule.card_name']);
+  });
 });

@@ -5,8 +5,13 @@ import { HIDDEN_CHARS } from '@lineage/verifier-core';
  * could carry terminal control sequences (move the cursor up and overwrite "FAILED" with
  * "VERIFIED", retitle the window) or bidi overrides that reorder what is shown. Every line printed
  * goes through here: the core's hidden characters (see hidden-chars.ts) appear as \uXXXX escapes,
- * which inside a JSON string is the same string, so --json output stays valid and means the same.
+ * which inside a JSON string is the same string, so --json output stays valid and means the same
+ * (an astral one, a tag character, is its UTF-16 pair "\udb40\udc41", as JSON writes it).
  */
 export function terminalSafe(text: string): string {
-  return text.replace(HIDDEN_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(HIDDEN_CHARS, (c) => {
+    let escaped = '';
+    for (let i = 0; i < c.length; i++) escaped += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return escaped;
+  });
 }

@@ -19,6 +19,8 @@ describe('printed text never carries terminal controls', () => {
     ['\u0007bell\u009bcsi\u007f', '\\u0007bell\\u009bcsi\\u007f'],
     ['abc\u202edcba\u2066x\u2069', 'abc\\u202edcba\\u2066x\\u2069'],
     ['sep\u2028arated', 'sep\\u2028arated'],
+    ['Pay\u00adroll\u3164\u034f', 'Pay\\u00adroll\\u3164\\u034f'],
+    ['tag\u{e0041}', 'tag\\udb40\\udc41'],
   ])('%j is shown as %s', (raw, shown) => {
     expect(terminalSafe(raw)).toBe(shown);
   });
@@ -29,7 +31,7 @@ describe('printed text never carries terminal controls', () => {
   });
 
   it('an escaped string is the same string to a JSON reader', () => {
-    const value = { title: `x${ESC}[1A\u009b\u202ey` };
+    const value = { title: `x${ESC}[1A\u009b\u202ey\u{e0041}\u{e0100}\u00ad` };
     expect(JSON.parse(terminalSafe(JSON.stringify(value)))).toEqual(value);
   });
 
@@ -66,5 +68,37 @@ describe('printed text never carries terminal controls', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('⟨U+001B⟩[2A⟨U+001B⟩[2K⟨U+000D⟩VERIFIED — all good');
     expect(page).not.toContain(ESC);
+  });
+
+  it('a capsule title with a tag character and a soft hyphen shows both, in the terminal, HTML and OSCAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-invisible-'));
+    const s = await buildFedrampSample({ dir });
+    const capsule = join(dir, 'hostile');
+    mkdirSync(capsule);
+    writeCapsuleDirectory(s.files, capsule);
+    const manifestPath = join(capsule, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { title: string };
+    // Reads as "Payroll run" everywhere these characters are drawn as nothing.
+    manifest.title = 'Pay\u00adroll \u{e0041}\u{e0042}run';
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const io = { ...processIo(), isTty: false, cwd: dir };
+    const html = join(dir, 'report.html');
+    const oscal = join(dir, 'report.oscal.json');
+    await runCli(['verify', capsule, '--trust', s.paths!.trust, '--report-html', html, '--oscal', oscal], io);
+    vi.restoreAllMocks();
+    const out = written.join('');
+    expect(out).toContain('Pay\\u00adroll \\udb40\\udc41\\udb40\\udc42run');
+    expect(out).not.toMatch(/[\u00ad\u{e0000}-\u{e007f}]/u);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('Pay⟨U+00AD⟩roll ⟨U+E0041⟩⟨U+E0042⟩run');
+    expect(page).not.toMatch(/[\u00ad\u{e0000}-\u{e007f}]/u);
+    const doc = readFileSync(oscal, 'utf8');
+    expect(doc).toContain('Pay⟨U+00AD⟩roll ⟨U+E0041⟩⟨U+E0042⟩run');
+    expect(doc).not.toMatch(/[\u00ad\u{e0000}-\u{e007f}]/u);
   });
 });

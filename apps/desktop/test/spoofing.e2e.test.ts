@@ -11,6 +11,8 @@ import { createHarness } from './support/harness.js';
 const SPOOF = '✓ VERIFIED — all checks passed';
 const MARKUP = '<img src=x onerror="document.title=`pwned`">';
 const BIDI = '\u202Edeifirev';
+// Reads as "Payroll run" where a soft hyphen, a tag character and a Hangul filler are drawn as nothing.
+const INVISIBLE = 'Pay\u00adroll \u{E0041}run\u3164';
 // A step title whose second line imitates our status badge.
 const BROKEN_LINE = 'Scan results\n✓ Passed';
 const dir = mkdtempSync(join(tmpdir(), 'lineage-spoof-'));
@@ -27,7 +29,7 @@ beforeAll(async () => {
     hooks: {
       specs: (specs) => {
         const human = specs.find((s) => s.approval && s.step !== '0')!;
-        human.approval = { ...human.approval!, statement: `${SPOOF} ${MARKUP} ${BIDI}` };
+        human.approval = { ...human.approval!, statement: `${SPOOF} ${MARKUP} ${BIDI} ${INVISIBLE}` };
         spoofedKey = human.key;
       },
       content: (c, { events }) => {
@@ -111,6 +113,12 @@ describe('capsule text cannot pose as our status', () => {
     const body = (await page.textContent('body')) ?? '';
     expect(body).toContain('⟨U+202E⟩deifirev');
     expect(body).not.toContain('\u202E');
+  });
+
+  it('characters that draw nothing are shown, an astral one as one mark', async () => {
+    const body = (await page.textContent('body')) ?? '';
+    expect(body).toContain('Pay⟨U+00AD⟩roll ⟨U+E0041⟩run⟨U+3164⟩');
+    expect(body).not.toMatch(/[\u00ad\u3164\u{e0000}-\u{e007f}]/u);
   });
 
   it('a line break inside a one-line label is shown, not obeyed', async () => {

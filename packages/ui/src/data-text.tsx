@@ -6,22 +6,11 @@
  * our verdict or reorder what the reader sees.
  */
 
-import { revealHidden } from '@lineage/verifier-core';
+import { revealHidden, revealOneLine } from '@lineage/verifier-core';
 
-// The rule for hidden characters is the core's (the CLI and the HTML report use it too).
-export { revealHidden };
-
-/**
- * For values shown on one line (ids, names, step titles, graph labels): a line break or tab is
- * shown as a mark too. The core keeps them for prose, but inside a one-line value a break would
- * split it into what reads as two values ("Scan\n✓ Passed").
- */
-export function revealOneLine(value: string): string {
-  return revealHidden(value).replace(
-    /[\t\n]/g,
-    (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`,
-  );
-}
+// The rule for hidden characters is the core's (the CLI, the HTML and OSCAL reports use it too):
+// revealHidden for prose (line breaks kept), revealOneLine for values shown on one line.
+export { revealHidden, revealOneLine };
 
 /** For names, whose start says most: "Raj Patel (Complian…". */
 export function truncateEnd(value: string, max: number): string {

@@ -10,6 +10,7 @@ import type { JsonValue } from '../json/index.js';
 import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js';
 import { parseReceipt, verifyReceipts } from '../receipts/index.js';
 import type { HandoffReceipt } from '../receipts/types.js';
+import { withoutInvisible } from '../report/hidden-chars.js';
 import { type CheckOutcome, type CheckStatus, type CheckSubject, worseStatus } from '../report/model.js';
 import { errorOutcomeDetail, formatCount, formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
@@ -506,14 +507,15 @@ async function indexDocuments(
 
 /**
  * The pinned approver whose name a card name carries: the name's words, in order, among the card
- * name's words (compatibility-folded, lower-cased, with invisible and format characters removed, so
- * a zero-width space or soft hyphen does not hide it and "Li" does not match "Liaison").
+ * name's words (with the characters reports show as ⟨U+XXXX⟩ marks for drawing nothing removed —
+ * report/hidden-chars.ts — so a zero-width space, soft hyphen or tag character does not hide it;
+ * then compatibility-folded, so an accent kept from its letter by a combining grapheme joiner is
+ * joined to it again; lower-cased; and "Li" does not match "Liaison").
  */
 function approverNamed(name: string, trust: TrustStore): TrustStore['approvers'][number] | undefined {
   const words = (x: string) =>
-    x
+    withoutInvisible(x)
       .normalize('NFKC')
-      .replace(/[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu, '')
       .toLowerCase()
       .split(/[^\p{L}\p{N}]+/u)
       .filter((w) => w.length > 0);

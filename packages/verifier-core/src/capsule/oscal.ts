@@ -1,7 +1,7 @@
 import { sha256 } from '../crypto/current.js';
 import { utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
-import { revealHidden } from '../report/hidden-chars.js';
+import { revealOneLine } from '../report/hidden-chars.js';
 import type { CheckOutcome, VerificationReport } from '../report/model.js';
 import { formatCount, formatCountOf } from '../result.js';
 import type { CapsuleVerification } from './types.js';
@@ -39,9 +39,7 @@ function controlId(c: string): string {
  * start or end emphasis (not inside a word, as in check ids like event.sth_time).
  */
 function markup(s: string): string {
-  return revealHidden(s)
-    .replace(/[\n\t]/g, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`)
-    .replace(/[\\`*[\]<>&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\$&');
+  return revealOneLine(s).replace(/[\\`*[\]<>&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\$&');
 }
 
 /**
