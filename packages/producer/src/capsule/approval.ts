@@ -1,12 +1,12 @@
 import {
   type ApproverRole,
   type CapsuleVerification,
+  CLOCK_ALLOWANCE_MS,
   LineageError,
   parseTimestamp,
   type SarApproval,
   type SarDecision,
   sarApprovalSigningInput,
-  TREE_HEAD_CLOCK_SKEW_MS,
   toHex,
   type UnsignedSarApproval,
 } from '@lineage/verifier-core';
@@ -64,7 +64,7 @@ export function createSarApproval(input: CreateSarApprovalInput): SarApproval {
   const refusal = sarDecisionRefusal(input.decision, input.comment, cap);
   if (refusal) throw refusal;
   checkSignedAt(input.signedAt, cap.report.verifiedAt);
-  const latestTreeHead = parseTimestamp(cap.report.verifiedAt) + TREE_HEAD_CLOCK_SKEW_MS;
+  const latestTreeHead = parseTimestamp(cap.report.verifiedAt) + CLOCK_ALLOWANCE_MS;
   const s = cap.report.summary;
   const unsigned: UnsignedSarApproval = {
     type: 'lineage.sar_approval',

@@ -225,6 +225,24 @@ describe('handoff receipts', () => {
     expect(failed(await run([x, y]), 'receipt.clock_skew')[0]!.reason).toContain('sent before receipt 0');
   });
 
+  it('receipt.clock_skew: a handoff sent or received more than ten minutes after the verification is from the future', async () => {
+    const [r0] = channel(1);
+    // Sent at(0), received at(0.01): verified 11 minutes before, the sending is in the future.
+    const early = failed(await run([r0!], { verifiedAt: at(-11) }), 'receipt.clock_skew');
+    expect(early).toHaveLength(1);
+    expect(early[0]!.subject.field).toBe('/sent_at');
+    expect(early[0]!.reason).toMatch(/^sent after this verification/);
+    expect(early[0]!.expected).toBe(
+      `at or before ${at(-11)} (the verification time, with 10 minutes for clock differences)`,
+    );
+    expect(early[0]!.found).toBe(at(0));
+    // Sent within the allowance, received after it: the receipt is named at its acknowledgement.
+    const late = failed(await run([r0!], { verifiedAt: at(-9.995) }), 'receipt.clock_skew');
+    expect(late.map((c) => c.subject.field)).toEqual(['/acknowledgement/received_at']);
+    expect(failed(await run([r0!], { verifiedAt: at(-9) }), 'receipt.clock_skew')).toEqual([]);
+    expect(failed(await run([r0!]), 'receipt.clock_skew')).toEqual([]);
+  });
+
   it('receipt.schema: malformed receipts name the field', async () => {
     const rs = channel(1);
     const r = await verifyReceipts([{ ...rs[0]!, channel_sequence: -1 } as unknown as JsonValue]);

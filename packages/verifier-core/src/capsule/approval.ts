@@ -1,10 +1,9 @@
-import { TREE_HEAD_CLOCK_SKEW_MS } from '../chain/event-checks.js';
 import { concatBytes, utf8Encode } from '../encoding/bytes.js';
 import { toHex } from '../encoding/hex.js';
 import { Fields } from '../events/fields.js';
 import { verifySignatureObject } from '../events/index.js';
 import { outcome, short } from '../events/outcome.js';
-import { parseTimestamp } from '../events/time.js';
+import { CLOCK_ALLOWANCE_MS, parseTimestamp } from '../events/time.js';
 import type { SignatureObject } from '../events/types.js';
 import { canonicalBytes, type JsonValue, parseStrictJson } from '../json/index.js';
 import { parseVkey, verifyLineageSth } from '../note/index.js';
@@ -215,8 +214,8 @@ export async function verifySarApproval(
   // Times against this verification (the parser reads no clock): an approval is signed before
   // anyone checks it, with the same 10 minutes for clock differences a tree head gets (§4.2.4).
   const nowMs = parseTimestamp(options.verifiedAt, 'verifiedAt');
-  const allowance = `with ${TREE_HEAD_CLOCK_SKEW_MS / 60_000} minutes for clock differences`;
-  if (parseTimestamp(a.signed_at) > nowMs + TREE_HEAD_CLOCK_SKEW_MS) {
+  const allowance = `with ${CLOCK_ALLOWANCE_MS / 60_000} minutes for clock differences`;
+  if (parseTimestamp(a.signed_at) > nowMs + CLOCK_ALLOWANCE_MS) {
     push('approval.schema', 'fail', 'the approval is well-formed', '/signed_at', {
       reason:
         "the approval is dated after this verification: no one signs a decision in the future — the approver's clock was wrong or the date was set by hand, or this machine's clock is behind",
@@ -347,7 +346,7 @@ export async function verifySarApproval(
     if (wrong.length > 0) continue;
     // A verification cannot have relied on a tree head the log signed after it: the approval was
     // dated back, or made on a machine whose clock was behind (its verification then failed too).
-    if (r.sth.timestampMs > verifiedAtMs + TREE_HEAD_CLOCK_SKEW_MS)
+    if (r.sth.timestampMs > verifiedAtMs + CLOCK_ALLOWANCE_MS)
       sthFail(
         `${at}/timestamp`,
         `the approval relies on a tree head dated after the verification it reports (${a.verification.verified_at})`,

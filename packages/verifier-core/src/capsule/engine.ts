@@ -139,11 +139,11 @@ export async function verifyLineageDocuments(
     trust,
     verifiedAt: opts.verifiedAt,
     whileVerifying: async (parsed) => {
-      indexed = indexDocuments(parsed, where, docs, trust, progress);
+      indexed = indexDocuments(parsed, where, docs, trust, progress, opts.verifiedAt);
       await indexed;
     },
   });
-  const ix = await (indexed ?? indexDocuments(chain, where, docs, trust, progress));
+  const ix = await (indexed ?? indexDocuments(chain, where, docs, trust, progress, opts.verifiedAt));
   progress({ phase: 'verifying signatures and proofs', done: docs.events.length, total: docs.events.length });
   const { events } = ix;
 
@@ -257,6 +257,7 @@ async function indexDocuments(
   docs: CapsuleDocuments,
   trust: TrustStore,
   progress: NonNullable<EngineOptions['onProgress']>,
+  verifiedAt: string,
 ): Promise<IndexedDocuments> {
   const { keyHistories } = chain;
   const checks: CheckOutcome[] = [];
@@ -436,7 +437,7 @@ async function indexDocuments(
   progress({ phase: 'verifying handoff receipts', done: 0, total: docs.receipts.length });
   const receipts = await verifyReceipts(
     docs.receipts.map((r) => r.value),
-    { keyHistories: histories, locations: docs.receipts.map((r) => r.where) },
+    { keyHistories: histories, locations: docs.receipts.map((r) => r.where), verifiedAt },
   );
   for (const c of receipts.checks) checks.push(c);
   const receiptStatus = new Map<string, CheckStatus>();

@@ -1,6 +1,7 @@
 import type { AttestedLeafProof, RefutedLeaf } from '../attestation/verify.js';
 import { fromHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
+import { CLOCK_ALLOWANCE_MS } from '../events/time.js';
 import {
   type KeyHistories,
   keyBelongsToAgent,
@@ -22,9 +23,6 @@ import { field, type Node, subject, TITLES } from './node.js';
 // held, then reported in the engine's fixed order once the results are in.
 
 const LIFECYCLE_REVOKERS: ApproverRole[] = ['security_officer', 'authorizing_official'];
-
-/** How far after the verification time a tree head may be dated: clocks differ (as a cosignature's, §3.3). */
-export const TREE_HEAD_CLOCK_SKEW_MS = 600_000;
 
 /** An event's outcomes decided before its signature result is known, held to be reported in order. */
 export interface HeldEventOutcomes {
@@ -347,11 +345,11 @@ function sthTimeOutcome(
   }
   // Checked first: a tree head from the future bounds nothing (the event's own time could be
   // as late as the tree head's and still pass the comparison below).
-  if (verifiedAt && sth.timestampMs > verifiedAt.ms + TREE_HEAD_CLOCK_SKEW_MS) {
+  if (verifiedAt && sth.timestampMs > verifiedAt.ms + CLOCK_ALLOWANCE_MS) {
     return outcome('event.sth_time', 'fail', s, TITLES.sthTime, {
       reason:
         "the tree head that logs this event is dated after this verification: no log signs a tree head in the future — the log's clock or key was misused, or this machine's clock is behind",
-      expected: `a tree head of ${sth.logId} dated at or before ${verifiedAt.text} (the verification time, with ${TREE_HEAD_CLOCK_SKEW_MS / 60_000} minutes for clock differences)`,
+      expected: `a tree head of ${sth.logId} dated at or before ${verifiedAt.text} (the verification time, with ${CLOCK_ALLOWANCE_MS / 60_000} minutes for clock differences)`,
       found: `tree head of size ${sth.treeSize} dated ${sth.timestamp}`,
     });
   }

@@ -10,7 +10,6 @@
 // Hosts that combine several verifiers (capsules) call runCallChain with their own OutcomeSink.
 
 export { runCallChain } from './engine.js';
-export { TREE_HEAD_CLOCK_SKEW_MS } from './event-checks.js';
 export { findCycles } from './graph.js';
 export { checkDirectInclusion, parseEventInclusion } from './inclusion.js';
 export { approvedTask } from './task-binding.js';

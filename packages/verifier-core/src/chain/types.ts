@@ -41,7 +41,7 @@ export interface CallChainInput {
   backend?: CryptoBackend;
   /**
    * The verification time (RFC 3339). When given, a tree head an event relies on may be dated
-   * at most `TREE_HEAD_CLOCK_SKEW_MS` after it: no log signs a tree head in the future, so one
+   * at most `CLOCK_ALLOWANCE_MS` after it: no log signs a tree head in the future, so one
    * that does fails `event.sth_time` for every event it logs (spec §4.3). The capsule engine
    * always gives it; without it tree-head times are not bounded.
    */

@@ -29,6 +29,6 @@ export {
   verifySignatureObject,
   without,
 } from './signing.js';
-export { formatTimestamp, parseTimestamp } from './time.js';
+export { CLOCK_ALLOWANCE_MS, formatTimestamp, parseTimestamp } from './time.js';
 export type * from './types.js';
 export { verifyEventSignature, verifyEventSignatures } from './verify.js';

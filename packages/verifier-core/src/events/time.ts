@@ -1,6 +1,12 @@
 import { LineageError } from '../result.js';
 
 /**
+ * How far after the verification time a signed time (a tree head's, an approval's, a receipt's)
+ * may be: clocks differ, as a cosignature's may (§3); past this, the time is in the future.
+ */
+export const CLOCK_ALLOWANCE_MS = 600_000;
+
+/**
  * RFC 3339 timestamps restricted to UTC with "Z" (spec §4 conventions), so two
  * timestamps compare as instants without time-zone arithmetic. Returns epoch ms.
  */

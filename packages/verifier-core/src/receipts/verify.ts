@@ -1,7 +1,7 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import { outcome, short } from '../events/outcome.js';
 import { SIGNING_CONTEXTS, signingInput, verifySignatureObject } from '../events/signing.js';
-import { parseTimestamp } from '../events/time.js';
+import { CLOCK_ALLOWANCE_MS, parseTimestamp } from '../events/time.js';
 import type { SignatureObject } from '../events/types.js';
 import { type KeyHistories, keyBelongsToAgent, keyStatusAt } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
@@ -25,6 +25,11 @@ export interface ReceiptVerificationOptions extends ReceiptClockPolicy {
   keyHistories?: KeyHistories;
   /** Where each receipt is, by position ("receipts.jsonl:3"): its outcomes' `subject.where`. */
   locations?: readonly string[];
+  /**
+   * The verification time (RFC 3339): a receipt sent or received more than `CLOCK_ALLOWANCE_MS`
+   * after it is from the future and fails receipt.clock_skew. Without it, times are not bounded.
+   */
+  verifiedAt?: string;
 }
 
 export interface ReceiptsReport {
@@ -94,6 +99,10 @@ export async function checkReceipts(
 ): Promise<ReceiptsReport['receipts']> {
   const maxSkew = opts.maxSkewMs ?? 5_000;
   const maxDelay = opts.maxDelayMs ?? 86_400_000;
+  const notAfter =
+    opts.verifiedAt === undefined
+      ? undefined
+      : parseTimestamp(opts.verifiedAt, 'verifiedAt') + CLOCK_ALLOWANCE_MS;
   const parsed: Array<{ index: number; r: HandoffReceipt; hash: string; s: CheckSubject }> = [];
   if (!Array.isArray(values)) {
     sink.push(
@@ -204,6 +213,29 @@ export async function checkReceipts(
         }),
       );
     }
+    // Checked apart from the skew above: a handoff sent and received together in the future passes it.
+    const late =
+      notAfter === undefined
+        ? undefined
+        : sent > notAfter
+          ? 'sent_at'
+          : recv > notAfter
+            ? 'received_at'
+            : undefined;
+    if (late !== undefined)
+      sink.push(
+        outcome(
+          'receipt.clock_skew',
+          'fail',
+          { ...s, field: late === 'sent_at' ? '/sent_at' : '/acknowledgement/received_at' },
+          T.clock,
+          {
+            reason: `${late === 'sent_at' ? 'sent' : 'received'} after this verification: a handoff cannot be signed in the future — the agents' clocks or keys were misused, or this machine's clock is behind`,
+            expected: `at or before ${opts.verifiedAt} (the verification time, with ${CLOCK_ALLOWANCE_MS / 60_000} minutes for clock differences)`,
+            found: late === 'sent_at' ? r.sent_at : ack.received_at,
+          },
+        ),
+      );
   }
   // Replays: a handoff id used twice anywhere (reported once, at its second use).
   const firstUse = new Map<string, { n: number; s: CheckSubject }>();
