@@ -568,27 +568,9 @@ describe('red team: labels the capsule chooses', () => {
   });
 
   it('an agent card named after a pinned approver fails capsule.card_name, and the agent is not shown by that name', async () => {
-    const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
     const officer = s.trust.approvers.find((x) => x.roles.includes('security_officer'))!;
     // The CSP holds its own agents' keys: A3's card is re-issued under the officer's name.
-    const t = await buildFedrampSample({
-      hooks: {
-        content: (c, { keys }) => {
-          const k = keys.agents.A3!;
-          const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
-          let card = baseAgentCard(`${officer.name.toUpperCase()}  `, [a3.skill]);
-          card = addIdentityBlock(card, k, {
-            lineage: {
-              log_origin: SAMPLE_LOG_ID,
-              registration_event_id: eventId(c.events[reg]!),
-              registration_leaf_index: reg,
-            },
-          });
-          card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
-          c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
-        },
-      },
-    });
+    const t = await sampleWithA3CardNamed(`${officer.name.toUpperCase()}  `);
     const v = await verifyZip(t.zip, t.trust);
     expect(failedIds(v)).toEqual(['capsule.card_name']);
     expect(failed(v)[0]).toMatchObject({
@@ -600,28 +582,10 @@ describe('red team: labels the capsule chooses', () => {
   });
 
   it('compares names by whole words with invisible characters removed: a zero-width space does not hide a name, "Li" is not "Liaison"', async () => {
-    const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
     const officer = s.trust.approvers.find((x) => x.roles.includes('security_officer'))!;
     const [first, ...rest] = officer.name.replace(/\s*\(.*\)$/, '').split(' ');
     const hidden = `${first}\u200b ${rest.join(' ')}\u00ad`;
-    const t = await buildFedrampSample({
-      hooks: {
-        content: (c, { keys }) => {
-          const k = keys.agents.A3!;
-          const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
-          let card = baseAgentCard(hidden, [a3.skill]);
-          card = addIdentityBlock(card, k, {
-            lineage: {
-              log_origin: SAMPLE_LOG_ID,
-              registration_event_id: eventId(c.events[reg]!),
-              registration_leaf_index: reg,
-            },
-          });
-          card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
-          c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
-        },
-      },
-    });
+    const t = await sampleWithA3CardNamed(hidden);
     expect(failedIds(await verifyZip(t.zip, t.trust))).toEqual(['capsule.card_name']);
     // A pinned approver called "Li" leaves the honest "A5 3PAO Liaison" alone.
     const li = {
@@ -632,27 +596,9 @@ describe('red team: labels the capsule chooses', () => {
   });
 
   it('an accent kept from its letter by a combining grapheme joiner, or a tag character, does not hide a name', async () => {
-    const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
     const officer = s.trust.approvers.find((x) => x.roles.includes('security_officer'))!;
     // Drawn as "René Dupont": the joiner (invisible) keeps U+0301 from composing with the e.
-    const t = await buildFedrampSample({
-      hooks: {
-        content: (c, { keys }) => {
-          const k = keys.agents.A3!;
-          const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
-          let card = baseAgentCard('Rene\u034f\u0301 Du\u{e0070}pont', [a3.skill]);
-          card = addIdentityBlock(card, k, {
-            lineage: {
-              log_origin: SAMPLE_LOG_ID,
-              registration_event_id: eventId(c.events[reg]!),
-              registration_leaf_index: reg,
-            },
-          });
-          card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
-          c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
-        },
-      },
-    });
+    const t = await sampleWithA3CardNamed('Rene\u034f\u0301 Du\u{e0070}pont');
     const rene = {
       ...t.trust,
       approvers: [...t.trust.approvers, { ...officer, id: 'lin:human:rene', name: 'René Dupont', roles: [] }],
@@ -660,3 +606,26 @@ describe('red team: labels the capsule chooses', () => {
     expect(failedIds(await verifyZip(t.zip, rene))).toEqual(['capsule.card_name']);
   });
 });
+
+/** The sample with A3's card re-issued (by the CSP, which holds its agents' keys) under another name. */
+function sampleWithA3CardNamed(name: string): Promise<Sample> {
+  const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
+  return buildFedrampSample({
+    hooks: {
+      content: (c, { keys }) => {
+        const k = keys.agents.A3!;
+        const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
+        let card = baseAgentCard(name, [a3.skill]);
+        card = addIdentityBlock(card, k, {
+          lineage: {
+            log_origin: SAMPLE_LOG_ID,
+            registration_event_id: eventId(c.events[reg]!),
+            registration_leaf_index: reg,
+          },
+        });
+        card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
+        c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
+      },
+    },
+  });
+}
