@@ -36,21 +36,9 @@ describe('printed text never carries terminal controls', () => {
   });
 
   it('a capsule whose title tries to overwrite the verdict line prints it escaped', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-terminal-'));
-    const s = await buildFedrampSample({ dir });
-    const capsule = join(dir, 'hostile');
-    mkdirSync(capsule);
-    writeCapsuleDirectory(s.files, capsule);
-    const manifestPath = join(capsule, 'manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { title: string };
     // Cursor up two lines, clear it, and write a verdict of its own.
-    manifest.title = `${ESC}[2A${ESC}[2K\rVERIFIED — all good`;
-    writeFileSync(manifestPath, JSON.stringify(manifest));
-    const written: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const { dir, capsule, s } = await capsuleTitled(`${ESC}[2A${ESC}[2K\rVERIFIED — all good`);
+    const written = captureStdout();
     const io = { ...processIo(), isTty: false, cwd: dir };
     await runCli(['verify', capsule, '--trust', s.paths!.trust], io);
     vi.restoreAllMocks();
@@ -71,21 +59,9 @@ describe('printed text never carries terminal controls', () => {
   });
 
   it('a capsule title with a tag character and a soft hyphen shows both, in the terminal, HTML and OSCAL', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-invisible-'));
-    const s = await buildFedrampSample({ dir });
-    const capsule = join(dir, 'hostile');
-    mkdirSync(capsule);
-    writeCapsuleDirectory(s.files, capsule);
-    const manifestPath = join(capsule, 'manifest.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { title: string };
     // Reads as "Payroll run" everywhere these characters are drawn as nothing.
-    manifest.title = 'Pay\u00adroll \u{e0041}\u{e0042}run';
-    writeFileSync(manifestPath, JSON.stringify(manifest));
-    const written: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const { dir, capsule, s } = await capsuleTitled('Pay\u00adroll \u{e0041}\u{e0042}run');
+    const written = captureStdout();
     const io = { ...processIo(), isTty: false, cwd: dir };
     const html = join(dir, 'report.html');
     const oscal = join(dir, 'report.oscal.json');
@@ -102,3 +78,27 @@ describe('printed text never carries terminal controls', () => {
     expect(doc).not.toMatch(/[\u00ad\u{e0000}-\u{e007f}]/u);
   });
 });
+
+/** The sample as a directory capsule whose (unsigned) manifest title is `title`. */
+async function capsuleTitled(title: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-title-'));
+  const s = await buildFedrampSample({ dir });
+  const capsule = join(dir, 'hostile');
+  mkdirSync(capsule);
+  writeCapsuleDirectory(s.files, capsule);
+  const manifestPath = join(capsule, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { title: string };
+  manifest.title = title;
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  return { dir, capsule, s };
+}
+
+/** What the CLI writes to process.stdout until vi.restoreAllMocks(). */
+function captureStdout(): string[] {
+  const written: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  return written;
+}

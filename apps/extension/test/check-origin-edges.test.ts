@@ -545,11 +545,7 @@ describe('consistency proofs for a grown log', () => {
 
   it('a Lineage-Consistency header for exactly remembered → current is used', async () => {
     const store = await remembering();
-    const proof = TREES.v2
-      .consistencyProof(8, 13)
-      .map((x) => `:${toBase64(x)}:`)
-      .join(' ');
-    const headers = [...v2Headers, { name: 'lineage-consistency', value: `from=8, to=13, proof=(${proof})` }];
+    const headers = [...v2Headers, consistency8to13()];
     const r = await run(headers, splitCard, store);
     expect(status(r, 'proof.consistency')).toEqual(['pass']);
     expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('13');
@@ -584,11 +580,7 @@ describe('consistency proofs for a grown log', () => {
       store,
     );
     expect(first.status).toBe('verified');
-    const proof = TREES.v2
-      .consistencyProof(8, 13)
-      .map((x) => `:${toBase64(x)}:`)
-      .join(' ');
-    const headers = [...v2Headers, { name: 'lineage-consistency', value: `from=8, to=13, proof=(${proof})` }];
+    const headers = [...v2Headers, consistency8to13()];
     const r = await run(headers, splitCard, store);
     const c = r.checks.find((x) => x.id === 'proof.consistency')!;
     expect(c.status).toBe('fail');
@@ -673,3 +665,12 @@ describe('empty tree head', () => {
     expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('8');
   });
 });
+
+/** A Lineage-Consistency header with the honest proof from tree 8 to tree 13. */
+function consistency8to13(): { name: string; value: string } {
+  const proof = TREES.v2
+    .consistencyProof(8, 13)
+    .map((x) => `:${toBase64(x)}:`)
+    .join(' ');
+  return { name: 'lineage-consistency', value: `from=8, to=13, proof=(${proof})` };
+}
