@@ -51,6 +51,18 @@ describe('SAR approvals', () => {
     expect(r.report.verdict).toBe('verified');
   });
 
+  it('without the capsule, a passing approval.sths does not claim the capsule verified the tree heads', async () => {
+    const a = JSON.stringify(sign('3pao', '3pao_assessor'));
+    const title = async (capsule?: CapsuleVerification) =>
+      (
+        await verifySarApproval(a, sample.trust, { verifiedAt, ...(capsule ? { capsule } : {}) })
+      ).report.checks.find((c) => c.id === 'approval.sths');
+    const alone = await title();
+    expect(alone).toMatchObject({ status: 'pass' });
+    expect(alone!.title).not.toMatch(/capsule/);
+    expect((await title(cap))!.title).toMatch(/is one the capsule verified/);
+  });
+
   it('fails an approver signing as a role they do not hold', async () => {
     const r = await verifySarApproval(JSON.stringify(sign('co', '3pao_assessor')), sample.trust, {
       verifiedAt,
