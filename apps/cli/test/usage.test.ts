@@ -61,4 +61,15 @@ describe('lineage usage', () => {
     const c = capture();
     expect(await runCli(['--version', 'extra'], c.io)).toBe(2);
   });
+
+  it('the commands that read a passphrase say where from, and approve where it writes by default', async () => {
+    for (const cmd of [['keygen'], ['approve']]) {
+      const c = capture();
+      expect(await runCli([...cmd, '--help'], c.io)).toBe(0);
+      expect(c.stdout()).toContain('[--passphrase-file FILE]');
+    }
+    const c = capture();
+    await runCli(['approve', '--help'], c.io);
+    expect(c.stdout()).toContain('writes <capsule name>.sar-approval.json in the current directory');
+  });
 });

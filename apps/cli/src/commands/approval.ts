@@ -96,9 +96,9 @@ register(
   {
     path: ['approve'],
     usage:
-      'lineage approve CAPSULE --key KEYFILE --decision approve|reject|conditional --comment TEXT --trust TRUST_FILE [--role ROLE] [--out FILE]',
+      'lineage approve CAPSULE --key KEYFILE --decision approve|reject|conditional --comment TEXT --trust TRUST_FILE [--role ROLE] [--out FILE] [--passphrase-file FILE]',
     summary:
-      'Verify CAPSULE, then sign a SAR approval bound to its digest, the verified events it cites and the tree heads relied on.',
+      'Verify CAPSULE, then sign a SAR approval bound to its digest, the verified events it cites and the tree heads relied on; without --out, writes <capsule name>.sar-approval.json in the current directory.',
     async run(argv, io) {
       const { values, positionals } = parseCommandArgs(argv, {
         key: { type: 'string' },
