@@ -822,6 +822,29 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(ok.verdict).toBe('verified');
   });
 
+  it('witness policy: a cosignature dated more than ten minutes after the verification does not count', async () => {
+    const w2 = noteSigner('witness.example/w2', testKey('witness-2'), 'cosignature-v1');
+    const trust = tb.trust({ witnesses: { vkeys: [w2.vkey], threshold: 1 } });
+    const i = input(Object.values(workflow()), { trust });
+    const verifiedAt = at(60 * 24); // a day after the workflow and its tree heads
+    const cosignedAt = (ms: number) =>
+      i.events.map((c) => {
+        const inc = c.inclusion as { checkpoint: string };
+        const t = BigInt(Math.floor(ms / 1000));
+        return {
+          ...c,
+          inclusion: { ...inc, checkpoint: cosignCheckpoint(inc.checkpoint, w2, t) },
+        } as typeof c;
+      });
+    const now = Date.parse(verifiedAt);
+    const future = await both({ ...i, events: cosignedAt(now + 11 * 60_000), verifiedAt });
+    expect(failed(future, 'event.inclusion')).toHaveLength(6);
+    expect(failed(future, 'event.inclusion')[0]!.reason).toMatch(/witness|cosign/i);
+    expect((await both({ ...i, events: cosignedAt(now + 9 * 60_000), verifiedAt })).verdict).toBe('verified');
+    // Without a verification time (a library caller that gives none), cosignature times are not bounded.
+    expect((await both({ ...i, events: cosignedAt(now + 11 * 60_000) })).verdict).toBe('verified');
+  });
+
   it('identity.supersede ends the agent: events after it fail, events before it pass; a second registration is rejected', async () => {
     const w = workflow();
     const sup = supersedeEvent(tb.inventory, tb.inventory, tb.scanner.agentId, {

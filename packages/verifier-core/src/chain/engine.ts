@@ -46,7 +46,14 @@ export async function runCallChain(
 ): Promise<{ events: ChainEventSummary[]; attestations: (Attestation | undefined)[] }> {
   const trust: TrustStore = input.trust;
   const policy: WorkflowPolicy = input.policy ?? trust.policy;
-  const sths = new SthVerifier(trust);
+  const verifiedAt =
+    input.verifiedAt === undefined
+      ? undefined
+      : { text: input.verifiedAt, ms: parseTimestamp(input.verifiedAt, 'verifiedAt') };
+  const sths = new SthVerifier(
+    trust,
+    verifiedAt ? { nowSeconds: BigInt(Math.floor(verifiedAt.ms / 1000)) } : {},
+  );
   const backend = input.backend;
 
   // Inputs may come from untyped JSON (capsules, vectors): anything but an array is reported, not thrown.
@@ -192,10 +199,6 @@ export async function runCallChain(
   // results is decided while the workers verify (held per event); the results are awaited
   // once, then each event's outcomes are reported in the fixed order (agent mode still stops
   // at the first failure).
-  const verifiedAt =
-    input.verifiedAt === undefined
-      ? undefined
-      : { text: input.verifiedAt, ms: parseTimestamp(input.verifiedAt, 'verifiedAt') };
   const decide = new BeforeSignatures(trust, policy, histories, lifecycleProblems, attested, verifiedAt);
   const held: HeldEventOutcomes[] = new Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) held[i] = decide.held(nodes[i]!, subject(nodes[i]!), includedAt[i]!);

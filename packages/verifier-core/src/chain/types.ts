@@ -42,8 +42,9 @@ export interface CallChainInput {
   /**
    * The verification time (RFC 3339). When given, a tree head an event relies on may be dated
    * at most `CLOCK_ALLOWANCE_MS` after it: no log signs a tree head in the future, so one
-   * that does fails `event.sth_time` for every event it logs (spec §4.3). The capsule engine
-   * always gives it; without it tree-head times are not bounded.
+   * that does fails `event.sth_time` for every event it logs (spec §4.3), and a witness
+   * cosignature dated past that allowance does not count toward the quorum (§3). The capsule
+   * engine always gives it; without it these times are not bounded.
    */
   verifiedAt?: string;
   /** Handoff receipts between the chain's agents (spec §4.4). */

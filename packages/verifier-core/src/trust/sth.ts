@@ -14,7 +14,14 @@ export type TrustedSthResult =
 
 export class SthVerifier {
   readonly #cache = new Map<string, Promise<TrustedSthResult>>();
-  constructor(readonly trust: TrustStore) {}
+  /**
+   * `nowSeconds`: the verification time; a witness cosignature dated more than 10 minutes after it
+   * does not count toward the quorum (§3). Without it, cosignature times are not bounded.
+   */
+  constructor(
+    readonly trust: TrustStore,
+    private readonly options: { nowSeconds?: bigint } = {},
+  ) {}
 
   verify(noteText: string, origin: string): Promise<TrustedSthResult> {
     const key = `${origin}\u0000${noteText}`;
@@ -53,6 +60,7 @@ export class SthVerifier {
         logKeys,
         witnesses,
         witnessThreshold: this.trust.witnesses.threshold,
+        ...(this.options.nowSeconds !== undefined ? { nowSeconds: this.options.nowSeconds } : {}),
       });
       return r.ok
         ? { ok: true, sth: r.sth }
