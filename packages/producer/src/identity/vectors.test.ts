@@ -31,6 +31,11 @@ describe('committed chapter-4 spec vectors (docs/vectors/identity) re-verify', (
     expect(files.length).toBeGreaterThanOrEqual(35);
   });
 
+  it('spec §4.11 gives their number', () => {
+    const spec = readFileSync(join(VECTORS_DIR, '../../spec/04-identity-and-lineage.md'), 'utf8');
+    expect(spec).toContain(`\`docs/vectors/identity/\` holds ${files.length} vectors`);
+  });
+
   it.each(files)('%s: verdict, failing checks, first failure and every outcome match', async (f) => {
     const v = load(f);
     const { checks, agent } = await runIdentityVector(v);
