@@ -107,5 +107,13 @@ describe('lineage demo', () => {
     expect(await runCli(['demo', '--dir', dir], c.io)).toBe(2);
     expect(c.stderr()).toMatch(/already has .*fedramp-sample\.capsule\.zip/);
     expect(readFileSync(join(dir, '3pao-assessor.demo-key.json'), 'utf8')).toBe(before);
+    // With --json the refusal is still one document on stdout, as for `lineage verify`.
+    const j = capture();
+    expect(await runCli(['demo', '--dir', dir, '--json'], j.io)).toBe(2);
+    expect(JSON.parse(j.stdout())).toMatchObject({
+      command: 'lineage demo',
+      verdict: 'unusable',
+      error: { code: 'usage', message: expect.stringMatching(/already has .*fedramp-sample\.capsule\.zip/) },
+    });
   });
 });

@@ -8,8 +8,8 @@ import {
   encryptKeyFile,
 } from '@lineage/producer';
 import { expectedFoundOf, formatCountOf, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
-import { EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
-import { parseCommandArgs } from '../format.js';
+import { type CliIo, EXIT_FAILED, EXIT_VERIFIED, UsageError } from '../cli-types.js';
+import { parseCommandArgs, stringifyJsonSafe, unusableDocument } from '../format.js';
 import { verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
 
@@ -50,67 +50,88 @@ register({
   summary:
     'Build the FedRAMP sample capsule and verify it; --tampered shows every attack variant being caught.',
   async run(argv, io) {
-    const { values } = parseCommandArgs(argv, {
-      tampered: { type: 'boolean' },
-      dir: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    const seed = values.seed ?? DEFAULT_SAMPLE_SEED;
-    const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'lineage-demo-'));
-    // A --dir that does not exist yet is made.
     try {
-      mkdirSync(dir, { recursive: true });
+      return await runDemo(argv, io);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        `--dir ${dir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be made (${code ?? String(e)})`}`,
-      );
+      // As `verify` does: with --json, a usage error (a --dir that cannot be used, files already
+      // there) is still one document on stdout; main prints the message on stderr and exits 2.
+      if (e instanceof UsageError && argv.includes('--json'))
+        io.out(
+          stringifyJsonSafe(
+            unusableDocument(
+              'lineage demo',
+              'usage',
+              e.message,
+              e.file !== undefined ? { file: e.file } : {},
+            ),
+          ),
+        );
+      throw e;
     }
-    if (values.tampered) return tampered(io, seed, dir, values.json ?? false);
-    // What the demo writes, refused before any work if any of it is already there (key files are
-    // never replaced, and neither is a capsule or trust file someone kept in DIR).
-    const paths = {
-      capsule: join(dir, 'fedramp-sample.capsule.zip'),
-      trust: join(dir, 'trust.json'),
-      key: join(dir, '3pao-assessor.demo-key.json'),
-    };
-    refuseExisting(dir, Object.values(paths));
-    const sample = await buildFedrampSample({ seed });
-    writeNew(paths.capsule, sample.zip);
-    writeNew(paths.trust, sample.trustText);
-    // The sample 3PAO's key, so `lineage approve` can be tried on the demo capsule. A demo key
-    // derived from a public seed with a published passphrase: never use it for anything real.
-    const keyPath = paths.key;
-    writeNew(
-      keyPath,
-      await encryptKeyFile(sample.keys.humans['3pao']!.secretKey, DEMO_PASSPHRASE, {
-        owner: 'lin:human:3pao.sam-okafor',
-        log2N: 14,
-      }),
-      0o600,
-    );
-    if (!values.json) {
-      io.out(`Built the FedRAMP sample (seed "${seed}") in ${dir}:`);
-      io.out(
-        `  capsule  ${paths.capsule} (${formatCountOf(sample.zip.length, 'byte')}, ${formatCountOf(sample.events.length, 'event')})`,
-      );
-      io.out(
-        `  trust    ${paths.trust} (pinned log, proof server and 6 approvers; written beside the capsule, never inside)`,
-      );
-      io.out(`  verify it yourself: lineage verify ${paths.capsule} --trust ${paths.trust}`);
-      io.out(
-        `  sign a SAR approval: LINEAGE_PASSPHRASE=${DEMO_PASSPHRASE} lineage approve ${paths.capsule} --key ${keyPath} --decision approve --comment "…" --trust ${paths.trust}`,
-      );
-      io.out('');
-    }
-    return (
-      await verifyCapsuleFile(io, paths.capsule, sample.trust, paths.trust, {
-        json: values.json ?? false,
-      })
-    ).code;
   },
 });
+
+async function runDemo(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    tampered: { type: 'boolean' },
+    dir: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const seed = values.seed ?? DEFAULT_SAMPLE_SEED;
+  const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'lineage-demo-'));
+  // A --dir that does not exist yet is made.
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--dir ${dir}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, not a directory' : `cannot be made (${code ?? String(e)})`}`,
+    );
+  }
+  if (values.tampered) return tampered(io, seed, dir, values.json ?? false);
+  // What the demo writes, refused before any work if any of it is already there (key files are
+  // never replaced, and neither is a capsule or trust file someone kept in DIR).
+  const paths = {
+    capsule: join(dir, 'fedramp-sample.capsule.zip'),
+    trust: join(dir, 'trust.json'),
+    key: join(dir, '3pao-assessor.demo-key.json'),
+  };
+  refuseExisting(dir, Object.values(paths));
+  const sample = await buildFedrampSample({ seed });
+  writeNew(paths.capsule, sample.zip);
+  writeNew(paths.trust, sample.trustText);
+  // The sample 3PAO's key, so `lineage approve` can be tried on the demo capsule. A demo key
+  // derived from a public seed with a published passphrase: never use it for anything real.
+  const keyPath = paths.key;
+  writeNew(
+    keyPath,
+    await encryptKeyFile(sample.keys.humans['3pao']!.secretKey, DEMO_PASSPHRASE, {
+      owner: 'lin:human:3pao.sam-okafor',
+      log2N: 14,
+    }),
+    0o600,
+  );
+  if (!values.json) {
+    io.out(`Built the FedRAMP sample (seed "${seed}") in ${dir}:`);
+    io.out(
+      `  capsule  ${paths.capsule} (${formatCountOf(sample.zip.length, 'byte')}, ${formatCountOf(sample.events.length, 'event')})`,
+    );
+    io.out(
+      `  trust    ${paths.trust} (pinned log, proof server and 6 approvers; written beside the capsule, never inside)`,
+    );
+    io.out(`  verify it yourself: lineage verify ${paths.capsule} --trust ${paths.trust}`);
+    io.out(
+      `  sign a SAR approval: LINEAGE_PASSPHRASE=${DEMO_PASSPHRASE} lineage approve ${paths.capsule} --key ${keyPath} --decision approve --comment "…" --trust ${paths.trust}`,
+    );
+    io.out('');
+  }
+  return (
+    await verifyCapsuleFile(io, paths.capsule, sample.trust, paths.trust, {
+      json: values.json ?? false,
+    })
+  ).code;
+}
 
 async function tampered(
   io: Parameters<typeof verifyCapsuleFile>[0],
