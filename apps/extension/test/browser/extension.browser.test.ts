@@ -78,10 +78,12 @@ async function settled(tabId: number, minRun = 0): Promise<TabSnapshot> {
       },
       [tabId, minRun] as [number, number],
     );
-    if (s && FINAL.has(s.status)) return s;
+    // The toolbar is drawn after the state is stored: wait until it shows the final state too
+    // (its title is the state's sentence, its badge no longer the checking one).
+    if (s && FINAL.has(s.status) && s.badge !== '...' && s.title === `Lineage — ${s.sentence}`) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`tab ${tabId} did not reach a final state within 20 s`);
+  throw new Error(`tab ${tabId} did not reach a final state (and show it) within 20 s`);
 }
 
 async function visit(name: SiteName, page?: Page): Promise<{ page: Page; tabId: number; snap: TabSnapshot }> {
