@@ -24,6 +24,7 @@ import { parseProofHeaders } from '../apps/extension/src/background/headers.js';
 import { MemoryStore } from '../apps/extension/src/storage/memory.js';
 import {
   CARDS,
+  FIXTURE_NOW,
   HISTORIES,
   HISTORY_PATH,
   SITES,
@@ -79,12 +80,12 @@ async function measure(
         store: new MemoryStore(),
         core: coreApi,
         fetch,
-        now: 1,
+        now: FIXTURE_NOW,
       });
       if (r.status !== 'verified') throw new Error(`bench input did not verify: ${r.sentence}`);
     };
     const remembered = new MemoryStore();
-    await checkOrigin({ origin, headers, trust, store: remembered, core: coreApi, fetch, now: 1 });
+    await checkOrigin({ origin, headers, trust, store: remembered, core: coreApi, fetch, now: FIXTURE_NOW });
     const repeatVisit = async () => {
       const r = await checkOrigin({
         origin,
@@ -93,7 +94,7 @@ async function measure(
         store: remembered,
         core: coreApi,
         fetch,
-        now: 2,
+        now: FIXTURE_NOW + 1,
       });
       if (r.status !== 'verified') throw new Error(`bench input did not verify: ${r.sentence}`);
     };

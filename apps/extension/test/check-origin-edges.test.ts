@@ -36,6 +36,7 @@ import {
   CHECKPOINTS,
   checkpointAt,
   checkpointHeader,
+  FIXTURE_NOW,
   HISTORIES,
   HISTORY_PATH,
   inclusionHeader,
@@ -66,7 +67,7 @@ function siteFetch(routes: Record<string, { status?: number; body: Uint8Array } 
 }
 
 const run = (headers: HeaderList, fetch: FetchBounded, store = new MemoryStore()): Promise<OriginCheck> =>
-  checkOrigin({ origin, headers, trust, store, core: coreApi, fetch, now: 1 });
+  checkOrigin({ origin, headers, trust, store, core: coreApi, fetch, now: FIXTURE_NOW });
 const status = (r: OriginCheck, id: string) => r.checks.filter((c) => c.id === id).map((c) => c.status);
 const card = siteFetch({
   '/.well-known/agent-card.json': { body: CARDS.good },
@@ -184,6 +185,25 @@ describe('checkpoint signatures', () => {
     const r = await run(h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader('not a note') }), card);
     expect(status(r, 'proof.checkpoint')).toEqual(['fail']);
   });
+
+  it("a tree head dated more than ten minutes after this computer's time → failed, and not remembered", async () => {
+    const store = new MemoryStore();
+    const future = checkpointAt(TREES.v1, FIXTURE_NOW + 11 * 60_000);
+    const r = await run(h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(future) }), card, store);
+    const c = r.checks.find((x) => x.id === 'proof.checkpoint')!;
+    expect(c.status).toBe('fail');
+    expect(c.reason).toMatch(/^checkpoint\.future: the tree head is dated .* after this computer's time/);
+    expect(c.expected).toBe(
+      `a tree head dated at or before ${new Date(FIXTURE_NOW).toISOString()} (with 10 minutes for clock differences)`,
+    );
+    expect(c.found).toBe(new Date(FIXTURE_NOW + 11 * 60_000).toISOString());
+    expect(r.status).toBe('failed');
+    expect(store.treeHeads.size).toBe(0);
+    // Within the allowance it is an ordinary tree head.
+    const near = checkpointAt(TREES.v1, FIXTURE_NOW + 9 * 60_000);
+    const ok = await run(h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(near) }), card);
+    expect(status(ok, 'proof.checkpoint')).toEqual(['pass']);
+  });
 });
 
 describe('the key history (spec §6.5)', () => {
@@ -197,7 +217,7 @@ describe('the key history (spec §6.5)', () => {
       store: new MemoryStore(),
       core: coreApi,
       fetch: siteFetch({ '/.well-known/agent-card.json': { body: CARDS.good }, [HISTORY_PATH]: history }),
-      now: 1,
+      now: FIXTURE_NOW,
     });
   const doc = (v: JsonObject | string) => ({
     body: utf8Encode(typeof v === 'string' ? v : JSON.stringify(v)),
@@ -375,7 +395,7 @@ describe('the key history (spec §6.5)', () => {
         '/.well-known/agent-card.json': { body: plain },
         [HISTORY_PATH]: { body: HISTORIES.good },
       }),
-      now: 1,
+      now: FIXTURE_NOW,
     });
     expect(status(r, 'proof.key_history')).toEqual([]);
   });
@@ -419,7 +439,7 @@ describe('page (body) proofs bound with Content-Digest', () => {
         store: new MemoryStore(),
         core: coreApi,
         fetch: card,
-        now: 1,
+        now: FIXTURE_NOW,
       });
     const ok = await go(bodyDigest);
     expect(status(ok, 'proof.inclusion.body')).toEqual(['pass']);

@@ -10,6 +10,7 @@ import type { OriginCheck } from '../src/storage/types.js';
 import { type RunningSite, serveWorld } from './fixture/server.js';
 import {
   checkpointHeader,
+  FIXTURE_NOW,
   type FixtureWorld,
   type SiteName,
   trustStoreJson,
@@ -239,7 +240,7 @@ describe('checkOrigin against the fixture sites (real cards, real log, real chec
         store: new MemoryStore(),
         core: coreApi,
         fetch: fetchBounded,
-        now: 1,
+        now: FIXTURE_NOW,
       });
     const bare = await run(world.CHECKPOINTS.v1);
     expect(bare.status).toBe('failed');
@@ -253,6 +254,15 @@ describe('checkOrigin against the fixture sites (real cards, real log, real chec
       'verified',
     );
     expect(cosigned.checks.find((c) => c.id === 'proof.witnesses')?.status).toBe('pass');
+    // A cosignature dated more than ten minutes after this computer's time does not count.
+    const future = await run(
+      cosignCheckpoint(world.CHECKPOINTS.v1, w2, BigInt(Math.floor(FIXTURE_NOW / 1000) + 11 * 60)),
+    );
+    expect(future.status).toBe('failed');
+    expect(future.checks.find((c) => c.id === 'proof.checkpoint')).toMatchObject({
+      reason: expect.stringMatching(/^checkpoint\.witness-quorum: /),
+      found: '0 counted cosignatures',
+    });
     // A cosignature by a key that is not pinned does not count.
     const stranger = await run(
       cosignCheckpoint(

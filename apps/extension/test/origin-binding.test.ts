@@ -9,7 +9,13 @@ import type { HeaderList } from '../src/background/headers.js';
 import { isPotentiallyTrustworthy, namedOrigins } from '../src/background/origin-binding.js';
 import { MemoryStore } from '../src/storage/memory.js';
 import type { OriginCheck } from '../src/storage/types.js';
-import { DEFAULT_ORIGINS, type FixtureWorld, fixtureWorld, trustStoreJson } from './fixture/sites.js';
+import {
+  DEFAULT_ORIGINS,
+  FIXTURE_NOW,
+  type FixtureWorld,
+  fixtureWorld,
+  trustStoreJson,
+} from './fixture/sites.js';
 
 const trust = parseTrustStore(trustStoreJson());
 
@@ -22,7 +28,15 @@ function visitGood(world: FixtureWorld, origin: string): Promise<OriginCheck> {
     const r = world.SITES.good(url.slice(origin.length), 1);
     return { url, status: r.status, bytes: r.body, contentType: r.headers['content-type'] ?? null };
   };
-  return checkOrigin({ origin, headers, trust, store: new MemoryStore(), core: coreApi, fetch, now: 1 });
+  return checkOrigin({
+    origin,
+    headers,
+    trust,
+    store: new MemoryStore(),
+    core: coreApi,
+    fetch,
+    now: FIXTURE_NOW,
+  });
 }
 const statusOf = (r: OriginCheck, id: string) => r.checks.filter((c) => c.id === id).map((c) => c.status);
 

@@ -160,7 +160,12 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
         }),
       );
     } else {
-      const r = await core.verifyCard(cardFetch.text, trust, await fetchHistory(origin, input.fetch));
+      const r = await core.verifyCard(
+        cardFetch.text,
+        trust,
+        await fetchHistory(origin, input.fetch),
+        input.now,
+      );
       checks.push(...r.checks);
       card = r.card;
       if (card) {
@@ -193,7 +198,7 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
   let proof: ProofView | null = null;
   let verified: VerifiedCheckpoint | null = null;
   if (headers?.checkpoint) {
-    const cp = await core.verifyCheckpoint(headers.checkpoint, trust);
+    const cp = await core.verifyCheckpoint(headers.checkpoint, trust, input.now);
     if (!cp.ok) {
       checks.push(
         check(

@@ -1,6 +1,8 @@
 import {
   type CheckOutcome,
+  CLOCK_ALLOWANCE_MS,
   expectedFoundOf,
+  formatTimestamp,
   type NoteVerifierKey,
   parseLineageSthTimestamp,
   parseStrictJson,
@@ -49,8 +51,14 @@ function sthTimestamp(extensionLines: readonly string[]): number | null {
   }
 }
 
-async function checkpoint(note: string, trust: TrustStore): Promise<VerifiedCheckpoint | RejectedCheckpoint> {
+async function checkpoint(
+  note: string,
+  trust: TrustStore,
+  nowMs: number,
+): Promise<VerifiedCheckpoint | RejectedCheckpoint> {
   const witnesses = keys(trust.witnesses.vkeys);
+  // A cosignature dated more than the allowance after now does not count toward the quorum (§3).
+  const nowSeconds = BigInt(Math.floor(nowMs / 1000));
   let firstOrigin: string | null = null;
   let unknown: RejectedCheckpoint | null = null;
   for (const log of trust.logs) {
@@ -61,14 +69,29 @@ async function checkpoint(note: string, trust: TrustStore): Promise<VerifiedChec
       origin: log.origin,
       witnesses,
       witnessThreshold: trust.witnesses.threshold,
+      nowSeconds,
     });
+    const timestampMs = r.ok ? sthTimestamp(r.checkpoint.extensionLines) : null;
+    if (r.ok && timestampMs !== null && timestampMs > nowMs + CLOCK_ALLOWANCE_MS) {
+      // No log signs a tree head in the future (spec §4.2.4): the log's clock or key was misused,
+      // or this computer's clock is behind. Not remembered either: it would be the reference later.
+      return {
+        ok: false,
+        unknownLog: false,
+        code: 'checkpoint.future',
+        message: `the tree head is dated ${formatTimestamp(timestampMs)}, after this computer's time ${formatTimestamp(nowMs)}: no log signs a tree head in the future — the log's clock or key was misused, or this computer's clock is behind`,
+        log: r.checkpoint.origin,
+        expected: `a tree head dated at or before ${formatTimestamp(nowMs)} (with ${CLOCK_ALLOWANCE_MS / 60_000} minutes for clock differences)`,
+        found: formatTimestamp(timestampMs),
+      };
+    }
     if (r.ok) {
       return {
         ok: true,
         log: r.checkpoint.origin,
         size: r.checkpoint.size,
         root: r.checkpoint.rootHash,
-        timestampMs: sthTimestamp(r.checkpoint.extensionLines),
+        timestampMs,
         checks: [
           {
             id: 'proof.checkpoint',
@@ -169,8 +192,9 @@ function historyOutcome(agentId: string, history: HistoryFetch, vh: VerifiedHist
 }
 
 export const coreApi: CoreApi = {
-  async verifyCard(text, trust, history) {
-    const vh = history?.kind === 'ok' ? await verifyHistoryDocument(history.bytes, history.url, trust) : null;
+  async verifyCard(text, trust, history, nowMs) {
+    const vh =
+      history?.kind === 'ok' ? await verifyHistoryDocument(history.bytes, history.url, trust, nowMs) : null;
     const r = await verifyAgentCard(text, trust, {
       ...(vh?.histories ? { keyHistories: vh.histories } : {}),
       ...(vh?.registration ? { registration: vh.registration } : {}),

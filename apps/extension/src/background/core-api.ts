@@ -46,8 +46,18 @@ export interface CoreApi {
     text: string,
     trust: TrustStore,
     history: HistoryFetch | null,
+    /** This computer's time (ms): cosignatures in the history's tree heads dated after it do not count. */
+    nowMs: number,
   ): Promise<{ checks: CheckOutcome[]; card: CardView | null }>;
-  verifyCheckpoint(note: string, trust: TrustStore): Promise<VerifiedCheckpoint | RejectedCheckpoint>;
+  /**
+   * `nowMs`: this computer's time. A tree head dated more than the clock allowance after it is
+   * rejected (`checkpoint.future`), and so is a cosignature toward the witness quorum.
+   */
+  verifyCheckpoint(
+    note: string,
+    trust: TrustStore,
+    nowMs: number,
+  ): Promise<VerifiedCheckpoint | RejectedCheckpoint>;
   verifyInclusion(p: {
     leafHash: Uint8Array;
     index: bigint;

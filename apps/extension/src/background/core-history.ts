@@ -59,6 +59,7 @@ export async function verifyHistoryDocument(
   bytes: Uint8Array,
   url: string,
   trust: TrustStore,
+  nowMs: number,
 ): Promise<VerifiedHistory> {
   let agentId: string | null = null;
   const result = (status: CheckOutcome['status'], extra: Partial<CheckOutcome> = {}): VerifiedHistory => ({
@@ -107,7 +108,7 @@ export async function verifyHistoryDocument(
     });
   }
 
-  const sths = new SthVerifier(trust);
+  const sths = new SthVerifier(trust, { nowSeconds: BigInt(Math.floor(nowMs / 1000)) });
   const seen = new Set<string>();
   let unpinned: string | null = null;
   let registration: CardRegistrationEvidence | undefined;

@@ -123,7 +123,7 @@ export async function checkSplitView(input: SplitViewInput): Promise<SplitViewRe
     return { outcome: null, previous: null };
   }
 
-  const again = await core.verifyCheckpoint(remembered.note, input.trust);
+  const again = await core.verifyCheckpoint(remembered.note, input.trust, input.now);
   if (
     !again.ok ||
     again.log !== remembered.log ||
