@@ -221,6 +221,27 @@ describe('red team: artifacts and the manifest', () => {
     await rejectedBy(repack(files), 'capsule.artifact_hash');
   });
 
+  it('an artifact bound to an event the capsule does not carry fails capsule.artifact_hash', async () => {
+    const m = manifest();
+    const a = m.files.find((x) => x.path.includes('scan-results'))!;
+    const missing = 'ab'.repeat(32);
+    const copy = { ...a, path: 'artifacts/A3-scan-results-v2.json', event_id: missing };
+    m.files.push(copy);
+    const files = new Map([
+      ...s.files,
+      [copy.path, s.files.get(a.path)!],
+      ['manifest.json', enc.encode(JSON.stringify(m))],
+    ]);
+    const v = await rejectedBy(repack(files), 'capsule.artifact_hash');
+    const c = v.report.checks.find((x) => x.id === 'capsule.artifact_hash' && x.status === 'fail')!;
+    expect(c).toMatchObject({
+      subject: { kind: 'event', id: missing, field: '/payload_hash' },
+      reason: `artifact "${copy.path}" names event ${missing.slice(0, 12)}…, which is not in the capsule`,
+      expected: `event ${missing} among the capsule's events`,
+      found: 'no such event',
+    });
+  });
+
   it('an artifact re-pointed at another event, unbound, or relabelled as "other" is a manifest failure', async () => {
     const cases: ((m: Manifest) => void)[] = [
       (m) => {

@@ -9,7 +9,7 @@ import {
 import { deflateSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crc32, extraField, rawZip } from '../capsule/support/raw-zip.js';
-import { enc, type Sample, verifiedAt, verifyZip } from './support.js';
+import { enc, repack, type Sample, verifiedAt, verifyZip } from './support.js';
 
 /**
  * Red team, container integrity (docs/spec/05-capsules.md §5.3, §5.5 step 1): every container
@@ -160,6 +160,28 @@ describe('red team: corruption found while reading is a container failure, and n
     const e = await src.read('events.jsonl', 10).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(LineageError);
     expect(e).not.toBeInstanceOf(CapsuleContainerError);
+  });
+
+  it('a listed file over the read limit fails capsule.file_hash, naming the file and both sizes', async () => {
+    // A card padded past a 16 KB limit (every other document fits): it cannot be read.
+    const card = 'cards/a1-readiness-coordinator.json';
+    const padded = new Uint8Array(20_000).fill(0x20);
+    padded.set(honest.files.get(card)!);
+    const v = await verifyCapsule(
+      zipCapsuleSource(repack(new Map([...honest.files, [card, padded]]))),
+      honest.trust,
+      { verifiedAt, capsuleName: 'x.zip', limits: { maxJsonBytes: 16_000 } },
+    );
+    expect(v.report.verdict).toBe('failed');
+    expect(v.report.checks.filter((c) => c.status === 'fail')).toEqual([
+      expect.objectContaining({
+        id: 'capsule.file_hash',
+        subject: { kind: 'file', id: card },
+        reason: 'the file is 20,000 bytes; the limit for this file is 16,000',
+        expected: 'at most 16,000 bytes',
+        found: '20,000 bytes',
+      }),
+    ]);
   });
 });
 

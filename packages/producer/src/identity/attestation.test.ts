@@ -299,6 +299,27 @@ describe('proof-server attestations', () => {
     );
   });
 
+  it('attestation.leaf_binding: a log proving a leaf that "leaves" does not list fails, and proves nothing for it', async () => {
+    const evs = events();
+    const dropped = toHex(eventLeafHash(evs[2]!));
+    const r = await v(
+      build(evs, (u) => {
+        u.leaves = u.leaves.filter((l) => l !== dropped);
+      }),
+    );
+    // Both logs prove the unlisted leaf: each is named, with the leaf it proves.
+    const binding = failed(r, 'attestation.leaf_binding');
+    expect(binding.map((c) => c.subject.field)).toEqual(['/logs/0', '/logs/1']);
+    expect(binding[0]).toMatchObject({
+      reason: expect.stringMatching(
+        /proves leaf [0-9a-f]{12}…, which the attestation's "leaves" does not list$/,
+      ),
+      expected: 'every proven leaf listed in "leaves"',
+      found: `leaf ${dropped}, proven but not listed`,
+    });
+    expect(r.proven.has(dropped)).toBe(false);
+  });
+
   it('attestation.schema: a log entry without proofs is rejected with its path', async () => {
     const evs = events();
     const a = build(evs, (u) => {
