@@ -1,5 +1,5 @@
 import { buildFedrampSample, zipCapsule } from '@lineage/producer';
-import { verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
+import { type CapsuleSource, verifyCapsule, zipCapsuleSource } from '@lineage/verifier-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const verifiedAt = '2026-11-22T00:00:00Z';
@@ -72,5 +72,25 @@ describe('capsule container checks', () => {
       expected: 'one of "events", "receipts", "card", "attestation", "openings", "artifact"',
       found: 'the string "spreadsheet"',
     });
+  });
+
+  it('a capsule whose files cannot be listed (an I/O error, not a LineageError) fails capsule.container', async () => {
+    const honest = zipCapsuleSource(zipCapsule(sample.files));
+    const source: CapsuleSource = {
+      ...honest,
+      list: async () => {
+        throw new Error('EIO: i/o error, scandir');
+      },
+    };
+    const v = await verifyCapsule(source, sample.trust, { verifiedAt, capsuleName: 'c.zip' });
+    expect(v.report.verdict).toBe('failed');
+    expect(v.report.checks).toEqual([
+      expect.objectContaining({
+        id: 'capsule.container',
+        status: 'fail',
+        subject: { kind: 'capsule', id: 'c.zip' },
+        reason: 'EIO: i/o error, scandir',
+      }),
+    ]);
   });
 });
