@@ -4,11 +4,12 @@
 // up to half its memory, where V8's default stops at about a quarter.
 import { rmSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { formatCount } from '@lineage/verifier-core';
 import { EXIT_USAGE } from './cli-types.js';
+import { pendingPathOf } from './file-output.js';
 import { stringifyJsonSafe, unusableDocument } from './format.js';
 import { terminalSafe } from './terminal-text.js';
 
@@ -58,7 +59,7 @@ export function memoryFacts(env: Readonly<Record<string, string | undefined>>): 
   };
 }
 
-/** Output options whose files are written beside a temporary name until complete (file-output.ts). */
+/** Output options whose files are written under a pending name until complete (file-output.ts). */
 const OUTPUT_OPTIONS = ['--report-html', '--oscal', '--out'];
 
 function outputPaths(argv: readonly string[]): string[] {
@@ -103,10 +104,7 @@ export async function runBounded(argv: string[], options: BoundedRunOptions): Pr
   });
   const code = await new Promise<number>((res) => worker.once('exit', res));
   if (failure?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    for (const p of outputPaths(argv)) {
-      const full = resolve(options.cwd, p);
-      rmSync(join(dirname(full), `.${basename(full)}.${process.pid}.tmp`), { force: true });
-    }
+    for (const p of outputPaths(argv)) rmSync(pendingPathOf(resolve(options.cwd, p)), { force: true });
     const message =
       `the run needed more memory than the ${formatCount(limitMiB)} MiB it may use ` +
       (facts.userChosen

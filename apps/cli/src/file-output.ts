@@ -144,6 +144,11 @@ export function checkOutputPath(
     );
 }
 
+/** Where `writeFileInPieces` writes `path` until it is complete (beside it, named for this process). */
+export function pendingPathOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
 /**
  * Writes a report file piece by piece into a temporary file beside it, then moves it into
  * place: a large report (700k checks) never exists as one string, and a failure part-way
@@ -155,7 +160,7 @@ export function writeFileInPieces(
   produce: (write: (piece: string) => void) => void,
   options: { fresh?: boolean; mode?: number; what?: string } = {},
 ): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = pendingPathOf(path);
   // A failure of the file system (ENOSPC, EROFS, a directory removed meanwhile) names the file;
   // anything else (a renderer's error, a refusal to replace a record) is passed on as it is.
   const named = (e: unknown) =>
