@@ -112,6 +112,22 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(r.events).toHaveLength(6);
   });
 
+  it('event.schema: attestations, receipts or openings given as something other than an array fail, naming the field', async () => {
+    // Inputs may come from untyped JSON: a non-array is reported, never read as "none".
+    for (const name of ['attestations', 'receipts', 'openings'] as const) {
+      const r = await verifyCallChain(input(Object.values(workflow()), { [name]: {} as unknown as never[] }));
+      expect(r.verdict).toBe('failed');
+      expect(failures(r.checks)).toEqual([
+        expect.objectContaining({
+          id: 'event.schema',
+          status: 'fail',
+          subject: { kind: 'chain', id: 'call chain', field: `/${name}` },
+          reason: `${name} must be an array`,
+        }),
+      ]);
+    }
+  });
+
   it('event.signature: an event altered after signing fails (and its leaf no longer matches the log)', async () => {
     const w = workflow();
     const tampered = { ...w.signoff, context: { ...w.signoff.context, controls: ['AU-10', 'CA-7'] } };
