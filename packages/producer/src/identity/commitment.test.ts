@@ -144,6 +144,23 @@ describe('commitments and selective disclosure', () => {
     ]);
   });
 
+  it('a malformed opening (no value, or a field the scheme does not have) fails, naming its path', async () => {
+    const w = world();
+    const { value: _value, ...noValue } = openingFor(w.ips, eventId(w.inv)) as Record<string, unknown>;
+    const extra = { ...openingFor(w.count, eventId(w.inv)), salt: '00' };
+    const r = await run(w, [noValue, extra]);
+    expect(r.verdict).toBe('failed');
+    expect(r.checks.filter((c) => c.id === 'commitment.opening' && c.status === 'fail')).toEqual([
+      expect.objectContaining({
+        subject: { kind: 'commitment', id: 'opening 0', field: '/openings/0/value' },
+        reason: 'opening has no "value"',
+      }),
+      expect.objectContaining({
+        subject: expect.objectContaining({ kind: 'commitment', id: 'opening 1' }),
+      }),
+    ]);
+  });
+
   it('Pedersen commitments hide the value (different blindings) and bind it (m changes C)', () => {
     const b1 = new Uint8Array(32).fill(1);
     const b2 = new Uint8Array(32).fill(2);
