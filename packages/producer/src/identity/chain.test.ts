@@ -151,6 +151,18 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(c[0]!.found).toBe(tb.inventory.publicKeyHex);
   });
 
+  it("event.actor_key_valid_at_time: a pinned approver's event signed with another key fails, naming the pinned key", async () => {
+    const w = workflow();
+    const forged = signEvent(w.root, testKey('not-the-ao-key'));
+    const r = await both(input([forged, w.regInv, w.regScan, w.inv, w.scan, w.signoff]));
+    expect(failed(r, 'event.actor_known')[0]!.expected).toBe(tb.ao.key.publicKeyHex);
+    expect(keyCheck(r, forged)).toMatchObject({
+      status: 'fail',
+      reason: 'key not pinned for this approver',
+      expected: `the key pinned for ${tb.ao.id}`,
+    });
+  });
+
   it('event.actor_known: a human approval by an unpinned approver fails', async () => {
     const mallory = { id: 'lin:human:mallory', key: testKey('mallory') };
     const fake = humanApproval(
