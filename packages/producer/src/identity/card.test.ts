@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { addIdentityBlock, baseAgentCard, signAgentCard } from './card.js';
 import { registerEvent, revokeEvent, rotateEvent } from './event.js';
 import { asAgentKey, p256TestKey, testKey } from './keys.js';
-import { at } from './testbed.js';
+import { at, eventId, T0, testbed } from './testbed.js';
 
 const agent = asAgentKey(testKey('card-test-agent'));
 const other = asAgentKey(testKey('card-test-other'));
@@ -267,5 +267,51 @@ describe('enhanced agent cards made by the producer', () => {
       const r = await verifyAgentCard(JSON.stringify(signed), trust);
       expect(r.signatures[0]!.form, form).toBe(form);
     }
+  });
+
+  it('card.lineage: a malformed registration, another event, or an inclusion proof for another leaf fails', async () => {
+    const tb = testbed('lineage.example/card-lineage-log');
+    const reg = registerEvent(tb.inventory, { timestamp: at(1), sequence: 0 });
+    const regScan = registerEvent(tb.scanner, { timestamp: at(1), sequence: 0 });
+    const [cited, citedScan] = tb.log.cite([reg, regScan], T0 + 600_000);
+    const inclusion = cited!.inclusion as unknown as JsonObject;
+    const card = signAgentCard(
+      addIdentityBlock(base, tb.inventory, {
+        lineage: {
+          log_origin: tb.log.origin,
+          registration_event_id: eventId(reg),
+          registration_leaf_index: inclusion.leaf_index as number,
+        },
+      }),
+      { alg: 'EdDSA', kid: tb.inventory.agentId, key: tb.inventory },
+    );
+    const lineage = async (event: unknown, inc: JsonObject) =>
+      (
+        await verifyAgentCard(JSON.stringify(card), tb.trust(), {
+          registration: { event: event as JsonObject, inclusion: inc },
+        })
+      ).checks.find((c) => c.id === 'card.lineage');
+    expect(await lineage(reg, inclusion)).toMatchObject({ status: 'pass' });
+    expect(await lineage({ ...reg, sequence: -1 }, inclusion)).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/^registration event malformed: /),
+    });
+    expect(await lineage(regScan, inclusion)).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining(`the supplied event has id ${eventId(regScan)}, not ${eventId(reg)}`),
+    });
+    // The scanner's proof, relabelled as the card's leaf: the pointer matches, the proof does not.
+    const otherProof = {
+      ...(citedScan!.inclusion as unknown as JsonObject),
+      leaf_index: inclusion.leaf_index!,
+    };
+    expect(await lineage(reg, otherProof)).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/^merkle\.inclusion\.root_mismatch: /),
+    });
+    expect(await lineage(reg, { ...inclusion, log_origin: 'lineage.example/elsewhere' })).toMatchObject({
+      status: 'fail',
+      reason: 'the inclusion proof is for another log or leaf than the card points to',
+    });
   });
 });
