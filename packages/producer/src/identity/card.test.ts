@@ -245,7 +245,11 @@ describe('enhanced agent cards made by the producer', () => {
     const exts = (good.capabilities as JsonObject).extensions as JsonObject[];
     exts.push(structuredClone(exts[0]!));
     const two = await verifyAgentCard(JSON.stringify(good), emptyTrustStore());
-    expect(two.checks.find((c) => c.id === 'card.identity_block')!.reason).toContain('2 identity extensions');
+    expect(two.checks.find((c) => c.id === 'card.identity_block')).toMatchObject({
+      status: 'fail',
+      reason: '2 identity extensions; exactly one is allowed',
+    });
+    expect(status(two, 'card.agent_id')).toEqual(['not_checked']);
     const { skills: _s, ...noSkills } = addIdentityBlock(base, agent);
     const shape = await verifyAgentCard(JSON.stringify(noSkills), emptyTrustStore());
     expect(shape.checks.find((c) => c.id === 'card.shape')).toMatchObject({
