@@ -218,23 +218,17 @@ export async function checkReceipts(
       notAfter === undefined
         ? undefined
         : sent > notAfter
-          ? 'sent_at'
+          ? { what: 'sent', field: '/sent_at', at: r.sent_at }
           : recv > notAfter
-            ? 'received_at'
+            ? { what: 'received', field: '/acknowledgement/received_at', at: ack.received_at }
             : undefined;
-    if (late !== undefined)
+    if (late)
       sink.push(
-        outcome(
-          'receipt.clock_skew',
-          'fail',
-          { ...s, field: late === 'sent_at' ? '/sent_at' : '/acknowledgement/received_at' },
-          T.clock,
-          {
-            reason: `${late === 'sent_at' ? 'sent' : 'received'} after this verification: a handoff cannot be signed in the future — the agents' clocks or keys were misused, or this machine's clock is behind`,
-            expected: `at or before ${opts.verifiedAt} (the verification time, with ${CLOCK_ALLOWANCE_MS / 60_000} minutes for clock differences)`,
-            found: late === 'sent_at' ? r.sent_at : ack.received_at,
-          },
-        ),
+        outcome('receipt.clock_skew', 'fail', { ...s, field: late.field }, T.clock, {
+          reason: `${late.what} after this verification: a handoff cannot be signed in the future — the agents' clocks or keys were misused, or this machine's clock is behind`,
+          expected: `at or before ${opts.verifiedAt} (the verification time, with ${CLOCK_ALLOWANCE_MS / 60_000} minutes for clock differences)`,
+          found: late.at,
+        }),
       );
   }
   // Replays: a handoff id used twice anywhere (reported once, at its second use).
