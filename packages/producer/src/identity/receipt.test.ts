@@ -255,6 +255,19 @@ describe('handoff receipts', () => {
       found: 'number -1',
     });
   });
+  it('receipt.schema: receipts that are not an array (untyped JSON) fail, and nothing verifies', async () => {
+    const r = await verifyReceipts({ receipts: channel(1) } as unknown as JsonValue[]);
+    expect(r.verdict).toBe('failed');
+    expect(r.checks).toEqual([
+      expect.objectContaining({
+        id: 'receipt.schema',
+        status: 'fail',
+        subject: { kind: 'receipt', id: 'receipts' },
+        reason: 'receipts must be an array',
+      }),
+    ]);
+    expect(r.receipts).toEqual([]);
+  });
   it("a party with no key history is not_checked: nothing shows the key was the agent's then", async () => {
     const r = await verifyReceipts(channel(1) as unknown as JsonValue[]);
     expect(r.verdict).toBe('incomplete');
