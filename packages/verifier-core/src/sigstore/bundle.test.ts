@@ -103,4 +103,23 @@ describe('Sigstore bundles: transparency-log part', () => {
     const n = await verifyBundleTlog(JSON.stringify(nb), production);
     expect(n.checks.find((x) => x.id === 'sigstore.inclusion-proof')?.status).toBe('fail');
   });
+
+  it('rejects a checkpoint whose signed text was changed: checkpoint-signature fails, the rest is not judged', async () => {
+    const b = JSON.parse(read('happy-path-v0.3', 'bundle.sigstore.json'));
+    const ip = b.verificationMaterial.tlogEntries[0].inclusionProof;
+    ip.checkpoint.envelope = ip.checkpoint.envelope.replace('\n75408393\n', '\n75408394\n');
+    const r = await verifyBundleTlog(JSON.stringify(b), production);
+    expect(r.ok).toBe(false);
+    expect(r.checks.filter((x) => x.status === 'fail')).toEqual([
+      expect.objectContaining({
+        id: 'sigstore.checkpoint-signature',
+        reason: expect.stringMatching(/^note\.bad-signature: /),
+      }),
+    ]);
+    expect(r.checks.filter((x) => x.status === 'not_checked').map((x) => x.id)).toEqual([
+      'sigstore.checkpoint-size',
+      'sigstore.inclusion',
+      'sigstore.root-binding',
+    ]);
+  });
 });
