@@ -24,6 +24,8 @@ import {
   verifyConsistencyAllowEmpty,
   verifyInclusion,
   verifyMultiproof,
+  verifySubtreeConsistency,
+  verifySubtreeInclusion,
 } from './index.js';
 
 const entries = Array.from({ length: 1000 }, (_, i) => utf8Encode(`entry ${i}`));
@@ -435,6 +437,33 @@ describe('subtrees', () => {
     expect(isValidSubtree(3, 3)).toBe(true);
     expect(isValidSubtree(3, 2)).toBe(false);
     expect(isValidSubtree(1n, (1n << 63n) + 2n)).toBe(false);
+  });
+
+  it('subtree inclusion: a leaf outside [start, end) is refused as such, whatever its proof', () => {
+    const sub = new MerkleTree(leaves.slice(4, 8));
+    const root = sub.root();
+    const ok = { leafHash: h(4), index: 4, start: 4, end: 8, proof: sub.inclusionProof(0), root };
+    expect(verifySubtreeInclusion(ok)).toEqual({ ok: true });
+    for (const index of [3, 8]) {
+      expect(verifySubtreeInclusion({ ...ok, leafHash: h(index), index })).toMatchObject({
+        ok: false,
+        code: 'merkle.subtree.index_out_of_range',
+        message: `index ${index} is outside the subtree [4, 8)`,
+      });
+    }
+  });
+
+  it('subtree consistency: an empty subtree needs the empty-tree root as root1, and nothing else', () => {
+    const empty = { start: 3, end: 3, size: 10, root1: emptyRoot(), root2: tree.root(10), proof: [] };
+    expect(verifySubtreeConsistency(empty)).toEqual({ ok: true });
+    expect(verifySubtreeConsistency({ ...empty, root1: h(3) })).toMatchObject({
+      ok: false,
+      code: 'merkle.subtree.root1_mismatch',
+    });
+    expect(verifySubtreeConsistency({ ...empty, proof: [h(0)] })).toMatchObject({
+      ok: false,
+      code: 'merkle.subtree.proof_length',
+    });
   });
 });
 
