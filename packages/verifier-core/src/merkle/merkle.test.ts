@@ -453,6 +453,24 @@ describe('subtrees', () => {
     }
   });
 
+  it('subtree consistency: the proof must rebuild root1, and a border proof must have its exact length', () => {
+    // [0, 6) of 10: the seed comes from the proof, so only the rebuilt subtree root ties it to root1.
+    const grown = { start: 0, end: 6, size: 10, root1: tree.root(6), root2: tree.root(10) };
+    const proof = tree.consistencyProof(6, 10);
+    expect(verifySubtreeConsistency({ ...grown, proof })).toEqual({ ok: true });
+    expect(verifySubtreeConsistency({ ...grown, proof, root1: tree.root(5) })).toMatchObject({
+      ok: false,
+      code: 'merkle.subtree.root1_mismatch',
+    });
+    // [4, 8) of 8 lies on the right border: one left sibling, the root of [0, 4).
+    const border = { start: 4, end: 8, size: 8, root1: merkleRoot(leaves.slice(4, 8)), root2: tree.root(8) };
+    expect(verifySubtreeConsistency({ ...border, proof: [tree.root(4)] })).toEqual({ ok: true });
+    expect(verifySubtreeConsistency({ ...border, proof: [tree.root(4), h(0)] })).toMatchObject({
+      ok: false,
+      code: 'merkle.subtree.proof_length',
+    });
+  });
+
   it('subtree consistency: an empty subtree needs the empty-tree root as root1, and nothing else', () => {
     const empty = { start: 3, end: 3, size: 10, root1: emptyRoot(), root2: tree.root(10), proof: [] };
     expect(verifySubtreeConsistency(empty)).toEqual({ ok: true });
