@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  concatBytes,
+  cosignatureV1Message,
   formatTlogProof,
   fromBase64,
   leafHash,
@@ -16,7 +18,7 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, vectorPath } from '../../../../test/support/vectors.js';
-import { testKey } from '../identity/keys.js';
+import { signBytes, testKey } from '../identity/keys.js';
 import { addNoteSignatures, cosignCheckpoint, makeLineageSth, signCheckpoint, signNote } from './sign.js';
 import { formatSignerKey, generateNoteSigner, noteSigner, parseSignerKey } from './signer.js';
 
@@ -110,6 +112,27 @@ describe('producer round trip: sign, then verify with the verifier core', () => 
     raw[11]! ^= 1;
     const bad = cosigned.replace(line, `\u2014 witness.example/w2 ${toBase64(raw)}`);
     expect(await verifyLineageSth(bad, policy)).toMatchObject({ ok: false, code: 'note.bad-signature' });
+  });
+
+  it('rejects a cosignature dated past 2^63-1 even though the witness really signed it', async () => {
+    const sth = makeLineageSth({ logId: LOG_ID, treeSize: 5, rootHash: tree.root(), timestampMs: 1000 }, log);
+    const policy = {
+      logId: LOG_ID,
+      logKeys: [parseVkey(log.vkey)],
+      witnesses: [parseVkey(w1.vkey)],
+      witnessThreshold: 1,
+    };
+    // What the producer refuses to make: a cosignature/v1 whose time does not fit an int64.
+    const cosign = (time: bigint) => {
+      const ts = new Uint8Array(8);
+      new DataView(ts.buffer).setBigUint64(0, time);
+      const sig = signBytes(w1.key, cosignatureV1Message(time, parseSignedNote(sth).textBytes));
+      return `${sth}\u2014 ${w1.name} ${toBase64(concatBytes(w1.keyId, ts, sig))}\n`;
+    };
+    expect((await verifyLineageSth(cosign((1n << 63n) - 1n), policy)).ok).toBe(true);
+    const r = await verifyLineageSth(cosign(1n << 63n), policy);
+    expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
+    expect(!r.ok && r.message).toMatch(/cosignature timestamp 9223372036854775808 exceeds 2\^63-1$/);
   });
 
   it('rejects Lineage STHs with a wrong log id, a missing or malformed timestamp, or a non-Ed25519 key name', async () => {
