@@ -211,6 +211,27 @@ describe.each([
     expect(r2).toMatchObject({ ok: false, code: 'note.bad-signature' });
     if (!r2.ok) expect(r2.message).toMatch(/must equal the key name/);
   });
+
+  it('0x05: a DigitallySigned naming another algorithm fails, though the ECDSA bytes still verify', async () => {
+    setCryptoBackend(backend);
+    const c = byId('formats-static-ct-rome');
+    const key = parseVkey(c.verifierKeys[0]!);
+    const text = c.noteText!;
+    const line = text.split('\n').find((l) => l.startsWith(`\u2014 ${key.name} `))!;
+    // key ID (4) ‖ timestamp (8) ‖ hash algorithm ‖ signature algorithm ‖ length (2) ‖ signature.
+    for (const [at, value, found] of [
+      [12, 5, '5/3'],
+      [13, 1, '4/1'],
+    ] as const) {
+      const raw = fromBase64(line.slice(line.lastIndexOf(' ') + 1));
+      raw[at] = value;
+      const r = await verifyCheckpoint(text.replace(line, `\u2014 ${key.name} ${toBase64(raw)}`), {
+        logKeys: [key],
+      });
+      expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
+      if (!r.ok) expect(r.message).toMatch(`must be SHA-256/ECDSA (4/3), found ${found}`);
+    }
+  });
 });
 
 describe('tessera checkpoints', () => {
