@@ -212,7 +212,7 @@ describe.each([
     if (!r2.ok) expect(r2.message).toMatch(/must equal the key name/);
   });
 
-  it('0x05: a DigitallySigned naming another algorithm fails, though the ECDSA bytes still verify', async () => {
+  it('0x05: a DigitallySigned naming another algorithm fails, though the ECDSA bytes verify; a changed size fails', async () => {
     setCryptoBackend(backend);
     const c = byId('formats-static-ct-rome');
     const key = parseVkey(c.verifierKeys[0]!);
@@ -231,6 +231,10 @@ describe.each([
       expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
       if (!r.ok) expect(r.message).toMatch(`must be SHA-256/ECDSA (4/3), found ${found}`);
     }
+    // The tree size the log signed, changed: the TreeHeadSignature no longer verifies.
+    const r = await verifyCheckpoint(text.replace('\n115474666\n', '\n115474667\n'), { logKeys: [key] });
+    expect(r).toMatchObject({ ok: false, code: 'note.bad-signature' });
+    if (!r.ok) expect(r.message).toMatch(/RFC 6962 TreeHeadSignature does not verify$/);
   });
 });
 
