@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { LineageApi, OpenedCapsule, TrustStoreView, VerifyOutcome } from '../shared/api.js';
-import type { CapsuleVerification, VerifyProgress } from '../shared/contract.js';
+import type { ReportView, VerifyProgress } from '../shared/contract.js';
 import { ApprovalCheckScreen } from './screens/ApprovalCheckScreen.js';
 import { ApproveScreen } from './screens/ApproveScreen.js';
 import { OpenScreen } from './screens/OpenScreen.js';
@@ -18,7 +18,7 @@ export interface CapsuleState {
   capsule: OpenedCapsule;
   phase: 'ready' | 'verifying' | 'done' | 'cancelled' | 'error';
   progress?: VerifyProgress;
-  verification?: CapsuleVerification;
+  verification?: ReportView;
   error?: string;
 }
 

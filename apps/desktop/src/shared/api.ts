@@ -5,7 +5,7 @@
  * services. Every argument and result is plain, structured-cloneable data.
  */
 import type { ApproverRole } from '@lineage/verifier-core';
-import type { CapsuleVerification, VerifyProgress } from './contract.js';
+import type { ReportView, VerifyProgress } from './contract.js';
 
 export interface OpenedCapsule {
   capsuleId: string;
@@ -23,7 +23,7 @@ export interface RecentFile {
 }
 
 export type VerifyOutcome =
-  | { status: 'done'; verification: CapsuleVerification }
+  | { status: 'done'; verification: ReportView }
   | { status: 'cancelled' }
   | { status: 'error'; message: string };
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostIo } from '../../src/main/services/host-io.js';
 import { createMainApi } from '../../src/main/services/main-api.js';
+import type { ReportViewLimits } from '../../src/main/services/report-view.js';
 import type { ApiEvent } from '../../src/shared/api.js';
 
 export interface Harness {
@@ -27,7 +28,7 @@ export interface Harness {
   onEvent: (fn: (e: ApiEvent) => void) => void;
 }
 
-export function createHarness(opts: { now?: () => Date } = {}): Harness {
+export function createHarness(opts: { now?: () => Date; reportViewLimits?: ReportViewLimits } = {}): Harness {
   const userDataDir = mkdtempSync(join(tmpdir(), 'lineage-desktop-user-'));
   const saveDir = mkdtempSync(join(tmpdir(), 'lineage-desktop-saved-'));
   const events: ApiEvent[] = [];
@@ -57,6 +58,7 @@ export function createHarness(opts: { now?: () => Date } = {}): Harness {
         .map((p) => readFileSync(new URL(p, import.meta.url), 'utf8'))
         .join('\n'),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.reportViewLimits ? { reportViewLimits: opts.reportViewLimits } : {}),
   });
   return {
     api,

@@ -23,6 +23,7 @@ import { writeFileAtomic } from './json-file.js';
 import { KeyStore } from './key-store.js';
 import { RecentFiles } from './recent-files.js';
 import { exportReport } from './report-export.js';
+import { REPORT_VIEW_LIMITS, type ReportViewLimits, reportView } from './report-view.js';
 import { TrustStoreService } from './trust-store.js';
 import { VerificationService } from './verification.js';
 
@@ -38,6 +39,8 @@ export interface MainApiOptions {
   keyIdleLockMs?: number;
   /** The app's stylesheet for the printable report (the built renderer's CSS). */
   printCss: () => Promise<string>;
+  /** How much of a verification the page is sent (default REPORT_VIEW_LIMITS); exports get all of it. */
+  reportViewLimits?: ReportViewLimits;
 }
 
 const SAVE_FILTERS: Record<ExportFormat, { name: string; extensions: string[]; suffix: string }> = {
@@ -121,9 +124,15 @@ export function createMainApi(
         },
         (progress) => o.emit({ type: 'verify-progress', capsuleId, progress }),
       );
-      if (outcome.status === 'done') results.set(capsuleId, outcome.verification);
-      else results.delete(capsuleId);
-      return outcome;
+      if (outcome.status !== 'done') {
+        results.delete(capsuleId);
+        return outcome;
+      }
+      results.set(capsuleId, outcome.verification);
+      return {
+        status: 'done',
+        verification: reportView(outcome.verification, o.reportViewLimits ?? REPORT_VIEW_LIMITS),
+      };
     },
     async cancelVerify(capsuleId) {
       const s = starting.get(capsuleId);

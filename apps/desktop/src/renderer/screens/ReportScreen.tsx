@@ -12,10 +12,10 @@ import {
   useRowPages,
   VerdictBanner,
 } from '@lineage/ui';
-import { formatCountOf } from '@lineage/verifier-core';
+import { formatCount, formatCountOf } from '@lineage/verifier-core';
 import { useMemo, useState } from 'react';
 import type { ExportFormat, LineageApi } from '../../shared/api.js';
-import type { CapsuleVerification } from '../../shared/contract.js';
+import type { ReportView } from '../../shared/contract.js';
 import { checksAbout, graphWithCheckStatus } from '../../shared/graph-status.js';
 import { type CapsuleState, formatBytes, messageOf } from '../App.js';
 
@@ -116,20 +116,25 @@ function Report({
   api: LineageApi;
   capsuleId: string;
   name: string;
-  v: CapsuleVerification;
+  v: ReportView;
   onApprove: () => void;
 }) {
   const [tab, setTab] = useState<Tab>(v.report.verdict === 'verified' ? 'lineage' : 'checks');
-  const firstFailed = graphWithCheckStatus(v).nodes.find((n) => n.status === 'fail')?.id;
-  const [selected, setSelected] = useState<string | undefined>(firstFailed ?? v.lineage.nodes[0]?.id);
+  const [selected, setSelected] = useState<string | undefined>(
+    () => graphWithCheckStatus(v).nodes.find((n) => n.status === 'fail')?.id ?? v.lineage.nodes[0]?.id,
+  );
   const showSubject = (id: string) => {
     setSelected(id);
     setTab('lineage');
   };
+  const of = (shown: number, total: number | undefined) =>
+    total === undefined || total === shown
+      ? formatCount(shown)
+      : `${formatCount(shown)} of ${formatCount(total)}`;
   const tabs: { id: Tab; label: string }[] = [
-    { id: 'checks', label: `Checks (${v.report.checks.length})` },
-    { id: 'lineage', label: `Lineage (${v.lineage.nodes.length})` },
-    { id: 'events', label: `Events & proofs (${v.events.length})` },
+    { id: 'checks', label: `Checks (${of(v.report.checks.length, v.shown?.totalChecks)})` },
+    { id: 'lineage', label: `Lineage (${of(v.lineage.nodes.length, v.shown?.totalEvents)})` },
+    { id: 'events', label: `Events & proofs (${of(v.events.length, v.shown?.totalEvents)})` },
     { id: 'export', label: 'Export' },
   ];
   return (
@@ -146,6 +151,11 @@ function Report({
           <span className="lin-label">Capsule says</span> <DataText value={v.manifest.title} max={90} />{' '}
           <span className="lin-label">workflow</span> <DataText value={v.manifest.workflow} max={40} />{' '}
           <span className="lin-label">created</span> <DataText value={v.manifest.createdAt} />
+        </p>
+      )}
+      {v.shown && (
+        <p className="panel partial-note" role="note" data-testid="report-partial">
+          {`This capsule is too large to list in full here: the lists below hold ${formatCountOf(v.shown.checks, 'check')} of ${formatCount(v.shown.totalChecks)} and ${formatCountOf(v.shown.events, 'event')} of ${formatCount(v.shown.totalEvents)}, every failure first. The verdict and counts above are over all of them, and the JSON, OSCAL and HTML exports carry every check and event.`}
         </p>
       )}
       <div className="tabs" role="tablist">
@@ -187,7 +197,7 @@ function LineageTab({
   selected,
   onSelect,
 }: {
-  v: CapsuleVerification;
+  v: ReportView;
   selected?: string;
   onSelect: (id: string) => void;
 }) {
@@ -228,7 +238,7 @@ function EventsTab({
   selected,
   onSelect,
 }: {
-  v: CapsuleVerification;
+  v: ReportView;
   selected?: string;
   onSelect: (id: string) => void;
 }) {
