@@ -151,7 +151,15 @@ describe('producer round trip: sign, then verify with the verifier core', () => 
     expect(await verifyLineageSth(wrongLog, policy)).toMatchObject({ ok: false, code: 'checkpoint.origin' });
     const noTs = signCheckpoint({ origin: LOG_ID, size: 1, rootHash: tree.root(1) }, log);
     expect(await verifyLineageSth(noTs, policy)).toMatchObject({ ok: false, code: 'sth.timestamp' });
-    for (const ext of ['timestamp 0123', 'timestamp -1', 'timestamp 2025-11-22T00:00:00Z', 'time 5']) {
+    // "timestXmp 5" has digits where the value would be; 8640000000000001 ms is past any Date.
+    for (const ext of [
+      'timestamp 0123',
+      'timestamp -1',
+      'timestamp 2025-11-22T00:00:00Z',
+      'time 5',
+      'timestXmp 5',
+      'timestamp 8640000000000001',
+    ]) {
       const n = signCheckpoint(
         { origin: LOG_ID, size: 1, rootHash: tree.root(1), extensionLines: [ext] },
         log,
