@@ -652,6 +652,24 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(failed(r2, 'chain.action_allowed')[0]!.reason).toContain('holds only compliance_officer');
   });
 
+  it("chain.action_allowed: an agent's lifecycle event for another agent fails, naming both", async () => {
+    const w = workflow();
+    // The inventory agent signs, as itself, a rotation of the scanner's key.
+    const { signature: _sig, ...rotation } = rotateEvent(tb.scanner, tb.scanner, testKey('scanner-next'), {
+      timestamp: at(2),
+      sequence: 1,
+    });
+    const foreign = signEvent({ ...rotation, actor: tb.inventory.agentId, sequence: 2 }, tb.inventory);
+    const r = await both(input([w.root, w.regInv, w.regScan, w.inv, foreign]));
+    expect(failed(r, 'chain.action_allowed')).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: eventId(foreign), field: '/action' }),
+        reason: `identity.rotate for ${tb.scanner.agentId} is signed by another actor`,
+        expected: `signed by ${tb.scanner.agentId} itself`,
+      }),
+    ]);
+  });
+
   it('chain.action_allowed: actor-kind and role rules, and a revocation by a human without the role', async () => {
     const w = workflow();
     // Only humans may run scans here: the scanner agent breaks the actor-kind rule.

@@ -112,6 +112,24 @@ describe('commitments and selective disclosure', () => {
     expect(c.reason).toContain('not proven in the log');
   });
 
+  it("an opening that matches on a logged event whose key is not shown to be the agent's is not checked", async () => {
+    const w = world();
+    // Without its registration the inventory agent's key has no history: the event is not authentic.
+    const events = w.events.filter((e) => e !== w.events[1]);
+    const r = await verifyCallChain({
+      events: tb.log.cite(events, T0 + 600_000),
+      trust: tb.trust(),
+      openings: [openingFor(w.ips, eventId(w.inv))] as unknown as JsonValue[],
+    });
+    expect(
+      r.checks.find((x) => x.id === 'event.actor_key_valid_at_time' && x.subject.id === eventId(w.inv))!
+        .status,
+    ).toBe('not_checked');
+    const c = r.checks.find((x) => x.id === 'commitment.opening')!;
+    expect(c.status).toBe('not_checked');
+    expect(c.reason).toContain('not proven in the log');
+  });
+
   it('an opening for an unknown event or name fails', async () => {
     const w = world();
     const r = await run(w, [
