@@ -12,6 +12,7 @@ import {
   makeLineageSth,
   noteSigner,
   SAMPLE_LOG_ID,
+  testKey,
 } from '@lineage/producer';
 import {
   type CapsuleVerification,
@@ -365,6 +366,54 @@ describe('SAR approval bindings', () => {
         found: `the capsule's verified tree heads of ${SAMPLE_LOG_ID}: ${heads.map((t) => `size ${t.size}, root ${t.rootHex.slice(0, 12)}…, ${t.timestamp}`).join('; ')}`,
       },
     ]);
+  });
+
+  it("fails a relied-on tree head that differs from the capsule's in its root alone, or its log alone", async () => {
+    const u = honest(good);
+    const head = good.sths.find((t) => t.status === 'pass')!;
+    const same = { treeSize: BigInt(head.size), timestampMs: Date.parse(head.timestamp) };
+    const claim = (log_id: string, root: string, checkpoint: string) => ({
+      log_id,
+      size: head.size,
+      root,
+      timestamp: head.timestamp,
+      checkpoint,
+    });
+    // A split view: the sample's log signs another root for the same size at the same time.
+    const fork = claim(
+      SAMPLE_LOG_ID,
+      'ab'.repeat(32),
+      makeLineageSth(
+        { logId: SAMPLE_LOG_ID, rootHash: fromHex('ab'.repeat(32)), ...same },
+        noteSigner(SAMPLE_LOG_ID, sample.keys.log),
+      ),
+    );
+    // Another pinned log whose head has the capsule's size, root and time.
+    const mirrorId = 'lineage.example/mirror';
+    const mirror = noteSigner(mirrorId, testKey('approval-binding mirror log'));
+    const twin = claim(
+      mirrorId,
+      head.rootHex,
+      makeLineageSth({ logId: mirrorId, rootHash: fromHex(head.rootHex), ...same }, mirror),
+    );
+    const trust = { ...sample.trust, logs: [...sample.trust.logs, { origin: mirrorId, vkey: mirror.vkey }] };
+    for (const [other, logId] of [
+      [fork, SAMPLE_LOG_ID],
+      [twin, mirrorId],
+    ] as const) {
+      const text = signed({ ...u, relied_sths: [...u.relied_sths, other] });
+      expect(statusOf(await verifySarApproval(text, trust, { verifiedAt }), 'approval.sths')).toEqual([
+        'pass',
+      ]);
+      const r = await verifySarApproval(text, trust, { verifiedAt, capsule: good });
+      expect(failures(r)).toEqual([
+        expect.objectContaining({
+          id: 'approval.sths',
+          field: `/relied_sths/${u.relied_sths.length}`,
+          reason: `the capsule did not verify this tree head of ${logId}`,
+        }),
+      ]);
+    }
   });
 });
 
