@@ -13,6 +13,7 @@ import {
   noteSigner,
   SAMPLE_LOG_ID,
   testKey,
+  zipCapsule,
 } from '@lineage/producer';
 import {
   type CapsuleVerification,
@@ -103,6 +104,28 @@ describe('SAR approval bindings', () => {
     );
     expect(failures(rej)).toEqual([]);
     expect(rej.report.verdict).toBe('verified');
+  });
+
+  it('fails an approval of another capsule with the same id, title and result (its manifest differs)', async () => {
+    // The sample with one workflow step retitled: a different manifest, so a different capsule,
+    // that verifies exactly as the original does.
+    const m = JSON.parse(new TextDecoder().decode(sample.files.get('manifest.json')!));
+    m.workflow.steps[0].title = `${m.workflow.steps[0].title} (revised)`;
+    const files = new Map(sample.files);
+    files.set('manifest.json', new TextEncoder().encode(JSON.stringify(m)));
+    const revised = await verify(zipCapsule(files), sample.trust, 'revised.zip');
+    expect(revised.report.summary).toEqual(good.report.summary);
+    expect(revised.capsuleDigest).not.toBe(good.capsuleDigest);
+    const r = await verifySarApproval(signed(honest(good)), sample.trust, { verifiedAt, capsule: revised });
+    expect(failures(r)).toEqual([
+      {
+        id: 'approval.capsule_digest',
+        field: '/capsule/digest',
+        reason: 'the approval was made for another capsule (or the capsule changed since)',
+        expected: good.capsuleDigest,
+        found: revised.capsuleDigest,
+      },
+    ]);
   });
 
   it('fails the reviewer’s forged approval of a failed capsule on every false claim', async () => {
