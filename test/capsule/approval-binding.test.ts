@@ -309,6 +309,21 @@ describe('SAR approval bindings', () => {
         found: `step ${JSON.stringify(first!.step)} in the capsule`,
       },
     ]);
+    // The right event id with another leaf hash: not the event the capsule logged.
+    const releaf = await verifySarApproval(
+      signed({ ...u, cited_events: [{ ...first!, leaf_hash: 'ab'.repeat(32) }, ...u.cited_events.slice(1)] }),
+      sample.trust,
+      { verifiedAt, capsule: good },
+    );
+    expect(failures(releaf)).toEqual([
+      {
+        id: 'approval.cited_events',
+        field: '/cited_events/0/leaf_hash',
+        reason: 'the event in the capsule has another leaf hash',
+        expected: `leaf hash ${'ab'.repeat(32)}, as the approval says`,
+        found: `leaf hash ${first!.leaf_hash} in the capsule`,
+      },
+    ]);
     const twice = await verifySarApproval(
       signed({ ...u, cited_events: [first!, second!, first!] }),
       sample.trust,
