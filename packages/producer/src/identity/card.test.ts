@@ -12,7 +12,7 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { addIdentityBlock, baseAgentCard, signAgentCard } from './card.js';
-import { registerEvent, revokeEvent, rotateEvent } from './event.js';
+import { agentEvent, registerEvent, revokeEvent, rotateEvent } from './event.js';
 import { asAgentKey, p256TestKey, testKey } from './keys.js';
 import { at, eventId, T0, testbed } from './testbed.js';
 
@@ -312,6 +312,27 @@ describe('enhanced agent cards made by the producer', () => {
     expect(await lineage(reg, otherProof)).toMatchObject({
       status: 'fail',
       reason: expect.stringMatching(/^merkle\.inclusion\.root_mismatch: /),
+    });
+    // A card pointing at one of its agent's ordinary events: logged, but no registration.
+    const work = agentEvent(tb.inventory, { action: 'inventory.generate', timestamp: at(2), sequence: 1 });
+    const [citedWork] = tb.log.cite([work], T0 + 600_000);
+    const workInclusion = citedWork!.inclusion as unknown as JsonObject;
+    const pointsAtWork = signAgentCard(
+      addIdentityBlock(base, tb.inventory, {
+        lineage: {
+          log_origin: tb.log.origin,
+          registration_event_id: eventId(work),
+          registration_leaf_index: workInclusion.leaf_index as number,
+        },
+      }),
+      { alg: 'EdDSA', kid: tb.inventory.agentId, key: tb.inventory },
+    );
+    const r = await verifyAgentCard(JSON.stringify(pointsAtWork), tb.trust(), {
+      registration: { event: work as unknown as JsonObject, inclusion: workInclusion },
+    });
+    expect(r.checks.find((c) => c.id === 'card.lineage')).toMatchObject({
+      status: 'fail',
+      reason: 'the event does not register this agent with its genesis key',
     });
     expect(await lineage(reg, { ...inclusion, log_origin: 'lineage.example/elsewhere' })).toMatchObject({
       status: 'fail',
