@@ -12,7 +12,7 @@ import {
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import { addIdentityBlock, baseAgentCard, signAgentCard } from './card.js';
-import { agentEvent, registerEvent, revokeEvent, rotateEvent } from './event.js';
+import { agentEvent, registerEvent, revokeEvent, rotateEvent, signEvent } from './event.js';
 import { asAgentKey, p256TestKey, testKey } from './keys.js';
 import { at, eventId, T0, testbed } from './testbed.js';
 
@@ -312,6 +312,11 @@ describe('enhanced agent cards made by the producer', () => {
     expect(await lineage(reg, otherProof)).toMatchObject({
       status: 'fail',
       reason: expect.stringMatching(/^merkle\.inclusion\.root_mismatch: /),
+    });
+    // The registration re-signed by another key: the same event id, not the registered key's signature.
+    expect(await lineage(signEvent(reg, testKey('card-lineage mallory')), inclusion)).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('the registration is not validly signed by the registered key'),
     });
     // A card pointing at one of its agent's ordinary events: logged, but no registration.
     const work = agentEvent(tb.inventory, { action: 'inventory.generate', timestamp: at(2), sequence: 1 });
