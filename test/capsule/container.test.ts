@@ -36,6 +36,21 @@ describe('capsule container checks', () => {
     expect(f.map((c) => c.subject.id)).toEqual(['openings.json']);
     expect(f[0]!.expected).toMatch(/287 bytes, SHA-256 [0-9a-f]{64}/);
     expect(f[0]!.found).toMatch(/288 bytes/);
+    // The same size, other bytes (a trailing newline turned into a space): the digest alone differs.
+    const text = new TextDecoder().decode(sample.files.get('openings.json')!);
+    const sameSize = new Map(sample.files);
+    sameSize.set(
+      'openings.json',
+      enc.encode(`${text.trimEnd()}${' '.repeat(text.length - text.trimEnd().length)}`),
+    );
+    expect(sameSize.get('openings.json')!.length).toBe(287);
+    const g = failing(await run(sameSize), 'capsule.file_hash');
+    expect(g).toEqual([
+      expect.objectContaining({
+        subject: { kind: 'file', id: 'openings.json', field: 'sha256' },
+        reason: 'the file is not the one manifest.json lists',
+      }),
+    ]);
   });
 
   it('names the file, line and JSON pointer of a malformed document line', async () => {
