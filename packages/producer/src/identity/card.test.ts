@@ -279,16 +279,19 @@ describe('enhanced agent cards made by the producer', () => {
     const regScan = registerEvent(tb.scanner, { timestamp: at(1), sequence: 0 });
     const [cited, citedScan] = tb.log.cite([reg, regScan], T0 + 600_000);
     const inclusion = cited!.inclusion as unknown as JsonObject;
-    const card = signAgentCard(
-      addIdentityBlock(base, tb.inventory, {
-        lineage: {
-          log_origin: tb.log.origin,
-          registration_event_id: eventId(reg),
-          registration_leaf_index: inclusion.leaf_index as number,
-        },
-      }),
-      { alg: 'EdDSA', kid: tb.inventory.agentId, key: tb.inventory },
-    );
+    // The inventory agent's card, its lineage pointing at an event of the log.
+    const cardPointingAt = (id: string, leafIndex: number) =>
+      signAgentCard(
+        addIdentityBlock(base, tb.inventory, {
+          lineage: {
+            log_origin: tb.log.origin,
+            registration_event_id: id,
+            registration_leaf_index: leafIndex,
+          },
+        }),
+        { alg: 'EdDSA', kid: tb.inventory.agentId, key: tb.inventory },
+      );
+    const card = cardPointingAt(eventId(reg), inclusion.leaf_index as number);
     const lineage = async (event: unknown, inc: JsonObject) =>
       (
         await verifyAgentCard(JSON.stringify(card), tb.trust(), {
@@ -322,16 +325,7 @@ describe('enhanced agent cards made by the producer', () => {
     const work = agentEvent(tb.inventory, { action: 'inventory.generate', timestamp: at(2), sequence: 1 });
     const [citedWork] = tb.log.cite([work], T0 + 600_000);
     const workInclusion = citedWork!.inclusion as unknown as JsonObject;
-    const pointsAtWork = signAgentCard(
-      addIdentityBlock(base, tb.inventory, {
-        lineage: {
-          log_origin: tb.log.origin,
-          registration_event_id: eventId(work),
-          registration_leaf_index: workInclusion.leaf_index as number,
-        },
-      }),
-      { alg: 'EdDSA', kid: tb.inventory.agentId, key: tb.inventory },
-    );
+    const pointsAtWork = cardPointingAt(eventId(work), workInclusion.leaf_index as number);
     const r = await verifyAgentCard(JSON.stringify(pointsAtWork), tb.trust(), {
       registration: { event: work as unknown as JsonObject, inclusion: workInclusion },
     });
