@@ -175,8 +175,10 @@ describe('tree heads from the future', () => {
     expect(r.report.verdict).toBe('failed');
     const failed = r.report.checks.filter((c) => c.status === 'fail');
     expect(failed.length).toBeGreaterThan(0);
-    expect(new Set(failed.map((c) => c.id))).toEqual(new Set(['event.sth_time']));
-    const f = failed[0]!;
+    // The attestation, issued after those heads, is dated after the verification too.
+    expect(new Set(failed.map((c) => c.id))).toEqual(new Set(['event.sth_time', 'attestation.schema']));
+    expect(failed.find((c) => c.id === 'attestation.schema')!.subject.field).toBe('/issued_at');
+    const f = failed.find((c) => c.id === 'event.sth_time')!;
     expect(f.subject.kind).toBe('event');
     expect(f.reason).toMatch(/dated after this verification/);
     expect(f.expected).toContain(`dated at or before ${new Date(newest - 11 * 60_000).toISOString()}`);

@@ -253,6 +253,37 @@ describe('proof-server attestations', () => {
     ]);
   });
 
+  it('attestation.schema: issued before a tree head it carries, or after the verification, fails at /issued_at', async () => {
+    const evs = events();
+    const early = build(evs, (u) => {
+      u.issued_at = at(15); // its tree heads are signed at T0 + 30 min
+    });
+    const before = failed(await v(early), 'attestation.schema');
+    expect(before).toHaveLength(2); // one per log
+    expect(before[0]).toMatchObject({
+      subject: { field: '/issued_at' },
+      reason: expect.stringMatching(
+        /issued before the tree head it carries at \/logs\/0\/checkpoint was signed/,
+      ),
+      expected: `at or after ${at(30)} (with 10 minutes for clock differences)`,
+      found: at(15),
+    });
+    const fine = build(evs);
+    expect(failed(await v(fine), 'attestation.schema')).toEqual([]);
+    const verifiedBefore = await verifyAttestation(fine as unknown as JsonValue, trust(), {
+      verifiedAt: at(29),
+    });
+    expect(failed(verifiedBefore, 'attestation.schema')).toMatchObject([
+      { subject: { field: '/issued_at' }, reason: expect.stringMatching(/issued after this verification/) },
+    ]);
+    expect(
+      failed(
+        await verifyAttestation(fine as unknown as JsonValue, trust(), { verifiedAt: at(31) }),
+        'attestation.schema',
+      ),
+    ).toEqual([]);
+  });
+
   it('attestation.consistency: a proof that does not connect the older tree head fails', async () => {
     const evs = events();
     const a = build(evs, (u) => {

@@ -3,6 +3,7 @@ import { utf8Encode } from '../encoding/bytes.js';
 import { fromHex } from '../encoding/hex.js';
 import { outcome, short } from '../events/outcome.js';
 import { SIGNING_CONTEXTS, signingInput, verifySignatureObject, without } from '../events/signing.js';
+import { CLOCK_ALLOWANCE_MS, parseTimestamp } from '../events/time.js';
 import { type JsonValue, ParsedJsonText } from '../json/index.js';
 import { verifyConsistency, verifyInclusion, verifyMultiproof } from '../merkle/index.js';
 import type { LineageSth } from '../note/index.js';
@@ -99,7 +100,13 @@ export async function checkAttestation(
   label: string,
   trust: TrustStore,
   sink: OutcomeSink,
-  opts: { backend?: CryptoBackend; sths?: SthVerifier; expectLeaves?: readonly string[] } = {},
+  opts: {
+    backend?: CryptoBackend;
+    sths?: SthVerifier;
+    expectLeaves?: readonly string[];
+    /** The verification time (RFC 3339): an attestation may not be issued after it (plus the allowance). */
+    verifiedAt?: string;
+  } = {},
 ): Promise<AttestationVerification> {
   const proven = new Map<string, AttestedLeafProof[]>();
   const unverifiable = new Map<string, string>();
@@ -132,6 +139,31 @@ export async function checkAttestation(
   }
   sink.push(outcome('attestation.schema', 'pass', subj(), T.schema));
   const sths = opts.sths ?? new SthVerifier(trust);
+  // Its issuing time is a signed claim too: not after the verification, not before a tree head it carries.
+  const issuedMs = parseTimestamp(a.issued_at, '/issued_at');
+  const allowance = `with ${CLOCK_ALLOWANCE_MS / 60_000} minutes for clock differences`;
+  if (
+    opts.verifiedAt !== undefined &&
+    issuedMs > parseTimestamp(opts.verifiedAt, 'verifiedAt') + CLOCK_ALLOWANCE_MS
+  )
+    sink.push(
+      outcome('attestation.schema', 'fail', subj('/issued_at'), T.schema, {
+        reason:
+          "the attestation says it was issued after this verification: no proof server signs in the future — its clock or key was misused, or this machine's clock is behind",
+        expected: `at or before ${opts.verifiedAt} (the verification time, ${allowance})`,
+        found: a.issued_at,
+      }),
+    );
+  const issuedBefore = (sth: LineageSth, field: string) => {
+    if (issuedMs >= sth.timestampMs - CLOCK_ALLOWANCE_MS) return;
+    sink.push(
+      outcome('attestation.schema', 'fail', subj('/issued_at'), T.schema, {
+        reason: `the attestation says it was issued before the tree head it carries at ${field} was signed: no proof server can attest to a tree head that does not exist yet`,
+        expected: `at or after ${sth.timestamp} (${allowance})`,
+        found: a.issued_at,
+      }),
+    );
+  };
 
   const server = trust.proof_servers.find((s) => s.id === a.server);
   let serverOk = false;
@@ -208,6 +240,7 @@ export async function checkAttestation(
         found: `${log.log_origin} size ${sth.treeSize} at ${sth.timestamp}`,
       }),
     );
+    issuedBefore(sth, `${base}/checkpoint`);
     // The proven leaves' own wire objects (a multiproof proves 100k+: no copies of them).
     const provenHere: Array<{ leaf_hash: string; leaf_index: number }> = [];
     for (const [ii, inc] of (log.inclusion ?? []).entries()) {
@@ -361,11 +394,17 @@ export async function checkAttestation(
 export async function verifyAttestation(
   value: JsonValue | ParsedJsonText,
   trust: TrustStore,
-  opts: { backend?: CryptoBackend; expectLeaves?: readonly string[]; label?: string } = {},
+  opts: {
+    backend?: CryptoBackend;
+    expectLeaves?: readonly string[];
+    label?: string;
+    verifiedAt?: string;
+  } = {},
 ): Promise<AttestationVerification> {
   const sink = new OutcomeSink();
   const o: Parameters<typeof checkAttestation>[4] = {};
   if (opts.backend) o.backend = opts.backend;
   if (opts.expectLeaves) o.expectLeaves = opts.expectLeaves;
+  if (opts.verifiedAt !== undefined) o.verifiedAt = opts.verifiedAt;
   return checkAttestation(value, opts.label ?? 'attestation', trust, sink, o);
 }

@@ -85,6 +85,7 @@ export async function runCallChain(
   const parsedAttestations: (Attestation | undefined)[] = [];
   for (const [i, a] of attestations.entries()) {
     const opts: Parameters<typeof checkAttestation>[4] = { sths };
+    if (input.verifiedAt !== undefined) opts.verifiedAt = input.verifiedAt;
     if (backend) opts.backend = backend;
     const r = await checkAttestation(
       a,
