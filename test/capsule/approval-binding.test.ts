@@ -8,7 +8,6 @@
 import {
   buildFedrampSample,
   buildTamperedVariants,
-  createSarApproval,
   makeLineageSth,
   noteSigner,
   SAMPLE_LOG_ID,
@@ -19,15 +18,13 @@ import {
   type CapsuleVerification,
   fromHex,
   type SarApproval,
-  sarApprovalSigningInput,
-  toHex,
   type UnsignedSarApproval,
   verifyCapsule,
   verifySarApproval,
   zipCapsuleSource,
 } from '@lineage/verifier-core';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { approvalBy3pao, signedBy3pao } from './support/sar-approval.js';
 
 const verifiedAt = '2026-11-22T00:00:00Z';
 let sample: Awaited<ReturnType<typeof buildFedrampSample>>;
@@ -47,29 +44,11 @@ beforeAll(async () => {
 });
 
 /** Signs `u` with the pinned 3PAO key of `s` (a real Ed25519 signature over the approval). */
-function signed(u: UnsignedSarApproval, s = sample): string {
-  const key = s.keys.humans['3pao']!.secretKey;
-  const a: SarApproval = {
-    ...u,
-    signature: {
-      alg: 'Ed25519',
-      public_key: toHex(ed25519.getPublicKey(key)),
-      value: toHex(ed25519.sign(sarApprovalSigningInput(u), key)),
-    },
-  };
-  return JSON.stringify(a);
-}
+const signed = (u: UnsignedSarApproval, s = sample) => signedBy3pao(s, u);
 
 /** The approval the producer makes (unsigned part), to edit one claim and re-sign. */
 function honest(cap: CapsuleVerification, decision: SarApproval['decision'] = 'approve', s = sample) {
-  const { signature: _, ...u } = createSarApproval({
-    capsule: cap,
-    decision,
-    comment: 'assessed',
-    approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
-    signingKey: s.keys.humans['3pao']!.secretKey,
-    signedAt: verifiedAt,
-  });
+  const { signature: _, ...u } = approvalBy3pao(s, cap, verifiedAt, decision);
   return u;
 }
 

@@ -4,19 +4,17 @@
  * head the log signed after it. Every approval here is really signed by the pinned 3PAO key (by
  * the producer, or edited and re-signed), so only the time can fail it.
  */
-import { buildFedrampSample, buildTamperedVariants, createSarApproval } from '@lineage/producer';
+import { buildFedrampSample, buildTamperedVariants } from '@lineage/producer';
 import {
   type CapsuleVerification,
   type SarApproval,
-  sarApprovalSigningInput,
-  toHex,
   type UnsignedSarApproval,
   verifyCapsule,
   verifySarApproval,
   zipCapsuleSource,
 } from '@lineage/verifier-core';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { approvalBy3pao, signedBy3pao } from './support/sar-approval.js';
 
 const verifiedAt = '2026-11-22T00:00:00Z';
 const MINUTE = 60_000;
@@ -33,31 +31,16 @@ beforeAll(async () => {
 });
 
 /** The producer's approval of `cap`, signed with the pinned 3PAO key of `s`. */
-function approve(
+/** The producer's approval of `cap`, signed at `signedAt` with the pinned 3PAO key of `s`. */
+const approve = (
   cap: CapsuleVerification,
   signedAt: string,
   decision: SarApproval['decision'] = 'approve',
   s = sample,
-) {
-  return createSarApproval({
-    capsule: cap,
-    decision,
-    comment: 'assessed',
-    approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
-    signingKey: s.keys.humans['3pao']!.secretKey,
-    signedAt,
-  });
-}
+) => approvalBy3pao(s, cap, signedAt, decision);
 
 /** `u` re-signed with the pinned 3PAO key: a real signature over the edited approval. */
-function resigned(u: UnsignedSarApproval): string {
-  const key = sample.keys.humans['3pao']!.secretKey;
-  const sig = ed25519.sign(sarApprovalSigningInput(u), key);
-  return JSON.stringify({
-    ...u,
-    signature: { alg: 'Ed25519', public_key: toHex(ed25519.getPublicKey(key)), value: toHex(sig) },
-  } satisfies SarApproval);
-}
+const resigned = (u: UnsignedSarApproval) => signedBy3pao(sample, u);
 
 const failures = (r: Awaited<ReturnType<typeof verifySarApproval>>) =>
   r.report.checks
