@@ -8,7 +8,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 // Workspace packages are TypeScript source, so everything except Electron is bundled.
 export default defineConfig({
   main: {
-    resolve: { conditions: ['node'] },
+    resolve: {
+      conditions: ['node'],
+      // fflate's Node build declares its own `require` (createRequire), and electron-vite adds a
+      // CommonJS shim declaring `require` again to any ES chunk that calls require(): the chunk
+      // then fails to parse and neither the app nor its verification worker starts. The portable
+      // build is the same code without that (the main process inflates with node:zlib anyway).
+      alias: { fflate: 'fflate/browser' },
+    },
     build: {
       externalizeDeps: false,
       rollupOptions: {
