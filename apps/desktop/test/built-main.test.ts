@@ -4,12 +4,15 @@
 // capsule. A bundling fault (electron-vite's CommonJS shim declared `require` a second time in a
 // chunk with fflate's own) once made every file of the app fail to load while every test passed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runInNewContext } from 'node:vm';
 import { buildFedrampSample, buildTamperedVariants, zipCapsule } from '@lineage/producer';
 import { describe, expect, it } from 'vitest';
 import { VerificationService } from '../src/main/services/verification.js';
+import { API_METHODS, PRELOAD_METHODS } from '../src/shared/api.js';
 
 // After the sample's history (2026-11-02…), as the app's own clock would be.
 const VERIFIED_AT = '2026-11-22T00:00:00Z';
@@ -66,5 +69,73 @@ describe('the built main process (out/main, out/preload)', () => {
     expect(bad.verification.report.verdict).toBe('failed');
     const failed = bad.verification.report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
     expect(failed).toContain(forged!.checkId);
+  });
+
+  it('starts under Node with Electron stood in: its window, app:// page, IPC and a verification all work', async () => {
+    const sample = await buildFedrampSample();
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-built-main-'));
+    writeFileSync(join(dir, 'capsule.zip'), zipCapsule(sample.files));
+    writeFileSync(join(dir, 'trust.json'), JSON.stringify(sample.trust));
+    const run = spawnSync(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./support/built-app/run-built-main.mjs', import.meta.url)),
+        join(dir, 'capsule.zip'),
+        join(dir, 'trust.json'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, LINEAGE_TEST_USER_DATA: dir }, timeout: 60_000 },
+    );
+    expect(run.stderr).toBe('');
+    const got = JSON.parse(run.stdout) as {
+      channels: string[];
+      window: { url: string; preload: string; sandbox: boolean };
+      page: { status: number; title: string };
+      progressEvents: number;
+      verdict: string;
+      foreignFrame: string;
+    };
+    expect(got.channels).toEqual([...API_METHODS, ...PRELOAD_METHODS].map((m) => `lineage:${m}`).sort());
+    expect(got.window).toEqual({
+      url: 'app://lineage/index.html',
+      preload: join(out, 'preload/preload.cjs'),
+      sandbox: true,
+    });
+    expect(existsSync(got.window.preload)).toBe(true);
+    expect(got.page).toEqual({ status: 200, title: 'Lineage' });
+    expect(got.progressEvents).toBeGreaterThan(0);
+    expect(got.verdict).toBe('verified');
+    expect(got.foreignFrame).toBe('rejected: IPC from a frame that is not the app window');
+  });
+
+  it('its preload exposes exactly the API, each method one IPC call', async () => {
+    const source = readFileSync(join(out, 'preload/preload.cjs'), 'utf8');
+    const exposed = new Map<string, Record<string, unknown>>();
+    const invoked: unknown[][] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (k: string, v: Record<string, unknown>) => exposed.set(k, v) },
+      ipcRenderer: {
+        invoke: async (...a: unknown[]) => invoked.push(a),
+        on: () => {},
+        removeListener: () => {},
+      },
+      webUtils: { getPathForFile: () => '' },
+    };
+    const module = { exports: {} };
+    runInNewContext(source, {
+      require: (m: string) => {
+        if (m !== 'electron') throw new Error(`the preload may require only electron, not ${m}`);
+        return electron;
+      },
+      module,
+      exports: module.exports,
+    });
+    expect([...exposed.keys()]).toEqual(['lineage']);
+    const api = exposed.get('lineage')!;
+    expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'host', 'onEvent', 'openDroppedFile'].sort());
+    expect(api.host).toBe('desktop');
+    await (api.verify as (id: string) => Promise<unknown>)('capsule-1');
+    // A File with no path (made by the page, not dropped) never reaches the main process.
+    expect(await (api.openDroppedFile as (f: unknown) => Promise<unknown>)({})).toBeNull();
+    expect(invoked).toEqual([['lineage:verify', 'capsule-1']]);
   });
 });
