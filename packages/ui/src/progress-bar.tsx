@@ -1,4 +1,5 @@
 /** Determinate progress with the phase named; phase names come from the verifier, shown as data. */
+import { formatCount } from '@lineage/verifier-core';
 import { DataText } from './data-text.js';
 
 export function ProgressBar({ phase, done, total }: { phase: string; done: number; total: number }) {
@@ -16,7 +17,8 @@ export function ProgressBar({ phase, done, total }: { phase: string; done: numbe
       </div>
       <div className="lin-progress-text">
         <DataText value={phase} max={60} />{' '}
-        <span className="lin-muted">{total > 0 ? `${done} / ${total}` : ''}</span>
+        {/* A count of one (the container, the report) says nothing the percentage does not. */}
+        <span className="lin-muted">{total > 1 ? `${formatCount(done)} / ${formatCount(total)}` : ''}</span>
         <span className="lin-progress-pct">{pct}%</span>
       </div>
     </div>
