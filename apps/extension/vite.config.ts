@@ -62,8 +62,9 @@ function extensionPackaging(): Plugin {
       );
       const files: Record<string, Uint8Array> = {};
       for (const f of listFiles(outFirefox)) files[relative(outFirefox, f)] = readFileSync(f);
+      // Beside the builds it packages: a private build (LINEAGE_EXT_DIST) never touches dist/.
       writeFileSync(
-        resolve(here, 'dist/lineage-firefox.zip'),
+        join(distRoot, 'lineage-firefox.zip'),
         zipSync(files, { level: 9, mtime: new Date('2026-01-01') }),
       );
     },
