@@ -1,4 +1,5 @@
 // Bundles the CLI into one ESM file so `lineage` runs with plain Node, no TS loader.
+import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -14,3 +15,5 @@ await build({
   },
   logLevel: 'warning',
 });
+// The shebang is there to run it as a command: `./dist/lineage.mjs` too, not only through npm's bin link.
+chmodSync('dist/lineage.mjs', 0o755);
