@@ -177,6 +177,11 @@ export async function verifyLineageDocuments(
     if (e) {
       subject.where = e.where;
       named = subject;
+    } else if (c.id === 'event.schema') {
+      // An event that took no part (malformed, or a second copy) is named by its input position.
+      const at = /^event (\d+)$/.exec(subject.id);
+      const w = at ? where[Number(at[1])] : undefined;
+      if (w !== undefined) subject.where = w;
     }
   }
   for (const { sth, file, consistency } of ix.sths) {

@@ -138,9 +138,16 @@ export async function runCallChain(
       };
       if (cited.step !== undefined) node.step = cited.step;
       if (byId.has(node.id)) {
+        // The second copy is named by its own input position (§4.3 step 2): its id is the first
+        // copy's, so an id subject would point the reader at the genuine event instead.
+        const first = byId.get(node.id)!.index;
+        const s: CheckSubject = { kind: 'event', id: `event ${index}`, field: '/' };
+        if (cited.step !== undefined) s.step = cited.step;
         sink.push(
-          outcome('event.schema', 'fail', subject(node), TITLES.schema, {
-            reason: `the same event is supplied twice (also at position ${byId.get(node.id)!.index})`,
+          outcome('event.schema', 'fail', s, TITLES.schema, {
+            reason: `event ${node.id.slice(0, 12)}… is supplied twice (first at position ${first}); the second copy takes no part in the checks`,
+            expected: 'each event once',
+            found: `event ${node.id} again, first at position ${first}`,
           }),
         );
         continue;

@@ -1,0 +1,430 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  acknowledgeHandoff,
+  addIdentityBlock,
+  baseAgentCard,
+  buildFedrampSample,
+  type Ed25519Key,
+  type EventSpec,
+  LineageStore,
+  lineageSthSigner,
+  ProofServer,
+  SAMPLE_AGENTS,
+  SAMPLE_LOG_ID,
+  SAMPLE_PROOF_SERVER,
+  type SampleHooks,
+  sendHandoff,
+  signAgentCard,
+} from '@lineage/producer';
+import {
+  type CapsuleVerification,
+  type CheckOutcome,
+  eventEntryBytes,
+  eventId,
+  formatTimestamp,
+  type HandoffReceipt,
+  sha256,
+  toHex,
+  type UnsignedAttestation,
+  verifyCapsule,
+  without,
+  zipCapsuleSource,
+} from '@lineage/verifier-core';
+import { describe, expect, it } from 'vitest';
+import { lines, repack, withLines } from '../redteam/support.js';
+
+/**
+ * Capsules that are cryptographically valid but tell a wrong story: a colluding producer holds
+ * every agent key and its own staff are pinned approvers, so it re-signs the events, rebuilds the
+ * log, its tree heads, the attestation and the proofs (the sample builder's hooks do exactly that).
+ * Each must still be refused by the check that names the wrong claim, with the event, field,
+ * expected and found.
+ */
+const verifiedAt = '2026-11-22T00:00:00Z';
+const BASE = Date.parse('2026-11-02T14:00:00.000Z');
+const minutes = (m: number) => formatTimestamp(BASE + m * 60_000);
+type Sample = Awaited<ReturnType<typeof buildFedrampSample>>;
+
+async function verified(hooks: SampleHooks): Promise<{ s: Sample; r: CapsuleVerification }> {
+  const s = await buildFedrampSample({ hooks });
+  return {
+    s,
+    r: await verifyCapsule(zipCapsuleSource(s.zip), s.trust, { verifiedAt, capsuleName: 'x.zip' }),
+  };
+}
+const spec = (specs: EventSpec[], key: string) => specs.find((x) => x.key === key)!;
+const notPassed = (r: CapsuleVerification): CheckOutcome[] =>
+  r.report.checks.filter((c) => c.status !== 'pass');
+const failedIds = (r: CapsuleVerification) => [...new Set(notPassed(r).map((c) => c.id))];
+
+/** Re-signs a receipt with the given keys after editing its sender part (a fresh acknowledgement 2 s later). */
+function resign(r: HandoffReceipt, edit: Partial<HandoffReceipt>, sender: Ed25519Key, receiver: Ed25519Key) {
+  const {
+    sender_signature: _s,
+    receiver_signature: _r,
+    type: _t,
+    version: _v,
+    acknowledgement,
+    ...part
+  } = {
+    ...r,
+    ...edit,
+  };
+  const received = formatTimestamp(Date.parse(part.sent_at) + 2_000);
+  return acknowledgeHandoff(
+    sendHandoff(part, sender),
+    { ...acknowledgement, received_at: received },
+    receiver,
+  );
+}
+
+describe('approvals: skipped, by the wrong role, rejected, or dated before the work', () => {
+  it('the risk acceptance signed validly by the compliance lead in her own role fails chain.required_approval at the SSP', async () => {
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, '3a').actor = { kind: 'human', human: 'cl' };
+        spec(specs, '3a').approval = {
+          role: 'compliance_lead',
+          decision: 'approve',
+          statement: 'Risk accepted.',
+        };
+      },
+    });
+    expect(failedIds(r)).toEqual(['chain.required_approval']);
+    expect(notPassed(r)[0]).toMatchObject({
+      subject: { kind: 'chain', id: s.eventIds['A4-ssp'], field: '/predecessors', where: 'events.jsonl:14' },
+      expected:
+        'an authentic approve or conditional approval by security_officer, pinned with that role, among the events it builds on',
+      found: 'only authorizing_official, compliance_lead, compliance_officer among the events it builds on',
+    });
+  });
+
+  it('a rejected risk acceptance does not open the gate: the SSP built on it fails, naming the rejection', async () => {
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, '3a').approval = { ...spec(specs, '3a').approval!, decision: 'reject' };
+      },
+    });
+    expect(failedIds(r)).toEqual(['chain.required_approval']);
+    expect(notPassed(r)[0]!.subject.id).toBe(s.eventIds['A4-ssp']);
+    expect(notPassed(r)[0]!.found).toContain('security_officer (rejected)');
+  });
+
+  it('an ATO decision built on a rejected SAR fails chain.required_approval at the decision', async () => {
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, '5a').approval = { ...spec(specs, '5a').approval!, decision: 'reject' };
+      },
+    });
+    expect(failedIds(r)).toEqual(['chain.required_approval']);
+    expect(notPassed(r)[0]).toMatchObject({
+      subject: { id: s.eventIds['6'], field: '/predecessors' },
+      found: expect.stringContaining('3pao_assessor (rejected)'),
+    });
+  });
+
+  it('a workflow built on a boundary the AO rejected fails chain.root_approval_role at the root', async () => {
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, 'e0').approval = { ...spec(specs, 'e0').approval!, decision: 'reject' };
+      },
+    });
+    const root = notPassed(r).find((c) => c.id === 'chain.root_approval_role')!;
+    expect(root).toMatchObject({ status: 'fail', subject: { id: s.eventIds.e0 } });
+    expect(root.reason).toBe('the root approval\'s decision is "reject"');
+    // Its disclosed commitment is then not accepted either: the root is not proven good.
+    expect(failedIds(r).sort()).toEqual(['chain.root_approval_role', 'commitment.opening']);
+  });
+
+  it('a risk acceptance citing the scan but dated before it fails chain.timestamp_order at the approval', async () => {
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, '3a').at = 140; // the scan is at 150
+      },
+    });
+    expect(failedIds(r)).toEqual(['chain.timestamp_order']);
+    expect(notPassed(r)[0]).toMatchObject({
+      subject: { id: s.eventIds['3a'], field: '/timestamp' },
+      reason: `event is timestamped before its predecessor ${s.eventIds['A3-scan']!.slice(0, 12)}…`,
+      expected: `at or after ${minutes(150)}`,
+      found: minutes(140),
+    });
+  });
+
+  it('an ATO decision signed before the SAR it builds on fails chain.timestamp_order at the decision', async () => {
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, '6').at = 590; // the SAR is at 600
+      },
+    });
+    expect(failedIds(r)).toEqual(['chain.timestamp_order']);
+    expect(notPassed(r)[0]).toMatchObject({
+      subject: { id: s.eventIds['6'], field: '/timestamp' },
+      expected: `at or after ${minutes(600)}`,
+      found: minutes(590),
+    });
+  });
+});
+
+describe("an actor's sequence", () => {
+  it('a gap (2 → 4) or a number used twice fails chain.sequence at the event, naming the numbers', async () => {
+    for (const [n, reason, expected, found] of [
+      [4, /jumps from sequence 2 to 4: 1 event missing$/, '3', '4'],
+      [
+        2,
+        /used sequence 2 twice \(events [0-9a-f]{12}… and [0-9a-f]{12}…\): replay or equivocation$/,
+        '3',
+        '2',
+      ],
+    ] as const) {
+      const { s, r } = await verified({
+        specs: (specs) => {
+          spec(specs, 'A2-baselines').sequence = n;
+        },
+      });
+      expect(failedIds(r)).toEqual(['chain.sequence']);
+      expect(notPassed(r)[0]).toMatchObject({
+        subject: { id: s.eventIds['A2-baselines'], field: '/sequence' },
+        reason: expect.stringMatching(reason),
+        expected,
+        found,
+      });
+    }
+  });
+});
+
+describe('identity: revocations and cards', () => {
+  const revokeA3 = (actor: EventSpec['actor']): SampleHooks => ({
+    specs: (specs, keys) => {
+      specs.splice(
+        specs.findIndex((x) => x.key === 'A3-scan'),
+        0,
+        {
+          key: 'A3-revoke',
+          step: 'A3',
+          actor,
+          action: 'identity.revoke',
+          controls: ['AU-10'],
+          predecessors: ['2a'],
+          lifecycle: () => ({
+            op: 'revoke',
+            agent_id: keys.agents.A3!.agentId,
+            public_key: keys.agents.A3!.publicKeyHex,
+            reason: 'key exposed',
+          }),
+          at: 120,
+        },
+      );
+    },
+  });
+
+  it('a revocation signed by a pinned approver without a revoking role is not applied, and says who may revoke', async () => {
+    const { s, r } = await verified(revokeA3({ kind: 'human', human: 'co' }));
+    expect(failedIds(r).sort()).toEqual(['chain.action_allowed', 'event.actor_key_valid_at_time']);
+    for (const c of notPassed(r)) expect(c.subject.id).toBe(s.eventIds['A3-revoke']);
+    expect(notPassed(r).find((c) => c.id === 'chain.action_allowed')).toMatchObject({
+      subject: { field: '/action' },
+      expected: 'an approver holding one of the roles security_officer, authorizing_official',
+      found: 'human lin:human:co.raj-patel holding compliance_officer did identity.revoke',
+    });
+    // Not applied: the scan signed after it with A3's key still verifies.
+    expect(r.events.find((e) => e.id === s.eventIds['A3-scan'])!.status).toBe('pass');
+  });
+
+  it('a revocation signed by the revoked key itself is applied (it only takes validity away): the later scan fails', async () => {
+    const { s, r } = await verified(revokeA3({ kind: 'agent', agent: 'A3' }));
+    const key = notPassed(r).filter((c) => c.id === 'event.actor_key_valid_at_time');
+    expect(key.map((c) => c.subject.id)).toEqual([s.eventIds['A3-scan']]);
+    expect(key[0]).toMatchObject({
+      subject: { field: '/signature/public_key' },
+      found: `key ${s.keys.agents.A3!.publicKeyHex.slice(0, 12)}…, revoked at ${minutes(120)}`,
+    });
+    expect(failedIds(r)).toContain('card.key_current');
+  });
+
+  it("a card whose lineage pointers name another agent's registration fails card.lineage, naming both", async () => {
+    const { s, r } = await verified({
+      content: (c, { keys }) => {
+        const a1 = SAMPLE_AGENTS.find((q) => q.key === 'A1')!;
+        const k = keys.agents.A1!;
+        const reg = c.events.findIndex(
+          (e) => e.action === 'identity.register' && e.actor === keys.agents.A2!.agentId,
+        );
+        let card = baseAgentCard(`A1 ${a1.name}`, [a1.skill]);
+        card = addIdentityBlock(card, k, {
+          lineage: {
+            log_origin: SAMPLE_LOG_ID,
+            registration_event_id: eventId(c.events[reg]!),
+            registration_leaf_index: reg,
+          },
+        });
+        card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
+        c.cards = c.cards.map((x) => (x.stem === a1.slug ? { stem: x.stem, card } : x));
+      },
+    });
+    expect(failedIds(r)).toEqual(['card.lineage']);
+    const a1 = s.keys.agents.A1!;
+    const a2 = s.keys.agents.A2!;
+    expect(notPassed(r)[0]).toMatchObject({
+      subject: { kind: 'card', id: a1.agentId, field: '/capabilities/extensions/0/params/lineage' },
+      reason: 'the event does not register this agent with its genesis key',
+      expected: `a registration of ${a1.agentId} with key ${a1.publicKeyHex.slice(0, 12)}…`,
+      found: `register of ${a2.agentId} with key ${a2.publicKeyHex.slice(0, 12)}…`,
+    });
+  });
+});
+
+describe('logs and receipts', () => {
+  it('events dated after the tree head that includes them fail event.sth_time, each with both times', async () => {
+    // The log signs its only tree head at minute 400; the SAR (600) and the ATO decision (900) are later.
+    const { s, r } = await verified({
+      attestation: async (_u, { keys, events }) => {
+        const dir = mkdtempSync(join(tmpdir(), 'lineage-early-sth-'));
+        try {
+          const store = LineageStore.open(dir, {
+            origin: SAMPLE_LOG_ID,
+            signer: lineageSthSigner(SAMPLE_LOG_ID, keys.log, () => BASE + 400 * 60_000),
+            sthEvery: 1_000_000,
+            fsync: false,
+          });
+          for (const e of events) await store.append(eventEntryBytes(e));
+          await store.publish();
+          const a = new ProofServer(SAMPLE_PROOF_SERVER, keys.proofServer.secretKey, [store]).attest({
+            leaves: events.map((e) => toHex(sha256(Uint8Array.of(0, ...eventEntryBytes(e))))),
+            issuedAt: minutes(401),
+            proofStyle: 'both',
+          });
+          store.close();
+          return without(a, 'signature') as unknown as UnsignedAttestation;
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    });
+    expect(failedIds(r)).toEqual(['event.sth_time']);
+    expect(notPassed(r).map((c) => [c.subject.id, c.subject.field, c.expected, c.found])).toEqual([
+      [s.eventIds['5a'], '/timestamp', `at or before ${minutes(400)}`, minutes(600)],
+      [s.eventIds['6'], '/timestamp', `at or before ${minutes(400)}`, minutes(900)],
+    ]);
+  });
+
+  it('a receipt whose two valid signatures are swapped fails both signature checks as impersonation', async () => {
+    const { s, r } = await verified({
+      content: (c) => {
+        c.receipts = c.receipts.map((x) =>
+          x.handoff_id === 'handoff-04'
+            ? { ...x, sender_signature: x.receiver_signature, receiver_signature: x.sender_signature }
+            : x,
+        );
+      },
+    });
+    expect(failedIds(r)).toEqual(['receipt.sender_signature', 'receipt.receiver_signature']);
+    expect(notPassed(r)[0]).toMatchObject({
+      subject: { kind: 'receipt', id: 'handoff-04', field: '/sender_signature/public_key' },
+      expected: `a key of ${s.keys.agents.A3!.agentId.slice(0, 22)}…`,
+      found: s.keys.agents.A4!.publicKeyHex,
+    });
+  });
+});
+
+describe('the same event twice', () => {
+  it('in one workflow step fails capsule.workflow_steps at the repeated entry', async () => {
+    const { s, r } = await verified({
+      content: (c) => {
+        const st = c.workflow.steps.find((x) => x.id === 'A3')!;
+        st.events = [...st.events, st.events[0]!];
+      },
+    });
+    expect(failedIds(r)).toEqual(['capsule.workflow_steps']);
+    expect(notPassed(r)[0]).toMatchObject({
+      subject: { kind: 'manifest', field: '/workflow/steps/4/events/2' },
+      reason: `event ${s.eventIds['A3-register']!.slice(0, 12)}… is in step A3 and again in step A3`,
+    });
+  });
+
+  it('in events.jsonl: the second copy is named by its own line, not the genuine event', async () => {
+    const s = await buildFedrampSample();
+    const ev = lines(s.files, 'events.jsonl');
+    // Line 6 repeats line 4 (the A3 registration).
+    const zip = repack(withLines(s.files, 'events.jsonl', [...ev.slice(0, 5), ev[3]!, ...ev.slice(5)]));
+    const r = await verifyCapsule(zipCapsuleSource(zip), s.trust, { verifiedAt, capsuleName: 'twice.zip' });
+    const id = s.eventIds['A3-register']!;
+    expect(failedIds(r)).toEqual(['event.schema']);
+    expect(notPassed(r)[0]).toEqual({
+      id: 'event.schema',
+      status: 'fail',
+      subject: { kind: 'event', id: 'event 5', field: '/', where: 'events.jsonl:6' },
+      title: 'event is well-formed',
+      reason: `event ${id.slice(0, 12)}… is supplied twice (first at position 3); the second copy takes no part in the checks`,
+      expected: 'each event once',
+      found: `event ${id} again, first at position 3`,
+    });
+    // The genuine event keeps its own line and its passing checks.
+    expect(r.events.find((e) => e.id === id)!.status).toBe('pass');
+  });
+});
+
+/**
+ * Wrong stories the verifier does not refuse today: each verifies. They are gaps in what the
+ * workflow policy (docs/spec/04-identity-and-lineage.md §4.3) and receipts (§4.4) can express, not
+ * bugs in a check; each test pins today's verdict so that closing the gap changes it on purpose.
+ */
+describe('OPEN GAPS: semantically wrong capsules that verify', () => {
+  it("the SAR and the ATO decision signed by the CSP's own compliance lead and AO, in their own roles", async () => {
+    // No requires rule selects them (they are not 3pao_assessor / agency_ao approvals), and no rule
+    // asks that a 3PAO or agency approval exist; their task ids still say fedramp-ato/5a and /6, and
+    // the manifest still shows them as "3PAO SAR (signed)" and "Agency AO ATO decision".
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, '5a').actor = { kind: 'human', human: 'cl' };
+        spec(specs, '5a').approval = { role: 'compliance_lead', decision: 'approve', statement: 'SAR.' };
+        spec(specs, '6').actor = { kind: 'human', human: 'ao' };
+        spec(specs, '6').approval = { role: 'authorizing_official', decision: 'approve', statement: 'ATO.' };
+      },
+    });
+    expect(r.report.verdict).toBe('verified');
+    const ato = r.events.find((e) => e.id === s.eventIds['6'])!;
+    expect(ato.step).toBe('6'); // shown under "Agency AO ATO decision"
+    expect(ato.approval?.role).toBe('authorizing_official');
+  });
+
+  it('a risk acceptance signed before the scan it accepts, citing only the earlier approval', async () => {
+    // ssp.package needs a security_officer approval among what it builds on, not one after the scan.
+    const { r } = await verified({
+      specs: (specs) => {
+        const a3 = specs.splice(
+          specs.findIndex((x) => x.key === '3a'),
+          1,
+        )[0]!;
+        specs.splice(
+          specs.findIndex((x) => x.key === 'A3-scan'),
+          0,
+          { ...a3, at: 140, predecessors: ['2a'] },
+        );
+        spec(specs, 'A4-ssp').predecessors = ['3a', 'A3-scan', 'A4-register'];
+      },
+    });
+    expect(r.report.verdict).toBe('verified');
+  });
+
+  it('a receipt handing over the scan results 50 minutes before the scan event that produced them', async () => {
+    // Receipts are not bound to events: the graph joins them by time alone.
+    const { s, r } = await verified({
+      content: (c, { keys }) => {
+        c.receipts = c.receipts.map((x) =>
+          x.handoff_id === 'handoff-04'
+            ? resign(x, { sent_at: minutes(100) }, keys.agents.A3!, keys.agents.A4!)
+            : x,
+        );
+      },
+    });
+    expect(r.report.verdict).toBe('verified');
+    const scan = s.events.find((e) => eventId(e) === s.eventIds['A3-scan'])!;
+    const h4 = r.lineage.edges.find((e) => 'receiptId' in e && e.receiptId === 'handoff-04')!;
+    // The receipt's payload is the scan's, yet the edge starts at A3's registration.
+    expect(scan.payload_hash).not.toBeNull();
+    expect(h4).toMatchObject({ from: s.eventIds['A3-register'], status: 'pass' });
+  });
+});
