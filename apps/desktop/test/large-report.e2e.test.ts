@@ -59,6 +59,15 @@ describe('a capsule larger than the page is sent', () => {
     expect(await page.textContent('[data-tab=events]')).toBe('Events & proofs (5,000 of 20,000)');
     expect(await page.$$('[data-node]')).not.toHaveLength(0);
     await shot(page, 'report-large-capsule');
+    // The checks tab's own counts are of what it lists, and say so (the banner's are of the report).
+    await page.click('[data-tab=checks]');
+    expect(await page.textContent('.lin-filters .lin-muted')).toBe(
+      `${shown} of ${shown} shown — these counts are of the ${shown} checks listed here, of ${total} in the report`,
+    );
+    expect(await page.textContent('.lin-check-group-title .lin-group-counts')).toMatch(
+      /passed\s*listed here$/,
+    );
+    await shot(page, 'report-large-capsule-checks');
     await page.click('[data-tab=events]');
     await page.waitForSelector('[data-event-row]');
     await page.click('[data-tab=checks]');

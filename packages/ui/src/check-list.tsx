@@ -84,6 +84,11 @@ export interface CheckListProps {
   compact?: boolean;
   /** Rows drawn per step before "show more" (default ROWS_PER_PAGE; Infinity for a printout). */
   rowsPerPage?: number;
+  /**
+   * How many checks the report has when `checks` is only the first of them (a report too large to
+   * list whole): every count here is then said to be of the listed checks, not of the report.
+   */
+  listedOf?: number;
 }
 
 export function CheckList({
@@ -92,7 +97,9 @@ export function CheckList({
   initialStatuses,
   compact = false,
   rowsPerPage = ROWS_PER_PAGE,
+  listedOf,
 }: CheckListProps) {
+  const partial = listedOf !== undefined && listedOf > checks.length;
   const [statuses, setStatuses] = useState<Record<Status, boolean>>({
     fail: true,
     not_checked: true,
@@ -133,6 +140,9 @@ export function CheckList({
         <span className="lin-muted">
           {formatCount(filtered.length)} of {formatCount(checks.length)} shown
           {!statuses.pass && total.pass > 0 ? ` (${formatCount(total.pass)} passed hidden)` : ''}
+          {partial
+            ? ` — these counts are of the ${formatCount(checks.length)} checks listed here, of ${formatCount(listedOf)} in the report`
+            : ''}
         </span>
       </fieldset>
       {groups.length === 0 && <p className="lin-empty">No checks match the filter.</p>}
@@ -143,6 +153,7 @@ export function CheckList({
           counts={stepCounts.get(g.step) ?? g.counts}
           onShowSubject={onShowSubject}
           rowsPerPage={rowsPerPage}
+          partial={partial}
         />
       ))}
     </div>
@@ -154,11 +165,13 @@ function StepGroup({
   counts,
   onShowSubject,
   rowsPerPage,
+  partial,
 }: {
   group: CheckGroup;
   counts: Record<Status, number>;
   onShowSubject?: (id: string) => void;
   rowsPerPage: number;
+  partial: boolean;
 }) {
   const page = useRowPages(g.checks.length, rowsPerPage);
   return (
@@ -173,6 +186,7 @@ function StepGroup({
             <span className="lin-count-nc">{formatCount(counts.not_checked)} not checked</span>
           )}
           <span className="lin-count-pass">{formatCount(counts.pass)} passed</span>
+          {partial && <span className="lin-muted">listed here</span>}
         </span>
       </h3>
       <ul className="lin-check-rows">

@@ -183,6 +183,7 @@ function Report({
           checks={v.report.checks}
           onShowSubject={showSubject}
           initialStatuses={{ pass: v.report.verdict === 'verified' }}
+          {...(v.shown ? { listedOf: v.shown.totalChecks } : {})}
         />
       )}
       {tab === 'lineage' && <LineageTab v={v} selected={selected} onSelect={setSelected} />}
