@@ -52,6 +52,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
+    // `lineage approval --help`: the word before a subcommand asks for its subcommands' help.
+    const group = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]);
+    if (group.length > 0 && (argv.includes('--help') || argv.includes('-h'))) {
+      io.out(group.map((c) => `usage: ${c.usage}\n${c.summary}`).join('\n\n'));
+      return 0;
+    }
     io.err(`lineage: unknown command "${argv.join(' ')}"\n\n${helpText()}`);
     return EXIT_USAGE;
   }

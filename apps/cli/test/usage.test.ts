@@ -35,6 +35,24 @@ describe('lineage usage', () => {
     );
   });
 
+  it.each([['approval'], ['capsule'], ['checkpoint'], ['sth'], ['tlog']])(
+    '%s --help shows its subcommands (it was an unknown command, exit 2)',
+    async (group) => {
+      for (const flag of ['--help', '-h']) {
+        const c = capture();
+        expect(await runCli([group, flag], c.io)).toBe(0);
+        expect(c.stdout()).toMatch(new RegExp(`^usage: lineage ${group} \\S+ `));
+        expect(c.stderr()).toBe('');
+      }
+    },
+  );
+
+  it('a group word without a subcommand is still a usage error', async () => {
+    const c = capture();
+    expect(await runCli(['approval'], c.io)).toBe(2);
+    expect(c.stderr()).toContain('unknown command "approval"');
+  });
+
   it('approval verify without --capsule is incomplete: exit 1, as documented', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lineage-usage-'));
     const s = await buildFedrampSample({ dir });
