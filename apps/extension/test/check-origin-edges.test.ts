@@ -611,6 +611,41 @@ describe('consistency proofs for a grown log', () => {
     expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('8');
   });
 
+  it('the same tree signed again later is remembered with its newest signature, so a larger tree signed in between is a rollback', async () => {
+    // The log signed 8 at TS, 13 a minute later, then 8 again two minutes later: it rolled back.
+    // A reader who sees 13 before the re-signed 8 is told "shrank" (above); one who saw 8 at TS
+    // first, then the re-signed 8, then 13 must be told too — the memory had kept TS.
+    const store = new MemoryStore();
+    const resigned = checkpointAt(TREES.v1, 1_795_000_000_000 + 120_000);
+    expect((await run(h(goodHeaders), card, store)).status).toBe('verified');
+    const again = await run(
+      h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(resigned) }),
+      card,
+      store,
+    );
+    expect(status(again, 'proof.consistency')).toEqual(['pass']);
+    const grown = h({
+      'lineage-checkpoint': checkpointHeader(checkpointAt(TREES.v2, 1_795_000_000_000 + 60_000)),
+      'lineage-inclusion': inclusionHeader(9, 13, TREES.v2.inclusionProof(9, 13)),
+    });
+    const r = await run([...grown, consistency8to13()], splitCard, store);
+    const c = r.checks.find((x) => x.id === 'proof.consistency')!;
+    expect(c.status).toBe('fail');
+    expect(c.reason).toMatch(
+      /shrank: it signed the tree of 8 remembered from .* at 2026-11-18T11:08:40.000Z/,
+    );
+    expect(r.sentence).toBe('Failed: the log rolled back — it signed a smaller tree after a larger one.');
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.note).toBe(resigned);
+  });
+
+  it('an older signature of the remembered tree does not replace the newer one', async () => {
+    const store = new MemoryStore();
+    const later = checkpointAt(TREES.v1, 1_795_000_000_000 + 120_000);
+    await run(h({ ...goodHeaders, 'lineage-checkpoint': checkpointHeader(later) }), card, store);
+    expect(status(await run(h(goodHeaders), card, store), 'proof.consistency')).toEqual(['pass']);
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.note).toBe(later);
+  });
+
   it('malformed endpoint answers are "no proof", not a crash', async () => {
     for (const body of [
       '{"from":8,"to":13,"proof":["AA=="]}',
@@ -629,6 +664,48 @@ describe('consistency proofs for a grown log', () => {
       );
       expect(status(r, 'proof.consistency'), body).toEqual(['not_checked']);
     }
+  });
+});
+
+describe('a stored tree head of another shape (edited, or from another version)', () => {
+  it('is discarded and replaced with a warning, never a crash that stops every check of the log', async () => {
+    for (const edit of [
+      { note: undefined },
+      { note: 42 },
+      { size: 8 },
+      { rootHex: null },
+      { note: undefined, size: undefined },
+    ]) {
+      const store = new MemoryStore();
+      await run(h(goodHeaders), card, store);
+      const rec = store.treeHeads.get('fixture.lineage.test/log')!;
+      store.treeHeads.set(rec.log, { ...rec, ...edit } as unknown as typeof rec);
+      const r = await run(h(goodHeaders), card, store);
+      const c = r.checks.find((x) => x.id === 'proof.consistency')!;
+      expect(c.status, JSON.stringify(edit)).toBe('not_checked');
+      expect(c.reason).toMatch(/failed re-verification .* and was discarded/);
+      expect(r.status).toBe('warning');
+      expect(store.treeHeads.get(rec.log)).toEqual(rec);
+    }
+  });
+});
+
+describe('a split view names both tree heads', () => {
+  it('an unreadable stored seenAt (not covered by the signature) is left out, never a crash', async () => {
+    const store = new MemoryStore();
+    const at13 = (cp: string) => h({ 'lineage-checkpoint': checkpointHeader(cp) });
+    await run(at13(CHECKPOINTS.v2), siteFetch({}), store);
+    const rec = store.treeHeads.get('fixture.lineage.test/log')!;
+    store.treeHeads.set(rec.log, { ...rec, seenAt: 'yesterday' as unknown as number });
+    const r = await run(at13(CHECKPOINTS.fork), siteFetch({}), store);
+    const c = r.checks.find((x) => x.id === 'proof.consistency')!;
+    expect(c.status).toBe('fail');
+    expect(c.expected).toBe(
+      `root ${toHex(TREES.v2.root())} (signed 2026-11-18T11:06:40.000Z, seen from ${origin})`,
+    );
+    expect(c.found).toBe(
+      `root ${toHex(TREES.fork.root())} (signed 2026-11-18T11:06:40.000Z, served by ${origin})`,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { cosignCheckpoint, noteSigner, testKey } from '@lineage/producer';
-import { parseTrustStore } from '@lineage/verifier-core';
+import { parseTrustStore, toHex } from '@lineage/verifier-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOrigin } from '../src/background/check-origin.js';
 import { coreApi } from '../src/background/core-adapter.js';
@@ -175,6 +175,17 @@ describe('checkOrigin against the fixture sites (real cards, real log, real chec
     const c = forked.checks.find((x) => x.id === 'proof.consistency')!;
     expect(c.status).toBe('fail');
     expect(c.reason).toMatch(/split view.*two different trees of size 13/);
+    // Both heads with when the log signed each, where and when the remembered one was seen.
+    const o = running.get('splitView')!.origin;
+    const esc = o.replace(/[.]/g, '\\.');
+    expect(c.expected).toMatch(
+      new RegExp(
+        `^root [0-9a-f]{64} \\(signed 2026-11-18T11:06:40\\.000Z, seen from ${esc} on 20\\d\\d-.*Z\\)$`,
+      ),
+    );
+    expect(c.found).toBe(
+      `root ${toHex(world.TREES.fork.root())} (signed 2026-11-18T11:06:40.000Z, served by ${o})`,
+    );
     expect(forked.sentence).toMatch(/split view/);
   });
 

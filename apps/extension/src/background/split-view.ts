@@ -100,6 +100,11 @@ async function olderTree(
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Both heads of a split view with when the log signed them: what a reader reports to the log's operator. */
+const signedAt = (ms: number | null) => (ms === null ? '' : `signed ${iso(ms)}, `);
+/** seenAt is not covered by the re-verified signature: a stored value that is no time is left out. */
+const seenOn = (ms: unknown) =>
+  typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ` on ${iso(ms)}` : '';
 
 /**
  * Compares a verified checkpoint with the tree head remembered for its log (spec §6.5). The stored
@@ -123,7 +128,14 @@ export async function checkSplitView(input: SplitViewInput): Promise<SplitViewRe
     return { outcome: null, previous: null };
   }
 
-  const again = await core.verifyCheckpoint(remembered.note, input.trust, input.now);
+  // A record of another shape (edited, or written by another version) is not a signed note to
+  // re-verify: it is discarded like one that fails, never a crash that would stop every later check.
+  const again =
+    typeof remembered.note === 'string' &&
+    typeof remembered.size === 'string' &&
+    typeof remembered.rootHex === 'string'
+      ? await core.verifyCheckpoint(remembered.note, input.trust, input.now)
+      : ({ ok: false, message: 'the stored record is not a tree head record' } as const);
   if (
     !again.ok ||
     again.log !== remembered.log ||
@@ -144,13 +156,18 @@ export async function checkSplitView(input: SplitViewInput): Promise<SplitViewRe
   const newRootHex = toHex(cur.root);
   if (cur.size === oldSize) {
     if (newRootHex === remembered.rootHex) {
+      // The same tree signed again later (logs re-sign an unchanged tree): remember the newest
+      // signature, or a larger tree signed between the two would pass the rollback rule below.
+      if (cur.timestampMs !== null && (again.timestampMs === null || cur.timestampMs > again.timestampMs)) {
+        await store.putTreeHead(fresh);
+      }
       return { outcome: outcome(log, 'pass', {}), previous };
     }
     return {
       outcome: outcome(log, 'fail', {
         reason: `split view: log ${log} signed two different trees of size ${formatCount(oldSize)}`,
-        expected: `root ${remembered.rootHex} (seen from ${remembered.origin})`,
-        found: `root ${newRootHex}`,
+        expected: `root ${remembered.rootHex} (${signedAt(again.timestampMs)}seen from ${remembered.origin}${seenOn(remembered.seenAt)})`,
+        found: `root ${newRootHex} (${signedAt(cur.timestampMs)}served by ${input.origin})`,
       }),
       previous,
     };

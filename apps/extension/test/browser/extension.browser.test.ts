@@ -409,9 +409,11 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     // The failed check says which root was remembered and which one the log signed now.
     const split = popup.locator('[data-check-id="proof.consistency"]');
     expect(await split.locator('.lin-ef-expected').textContent()).toMatch(
-      /^Expectedroot [0-9a-f]{12}.*\(seen from http:\/\/127\.0\.0\.1:\d+\)$/,
+      /^Expectedroot [0-9a-f]{12}.*\(signed 2026-11-18T11:06:40\.000Z, seen from http:\/\/127\.0\.0\.1:\d+ on 20\d\d-.*Z\)$/,
     );
-    expect(await split.locator('.lin-ef-found').textContent()).toMatch(/^Foundroot [0-9a-f]{12}/);
+    expect(await split.locator('.lin-ef-found').textContent()).toMatch(
+      /^Foundroot [0-9a-f]{12}.*\(signed 2026-11-18T11:06:40\.000Z, served by http:\/\/127\.0\.0\.1:\d+\)$/,
+    );
     await shot(popup, 'popup-split-view');
     const details = await ctx.newPage();
     await details.setViewportSize({ width: 900, height: 800 });
