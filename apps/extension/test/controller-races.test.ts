@@ -1,9 +1,18 @@
 // A tab that navigates while its check awaits storage: the check belongs to the document it started
 // for (its origin, its headers, its run), never to the one that replaced it.
+import { toBase64, utf8Encode } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import type { FetchBounded } from '../src/background/fetch-bounded.js';
 import { MemoryStore } from '../src/storage/memory.js';
-import { CHECKPOINTS, checkpointHeader, inclusionHeader, TREES } from './fixture/sites.js';
+import {
+  CARDS,
+  CHECKPOINTS,
+  checkpointHeader,
+  HISTORIES,
+  HISTORY_PATH,
+  inclusionHeader,
+  TREES,
+} from './fixture/sites.js';
 import { cardFetch, goodHeaders, setup } from './support/controller-harness.js';
 
 const bad = TREES.v1.inclusionProof(3, 8).map((h) => h.slice());
@@ -56,5 +65,43 @@ describe('a navigation while a check runs (second review)', () => {
     await first;
     expect(f.urls.some((u) => u.startsWith('https://quiet.example/'))).toBe(false);
     expect((await c.view(3)).state.status).toBe('not_checked');
+  });
+});
+
+describe('two tabs showing one log at once', () => {
+  // Each site proves its own tree of 13 consistent with the remembered 8 (the fork is a real fork
+  // from leaf 8 on), after a network round trip: the read-compare-write of the log's memory spans it.
+  const forkedSites: FetchBounded = async (url) => {
+    await new Promise((r) => setTimeout(r, 3));
+    const tree = url.startsWith('https://fork.example/') ? TREES.fork : TREES.v2;
+    const body = url.includes('/.well-known/lineage/consistency?from=8&to=13')
+      ? utf8Encode(JSON.stringify({ from: 8, to: 13, proof: tree.consistencyProof(8, 13).map(toBase64) }))
+      : url.endsWith('/.well-known/agent-card.json')
+        ? CARDS.split
+        : url.endsWith(HISTORY_PATH)
+          ? HISTORIES.split
+          : null;
+    return body
+      ? { url, status: 200, bytes: body, contentType: 'application/json' }
+      : { url, status: 404, bytes: new Uint8Array(0), contentType: null };
+  };
+  const at13 = (cp: string, tree: typeof TREES.v2) => [
+    { name: 'lineage-checkpoint', value: checkpointHeader(cp) },
+    { name: 'lineage-inclusion', value: inclusionHeader(9, 13, tree.inclusionProof(9, 13)) },
+  ];
+
+  it('a split view between them is caught: the second compares with what the first remembered', async () => {
+    const { store, c } = await setup(forkedSites);
+    await c.onDocumentHeaders(1, 'https://agent.example/', goodHeaders); // remembers 8
+    expect(store.treeHeads.get('fixture.lineage.test/log')?.size).toBe('8');
+    await Promise.all([
+      c.onDocumentHeaders(2, 'https://honest.example/', at13(CHECKPOINTS.v2, TREES.v2)),
+      c.onDocumentHeaders(3, 'https://fork.example/', at13(CHECKPOINTS.fork, TREES.fork)),
+    ]);
+    const [honest, fork] = [(await c.view(2)).result!, (await c.view(3)).result!];
+    const consistency = (r: typeof honest) => r.checks.find((x) => x.id === 'proof.consistency')?.status;
+    // Whichever ran first is remembered; the other is the split view.
+    expect([consistency(honest), consistency(fork)].sort()).toEqual(['fail', 'pass']);
+    expect([honest.status, fork.status]).toContain('failed');
   });
 });
