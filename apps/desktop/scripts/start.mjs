@@ -45,9 +45,9 @@ No network? The same verifier ships as one offline HTML file:
   process.exit(1);
 }
 
-if (!existsSync(join(appDir, 'out/main/index.js'))) {
-  const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: appDir, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
+// Always build (about a second): a build left in out/ from older sources would otherwise be what
+// runs, e.g. one made before a fix was pulled.
+const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: appDir, stdio: 'inherit' });
+if (r.status !== 0) process.exit(r.status ?? 1);
 const child = spawn(bin, [appDir], { stdio: 'inherit' });
 child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
