@@ -195,7 +195,7 @@ function sizeAt(r: CapsuleVerification, at: number): string {
 }
 
 describe('approvals the workflow requires', () => {
-  it('a sample whose signers left out the risk acceptance and the SAR fails chain.required_approval on the steps they gate', async () => {
+  it('a sample whose signers left out the risk acceptance and the SAR fails chain.required_approval on the steps they gate, and chain.required_event for the missing SAR', async () => {
     // The signers cooperate (the sample's own keys): every signature, proof and predecessor holds.
     const s = await buildFedrampSample({
       hooks: {
@@ -222,11 +222,21 @@ describe('approvals the workflow requires', () => {
       expect.stringMatching(/^5a /),
     ]);
     const failed = r.report.checks.filter((c) => c.status === 'fail' && c.id !== 'capsule.workflow_steps');
-    expect(failed.map((c) => c.id)).toEqual(['chain.required_approval', 'chain.required_approval']);
-    expect(failed.map((c) => r.events.find((e) => e.id === c.subject.id)?.action)).toEqual([
+    expect(failed.map((c) => c.id)).toEqual([
+      'chain.required_approval',
+      'chain.required_approval',
+      'chain.required_event',
+    ]);
+    expect(failed.slice(0, 2).map((c) => r.events.find((e) => e.id === c.subject.id)?.action)).toEqual([
       'ssp.package',
       'approval.grant',
     ]);
+    expect(failed[2]).toMatchObject({
+      subject: { kind: 'chain', id: 'call chain', field: '/policy/must_include/0' },
+      expected: 'an approval by 3pao_assessor, authentic, by an approver pinned with that role',
+      found:
+        'none; the approvals present are by agency_ao, authorizing_official, compliance_lead, compliance_officer',
+    });
     expect(failed[0]).toMatchObject({
       subject: { kind: 'chain', field: '/predecessors', step: expect.stringMatching(/^A4 /) },
       expected:

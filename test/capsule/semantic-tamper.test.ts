@@ -371,12 +371,11 @@ describe('the same event twice', () => {
  * workflow policy (docs/spec/04-identity-and-lineage.md §4.3) and receipts (§4.4) can express, not
  * bugs in a check; each test pins today's verdict so that closing the gap changes it on purpose.
  */
-describe('OPEN GAPS: semantically wrong capsules that verify', () => {
-  it("the SAR and the ATO decision signed by the CSP's own compliance lead and AO, in their own roles", async () => {
-    // No requires rule selects them (they are not 3pao_assessor / agency_ao approvals), and no rule
-    // asks that a 3PAO or agency approval exist; their task ids still say fedramp-ato/5a and /6, and
-    // the manifest still shows them as "3PAO SAR (signed)" and "Agency AO ATO decision".
-    const { s, r } = await verified({
+describe('wrong stories the workflow policy refuses (must_include, approval_covers)', () => {
+  it("the SAR and the ATO decision signed by the CSP's own compliance lead and AO, in their own roles: chain.required_event", async () => {
+    // No requires rule selects them (they are not 3pao_assessor / agency_ao approvals); the policy's
+    // must_include asks that an approval by each of those roles exist, by an approver pinned so.
+    const { r } = await verified({
       specs: (specs) => {
         spec(specs, '5a').actor = { kind: 'human', human: 'cl' };
         spec(specs, '5a').approval = { role: 'compliance_lead', decision: 'approve', statement: 'SAR.' };
@@ -384,15 +383,40 @@ describe('OPEN GAPS: semantically wrong capsules that verify', () => {
         spec(specs, '6').approval = { role: 'authorizing_official', decision: 'approve', statement: 'ATO.' };
       },
     });
-    expect(r.report.verdict).toBe('verified');
-    const ato = r.events.find((e) => e.id === s.eventIds['6'])!;
-    expect(ato.step).toBe('6'); // shown under "Agency AO ATO decision"
-    expect(ato.approval?.role).toBe('authorizing_official');
+    expect(r.report.verdict).toBe('failed');
+    expect(failedIds(r)).toEqual(['chain.required_event']);
+    expect(notPassed(r).map((c) => [c.subject.field, c.expected, c.found])).toEqual([
+      [
+        '/policy/must_include/0',
+        'an approval by 3pao_assessor, authentic, by an approver pinned with that role',
+        'none; the approvals present are by authorizing_official, compliance_lead, compliance_officer, security_officer',
+      ],
+      [
+        '/policy/must_include/1',
+        'an approval by agency_ao, authentic, by an approver pinned with that role',
+        'none; the approvals present are by authorizing_official, compliance_lead, compliance_officer, security_officer',
+      ],
+    ]);
   });
 
-  it('a risk acceptance signed before the scan it accepts, citing only the earlier approval', async () => {
-    // ssp.package needs a security_officer approval among what it builds on, not one after the scan.
-    const { r } = await verified({
+  it('an ATO decision claiming the agency_ao role by an approver not pinned with it: chain.required_event names it', async () => {
+    const { s, r } = await verified({
+      specs: (specs) => {
+        spec(specs, '6').actor = { kind: 'human', human: 'ao' };
+      },
+    });
+    expect(r.report.verdict).toBe('failed');
+    const presence = notPassed(r).filter((c) => c.id === 'chain.required_event');
+    expect(presence).toHaveLength(1);
+    expect(presence[0]!.found).toBe(
+      `${s.eventIds['6']!.slice(0, 12)}… by ${r.events.find((e) => e.id === s.eventIds['6'])!.actor} (its approver is not pinned with that role)`,
+    );
+  });
+
+  it('a risk acceptance signed before the scan it accepts, citing only the earlier approval: chain.required_approval on the SSP', async () => {
+    // ssp.package needs a security_officer approval among what it builds on, and (approval_covers)
+    // one that builds on the scans it uses.
+    const { s, r } = await verified({
       specs: (specs) => {
         const a3 = specs.splice(
           specs.findIndex((x) => x.key === '3a'),
@@ -406,9 +430,20 @@ describe('OPEN GAPS: semantically wrong capsules that verify', () => {
         spec(specs, 'A4-ssp').predecessors = ['3a', 'A3-scan', 'A4-register'];
       },
     });
-    expect(r.report.verdict).toBe('verified');
+    expect(r.report.verdict).toBe('failed');
+    expect(failedIds(r)).toEqual(['chain.required_approval']);
+    const [f] = notPassed(r);
+    expect(f!.subject).toMatchObject({ kind: 'chain', id: s.eventIds['A4-ssp'], field: '/predecessors' });
+    expect(f!.expected).toBe(
+      `an authentic approve or conditional approval by security_officer, pinned with that role, that builds on scan.run event ${s.eventIds['A3-scan']}`,
+    );
+    expect(f!.found).toMatch(
+      /^security_officer approval [0-9a-f]{12}… at 2026-11-02T16:20:00\.000Z, which does not build on it$/,
+    );
   });
+});
 
+describe('OPEN GAPS: semantically wrong capsules that verify', () => {
   it('a receipt handing over the scan results 50 minutes before the scan event that produced them', async () => {
     // Receipts are not bound to events: the graph joins them by time alone.
     const { s, r } = await verified({

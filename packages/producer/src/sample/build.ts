@@ -543,11 +543,15 @@ export function sampleTrustStore(keys: SampleKeys): TrustStore {
       // The human approvals between steps: each gated step must build on its approval.
       requires: [
         { action: 'scan.run', after_approval_by: ['compliance_officer'] },
-        { action: 'ssp.package', after_approval_by: ['security_officer'] },
+        // The risk acceptance accepts the scan: it must come after, and cite, the scans the SSP uses.
+        { action: 'ssp.package', after_approval_by: ['security_officer'], approval_covers: ['scan.run'] },
         { action: 'capsule.package', after_approval_by: ['compliance_lead'] },
         { approval_role: '3pao_assessor', after_approval_by: ['compliance_lead'] },
         { approval_role: 'agency_ao', after_approval_by: ['3pao_assessor'] },
       ],
+      // The package is complete: the 3PAO's SAR and the agency AO's decision must be in it, signed by
+      // approvers pinned in those roles (not the CSP's own staff signing those steps).
+      must_include: [{ approval_role: '3pao_assessor' }, { approval_role: 'agency_ao' }],
     },
   };
 }

@@ -28,6 +28,7 @@ import {
 } from './event-checks.js';
 import { type Node, subject, TITLES } from './node.js';
 import { requiredApprovals } from './required-approvals.js';
+import { requiredEvents } from './required-events.js';
 import { judgeRoots, rootApprovals } from './root-approvals.js';
 import { chainStructure } from './structure.js';
 import type { CallChainInput, ChainEventSummary, CitedEvent } from './types.js';
@@ -218,6 +219,7 @@ export async function runCallChain(
   sink.pushAll(structure.outcomes);
   if (judged) rootApprovals(judged, nodes, sink);
   requiredApprovals(nodes, trust, policy, sink);
+  requiredEvents(nodes, trust, policy, sink);
 
   // Handoff receipts between the agents, with the same key histories.
   if (receipts.length > 0) {

@@ -68,6 +68,40 @@ function overAncestors<T>(
   return memo.get(start)!;
 }
 
+/** How many uncovered events a node keeps for its failure message (any one makes it fail). */
+const NAMED = 4;
+
+/**
+ * For `approval_covers`: per node, the events with a covered action among its ancestors that no
+ * approval opening the gate builds on — the work the approval should have come after. Linear in
+ * the graph: one walk back from every opening approval, then one memoized walk over ancestors
+ * whose sets are capped at NAMED, so a hostile graph cannot make them quadratic.
+ */
+function uncoveredWork(
+  nodes: readonly Node[],
+  actions: readonly string[],
+  opens: (n: Node) => Node | null,
+): (n: Node) => Node[] {
+  const covered = new Set<Node>();
+  const stack = nodes.filter((n) => opens(n) !== null);
+  while (stack.length > 0) {
+    for (const p of predsOf(stack.pop()!)) {
+      if (covered.has(p)) continue;
+      covered.add(p);
+      stack.push(p);
+    }
+  }
+  const memo = new Map<Node, Node[]>();
+  const own = (n: Node): Node[] => (actions.includes(n.event.action) && !covered.has(n) ? [n] : []);
+  const merge = (a: Node[], b: Node[]): Node[] => {
+    if (b.length === 0 || a.length >= NAMED) return a;
+    const out = [...a];
+    for (const x of b) if (out.length < NAMED && !out.includes(x)) out.push(x);
+    return out;
+  };
+  return (n) => overAncestors<Node[]>(n, memo, own, merge, () => []);
+}
+
 export function requiredApprovals(
   nodes: readonly Node[],
   trust: TrustStore,
@@ -88,6 +122,7 @@ export function requiredApprovals(
       const note = why && why !== NOT_REQUIRED ? ` (${why})` : '';
       return new Set([`${n.event.approval!.role}${note}`]);
     };
+    const uncoveredOf = rule.approval_covers ? uncoveredWork(nodes, rule.approval_covers, opens) : () => [];
     for (const n of nodes) {
       if (!selects(rule, n)) continue;
       const what = rule.action ?? `${rule.approval_role} approval`;
@@ -98,6 +133,25 @@ export function requiredApprovals(
         (a, b) => a ?? b,
         () => null,
       );
+      const uncovered = approval && rule.approval_covers ? uncoveredOf(n) : undefined;
+      if (approval && uncovered && uncovered.length > 0) {
+        const r = uncovered[0]!;
+        const more = uncovered.length > 1 ? ` (and ${uncovered.length - 1} more such events)` : '';
+        sink.push(
+          outcome(
+            'chain.required_approval',
+            'fail',
+            field({ ...subject(n), kind: 'chain' }, '/predecessors'),
+            TITLE,
+            {
+              reason: `${what} by ${n.event.actor} builds on ${r.event.action} event ${short(r.id)}${more}, which no authentic approval by ${roles.join(' or ')} builds on: the approval it builds on came before that work`,
+              expected: `an authentic approve or conditional approval by ${roles.join(' or ')}, pinned with that role, that builds on ${r.event.action} event ${r.id}`,
+              found: `${approval.event.approval!.role} approval ${short(approval.id)} at ${approval.event.timestamp}, which does not build on it`,
+            },
+          ),
+        );
+        continue;
+      }
       if (approval) {
         sink.push(
           outcome('chain.required_approval', 'pass', subject(n), TITLE, {

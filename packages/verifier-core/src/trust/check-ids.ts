@@ -27,6 +27,7 @@ export const IDENTITY_CHECK_IDS = [
   'chain.root_approval_role',
   'chain.action_allowed',
   'chain.required_approval',
+  'chain.required_event',
   'receipt.schema',
   'receipt.sender_signature',
   'receipt.receiver_signature',

@@ -15,6 +15,11 @@ const good = {
     root_roles: ['agency_ao'],
     linear: true,
     actions: { 'scan.run': { actor_kinds: ['agent'], actors: ['lin:agent:x'] } },
+    requires: [
+      { action: 'ssp.package', after_approval_by: ['security_officer'], approval_covers: ['scan.run'] },
+      { approval_role: 'agency_ao', after_approval_by: ['3pao_assessor'] },
+    ],
+    must_include: [{ approval_role: '3pao_assessor' }, { action: 'capsule.package' }],
   },
 };
 
@@ -47,6 +52,34 @@ describe('trust store', () => {
     ],
     [{ ...good, card_signers: [{ kid: 'k', alg: 'RS256', public_key: key }] }, '/card_signers/0/alg'],
     [{ ...good, policy: { root_roles: ['ceo'] } }, '/policy/root_roles/0'],
+    [
+      {
+        ...good,
+        policy: { requires: [{ action: 'a', after_approval_by: ['agency_ao'], approval_covers: [] }] },
+      },
+      '/policy/requires/0/approval_covers',
+    ],
+    [
+      {
+        ...good,
+        policy: { requires: [{ action: 'a', after_approval_by: ['agency_ao'], approval_covers: [1] }] },
+      },
+      '/policy/requires/0/approval_covers/0',
+    ],
+    [{ ...good, policy: { must_include: [{}] } }, '/policy/must_include/0'],
+    [
+      { ...good, policy: { must_include: [{ action: 'a', approval_role: 'agency_ao' }] } },
+      '/policy/must_include/0',
+    ],
+    [
+      { ...good, policy: { must_include: [{ approval_role: 'ceo' }] } },
+      '/policy/must_include/0/approval_role',
+    ],
+    [
+      { ...good, policy: { must_include: [{ action: 'a', after_approval_by: [] }] } },
+      '/policy/must_include/0/after_approval_by',
+    ],
+    [{ ...good, policy: { must_include: { approval_role: 'agency_ao' } } }, '/policy/must_include'],
   ])('rejects %j at %s', (store, path) => {
     expect(() => parseTrustStore(JSON.stringify(store))).toThrow(
       expect.objectContaining({ code: 'trust.store', path }),

@@ -7,6 +7,7 @@ import {
   type ActionRule,
   APPROVER_ROLES,
   type ApprovalRequirement,
+  type ApproverRole,
   type TrustedApprover,
   type TrustedCardSigner,
   type TrustStore,
@@ -17,7 +18,7 @@ import {
 const CODE = 'trust.store';
 
 function readPolicy(f: Fields): WorkflowPolicy {
-  f.closed(['root_roles', 'linear', 'actions', 'requires']);
+  f.closed(['root_roles', 'linear', 'actions', 'requires', 'must_include']);
   const p: WorkflowPolicy = {};
   if (f.has('root_roles')) {
     p.root_roles = f.array('root_roles').map(({ value, path }) => {
@@ -64,18 +65,16 @@ function readPolicy(f: Fields): WorkflowPolicy {
   }
   if (f.has('requires'))
     p.requires = f.array('requires').map(({ value, path }) => readRequirement(value, path));
+  if (f.has('must_include'))
+    p.must_include = f.array('must_include').map(({ value, path }) => {
+      const r = Fields.of(value, path, CODE).closed(['action', 'approval_role']);
+      return selector(r, path);
+    });
   return p;
 }
 
-/** One `policy.requires` rule: exactly one of `action` / `approval_role`, and the roles it needs first. */
-function readRequirement(value: JsonValue, path: string): ApprovalRequirement {
-  const r = Fields.of(value, path, CODE).closed(['action', 'approval_role', 'after_approval_by']);
-  const by = r.strArray('after_approval_by').map((x) => role(x, `${path}/after_approval_by`));
-  if (by.length === 0)
-    throw new LineageError(CODE, 'names no role', `${path}/after_approval_by`, {
-      expected: 'at least one approver role',
-      found: 'an empty list',
-    });
+/** What a rule selects events by: exactly one of `action` / `approval_role`. */
+function selector(r: Fields, path: string): { action?: string; approval_role?: ApproverRole } {
   const action = r.has('action') ? r.str('action') : undefined;
   const approvalRole = r.has('approval_role')
     ? role(r.str('approval_role'), `${path}/approval_role`)
@@ -93,8 +92,30 @@ function readRequirement(value: JsonValue, path: string): ApprovalRequirement {
   return {
     ...(action !== undefined ? { action } : {}),
     ...(approvalRole !== undefined ? { approval_role: approvalRole } : {}),
-    after_approval_by: by,
   };
+}
+
+/** One `policy.requires` rule: exactly one of `action` / `approval_role`, and the roles it needs first. */
+function readRequirement(value: JsonValue, path: string): ApprovalRequirement {
+  const r = Fields.of(value, path, CODE).closed([
+    'action',
+    'approval_role',
+    'after_approval_by',
+    'approval_covers',
+  ]);
+  const by = r.strArray('after_approval_by').map((x) => role(x, `${path}/after_approval_by`));
+  if (by.length === 0)
+    throw new LineageError(CODE, 'names no role', `${path}/after_approval_by`, {
+      expected: 'at least one approver role',
+      found: 'an empty list',
+    });
+  const covers = r.has('approval_covers') ? r.strArray('approval_covers') : undefined;
+  if (covers?.length === 0)
+    throw new LineageError(CODE, 'names no action', `${path}/approval_covers`, {
+      expected: 'at least one action',
+      found: 'an empty list',
+    });
+  return { ...selector(r, path), after_approval_by: by, ...(covers ? { approval_covers: covers } : {}) };
 }
 
 function role(x: string, path: string): (typeof APPROVER_ROLES)[number] {

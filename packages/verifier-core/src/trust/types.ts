@@ -52,6 +52,12 @@ export interface ApprovalRequirement {
   action?: string;
   approval_role?: ApproverRole;
   after_approval_by: ApproverRole[];
+  /**
+   * Work the approval must come after: every event with one of these actions that the gated event
+   * builds on must itself be built on by an approval that opens this gate (a risk acceptance
+   * signed after, and citing, the scan it accepts).
+   */
+  approval_covers?: string[];
 }
 
 export interface WorkflowPolicy {
@@ -62,6 +68,18 @@ export interface WorkflowPolicy {
   actions?: Record<string, ActionRule>;
   /** Human approvals that must come before the events they gate. */
   requires?: ApprovalRequirement[];
+  /**
+   * Events the chain must hold, authentic (spec §4.3, `chain.required_event`): for the verifier of a
+   * complete package, e.g. the 3PAO's SAR and the agency AO's ATO decision. Leave it out to verify
+   * a workflow still under way.
+   */
+  must_include?: PresenceRequirement[];
+}
+
+/** An event the chain must hold: one with `action`, or an approval by `approval_role` (exactly one). */
+export interface PresenceRequirement {
+  action?: string;
+  approval_role?: ApproverRole;
 }
 
 export interface TrustStore {
