@@ -443,9 +443,8 @@ describe('wrong stories the workflow policy refuses (must_include, approval_cove
   });
 });
 
-describe('OPEN GAPS: semantically wrong capsules that verify', () => {
-  it('a receipt handing over the scan results 50 minutes before the scan event that produced them', async () => {
-    // Receipts are not bound to events: the graph joins them by time alone.
+describe('receipts placed among the events that carry their payload (capsule.receipt_payload)', () => {
+  it('a receipt handing over the scan results 50 minutes before the scan event that produced them fails', async () => {
     const { s, r } = await verified({
       content: (c, { keys }) => {
         c.receipts = c.receipts.map((x) =>
@@ -455,11 +454,35 @@ describe('OPEN GAPS: semantically wrong capsules that verify', () => {
         );
       },
     });
-    expect(r.report.verdict).toBe('verified');
+    expect(r.report.verdict).toBe('failed');
+    expect(failedIds(r)).toEqual(['capsule.receipt_payload']);
     const scan = s.events.find((e) => eventId(e) === s.eventIds['A3-scan'])!;
-    const h4 = r.lineage.edges.find((e) => 'receiptId' in e && e.receiptId === 'handoff-04')!;
-    // The receipt's payload is the scan's, yet the edge starts at A3's registration.
-    expect(scan.payload_hash).not.toBeNull();
-    expect(h4).toMatchObject({ from: s.eventIds['A3-register'], status: 'pass' });
+    expect(notPassed(r)).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({
+          kind: 'receipt',
+          id: 'handoff-04',
+          field: '/sent_at',
+          where: expect.stringMatching(/^receipts\.jsonl:\d+$/),
+        }),
+        reason: `the receipt hands over the payload of scan.run event ${s.eventIds['A3-scan']!.slice(0, 12)}… by ${scan.actor}, signed at ${scan.timestamp}, but says it was sent at ${minutes(100)}: before that payload existed`,
+        expected: `sent_at no earlier than ${scan.timestamp} (the first event carrying payload ${scan.payload_hash})`,
+        found: `sent_at ${minutes(100)}`,
+      }),
+    ]);
+    // The graph shows the failed handoff as failed.
+    const h4 = r.lineage.edges.find((e) => 'receiptId' in e && e.receiptId === 'handoff-04');
+    expect(h4?.status ?? 'not drawn').not.toBe('pass');
+  });
+
+  it('in the sample each handoff is drawn from the event that produced its payload, and passes', async () => {
+    const s = await buildFedrampSample();
+    const r = await verifyCapsule(zipCapsuleSource(s.zip), s.trust, { verifiedAt, capsuleName: 'x.zip' });
+    expect(r.report.verdict).toBe('verified');
+    const placed = r.report.checks.filter((c) => c.id === 'capsule.receipt_payload');
+    expect(placed).toHaveLength(5); // the five handoffs A1→A2…A4→A5
+    expect(placed.every((c) => c.status === 'pass')).toBe(true);
+    const h4 = r.lineage.edges.find((e) => 'receiptId' in e && e.receiptId === 'handoff-04');
+    expect(h4).toMatchObject({ from: s.eventIds['A3-scan'], status: 'pass' });
   });
 });

@@ -13,6 +13,7 @@ export const CAPSULE_CHECK_IDS = [
   'capsule.artifact_hash',
   'capsule.attested_events',
   'capsule.card_name',
+  'capsule.receipt_payload',
   'capsule.workflow_steps',
   'approval.schema',
   'approval.signature',

@@ -8,13 +8,13 @@ import { buildKeyHistories, IDENTITY_EXTENSION_URI, verifyAgentCard } from '../i
 import type { KeyHistories } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js';
-import { parseReceipt, verifyReceipts } from '../receipts/index.js';
-import type { HandoffReceipt } from '../receipts/types.js';
+import { parseReceipt, RECEIPT_MAX_SKEW_MS, verifyReceipts } from '../receipts/index.js';
 import { withoutInvisible } from '../report/hidden-chars.js';
 import { type CheckOutcome, type CheckStatus, type CheckSubject, worseStatus } from '../report/model.js';
 import { errorOutcomeDetail, formatCount, formatCountOf, isLineageError } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import type { CapsuleDocuments } from './contents.js';
+import { type PlacedReceipt, placeHandoffs } from './handoffs.js';
 import type { AbortSignalLike } from './source.js';
 import type { EventInclusionDetail, SthSummary } from './types.js';
 
@@ -449,36 +449,17 @@ async function indexDocuments(
   for (const c of receipts.checks)
     if (c.subject.kind === 'receipt')
       receiptStatus.set(c.subject.id, worseStatus(receiptStatus.get(c.subject.id) ?? 'pass', c.status));
-  const handoffs: EngineOutput['handoffs'] = [];
-  // Each actor's events in time, only when there are receipts to place between them.
-  const byActor = new Map<string, { id: string; t: number }[]>();
-  if (docs.receipts.length > 0)
-    events.forEach((e, id) => {
-      const list = byActor.get(e.event.actor);
-      const item = { id, t: Date.parse(e.event.timestamp) };
-      if (list) list.push(item);
-      else byActor.set(e.event.actor, [item]);
-    });
-  const parsedReceipts: HandoffReceipt[] = [];
+  const parsedReceipts: PlacedReceipt[] = [];
   for (const r of docs.receipts) {
     try {
-      parsedReceipts.push(parseReceipt(r.value));
+      parsedReceipts.push({ receipt: parseReceipt(r.value), where: r.where });
     } catch {
       /* reported by receipt.schema */
     }
   }
-  for (const r of parsedReceipts) {
-    const sent = Date.parse(r.sent_at);
-    const from = (byActor.get(r.sender) ?? []).filter((x) => x.t <= sent).sort((a, b) => b.t - a.t)[0];
-    const to = (byActor.get(r.receiver) ?? []).filter((x) => x.t >= sent).sort((a, b) => a.t - b.t)[0];
-    if (from && to)
-      handoffs.push({
-        from: from.id,
-        to: to.id,
-        status: receiptStatus.get(r.handoff_id) ?? 'not_checked',
-        receiptId: r.handoff_id,
-      });
-  }
+  const placed = placeHandoffs(events, parsedReceipts, receiptStatus, RECEIPT_MAX_SKEW_MS);
+  for (const c of placed.checks) checks.push(c);
+  const handoffs = placed.handoffs;
 
   // Commitment openings the holder chose to disclose (checked once the chain engine is done).
   const openings: Opening[] = [];
@@ -507,7 +488,7 @@ async function indexDocuments(
     if (e.event.commitments.length > 0 || openedEvents.has(id)) relevant.set(id, e.event);
     if (!agentEvent.has(e.event.actor)) agentEvent.set(e.event.actor, id);
   });
-  const receiptSender = new Map(parsedReceipts.map((r) => [r.handoff_id, r.sender]));
+  const receiptSender = new Map(parsedReceipts.map(({ receipt: r }) => [r.handoff_id, r.sender]));
   return { events, sths, checks, handoffs, openings, relevant, labels, agentEvent, receiptSender };
 }
 

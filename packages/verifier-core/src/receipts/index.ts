@@ -4,6 +4,7 @@ export { parseReceipt, receiptHash, receiverPart, senderPart } from './parse.js'
 export type * from './types.js';
 export {
   checkReceipts,
+  RECEIPT_MAX_SKEW_MS,
   type ReceiptClockPolicy,
   type ReceiptsReport,
   type ReceiptVerificationOptions,

@@ -11,6 +11,9 @@ import { OutcomeSink } from '../trust/sink.js';
 import { parseReceipt, receiptHash, receiverPart, senderPart } from './parse.js';
 import type { HandoffReceipt } from './types.js';
 
+/** How far received_at may precede sent_at by default: the clock skew between two agents (spec §4.4). */
+export const RECEIPT_MAX_SKEW_MS = 5_000;
+
 /** Clock policy for receipts (spec §4.4). */
 export interface ReceiptClockPolicy {
   /** How far received_at may precede sent_at (clock skew between the two agents). Default 5 s. */
@@ -97,7 +100,7 @@ export async function checkReceipts(
   sink: OutcomeSink,
   opts: ReceiptVerificationOptions = {},
 ): Promise<ReceiptsReport['receipts']> {
-  const maxSkew = opts.maxSkewMs ?? 5_000;
+  const maxSkew = opts.maxSkewMs ?? RECEIPT_MAX_SKEW_MS;
   const maxDelay = opts.maxDelayMs ?? 86_400_000;
   const notAfter =
     opts.verifiedAt === undefined
