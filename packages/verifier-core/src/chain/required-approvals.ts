@@ -108,6 +108,17 @@ export function requiredApprovals(
   policy: WorkflowPolicy,
   sink: OutcomeSink,
 ): void {
+  // A failure is about the gated event's predecessors: that is where the missing approval belongs.
+  const failed = (n: Node, detail: { reason: string; expected: string; found: string }) =>
+    sink.push(
+      outcome(
+        'chain.required_approval',
+        'fail',
+        field({ ...subject(n), kind: 'chain' }, '/predecessors'),
+        TITLE,
+        detail,
+      ),
+    );
   for (const rule of policy.requires ?? []) {
     const roles = rule.after_approval_by;
     // Per node: an approval among its ancestors that opens the gate, if any.
@@ -137,19 +148,11 @@ export function requiredApprovals(
       if (approval && uncovered && uncovered.length > 0) {
         const r = uncovered[0]!;
         const more = uncovered.length > 1 ? ` (and ${uncovered.length - 1} more such events)` : '';
-        sink.push(
-          outcome(
-            'chain.required_approval',
-            'fail',
-            field({ ...subject(n), kind: 'chain' }, '/predecessors'),
-            TITLE,
-            {
-              reason: `${what} by ${n.event.actor} builds on ${r.event.action} event ${short(r.id)}${more}, which no authentic approval by ${roles.join(' or ')} builds on: the approval it builds on came before that work`,
-              expected: `an authentic approve or conditional approval by ${roles.join(' or ')}, pinned with that role, that builds on ${r.event.action} event ${r.id}`,
-              found: `${approval.event.approval!.role} approval ${short(approval.id)} at ${approval.event.timestamp}, which does not build on it`,
-            },
-          ),
-        );
+        failed(n, {
+          reason: `${what} by ${n.event.actor} builds on ${r.event.action} event ${short(r.id)}${more}, which no authentic approval by ${roles.join(' or ')} builds on: the approval it builds on came before that work`,
+          expected: `an authentic approve or conditional approval by ${roles.join(' or ')}, pinned with that role, that builds on ${r.event.action} event ${r.id}`,
+          found: `${approval.event.approval!.role} approval ${short(approval.id)} at ${approval.event.timestamp}, which does not build on it`,
+        });
         continue;
       }
       if (approval) {
@@ -169,22 +172,14 @@ export function requiredApprovals(
           () => new Set(),
         ),
       ].sort();
-      sink.push(
-        outcome(
-          'chain.required_approval',
-          'fail',
-          field({ ...subject(n), kind: 'chain' }, '/predecessors'),
-          TITLE,
-          {
-            reason: `${what} by ${n.event.actor} does not build on an authentic approval by ${roles.join(' or ')}: the policy requires one before it`,
-            expected: `an authentic approve or conditional approval by ${roles.join(' or ')}, pinned with that role, among the events it builds on`,
-            found:
-              found.length === 0
-                ? 'no approval among the events it builds on'
-                : `only ${found.join(', ')} among the events it builds on`,
-          },
-        ),
-      );
+      failed(n, {
+        reason: `${what} by ${n.event.actor} does not build on an authentic approval by ${roles.join(' or ')}: the policy requires one before it`,
+        expected: `an authentic approve or conditional approval by ${roles.join(' or ')}, pinned with that role, among the events it builds on`,
+        found:
+          found.length === 0
+            ? 'no approval among the events it builds on'
+            : `only ${found.join(', ')} among the events it builds on`,
+      });
     }
   }
 }
