@@ -3,20 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   acknowledgeHandoff,
-  addIdentityBlock,
-  baseAgentCard,
   buildFedrampSample,
   type Ed25519Key,
   type EventSpec,
   LineageStore,
   lineageSthSigner,
   ProofServer,
+  revokeA3,
   SAMPLE_AGENTS,
   SAMPLE_LOG_ID,
   SAMPLE_PROOF_SERVER,
   type SampleHooks,
   sendHandoff,
-  signAgentCard,
 } from '@lineage/producer';
 import {
   type CapsuleVerification,
@@ -33,7 +31,7 @@ import {
   zipCapsuleSource,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
-import { lines, repack, withLines } from '../redteam/support.js';
+import { lines, reissueCard, repack, withLines } from '../redteam/support.js';
 
 /**
  * Capsules that are cryptographically valid but tell a wrong story: a colluding producer holds
@@ -196,32 +194,10 @@ describe("an actor's sequence", () => {
 });
 
 describe('identity: revocations and cards', () => {
-  const revokeA3 = (actor: EventSpec['actor']): SampleHooks => ({
-    specs: (specs, keys) => {
-      specs.splice(
-        specs.findIndex((x) => x.key === 'A3-scan'),
-        0,
-        {
-          key: 'A3-revoke',
-          step: 'A3',
-          actor,
-          action: 'identity.revoke',
-          controls: ['AU-10'],
-          predecessors: ['2a'],
-          lifecycle: () => ({
-            op: 'revoke',
-            agent_id: keys.agents.A3!.agentId,
-            public_key: keys.agents.A3!.publicKeyHex,
-            reason: 'key exposed',
-          }),
-          at: 120,
-        },
-      );
-    },
-  });
+  const revoke = (actor: EventSpec['actor']) => revokeA3(actor, 'key exposed');
 
   it('a revocation signed by a pinned approver without a revoking role is not applied, and says who may revoke', async () => {
-    const { s, r } = await verified(revokeA3({ kind: 'human', human: 'co' }));
+    const { s, r } = await verified(revoke({ kind: 'human', human: 'co' }));
     expect(failedIds(r).sort()).toEqual(['chain.action_allowed', 'event.actor_key_valid_at_time']);
     for (const c of notPassed(r)) expect(c.subject.id).toBe(s.eventIds['A3-revoke']);
     expect(notPassed(r).find((c) => c.id === 'chain.action_allowed')).toMatchObject({
@@ -234,7 +210,7 @@ describe('identity: revocations and cards', () => {
   });
 
   it('a revocation signed by the revoked key itself is applied (it only takes validity away): the later scan fails', async () => {
-    const { s, r } = await verified(revokeA3({ kind: 'agent', agent: 'A3' }));
+    const { s, r } = await verified(revoke({ kind: 'agent', agent: 'A3' }));
     const key = notPassed(r).filter((c) => c.id === 'event.actor_key_valid_at_time');
     expect(key.map((c) => c.subject.id)).toEqual([s.eventIds['A3-scan']]);
     expect(key[0]).toMatchObject({
@@ -248,20 +224,7 @@ describe('identity: revocations and cards', () => {
     const { s, r } = await verified({
       content: (c, { keys }) => {
         const a1 = SAMPLE_AGENTS.find((q) => q.key === 'A1')!;
-        const k = keys.agents.A1!;
-        const reg = c.events.findIndex(
-          (e) => e.action === 'identity.register' && e.actor === keys.agents.A2!.agentId,
-        );
-        let card = baseAgentCard(`A1 ${a1.name}`, [a1.skill]);
-        card = addIdentityBlock(card, k, {
-          lineage: {
-            log_origin: SAMPLE_LOG_ID,
-            registration_event_id: eventId(c.events[reg]!),
-            registration_leaf_index: reg,
-          },
-        });
-        card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
-        c.cards = c.cards.map((x) => (x.stem === a1.slug ? { stem: x.stem, card } : x));
+        reissueCard(c, 'A1', keys.agents.A1!, `A1 ${a1.name}`, keys.agents.A2!.agentId);
       },
     });
     expect(failedIds(r)).toEqual(['card.lineage']);

@@ -1,20 +1,14 @@
 import {
   acknowledgeHandoff,
-  addIdentityBlock,
-  baseAgentCard,
   buildFedrampSample,
   buildTamperedVariants,
   createSarApproval,
-  SAMPLE_AGENTS,
-  SAMPLE_LOG_ID,
   sendHandoff,
-  signAgentCard,
   zipCapsule,
 } from '@lineage/producer';
 import {
   CAPSULE_CHECK_IDS,
   type CapsuleVerification,
-  eventId,
   type HandoffReceipt,
   IDENTITY_CHECK_IDS,
   receiptHash,
@@ -27,6 +21,7 @@ import {
   failed,
   failedIds,
   lines,
+  reissueCard,
   repack,
   type Sample,
   verifiedAt,
@@ -630,23 +625,9 @@ describe('red team: labels the capsule chooses', () => {
 
 /** The sample with A3's card re-issued (by the CSP, which holds its agents' keys) under another name. */
 function sampleWithA3CardNamed(name: string): Promise<Sample> {
-  const a3 = SAMPLE_AGENTS.find((q) => q.key === 'A3')!;
   return buildFedrampSample({
     hooks: {
-      content: (c, { keys }) => {
-        const k = keys.agents.A3!;
-        const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === k.agentId);
-        let card = baseAgentCard(name, [a3.skill]);
-        card = addIdentityBlock(card, k, {
-          lineage: {
-            log_origin: SAMPLE_LOG_ID,
-            registration_event_id: eventId(c.events[reg]!),
-            registration_leaf_index: reg,
-          },
-        });
-        card = signAgentCard(card, { alg: 'EdDSA', kid: k.agentId, key: k });
-        c.cards = c.cards.map((x) => (x.stem === a3.slug ? { stem: x.stem, card } : x));
-      },
+      content: (c, { keys }) => reissueCard(c, 'A3', keys.agents.A3!, name),
     },
   });
 }

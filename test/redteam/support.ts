@@ -1,7 +1,18 @@
-import { type buildFedrampSample, zipCapsule } from '@lineage/producer';
+import {
+  type AgentKey,
+  addIdentityBlock,
+  baseAgentCard,
+  type buildFedrampSample,
+  type CapsuleContent,
+  SAMPLE_AGENTS,
+  SAMPLE_LOG_ID,
+  signAgentCard,
+  zipCapsule,
+} from '@lineage/producer';
 import {
   type CapsuleVerification,
   type CheckOutcome,
+  eventId,
   sha256,
   type TrustStore,
   toHex,
@@ -58,3 +69,28 @@ export const failed = (v: { report: { checks: CheckOutcome[] } }): CheckOutcome[
 export const failedIds = (v: { report: { checks: CheckOutcome[] } }): string[] => [
   ...new Set(failed(v).map((c) => c.id)),
 ];
+
+/**
+ * In a sample's content hook: re-issues an agent's card (by the CSP, which holds its agents' keys)
+ * under `name`, its lineage pointing at the registration of `registered` (default the agent itself).
+ */
+export function reissueCard(
+  c: CapsuleContent,
+  agentKey: 'A1' | 'A2' | 'A3' | 'A4' | 'A5',
+  key: AgentKey,
+  name: string,
+  registered: string = key.agentId,
+): void {
+  const agent = SAMPLE_AGENTS.find((q) => q.key === agentKey)!;
+  const reg = c.events.findIndex((e) => e.action === 'identity.register' && e.actor === registered);
+  let card = baseAgentCard(name, [agent.skill]);
+  card = addIdentityBlock(card, key, {
+    lineage: {
+      log_origin: SAMPLE_LOG_ID,
+      registration_event_id: eventId(c.events[reg]!),
+      registration_leaf_index: reg,
+    },
+  });
+  card = signAgentCard(card, { alg: 'EdDSA', kid: key.agentId, key });
+  c.cards = c.cards.map((x) => (x.stem === agent.slug ? { stem: x.stem, card } : x));
+}

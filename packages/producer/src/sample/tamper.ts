@@ -13,9 +13,45 @@ import {
 } from '@lineage/verifier-core';
 import { ed25519KeyFromSeed } from '../identity/index.js';
 import { LineageStore } from '../log/index.js';
-import { buildFedrampSample, type FedrampSample, SAMPLE_LOG_ID } from './build.js';
+import {
+  buildFedrampSample,
+  type EventSpec,
+  type FedrampSample,
+  SAMPLE_LOG_ID,
+  type SampleHooks,
+} from './build.js';
 import { seededKey } from './drbg.js';
 import { lineageSthSigner } from './sth-signer.js';
+
+/**
+ * Sample hooks that log a revocation of the Scanner Orchestrator's (A3's) key by `actor` at minute
+ * 120, before its scan (which goes on signing with the revoked key).
+ */
+export function revokeA3(actor: EventSpec['actor'], reason: string): Pick<SampleHooks, 'specs'> {
+  return {
+    specs: (specs, keys) => {
+      specs.splice(
+        specs.findIndex((x) => x.key === 'A3-scan'),
+        0,
+        {
+          key: 'A3-revoke',
+          step: 'A3',
+          actor,
+          action: 'identity.revoke',
+          controls: ['AU-10'],
+          predecessors: ['2a'],
+          lifecycle: () => ({
+            op: 'revoke',
+            agent_id: keys.agents.A3!.agentId,
+            public_key: keys.agents.A3!.publicKeyHex,
+            reason,
+          }),
+          at: 120,
+        },
+      );
+    },
+  };
+}
 
 /**
  * One attack on the sample (docs/spec/05-capsules.md §5.7 "Tampered variants"): what the
@@ -156,24 +192,7 @@ const VARIANTS: Record<string, Builder> = {
     sample: buildFedrampSample({
       seed,
       hooks: {
-        specs: (specs, keys) => {
-          const at = specs.findIndex((s) => s.key === 'A3-scan');
-          specs.splice(at, 0, {
-            key: 'A3-revoke',
-            step: 'A3',
-            actor: { kind: 'human', human: 'so' },
-            action: 'identity.revoke',
-            controls: ['AU-10'],
-            predecessors: ['2a'],
-            lifecycle: () => ({
-              op: 'revoke',
-              agent_id: keys.agents.A3!.agentId,
-              public_key: keys.agents.A3!.publicKeyHex,
-              reason: 'key exposed in CI logs',
-            }),
-            at: 120,
-          });
-        },
+        ...revokeA3({ kind: 'human', human: 'so' }, 'key exposed in CI logs'),
       },
     }),
   }),
