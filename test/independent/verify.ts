@@ -635,6 +635,60 @@ export function verifyChain(input: ChainInput): Outcome[] {
   }
   for (const id of ids.filter((x) => unbound.includes(x)))
     out.push({ id: 'chain.root_approval_role', status: 'fail', subject: id });
+  // §4.3 approvals: per `requires` rule, each event it selects, in input order; then per
+  // `must_include` rule, once for the chain.
+  const approvalOf = (id: string) => {
+    const e = byId.get(id)!;
+    return e.action === 'approval.grant' && isObj(e.approval) ? e.approval : undefined;
+  };
+  const pinnedAs = (id: string, role: string) =>
+    (trust.approvers.get(String(byId.get(id)!.actor))?.roles ?? []).includes(role);
+  const selects = (rule: Obj, id: string) =>
+    typeof rule.action === 'string'
+      ? byId.get(id)!.action === rule.action
+      : approvalOf(id)?.role === rule.approval_role;
+  const ancestorsOf = (id: string): Set<string> => {
+    const seenA = new Set<string>();
+    const todo = preds(byId.get(id)!).filter((p) => byId.has(p));
+    while (todo.length > 0) {
+      const p = todo.pop()!;
+      if (seenA.has(p)) continue;
+      seenA.add(p);
+      todo.push(...preds(byId.get(p)!).filter((q) => byId.has(q)));
+    }
+    return seenA;
+  };
+  for (const rule of (Array.isArray(policy.requires) ? policy.requires : []).filter(isObj)) {
+    const by = strs(rule.after_approval_by);
+    const opens = (id: string) => {
+      const a = approvalOf(id);
+      return (
+        a !== undefined &&
+        by.includes(String(a.role)) &&
+        (a.decision === 'approve' || a.decision === 'conditional') &&
+        authentic.has(id) &&
+        pinnedAs(id, String(a.role))
+      );
+    };
+    // approval_covers: work of those actions the gated event builds on must be built on by an opener.
+    const covers = Array.isArray(rule.approval_covers) ? strs(rule.approval_covers) : undefined;
+    const coveredWork = new Set(ids.filter(opens).flatMap((a) => [...ancestorsOf(a)]));
+    for (const id of ids) {
+      if (!selects(rule, id)) continue;
+      const anc = [...ancestorsOf(id)];
+      let ok = anc.some(opens);
+      if (ok && covers)
+        ok = anc.every((r) => !covers.includes(String(byId.get(r)!.action)) || coveredWork.has(r));
+      out.push({ id: 'chain.required_approval', status: ok ? 'pass' : 'fail', subject: id });
+    }
+  }
+  for (const rule of (Array.isArray(policy.must_include) ? policy.must_include : []).filter(isObj)) {
+    const role = typeof rule.approval_role === 'string' ? rule.approval_role : undefined;
+    const met = ids.some(
+      (id) => selects(rule, id) && authentic.has(id) && (role === undefined || pinnedAs(id, role)),
+    );
+    out.push({ id: 'chain.required_event', status: met ? 'pass' : 'fail', subject: 'chain' });
+  }
   // commitments
   if (input.openings) {
     const opened = new Set<string>();

@@ -559,6 +559,58 @@ function chainVectors(): IdentityVector[] {
       fails('chain.action_allowed'),
     ),
     chain(
+      'chain-valid-policy-approvals',
+      'chain.required_approval',
+      'The scan builds on the AO approval the policy requires before it; the compliance officer approval the policy requires is present',
+      (tb) => ({
+        events: all(tb),
+        trust: {
+          policy: {
+            requires: [{ action: 'scan.run', after_approval_by: ['authorizing_official'] }],
+            must_include: [{ approval_role: 'compliance_officer' }],
+          },
+        },
+      }),
+      ok,
+    ),
+    chain(
+      'chain-invalid-required-approval',
+      'chain.required_approval',
+      'Policy requires a compliance officer approval before the scan; the scan builds on the AO approval only',
+      (tb) => ({
+        events: all(tb),
+        trust: { policy: { requires: [{ action: 'scan.run', after_approval_by: ['compliance_officer'] }] } },
+      }),
+      fails('chain.required_approval'),
+    ),
+    chain(
+      'chain-invalid-approval-covers',
+      'chain.required_approval',
+      'Policy requires the approval before the scan to cover the inventory; the AO approval the scan builds on came before the inventory',
+      (tb) => ({
+        events: all(tb),
+        trust: {
+          policy: {
+            requires: [
+              {
+                action: 'scan.run',
+                after_approval_by: ['authorizing_official'],
+                approval_covers: ['inventory.generate'],
+              },
+            ],
+          },
+        },
+      }),
+      fails('chain.required_approval'),
+    ),
+    chain(
+      'chain-invalid-required-event',
+      'chain.required_event',
+      'Policy requires an approval by agency_ao in the chain; there is none',
+      (tb) => ({ events: all(tb), trust: { policy: { must_include: [{ approval_role: 'agency_ao' }] } } }),
+      fails('chain.required_event'),
+    ),
+    chain(
       'chain-invalid-schema',
       'event.schema',
       'An event with a timestamp that is not RFC 3339 UTC',
