@@ -79,7 +79,7 @@ export function requiredEvents(
           ].sort();
     sink.push(
       outcome('chain.required_event', 'fail', s, TITLE, {
-        reason: `the policy requires ${wanted(rule)} in the chain, and it has none that counts: the workflow is incomplete, or a step was signed by someone else`,
+        reason: `the trust file's policy (must_include[${k}]) requires ${wanted(rule)} in the chain, and it has none that counts: the workflow is incomplete, or the step was signed by someone else`,
         expected: `${wanted(rule)}, authentic${rule.approval_role !== undefined ? ', by an approver pinned with that role' : ''}`,
         found:
           near.length > 0
