@@ -6,7 +6,7 @@
  * run in the services; events come back through page.evaluate.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve } from 'node:path';
@@ -33,17 +33,41 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Builds the renderer and the offline page when the test runs before `npm run build`. */
+/** The newest modification time of any file under `dirs`. */
+function newestMtime(dirs: readonly string[]): number {
+  let newest = 0;
+  for (const dir of dirs)
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+      if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  return newest;
+}
+
+/** What the renderer and the offline page are built from. */
+const SOURCES = [
+  join(appDir, 'src'),
+  resolve(appDir, '../../packages/ui/src'),
+  resolve(appDir, '../../packages/verifier-core/src'),
+];
+
+/**
+ * Builds the renderer and the offline page when the test runs before `npm run build`, and refuses
+ * a build older than its sources (the tests would check yesterday's page): rebuilding here could
+ * race another test file doing the same, so it says what to run instead.
+ */
 export function ensureBuilt(): void {
-  if (!existsSync(join(rendererDir, 'index.html'))) {
-    execFileSync('npx', ['electron-vite', 'build'], { cwd: appDir, stdio: 'ignore', timeout: 180_000 });
-  }
-  if (!existsSync(offlineHtml)) {
-    execFileSync('npx', ['vite', 'build', '-c', 'vite.offline.config.ts'], {
-      cwd: appDir,
-      stdio: 'ignore',
-      timeout: 180_000,
-    });
+  for (const [built, args] of [
+    [join(rendererDir, 'index.html'), ['electron-vite', 'build']],
+    [offlineHtml, ['vite', 'build', '-c', 'vite.offline.config.ts']],
+  ] as const) {
+    if (!existsSync(built)) {
+      execFileSync('npx', [...args], { cwd: appDir, stdio: 'ignore', timeout: 180_000 });
+      continue;
+    }
+    const stale = newestMtime(SOURCES) > statSync(built).mtimeMs;
+    if (stale)
+      throw new Error(
+        `${built} is older than the sources it is built from: run \`npm run build -w @lineage/desktop\` first`,
+      );
   }
 }
 
