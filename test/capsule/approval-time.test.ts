@@ -4,7 +4,7 @@
  * head the log signed after it. Every approval here is really signed by the pinned 3PAO key (by
  * the producer, or edited and re-signed), so only the time can fail it.
  */
-import { buildFedrampSample, buildTamperedVariants } from '@lineage/producer';
+import { buildFedrampSample, buildTamperedVariants, SAMPLE_LOG_ID } from '@lineage/producer';
 import {
   type CapsuleVerification,
   type SarApproval,
@@ -99,7 +99,7 @@ describe('SAR approval times', () => {
       sample.trust,
       { verifiedAt, capsule: good },
     );
-    expect(failures(r)).toEqual(
+    expect(failures(r).filter((f) => f.id === 'approval.sths')).toEqual(
       u.relied_sths.map((t, i) => ({
         id: 'approval.sths',
         status: 'fail',
@@ -108,6 +108,11 @@ describe('SAR approval times', () => {
         found: `tree head of size ${t.size} dated ${t.timestamp}`,
       })),
     );
+    // …and so are the events it cites, and the capsule it states verified then.
+    expect(failures(r).filter((f) => f.id !== 'approval.sths')).toEqual([
+      expect.objectContaining({ id: 'approval.capsule_digest', field: '/verification/verified_at' }),
+      expect.objectContaining({ id: 'approval.cited_events', field: '/cited_events/0' }),
+    ]);
   });
 
   it('a rejection made where some tree heads are dated after the verification cites only the others, and verifies', async () => {
@@ -138,8 +143,112 @@ describe('SAR approval times', () => {
       verifiedAt,
       capsule: good,
     });
+    // …and its events are then in no tree head it relied on.
     expect(failures(none)).toEqual([
       expect.objectContaining({ id: 'approval.sths', field: '/relied_sths', found: 'none' }),
+      expect.objectContaining({
+        id: 'approval.cited_events',
+        field: '/cited_events/0',
+        found: `no relied-on tree head of ${u.relied_sths[0]!.log_id}`,
+      }),
     ]);
+  });
+
+  // The sample's events are all verified under its size-18 tree head (2026-11-03T05:00:01Z); it
+  // also holds heads of size 6 (14:09:01 the day before) and 12. An approver dating the decision
+  // back to 14:20, citing only the size-6 head, passed every check before: the stated result is
+  // the capsule's real one today, the cited events verify and the one head is the capsule's.
+  const backdated = '2026-11-02T14:20:00.000Z';
+  const honestNow = () => (({ signature: _, ...rest }) => rest)(approve(good, verifiedAt));
+  const headOfSize = (u: UnsignedSarApproval, size: string) => u.relied_sths.filter((t) => t.size === size);
+  const eventAt = (u: UnsignedSarApproval, i: number) =>
+    good.events.find((e) => e.id === u.cited_events[i]!.event_id)!;
+  const short = (id: string) => `${id.slice(0, 12)}…`;
+
+  it('fails an approval dated back between tree heads, before the SAR it approves existed, that relies on the older head', async () => {
+    const u = honestNow();
+    const back = {
+      ...u,
+      signed_at: backdated,
+      verification: { ...u.verification, verified_at: backdated },
+      relied_sths: headOfSize(u, '6'),
+    };
+    const r = await verifySarApproval(resigned(back), sample.trust, { verifiedAt, capsule: good });
+    const last = good.events.at(-1)!;
+    const first = (i: number) => eventAt(u, i);
+    expect(failures(r)).toEqual([
+      {
+        id: 'approval.capsule_digest',
+        status: 'fail',
+        field: '/verification/verified_at',
+        expected: `every event of the capsule dated at or before ${backdated} (verification.verified_at, with 10 minutes for clock differences)`,
+        found: `event ${short(last.id)} (step "6", approval.grant) dated 2026-11-03T05:00:00.000Z`,
+      },
+      {
+        id: 'approval.cited_events',
+        status: 'fail',
+        field: '/cited_events/7',
+        expected: `cited events dated at or before ${backdated} (verification.verified_at, with 10 minutes for clock differences)`,
+        found: `event ${short(first(7).id)} (step "A2", inventory.generate) dated 2026-11-02T14:45:00.000Z`,
+      },
+      {
+        id: 'approval.cited_events',
+        status: 'fail',
+        field: '/cited_events/6',
+        expected: `a relied-on tree head of ${SAMPLE_LOG_ID} of size greater than 6 (event ${short(first(6).id)} is its leaf 6)`,
+        found: `relied-on tree heads of ${SAMPLE_LOG_ID}: size 6`,
+      },
+    ]);
+    expect(r.report.checks.filter((c) => c.status === 'fail').map((c) => c.reason)).toEqual([
+      expect.stringMatching(
+        /says this capsule verified at 2026-11-02T14:20:00\.000Z, but it holds an event dated after that/,
+      ),
+      expect.stringMatching(/^11 cited events are dated after the verification the approval reports/),
+      expect.stringMatching(/^12 cited events are in no tree head the approval relied on/),
+    ]);
+  });
+
+  it('fails an approval dated back that cites only the events and the tree head of its date: the capsule it states verified holds later events', async () => {
+    const u = honestNow();
+    const early = {
+      ...u,
+      signed_at: backdated,
+      verification: { ...u.verification, verified_at: backdated },
+      cited_events: u.cited_events.slice(0, 6),
+      relied_sths: headOfSize(u, '6'),
+    };
+    const r = await verifySarApproval(resigned(early), sample.trust, { verifiedAt, capsule: good });
+    expect(failures(r)).toEqual([
+      expect.objectContaining({ id: 'approval.capsule_digest', field: '/verification/verified_at' }),
+    ]);
+  });
+
+  it('fails an approval dated today that relies on an older tree head of the log than the one its events were verified in', async () => {
+    const u = honestNow();
+    for (const size of ['6', '12']) {
+      const r = await verifySarApproval(resigned({ ...u, relied_sths: headOfSize(u, size) }), sample.trust, {
+        verifiedAt,
+        capsule: good,
+      });
+      expect(failures(r)).toEqual([
+        {
+          id: 'approval.cited_events',
+          status: 'fail',
+          field: `/cited_events/${size}`,
+          expected: `a relied-on tree head of ${SAMPLE_LOG_ID} of size greater than ${size} (event ${short(eventAt(u, Number(size)).id)} is its leaf ${size})`,
+          found: `relied-on tree heads of ${SAMPLE_LOG_ID}: size ${size}`,
+        },
+      ]);
+    }
+    // The newest head alone holds every event: what the producer cites is enough, not required.
+    const newest = await verifySarApproval(
+      resigned({ ...u, relied_sths: headOfSize(u, '18') }),
+      sample.trust,
+      {
+        verifiedAt,
+        capsule: good,
+      },
+    );
+    expect(failures(newest)).toEqual([]);
   });
 });

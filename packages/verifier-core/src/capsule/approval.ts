@@ -23,7 +23,7 @@ import {
 } from '../result.js';
 import { APPROVER_ROLES, type ApproverRole, type TrustStore } from '../trust/types.js';
 import type { CapsuleCheckId } from './check-ids.js';
-import type { CapsuleVerification } from './types.js';
+import type { CapsuleVerification, EventDetail, EventInclusionDetail } from './types.js';
 
 /**
  * A signed SAR approval (docs/spec/05-capsules.md §5.9): an assessor's decision bound to
@@ -460,6 +460,23 @@ export async function verifySarApproval(
         `${result(v.verdict, v)}, as the approval says`,
         `${result(real.verdict, real.summary)} when this capsule is verified`,
       );
+    // A verification at verified_at fails every event logged under a tree head dated more than the
+    // allowance after it (event.sth_time), and an event is dated at or before its tree head: so a
+    // capsule holding an event dated after that cannot have verified then. The approval was dated
+    // back (before the SAR it approves existed, say), whatever the events and tree heads it cites.
+    if (v.verdict === 'verified') {
+      const latest = cap.events.reduce<EventDetail | undefined>(
+        (l, e) => (l === undefined || parseTimestamp(e.timestamp) > parseTimestamp(l.timestamp) ? e : l),
+        undefined,
+      );
+      if (latest && parseTimestamp(latest.timestamp) > verifiedAtMs + CLOCK_ALLOWANCE_MS)
+        bindingFail(
+          '/verification/verified_at',
+          `the approval says this capsule verified at ${v.verified_at}, but it holds an event dated after that: a verification then would have failed it (the tree head that logs it is dated later still)`,
+          `every event of the capsule dated at or before ${v.verified_at} (verification.verified_at, ${allowance})`,
+          `event ${short(latest.id)} (step ${JSON.stringify(latest.step)}, ${latest.action}) dated ${latest.timestamp}`,
+        );
+    }
     if (a.decision !== 'reject' && real.verdict !== 'verified')
       bindingFail(
         '/decision',
@@ -474,6 +491,10 @@ export async function verifySarApproval(
   }
 
   const byId = new Map(cap.events.map((e) => [e.id, e]));
+  const coveredByReliedSth = (inc: EventInclusionDetail) =>
+    a.relied_sths.some((s) => s.log_id === inc.logId && BigInt(s.size) > BigInt(inc.index));
+  const late: [number, EventDetail][] = [];
+  const uncovered: [number, EventDetail, EventInclusionDetail][] = [];
   let bad = 0;
   for (const [i, c] of a.cited_events.entries()) {
     const e = byId.get(c.event_id);
@@ -510,7 +531,40 @@ export async function verifySarApproval(
       bad++;
       const { reason, field, expected, found } = problem;
       push('approval.cited_events', 'fail', CITED, `/cited_events/${i}${field}`, { reason, expected, found });
+    } else if (e) {
+      // A verified event is dated at or before the tree head that logs it, and that head at or
+      // before the verification (with the allowance): an event dated later was not relied on then.
+      if (parseTimestamp(e.timestamp) > verifiedAtMs + CLOCK_ALLOWANCE_MS) late.push([i, e]);
+      // The tree heads relied on are the log as the approver saw it: one too small to hold a cited
+      // event (an older head of the same log) is not the view that event was verified in.
+      if (e.inclusion && !coveredByReliedSth(e.inclusion)) uncovered.push([i, e, e.inclusion]);
     }
+  }
+  // One failure for each of these, at the first such event: when the approval was dated back or
+  // cites an older tree head, every later event shares the cause.
+  const lateFirst = late[0];
+  if (lateFirst) {
+    const [i, e] = lateFirst;
+    bad++;
+    push('approval.cited_events', 'fail', CITED, `/cited_events/${i}`, {
+      reason: `${formatCountOf(late.length, 'cited event')} ${late.length === 1 ? 'is' : 'are'} dated after the verification the approval reports (${a.verification.verified_at}): the approval was dated back before the evidence it cites`,
+      expected: `cited events dated at or before ${a.verification.verified_at} (verification.verified_at, ${allowance})`,
+      found: `event ${short(e.id)} (step ${JSON.stringify(e.step)}, ${e.action}) dated ${e.timestamp}`,
+    });
+  }
+  const uncoveredFirst = uncovered[0];
+  if (uncoveredFirst) {
+    const [i, e, { logId, index }] = uncoveredFirst;
+    const ofLog = a.relied_sths.filter((s) => s.log_id === logId);
+    bad++;
+    push('approval.cited_events', 'fail', CITED, `/cited_events/${i}`, {
+      reason: `${formatCountOf(uncovered.length, 'cited event')} ${uncovered.length === 1 ? 'is' : 'are'} in no tree head the approval relied on: the tree heads it cites are not the view of the log its events were verified in (an older one, or none of that log)`,
+      expected: `a relied-on tree head of ${logId} of size greater than ${index} (event ${short(e.id)} is its leaf ${index})`,
+      found:
+        ofLog.length === 0
+          ? `no relied-on tree head of ${logId}`
+          : `relied-on tree heads of ${logId}: ${ofLog.map((s) => `size ${s.size}`).join(', ')}`,
+    });
   }
   if (bad === 0 && !citesNothing)
     push('approval.cited_events', 'pass', CITED, '/cited_events', {
