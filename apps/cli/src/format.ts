@@ -43,7 +43,10 @@ export function renderHuman(r: CommandResult): string {
   const out: string[] = [`${r.command}: ${VERDICT_LABEL[report.verdict]} — ${report.target.name}`];
   if (r.details?.length) {
     const w = Math.max(...r.details.map(([k]) => k.length));
-    for (const [k, v] of r.details) out.push(`  ${`${k}:`.padEnd(w + 1)} ${v}`);
+    // A value's later lines (a signed comment's) are indented under it: at the margin they could
+    // pass for lines of ours ("  decision:  approve" under a rejection).
+    const under = `\n${' '.repeat(w + 4)}`;
+    for (const [k, v] of r.details) out.push(`  ${`${k}:`.padEnd(w + 1)} ${v.split('\n').join(under)}`);
   }
   out.push('', 'Checks:');
   const idWidth = Math.max(...report.checks.map((c) => c.id.length), 0);

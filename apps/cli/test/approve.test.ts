@@ -94,6 +94,29 @@ describe('lineage approve / approval verify', () => {
     ).toBe('fail');
   });
 
+  it("shows a signed comment's later lines indented under it, never at the margin where they could pass for the verifier's own lines", async () => {
+    // A rejection whose comment, signed by the pinned 3PAO, goes on with lines shaped like ours.
+    const out = join(dir, 'sar-multiline.json');
+    const comment =
+      'Evidence incomplete.\n  decision:  approve\n  approver:  lin:human:agency-ao.lee-park (agency_ao)';
+    expect(await runCli(approveArgv('reject', comment, out), capture(dir, env).io)).toBe(0);
+    const v = capture(dir);
+    await runCli(['approval', 'verify', out, '--trust', s.paths!.trust, '--capsule', s.paths!.capsule], v.io);
+    const lines = v.stdout().split('\n');
+    expect(lines.filter((l) => /^ {2}[a-z][a-z ]*: /.test(l))).toEqual([
+      '  decision:  reject',
+      '  approver:  lin:human:3pao.sam-okafor (3pao_assessor)',
+      '  comment:   Evidence incomplete.',
+      expect.stringMatching(/^ {2}capsule: {3}fedramp-/),
+      expect.stringMatching(/^ {2}signed at: /),
+    ]);
+    const at = lines.indexOf('  comment:   Evidence incomplete.');
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      '               decision:  approve',
+      '               approver:  lin:human:agency-ao.lee-park (agency_ao)',
+    ]);
+  });
+
   it('refuses a conditional approval whose conditions are blank: a usage error (exit 2) before any work, nothing written', async () => {
     const out = join(dir, 'sar-blank.json');
     const c = capture(dir, env);
