@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFedrampSample, type FedrampSample } from '@lineage/producer';
+import { buildFedrampSample, buildTamperedVariants, type FedrampSample } from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/src/main.js';
 import { fromQrFrames } from '../src/shared/qr-frames.js';
@@ -101,6 +101,44 @@ describe('SAR approval signing', () => {
     writeFileSync(forgedPath, forged);
     expect((await cli(['approval', 'verify', forgedPath, '--trust', trustOut.path!])).code).toBe(1);
     expect((await h.api.approvalVerify(forged)).verdict).toBe('failed');
+  });
+
+  it("the preview's sentences name only the tree heads the document relies on: none for a capsule under an untrusted log", async () => {
+    // Same sample, logged by a log whose key the trust store does not pin: its three tree heads fail.
+    const [t] = await buildTamperedVariants({ only: ['untrusted-log-sth'] });
+    const path = join(dir, 'untrusted-log.capsule.zip');
+    writeFileSync(path, t!.sample.zip);
+    h.openQueue.push(path);
+    const id = (await h.api.openCapsuleDialog())!.capsuleId;
+    const out = await h.api.verify(id);
+    expect(out.status === 'done' && out.verification.sths.map((x) => x.status)).toEqual([
+      'fail',
+      'fail',
+      'fail',
+    ]);
+    const preview = await h.api.approvalPreview({
+      capsuleId: id,
+      decision: 'reject',
+      comment: 'Untrusted log.',
+    });
+    expect(preview.blocked).toBeUndefined();
+    expect(JSON.parse(preview.documentJson).relied_sths).toEqual([]);
+    expect(preview.lines.filter((l) => l.startsWith('It relies on'))).toEqual([
+      "It relies on no signed tree head: none of the capsule's verified, or each is dated after this verification.",
+    ]);
+    // The verified sample's preview names each head its document cites.
+    const good = await h.api.approvalPreview({ capsuleId, decision: 'approve', comment: 'ok' });
+    const cited = JSON.parse(good.documentJson).relied_sths as {
+      log_id: string;
+      size: string;
+      root: string;
+    }[];
+    expect(good.lines.filter((l) => l.startsWith('It relies on'))).toEqual(
+      cited.map(
+        (x) =>
+          `It relies on the signed tree head of log "${x.log_id}" at size ${x.size} with root ${x.root}.`,
+      ),
+    );
   });
 
   it('a preview signs nothing: abandoned previews leave no approval, and only the last one can be signed', async () => {

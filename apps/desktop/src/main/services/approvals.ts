@@ -87,7 +87,12 @@ export class ApprovalService {
       unsigned,
       fileName,
     };
-    return { lines: describe(req, capsuleName, v, { ...k, signedAt }), documentJson: documentText(unsigned) };
+    // The sentences name the tree heads the document relies on, not every one the capsule holds:
+    // a head that failed (an untrusted log) or is dated after the verification is not cited.
+    return {
+      lines: describe(req, capsuleName, v, { ...k, signedAt }, unsigned.relied_sths),
+      documentJson: documentText(unsigned),
+    };
   }
 
   async sign(req: ApprovalRequest, _capsuleName: string, v: CapsuleVerification): Promise<SignedApproval> {
@@ -181,6 +186,9 @@ export function describe(
   capsuleName: string,
   v: CapsuleVerification,
   signer: { id: string; name: string; role: string; signedAt: string } | undefined,
+  relied: { log_id: string; size: string; root: string }[] = v.sths
+    .filter((s) => s.status === 'pass')
+    .map((s) => ({ log_id: s.logId, size: s.size, root: s.rootHex })),
 ): string[] {
   // Without a signer (key locked, request blocked) the sentence is in the second person: "You APPROVE".
   const who = signer ? `${signer.name} (${signer.id}), acting as ${roleWords(signer.role)},` : 'You';
@@ -195,10 +203,14 @@ export function describe(
     `${who} ${verb}${s} the security assessment evidence in capsule "${capsuleName}".`,
     `The signature binds the capsule digest ${v.capsuleDigest}.`,
     `It cites the ${formatCountOf(verified.length, 'event')} this computer verified, from ${describeSpan(verified.map((e) => e.step))}.`,
-    ...v.sths.map(
-      (s) =>
-        `It relies on the signed tree head of log "${s.logId}" at size ${s.size} with root ${s.rootHex}.`,
-    ),
+    ...(relied.length === 0
+      ? [
+          "It relies on no signed tree head: none of the capsule's verified, or each is dated after this verification.",
+        ]
+      : relied.map(
+          (s) =>
+            `It relies on the signed tree head of log "${s.log_id}" at size ${s.size} with root ${s.root}.`,
+        )),
     req.comment.trim() ? `Comment: "${req.comment.trim()}"` : 'No comment.',
   ];
   if (signer)
