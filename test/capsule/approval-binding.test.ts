@@ -259,6 +259,13 @@ describe('SAR approval bindings', () => {
         `a time at or after verification.verified_at ${u.verification.verified_at}`,
         '2026-11-21T23:59:59Z',
       ],
+      // 65,537 bytes of UTF-8 (one over): a reviewer is never handed megabytes as the decision's reasons.
+      [
+        { comment: `${'é'.repeat(32_768)}x` },
+        '/comment',
+        'a comment of at most 65,536 bytes (UTF-8)',
+        '65,537 bytes',
+      ],
     ] as const) {
       const r = await verifySarApproval(signed({ ...u, ...edit }), sample.trust, {
         verifiedAt,

@@ -131,6 +131,22 @@ describe('lineage approve / approval verify', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses a comment longer than an approval may carry (64 KiB of UTF-8): a usage error before any work', async () => {
+    const out = join(dir, 'sar-long.json');
+    const c = capture(dir, env);
+    expect(await runCli(approveArgv('reject', 'x'.repeat(65_537), out), c.io)).toBe(2);
+    expect(c.stderr()).toMatch(
+      /--comment is too long: 65,537 bytes, a comment of at most 65,536 bytes \(UTF-8\)/,
+    );
+    expect(c.stdout()).toBe('');
+    expect(existsSync(out)).toBe(false);
+    // At the limit it signs.
+    const at = capture(dir, env);
+    expect(
+      await runCli(approveArgv('reject', 'x'.repeat(65_536), join(dir, 'sar-at-limit.json')), at.io),
+    ).toBe(0);
+  });
+
   it('a capsule that cannot be read is unusable input (exit 2), even for reject: nothing to bind a decision to', async () => {
     const junk = join(dir, 'junk.capsule.zip');
     writeFileSync(junk, 'this is not a zip file at all');

@@ -13,6 +13,7 @@ import {
   isLineageError,
   SAR_DECISIONS,
   type SarDecision,
+  sarCommentTooLong,
   toHex,
   verifySarApproval,
 } from '@lineage/verifier-core';
@@ -121,6 +122,8 @@ register(
         throw new UsageError(
           '--decision conditional needs its conditions in --comment (they are signed with it); the comment is blank',
         );
+      const long = sarCommentTooLong(values.comment);
+      if (long) throw new UsageError(`--comment is too long: ${long.found}, ${long.expected}`);
       const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
       if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
       // A signed approval is a record: never replaced, and its path checked before anything is signed.

@@ -7,6 +7,7 @@ import {
   type SarApproval,
   type SarDecision,
   sarApprovalSigningInput,
+  sarCommentTooLong,
   toHex,
   type UnsignedSarApproval,
 } from '@lineage/verifier-core';
@@ -44,6 +45,9 @@ export function sarDecisionRefusal(
       `cannot ${decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}: only a capsule that verified can be approved; a rejection is still possible`,
     );
   }
+  const long = sarCommentTooLong(comment);
+  if (long)
+    return new LineageError('approval.comment', `the comment is too long: ${long.found}, ${long.expected}`);
   if (decision === 'conditional' && comment.trim() === '') {
     return new LineageError(
       'approval.conditions',

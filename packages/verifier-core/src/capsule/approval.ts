@@ -17,6 +17,7 @@ import {
   type ExpectedFound,
   errorOutcomeDetail,
   expectedFoundOf,
+  formatCount,
   formatCountOf,
   isLineageError,
   LineageError,
@@ -86,6 +87,25 @@ function instant(f: Fields, name: string): { text: string; ms: number } {
 }
 
 /**
+ * The longest comment an approval may carry, in UTF-8 bytes (spec §5.9): room for pages of
+ * conditions, while a reviewer is never handed megabytes to read as the decision's reasons.
+ */
+export const MAX_SAR_COMMENT_BYTES = 64 * 1024;
+
+/** Why `comment` is too long for an approval, or undefined. */
+export function sarCommentTooLong(comment: string): { expected: string; found: string } | undefined {
+  // UTF-8 is at most 3 bytes per UTF-16 code unit: short comments need no encoding.
+  if (comment.length * 3 <= MAX_SAR_COMMENT_BYTES) return undefined;
+  const bytes = utf8Encode(comment).length;
+  return bytes > MAX_SAR_COMMENT_BYTES
+    ? {
+        expected: `a comment of at most ${formatCount(MAX_SAR_COMMENT_BYTES)} bytes (UTF-8)`,
+        found: `${formatCount(bytes)} bytes`,
+      }
+    : undefined;
+}
+
+/**
  * Strict parser with the same field reader as events and manifests: closed objects, exact
  * types. Throws LineageError `approval.schema` naming the field, with expected and found.
  */
@@ -126,6 +146,9 @@ export function parseSarApproval(text: string): SarApproval {
       { expected: `a time at or after verification.verified_at ${verifiedAt.text}`, found: signedAt.text },
     );
   }
+  const comment = o.text('comment');
+  const long = sarCommentTooLong(comment);
+  if (long) throw new LineageError(CODE, 'the comment is too long', '/comment', long);
   const cited = o.array('cited_events').map(({ value, path }) => {
     const c = Fields.of(value, path, CODE).closed(['event_id', 'leaf_hash', 'step']);
     return { event_id: c.hex('event_id', 32), leaf_hash: c.hex('leaf_hash', 32), step: c.text('step') };
@@ -145,7 +168,7 @@ export function parseSarApproval(text: string): SarApproval {
     version: 1,
     capsule: { capsule_id: cap.str('capsule_id'), digest: cap.hex('digest', 32), title: cap.text('title') },
     decision: o.literal('decision', SAR_DECISIONS),
-    comment: o.text('comment'),
+    comment,
     approver: { id: ap.str('id'), role: ap.literal('role', APPROVER_ROLES) },
     signed_at: signedAt.text,
     verification: {
