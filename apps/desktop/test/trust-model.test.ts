@@ -99,11 +99,19 @@ describe('trust store editing', () => {
   });
 
   it.each([
-    ['{"version":2}', /version/],
-    ['[]', /version/],
-    ['{"version":1,"logs":{}}', /logs/],
+    ['{"version":2}', /at \/version/],
+    ['[]', /at \/: expected an object/],
+    ['{"version":1,"logs":{}}', /at \/logs/],
     ['{"version":1,"logs":[{"origin":"x","vkey":"bad"}]}', /./],
     ['not json', /not JSON/],
+    ['{"version":1,"version":1}', /not JSON: .*duplicate/i],
+    // The core's strict reader, as the CLI's: a misspelled or malformed policy rule is refused at
+    // import, never dropped (the policy would then be verified without it).
+    [
+      '{"version":1,"policy":{"must_inculde":[{"approval_role":"agency_ao"}]}}',
+      /at \/policy\/must_inculde: unknown field "must_inculde"/,
+    ],
+    ['{"version":1,"policy":{"requires":[{"action":"scan.run"}]}}', /at \/policy\/requires\/0/],
   ])('rejects a bad trust-store file %s', (text, msg) => {
     expect(() => parseTrustStore(text)).toThrow(msg);
   });

@@ -8,8 +8,10 @@ import {
   type ApproverRole,
   ed25519Spki,
   fromHex,
+  isLineageError,
   keyFingerprintHex,
   type PublicKeyInfo,
+  parseTrustStore as parseCoreTrustStore,
   parsePublicKey,
   parseVkey,
   type TrustStore,
@@ -223,38 +225,23 @@ export function viewTrustStore(store: TrustStore): TrustStoreView {
   return { entries, witnessThreshold: store.witnesses.threshold, usable: store.logs.length > 0 };
 }
 
-/** Parses a whole trust-store document; rejects anything that is not version 1 with the expected lists. */
+/**
+ * Parses a whole trust-store document with the core's strict parser — the one the CLI uses — so a
+ * misspelled policy rule (`must_inculde`) or a malformed one is refused at import, never dropped
+ * and verified without; then every key must parse, so a bad file is rejected at import rather than
+ * at verification.
+ */
 export function parseTrustStore(text: string): TrustStore {
-  let v: unknown;
+  let store: TrustStore;
   try {
-    v = JSON.parse(text);
+    store = parseCoreTrustStore(text);
   } catch (e) {
-    throw new Error(`trust store is not JSON: ${(e as Error).message}`);
+    if (!isLineageError(e)) throw e;
+    if (e.code.startsWith('json.')) throw new Error(`trust store is not JSON: ${e.message}`);
+    throw new Error(`trust store is not valid${e.path ? ` at ${e.path}` : ''}: ${e.detail}`);
   }
-  const o = v as Partial<TrustStore>;
-  if (typeof o !== 'object' || o === null || o.version !== 1)
-    throw new Error('trust store must have "version": 1');
-  const store: TrustStore = {
-    version: 1,
-    logs: arr(o.logs, 'logs'),
-    witnesses: {
-      vkeys: arr(o.witnesses?.vkeys, 'witnesses.vkeys'),
-      threshold: typeof o.witnesses?.threshold === 'number' ? o.witnesses.threshold : 0,
-    },
-    proof_servers: arr(o.proof_servers, 'proof_servers'),
-    approvers: arr(o.approvers, 'approvers'),
-    card_signers: arr(o.card_signers, 'card_signers'),
-    policy: typeof o.policy === 'object' && o.policy !== null ? o.policy : {},
-  };
-  // Every key must parse now, so a bad file is rejected at import rather than at verification.
   viewTrustStore(store);
   return store;
-}
-
-function arr<T>(v: T[] | undefined, field: string): T[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new Error(`trust store field "${field}" must be an array`);
-  return v;
 }
 
 export function serializeTrustStore(store: TrustStore): string {
