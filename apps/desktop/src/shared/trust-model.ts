@@ -227,7 +227,7 @@ export function viewTrustStore(store: TrustStore): TrustStoreView {
 
 /**
  * Parses a whole trust-store document with the core's strict parser — the one the CLI uses — so a
- * misspelled policy rule (`must_inculde`) or a malformed one is refused at import, never dropped
+ * misspelled policy rule (`must_inculde`) or a malformed one is refused at import, never ignored
  * and verified without; then every key must parse, so a bad file is rejected at import rather than
  * at verification.
  */
