@@ -8,7 +8,7 @@ import {
   toHex,
   utf8DecodeStrict,
 } from '@lineage/verifier-core';
-import type { ExtensionStore, OriginCheck, ProofView } from '../storage/types.js';
+import type { EquivocationRecord, ExtensionStore, OriginCheck, ProofView } from '../storage/types.js';
 import { bodyAnchorLeafHash, cardAnchorLeafHash } from './anchors.js';
 import type { CoreApi, HistoryFetch, VerifiedCheckpoint } from './core-api.js';
 import { type FetchBounded, FetchError, type FetchedText } from './fetch-bounded.js';
@@ -197,6 +197,7 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
 
   let proof: ProofView | null = null;
   let verified: VerifiedCheckpoint | null = null;
+  let equivocation: EquivocationRecord | null = null;
   if (headers?.checkpoint) {
     const cp = await core.verifyCheckpoint(headers.checkpoint, trust, input.now);
     if (!cp.ok) {
@@ -371,6 +372,7 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
       }),
     );
     proof.previous = sv.previous;
+    equivocation = sv.equivocation;
     if (sv.outcome) checks.push(sv.outcome);
   }
 
@@ -390,5 +392,6 @@ export async function checkOrigin(input: CheckOriginInput): Promise<OriginCheck>
     cardText: cardFetch.kind === 'ok' ? cardFetch.text : null,
     checkpointText: headers?.checkpoint ?? null,
     proof,
+    equivocation,
   };
 }

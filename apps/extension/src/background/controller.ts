@@ -3,6 +3,7 @@ import type { Request, Response, TabView } from '../shared/messages.js';
 import type { ExtensionSettings, ExtensionStore, OriginCheck } from '../storage/types.js';
 import { checkOrigin } from './check-origin.js';
 import type { CoreApi } from './core-api.js';
+import { evidenceHolds } from './equivocation.js';
 import type { FetchBounded } from './fetch-bounded.js';
 import { advertisesLineage, combinedHeader, HEADER, type HeaderList } from './headers.js';
 import { LIMITS } from './limits.js';
@@ -305,6 +306,9 @@ export class Controller {
         serialize: this.serialize,
       });
       result.headerKey = key;
+      // A log marked as equivocating: results cached before, of any site showing it, no longer
+      // apply (a site whose head matched the memory was verified a minute ago).
+      if (result.equivocation) await this.deps.store.clearCached();
       await this.deps.store.putCached(result, LIMITS.cachedOrigins);
       await this.deps.store.addHistory(
         {
@@ -316,6 +320,7 @@ export class Controller {
           treeSize: result.proof?.treeSize ?? null,
         },
         LIMITS.historyPerOrigin,
+        LIMITS.historyOrigins,
       );
       return result;
     };
@@ -423,6 +428,26 @@ export class Controller {
         await this.deps.store.clearCached();
         return { ok: true, settings: await this.deps.store.getSettings() };
       }
+      case 'listEquivocations': {
+        // Each with whether its two notes still prove it under the keys pinned now (only then is
+        // the mark applied): the options page lists both kinds, so that any can be cleared.
+        const { trust } = await this.deps.store.getSettings();
+        const now = this.deps.now();
+        const all = await this.deps.store.listEquivocations();
+        const equivocations = await Promise.all(
+          all.map(async (e) => ({
+            ...e,
+            holds: (await evidenceHolds(e, e.log, trust, this.deps.core, now)) !== null,
+          })),
+        );
+        return { ok: true, equivocations };
+      }
+      case 'clearEquivocation':
+        await this.serialize(`log:${req.log}`, () => this.deps.store.deleteEquivocation(req.log));
+        // Results computed while the log was marked no longer apply.
+        await this.deps.store.clearCached();
+        for (const t of this.tabs.values()) if (t.result?.proof?.log === req.log) t.result = null;
+        return { ok: true };
       case 'clearData':
         await this.deps.store.clearData();
         for (const t of this.tabs.values()) t.result = null;

@@ -31,6 +31,10 @@ export const LIMITS = Object.freeze({
   cacheMs: 60_000,
   /** History entries remembered per origin. */
   historyPerOrigin: 20,
+  /** Origins whose history is remembered (the site checked longest ago is forgotten first). */
+  historyOrigins: 200,
+  /** Tree heads remembered per log (the largest and the next smaller ones, spec §6.6). */
+  treeHeadsPerLog: 8,
   /** Origins whose last result is cached. */
   cachedOrigins: 200,
 });

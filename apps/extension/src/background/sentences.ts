@@ -1,6 +1,7 @@
 import type { CheckOutcome } from '@lineage/verifier-core';
 import type { FinalStatus } from '../storage/types.js';
 import { HISTORY_ABSENT, HISTORY_UNPINNED } from './core-history.js';
+import { EQUIVOCATING_FOUND } from './equivocation.js';
 import { OLDER_UNPROVEN_FOUND, ROLLBACK_FOUND } from './split-view.js';
 import { SENTENCES } from './tab-state.js';
 
@@ -16,6 +17,8 @@ const FAIL: Readonly<Record<string, string>> = {
   'proof.consistency': 'Failed: split view — the log is showing different histories to different people.',
   [`proof.consistency:${ROLLBACK_FOUND}`]:
     'Failed: the log rolled back — it signed a smaller tree after a larger one.',
+  [`proof.consistency:${EQUIVOCATING_FOUND}`]:
+    'Failed: this log was caught signing two contradicting tree heads; the evidence is kept (see Details).',
   'card.fetch': 'Failed: the agent card could not be fetched within the limits.',
   'card.parse': 'Failed: the agent card is not a strict JSON object.',
   'card.shape': 'Failed: the agent card is missing required fields.',

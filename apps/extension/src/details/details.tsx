@@ -1,4 +1,5 @@
 import { AuditPath, CheckList, DataText, revealHidden, TabVerdict } from '@lineage/ui';
+import { Evidence } from '../shared/evidence.js';
 import { shownResult } from '../shared/messages.js';
 import { useTabView } from '../shared/use-view.js';
 
@@ -22,6 +23,7 @@ export function Details() {
       {!result && <p className="lin-muted">This tab has no check result yet.</p>}
       {result && (
         <>
+          {result.equivocation && <Evidence e={result.equivocation} />}
           <h2 className="lin-ext-h2">Checks</h2>
           <CheckList
             checks={result.checks.map((c) => ({

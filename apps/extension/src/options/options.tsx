@@ -1,19 +1,39 @@
 import { DataText } from '@lineage/ui';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { send } from '../browser/runtime.js';
+import type { Response } from '../shared/messages.js';
 import type { ExtensionSettings } from '../storage/types.js';
+
+type Marked = Extract<Response, { equivocations: unknown }>['equivocations'];
 
 const MAX_TRUST_FILE = 1_000_000;
 
 export function Options() {
   const [settings, setSettings] = useState<ExtensionSettings | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [marked, setMarked] = useState<Marked>([]);
+
+  const loadMarked = useCallback(async (): Promise<void> => {
+    const r = await send({ type: 'listEquivocations' });
+    if (r.ok && 'equivocations' in r) setMarked(r.equivocations);
+  }, []);
 
   useEffect(() => {
     void send({ type: 'getSettings' }).then((r) => {
       if (r.ok && 'settings' in r) setSettings(r.settings);
     });
-  }, []);
+    void loadMarked();
+  }, [loadMarked]);
+
+  async function clearMark(log: string): Promise<void> {
+    const r = await send({ type: 'clearEquivocation', log });
+    setMessage(
+      r.ok
+        ? { ok: true, text: `The mark on ${log} and its evidence were deleted.` }
+        : { ok: false, text: r.error },
+    );
+    await loadMarked();
+  }
 
   async function importFile(file: File): Promise<void> {
     if (file.size > MAX_TRUST_FILE) {
@@ -41,7 +61,10 @@ export function Options() {
     const r = await send({ type: 'clearData' });
     setMessage(
       r.ok
-        ? { ok: true, text: 'Remembered tree heads, history and cached results were deleted.' }
+        ? {
+            ok: true,
+            text: 'Remembered tree heads, history and cached results were deleted (not the evidence against equivocating logs).',
+          }
         : { ok: false, text: r.error },
     );
   }
@@ -131,6 +154,36 @@ export function Options() {
           Check every site I visit (fetches <code>/.well-known/agent-card.json</code> from each site, and only
           from it)
         </label>
+      </section>
+
+      <section aria-label="Equivocating logs">
+        <h2 className="lin-ext-h2">Logs caught equivocating ({marked.length})</h2>
+        <p>
+          A pinned log that signed two contradicting tree heads (two trees of one size, or a smaller tree
+          after a larger one) is marked: every check of it fails until you clear the mark here. Both signed
+          tree heads are kept as evidence; a site’s Details page shows them in full.
+        </p>
+        <ul className="lin-ext-keys" data-testid="equivocations">
+          {marked.map((e) => (
+            <li key={e.log} data-log={e.log}>
+              <DataText value={e.log} max={60} />{' '}
+              {e.kind === 'split' ? 'two trees of size ' : 'a smaller tree after a larger one, sizes '}
+              <span className="lin-mono">
+                {e.kind === 'split' ? e.notes[0].size : `${e.notes[0].size} and ${e.notes[1].size}`}
+              </span>
+              , seen {new Date(e.detectedAt).toISOString()}
+              {!e.holds && (
+                <span className="lin-muted">
+                  {' '}
+                  (the evidence does not verify under the key pinned now, so the mark is not applied)
+                </span>
+              )}{' '}
+              <button type="button" onClick={() => void clearMark(e.log)} data-testid="clear-equivocation">
+                Clear the mark and delete its evidence
+              </button>
+            </li>
+          ))}
+        </ul>
       </section>
 
       <section>

@@ -43,6 +43,13 @@ export function Popup() {
           Options
         </button>
       </div>
+      {result?.equivocation && (
+        <p className="lin-ext-alarm" data-testid="equivocation-note">
+          Log <DataText value={result.equivocation.log} max={40} /> is marked as equivocating: it signed two
+          contradicting tree heads. Both are kept as evidence — open Details to copy them for the log’s
+          operator.
+        </p>
+      )}
       {result && (
         <>
           {result.card ? (

@@ -1,5 +1,5 @@
 import type { TabState } from '../background/tab-state.js';
-import type { ExtensionSettings, HistoryEntry, OriginCheck } from '../storage/types.js';
+import type { EquivocationRecord, ExtensionSettings, HistoryEntry, OriginCheck } from '../storage/types.js';
 
 /** Requests from our own pages (popup, options, details) to the service worker. */
 export type Request =
@@ -8,7 +8,9 @@ export type Request =
   | { type: 'getSettings' }
   | { type: 'setCheckAllSites'; value: boolean }
   | { type: 'importTrust'; text: string; fileName: string }
-  | { type: 'clearData' };
+  | { type: 'clearData' }
+  | { type: 'listEquivocations' }
+  | { type: 'clearEquivocation'; log: string };
 
 export interface TabView {
   tabId: number;
@@ -20,10 +22,21 @@ export interface TabView {
 export type Response =
   | { ok: true; view: TabView }
   | { ok: true; settings: ExtensionSettings }
+  /** `holds`: both notes still verify under the pinned key and contradict each other (the mark applies). */
+  | { ok: true; equivocations: Array<EquivocationRecord & { holds: boolean }> }
   | { ok: true }
   | { ok: false; error: string };
 
-const TYPES = new Set(['getView', 'check', 'getSettings', 'setCheckAllSites', 'importTrust', 'clearData']);
+const TYPES = new Set([
+  'getView',
+  'check',
+  'getSettings',
+  'setCheckAllSites',
+  'importTrust',
+  'clearData',
+  'listEquivocations',
+  'clearEquivocation',
+]);
 
 /** Messages are data from another context: validate the shape before acting on it. */
 export function parseRequest(m: unknown): Request | null {
@@ -42,8 +55,12 @@ export function parseRequest(m: unknown): Request | null {
       return typeof o.text === 'string' && typeof o.fileName === 'string' && o.text.length <= 1_000_000
         ? { type: 'importTrust', text: o.text, fileName: o.fileName.slice(0, 200) }
         : null;
+    case 'clearEquivocation':
+      return typeof o.log === 'string' && o.log.length <= 1_000
+        ? { type: 'clearEquivocation', log: o.log }
+        : null;
     default:
-      return { type: o.type as 'getSettings' | 'clearData' };
+      return { type: o.type as 'getSettings' | 'clearData' | 'listEquivocations' };
   }
 }
 

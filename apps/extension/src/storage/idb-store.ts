@@ -1,6 +1,7 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import { defaultSettings } from './defaults.js';
 import type {
+  EquivocationRecord,
   ExtensionSettings,
   ExtensionStore,
   HistoryEntry,
@@ -12,6 +13,7 @@ import type {
 interface LineageDB extends DBSchema {
   settings: { key: string; value: ExtensionSettings };
   treeHeads: { key: string; value: TreeHeadRecord };
+  equivocations: { key: string; value: EquivocationRecord };
   history: { key: number; value: HistoryEntry; indexes: { byOrigin: string } };
   cache: { key: string; value: OriginCheck };
   tabHeaders: { key: number; value: TabHeadersRecord };
@@ -25,14 +27,19 @@ export class IdbStore implements ExtensionStore {
   private db: Promise<IDBPDatabase<LineageDB>> | null = null;
 
   private open(): Promise<IDBPDatabase<LineageDB>> {
-    this.db ??= openDB<LineageDB>(DB_NAME, 1, {
-      upgrade(db) {
-        db.createObjectStore('settings');
-        db.createObjectStore('treeHeads', { keyPath: 'log' });
-        const h = db.createObjectStore('history', { autoIncrement: true });
-        h.createIndex('byOrigin', 'origin');
-        db.createObjectStore('cache', { keyPath: 'origin' });
-        db.createObjectStore('tabHeaders', { keyPath: 'tabId' });
+    // Version 2 adds the evidence of equivocating logs; version-1 data is kept as it is (a tree
+    // head record without `earlier` is a memory of one head).
+    this.db ??= openDB<LineageDB>(DB_NAME, 2, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore('settings');
+          db.createObjectStore('treeHeads', { keyPath: 'log' });
+          const h = db.createObjectStore('history', { autoIncrement: true });
+          h.createIndex('byOrigin', 'origin');
+          db.createObjectStore('cache', { keyPath: 'origin' });
+          db.createObjectStore('tabHeaders', { keyPath: 'tabId' });
+        }
+        if (oldVersion < 2) db.createObjectStore('equivocations', { keyPath: 'log' });
       },
     });
     return this.db;
@@ -62,13 +69,38 @@ export class IdbStore implements ExtensionStore {
   async deleteTreeHead(log: string): Promise<void> {
     await (await this.open()).delete('treeHeads', log);
   }
-  async addHistory(e: HistoryEntry, keepPerOrigin: number): Promise<void> {
+  async getEquivocation(log: string): Promise<EquivocationRecord | undefined> {
+    return (await this.open()).get('equivocations', log);
+  }
+  async putEquivocation(r: EquivocationRecord): Promise<void> {
+    await (await this.open()).put('equivocations', r);
+  }
+  async deleteEquivocation(log: string): Promise<void> {
+    await (await this.open()).delete('equivocations', log);
+  }
+  async listEquivocations(): Promise<EquivocationRecord[]> {
+    return (await this.open()).getAll('equivocations');
+  }
+  async addHistory(e: HistoryEntry, keepPerOrigin: number, maxOrigins: number): Promise<void> {
     const db = await this.open();
     const tx = db.transaction('history', 'readwrite');
+    const byOrigin = tx.store.index('byOrigin');
     await tx.store.add(e);
     // Auto-increment keys are in insertion order: the oldest of this origin come first.
-    const keys = await tx.store.index('byOrigin').getAllKeys(e.origin);
+    const keys = await byOrigin.getAllKeys(e.origin);
     for (const k of keys.slice(0, Math.max(0, keys.length - keepPerOrigin))) await tx.store.delete(k);
+    // Over the cap of origins (a new one, or a store written before there was a cap): forget the
+    // origins whose last entry is oldest — one pass over at most maxOrigins × keepPerOrigin keys.
+    let origins = 0;
+    for (let c = await byOrigin.openKeyCursor(null, 'nextunique'); c; c = await c.continue()) origins++;
+    if (origins > maxOrigins) {
+      const last = new Map<string, number>();
+      for (let c = await tx.store.openCursor(); c; c = await c.continue()) last.set(c.value.origin, c.key);
+      const byAge = [...last.entries()].sort((a, b) => a[1] - b[1]);
+      for (const [origin] of byAge.slice(0, origins - maxOrigins)) {
+        for (const k of await byOrigin.getAllKeys(origin)) await tx.store.delete(k);
+      }
+    }
     await tx.done;
   }
   async history(origin: string, limit: number): Promise<HistoryEntry[]> {

@@ -1,5 +1,6 @@
 import { defaultSettings } from './defaults.js';
 import type {
+  EquivocationRecord,
   ExtensionSettings,
   ExtensionStore,
   HistoryEntry,
@@ -12,6 +13,7 @@ import type {
 export class MemoryStore implements ExtensionStore {
   settings: ExtensionSettings = defaultSettings();
   readonly treeHeads = new Map<string, TreeHeadRecord>();
+  readonly equivocations = new Map<string, EquivocationRecord>();
   readonly entries: HistoryEntry[] = [];
   readonly cache = new Map<string, OriginCheck>();
   readonly tabHeaders = new Map<number, TabHeadersRecord>();
@@ -43,12 +45,32 @@ export class MemoryStore implements ExtensionStore {
   async deleteTreeHead(log: string): Promise<void> {
     this.treeHeads.delete(log);
   }
-  async addHistory(e: HistoryEntry, keepPerOrigin: number): Promise<void> {
+  async getEquivocation(log: string): Promise<EquivocationRecord | undefined> {
+    const r = this.equivocations.get(log);
+    return r ? structuredClone(r) : undefined;
+  }
+  async putEquivocation(r: EquivocationRecord): Promise<void> {
+    this.equivocations.set(r.log, structuredClone(r));
+  }
+  async deleteEquivocation(log: string): Promise<void> {
+    this.equivocations.delete(log);
+  }
+  async listEquivocations(): Promise<EquivocationRecord[]> {
+    return [...this.equivocations.values()].map((r) => structuredClone(r));
+  }
+  async addHistory(e: HistoryEntry, keepPerOrigin: number, maxOrigins: number): Promise<void> {
     this.entries.push(structuredClone(e));
     const mine = this.entries.filter((x) => x.origin === e.origin);
     const drop = new Set(mine.slice(0, Math.max(0, mine.length - keepPerOrigin)));
-    for (let i = this.entries.length - 1; i >= 0; i--)
-      if (drop.has(this.entries[i]!)) this.entries.splice(i, 1);
+    // Entries are in insertion order: the origin whose last entry comes first was checked longest ago.
+    const last = new Map<string, number>();
+    for (const [i, x] of this.entries.entries()) last.set(x.origin, i);
+    const byAge = [...last.entries()].sort((a, b) => a[1] - b[1]).map(([origin]) => origin);
+    const stale = new Set(byAge.slice(0, Math.max(0, byAge.length - maxOrigins)));
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const x = this.entries[i]!;
+      if (drop.has(x) || stale.has(x.origin)) this.entries.splice(i, 1);
+    }
   }
   async history(origin: string, limit: number): Promise<HistoryEntry[]> {
     return this.entries
@@ -68,6 +90,7 @@ export class MemoryStore implements ExtensionStore {
   async clearCached(): Promise<void> {
     this.cache.clear();
   }
+  /** Evidence of equivocating logs is not data to tidy away: only clearing that log's mark deletes it. */
   async clearData(): Promise<void> {
     this.treeHeads.clear();
     this.entries.length = 0;

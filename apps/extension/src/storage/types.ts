@@ -11,21 +11,43 @@ export interface ExtensionSettings {
   trustSource: string | null;
 }
 
-/**
- * A tree head remembered for a log. Stored state is untrusted (anything with disk access could
- * have edited it): it is re-verified against the pinned key before it is compared with anything.
- */
-export interface TreeHeadRecord {
-  /** The checkpoint's origin line: the log's name. */
-  log: string;
+/** One signed tree head of a log as this browser saw it. */
+export interface TreeHeadSighting {
   /** Tree size as a decimal string (sizes are uint64). */
   size: string;
   rootHex: string;
-  /** The full signed note, kept so it can be re-verified. */
+  /** The full signed note, kept so it can be re-verified (and shown as evidence). */
   note: string;
   /** Site that served it. */
   origin: string;
   seenAt: number;
+}
+
+/**
+ * The tree heads remembered for a log: the largest accepted one, and a few smaller ones accepted
+ * before (all proven consistent with it) so that a rollback to a tree between them is caught too.
+ * Stored state is untrusted (anything with disk access could have edited it): every head is
+ * re-verified against the pinned key before it is compared with anything.
+ */
+export interface TreeHeadRecord extends TreeHeadSighting {
+  /** The checkpoint's origin line: the log's name. */
+  log: string;
+  /** Smaller accepted heads, smallest first; at most LIMITS.treeHeadsPerLog - 1 (absent in old records). */
+  earlier?: TreeHeadSighting[];
+}
+
+/**
+ * Proof that a pinned log misbehaved: two tree heads it signed that cannot both be honest — two
+ * roots of one size ('split'), or a smaller tree signed after a larger one ('rollback'). The signed
+ * notes are the evidence; like all stored state they are re-verified before the mark is applied.
+ */
+export interface EquivocationRecord {
+  log: string;
+  kind: 'split' | 'rollback';
+  /** When this browser put the two together. */
+  detectedAt: number;
+  /** The remembered head, then the one that contradicted it. */
+  notes: [TreeHeadSighting, TreeHeadSighting];
 }
 
 export type FinalStatus = 'verified' | 'warning' | 'failed' | 'timeout';
@@ -67,6 +89,8 @@ export interface OriginCheck {
   proof: ProofView | null;
   /** The Lineage headers the result was computed from; a cached result is reused only for the same. */
   headerKey?: string;
+  /** The evidence against the checkpoint's log, when it is marked as equivocating (details page). */
+  equivocation?: EquivocationRecord | null;
 }
 
 export interface HistoryEntry {
@@ -98,13 +122,21 @@ export interface ExtensionStore {
   getTreeHead(log: string): Promise<TreeHeadRecord | undefined>;
   putTreeHead(r: TreeHeadRecord): Promise<void>;
   deleteTreeHead(log: string): Promise<void>;
-  /** Appends, then keeps only the newest `keepPerOrigin` entries of that origin. */
-  addHistory(e: HistoryEntry, keepPerOrigin: number): Promise<void>;
+  /** Evidence that a log equivocated: one record per log, kept until the user clears it. */
+  getEquivocation(log: string): Promise<EquivocationRecord | undefined>;
+  putEquivocation(r: EquivocationRecord): Promise<void>;
+  deleteEquivocation(log: string): Promise<void>;
+  listEquivocations(): Promise<EquivocationRecord[]>;
+  /**
+   * Appends, then keeps only the newest `keepPerOrigin` entries of that origin and the entries of
+   * the `maxOrigins` origins checked most recently (the others are forgotten).
+   */
+  addHistory(e: HistoryEntry, keepPerOrigin: number, maxOrigins: number): Promise<void>;
   history(origin: string, limit: number): Promise<HistoryEntry[]>;
   getCached(origin: string): Promise<OriginCheck | undefined>;
   /** Stores, then evicts the oldest results beyond `maxOrigins`. */
   putCached(c: OriginCheck, maxOrigins: number): Promise<void>;
   clearCached(): Promise<void>;
-  /** Forget everything except settings. */
+  /** Forget everything except settings and the evidence of equivocating logs. */
   clearData(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSite, serveSite, serveWorld } from '../fixture/server.js';
-import type { SiteName } from '../fixture/sites.js';
+import type { FixtureWorld, SiteName } from '../fixture/sites.js';
 import { trustStoreJson } from '../fixture/sites.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,6 +33,8 @@ let extId: string;
 let userDataDir: string;
 let privateDist: string | undefined;
 let sites = new Map<SiteName, RunningSite>();
+/** The fixture built for the running sites' origins (its checkpoints are the ones they serve). */
+let world: FixtureWorld;
 
 interface TabSnapshot {
   status: string;
@@ -158,6 +160,49 @@ const memory: { idleUsedBytes: number | null; afterChecksUsedBytes: number | nul
   checks: 0,
 };
 
+/**
+ * Stops the extension's service worker (as Chrome does when it is idle) and waits for the next one,
+ * started by an extension page asking it for its settings: what it knows then, it read from storage.
+ * A marker set in the old worker's global scope tells the fresh one apart.
+ */
+async function restartServiceWorker(): Promise<void> {
+  await sw.evaluate(() => {
+    (globalThis as { __testMarker?: number }).__testMarker = 1;
+  });
+  const page = await ctx.newPage();
+  const cdp = await ctx.newCDPSession(page);
+  const stopped = new Promise<void>((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+      if (e.versions.some((v) => v.scriptURL === swUrl && v.runningStatus === 'stopped')) resolve();
+    }),
+  );
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await page.goto(`chrome-extension://${extId}/options.html`);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const fresh = await Promise.all(
+      ctx.serviceWorkers().map(async (w) => {
+        try {
+          const marker = await w.evaluate(() => (globalThis as { __testMarker?: number }).__testMarker);
+          return w.url() === swUrl && marker === undefined ? w : null;
+        } catch {
+          return null;
+        }
+      }),
+    );
+    const w = fresh.find((x) => x !== null);
+    if (w) {
+      sw = w;
+      break;
+    }
+    if (Date.now() > deadline) throw new Error('the service worker did not start again within 15 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await page.close();
+}
+
 async function shot(p: Page, name: string): Promise<void> {
   mkdirSync(shotsDir, { recursive: true });
   await p.screenshot({ path: join(shotsDir, `extension-${name}.png`), fullPage: true });
@@ -194,7 +239,7 @@ beforeAll(async () => {
     });
     extDir = join(privateDist, 'chromium');
   }
-  ({ sites } = await serveWorld());
+  ({ sites, world } = await serveWorld());
   userDataDir = mkdtempSync(join(tmpdir(), 'lineage-ext-'));
   ctx = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -419,8 +464,122 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     await details.setViewportSize({ width: 900, height: 800 });
     await details.goto(`chrome-extension://${extId}/details.html?tab=${second.tabId}`);
     await details.locator('[data-check-id="proof.consistency"] .lin-ef-found').waitFor({ timeout: 10_000 });
+    // The two signed notes are the evidence, shown in full at once.
+    expect(await details.getByTestId('evidence-note-0').textContent()).toBe(world.CHECKPOINTS.v2);
+    expect(await details.getByTestId('evidence-note-1').textContent()).toBe(world.CHECKPOINTS.fork);
     await shot(details, 'details-split-view');
     await Promise.all([details.close(), popup.close(), first.page.close()]);
+  });
+
+  it('the log stays marked as equivocating, across a service-worker restart, until cleared in Options', async () => {
+    // The good site verified at the start; the log it shows has since been caught equivocating.
+    const { tabId, snap, page } = await visit('good');
+    expect(snap.status).toBe('failed');
+    expect(snap.sentence).toBe(
+      'Failed: this log was caught signing two contradicting tree heads; the evidence is kept (see Details).',
+    );
+    const popup = await openPopup(tabId);
+    expect(await popup.getByTestId('equivocation-note').textContent()).toMatch(
+      /^Log fixture\.lineage\.test\/log is marked as equivocating/,
+    );
+    const marked = popup.locator('[data-check-id="proof.consistency"]');
+    expect(await marked.getAttribute('data-status')).toBe('fail');
+    await shot(popup, 'popup-equivocation');
+    const details = await ctx.newPage();
+    await details.setViewportSize({ width: 900, height: 800 });
+    await details.goto(`chrome-extension://${extId}/details.html?tab=${tabId}`);
+    await details.getByTestId('evidence').waitFor({ timeout: 10_000 });
+    expect(await details.getByTestId('evidence-note-0').textContent()).toBe(world.CHECKPOINTS.v2);
+    expect(await details.getByTestId('evidence-note-1').textContent()).toBe(world.CHECKPOINTS.fork);
+    await shot(details, 'details-equivocation');
+    // Copy evidence puts both notes on the clipboard, as text to send to the log's operator.
+    // (Reading the clipboard back needs a permission Chromium cannot grant to an extension origin:
+    // the text is recorded on its way to the real writeText.)
+    await details.evaluate(() => {
+      const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+      navigator.clipboard.writeText = async (text: string) => {
+        (globalThis as { __copied?: string }).__copied = text;
+        return write(text);
+      };
+    });
+    await details.getByTestId('copy-evidence').click();
+    await details.getByText('Copied both signed tree heads.').waitFor({ timeout: 5_000 });
+    const copied = await details.evaluate(() => (globalThis as { __copied?: string }).__copied ?? '');
+    expect(copied).toContain(world.CHECKPOINTS.v2);
+    expect(copied).toContain(world.CHECKPOINTS.fork);
+    expect(copied).toMatch(/^Log fixture\.lineage\.test\/log — The log signed two different trees/);
+    await Promise.all([details.close(), popup.close()]);
+
+    // The evidence is in IndexedDB: a restarted service worker still fails the log (a site whose
+    // last result was cleared from the cache when the log was marked, so this check runs afresh).
+    await restartServiceWorker();
+    const again = await visit('noHistory');
+    expect(again.snap.status).toBe('failed');
+    expect(again.snap.sentence).toMatch(/^Failed: this log was caught signing two contradicting/);
+    await again.page.close();
+
+    const options = await ctx.newPage();
+    await options.setViewportSize({ width: 900, height: 700 });
+    await options.goto(`chrome-extension://${extId}/options.html`);
+    const item = options.getByTestId('equivocations').locator('li');
+    await item.first().waitFor({ timeout: 10_000 });
+    expect(await item.count()).toBe(1);
+    expect(await item.first().textContent()).toMatch(
+      /^fixture\.lineage\.test\/log two trees of size 13, seen 20/,
+    );
+    await shot(options, 'options-equivocation');
+    await item.first().getByTestId('clear-equivocation').click();
+    await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(0);
+    await options.close();
+    // Cleared: the good site's tree of 8 is proven consistent with the remembered 13 again.
+    const cleared = await visit('good', page);
+    expect(cleared.snap.status).toBe('verified');
+    await page.close();
+  });
+
+  it('the history of at most 200 sites is kept in IndexedDB; the site checked longest ago goes first', async () => {
+    // 250 sites' entries written straight into the store, as 250 checks over time would leave them.
+    await sw.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('lineage-extension');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const tx = db.transaction('history', 'readwrite');
+      for (let i = 0; i < 250; i++) {
+        tx.objectStore('history').add({
+          origin: `https://site-${i}.example`,
+          at: i,
+          status: 'warning',
+          sentence: 's',
+          log: null,
+          treeSize: null,
+        });
+      }
+      await new Promise((resolve) => {
+        tx.oncomplete = resolve;
+      });
+      db.close();
+    });
+    const { page } = await visit('noHistory');
+    await page.close();
+    const origins = await sw.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('lineage-extension');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const all = await new Promise<Array<{ origin: string }>>((resolve) => {
+        const r = db.transaction('history').objectStore('history').getAll();
+        r.onsuccess = () => resolve(r.result);
+      });
+      db.close();
+      return [...new Set(all.map((e) => e.origin))];
+    });
+    expect(origins).toHaveLength(200);
+    expect(origins).toContain(sites.get('noHistory')!.origin);
+    expect(origins).toContain('https://site-249.example');
+    expect(origins).not.toContain('https://site-0.example');
   });
 
   it('a page that sends its tab to a Lineage site’s 204 beacon does not wear that site’s verdict', async () => {
