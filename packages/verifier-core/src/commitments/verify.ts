@@ -4,9 +4,9 @@ import { outcome, short } from '../events/outcome.js';
 import type { LineageEvent } from '../events/types.js';
 import type { JsonValue } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
-import { isLineageError, LineageError } from '../result.js';
+import { formatCountOf, isLineageError, LineageError } from '../result.js';
 import { pedersenCommitment, saltedCommitment } from './compute.js';
-import type { Opening } from './types.js';
+import type { Commitment, Opening } from './types.js';
 
 /** Opening parser: `{event_id, name, scheme, value, salt | blinding}` (spec §4.5). */
 export function parseOpening(v: JsonValue, path = ''): Opening {
@@ -32,6 +32,9 @@ export function commitmentOf(o: Opening): string {
     : pedersenCommitment(o.name, o.value as JsonValue, fromHex(o.blinding, 32, 'blinding'));
 }
 
+/** How many of an event's commitment names a failure lists (each failed opening has its own message). */
+const NAMED = 8;
+
 const T_OPEN = 'the disclosed value opens the commitment in a proven event';
 const T_UNDISCLOSED = 'committed, not disclosed';
 
@@ -48,6 +51,9 @@ export function checkOpenings(
   const out: CheckOutcome[] = [];
   const passed = new Set<Opening>();
   const opened = new Set<string>();
+  // Each event's commitments by name, built once: a hostile capsule may pair one event of 100k
+  // commitments with 100k openings, and a scan per opening is quadratic.
+  const byName = new Map<LineageEvent, Map<string, Commitment>>();
   for (const o of openings) {
     const subj = {
       kind: 'commitment' as const,
@@ -65,16 +71,27 @@ export function checkOpenings(
       );
       continue;
     }
-    const c = e.commitments.find((x) => x.name === o.name);
+    let named = byName.get(e);
+    if (!named) {
+      named = new Map(e.commitments.map((x) => [x.name, x]));
+      byName.set(e, named);
+    }
+    const c = named.get(o.name);
     if (!c) {
+      // A few names, not all: every failed opening has its own message (100k × 100k names).
+      const names = e.commitments
+        .slice(0, NAMED)
+        .map((x) => `"${x.name}"`)
+        .join(', ');
+      const more =
+        e.commitments.length > NAMED
+          ? `, … (${formatCountOf(e.commitments.length, 'commitment')} in all)`
+          : '';
       out.push(
         outcome('commitment.opening', 'fail', subj, T_OPEN, {
           reason: `event ${short(o.event_id)} has no commitment named "${o.name}"`,
           expected: `a commitment named "${o.name}"`,
-          found:
-            e.commitments.length === 0
-              ? 'no commitments'
-              : `commitments ${e.commitments.map((x) => `"${x.name}"`).join(', ')}`,
+          found: e.commitments.length === 0 ? 'no commitments' : `commitments ${names}${more}`,
         }),
       );
       continue;
