@@ -356,6 +356,7 @@ export interface ChainInput {
   openings?: Obj[];
 }
 function eventSchemaOk(e: Obj, seen: Set<string>): boolean {
+  if (!isObj(e)) return false; // a JSON Lines line may hold any JSON value (§5.1)
   const allowed = [
     'type',
     'version',
@@ -502,6 +503,16 @@ export function verifyChain(input: ChainInput): Outcome[] {
     // chain.action_allowed
     const rule = isObj(policy.actions) ? policy.actions[String(e.action)] : undefined;
     let allowed = true;
+    // §4.3 (policy row): whatever the policy, a pinned approver approves only in a role it holds, a
+    // human revokes only holding a revoking role (§4.6), and an agent's other lifecycle events are its own.
+    const held = e.actor_kind === 'human' ? trust.approvers.get(actor)?.roles : undefined;
+    const ap = isObj(e.approval) ? e.approval : undefined;
+    if (held && ap && !held.includes(String(ap.role))) allowed = false;
+    const lc = isObj(e.lifecycle) ? e.lifecycle : undefined;
+    if (lc?.op === 'revoke' && e.actor_kind === 'human') {
+      if (!(held ?? []).some((r) => r === 'security_officer' || r === 'authorizing_official'))
+        allowed = false;
+    } else if (lc && actor !== lc.agent_id) allowed = false;
     if (isObj(rule)) {
       if (Array.isArray(rule.actors) && !strs(rule.actors).includes(actor)) allowed = false;
       if (Array.isArray(rule.actor_kinds) && !strs(rule.actor_kinds).includes(String(e.actor_kind)))
@@ -746,8 +757,9 @@ export function verifyReceipts(
   // §4.4 step 1: a receipt failing receipt.schema takes no further part.
   const wellFormed: Obj[] = [];
   for (const [index, r] of all.entries()) {
-    const ack = r.acknowledgement;
+    const ack = r?.acknowledgement;
     const ok =
+      isObj(r) &&
       r.type === 'lineage.handoff_receipt' &&
       r.version === 1 &&
       Object.keys(r).every((k) => fields.includes(k)) &&

@@ -21,6 +21,7 @@ import {
   artifactOutcomes,
   embeddedTrustOutcome,
   listingOutcomes,
+  looksLikeTrustStore,
   tagSteps,
   workflowStepOutcomes,
 } from './manifest-checks.js';
@@ -170,7 +171,10 @@ export async function verifyCapsule(
   const inContainer = new Map(entries.map((e) => [e.path, e.size]));
 
   // 5. Hash every listed file, streaming; artifacts' digests are kept for step 8.
-  const totalBytes = manifest.files.reduce((n, f) => n + (inContainer.get(f.path) ?? 0), 0);
+  const totalBytes = manifest.files.reduce(
+    (n, f) => n + (looksLikeTrustStore(f.path) ? 0 : (inContainer.get(f.path) ?? 0)),
+    0,
+  );
   let hashed = 0;
   const digests = new Map<string, string>();
   const docs: CapsuleDocuments = emptyDocuments();
@@ -202,6 +206,10 @@ export async function verifyCapsule(
       );
       continue;
     }
+    // A trust store the capsule carries is never read (§5.4): not hashed, not parsed as the kind its
+    // listing claims (it would be verified as a card or an attestation while the report says it
+    // was ignored). capsule.embedded_trust has named it.
+    if (looksLikeTrustStore(f.path)) continue;
     try {
       let found: string;
       if (f.kind === 'artifact') {
