@@ -170,6 +170,8 @@ export async function buildKeyHistories(
   // Every one of them counts: keeping one per key would let a thief's own, earlier-dated revocation
   // stand in for the owner's.
   const compromised = new Map<string, Lifecycle[]>();
+  // Every key each agent has had (a scan of its intervals per revocation is quadratic in rotations).
+  const keysOf = new Map<string, Set<string>>();
   for (const [i, x] of lifecycle.entries()) {
     const l = x.e.lifecycle!;
     if (l.op !== 'revoke' || !signed[i]) continue;
@@ -245,6 +247,7 @@ export async function buildKeyHistories(
           intervals: [{ key: l.public_key, from: t, fromTime: e.timestamp }],
           revokedAt: new Map(),
         });
+        keysOf.set(l.agent_id, new Set([l.public_key]));
         applied(x);
       }
       continue;
@@ -272,6 +275,7 @@ export async function buildKeyHistories(
       else {
         close('rotate');
         h.intervals.push({ key: l.new_public_key, from: t, fromTime: e.timestamp });
+        keysOf.get(l.agent_id)!.add(l.new_public_key);
       }
     } else if (l.op === 'supersede') {
       if (!signedByCurrent) problem('supersession is not signed by the current key', byCurrent, signedBy);
@@ -280,8 +284,7 @@ export async function buildKeyHistories(
       const byHuman = isOfficer(e, trust);
       // A key of the agent may always revoke itself, current or not: that only takes validity away
       // (the owner of a rotated-out key that leaked, or a second declaration of the same leak).
-      const bySelf =
-        e.actor === l.agent_id && signer === l.public_key && h.intervals.some((i) => i.key === signer);
+      const bySelf = e.actor === l.agent_id && signer === l.public_key && keysOf.get(l.agent_id)!.has(signer);
       if (!signedByCurrent && !byHuman && !bySelf) {
         problem(
           'revocation is signed neither by the current key, nor by the revoked key itself, nor by a pinned security officer / authorizing official',
@@ -325,7 +328,8 @@ export function keyBelongsToAgent(
   key: string,
 ): boolean {
   if (deriveAgentId(key) === agentId) return true;
-  return histories?.get(agentId)?.intervals.some((i) => i.key === key) ?? false;
+  const h = histories?.get(agentId);
+  return h !== undefined && indexOf(h).first.has(key);
 }
 
 /**
@@ -366,9 +370,12 @@ export function keyStatusAt(
           found: `key ${short(key)}, no key history for the agent`,
         };
   }
+  const ix = indexOf(h);
+  const containing = (): KeyInterval | undefined =>
+    ix.ordered ? intervalAt(h.intervals, t) : h.intervals.find((i) => contains(i, t));
   // What a valid key would have been at t, for the report: the agent's key then, if it had one.
   const validAt = () => {
-    const then = h.intervals.find((i) => i.from <= t && (i.until === undefined || t < i.until));
+    const then = containing();
     return then
       ? `the agent's key at ${time}: ${short(then.key)}`
       : `an unrevoked key of the agent at ${time} (the agent had none then)`;
@@ -382,8 +389,13 @@ export function keyStatusAt(
       expected: validAt(),
       found: `key ${short(key)}, revoked at ${revoked.time}`,
     };
-  // The common case first, without a filtered copy: the key's interval that contains t.
-  const hit = h.intervals.find((i) => i.key === key && i.from <= t && (i.until === undefined || t < i.until));
+  // The common case first, without a filtered copy: the key's interval that contains t (one
+  // binary search: an agent may rotate 100k times and sign 100k events).
+  let hit: KeyInterval | undefined;
+  if (ix.ordered) {
+    const c = containing();
+    hit = c?.key === key ? c : undefined;
+  } else hit = h.intervals.find((i) => i.key === key && contains(i, t));
   if (hit) {
     for (const r of revocations) {
       const late = afterEnd(where, 'revoked', r.time, r.positions, r.at, key, time);
@@ -395,15 +407,14 @@ export function keyStatusAt(
     }
     return validIn(hit);
   }
-  const mine = h.intervals.filter((i) => i.key === key);
-  if (mine.length === 0)
+  const first = ix.first.get(key);
+  if (first === undefined)
     return {
       status: 'invalid',
       detail: "key never appears in the agent's key history",
       expected: validAt(),
       found: `key ${short(key)}, in no interval of the agent's key history`,
     };
-  const first = mine[0]!;
   if (t < first.from)
     return {
       status: 'invalid',
@@ -411,13 +422,63 @@ export function keyStatusAt(
       expected: `a time at or after ${first.fromTime}, when key ${short(key)} was registered`,
       found: time,
     };
-  const ended = mine.find((i) => i.until !== undefined && i.until <= t)!;
+  // In back-to-back intervals the key's first one, which starts at or before t and does not hold
+  // it, has ended by t; otherwise the first of its intervals that has.
+  const ended = ix.ordered
+    ? first
+    : h.intervals.find((i) => i.key === key && i.until !== undefined && i.until <= t)!;
   return {
     status: 'invalid',
     detail: `key was ${how(ended)} at ${ended.untilTime}, before the signature dated ${time}`,
     expected: validAt(),
     found: `key ${short(key)}, ${how(ended)} at ${ended.untilTime}`,
   };
+}
+
+function contains(i: KeyInterval, t: number): boolean {
+  return i.from <= t && (i.until === undefined || t < i.until);
+}
+
+/**
+ * What keyStatusAt looks up in a history, built once per verification (the histories are final by
+ * then; rebuilt if intervals were added): the first interval of each key, and whether the
+ * intervals are back to back in time — each ends where the next starts, as rotations applied in
+ * order leave them — so the one holding an instant is found by binary search.
+ */
+interface HistoryIndex {
+  length: number;
+  ordered: boolean;
+  first: Map<string, KeyInterval>;
+}
+const historyIndex = new WeakMap<AgentKeyHistory, HistoryIndex>();
+function indexOf(h: AgentKeyHistory): HistoryIndex {
+  const known = historyIndex.get(h);
+  if (known !== undefined && known.length === h.intervals.length) return known;
+  const xs = h.intervals;
+  const first = new Map<string, KeyInterval>();
+  let ordered = true;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (!first.has(x.key)) first.set(x.key, x);
+    const next = xs[i + 1];
+    if (next !== undefined && (x.until !== next.from || next.from < x.from)) ordered = false;
+  }
+  const ix = { length: xs.length, ordered, first };
+  historyIndex.set(h, ix);
+  return ix;
+}
+
+/** In back-to-back intervals, the one holding t: the last that starts at or before it, if not ended. */
+function intervalAt(xs: readonly KeyInterval[], t: number): KeyInterval | undefined {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]!.from <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  const i = xs[lo - 1];
+  return i !== undefined && contains(i, t) ? i : undefined;
 }
 
 function how(i: KeyInterval): 'rotated out' | 'revoked' | 'superseded' {
