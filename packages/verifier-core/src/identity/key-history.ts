@@ -22,6 +22,18 @@ export interface LogPosition {
 
 const UNLOGGED: readonly LogPosition[] = [];
 const NO_REVOCATIONS: readonly KeyRevocation[] = [];
+const NO_LIFECYCLE: readonly Lifecycle[] = [];
+
+/** The earliest-dated of a key's revocations, found once per list (cached while it does not grow). */
+const earliestRevocation = new WeakMap<readonly KeyRevocation[], { length: number; r: KeyRevocation }>();
+function earliestOf(rs: readonly KeyRevocation[]): KeyRevocation | undefined {
+  const known = earliestRevocation.get(rs);
+  if (known !== undefined && known.length === rs.length) return known.r;
+  let r: KeyRevocation | undefined;
+  for (const x of rs) if (r === undefined || x.at < r.at) r = x;
+  if (r !== undefined) earliestRevocation.set(rs, { length: rs.length, r });
+  return r;
+}
 
 /**
  * An agent's key history, built from its identity lifecycle events (spec §4.6):
@@ -88,6 +100,65 @@ function whereLogged(event: readonly LogPosition[], end: readonly LogPosition[])
 function endWhere(end: readonly LogPosition[]): string {
   const p = end[0];
   return p ? ` (leaf ${p.index} of ${p.log})` : '';
+}
+
+/**
+ * Many lifecycle events (revocations) ending one key, summarized so that "was this logged before
+ * every one of them?" costs the event's log positions, not the number of revocations: an agent may
+ * revoke its own old key thousands of times. Revocations logged in the same set of logs form one
+ * group; `loggedBefore` against each of them is equivalent to: in every log the event shares with
+ * the group, its index is below the group's lowest there; sharing none, a verified tree head held
+ * it by the group's earliest claimed time.
+ */
+interface EndGroup<T> {
+  lowest: Map<string, { index: number; item: T }>;
+  earliest: { ms: number; item: T };
+}
+const endGroups = new WeakMap<readonly object[], { length: number; groups: EndGroup<object>[] }>();
+function groupsOf<T extends object>(
+  items: readonly T[],
+  positions: (x: T) => readonly LogPosition[],
+  ms: (x: T) => number,
+): EndGroup<T>[] {
+  const known = endGroups.get(items);
+  if (known !== undefined && known.length === items.length) return known.groups as EndGroup<T>[];
+  const byLogs = new Map<string, EndGroup<T>>();
+  for (const x of items) {
+    const ps = positions(x);
+    const logs = [...new Set(ps.map((p) => p.log))].sort().join('\n');
+    let g = byLogs.get(logs);
+    if (g === undefined) {
+      g = { lowest: new Map(), earliest: { ms: ms(x), item: x } };
+      byLogs.set(logs, g);
+    } else if (ms(x) < g.earliest.ms) g.earliest = { ms: ms(x), item: x };
+    for (const q of ps) {
+      const low = g.lowest.get(q.log);
+      if (low === undefined || q.index < low.index) g.lowest.set(q.log, { index: q.index, item: x });
+    }
+  }
+  const groups = [...byLogs.values()];
+  endGroups.set(items, { length: items.length, groups: groups as EndGroup<object>[] });
+  return groups;
+}
+
+/** One of `items` the event at `event` is not shown logged before (`loggedBefore`), or undefined. */
+function firstNotLoggedBefore<T extends object>(
+  event: readonly LogPosition[],
+  items: readonly T[],
+  positions: (x: T) => readonly LogPosition[],
+  ms: (x: T) => number,
+): T | undefined {
+  for (const g of groupsOf(items, positions, ms)) {
+    let shared = false;
+    for (const p of event) {
+      const low = g.lowest.get(p.log);
+      if (low === undefined) continue;
+      if (p.index >= low.index) return low.item;
+      shared = true;
+    }
+    if (!shared && !event.some((p) => p.sthMs <= g.earliest.ms)) return g.earliest.item;
+  }
+  return undefined;
 }
 
 /** Options for building key histories. */
@@ -209,7 +280,13 @@ export async function buildKeyHistories(
     const revocation =
       l.op === 'register' || isOfficer(e, trust) || (l.op === 'revoke' && l.public_key === signer)
         ? undefined
-        : compromised.get(signer)?.find((r) => r !== x && !loggedBefore(x.at, r.at, r.t));
+        : // Never x itself: x is no revocation of its own signing key (those are excluded above).
+          firstNotLoggedBefore(
+            x.at,
+            compromised.get(signer) ?? NO_LIFECYCLE,
+            (r) => r.at,
+            (r) => r.t,
+          );
     if (revocation) {
       problem(
         `signed with key ${short(signer)}, which was revoked at ${revocation.e.timestamp}${endWhere(revocation.at)}; nothing shows this ${l.op} was logged before that revocation`,
@@ -381,8 +458,9 @@ export function keyStatusAt(
       : `an unrevoked key of the agent at ${time} (the agent had none then)`;
   };
   const revocations = h.revokedAt.get(key) ?? NO_REVOCATIONS;
-  const revoked = revocations.find((r) => r.at <= t);
-  if (revoked)
+  // The earliest revocation (one scan per key, cached): revoked at or before t, the key was.
+  const revoked = earliestOf(revocations);
+  if (revoked !== undefined && revoked.at <= t)
     return {
       status: 'invalid',
       detail: `key was revoked at ${revoked.time}, before the signature dated ${time}`,
@@ -397,8 +475,19 @@ export function keyStatusAt(
     hit = c?.key === key ? c : undefined;
   } else hit = h.intervals.find((i) => i.key === key && contains(i, t));
   if (hit) {
-    for (const r of revocations) {
-      const late = afterEnd(where, 'revoked', r.time, r.positions, r.at, key, time);
+    const r0 = revocations[0];
+    if (r0 !== undefined && where !== undefined) {
+      // Unchecked or unlogged, any revocation says the same; logged, the one it is not before.
+      const at = typeof where === 'function' ? where() : undefined;
+      const r = at
+        ? firstNotLoggedBefore(
+            at,
+            revocations,
+            (x) => x.positions,
+            (x) => x.at,
+          )
+        : r0;
+      const late = r && afterEnd(at ? () => at : where, 'revoked', r.time, r.positions, r.at, key, time);
       if (late) return late;
     }
     if (hit.until !== undefined) {
