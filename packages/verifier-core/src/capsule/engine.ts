@@ -282,6 +282,9 @@ async function indexDocuments(
 
   // Per-event proof details from the attestations (for the desktop's proof view).
   const sths: IndexedDocuments['sths'] = [];
+  // Each distinct tree head once, by log, size and root: an attestation may carry thousands of
+  // consistency checkpoints, and finding each in the list was quadratic.
+  const sthByKey = new Map<string, IndexedDocuments['sths'][number]>();
   const leafToEvent = new Map<string, string>();
   events.forEach((e, id) => {
     leafToEvent.set(e.leafHash, id);
@@ -334,16 +337,17 @@ async function indexDocuments(
       ];
       for (const { cp, consistency } of cps) {
         const s = sthOf(cp);
-        const known = s
-          ? sths.find(({ sth: x }) => x.logId === s.logId && x.size === s.size && x.rootHex === s.rootHex)
-          : undefined;
-        if (s && !known) {
+        const key = s ? `${s.logId}\n${s.size}\n${s.rootHex}` : undefined;
+        const known = key === undefined ? undefined : sthByKey.get(key);
+        if (s && key !== undefined && !known) {
           // The status is the attestation's tree-head check, known once the chain engine is done.
-          sths.push({
-            sth: { ...s, status: 'not_checked', checkpoint: cp },
+          const entry = {
+            sth: { ...s, status: 'not_checked' as const, checkpoint: cp },
             file: a.where,
             consistency: consistency ? [`${a.where}${consistency}`] : [],
-          });
+          };
+          sths.push(entry);
+          sthByKey.set(key, entry);
         } else if (known && consistency) known.consistency.push(`${a.where}${consistency}`);
       }
       const head = sthOf(log.checkpoint);
