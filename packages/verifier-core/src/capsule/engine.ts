@@ -4,7 +4,13 @@ import type { Opening } from '../commitments/types.js';
 import { toHex } from '../encoding/hex.js';
 import type { SignatureQueue } from '../events/signature-queue.js';
 import type { LineageEvent } from '../events/types.js';
-import { buildKeyHistories, IDENTITY_EXTENSION_URI, verifyAgentCard } from '../identity/index.js';
+import {
+  buildKeyHistories,
+  type CardRegistrationEvidence,
+  type CardRegistrationMemo,
+  IDENTITY_EXTENSION_URI,
+  verifyAgentCard,
+} from '../identity/index.js';
 import type { KeyHistories } from '../identity/key-history.js';
 import type { JsonValue } from '../json/index.js';
 import { parseCheckpointBody, parseLineageSthTimestamp } from '../note/index.js';
@@ -81,7 +87,8 @@ function sthOf(
 function registrationEvidence(
   cardText: string,
   events: Map<string, EngineEvent>,
-): { event: JsonValue; inclusion: JsonValue } | undefined {
+  seen: Map<string, CardRegistrationEvidence>,
+): CardRegistrationEvidence | undefined {
   let card: unknown;
   try {
     card = JSON.parse(cardText);
@@ -96,7 +103,10 @@ function registrationEvidence(
   const id = ext?.params?.lineage?.registration_event_id;
   const e = typeof id === 'string' ? events.get(id) : undefined;
   if (!e?.inclusion || !e.checkpoint || e.inclusion.proofKind !== 'inclusion') return undefined;
-  return {
+  // One object per registration event, so the cards pointing to it share its examination.
+  const known = seen.get(id as string);
+  if (known) return known;
+  const evidence = {
     event: e.value,
     inclusion: {
       log_origin: e.inclusion.logId,
@@ -106,6 +116,8 @@ function registrationEvidence(
       checkpoint: e.checkpoint,
     },
   };
+  seen.set(id as string, evidence);
+  return evidence;
 }
 
 export async function verifyLineageDocuments(
@@ -400,10 +412,13 @@ async function indexDocuments(
   const labels = new Map<string, string>();
   for (const a of trust.approvers) labels.set(a.id, a.name);
   progress({ phase: 'verifying agent cards', done: 0, total: docs.cards.length });
+  const evidence = new Map<string, CardRegistrationEvidence>();
+  const registrationMemo: CardRegistrationMemo = new WeakMap();
   for (const c of docs.cards) {
-    const registration = registrationEvidence(c.value, events);
+    const registration = registrationEvidence(c.value, events, evidence);
     const v = await verifyAgentCard(c.value, trust, {
       keyHistories: histories,
+      registrationMemo,
       ...(registration ? { registration } : {}),
     });
     for (const o of v.checks)

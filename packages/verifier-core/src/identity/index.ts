@@ -18,7 +18,11 @@ export {
   cardPayloadValue,
 } from './card-canonical.js';
 export { type CardSignatureKey, type CardSignatureResult, verifyCardSignatures } from './card-jws.js';
-export { type CardRegistrationEvidence, checkCardLineage } from './card-lineage.js';
+export {
+  type CardRegistrationEvidence,
+  type CardRegistrationMemo,
+  checkCardLineage,
+} from './card-lineage.js';
 export { type CardClassification, classifyAgentCard, classifyCardObject, V1_FIELDS } from './card-shape.js';
 export {
   type IdentityVerification,

@@ -6,7 +6,11 @@ import type { CheckOutcome } from '../report/model.js';
 import { formatCountOf } from '../result.js';
 import type { TrustStore } from '../trust/types.js';
 import { type CardSignatureResult, verifyCardSignatures } from './card-jws.js';
-import { type CardRegistrationEvidence, checkCardLineage } from './card-lineage.js';
+import {
+  type CardRegistrationEvidence,
+  type CardRegistrationMemo,
+  checkCardLineage,
+} from './card-lineage.js';
 import { type CardClassification, classifyAgentCard } from './card-shape.js';
 import { verifyIdentityBlock } from './identity-block.js';
 import type { KeyHistories } from './key-history.js';
@@ -38,6 +42,8 @@ export interface VerifyAgentCardOptions {
   keyHistories?: KeyHistories;
   /** The registration event the card's lineage pointers name, with its inclusion proof (card.lineage). */
   registration?: CardRegistrationEvidence;
+  /** Shared by the cards of one capsule: each registration event's evidence is examined once. */
+  registrationMemo?: CardRegistrationMemo;
 }
 
 const str = (v: JsonValue | undefined) => (typeof v === 'string' ? v : undefined);
@@ -148,6 +154,7 @@ export async function verifyAgentCard(
   if (identity.params) {
     const o: Parameters<typeof checkCardLineage>[4] = {};
     if (opts.backend) o.backend = opts.backend;
+    if (opts.registrationMemo) o.memo = opts.registrationMemo;
     const blockPath = identity.checks.find((c) => c.id === 'card.identity_block')?.subject.field;
     if (blockPath) o.paramsPath = blockPath;
     const lineage = await checkCardLineage(identity.params, cardId, trust, opts.registration, o);
