@@ -1,9 +1,12 @@
 /** The fields of one event: who, what, when, controls, artifact, hashes and signature — all as data. */
 import { DataText } from './data-text.js';
 import type { EventView } from './lineage-types.js';
+import { MoreRows, useRowPages } from './more-rows.js';
 import { StatusBadge } from './status.js';
 
 export function EventDetails({ event }: { event: EventView }) {
+  // An event may cite 40k predecessors (each an edge the verifier checks): drawn a page at a time.
+  const preds = useRowPages(event.predecessors?.length ?? 0);
   return (
     <div className="lin-event" data-event={event.id}>
       <div className="lin-event-head">
@@ -32,7 +35,7 @@ export function EventDetails({ event }: { event: EventView }) {
         </dd>
         <dt>Action</dt>
         <dd>
-          <DataText value={event.action} />
+          <DataText value={event.action} wrap />
         </dd>
         <dt>Timestamp</dt>
         <dd>
@@ -90,11 +93,20 @@ export function EventDetails({ event }: { event: EventView }) {
               {event.predecessors.length === 0 ? (
                 <span className="lin-muted">none (root)</span>
               ) : (
-                event.predecessors.map((p) => (
-                  <div key={p}>
-                    <DataText value={p} max={70} />
-                  </div>
-                ))
+                <>
+                  {event.predecessors.slice(0, preds.shown).map((p, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: a hostile event may cite one predecessor twice
+                    <div key={i}>
+                      <DataText value={p} max={70} />
+                    </div>
+                  ))}
+                  <MoreRows
+                    shown={preds.shown}
+                    total={event.predecessors.length}
+                    onMore={preds.more}
+                    noun="predecessors"
+                  />
+                </>
               )}
             </dd>
           </>

@@ -7,6 +7,7 @@
 import { formatCount } from '@lineage/verifier-core';
 import { DataText } from './data-text.js';
 import type { EventView, SthView } from './lineage-types.js';
+import { MoreRows, useRowPages } from './more-rows.js';
 import { StatusBadge } from './status.js';
 
 /** Which side each audit-path sibling sits on, following RFC 9162's verification loop. */
@@ -40,6 +41,8 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
     event.sth ??
     (inc ? sths?.find((s) => s.logId === inc.logId && String(s.size) === String(inc.treeSize)) : undefined);
   const sides = inc ? auditPathSides(inc.index, inc.treeSize, inc.auditPath.length) : [];
+  // An event may commit to 40k attributes: the table is drawn a page at a time.
+  const commitments = useRowPages(event.commitments.length);
   return (
     <div className="lin-proof">
       <h4>
@@ -146,7 +149,7 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
             </tr>
           </thead>
           <tbody>
-            {event.commitments.map((c) => (
+            {event.commitments.slice(0, commitments.shown).map((c) => (
               <tr key={c.name} data-disclosed={c.disclosed}>
                 <td>
                   <DataText value={c.name} />
@@ -171,6 +174,12 @@ export function ProofView({ event, sths }: { event: EventView; sths?: readonly S
           </tbody>
         </table>
       )}
+      <MoreRows
+        shown={commitments.shown}
+        total={event.commitments.length}
+        onMore={commitments.more}
+        noun="commitments"
+      />
     </div>
   );
 }
