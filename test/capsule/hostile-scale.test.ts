@@ -145,3 +145,22 @@ describe('hostile scale: agent cards', () => {
     expect(lineage.every((c) => c.status === 'pass')).toBe(true);
   });
 });
+
+describe('hostile sizes: long ids', () => {
+  it('a receipt with a 1 MB handoff id fails receipt.schema with a short message, and names no report subject after it', async () => {
+    // A megabyte id became a megabyte reason, and the subject of every check of its receipt.
+    const s = await buildFedrampSample();
+    const [first, ...rest] = dec.decode(s.files.get('receipts.jsonl')!).trimEnd().split('\n');
+    const long = { ...JSON.parse(first!), handoff_id: 'h'.repeat(1_000_000) };
+    const text = `${[JSON.stringify(long), ...rest].join('\n')}\n`;
+    const r = await verifyZip(repack(withText(s.files, 'receipts.jsonl', text)), s.trust);
+    const schema = r.report.checks.filter((c) => c.id === 'receipt.schema' && c.status === 'fail');
+    expect(schema).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ id: 'receipt 0', field: '/handoff_id' }),
+        expected: 'an id of 1 to 256 characters',
+      }),
+    ]);
+    expect(JSON.stringify(r.report).length).toBeLessThan(1_000_000);
+  });
+});

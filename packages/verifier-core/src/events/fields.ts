@@ -25,6 +25,13 @@ export function describe(v: JsonValue | undefined): string {
 
 const HEX_LOWER = /^[0-9a-f]*$/;
 
+/**
+ * A free-form identifier (task id, handoff id): 1 to 256 characters (spec §4.2.1). Ids are quoted
+ * in failure messages and name report subjects, so a megabyte id would make a megabyte reason.
+ */
+export const ID_TEXT = /^[\s\S]{1,256}$/;
+export const ID_TEXT_WHAT = 'an id of 1 to 256 characters';
+
 /** Whether a list names one value twice. Short lists (an event's predecessors) need no Set. */
 export function hasDuplicate(values: readonly string[]): boolean {
   if (values.length > 8) return new Set(values).size !== values.length;

@@ -57,6 +57,17 @@ describe('event wire format', () => {
       /share one name/,
     ],
     [{ ...base, payload_hash: 'A'.repeat(64) }, '/payload_hash', /lowercase hex/],
+    // Ids are quoted in messages and name report subjects: a megabyte one made a megabyte reason.
+    [
+      { ...base, context: { task_id: 't'.repeat(257), controls: [] } },
+      '/context/task_id',
+      /an id of 1 to 256 characters/,
+    ],
+    [
+      { ...base, context: { task_id: 't', parent_task_id: 'p'.repeat(1_000_000), controls: [] } },
+      '/context/parent_task_id',
+      /an id of 1 to 256 characters/,
+    ],
     [{ ...base, context: { task_id: 't', controls: ['au-10'] } }, '/context/controls/0', /control id/],
     [
       { ...base, approval: { role: 'authorizing_official', decision: 'approve' } },
@@ -92,6 +103,19 @@ describe('event wire format', () => {
     expect(() => parseUnsignedEvent(e as never)).toThrow(
       expect.objectContaining({ expected: expect.any(String), found: expect.any(String) }),
     );
+  });
+
+  it('takes a task id of 256 characters (any characters), and says briefly what a longer one was', () => {
+    expect(
+      parseUnsignedEvent({ ...base, context: { task_id: '\n'.repeat(256), controls: [] } }).context.task_id,
+    ).toHaveLength(256);
+    let message = '';
+    try {
+      parseUnsignedEvent({ ...base, context: { task_id: 'x'.repeat(1_000_000), controls: [] } });
+    } catch (e) {
+      message = String(e);
+    }
+    expect(message.length).toBeLessThan(300);
   });
 
   it('takes distinct predecessors, short and long lists alike', () => {

@@ -2,7 +2,7 @@ import { readCommitment } from '../commitments/parse.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
 import { LineageError } from '../result.js';
 import { APPROVER_ROLES } from '../trust/types.js';
-import { Fields, hasDuplicate } from './fields.js';
+import { Fields, hasDuplicate, ID_TEXT, ID_TEXT_WHAT } from './fields.js';
 import { readSignatureObject } from './signing.js';
 import type { Approval, EventContext, Lifecycle, LineageEvent, UnsignedEvent } from './types.js';
 
@@ -38,10 +38,10 @@ const EVENT_FIELDS = [
 function readContext(f: Fields): EventContext {
   f.closed(['task_id', 'parent_task_id', 'config_hash', 'controls']);
   const ctx: EventContext = {
-    task_id: f.str('task_id'),
+    task_id: f.str('task_id', ID_TEXT, ID_TEXT_WHAT),
     controls: f.strArray('controls', CONTROL_PATTERN, 'a control id like "AU-10"'),
   };
-  const parent = f.optStr('parent_task_id');
+  const parent = f.optStr('parent_task_id', ID_TEXT, ID_TEXT_WHAT);
   if (parent !== undefined) ctx.parent_task_id = parent;
   if (f.has('config_hash')) ctx.config_hash = f.hex('config_hash', 32);
   return ctx;

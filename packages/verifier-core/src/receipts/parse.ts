@@ -1,6 +1,6 @@
 import { sha256 } from '../crypto/current.js';
 import { toHex } from '../encoding/hex.js';
-import { Fields } from '../events/fields.js';
+import { Fields, ID_TEXT, ID_TEXT_WHAT } from '../events/fields.js';
 import { AGENT_ID_PATTERN } from '../events/parse.js';
 import { readSignatureObject, without } from '../events/signing.js';
 import { canonicalBytes, type JsonValue } from '../json/index.js';
@@ -30,8 +30,8 @@ export function parseReceipt(value: JsonValue, path = ''): HandoffReceipt {
   const r: SenderPart = {
     type: f.literal('type', ['lineage.handoff_receipt'] as const),
     version: f.literal('version', [1] as const),
-    handoff_id: f.str('handoff_id'),
-    parent_task_id: f.str('parent_task_id'),
+    handoff_id: f.str('handoff_id', ID_TEXT, ID_TEXT_WHAT),
+    parent_task_id: f.str('parent_task_id', ID_TEXT, ID_TEXT_WHAT),
     sender: f.str('sender', AGENT_ID_PATTERN, agent),
     receiver: f.str('receiver', AGENT_ID_PATTERN, agent),
     payload_hash: f.hex('payload_hash', 32),
