@@ -79,3 +79,19 @@ export function formatCount(n: number | bigint): string {
 export function formatCountOf(n: number, noun: string, plural = `${noun}s`): string {
   return `${formatCount(n)} ${n === 1 ? noun : plural}`;
 }
+
+/**
+ * The first `max` of `items` (each shown by `show`) joined by ", ", then ", … (N in all)" when there
+ * are more (N with its noun when given): a message quoting a capsule's lists stays short whatever the
+ * capsule holds. Only the items shown are formatted (a message per item of a 100k list stays linear).
+ */
+export function formatSome<T>(
+  items: readonly T[],
+  max: number,
+  show: (x: T) => string,
+  noun?: string,
+): string {
+  const shown = items.slice(0, max).map(show).join(', ');
+  if (items.length <= max) return shown;
+  return `${shown}, … (${noun === undefined ? formatCount(items.length) : formatCountOf(items.length, noun)} in all)`;
+}

@@ -65,3 +65,20 @@ describe('chainStructure: chain.cycle', () => {
     expect(sink.outcomes.filter((o) => o.id === 'chain.cycle').map((o) => o.status)).toEqual(['pass']);
   });
 });
+
+describe('chainStructure: chain.predecessor_dangling', () => {
+  it('names the first 8 missing predecessors and counts the rest (one event may cite 100k)', () => {
+    const missing = Array.from({ length: 100_000 }, (_, i) => i.toString(16).padStart(64, '0'));
+    const nodes = [node(1, 'a'.repeat(64), missing)];
+    const sink = new OutcomeSink();
+    chainStructure(nodes, new Map(nodes.map((n) => [n.id, n])), {}, undefined, sink);
+    const dangling = sink.outcomes.filter((o) => o.id === 'chain.predecessor_dangling');
+    expect(dangling).toEqual([
+      expect.objectContaining({
+        status: 'fail',
+        reason: '100,000 of 100,000 predecessors are not among the 1 supplied event',
+        found: `${missing.slice(0, 8).join(', ')}, … (100,000 in all)`,
+      }),
+    ]);
+  });
+});

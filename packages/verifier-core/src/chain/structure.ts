@@ -1,6 +1,6 @@
 import { outcome, short } from '../events/outcome.js';
 import type { CheckSubject } from '../report/model.js';
-import { formatCountOf } from '../result.js';
+import { formatCount, formatCountOf, formatSome } from '../result.js';
 import type { OutcomeSink } from '../trust/sink.js';
 import type { ApproverRole, WorkflowPolicy } from '../trust/types.js';
 import { findCycles } from './graph.js';
@@ -87,9 +87,10 @@ function resolvePredecessors(
           { ...subject(n), kind: 'chain', field: '/predecessors' },
           TITLES.dangling,
           {
-            reason: `${missing.length} of ${formatCountOf(ids.length, 'predecessor')} ${missing.length === 1 ? 'is' : 'are'} not among the ${formatCountOf(nodes.length, 'supplied event')}`,
+            reason: `${formatCount(missing.length)} of ${formatCountOf(ids.length, 'predecessor')} ${missing.length === 1 ? 'is' : 'are'} not among the ${formatCountOf(nodes.length, 'supplied event')}`,
             expected: `predecessors among the ${formatCountOf(nodes.length, 'supplied event')}`,
-            found: missing.join(', '),
+            // A few ids: one event may cite 100k missing predecessors (a 6 MB message whole).
+            found: formatSome(missing, 8, String),
           },
         ),
       );

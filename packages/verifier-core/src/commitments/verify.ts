@@ -4,7 +4,7 @@ import { outcome, short } from '../events/outcome.js';
 import type { LineageEvent } from '../events/types.js';
 import type { JsonValue } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
-import { formatCountOf, isLineageError, LineageError } from '../result.js';
+import { formatSome, isLineageError, LineageError } from '../result.js';
 import { pedersenCommitment, saltedCommitment } from './compute.js';
 import type { Commitment, Opening } from './types.js';
 
@@ -79,19 +79,12 @@ export function checkOpenings(
     const c = named.get(o.name);
     if (!c) {
       // A few names, not all: every failed opening has its own message (100k × 100k names).
-      const names = e.commitments
-        .slice(0, NAMED)
-        .map((x) => `"${x.name}"`)
-        .join(', ');
-      const more =
-        e.commitments.length > NAMED
-          ? `, … (${formatCountOf(e.commitments.length, 'commitment')} in all)`
-          : '';
+      const names = formatSome(e.commitments, NAMED, (x) => `"${x.name}"`, 'commitment');
       out.push(
         outcome('commitment.opening', 'fail', subj, T_OPEN, {
           reason: `event ${short(o.event_id)} has no commitment named "${o.name}"`,
           expected: `a commitment named "${o.name}"`,
-          found: e.commitments.length === 0 ? 'no commitments' : `commitments ${names}${more}`,
+          found: e.commitments.length === 0 ? 'no commitments' : `commitments ${names}`,
         }),
       );
       continue;
