@@ -164,3 +164,22 @@ describe('hostile sizes: long ids', () => {
     expect(JSON.stringify(r.report).length).toBeLessThan(1_000_000);
   });
 });
+
+describe('hostile sizes: the reference producer', () => {
+  it('builds (and the verifier reads) a sample whose event carries a 1 MB action', async () => {
+    // The sample's leaf hashes spread the event's bytes into a call's arguments: a stack overflow
+    // past ~100 KB, so no test could build such a capsule through the sample's own hooks.
+    const s = await buildFedrampSample({
+      hooks: {
+        specs: (specs) => {
+          specs.find((x) => x.key === 'A2-inventory')!.action = 'a'.repeat(1_000_000);
+        },
+      },
+    });
+    const r = await verifyZip(s.zip, s.trust);
+    const actions = r.events.map((e) => e.action.length);
+    expect(Math.max(...actions)).toBe(1_000_000);
+    // A signed action the policy does not restrict is allowed to anyone (spec 4.3): it verifies.
+    expect(r.report.verdict).toBe('verified');
+  });
+});

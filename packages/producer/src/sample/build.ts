@@ -8,6 +8,7 @@ import {
   canonicalBytes,
   eventEntryBytes,
   eventId,
+  eventLeafHash,
   formatTimestamp,
   type HandoffReceipt,
   type JsonObject,
@@ -593,7 +594,7 @@ export async function buildFedrampSample(options: BuildSampleOptions = {}): Prom
       .publishedSths()
       .slice(0, -1)
       .map((s) => s.size);
-    const leaves = events.map((e) => toHex(sha256(Uint8Array.of(0, ...eventEntryBytes(e)))));
+    const leaves = events.map((e) => toHex(eventLeafHash(e)));
     const honest = server.attest({
       leaves,
       issuedAt: formatTimestamp(clock + 60_000),

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import {
   canonicalBytes,
   eventEntryBytes,
+  eventLeafHash,
   type JsonValue,
   type LineageEvent,
-  sha256,
   toHex,
   type UnsignedAttestation,
   utf8Encode,
@@ -264,9 +264,7 @@ const VARIANTS: Record<string, Builder> = {
       seed,
       hooks: {
         attestation: (u, { events }) => {
-          const ssp = toHex(
-            sha256(Uint8Array.of(0, ...eventEntryBytes(events.find((e) => e.action === 'ssp.package')!))),
-          );
+          const ssp = toHex(eventLeafHash(events.find((e) => e.action === 'ssp.package')!));
           const logs = u.logs.map((l) => {
             const inc = l.inclusion ?? [];
             const mine = inc.find((x) => x.leaf_hash === ssp)!;
