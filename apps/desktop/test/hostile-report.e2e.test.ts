@@ -74,17 +74,16 @@ const pageHeight = (page: Page) => page.evaluate(() => document.documentElement.
 const elements = (page: Page) => page.evaluate(() => document.querySelectorAll('*').length);
 
 describe('hostile report shapes', () => {
-  it('an event citing 40k predecessors: the long found value folds, the predecessor list pages', async () => {
+  it('an event citing 40k predecessors: the failure names a few and counts, the predecessor list pages', async () => {
     const fake = Array.from({ length: N }, (_, i) => i.toString(16).padStart(64, '0'));
     const s = await sampleWith(16, (u) => ({ ...u, predecessors: fake }));
     const page = await openReport('predecessors', s);
-    // The checks tab opens first (failed): chain.predecessor_dangling's found value lists them all.
+    // The checks tab opens first (failed): chain.predecessor_dangling names the first few and counts.
     expect(await pageHeight(page)).toBeLessThan(10_000);
     const dangling = page.locator('[data-check-id="chain.predecessor_dangling"] .lin-ef-found');
-    await dangling.getByRole('button', { name: /^Show all [\d,]+ characters$/ }).click();
-    const full = await dangling.locator('textarea').inputValue();
-    expect(full).toContain(fake[0]);
-    expect(full).toContain(fake[N - 1]);
+    const found = (await dangling.first().textContent()) ?? '';
+    expect(found).toContain(fake[0]);
+    expect(found).toContain('(40,000 in all)');
     await shot(page, 'hostile-predecessors-checks');
     // The lineage tab opens on the failed event: its details list the first page of predecessors.
     await page.click('[data-tab=lineage]');

@@ -136,16 +136,15 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                 data-status={e.status}
               >
                 <title>
-                  {`${e.kind === 'handoff' ? 'Handoff receipt' : 'Predecessor pointer'} — ${e.status === 'fail' ? 'FAILED' : e.status === 'pass' ? 'verified' : 'not checked'}${e.receiptId ? ` — receipt ${revealOneLine(e.receiptId)}` : ''}`}
+                  {`${e.kind === 'handoff' ? 'Handoff receipt' : 'Predecessor pointer'} — ${e.status === 'fail' ? 'FAILED' : e.status === 'pass' ? 'verified' : 'not checked'}${e.receiptId ? ` — receipt ${revealOneLine(e.receiptId)}` : ''}${e.count > 1 ? ` (and ${formatCount(e.count - 1)} more between these two events; the worst status is shown)` : ''}`}
                 </title>
                 <path d={pathOf(e)} markerEnd={`url(#lin-arrow-${k})`} />
                 {e.kind === 'handoff' && (
-                  <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
-                    <rect x={-9} y={-7} width={18} height={14} rx={2} />
-                    <text y={4} textAnchor="middle">
-                      {e.status === 'fail' ? '✕' : 'R'}
-                    </text>
-                  </g>
+                  <HandoffBadge
+                    x={m.x}
+                    y={m.y}
+                    label={`${e.status === 'fail' ? '✕' : 'R'}${e.count > 1 ? `×${formatCount(e.count)}` : ''}`}
+                  />
                 )}
                 {e.kind === 'predecessor' && e.status === 'fail' && (
                   <g transform={`translate(${m.x},${m.y})`} className="lin-edge-badge">
@@ -217,6 +216,12 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
             );
           })}
         </svg>
+        {lay.undrawn > 0 && (
+          <p className="lin-graph-dangling" data-testid="graph-undrawn">
+            {formatCountOf(lay.undrawn, 'more edge')} between these events {lay.undrawn === 1 ? 'is' : 'are'}{' '}
+            not drawn (handoff receipts first); every receipt and its checks are in the checks list.
+          </p>
+        )}
         {lay.dangling.length > 0 && (
           <p className="lin-graph-dangling">
             {formatCountOf(lay.dangling.length, 'edge')} {lay.dangling.length === 1 ? 'points' : 'point'} to
@@ -225,6 +230,20 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
         )}
       </div>
     </>
+  );
+}
+
+/** A handoff edge's mark: R (✕ when it failed), with the count when it stands for several receipts. */
+function HandoffBadge({ x, y, label }: { x: number; y: number; label: string }) {
+  // Monospace-ish 7 px per character, at least the single mark's 18 px.
+  const width = Math.max(18, label.length * 7 + 6);
+  return (
+    <g transform={`translate(${x},${y})`} className="lin-edge-badge">
+      <rect x={-width / 2} y={-7} width={width} height={14} rx={2} />
+      <text y={4} textAnchor="middle">
+        {label}
+      </text>
+    </g>
   );
 }
 

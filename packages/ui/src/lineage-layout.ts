@@ -34,6 +34,8 @@ export interface PlacedNode extends GraphNodeInput {
 
 export interface PlacedEdge extends GraphEdgeInput {
   points: { x: number; y: number }[];
+  /** How many edges of the graph this drawn one stands for (parallel ones are merged; worst status). */
+  count: number;
 }
 
 export interface LineageLayout {
@@ -43,6 +45,8 @@ export interface LineageLayout {
   edges: PlacedEdge[];
   /** Edges whose endpoints are not in the node list (shown in the legend as dangling). */
   dangling: GraphEdgeInput[];
+  /** Edges between drawn events left out past MAX_DRAWN_EDGES (handoffs first). */
+  undrawn: number;
 }
 
 export const NODE_WIDTH = 212;
@@ -54,6 +58,13 @@ export const NODE_HEIGHT = 58;
  * an SVG of 100k cards helps nobody; a larger lineage is drawn as a window (lineageWindow).
  */
 export const MAX_DRAWN_NODES = 250;
+
+/**
+ * The most distinct edges laid out at once. Parallel edges (same events, same kind) are merged
+ * first; past this many, handoff edges and then predecessor edges are left out and counted: a
+ * capsule of 40k receipts between two events took dagre 5 minutes on the renderer's thread.
+ */
+export const MAX_DRAWN_EDGES = 1_000;
 
 export interface LineageWindow {
   nodes: readonly GraphNodeInput[];
@@ -111,9 +122,12 @@ export function lineageWindow(
   };
 }
 
+const RANK: Record<GraphStatus, number> = { pass: 0, not_checked: 1, fail: 2 };
+
 export function layoutLineage(
   nodes: readonly GraphNodeInput[],
   edges: readonly GraphEdgeInput[],
+  maxEdges = MAX_DRAWN_EDGES,
 ): LineageLayout {
   const g = new Graph({ multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 18, edgesep: 8, ranksep: 44, marginx: 12, marginy: 12 });
@@ -124,14 +138,33 @@ export function layoutLineage(
     ids.add(n.id);
     g.setNode(n.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   }
-  const placedEdges: GraphEdgeInput[] = [];
+  // One drawn edge per (from, to, kind), standing for every such edge, with the worst status: the
+  // first edge's receipt id names it.
+  const merged = new Map<string, GraphEdgeInput & { count: number }>();
   const dangling: GraphEdgeInput[] = [];
-  edges.forEach((e, i) => {
+  for (const e of edges) {
     if (!ids.has(e.from) || !ids.has(e.to)) {
       dangling.push(e);
-      return;
+      continue;
     }
-    placedEdges.push(e);
+    const key = `${e.kind}\n${e.from}\n${e.to}`;
+    const m = merged.get(key);
+    if (m === undefined) merged.set(key, { ...e, count: 1 });
+    else {
+      m.count++;
+      if (RANK[e.status] > RANK[m.status]) m.status = e.status;
+    }
+  }
+  // Predecessor edges are the lineage itself; handoffs are drawn while room remains.
+  const all = [...merged.values()];
+  const ordered = [
+    ...all.filter((e) => e.kind === 'predecessor'),
+    ...all.filter((e) => e.kind === 'handoff'),
+  ];
+  const drawn = ordered.slice(0, maxEdges);
+  let undrawn = 0;
+  for (let i = maxEdges; i < ordered.length; i++) undrawn += ordered[i]!.count;
+  drawn.forEach((e, i) => {
     g.setEdge(e.from, e.to, { weight: e.kind === 'predecessor' ? 2 : 1 }, `e${i}`);
   });
   layout(g);
@@ -141,13 +174,10 @@ export function layoutLineage(
     const pos = g.node(id) as { x: number; y: number; width: number; height: number };
     placed.push({ ...byId.get(id)!, x: pos.x, y: pos.y, width: pos.width, height: pos.height });
   }
-  const outEdges: PlacedEdge[] = [];
-  let k = 0;
-  edges.forEach((e, i) => {
-    if (!ids.has(e.from) || !ids.has(e.to)) return;
+  const outEdges: PlacedEdge[] = drawn.map((e, i) => {
     const lbl = g.edge({ v: e.from, w: e.to, name: `e${i}` }) as { points?: { x: number; y: number }[] };
-    outEdges.push({ ...placedEdges[k++]!, points: lbl.points ?? [] });
+    return { ...e, points: lbl.points ?? [] };
   });
   const gl = g.graph() as { width?: number; height?: number };
-  return { width: gl.width ?? 0, height: gl.height ?? 0, nodes: placed, edges: outEdges, dangling };
+  return { width: gl.width ?? 0, height: gl.height ?? 0, nodes: placed, edges: outEdges, dangling, undrawn };
 }
