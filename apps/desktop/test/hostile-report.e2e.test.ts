@@ -138,4 +138,25 @@ describe('hostile report shapes', () => {
     await shot(page, 'hostile-long-action');
     await page.context().close();
   }, 120_000);
+
+  it('5,000 receipts between two events: one handoff edge drawn, with the count', async () => {
+    // Laid out one by one, 40k such edges took dagre 5 minutes on the page's thread.
+    const s = await buildFedrampSample({
+      hooks: {
+        content: (c) => {
+          const r = c.receipts[1]!;
+          for (let i = 0; i < 5_000; i++) c.receipts.push({ ...r, handoff_id: `copy-${i}` });
+        },
+      },
+    });
+    const page = await openReport('receipts', { ...s, edited: '' });
+    await page.click('[data-tab=lineage]');
+    await page.waitForSelector('[data-kind=handoff]');
+    const badges = await page.locator('[data-kind=handoff] .lin-edge-badge text').allTextContents();
+    // handoff-02 and its 5,000 copies (whose signatures no longer hold) are one edge.
+    expect(badges).toContain('✕ 5,001');
+    expect(badges.length).toBeLessThan(10);
+    await shot(page, 'hostile-receipts-lineage');
+    await page.context().close();
+  }, 120_000);
 });

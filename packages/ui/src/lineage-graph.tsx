@@ -143,7 +143,7 @@ export function LineageGraph({ nodes, edges, selectedId, onSelect, interactive =
                   <HandoffBadge
                     x={m.x}
                     y={m.y}
-                    label={`${e.status === 'fail' ? '✕' : 'R'}${e.count > 1 ? `×${formatCount(e.count)}` : ''}`}
+                    label={`${e.status === 'fail' ? '✕' : 'R'}${e.count > 1 ? ` ${formatCount(e.count)}` : ''}`}
                   />
                 )}
                 {e.kind === 'predecessor' && e.status === 'fail' && (
