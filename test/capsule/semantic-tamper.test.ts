@@ -1,48 +1,39 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  acknowledgeHandoff,
-  buildFedrampSample,
-  type Ed25519Key,
-  type EventSpec,
-  LineageStore,
-  lineageSthSigner,
-  ProofServer,
-  revokeA3,
-  SAMPLE_AGENTS,
-  SAMPLE_LOG_ID,
-  SAMPLE_PROOF_SERVER,
-  type SampleHooks,
-  sendHandoff,
-} from '@lineage/producer';
+import { buildFedrampSample, type SampleHooks } from '@lineage/producer';
 import {
   type CapsuleVerification,
   type CheckOutcome,
-  eventEntryBytes,
   eventId,
-  formatTimestamp,
-  type HandoffReceipt,
-  sha256,
-  toHex,
-  type UnsignedAttestation,
   verifyCapsule,
-  without,
   zipCapsuleSource,
 } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
-import { lines, reissueCard, repack, withLines } from '../redteam/support.js';
+import { lines, repack, withLines } from '../redteam/support.js';
+import {
+  atoByUnpinnedApprover,
+  baselinesSequence,
+  cardLineageToA2,
+  earlyTreeHead,
+  eventTwiceInStep,
+  minutes,
+  receiptBeforeScan,
+  receiptSignaturesSwapped,
+  rejected,
+  revokedBy,
+  riskAcceptedBeforeScan,
+  riskAcceptedByComplianceLead,
+  sarAndAtoByCspStaff,
+  signedAt,
+} from './support/semantic-cases.js';
 
 /**
  * Capsules that are cryptographically valid but tell a wrong story: a colluding producer holds
  * every agent key and its own staff are pinned approvers, so it re-signs the events, rebuilds the
  * log, its tree heads, the attestation and the proofs (the sample builder's hooks do exactly that).
  * Each must still be refused by the check that names the wrong claim, with the event, field,
- * expected and found.
+ * expected and found. The scenarios are in ./support/semantic-cases.ts, which the independent
+ * verifier's conformance test runs too.
  */
 const verifiedAt = '2026-11-22T00:00:00Z';
-const BASE = Date.parse('2026-11-02T14:00:00.000Z');
-const minutes = (m: number) => formatTimestamp(BASE + m * 60_000);
 type Sample = Awaited<ReturnType<typeof buildFedrampSample>>;
 
 async function verified(hooks: SampleHooks): Promise<{ s: Sample; r: CapsuleVerification }> {
@@ -52,44 +43,13 @@ async function verified(hooks: SampleHooks): Promise<{ s: Sample; r: CapsuleVeri
     r: await verifyCapsule(zipCapsuleSource(s.zip), s.trust, { verifiedAt, capsuleName: 'x.zip' }),
   };
 }
-const spec = (specs: EventSpec[], key: string) => specs.find((x) => x.key === key)!;
 const notPassed = (r: CapsuleVerification): CheckOutcome[] =>
   r.report.checks.filter((c) => c.status !== 'pass');
 const failedIds = (r: CapsuleVerification) => [...new Set(notPassed(r).map((c) => c.id))];
 
-/** Re-signs a receipt with the given keys after editing its sender part (a fresh acknowledgement 2 s later). */
-function resign(r: HandoffReceipt, edit: Partial<HandoffReceipt>, sender: Ed25519Key, receiver: Ed25519Key) {
-  const {
-    sender_signature: _s,
-    receiver_signature: _r,
-    type: _t,
-    version: _v,
-    acknowledgement,
-    ...part
-  } = {
-    ...r,
-    ...edit,
-  };
-  const received = formatTimestamp(Date.parse(part.sent_at) + 2_000);
-  return acknowledgeHandoff(
-    sendHandoff(part, sender),
-    { ...acknowledgement, received_at: received },
-    receiver,
-  );
-}
-
 describe('approvals: skipped, by the wrong role, rejected, or dated before the work', () => {
   it('the risk acceptance signed validly by the compliance lead in her own role fails chain.required_approval at the SSP', async () => {
-    const { s, r } = await verified({
-      specs: (specs) => {
-        spec(specs, '3a').actor = { kind: 'human', human: 'cl' };
-        spec(specs, '3a').approval = {
-          role: 'compliance_lead',
-          decision: 'approve',
-          statement: 'Risk accepted.',
-        };
-      },
-    });
+    const { s, r } = await verified(riskAcceptedByComplianceLead());
     expect(failedIds(r)).toEqual(['chain.required_approval']);
     expect(notPassed(r)[0]).toMatchObject({
       subject: { kind: 'chain', id: s.eventIds['A4-ssp'], field: '/predecessors', where: 'events.jsonl:14' },
@@ -100,22 +60,14 @@ describe('approvals: skipped, by the wrong role, rejected, or dated before the w
   });
 
   it('a rejected risk acceptance does not open the gate: the SSP built on it fails, naming the rejection', async () => {
-    const { s, r } = await verified({
-      specs: (specs) => {
-        spec(specs, '3a').approval = { ...spec(specs, '3a').approval!, decision: 'reject' };
-      },
-    });
+    const { s, r } = await verified(rejected('3a'));
     expect(failedIds(r)).toEqual(['chain.required_approval']);
     expect(notPassed(r)[0]!.subject.id).toBe(s.eventIds['A4-ssp']);
     expect(notPassed(r)[0]!.found).toContain('security_officer (rejected)');
   });
 
   it('an ATO decision built on a rejected SAR fails chain.required_approval at the decision', async () => {
-    const { s, r } = await verified({
-      specs: (specs) => {
-        spec(specs, '5a').approval = { ...spec(specs, '5a').approval!, decision: 'reject' };
-      },
-    });
+    const { s, r } = await verified(rejected('5a'));
     expect(failedIds(r)).toEqual(['chain.required_approval']);
     expect(notPassed(r)[0]).toMatchObject({
       subject: { id: s.eventIds['6'], field: '/predecessors' },
@@ -124,11 +76,7 @@ describe('approvals: skipped, by the wrong role, rejected, or dated before the w
   });
 
   it('a workflow built on a boundary the AO rejected fails chain.root_approval_role at the root', async () => {
-    const { s, r } = await verified({
-      specs: (specs) => {
-        spec(specs, 'e0').approval = { ...spec(specs, 'e0').approval!, decision: 'reject' };
-      },
-    });
+    const { s, r } = await verified(rejected('e0'));
     const root = notPassed(r).find((c) => c.id === 'chain.root_approval_role')!;
     expect(root).toMatchObject({ status: 'fail', subject: { id: s.eventIds.e0 } });
     expect(root.reason).toBe('the root approval\'s decision is "reject"');
@@ -137,11 +85,7 @@ describe('approvals: skipped, by the wrong role, rejected, or dated before the w
   });
 
   it('a risk acceptance citing the scan but dated before it fails chain.timestamp_order at the approval', async () => {
-    const { s, r } = await verified({
-      specs: (specs) => {
-        spec(specs, '3a').at = 140; // the scan is at 150
-      },
-    });
+    const { s, r } = await verified(signedAt('3a', 140)); // the scan is at 150
     expect(failedIds(r)).toEqual(['chain.timestamp_order']);
     expect(notPassed(r)[0]).toMatchObject({
       subject: { id: s.eventIds['3a'], field: '/timestamp' },
@@ -152,11 +96,7 @@ describe('approvals: skipped, by the wrong role, rejected, or dated before the w
   });
 
   it('an ATO decision signed before the SAR it builds on fails chain.timestamp_order at the decision', async () => {
-    const { s, r } = await verified({
-      specs: (specs) => {
-        spec(specs, '6').at = 590; // the SAR is at 600
-      },
-    });
+    const { s, r } = await verified(signedAt('6', 590)); // the SAR is at 600
     expect(failedIds(r)).toEqual(['chain.timestamp_order']);
     expect(notPassed(r)[0]).toMatchObject({
       subject: { id: s.eventIds['6'], field: '/timestamp' },
@@ -177,11 +117,7 @@ describe("an actor's sequence", () => {
         '2',
       ],
     ] as const) {
-      const { s, r } = await verified({
-        specs: (specs) => {
-          spec(specs, 'A2-baselines').sequence = n;
-        },
-      });
+      const { s, r } = await verified(baselinesSequence(n));
       expect(failedIds(r)).toEqual(['chain.sequence']);
       expect(notPassed(r)[0]).toMatchObject({
         subject: { id: s.eventIds['A2-baselines'], field: '/sequence' },
@@ -194,10 +130,8 @@ describe("an actor's sequence", () => {
 });
 
 describe('identity: revocations and cards', () => {
-  const revoke = (actor: EventSpec['actor']) => revokeA3(actor, 'key exposed');
-
   it('a revocation signed by a pinned approver without a revoking role is not applied, and says who may revoke', async () => {
-    const { s, r } = await verified(revoke({ kind: 'human', human: 'co' }));
+    const { s, r } = await verified(revokedBy({ kind: 'human', human: 'co' }));
     expect(failedIds(r).sort()).toEqual(['chain.action_allowed', 'event.actor_key_valid_at_time']);
     for (const c of notPassed(r)) expect(c.subject.id).toBe(s.eventIds['A3-revoke']);
     expect(notPassed(r).find((c) => c.id === 'chain.action_allowed')).toMatchObject({
@@ -210,7 +144,7 @@ describe('identity: revocations and cards', () => {
   });
 
   it('a revocation signed by the revoked key itself is applied (it only takes validity away): the later scan fails', async () => {
-    const { s, r } = await verified(revoke({ kind: 'agent', agent: 'A3' }));
+    const { s, r } = await verified(revokedBy({ kind: 'agent', agent: 'A3' }));
     const key = notPassed(r).filter((c) => c.id === 'event.actor_key_valid_at_time');
     expect(key.map((c) => c.subject.id)).toEqual([s.eventIds['A3-scan']]);
     expect(key[0]).toMatchObject({
@@ -221,12 +155,7 @@ describe('identity: revocations and cards', () => {
   });
 
   it("a card whose lineage pointers name another agent's registration fails card.lineage, naming both", async () => {
-    const { s, r } = await verified({
-      content: (c, { keys }) => {
-        const a1 = SAMPLE_AGENTS.find((q) => q.key === 'A1')!;
-        reissueCard(c, 'A1', keys.agents.A1!, `A1 ${a1.name}`, keys.agents.A2!.agentId);
-      },
-    });
+    const { s, r } = await verified(cardLineageToA2());
     expect(failedIds(r)).toEqual(['card.lineage']);
     const a1 = s.keys.agents.A1!;
     const a2 = s.keys.agents.A2!;
@@ -242,30 +171,7 @@ describe('identity: revocations and cards', () => {
 describe('logs and receipts', () => {
   it('events dated after the tree head that includes them fail event.sth_time, each with both times', async () => {
     // The log signs its only tree head at minute 400; the SAR (600) and the ATO decision (900) are later.
-    const { s, r } = await verified({
-      attestation: async (_u, { keys, events }) => {
-        const dir = mkdtempSync(join(tmpdir(), 'lineage-early-sth-'));
-        try {
-          const store = LineageStore.open(dir, {
-            origin: SAMPLE_LOG_ID,
-            signer: lineageSthSigner(SAMPLE_LOG_ID, keys.log, () => BASE + 400 * 60_000),
-            sthEvery: 1_000_000,
-            fsync: false,
-          });
-          for (const e of events) await store.append(eventEntryBytes(e));
-          await store.publish();
-          const a = new ProofServer(SAMPLE_PROOF_SERVER, keys.proofServer.secretKey, [store]).attest({
-            leaves: events.map((e) => toHex(sha256(Uint8Array.of(0, ...eventEntryBytes(e))))),
-            issuedAt: minutes(401),
-            proofStyle: 'both',
-          });
-          store.close();
-          return without(a, 'signature') as unknown as UnsignedAttestation;
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      },
-    });
+    const { s, r } = await verified(earlyTreeHead());
     expect(failedIds(r)).toEqual(['event.sth_time']);
     expect(notPassed(r).map((c) => [c.subject.id, c.subject.field, c.expected, c.found])).toEqual([
       [s.eventIds['5a'], '/timestamp', `at or before ${minutes(400)}`, minutes(600)],
@@ -274,15 +180,7 @@ describe('logs and receipts', () => {
   });
 
   it('a receipt whose two valid signatures are swapped fails both signature checks as impersonation', async () => {
-    const { s, r } = await verified({
-      content: (c) => {
-        c.receipts = c.receipts.map((x) =>
-          x.handoff_id === 'handoff-04'
-            ? { ...x, sender_signature: x.receiver_signature, receiver_signature: x.sender_signature }
-            : x,
-        );
-      },
-    });
+    const { s, r } = await verified(receiptSignaturesSwapped());
     expect(failedIds(r)).toEqual(['receipt.sender_signature', 'receipt.receiver_signature']);
     expect(notPassed(r)[0]).toMatchObject({
       subject: { kind: 'receipt', id: 'handoff-04', field: '/sender_signature/public_key' },
@@ -294,12 +192,7 @@ describe('logs and receipts', () => {
 
 describe('the same event twice', () => {
   it('in one workflow step fails capsule.workflow_steps at the repeated entry', async () => {
-    const { s, r } = await verified({
-      content: (c) => {
-        const st = c.workflow.steps.find((x) => x.id === 'A3')!;
-        st.events = [...st.events, st.events[0]!];
-      },
-    });
+    const { s, r } = await verified(eventTwiceInStep());
     expect(failedIds(r)).toEqual(['capsule.workflow_steps']);
     expect(notPassed(r)[0]).toMatchObject({
       subject: { kind: 'manifest', field: '/workflow/steps/4/events/2' },
@@ -338,14 +231,7 @@ describe('wrong stories the workflow policy refuses (must_include, approval_cove
   it("the SAR and the ATO decision signed by the CSP's own compliance lead and AO, in their own roles: chain.required_event", async () => {
     // No requires rule selects them (they are not 3pao_assessor / agency_ao approvals); the policy's
     // must_include asks that an approval by each of those roles exist, by an approver pinned so.
-    const { r } = await verified({
-      specs: (specs) => {
-        spec(specs, '5a').actor = { kind: 'human', human: 'cl' };
-        spec(specs, '5a').approval = { role: 'compliance_lead', decision: 'approve', statement: 'SAR.' };
-        spec(specs, '6').actor = { kind: 'human', human: 'ao' };
-        spec(specs, '6').approval = { role: 'authorizing_official', decision: 'approve', statement: 'ATO.' };
-      },
-    });
+    const { r } = await verified(sarAndAtoByCspStaff());
     expect(r.report.verdict).toBe('failed');
     expect(failedIds(r)).toEqual(['chain.required_event']);
     expect(notPassed(r).map((c) => [c.subject.field, c.expected, c.found])).toEqual([
@@ -363,11 +249,7 @@ describe('wrong stories the workflow policy refuses (must_include, approval_cove
   });
 
   it('an ATO decision claiming the agency_ao role by an approver not pinned with it: chain.required_event names it', async () => {
-    const { s, r } = await verified({
-      specs: (specs) => {
-        spec(specs, '6').actor = { kind: 'human', human: 'ao' };
-      },
-    });
+    const { s, r } = await verified(atoByUnpinnedApprover());
     expect(r.report.verdict).toBe('failed');
     const presence = notPassed(r).filter((c) => c.id === 'chain.required_event');
     expect(presence).toHaveLength(1);
@@ -379,20 +261,7 @@ describe('wrong stories the workflow policy refuses (must_include, approval_cove
   it('a risk acceptance signed before the scan it accepts, citing only the earlier approval: chain.required_approval on the SSP', async () => {
     // ssp.package needs a security_officer approval among what it builds on, and (approval_covers)
     // one that builds on the scans it uses.
-    const { s, r } = await verified({
-      specs: (specs) => {
-        const a3 = specs.splice(
-          specs.findIndex((x) => x.key === '3a'),
-          1,
-        )[0]!;
-        specs.splice(
-          specs.findIndex((x) => x.key === 'A3-scan'),
-          0,
-          { ...a3, at: 140, predecessors: ['2a'] },
-        );
-        spec(specs, 'A4-ssp').predecessors = ['3a', 'A3-scan', 'A4-register'];
-      },
-    });
+    const { s, r } = await verified(riskAcceptedBeforeScan());
     expect(r.report.verdict).toBe('failed');
     expect(failedIds(r)).toEqual(['chain.required_approval']);
     const [f] = notPassed(r);
@@ -408,15 +277,7 @@ describe('wrong stories the workflow policy refuses (must_include, approval_cove
 
 describe('receipts placed among the events that carry their payload (capsule.receipt_payload)', () => {
   it('a receipt handing over the scan results 50 minutes before the scan event that produced them fails', async () => {
-    const { s, r } = await verified({
-      content: (c, { keys }) => {
-        c.receipts = c.receipts.map((x) =>
-          x.handoff_id === 'handoff-04'
-            ? resign(x, { sent_at: minutes(100) }, keys.agents.A3!, keys.agents.A4!)
-            : x,
-        );
-      },
-    });
+    const { s, r } = await verified(receiptBeforeScan());
     expect(r.report.verdict).toBe('failed');
     expect(failedIds(r)).toEqual(['capsule.receipt_payload']);
     const scan = s.events.find((e) => eventId(e) === s.eventIds['A3-scan'])!;

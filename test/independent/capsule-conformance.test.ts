@@ -5,43 +5,22 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  acknowledgeHandoff,
-  buildFedrampSample,
-  buildTamperedVariants,
-  type Ed25519Key,
-  type EventSpec,
-  LineageStore,
-  lineageSthSigner,
-  ProofServer,
-  revokeA3,
-  SAMPLE_AGENTS,
-  SAMPLE_LOG_ID,
-  SAMPLE_PROOF_SERVER,
-  type SampleHooks,
-  sendHandoff,
-} from '@lineage/producer';
+import { buildFedrampSample, buildTamperedVariants, type SampleHooks } from '@lineage/producer';
 import {
   type CapsuleVerification,
-  eventEntryBytes,
-  formatTimestamp,
-  type HandoffReceipt,
   sha256,
   type TrustStore,
   toHex,
-  type UnsignedAttestation,
   verifyCapsule,
-  without,
 } from '@lineage/verifier-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { directoryCapsuleSource } from '../../apps/cli/src/node-capsule-source.js';
-import { lines, reissueCard, withLines } from '../redteam/support.js';
+import * as scenario from '../capsule/support/semantic-cases.js';
+import { lines, withLines } from '../redteam/support.js';
 import { type CapsuleVerdict, verifyCapsuleDir } from './capsule.js';
 import type { Obj } from './primitives.js';
 
 const verifiedAt = '2026-11-22T00:00:00Z';
-const BASE = Date.parse('2026-11-02T14:00:00.000Z');
-const minutes = (m: number) => formatTimestamp(BASE + m * 60_000);
 const root = mkdtempSync(join(tmpdir(), 'lineage-independent-capsule-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
@@ -81,7 +60,6 @@ async function compareHooks(hooks: SampleHooks): Promise<Compared & { s: Sample 
   return { s, ...(await compare(s.files, s.trustText, s.trust)) };
 }
 type Sample = Awaited<ReturnType<typeof buildFedrampSample>>;
-const spec = (specs: EventSpec[], key: string) => specs.find((x) => x.key === key)!;
 
 describe('the FedRAMP sample and its tampered variants', () => {
   it('the sample verifies under both, with the same digest', async () => {
@@ -111,209 +89,30 @@ describe('the FedRAMP sample and its tampered variants', () => {
   });
 });
 
-/** Re-signs a receipt after editing its sender part (as test/capsule/semantic-tamper.test.ts does). */
-function resign(r: HandoffReceipt, edit: Partial<HandoffReceipt>, sender: Ed25519Key, receiver: Ed25519Key) {
-  const {
-    sender_signature: _s,
-    receiver_signature: _r,
-    type: _t,
-    version: _v,
-    acknowledgement,
-    ...part
-  } = { ...r, ...edit };
-  const received = formatTimestamp(Date.parse(part.sent_at) + 2_000);
-  return acknowledgeHandoff(
-    sendHandoff(part, sender),
-    { ...acknowledgement, received_at: received },
-    receiver,
-  );
-}
-
 describe('the semantic cases of test/capsule/semantic-tamper.test.ts', () => {
+  // The hooks are shared with that test (test/capsule/support/semantic-cases.ts), so both run the same capsules.
   const cases: [string, SampleHooks][] = [
-    [
-      'risk acceptance by the compliance lead in her own role',
-      {
-        specs: (specs) => {
-          spec(specs, '3a').actor = { kind: 'human', human: 'cl' };
-          spec(specs, '3a').approval = {
-            role: 'compliance_lead',
-            decision: 'approve',
-            statement: 'Risk accepted.',
-          };
-        },
-      },
-    ],
-    [
-      'rejected risk acceptance',
-      {
-        specs: (specs) => {
-          spec(specs, '3a').approval = { ...spec(specs, '3a').approval!, decision: 'reject' };
-        },
-      },
-    ],
-    [
-      'ATO decision on a rejected SAR',
-      {
-        specs: (specs) => {
-          spec(specs, '5a').approval = { ...spec(specs, '5a').approval!, decision: 'reject' };
-        },
-      },
-    ],
-    [
-      'boundary rejected by the AO',
-      {
-        specs: (specs) => {
-          spec(specs, 'e0').approval = { ...spec(specs, 'e0').approval!, decision: 'reject' };
-        },
-      },
-    ],
-    [
-      'risk acceptance dated before the scan',
-      {
-        specs: (specs) => {
-          spec(specs, '3a').at = 140;
-        },
-      },
-    ],
-    [
-      'ATO decision signed before the SAR',
-      {
-        specs: (specs) => {
-          spec(specs, '6').at = 590;
-        },
-      },
-    ],
-    [
-      'sequence gap',
-      {
-        specs: (specs) => {
-          spec(specs, 'A2-baselines').sequence = 4;
-        },
-      },
-    ],
-    [
-      'sequence used twice',
-      {
-        specs: (specs) => {
-          spec(specs, 'A2-baselines').sequence = 2;
-        },
-      },
-    ],
+    ['risk acceptance by the compliance lead in her own role', scenario.riskAcceptedByComplianceLead()],
+    ['rejected risk acceptance', scenario.rejected('3a')],
+    ['ATO decision on a rejected SAR', scenario.rejected('5a')],
+    ['boundary rejected by the AO', scenario.rejected('e0')],
+    ['risk acceptance dated before the scan', scenario.signedAt('3a', 140)],
+    ['ATO decision signed before the SAR', scenario.signedAt('6', 590)],
+    ['sequence gap', scenario.baselinesSequence(4)],
+    ['sequence used twice', scenario.baselinesSequence(2)],
     [
       'revocation by a pinned approver without a revoking role',
-      revokeA3({ kind: 'human', human: 'co' }, 'key exposed'),
+      scenario.revokedBy({ kind: 'human', human: 'co' }),
     ],
-    ['revocation by the revoked key itself', revokeA3({ kind: 'agent', agent: 'A3' }, 'key exposed')],
-    [
-      "card lineage naming another agent's registration",
-      {
-        content: (c, { keys }) => {
-          const a1 = SAMPLE_AGENTS.find((q) => q.key === 'A1')!;
-          reissueCard(c, 'A1', keys.agents.A1!, `A1 ${a1.name}`, keys.agents.A2!.agentId);
-        },
-      },
-    ],
-    [
-      'events dated after the only tree head',
-      {
-        attestation: async (_u, { keys, events }) => {
-          const dir = mkdtempSync(join(tmpdir(), 'lineage-early-sth-'));
-          try {
-            const store = LineageStore.open(dir, {
-              origin: SAMPLE_LOG_ID,
-              signer: lineageSthSigner(SAMPLE_LOG_ID, keys.log, () => BASE + 400 * 60_000),
-              sthEvery: 1_000_000,
-              fsync: false,
-            });
-            for (const e of events) await store.append(eventEntryBytes(e));
-            await store.publish();
-            const a = new ProofServer(SAMPLE_PROOF_SERVER, keys.proofServer.secretKey, [store]).attest({
-              leaves: events.map((e) => toHex(sha256(Uint8Array.of(0, ...eventEntryBytes(e))))),
-              issuedAt: minutes(401),
-              proofStyle: 'both',
-            });
-            store.close();
-            return without(a, 'signature') as unknown as UnsignedAttestation;
-          } finally {
-            rmSync(dir, { recursive: true, force: true });
-          }
-        },
-      },
-    ],
-    [
-      'receipt signatures swapped',
-      {
-        content: (c) => {
-          c.receipts = c.receipts.map((x) =>
-            x.handoff_id === 'handoff-04'
-              ? { ...x, sender_signature: x.receiver_signature, receiver_signature: x.sender_signature }
-              : x,
-          );
-        },
-      },
-    ],
-    [
-      'the same event twice in one step',
-      {
-        content: (c) => {
-          const st = c.workflow.steps.find((x) => x.id === 'A3')!;
-          st.events = [...st.events, st.events[0]!];
-        },
-      },
-    ],
-    [
-      "the SAR and ATO decision by the CSP's own staff",
-      {
-        specs: (specs) => {
-          spec(specs, '5a').actor = { kind: 'human', human: 'cl' };
-          spec(specs, '5a').approval = { role: 'compliance_lead', decision: 'approve', statement: 'SAR.' };
-          spec(specs, '6').actor = { kind: 'human', human: 'ao' };
-          spec(specs, '6').approval = {
-            role: 'authorizing_official',
-            decision: 'approve',
-            statement: 'ATO.',
-          };
-        },
-      },
-    ],
-    [
-      'agency_ao claimed by an approver not pinned with it',
-      {
-        specs: (specs) => {
-          spec(specs, '6').actor = { kind: 'human', human: 'ao' };
-        },
-      },
-    ],
-    [
-      'risk acceptance before the scan, citing only the earlier approval',
-      {
-        specs: (specs) => {
-          const a3 = specs.splice(
-            specs.findIndex((x) => x.key === '3a'),
-            1,
-          )[0]!;
-          specs.splice(
-            specs.findIndex((x) => x.key === 'A3-scan'),
-            0,
-            { ...a3, at: 140, predecessors: ['2a'] },
-          );
-          spec(specs, 'A4-ssp').predecessors = ['3a', 'A3-scan', 'A4-register'];
-        },
-      },
-    ],
-    [
-      'receipt handing over the scan 50 minutes before the scan',
-      {
-        content: (c, { keys }) => {
-          c.receipts = c.receipts.map((x) =>
-            x.handoff_id === 'handoff-04'
-              ? resign(x, { sent_at: minutes(100) }, keys.agents.A3!, keys.agents.A4!)
-              : x,
-          );
-        },
-      },
-    ],
+    ['revocation by the revoked key itself', scenario.revokedBy({ kind: 'agent', agent: 'A3' })],
+    ["card lineage naming another agent's registration", scenario.cardLineageToA2()],
+    ['events dated after the only tree head', scenario.earlyTreeHead()],
+    ['receipt signatures swapped', scenario.receiptSignaturesSwapped()],
+    ['the same event twice in one step', scenario.eventTwiceInStep()],
+    ["the SAR and ATO decision by the CSP's own staff", scenario.sarAndAtoByCspStaff()],
+    ['agency_ao claimed by an approver not pinned with it', scenario.atoByUnpinnedApprover()],
+    ['risk acceptance before the scan, citing only the earlier approval', scenario.riskAcceptedBeforeScan()],
+    ['receipt handing over the scan 50 minutes before the scan', scenario.receiptBeforeScan()],
   ];
   it.each(cases)('%s', async (_name, hooks) => {
     const { ours } = await compareHooks(hooks);
