@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSite, serveSite, serveWorld } from '../fixture/server.js';
 import type { FixtureWorld, SiteName } from '../fixture/sites.js';
 import { trustStoreJson } from '../fixture/sites.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, '../..');
@@ -22,7 +23,6 @@ const repoRoot = resolve(appDir, '../..');
 const shotsDir = process.env.LINEAGE_UPDATE_SCREENSHOTS
   ? join(repoRoot, 'docs/screenshots')
   : join(appDir, 'test-results/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FINAL = new Set(['verified', 'warning', 'failed', 'timeout']);
 
 let ctx: BrowserContext;
@@ -245,16 +245,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--disable-extensions-except=${extDir}`,
-      `--load-extension=${extDir}`,
-    ],
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`],
   });
   sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: 15_000 }));
   extId = new URL(sw.url()).host;
