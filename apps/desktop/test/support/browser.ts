@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../../test/support/chromium.js';
 import { validateArgs } from '../../src/main/security/ipc-schema.js';
 import { responseHeaders } from '../../src/main/security/policy.js';
 import { API_METHODS, type ApiEvent } from '../../src/shared/api.js';
@@ -24,21 +25,14 @@ export const screenshotsDir = process.env.LINEAGE_UPDATE_SCREENSHOTS
   ? resolve(appDir, '../../docs/screenshots')
   : join(appDir, 'test-results/screenshots');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The newest modification time of any file under `dirs`. */
+/** The newest modification time of any source file (not a test) under `dirs`. */
 function newestMtime(dirs: readonly string[]): number {
   let newest = 0;
   for (const dir of dirs)
+    // Test files are not built into the page: editing one does not make the build stale.
     for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
-      if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+      if (e.isFile() && !/\.test\.tsx?$/.test(e.name))
+        newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
   return newest;
 }
 
@@ -73,7 +67,7 @@ export function ensureBuilt(): void {
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   });

@@ -9,10 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../../test/support/chromium.js';
 import { type RunningSite, serveSite, serveWorld } from '../fixture/server.js';
 import type { FixtureWorld, SiteName } from '../fixture/sites.js';
 import { trustStoreJson } from '../fixture/sites.js';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appDir = resolve(here, '../..');

@@ -14,13 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../../test/support/chromium.js';
 import { vectorPath } from '../../../../test/support/vectors.js';
 import { fromBase64Url } from '../encoding/base64.js';
 import { toHex } from '../encoding/hex.js';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.js';
 import { cases as edgeCases } from './ed25519-edge-cases.fixture.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
 
 interface HexCase {
@@ -103,7 +103,7 @@ globalThis.__lineage = { webcryptoBackend, detectWebCryptoEd25519, defaultBacken
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    args: CHROMIUM_ARGS,
   });
   page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { timeout: 15_000 });
