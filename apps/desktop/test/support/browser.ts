@@ -28,11 +28,14 @@ export const screenshotsDir = process.env.LINEAGE_UPDATE_SCREENSHOTS
 /** The newest modification time of any source file (not a test) under `dirs`. */
 function newestMtime(dirs: readonly string[]): number {
   let newest = 0;
-  for (const dir of dirs)
-    // Test files are not built into the page: editing one does not make the build stale.
-    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
-      if (e.isFile() && !/\.test\.tsx?$/.test(e.name))
+  // Test files are not built into the page: editing one does not make the build stale.
+  const built = (name: string) => !/\.test\.tsx?$/.test(name);
+  for (const dir of dirs) {
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (e.isFile() && built(e.name))
         newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+    }
+  }
   return newest;
 }
 
