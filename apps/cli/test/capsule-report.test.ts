@@ -92,6 +92,24 @@ describe('the human report of a verification with many failures', () => {
   });
 });
 
+describe('the passed section', () => {
+  it('keeps the titles in one column when one count is far wider than another', () => {
+    const v = failedAtScale(12_000);
+    v.report.checks.push({
+      id: 'chain.cycle',
+      status: 'pass',
+      subject: { kind: 'capsule', id: 'big.zip' },
+      title: 'predecessor pointers contain no cycle',
+    });
+    const lines = renderCapsuleHuman(v, 'trust.json').split('\n');
+    const schema = lines.find((l) => l.includes('✓ event.schema'))!;
+    const cycle = lines.find((l) => l.includes('✓ chain.cycle'))!;
+    expect(schema).toMatch(/×12,000 event is well-formed$/);
+    expect(cycle).toMatch(/×1 {6}predecessor pointers contain no cycle$/);
+    expect(schema.indexOf('event is well-formed')).toBe(cycle.indexOf('predecessor pointers'));
+  });
+});
+
 describe('OSCAL assessment-results of a verification with many failures', () => {
   it('is built in linear time: one observation per event, carrying its own failures', () => {
     // Each event used to scan all 700k outcomes for its failures: hours at 100k events.

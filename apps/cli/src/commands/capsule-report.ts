@@ -167,9 +167,11 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   if (passedCount > 0) {
     out.push('', `Passed (${formatCount(passedCount)}):`);
     const w = Math.max(...[...passedById.keys()].map((k) => k.length));
+    // Counts padded to the widest so the titles stay in one column at 100k events too.
+    const cw = Math.max(3, ...[...passedById.values()].map((p) => formatCount(p.count).length));
     for (const [id, p] of passedById) {
       const title = p.count > 1 ? p.title.replace(/ \([^)]*\)$/, '') : p.title;
-      out.push(`  ✓ ${id.padEnd(w)}  ×${formatCount(p.count).padEnd(3)} ${title}`);
+      out.push(`  ✓ ${id.padEnd(w)}  ×${formatCount(p.count).padEnd(cw)} ${title}`);
     }
   }
   if (unreadable) {
