@@ -1,6 +1,7 @@
 // The documented JSON schema of `lineage verify --json` (docs/spec/verify-report.schema.json) holds
-// for what the CLI prints: the sample (exit 0), every tampered variant (exit 1), and every kind of
-// unusable input (exit 2), validated with a real JSON Schema 2020-12 validator (ajv).
+// for what the CLI prints: the sample (exit 0), every tampered variant and every semantic-tamper case
+// (exit 1), and every kind of unusable input (exit 2), validated with a real JSON Schema 2020-12
+// validator (ajv).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { buildFedrampSample, buildTamperedVariants } from '@lineage/producer';
 import { CAPSULE_CHECK_IDS, IDENTITY_CHECK_IDS } from '@lineage/verifier-core';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as semantic from '../../../test/capsule/support/semantic-cases.js';
 import { repoRoot } from '../../../test/support/vectors.js';
 import { runCli } from '../src/main.js';
 import { capture } from './support-capsule.js';
@@ -58,6 +60,57 @@ describe('lineage verify --json follows its documented schema', () => {
       const doc = await verifyJson(v.sample.zip, trust, `${v.name}.zip`);
       expect({ variant: v.name, errors: errorsOf(doc) }).toEqual({ variant: v.name, errors: [] });
     }
+  });
+
+  it('for every semantic-tamper case (exit 1), the policy and placement checks included', async () => {
+    // test/capsule/support/semantic-cases.ts: re-signed capsules that tell a wrong story. Their
+    // failures are the newer check ids (chain.required_event, capsule.receipt_payload, and
+    // chain.required_approval from a rule's approval_covers), which no tampered variant raises.
+    const cases = {
+      riskAcceptedByComplianceLead: semantic.riskAcceptedByComplianceLead(),
+      rejectedRiskAcceptance: semantic.rejected('3a'),
+      rejectedSar: semantic.rejected('5a'),
+      rejectedBoundary: semantic.rejected('e0'),
+      riskAcceptanceEarly: semantic.signedAt('3a', 140),
+      atoBeforeSar: semantic.signedAt('6', 590),
+      sequenceGap: semantic.baselinesSequence(4),
+      sequenceReused: semantic.baselinesSequence(2),
+      revokedByApprover: semantic.revokedBy({ kind: 'human', human: 'co' }),
+      revokedBySelf: semantic.revokedBy({ kind: 'agent', agent: 'A3' }),
+      cardLineageToA2: semantic.cardLineageToA2(),
+      earlyTreeHead: semantic.earlyTreeHead(),
+      receiptSignaturesSwapped: semantic.receiptSignaturesSwapped(),
+      eventTwiceInStep: semantic.eventTwiceInStep(),
+      sarAndAtoByCspStaff: semantic.sarAndAtoByCspStaff(),
+      atoByUnpinnedApprover: semantic.atoByUnpinnedApprover(),
+      riskAcceptedBeforeScan: semantic.riskAcceptedBeforeScan(),
+      receiptBeforeScan: semantic.receiptBeforeScan(),
+    };
+    const failedIds = new Set<string>();
+    const expectedOf: string[] = [];
+    for (const [name, hooks] of Object.entries(cases)) {
+      const s = await buildFedrampSample({ hooks });
+      const trust = join(dir, `semantic-${name}.trust.json`);
+      writeFileSync(trust, s.trustText);
+      const doc = await verifyJson(s.zip, trust, `semantic-${name}.zip`);
+      expect({ name, errors: errorsOf(doc) }).toEqual({ name, errors: [] });
+      const report = doc.report as {
+        verdict: string;
+        checks: { id: string; status: string; expected?: string }[];
+      };
+      expect({ name, verdict: report.verdict }).toEqual({ name, verdict: 'failed' });
+      for (const c of report.checks.filter((x) => x.status === 'fail')) {
+        failedIds.add(c.id);
+        if (c.expected) expectedOf.push(c.expected);
+      }
+    }
+    expect([...failedIds]).toEqual(
+      expect.arrayContaining(['chain.required_event', 'capsule.receipt_payload', 'chain.required_approval']),
+    );
+    // approval_covers: the approval must build on the covered work (ssp.package covers scan.run).
+    expect(expectedOf).toContainEqual(
+      expect.stringMatching(/, that builds on scan\.run event [0-9a-f]{64}$/),
+    );
   });
 
   it('for every kind of unusable input (exit 2): one "unusable" shape with a structured error', async () => {
