@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { buildFedrampSample, buildTamperedVariants } from '@lineage/producer';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as semantic from '../../../test/capsule/support/semantic-cases.js';
+import { lines, repack, withLines } from '../../../test/redteam/support.js';
 import { runCli } from '../src/main.js';
 import { capture } from './support-capsule.js';
 
@@ -335,9 +337,12 @@ describe('lineage verify --oscal', () => {
       expect(f.target.status.state).toBe('not-satisfied');
       expect(f.title).toMatch(/: evidence not fully checked$/);
     }
-    expect(result.findings!.find((f) => f.title.startsWith('RA-5:'))!.description).toBe(
-      '2 events in the capsule record RA-5; 0 verified, 2 could not be fully checked (step A3, 3a).',
+    // The checks not made outside the events are named by every finding, and related to it.
+    const ra5 = result.findings!.find((f) => f.title.startsWith('RA-5:'))!;
+    expect(ra5.description).toBe(
+      '2 events in the capsule record RA-5; 0 verified, 2 could not be fully checked (step A3, 3a); elsewhere in the capsule: attestation.server_signature not checked for attestation attestations/000.json /server; commitment.opening not checked for commitment dac9b1cf3e42…#boundary.system_owner /commitments/boundary.system_owner.',
     );
+    expect(ra5['related-observations'].map((r) => r['observation-uuid'])).toContain(server.uuid);
   });
 
   it('an event signed at a time OSCAL cannot date is collected at the verification time, its own time named', async () => {
@@ -387,5 +392,70 @@ describe('lineage verify --oscal', () => {
     const href = importedResource(ar)!.rlinks[0]!.href;
     expect(href).toBe('evidence%20%231%3F.zip');
     expect(decodeURIComponent(href)).toBe('evidence #1?.zip');
+  });
+
+  it('two failures outside the events that differ only in where they are get two observations (no uuid twice)', async () => {
+    // Receipt handoff-01 replayed twice (receipts.jsonl:6 and :7): receipt.replay fails for the
+    // channel sequence at each line, same receipt, field and reason.
+    const s = await buildFedrampSample();
+    const rc = lines(s.files, 'receipts.jsonl');
+    const c = join(dir, 'replayed-twice.capsule.zip');
+    const t = join(dir, 'replayed-twice.trust.json');
+    writeFileSync(c, repack(withLines(s.files, 'receipts.jsonl', [...rc, rc[0]!, rc[0]!])));
+    writeFileSync(t, s.trustText);
+    const ar = await oscalOf(c, t, 1); // oscalErrors: every uuid once
+    const replays = ar.results[0]!.observations!.filter((o) => o.title.startsWith('receipt.replay'));
+    expect(replays.map((o) => o.props.find((p) => p.name === 'lineage-location')?.value)).toEqual([
+      'receipts.jsonl:6',
+      'receipts.jsonl:6',
+      'receipts.jsonl:7',
+    ]);
+  });
+
+  it('a failure outside the events is related to every finding it keeps from being satisfied, even one whose own events failed', async () => {
+    // The log's tree head is signed by a key not in the trust file: every event fails its
+    // inclusion, and the cause (attestation.sth_signature) and the cards' lineage fail outside them.
+    const v = (await buildTamperedVariants()).find((x) => x.name === 'untrusted-log-sth')!;
+    const c = join(dir, 'related-untrusted-log-sth.capsule.zip');
+    const t = join(dir, 'related-untrusted-log-sth.trust.json');
+    writeFileSync(c, v.sample.zip);
+    writeFileSync(t, v.sample.trustText);
+    const result = (await oscalOf(c, t, 1)).results[0]!;
+    const outside = result.observations!.filter(
+      (o) => o.types?.includes('finding') && !o.props.some((p) => p.name === 'lineage-event-id'),
+    );
+    expect(outside.map((o) => o.title.split(' ')[0])).toEqual([
+      'attestation.sth_signature',
+      ...Array(5).fill('card.lineage'),
+    ]);
+    for (const f of result.findings!) {
+      expect(f.target.status.state).toBe('not-satisfied');
+      const related = f['related-observations'].map((r) => r['observation-uuid']);
+      expect({ finding: f.title, related: outside.filter((o) => !related.includes(o.uuid)) }).toEqual({
+        finding: f.title,
+        related: [],
+      });
+      expect(f.description).toMatch(
+        /did not \(step [^)]+\); elsewhere in the capsule: attestation\.sth_signature failed for attestation attestations\/000\.json \/logs\/0\/checkpoint; card\.lineage failed for card lin:agent:[0-9a-f]{64} /,
+      );
+    }
+  });
+
+  it('every semantic-tamper case keeps the OSCAL datatypes, and no control it records is satisfied', async () => {
+    for (const [name, hooks] of Object.entries({
+      sarAndAtoByCspStaff: semantic.sarAndAtoByCspStaff(),
+      riskAcceptedBeforeScan: semantic.riskAcceptedBeforeScan(),
+      receiptBeforeScan: semantic.receiptBeforeScan(),
+      earlyTreeHead: semantic.earlyTreeHead(),
+      eventTwiceInStep: semantic.eventTwiceInStep(),
+    })) {
+      const s = await buildFedrampSample({ hooks });
+      const c = join(dir, `semantic-${name}.capsule.zip`);
+      const t = join(dir, `semantic-${name}.trust.json`);
+      writeFileSync(c, s.zip);
+      writeFileSync(t, s.trustText);
+      const result = (await oscalOf(c, t, 1)).results[0]!;
+      expect(result.findings!.map((f) => f.target.status.state)).toEqual(Array(9).fill('not-satisfied'));
+    }
   });
 });

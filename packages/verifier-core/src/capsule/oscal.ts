@@ -90,16 +90,26 @@ export function toOscalAssessmentResults(
       else of.set(c.subject.id, [c]);
     }
   }
-  /** The observation of an outcome not about an event (fail and not checked never share one). */
-  const otherUuid = (c: CheckOutcome) =>
-    uuid(
-      seed,
+  // The observation of each outcome not about an event (fail and not checked never share one).
+  // Two outcomes can agree on all the uuid is derived from but where they are (a receipt replayed
+  // twice fails receipt.replay at each of its lines): a repeat is numbered, so every uuid is used
+  // once in the document, as OSCAL requires of what related-observations point to.
+  const otherUuids = new Map<CheckOutcome, string>();
+  const usedOther = new Set<string>();
+  for (const c of otherOutcomes) {
+    const key = [
       c.status === 'fail' ? 'check' : 'unchecked',
       c.id,
       c.subject.id,
       c.subject.field ?? '',
       c.reason ?? '',
-    );
+    ];
+    let u = uuid(seed, ...key);
+    for (let n = 1; usedOther.has(u); n++) u = uuid(seed, ...key, `${n}`);
+    usedOther.add(u);
+    otherUuids.set(c, u);
+  }
+  const otherUuid = (c: CheckOutcome) => otherUuids.get(c)!;
   for (const e of capsule.events) {
     const id = uuid(seed, 'event', e.id);
     obsOfEvent.set(e.id, id);
@@ -152,6 +162,8 @@ export function toOscalAssessmentResults(
       props: [
         { name: 'lineage-check-id', ns: NS, value: c.id },
         { name: 'lineage-status', ns: NS, value: c.status },
+        // Where it is in the capsule, as for an event: what tells two such observations apart.
+        ...(c.subject.where ? [{ name: 'lineage-location', ns: NS, value: c.subject.where }] : []),
       ],
       methods: ['TEST'],
       // A check not made is no finding; its observation only says what was not established.
@@ -173,7 +185,7 @@ export function toOscalAssessmentResults(
   // incomplete. The failing checks (or, with none, the checks not made) are named, and their
   // observations related to the finding.
   const eventById = new Map(capsule.events.map((e) => [e.id, e]));
-  const failures: { text: string; observation: string }[] = [];
+  const failures: { text: string; observation: string; outside: boolean }[] = [];
   const status = report.summary.fail > 0 ? 'fail' : 'not_checked';
   for (const c of report.checks) {
     if (c.status !== status) continue;
@@ -184,10 +196,12 @@ export function toOscalAssessmentResults(
         ? {
             text: `${c.id} ${what} for step ${e.step} ${e.action} (event ${e.id.slice(0, 12)}…)`,
             observation: obsOfEvent.get(e.id)!,
+            outside: false,
           }
         : {
             text: `${c.id} ${what} for ${c.subject.kind} ${c.subject.id}${c.subject.field ? ` ${c.subject.field}` : ''}`,
             observation: otherUuid(c),
+            outside: true,
           },
     );
   }
@@ -198,6 +212,17 @@ export function toOscalAssessmentResults(
       ? `${named.join('; ')}${more > 0 ? `; and ${formatCountOf(more, 'other failing check')}` : ''}`
       : `its verification is ${report.verdict} (${formatCountOf(report.summary.not_checked, 'check')} not checked${named.length > 0 ? `: ${named.join('; ')}${more > 0 ? `; and ${formatCount(more)} more` : ''}` : ''})`;
   const elsewhereObservations = [...new Set(failures.map((f) => f.observation))];
+  // The failures (or checks not made) about no event — a tree head, a card, a receipt, the
+  // workflow — keep every control from being satisfied, also one whose own events failed: such a
+  // finding names them too and relates their observations, or the cause (an untrusted log key
+  // failing every event's inclusion) would be reachable from no finding.
+  const outside = failures.filter((f) => f.outside);
+  const outsideNamed = outside.slice(0, 5).map((f) => f.text);
+  const alsoOutside =
+    outside.length > 0
+      ? `; elsewhere in the capsule: ${outsideNamed.join('; ')}${outside.length > 5 ? `; and ${formatCount(outside.length - 5)} more` : ''}`
+      : '';
+  const outsideObservations = outside.map((f) => f.observation);
   const findings = controls.map((c) => {
     const events = byControl.get(c)!;
     const verified = events.filter((e) => e.status === 'pass').length;
@@ -227,7 +252,7 @@ export function toOscalAssessmentResults(
           ? `${counted}.`
           : eventsOk
             ? `${counted}, but the capsule as a whole did not verify: ${elsewhere}.`
-            : `${counted}, ${notVerified.join(', ')}.`,
+            : `${counted}, ${notVerified.join(', ')}${alsoOutside}.`,
       ),
       target: {
         type: 'objective-id',
@@ -243,7 +268,9 @@ export function toOscalAssessmentResults(
       'related-observations': [
         ...events.map((e) => ({ 'observation-uuid': obsOfEvent.get(e.id)! })),
         // The failures (or checks not made) elsewhere that keep the control from being satisfied.
-        ...(eventsOk && !ok ? elsewhereObservations.map((u) => ({ 'observation-uuid': u })) : []),
+        ...(ok ? [] : eventsOk ? elsewhereObservations : outsideObservations).map((u) => ({
+          'observation-uuid': u,
+        })),
       ],
     };
   });
