@@ -56,6 +56,29 @@ describe('controller', () => {
     expect(action.shown.at(-1)).toMatchObject({ icon: 'timeout', badgeText: '?' });
   });
 
+  it('a check that timed out stays timed out: its late result is not shown, cached or recorded as another verdict', async () => {
+    let delay = 300;
+    const f = cardFetch();
+    const slow: FetchBounded = async (url, limits) => {
+      await new Promise((r) => setTimeout(r, delay));
+      return f.fetch(url, limits);
+    };
+    const { c } = await setup(slow, { checkMs: 100 });
+    await c.onDocumentHeaders(6, 'https://agent.example/', goodHeaders);
+    // The abandoned check goes on fetching (card, history) and would finish "verified" later.
+    await new Promise((r) => setTimeout(r, 1_200));
+    const v = await c.view(6);
+    expect(v.state.status).toBe('timeout');
+    expect(v.result).toBeNull();
+    expect(v.history.map((h) => h.status)).toEqual(['timeout']);
+    // The same document again, within the cache's 60 s: checked afresh, not the late result.
+    delay = 0;
+    const before = f.count();
+    await c.onDocumentHeaders(6, 'https://agent.example/', goodHeaders);
+    expect(f.count()).toBeGreaterThan(before);
+    expect((await c.view(6)).history.map((h) => h.status)).toEqual(['verified', 'timeout']);
+  });
+
   it('a hanging site does not hold up the check of another tab', async () => {
     const f = cardFetch();
     const mixed: FetchBounded = (url, limits) =>
@@ -316,6 +339,19 @@ describe('header lines are counted per field before anything is dropped', () => 
       status: 'fail',
       found: 'headers.too_many_lines',
     });
+  });
+});
+
+describe('an oversized header is reported with the size the site sent', () => {
+  it('a 200,002-character Lineage-Checkpoint is reported as such, not as the length kept', async () => {
+    const f = cardFetch();
+    const { c } = await setup(f.fetch);
+    await c.onDocumentHeaders(52, 'https://agent.example/', [
+      { name: 'lineage-checkpoint', value: `:${'A'.repeat(200_000)}:` },
+    ]);
+    const h = (await c.view(52)).result?.checks.find((x) => x.id === 'proof.headers');
+    expect(h).toMatchObject({ status: 'fail', found: 'headers.too_large' });
+    expect(h?.reason).toBe('Lineage-Checkpoint: value is 200,002 characters; at most 8,192 are accepted');
   });
 });
 

@@ -222,4 +222,33 @@ describe('the rollback rule compares with a bounded set of remembered heads', ()
     expect(rec.size).toBe('13');
     expect(rec.earlier?.map((x) => x.size)).toEqual(['6', '7', '8', '9', '10', '11', '12']);
   });
+
+  it('below the window, the largest head still decides: a fork of a forgotten size is never accepted, only not marked', async () => {
+    // Heads of 2…13 signed at TS + 10·n: 2…5 are forgotten, 13 (the largest ever) is always kept.
+    const store = new MemoryStore();
+    for (let n = 2; n <= 13; n++)
+      await run(store, v2At(n, TS + 10 * n), 'https://a.example', n > 2 ? proofV2(n - 1, n) : undefined);
+    const forkOf3 = makeLineageSth(
+      // Another root for size 3 (any 32 bytes that are not the honest prefix's root).
+      { logId: LOG_ORIGIN, treeSize: 3, rootHash: TREES.fork.root(13), timestampMs: TS + 30 },
+      noteSigner(LOG_ORIGIN, testKey('extension-fixture-log')),
+    );
+    // With the honest 3's proof to 13 (the only one that exists): fails; without one: a warning.
+    expect(consistency(await run(store, forkOf3, 'https://b.example', proofV2(3, 13)))?.status).toBe('fail');
+    expect(consistency(await run(store, forkOf3, 'https://b.example'))?.status).toBe('not_checked');
+    // Not marked: the two notes that would prove it (the forgotten 3 and this one) are not both kept.
+    expect(store.equivocations.size).toBe(0);
+    // A smaller tree signed after a remembered larger one is a rollback, however far below it is.
+    const late3 = await run(store, v2At(3, TS + 65), 'https://c.example', proofV2(3, 13));
+    expect(consistency(late3)?.found).toBe('a smaller tree signed after the larger one');
+  });
+
+  it('below the window, a rollback against forgotten heads only is not seen (spec §6.6, the documented limit)', async () => {
+    const store = new MemoryStore();
+    for (let n = 2; n <= 13; n++)
+      await run(store, v2At(n, TS + 10 * n), 'https://a.example', n > 2 ? proofV2(n - 1, n) : undefined);
+    // The honest 3, signed after the forgotten 4 (TS + 40) and before every remembered head (6 at TS + 60).
+    const r = await run(store, v2At(3, TS + 45), 'https://b.example', proofV2(3, 13));
+    expect(consistency(r)?.status).toBe('pass');
+  });
 });

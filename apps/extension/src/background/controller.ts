@@ -13,6 +13,7 @@ import {
   initialTabState,
   nextTabState,
   presentTabState,
+  SENTENCES,
   type TabState,
 } from './tab-state.js';
 
@@ -84,17 +85,24 @@ export function webOrigin(url: string): string | null {
  * `headerLines` lines of each are kept, plus one, so that a field sent on too many lines stays
  * detectably so (the parser rejects it), and two Lineage-Checkpoint lines always reach the parser.
  */
-export function relevantHeaders(headers: HeaderList): Array<{ name: string; value: string }> {
+export function relevantHeaders(headers: HeaderList): Array<{ name: string; value: string; chars?: number }> {
   const names = new Set<string>(Object.values(HEADER));
   const seen = new Map<string, number>();
-  const out: Array<{ name: string; value: string }> = [];
+  const out: Array<{ name: string; value: string; chars?: number }> = [];
   for (const h of headers) {
     const name = h.name.toLowerCase();
     if (!names.has(name)) continue;
     const n = (seen.get(name) ?? 0) + 1;
     seen.set(name, n);
     if (n > LIMITS.headerLines + 1) continue;
-    out.push({ name, value: (h.value ?? '').slice(0, LIMITS.totalHeaderChars + 1) });
+    const value = h.value ?? '';
+    // Cut short, a value keeps the length the site sent, for the limit's message.
+    const chars = typeof h.chars === 'number' ? Math.max(h.chars, value.length) : value.length;
+    out.push(
+      chars > LIMITS.totalHeaderChars
+        ? { name, value: value.slice(0, LIMITS.totalHeaderChars + 1), chars }
+        : { name, value },
+    );
   }
   return out;
 }
@@ -290,6 +298,30 @@ export class Controller {
     const run = ++this.run;
     await this.setState(tabId, nextTabState(t.state, { type: 'start', run, trigger }));
     const settings = await this.deps.store.getSettings();
+    /**
+     * Set when the check outlives its limit: the tab then says "timed out", and the check, which
+     * goes on until its fetches end, must not later leave a verdict in the cache or the history
+     * that the toolbar never showed (what it learnt about a log is kept: that is evidence).
+     */
+    let abandoned = false;
+    const history = (
+      status: OriginCheck['status'],
+      sentence: string,
+      result: OriginCheck | null,
+      at: number,
+    ) =>
+      this.deps.store.addHistory(
+        {
+          origin,
+          at,
+          status,
+          sentence,
+          log: result?.proof?.log ?? null,
+          treeSize: result?.proof?.treeSize ?? null,
+        },
+        LIMITS.historyPerOrigin,
+        LIMITS.historyOrigins,
+      );
 
     const work = async (): Promise<OriginCheck> => {
       const now = this.deps.now();
@@ -309,26 +341,19 @@ export class Controller {
       // A log marked as equivocating: results cached before, of any site showing it, no longer
       // apply (a site whose head matched the memory was verified a minute ago).
       if (result.equivocation) await this.deps.store.clearCached();
+      if (abandoned) return result;
       await this.deps.store.putCached(result, LIMITS.cachedOrigins);
-      await this.deps.store.addHistory(
-        {
-          origin,
-          at: now,
-          status: result.status,
-          sentence: result.sentence,
-          log: result.proof?.log ?? null,
-          treeSize: result.proof?.treeSize ?? null,
-        },
-        LIMITS.historyPerOrigin,
-        LIMITS.historyOrigins,
-      );
+      await history(result.status, result.sentence, result, now);
       return result;
     };
     const queued = work();
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.deps.checkMs ?? LIMITS.checkMs);
+      timer = setTimeout(() => {
+        abandoned = true;
+        resolve('timeout');
+      }, this.deps.checkMs ?? LIMITS.checkMs);
     });
     let outcome: OriginCheck | 'timeout' | Error;
     try {
@@ -340,6 +365,7 @@ export class Controller {
     }
     const cur = this.tab(tabId);
     if (outcome === 'timeout') {
+      await history('timeout', SENTENCES.timeout, null, this.deps.now());
       await this.setState(tabId, nextTabState(cur.state, { type: 'timeout', run }));
     } else if (outcome instanceof Error) {
       // A bug, not a verdict: say the check failed to run, never that the site is fine.

@@ -2,8 +2,16 @@ import { formatCount } from '@lineage/verifier-core';
 import { type Dictionary, type InnerList, type Item, parseDictionary, parseItem } from 'structured-headers';
 import { LIMITS } from './limits.js';
 
-/** Response headers as webRequest reports them: lowercase names, repeated fields kept apart. */
-export type HeaderList = ReadonlyArray<{ name: string; value?: string | undefined }>;
+/**
+ * Response headers as webRequest reports them: lowercase names, repeated fields kept apart. `chars`
+ * is the length the site sent when the value kept was cut short (the controller caps what it keeps),
+ * so that a limit's message names the size the site sent, not the size kept.
+ */
+export type HeaderList = ReadonlyArray<{
+  name: string;
+  value?: string | undefined;
+  chars?: number | undefined;
+}>;
 
 export const HEADER = Object.freeze({
   checkpoint: 'lineage-checkpoint',
@@ -138,12 +146,20 @@ function dictionary(value: string, header: string): Dictionary {
   }
 }
 
-function checkSize(value: string, header: string): void {
-  if (value.length > LIMITS.headerChars) {
+/** The length of a field as the site sent it: its lines combined with ", " (as combinedHeader does). */
+function sentChars(headers: HeaderList, name: string): number {
+  const lines = headers.filter((h) => h.name.toLowerCase() === name);
+  // A stored record is untrusted: only a number counts as a sent length.
+  const len = (h: HeaderList[number]) => (typeof h.chars === 'number' ? h.chars : (h.value ?? '').length);
+  return lines.reduce((n, h) => n + Math.max(len(h), (h.value ?? '').length), 2 * (lines.length - 1));
+}
+
+function checkSize(chars: number, header: string): void {
+  if (chars > LIMITS.headerChars) {
     throw new HeaderError(
       'headers.too_large',
       header,
-      `value is ${formatCount(value.length)} characters; at most ${formatCount(LIMITS.headerChars)} are accepted`,
+      `value is ${formatCount(chars)} characters; at most ${formatCount(LIMITS.headerChars)} are accepted`,
     );
   }
 }
@@ -175,8 +191,9 @@ export function parseProofHeaders(headers: HeaderList): ProofHeaders {
   let total = 0;
   for (const [key, v] of Object.entries(raw)) {
     if (v === null) continue;
-    checkSize(v, `Lineage-${key[0]!.toUpperCase()}${key.slice(1)}`);
-    total += v.length;
+    const chars = sentChars(headers, HEADER[key as keyof typeof raw]);
+    checkSize(chars, `Lineage-${key[0]!.toUpperCase()}${key.slice(1)}`);
+    total += chars;
   }
   if (total > LIMITS.totalHeaderChars) {
     throw new HeaderError(

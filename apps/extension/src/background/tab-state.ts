@@ -6,6 +6,8 @@
  *        ▲                    │  └────timeout──▶ timeout
  *        └────navigate────────┘      (retry from any final state ▶ checking)
  */
+import { LIMITS } from './limits.js';
+
 export type TabStatus = 'not_checked' | 'checking' | 'verified' | 'warning' | 'failed' | 'timeout';
 
 export interface TabState {
@@ -37,7 +39,8 @@ export const SENTENCES: Readonly<Record<TabStatus, string>> = {
     'Verified: the agent card’s identity and current key hold, and it is anchored in a log you trust.',
   warning: 'Warning: something could not be checked.',
   failed: 'Failed: a check did not hold.',
-  timeout: 'Timed out: the site did not answer in time. Retry to check again.',
+  // The whole check is bounded, not one request: a site may answer each fetch and still be too slow.
+  timeout: `Timed out: the check did not finish within ${LIMITS.checkMs / 1000} s (the site answered too slowly). Retry to check again.`,
 };
 
 export function initialTabState(origin: string | null = null): TabState {

@@ -109,7 +109,8 @@ export interface HistoryEntry {
 export interface TabHeadersRecord {
   tabId: number;
   origin: string;
-  headers: Array<{ name: string; value: string }>;
+  /** `chars`: the length the site sent, when `value` was cut short (relevantHeaders). */
+  headers: Array<{ name: string; value: string; chars?: number }>;
 }
 
 /** Persistence the background needs; IndexedDB in the browser, memory in tests. */
