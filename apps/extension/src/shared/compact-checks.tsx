@@ -16,7 +16,8 @@ export function CompactChecks({ checks, empty }: { checks: readonly CheckOutcome
           <StatusBadge status={c.status} /> <span className="lin-check-title">{c.title}</span>
           {c.status !== 'pass' && c.reason && (
             <div className="lin-ext-reason">
-              <DataText value={c.reason} max={220} />
+              {/* Prose, drawn whole: a middle cut ("no consi…een them") hid the very words that say why. */}
+              <DataText value={c.reason} wrap />
             </div>
           )}
           {c.status !== 'pass' && c.expected !== undefined && c.found !== undefined && (

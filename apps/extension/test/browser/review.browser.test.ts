@@ -475,6 +475,10 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
     expect((await checkText(popup, 'proof.consistency')).text).toContain(
       'Expecteda consistency proof from 5 to 10',
     );
+    // The reason is drawn whole in the popup, not only in its tooltip.
+    const reason = popup.locator('[data-check-id="proof.consistency"] .lin-ext-reason .lin-data');
+    expect(await reason.textContent()).toBe(await reason.getAttribute('title'));
+    expect(await reason.textContent()).toMatch(/no consistency proof between them/);
     await shot(popup, 'older-unproven');
     await popup.close();
     const later = await visit(origins.later);
