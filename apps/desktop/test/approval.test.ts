@@ -53,11 +53,17 @@ describe('SAR approval signing', () => {
     const req = { capsuleId, decision: 'approve' as const, comment: 'Evidence reviewed; ATO recommended.' };
     const preview = await h.api.approvalPreview(req);
     expect(preview.blocked).toBeUndefined();
-    expect(preview.lines[0]).toBe(
-      'Dana Desk (lin:human:ao.desk), acting as Authorizing Official, APPROVES the security assessment evidence in capsule "fedramp-sample.capsule.zip".',
-    );
     const v = h.api.verificationOf(capsuleId)!;
+    // The capsule named as the signed document names it (manifest title and id), not by its file name.
+    expect(preview.lines[0]).toBe(
+      `Dana Desk (lin:human:ao.desk), acting as Authorizing Official, APPROVES the security assessment evidence in capsule "${v.manifest!.title}" (capsule id ${v.manifest!.capsuleId}; opened here from the file "fedramp-sample.capsule.zip").`,
+    );
     expect(preview.lines[1]).toBe(`The signature binds the capsule digest ${v.capsuleDigest}.`);
+    // The verification result the document states is said in the sentences too.
+    const s = v.report.summary;
+    expect(preview.lines[2]).toBe(
+      `It states that this computer's verification at ${v.report.verifiedAt} found the capsule VERIFIED: 0 checks failed, ${s.pass} passed, 0 not checked.`,
+    );
     expect(preview.lines).toContain('Comment: "Evidence reviewed; ATO recommended."');
     // The preview is the document, unsigned; the signed file is that document plus its signature.
     expect(JSON.parse(preview.documentJson)).not.toHaveProperty('signature');
@@ -236,8 +242,8 @@ describe('SAR approval signing', () => {
     expect(p.blocked).toMatch(/Unlock/);
     expect(p.documentJson).toBe('');
     // No signer yet: the statement is addressed to the reader, in the second person.
-    expect(p.lines[0]).toBe(
-      'You APPROVE the security assessment evidence in capsule "fedramp-sample.capsule.zip".',
+    expect(p.lines[0]).toMatch(
+      /^You APPROVE the security assessment evidence in capsule "[^"]+" \(capsule id /,
     );
     await expect(h.api.approvalSign({ capsuleId, decision: 'approve', comment: '' })).rejects.toThrow(
       /Unlock/,
@@ -286,5 +292,29 @@ describe('SAR approval signing', () => {
     expect(out.status === 'done' && out.verification.report.verdict).toBe('failed');
     const p = await h.api.approvalPreview({ capsuleId: bad.capsuleId, decision: 'approve', comment: '' });
     expect(p.blocked).toMatch(/only a capsule that verified can be approved/);
+  });
+
+  it('a rejection of a capsule that failed says in its sentences what the document states: the failure, and the events left out', async () => {
+    const forged = (await buildTamperedVariants()).find((x) => x.name === 'forged-event-signature')!;
+    const bad = await h.api.openCapsuleBytes('forged.capsule.zip', forged.sample.zip);
+    const out = await h.api.verify(bad.capsuleId);
+    expect(out.status === 'done' && out.verification.report.verdict).toBe('failed');
+    const req = { capsuleId: bad.capsuleId, decision: 'reject' as const, comment: 'Signature forged.' };
+    const p = await h.api.approvalPreview(req);
+    expect(p.blocked).toBeUndefined();
+    const doc = JSON.parse(p.documentJson) as {
+      verification: { verdict: string; fail: number; pass: number };
+      cited_events: unknown[];
+    };
+    expect(doc.verification.verdict).toBe('failed');
+    const v = h.api.verificationOf(bad.capsuleId)!;
+    const left = v.events.length - doc.cited_events.length;
+    expect(left).toBeGreaterThan(0);
+    expect(p.lines).toContain(
+      `It states that this computer's verification at ${v.report.verifiedAt} found the capsule FAILED: ${doc.verification.fail} check${doc.verification.fail === 1 ? '' : 's'} failed, ${doc.verification.pass} passed, 0 not checked.`,
+    );
+    expect(p.lines.find((l) => l.startsWith('It cites'))).toMatch(
+      new RegExp(`; the ${left} events? that did not verify (is|are) not cited\\.$`),
+    );
   });
 });

@@ -11,6 +11,7 @@
 import { createPrivateKey, sign as edSign, verify as edVerify, randomBytes } from 'node:crypto';
 import { createSarApproval, sarDecisionRefusal } from '@lineage/producer';
 import {
+  formatCount,
   formatCountOf,
   type SarApproval,
   sarApprovalSigningInput,
@@ -199,10 +200,20 @@ export function describe(
   }[req.decision];
   const s = signer ? 'S' : '';
   const verified = v.events.filter((e) => e.status === 'pass');
+  const left = v.events.length - verified.length;
+  const sum = v.report.summary;
+  // The capsule is named as the document names it (its manifest's id and title, which are signed);
+  // the file name is not in the document, so it is said to be only where this copy was opened from.
+  const capsule = v.manifest
+    ? `capsule "${v.manifest.title}" (capsule id ${v.manifest.capsuleId}; opened here from the file "${capsuleName}")`
+    : `capsule "${capsuleName}"`;
   const lines = [
-    `${who} ${verb}${s} the security assessment evidence in capsule "${capsuleName}".`,
+    `${who} ${verb}${s} the security assessment evidence in ${capsule}.`,
     `The signature binds the capsule digest ${v.capsuleDigest}.`,
-    `It cites the ${formatCountOf(verified.length, 'event')} this computer verified, from ${describeSpan(verified.map((e) => e.step))}.`,
+    // The document states the verification's verdict and counts: a rejection of a failed capsule
+    // says so in what is signed, so the sentence must say it too.
+    `It states that this computer's verification at ${v.report.verifiedAt} found the capsule ${v.report.verdict.toUpperCase()}: ${formatCountOf(sum.fail, 'check')} failed, ${formatCount(sum.pass)} passed, ${formatCount(sum.not_checked)} not checked.`,
+    `It cites the ${formatCountOf(verified.length, 'event')} this computer verified, from ${describeSpan(verified.map((e) => e.step))}${left > 0 ? `; the ${formatCountOf(left, 'event')} that did not verify ${left === 1 ? 'is' : 'are'} not cited` : ''}.`,
     ...(relied.length === 0
       ? [
           "It relies on no signed tree head: none of the capsule's verified, or each is dated after this verification.",
