@@ -411,6 +411,7 @@ describe('assessor: tampered capsules', () => {
 describe('approver: sign offline, carry the file back, check it', () => {
   let h: Harness;
   let page: Page;
+  let conditionalFile: string;
   beforeAll(async () => {
     h = createHarness();
     await h.api.trustImportStore(sample.trustText);
@@ -516,5 +517,155 @@ describe('approver: sign offline, carry the file back, check it', () => {
     await page.fill('[data-testid=key-unlock-pass]', 'an offline passphrase 42');
     await page.click('[data-testid=key-unlock]');
     await page.waitForSelector('[data-testid=key-panel][data-unlocked=true]');
+  });
+
+  it('numbers each sentence of the preview on its first line, a long multi-line condition included', async () => {
+    await page.click('[data-nav=capsule]');
+    if (await page.$('[data-testid=close-capsule]')) await page.click('[data-testid=close-capsule]');
+    await openCapsule(page, h, sample.paths!.capsule);
+    await page.click('text=Approve or reject…');
+    await page.check('[data-testid=decision-conditional]');
+    const conditions = [
+      'Conditions of approval:',
+      '1. POA&M item F-002 remediated within 30 days and re-scanned.',
+      '2. The break-glass IAM role removed; evidence to the ISSO.',
+      ...Array.from(
+        { length: 8 },
+        (_, i) => `   - evidence of control ${['AC-2', 'CM-6', 'RA-5', 'SI-2'][i % 4]} (${i + 1})`,
+      ),
+    ].join('\n');
+    await page.fill('[data-testid=approval-comment]', conditions);
+    await page.click('[data-testid=approval-preview]');
+    await page.waitForSelector('[data-testid=preview][data-blocked=false]');
+    // Where each item's number is drawn: a probe at the start of the item shares its first line box.
+    const misplaced = await page.$$eval('.preview-lines li', (items) =>
+      items.flatMap((li, i) => {
+        const text = li.querySelector('.lin-data')!.firstChild!;
+        const range = document.createRange();
+        range.setStart(text, 0);
+        range.setEnd(text, 1);
+        const firstLine = range.getClientRects()[0]!;
+        const probe = document.createElement('span');
+        probe.textContent = '1';
+        li.prepend(probe);
+        const marker = probe.getBoundingClientRect();
+        probe.remove();
+        return Math.abs(marker.top - firstLine.top) > 4
+          ? [
+              `item ${i + 1}: number at y=${Math.round(marker.top)}, text starts at y=${Math.round(firstLine.top)}`,
+            ]
+          : [];
+      }),
+    );
+    expect(misplaced).toEqual([]);
+    const lines = await page.$$eval('.preview-lines li', (l) => l.map((x) => x.textContent ?? ''));
+    expect(lines).toContain(`Comment: "${conditions}"`);
+    expect(lines.some((l) => /found the capsule VERIFIED: 0 checks failed/.test(l))).toBe(true);
+    await page.click('[data-testid=approval-sign]');
+    await page.waitForSelector('[data-testid=signed]');
+    await page.click('[data-testid=approval-save]');
+    await page.waitForSelector('[data-testid=approval-saved]');
+    conditionalFile = h.saved.at(-1)!;
+  });
+
+  it('a checked approval says what was decided, by whom, and its conditions, not only that it verifies', async () => {
+    await page.click('[data-nav=approval-check]');
+    await page.setInputFiles('[data-testid=approval-file]', conditionalFile);
+    await page.waitForSelector('[data-testid=approval-result][data-verdict=verified]');
+    const doc = JSON.parse(readFileSync(conditionalFile, 'utf8')) as { comment: string; signed_at: string };
+    expect(await page.textContent('[data-testid=approval-statement] h3')).toBe('What was signed');
+    expect(await page.textContent('[data-testid=approval-decision]')).toBe('APPROVE WITH CONDITIONS');
+    expect(await page.textContent('[data-testid=approval-comment-shown]')).toBe(doc.comment);
+    const said = (await page.textContent('[data-testid=approval-statement]'))!;
+    expect(said).toContain('lin:human:ao.rivera as Authorizing Official');
+    expect(said).toContain(doc.signed_at);
+    expect(said).toContain('verified: 0 failed');
+    // An edited copy still shows what it claims, marked as not verified.
+    const forged = join(dir, 'forged-conditions.json');
+    writeFileSync(forged, readFileSync(conditionalFile, 'utf8').replace('30 days', '90 days'));
+    await page.setInputFiles('[data-testid=approval-file]', forged);
+    await page.waitForSelector('[data-testid=approval-result][data-verdict=failed]');
+    expect(await page.textContent('[data-testid=approval-statement] h3')).toBe(
+      'What the file claims (not verified: do not rely on it)',
+    );
+  });
+
+  it('every file chooser is a button the keyboard reaches and opens', async () => {
+    const reach = async (label: string) => {
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      for (let i = 0; i < 20; i++) {
+        await page.keyboard.press('Tab');
+        if ((await page.evaluate(() => document.activeElement?.textContent)) === label) break;
+      }
+      expect(await page.evaluate(() => document.activeElement?.textContent), label).toBe(label);
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+      return chooser;
+    };
+    await page.click('[data-nav=approval-check]');
+    const chooser = await reach('Load approval file…');
+    await chooser.setFiles(conditionalFile);
+    await page.waitForSelector('[data-testid=approval-result][data-verdict=verified]');
+    await page.click('[data-nav=trust]');
+    await (await reach('Import trust store…')).setFiles([]);
+    await (await reach('Load key file…')).setFiles([]);
+  });
+
+  it('the page cannot reach the network: fetch, WebSocket, EventSource, beacons and images are refused', async () => {
+    const foreign = watchNetwork(page, new URL(server.url).origin);
+    const failures: string[] = [];
+    page.on('requestfailed', (r) => failures.push(`${r.url()} ${r.failure()?.errorText}`));
+    const results = await page.evaluate(async (own) => {
+      const out: Record<string, string> = {};
+      const attempt = async (name: string, f: () => Promise<unknown>) => {
+        try {
+          await f();
+          out[name] = 'reached';
+        } catch (e) {
+          out[name] = `refused: ${(e as Error).name}`;
+        }
+      };
+      await attempt('fetch https', () => fetch('https://example.com/'));
+      // Not even the server the page came from: connect-src 'none'.
+      await attempt('fetch own origin', () => fetch(`${own}/index.html`));
+      await attempt('websocket', () => {
+        const ws = new WebSocket('wss://example.com/');
+        return new Promise((ok, no) => {
+          ws.onopen = ok;
+          ws.onerror = () => no(new Error('error'));
+        });
+      });
+      await attempt('eventsource', () => {
+        const es = new EventSource('https://example.com/events');
+        return new Promise((ok, no) => {
+          es.onopen = ok;
+          es.onerror = () => no(new Error('error'));
+        });
+      });
+      // sendBeacon only queues (it returns true either way): the CSP's report of the block is the answer.
+      const blocked: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e) => blocked.push(e.blockedURI));
+      navigator.sendBeacon('https://example.com/b', 'x');
+      await new Promise((r) => setTimeout(r, 300));
+      out.beacon = blocked.includes('https://example.com/b') ? 'refused: CSP' : 'not refused';
+      await attempt('image', () => {
+        const img = new Image();
+        img.src = 'https://example.com/pixel.png';
+        return new Promise((ok, no) => {
+          img.onload = ok;
+          img.onerror = () => no(new Error('error'));
+        });
+      });
+      return out;
+    }, new URL(server.url).origin);
+    expect(results).toEqual({
+      'fetch https': 'refused: TypeError',
+      'fetch own origin': 'refused: TypeError',
+      websocket: 'refused: Error',
+      eventsource: 'refused: Error',
+      beacon: 'refused: CSP',
+      image: 'refused: Error',
+    });
+    // Chromium announces the image and event-stream requests, then the CSP stops them before they leave.
+    expect(foreign.filter((u) => !failures.includes(`${u} csp`))).toEqual([]);
   });
 });

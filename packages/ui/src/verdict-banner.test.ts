@@ -17,4 +17,21 @@ describe('the verdict banner', () => {
     expect(html).toContain('<strong>1,200</strong> failed');
     expect(html).toContain('<strong>3</strong> not checked');
   });
+
+  it('names the digest for what it is: the capsule digest (of its manifest), not a SHA-256 of the file', () => {
+    const html = renderToStaticMarkup(
+      createElement(VerdictBanner, {
+        verdict: 'verified',
+        summary: { pass: 1, fail: 0, not_checked: 0 },
+        targetName: 'fedramp.capsule.zip',
+        digest: 'ab'.repeat(32),
+        verifiedAt: '2026-11-22T00:00:00Z',
+      }),
+    );
+    // Beside "Capsule file", "SHA-256" read as the hash of the .zip: an edited copy showed the same one.
+    expect(html).not.toMatch(/<dt[^>]*>SHA-256<\/dt>/);
+    expect(html).toMatch(
+      /<dt title="SHA-256 of the capsule&#x27;s canonical manifest[^"]*">Capsule digest<\/dt>/,
+    );
+  });
 });

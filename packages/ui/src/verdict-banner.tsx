@@ -55,7 +55,11 @@ export function VerdictBanner({ verdict, summary, targetName, digest, verifiedAt
         <dd>
           <DataText value={targetName} max={48} />
         </dd>
-        <dt>SHA-256</dt>
+        {/* Not the hash of the .zip: the capsule digest is what approvals bind, and two files
+            holding the same manifest (one with an edited artifact) share it. */}
+        <dt title="SHA-256 of the capsule's canonical manifest, which lists the SHA-256 of every file in the capsule (not the hash of the .zip file)">
+          Capsule digest
+        </dt>
         <dd>
           <DataText value={digest} max={32} />
         </dd>

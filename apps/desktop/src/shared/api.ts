@@ -99,9 +99,31 @@ export interface SignedApproval {
   qrFrames: string[];
 }
 
+/**
+ * What an approval file says, read from it: the decision, who, when, the comment or conditions,
+ * and the capsule and verification result it states. The checks say whether it can be believed.
+ */
+export interface ApprovalStatement {
+  decision: Decision;
+  approverId: string;
+  role: ApproverRole;
+  signedAt: string;
+  comment: string;
+  capsule: { id: string; title: string; digest: string };
+  verification: {
+    verifiedAt: string;
+    verdict: 'verified' | 'failed' | 'incomplete';
+    pass: number;
+    fail: number;
+    notChecked: number;
+  };
+}
+
 export interface ApprovalCheck {
   verdict: 'verified' | 'failed' | 'incomplete';
   summary: string;
+  /** Absent when the file could not be read as an approval. */
+  statement?: ApprovalStatement;
   lines: {
     status: 'pass' | 'fail' | 'not_checked';
     title: string;

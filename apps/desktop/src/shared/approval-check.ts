@@ -1,8 +1,8 @@
-import type { VerificationReport } from '@lineage/verifier-core';
-import type { ApprovalCheck } from './api.js';
+import type { SarApproval, VerificationReport } from '@lineage/verifier-core';
+import type { ApprovalCheck, ApprovalStatement } from './api.js';
 
 /** Maps the core's approval verification to the three-state view the renderer shows. */
-export function toApprovalCheck(r: { report: VerificationReport }): ApprovalCheck {
+export function toApprovalCheck(r: { report: VerificationReport; approval?: SarApproval }): ApprovalCheck {
   const { report } = r;
   const lines = report.checks.map((c) => ({
     status: c.status,
@@ -17,5 +17,29 @@ export function toApprovalCheck(r: { report: VerificationReport }): ApprovalChec
       : report.verdict === 'failed'
         ? 'The approval does NOT verify. Do not rely on it.'
         : 'Signature and approver were checked, but not everything: open and verify the capsule it is about to check that binding too.';
-  return { verdict: report.verdict, summary, lines };
+  return {
+    verdict: report.verdict,
+    summary,
+    ...(r.approval ? { statement: statementOf(r.approval) } : {}),
+    lines,
+  };
+}
+
+/** The approval's own claims, for the reader to see what was decided (the CLI prints the same). */
+function statementOf(a: SarApproval): ApprovalStatement {
+  return {
+    decision: a.decision,
+    approverId: a.approver.id,
+    role: a.approver.role,
+    signedAt: a.signed_at,
+    comment: a.comment,
+    capsule: { id: a.capsule.capsule_id, title: a.capsule.title, digest: a.capsule.digest },
+    verification: {
+      verifiedAt: a.verification.verified_at,
+      verdict: a.verification.verdict,
+      pass: a.verification.pass,
+      fail: a.verification.fail,
+      notChecked: a.verification.not_checked,
+    },
+  };
 }

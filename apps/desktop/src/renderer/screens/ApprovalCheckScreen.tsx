@@ -1,9 +1,19 @@
 /** Verify an approval file someone else signed, against the pinned approver keys. */
 import { DataText, ExpectedFound, StatusBadge } from '@lineage/ui';
+import { formatCount } from '@lineage/verifier-core';
 import { useState } from 'react';
-import type { ApprovalCheck, LineageApi } from '../../shared/api.js';
+import type { ApprovalCheck, ApprovalStatement, Decision, LineageApi } from '../../shared/api.js';
 import { fromQrFrames } from '../../shared/qr-frames.js';
 import { messageOf } from '../App.js';
+import { FileButton } from '../file-button.js';
+import { ROLE_LABEL } from './TrustScreen.js';
+
+/** The decision in our words (the file's value is one of three, checked by the parser). */
+const DECISION_WORDS: Record<Decision, string> = {
+  approve: 'APPROVE',
+  conditional: 'APPROVE WITH CONDITIONS',
+  reject: 'REJECT',
+};
 
 const HEAD: Record<ApprovalCheck['verdict'], string> = {
   verified: 'Approval verified',
@@ -48,27 +58,20 @@ export function ApprovalCheckScreen({
           value={text}
           onChange={(e) => setText(e.target.value)}
           spellCheck={false}
+          aria-label="The approval file's text, or its QR frames"
           data-testid="approval-text"
         />
         <div className="row">
-          <label className="btn">
-            Load approval file…
-            <input
-              type="file"
-              accept=".json"
-              hidden
-              data-testid="approval-file"
-              onChange={async (e) => {
-                const f = e.target.files?.[0];
-                e.target.value = '';
-                if (f) {
-                  const t = await f.text();
-                  setText(t);
-                  await check(t);
-                }
-              }}
-            />
-          </label>
+          <FileButton
+            label="Load approval file…"
+            accept=".json"
+            testId="approval-file"
+            onFile={async (f) => {
+              const t = await f.text();
+              setText(t);
+              await check(t);
+            }}
+          />
           <button
             type="button"
             className="btn btn-primary"
@@ -88,6 +91,7 @@ export function ApprovalCheckScreen({
         >
           <h2 className="panel-title">{HEAD[result.verdict]}</h2>
           <p>{result.summary}</p>
+          {result.statement && <Statement s={result.statement} verified={result.verdict === 'verified'} />}
           <ul className="check-lines">
             {result.lines.map((l, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: the result is replaced whole, never reordered; titles may repeat
@@ -112,6 +116,53 @@ export function ApprovalCheckScreen({
           </ul>
         </section>
       )}
+    </div>
+  );
+}
+
+/**
+ * What the approval says: the decision first, then who, when, about which capsule, and the comment
+ * or conditions. Everything but the decision word is the file's text, shown as data; until the
+ * checks pass it is only what the file claims.
+ */
+function Statement({ s, verified }: { s: ApprovalStatement; verified: boolean }) {
+  const v = s.verification;
+  return (
+    <div className="approval-statement" data-testid="approval-statement" data-decision={s.decision}>
+      <h3 className="approval-statement-title">
+        {verified ? 'What was signed' : 'What the file claims (not verified: do not rely on it)'}
+      </h3>
+      <dl className="lin-kv">
+        <dt>Decision</dt>
+        <dd>
+          <strong className={`decision-word decision-${s.decision}`} data-testid="approval-decision">
+            {DECISION_WORDS[s.decision]}
+          </strong>
+        </dd>
+        <dt>Approver</dt>
+        <dd>
+          <DataText value={s.approverId} /> as {ROLE_LABEL[s.role] ?? <DataText value={s.role} />}
+        </dd>
+        <dt>Signed at</dt>
+        <dd>
+          <DataText value={s.signedAt} />
+        </dd>
+        <dt>Capsule</dt>
+        <dd>
+          <DataText value={s.capsule.title} wrap /> <DataText value={s.capsule.id} />
+          <br />
+          <span className="lin-muted">digest</span> <DataText value={s.capsule.digest} wrap />
+        </dd>
+        <dt>Verification stated</dt>
+        <dd>
+          {`${v.verdict}: ${formatCount(v.fail)} failed, ${formatCount(v.pass)} passed, ${formatCount(v.notChecked)} not checked, at `}
+          <DataText value={v.verifiedAt} />
+        </dd>
+        <dt>{s.decision === 'conditional' ? 'Conditions' : 'Comment'}</dt>
+        <dd data-testid="approval-comment-shown">
+          <DataText value={s.comment} wrap />
+        </dd>
+      </dl>
     </div>
   );
 }

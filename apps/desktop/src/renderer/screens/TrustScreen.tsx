@@ -5,6 +5,7 @@ import { APPROVER_ROLES, type ApproverRole } from '@lineage/verifier-core';
 import { useRef, useState } from 'react';
 import type { LineageApi, TrustKind, TrustStoreView } from '../../shared/api.js';
 import { messageOf } from '../App.js';
+import { FileButton } from '../file-button.js';
 
 const KINDS: { id: TrustKind; label: string; nameLabel: string; hint: string }[] = [
   {
@@ -118,24 +119,16 @@ export function TrustScreen({
         <div className="panel-head">
           <h2 className="panel-title">Trusted keys ({entries.length})</h2>
           <div className="panel-actions">
-            <label className={`btn${busy ? ' btn-disabled' : ''}`} aria-disabled={busy}>
-              Import trust store…
-              <input
-                type="file"
-                accept=".json"
-                hidden
-                disabled={busy}
-                data-testid="trust-store-input"
-                onChange={async (e) => {
-                  const f = e.target.files?.[0];
-                  e.target.value = '';
-                  if (f) {
-                    const text = await f.text();
-                    await act(() => api.trustImportStore(text), 'Trust store replaced from file.');
-                  }
-                }}
-              />
-            </label>
+            <FileButton
+              label="Import trust store…"
+              accept=".json"
+              disabled={busy}
+              testId="trust-store-input"
+              onFile={async (f) => {
+                const text = await f.text();
+                await act(() => api.trustImportStore(text), 'Trust store replaced from file.');
+              }}
+            />
             <button
               type="button"
               className="btn"
@@ -274,19 +267,12 @@ export function TrustScreen({
               spellCheck={false}
               data-testid="trust-text"
             />
-            <label className="btn btn-small">
-              Load key file…
-              <input
-                type="file"
-                hidden
-                data-testid="trust-key-file"
-                onChange={async (e) => {
-                  const f = e.target.files?.[0];
-                  e.target.value = '';
-                  if (f) setText((await f.text()).trim());
-                }}
-              />
-            </label>
+            <FileButton
+              label="Load key file…"
+              small
+              testId="trust-key-file"
+              onFile={async (f) => setText((await f.text()).trim())}
+            />
           </div>
         </div>
         <button
