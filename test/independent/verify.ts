@@ -826,7 +826,7 @@ export function verifyReceipts(
     if (recv < sent - maxSkewMs || recv > sent + maxDelayMs)
       out.push({ id: 'receipt.clock_skew', status: 'fail', subject: s });
   }
-  // §4.4 channel checks. Handoff-id replays first (the second use fails), then per channel in
+  // §4.4 channel checks. Handoff-id replays first (every later use fails), then per channel in
   // (channel_sequence, input position) order: a repeated sequence is a replay and is skipped;
   // otherwise sequence continuity, the hash link to the previous *supplied* receipt, sent_at order.
   const fails = { sequence: 0, replay: 0, clock: out.some((o) => o.id === 'receipt.clock_skew') ? 1 : 0 };
@@ -834,7 +834,7 @@ export function verifyReceipts(
   for (const r of receipts) {
     const n = (idCount.get(subj(r)) ?? 0) + 1;
     idCount.set(subj(r), n);
-    if (n === 2) {
+    if (n >= 2) {
       fails.replay++;
       out.push({ id: 'receipt.replay', status: 'fail', subject: subj(r) });
     }

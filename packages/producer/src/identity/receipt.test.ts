@@ -129,9 +129,33 @@ describe('handoff receipts', () => {
 
   it('receipt.replay: the same receipt twice, and two receipts with one channel sequence', async () => {
     const rs = channel(2);
-    const r = await run([rs[0]!, rs[1]!, rs[1]!]);
-    expect(failed(r, 'receipt.replay').length).toBeGreaterThanOrEqual(1);
+    const r = await run([rs[0]!, rs[1]!, rs[1]!, rs[1]!]);
+    // Each copy is named at its own place, against the first use — a third copy is not hidden behind
+    // the second, and the channel-sequence repeats point at the same first use.
+    const byField = (f: string) =>
+      failed(r, 'receipt.replay')
+        .filter((c) => c.subject.field === f)
+        .map((c) => [c.subject.where, c.found]);
     expect(failed(r, 'receipt.replay')[0]!.reason).toContain('h-1 appears more than once');
+    expect(byField('/handoff_id')).toEqual([
+      [undefined, 'h-1 again, first used at receipt 1'],
+      [undefined, 'h-1 again, first used at receipt 1'],
+    ]);
+    expect(byField('/channel_sequence')).toEqual([
+      [undefined, 'sequence 1 again (handoff h-1), first used by handoff h-1 at receipt 1'],
+      [undefined, 'sequence 1 again (handoff h-1), first used by handoff h-1 at receipt 1'],
+    ]);
+    const located = await run([rs[0]!, rs[1]!, rs[1]!, rs[1]!], {
+      locations: ['receipts.jsonl:1', 'receipts.jsonl:2', 'receipts.jsonl:3', 'receipts.jsonl:4'],
+    });
+    expect(
+      failed(located, 'receipt.replay').map((c) => [c.subject.where, c.subject.field, c.found?.slice(-19)]),
+    ).toEqual([
+      ['receipts.jsonl:3', '/handoff_id', 'at receipts.jsonl:2'],
+      ['receipts.jsonl:4', '/handoff_id', 'at receipts.jsonl:2'],
+      ['receipts.jsonl:3', '/channel_sequence', 'at receipts.jsonl:2'],
+      ['receipts.jsonl:4', '/channel_sequence', 'at receipts.jsonl:2'],
+    ]);
     const ch = new HandoffChannel(A, B);
     const a = ch.transfer({
       handoffId: 'a',
@@ -151,7 +175,7 @@ describe('handoff receipts', () => {
     const r2 = await run([a, b]);
     const twice = failed(r2, 'receipt.replay')[0]!;
     expect(twice.reason).toMatch(
-      /^channel sequence 0 of lin:agent:[0-9a-f]{12}… → lin:agent:[0-9a-f]{12}… is used by two receipts$/,
+      /^channel sequence 0 of lin:agent:[0-9a-f]{12}… → lin:agent:[0-9a-f]{12}… is used by more than one receipt$/,
     );
     expect(twice.expected).toBe('each channel sequence number used by one receipt');
     expect(twice.found).toMatch(/^sequence 0 again \(handoff b\), first used by handoff a at /);

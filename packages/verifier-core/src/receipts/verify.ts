@@ -234,26 +234,27 @@ export async function checkReceipts(
         }),
       );
   }
-  // Replays: a handoff id used twice anywhere (reported once, at its second use).
-  const firstUse = new Map<string, { n: number; s: CheckSubject }>();
+  // Replays: a handoff id used twice anywhere — every repeat is a receipt of its own, reported at
+  // its own line against the first use (a third copy must not hide behind the second).
+  // Where a receipt is, for naming it beside another: its line, or its position in the list given.
+  const placeOf = (p: (typeof parsed)[number]) => p.s.where ?? `receipt ${p.index}`;
+  const firstUse = new Map<string, (typeof parsed)[number]>();
   let replays = 0;
-  for (const { r, s } of parsed) {
+  for (const p of parsed) {
+    const { r, s } = p;
     const seen = firstUse.get(r.handoff_id);
     if (!seen) {
-      firstUse.set(r.handoff_id, { n: 1, s });
+      firstUse.set(r.handoff_id, p);
       continue;
     }
-    if (++seen.n === 2) {
-      replays++;
-      const first = seen.s.where ?? seen.s.id;
-      sink.push(
-        outcome('receipt.replay', 'fail', { ...s, field: '/handoff_id' }, T.replay, {
-          reason: `handoff id ${r.handoff_id} appears more than once`,
-          expected: 'each handoff id used by one receipt',
-          found: `${r.handoff_id} again, first used at ${first}`,
-        }),
-      );
-    }
+    replays++;
+    sink.push(
+      outcome('receipt.replay', 'fail', { ...s, field: '/handoff_id' }, T.replay, {
+        reason: `handoff id ${r.handoff_id} appears more than once`,
+        expected: 'each handoff id used by one receipt',
+        found: `${r.handoff_id} again, first used at ${placeOf(seen)}`,
+      }),
+    );
   }
   // Channels: sequence, hash links, replayed sequence numbers, monotonic sent_at.
   const channels = new Map<string, typeof parsed>();
@@ -267,20 +268,22 @@ export async function checkReceipts(
   let clockProblems = 0;
   for (const list of channels.values()) {
     const sorted = [...list].sort((a, b) => a.r.channel_sequence - b.r.channel_sequence || a.index - b.index);
+    let firstOfSeq: (typeof sorted)[number] | undefined;
     for (const [i, p] of sorted.entries()) {
       const prev = sorted[i - 1];
       const seq = p.r.channel_sequence;
-      if (prev && prev.r.channel_sequence === seq) {
+      if (prev && prev.r.channel_sequence === seq && firstOfSeq) {
         replays++;
         sink.push(
           outcome('receipt.replay', 'fail', { ...p.s, field: '/channel_sequence' }, T.replay, {
-            reason: `channel sequence ${seq} of ${short(p.r.sender)} → ${short(p.r.receiver)} is used by two receipts`,
+            reason: `channel sequence ${seq} of ${short(p.r.sender)} → ${short(p.r.receiver)} is used by more than one receipt`,
             expected: 'each channel sequence number used by one receipt',
-            found: `sequence ${seq} again (handoff ${p.r.handoff_id}), first used by handoff ${prev.r.handoff_id} at ${prev.s.where ?? prev.s.id}`,
+            found: `sequence ${seq} again (handoff ${p.r.handoff_id}), first used by handoff ${firstOfSeq.r.handoff_id} at ${placeOf(firstOfSeq)}`,
           }),
         );
         continue;
       }
+      firstOfSeq = p;
       const expectedSeq = prev ? prev.r.channel_sequence + 1 : 0;
       if (seq !== expectedSeq && (prev || p.r.prev_receipt_hash === null)) {
         seqProblems++;
