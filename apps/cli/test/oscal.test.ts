@@ -396,7 +396,7 @@ describe('lineage verify --oscal', () => {
 
   it('two failures outside the events that differ only in where they are get two observations (no uuid twice)', async () => {
     // Receipt handoff-01 replayed twice (receipts.jsonl:6 and :7): receipt.replay fails for the
-    // channel sequence at each line, same receipt, field and reason.
+    // handoff id and for the channel sequence at each line — same receipt, field and reason.
     const s = await buildFedrampSample();
     const rc = lines(s.files, 'receipts.jsonl');
     const c = join(dir, 'replayed-twice.capsule.zip');
@@ -407,6 +407,7 @@ describe('lineage verify --oscal', () => {
     const replays = ar.results[0]!.observations!.filter((o) => o.title.startsWith('receipt.replay'));
     expect(replays.map((o) => o.props.find((p) => p.name === 'lineage-location')?.value)).toEqual([
       'receipts.jsonl:6',
+      'receipts.jsonl:7',
       'receipts.jsonl:6',
       'receipts.jsonl:7',
     ]);
