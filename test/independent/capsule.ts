@@ -28,6 +28,22 @@ export interface CapsuleVerdict {
   /** SHA-256 of JCS(manifest), "" when the manifest could not be read (§5.2). */
   digest: string;
   outcomes: Outcome[];
+  /** When `capsule.container` failed: the §5.3 rule's code and the entry (absent for the archive). */
+  container?: { code: string; path?: string };
+}
+
+/**
+ * A §5.3 container rule broken, at listing or while a file is read: `code` the rule's
+ * (`capsule.zip`, `capsule.path`, …), `path` the entry, absent for the archive as a whole.
+ */
+export class ContainerError extends Error {
+  constructor(
+    readonly code: string,
+    readonly path?: string,
+    detail = '',
+  ) {
+    super(`${code}${path ? ` ${path}` : ''}: ${detail}`);
+  }
 }
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,7 +55,7 @@ const SKEW_MS = 5000; // §4.4 receipts' clock skew, used by capsule.receipt_pay
 const MAX_ENTRIES = 10_000;
 
 /** §5.3 path rules; the reason it breaks one, or null. */
-function pathProblem(p: string): string | null {
+export function pathProblem(p: string): string | null {
   if (p.length === 0 || p.length > 255) return 'length';
   if (p.includes('\\') || p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.includes('\0')) return 'form';
   const segs = p.split('/');
@@ -121,6 +137,30 @@ const carries = (card: string[], approver: string[]): boolean =>
  * (the trust file's JSON). Never throws for bad input.
  */
 export function verifyCapsuleDir(files: Map<string, Uint8Array>, trust: Obj): CapsuleVerdict {
+  try {
+    return verifyFiles(files, trust);
+  } catch (e) {
+    // A file that cannot be read (a zip entry's deflate, size or CRC-32, §5.3 "while reading") makes
+    // the whole container unusable: the report holds that one failure and nothing else (§5.5 step 1).
+    if (!(e instanceof ContainerError)) throw e;
+    return containerFailure(e);
+  }
+}
+
+/** The verdict of a capsule whose container broke a §5.3 rule: that one failure, no digest. */
+export function containerFailure(e: ContainerError): CapsuleVerdict {
+  const subject = e.path ?? 'capsule';
+  return {
+    verdict: 'failed',
+    failing: ['capsule.container'],
+    subjects: { 'capsule.container': [subject] },
+    digest: '',
+    outcomes: [{ id: 'capsule.container', status: 'fail', subject }],
+    container: { code: e.code, ...(e.path === undefined ? {} : { path: e.path }) },
+  };
+}
+
+function verifyFiles(files: Map<string, Uint8Array>, trust: Obj): CapsuleVerdict {
   const out: Outcome[] = [];
   const done = (digest: string): CapsuleVerdict => {
     const failing = [...new Set(out.filter((o) => o.status === 'fail').map((o) => o.id))].sort();
@@ -135,19 +175,17 @@ export function verifyCapsuleDir(files: Map<string, Uint8Array>, trust: Obj): Ca
   };
 
   // 1. Container (§5.3, directory form): path rules, case-insensitive duplicates, entry count.
+  // (A zip capsule's names were checked when it was listed, zip.ts; these hold for it already.)
   const names = [...files.keys()];
   const lower = new Set<string>();
-  let broken: string | null = names.length > MAX_ENTRIES ? 'capsule' : null;
+  if (names.length > MAX_ENTRIES) throw new ContainerError('capsule.limit', undefined, 'too many files');
   for (const p of names) {
-    if (broken) break;
-    if (pathProblem(p) || lower.has(p.toLowerCase())) broken = p;
+    if (pathProblem(p)) throw new ContainerError('capsule.path', p, pathProblem(p)!);
+    if (lower.has(p.toLowerCase())) throw new ContainerError('capsule.duplicate', p, 'case-insensitive twin');
     lower.add(p.toLowerCase());
     // A name that is both a file and (implied) directory.
-    if (names.some((q) => q.toLowerCase().startsWith(`${p.toLowerCase()}/`))) broken = p;
-  }
-  if (broken) {
-    out.push({ id: 'capsule.container', status: 'fail', subject: broken });
-    return done('');
+    if (names.some((q) => q.toLowerCase().startsWith(`${p.toLowerCase()}/`)))
+      throw new ContainerError('capsule.duplicate', p, 'a file and a directory');
   }
   out.push({ id: 'capsule.container', status: 'pass', subject: 'capsule' });
 
@@ -157,7 +195,8 @@ export function verifyCapsuleDir(files: Map<string, Uint8Array>, trust: Obj): Ca
     const bytes = files.get(MANIFEST);
     if (!bytes) throw new Error('missing');
     manifest = parseJson(bytes);
-  } catch {
+  } catch (e) {
+    if (e instanceof ContainerError) throw e;
     out.push({ id: 'capsule.manifest', status: 'fail', subject: MANIFEST });
     return done('');
   }

@@ -4,8 +4,18 @@ import type { RawInflater } from './zip.js';
 // Under Node (the CLI, the desktop's verification worker) a capsule's documents are inflated
 // by zlib: pure-JS inflate was a third of reading a 100k-event events.jsonl. zlib stops at
 // maxOutputLength with a RangeError, which the zip reader reports as a bomb.
+// zlib ignores input after the final block; `info` reports how much it consumed, so bytes hidden
+// after the stream (which a forward-reading zip tool would read as records) are refused.
 export const nativeInflateRaw: RawInflater | undefined = (compressed, maxOutput) => {
-  const b = zlib.inflateRawSync(compressed, { maxOutputLength: maxOutput });
+  const { buffer: b, engine } = zlib.inflateRawSync(compressed, {
+    maxOutputLength: maxOutput,
+    info: true,
+  }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  if (engine.bytesWritten < compressed.length)
+    throw Object.assign(new Error('bytes after the end of the deflate stream'), {
+      code: 'TRAILING_DEFLATE_BYTES', // zip.ts's TRAILING_DEFLATE_BYTES (a type-only import here: no cycle)
+      bytes: compressed.length - engine.bytesWritten,
+    });
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
 

@@ -75,9 +75,16 @@ interface CentralRecord {
 /**
  * Inflates a whole raw-deflate stream (zip method 8), e.g. node:zlib's `inflateRawSync` with
  * `maxOutputLength: maxOutput`. It must throw a RangeError (zlib: ERR_BUFFER_TOO_LARGE) rather than
- * produce more than `maxOutput` bytes, and throw on corrupt or truncated data.
+ * produce more than `maxOutput` bytes, throw on corrupt or truncated data, and throw an error with
+ * `code` TRAILING_DEFLATE_BYTES when the stream ends before `compressed` does.
  */
 export type RawInflater = (compressed: Uint8Array, maxOutput: number) => Uint8Array;
+
+/**
+ * The `code` of what a RawInflater throws when the deflate stream ends before its input does
+ * (with `bytes`: how many are left); zip readers that go forward would read those bytes as records.
+ */
+export const TRAILING_DEFLATE_BYTES = 'TRAILING_DEFLATE_BYTES';
 
 export interface ZipSourceOptions {
   /**
@@ -285,9 +292,13 @@ function checkExtraFields(
   }
 }
 
-/** The file type a Unix mode names, for refusing links and special files. */
-function unixTypeOf(madeBy: number, external: number): number {
-  return madeBy === 3 ? (external >>> 16) & S_IFMT : 0;
+/**
+ * The file type a Unix mode in the external attributes' high 16 bits names, for refusing links and
+ * special files — whatever the "version made by" host says: Info-ZIP's unzip reads that mode for
+ * MS-DOS-made entries too (PKZip for Unix marks its entries so) and extracts a symbolic link from one.
+ */
+function unixTypeOf(external: number): number {
+  return (external >>> 16) & S_IFMT;
 }
 
 async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleLimits): Promise<ZipEntry[]> {
@@ -321,7 +332,6 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
         { expected: `${count} central directory records`, found: `${n}` },
       );
     }
-    const madeBy = dv.getUint16(p + 4, true) >> 8;
     const flags = dv.getUint16(p + 8, true);
     const method = dv.getUint16(p + 10, true);
     const crc = dv.getUint32(p + 16, true);
@@ -377,7 +387,7 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
         found: 'ZIP64 markers (0xffffffff)',
       });
     }
-    const unixType = unixTypeOf(madeBy, external);
+    const unixType = unixTypeOf(external);
     if (unixType === S_IFLNK)
       throw new CapsuleContainerError(
         'capsule.symlink',
@@ -397,7 +407,7 @@ async function readCentralDirectory(reader: RandomAccessReader, limits: CapsuleL
     // A directory is a name ending in "/", and only that: an attribute saying "directory" on
     // another name, or "regular file" on a name ending in "/", would read differently elsewhere.
     const directory = name.endsWith('/');
-    const saysDir = unixType === S_IFDIR || (madeBy !== 3 && (external & DOS_DIRECTORY) !== 0);
+    const saysDir = unixType === S_IFDIR || (external & DOS_DIRECTORY) !== 0;
     if (directory ? unixType === S_IFREG : saysDir) {
       throw zipError(
         directory
@@ -659,6 +669,17 @@ async function checkLocal(
       },
     );
   }
+  // A directory carries no data: nothing, or deflate's empty stream (03 00, as Java's
+  // ZipOutputStream writes it). It is never inflated, so any other bytes would be data that only a
+  // forward-reading tool sees (one that ends the data where the deflate stream ends).
+  if (r.directory && r.compressedSize > 0) {
+    const data = r.method === 8 && r.compressedSize === 2 ? await reader.read(dataStart, 2) : undefined;
+    if (!(data && data[0] === 0x03 && data[1] === 0x00))
+      throw zipError(`directory entry holds ${bytesOf(r.compressedSize)} of compressed data`, r.path, {
+        expected: 'no data, or the empty deflate stream (03 00)',
+        found: bytesOf(r.compressedSize),
+      });
+  }
   if (!descriptor) return { dataStart, end: dataEnd };
   // The data descriptor: CRC-32, compressed and uncompressed size (12 bytes), optionally after a
   // signature (16 bytes). ZIP64 descriptors (20 or 24 bytes) are not capsule version 1.
@@ -710,6 +731,29 @@ function notDeflate(e: ZipEntry, err: unknown): CapsuleContainerError {
   });
 }
 
+/**
+ * Whole bytes fflate's Inflate (0.8) was given and did not consume once the stream ended: it
+ * keeps them in `p`, with `s.p` the bit position in its first byte (padding bits of the last byte
+ * are not bytes). fflate ignores input after the final block; zip-inflate.test.ts pins this.
+ */
+function unconsumedBytes(inflater: Inflate): number {
+  const st = inflater as unknown as { p?: Uint8Array; s?: { p?: number } };
+  const left = st.p?.length ?? 0;
+  return (st.s?.p ?? 0) > 0 ? left - 1 : left;
+}
+
+/**
+ * Bytes inside the compressed size after the deflate stream's final block: a forward-reading zip
+ * tool ends the data where the stream ends (with flag bit 3 it has no size to go by), so it would
+ * read them as a data descriptor and further entries that the central directory does not list.
+ */
+function bytesAfterStream(e: ZipEntry, n: number): CapsuleContainerError {
+  return zipError(`${bytesOf(n)} after the end of the entry's deflate stream`, e.path, {
+    expected: `a deflate stream ending at its compressed size (${bytesOf(e.compressedSize)})`,
+    found: `the stream ends ${bytesOf(n)} early`,
+  });
+}
+
 /** The checks once an entry's output is complete: the declared size, then the CRC. */
 function checkComplete(e: ZipEntry, produced: number, crc: number): void {
   if (produced !== e.size) {
@@ -755,6 +799,8 @@ async function inflateEntry(
     out = e.compressedSize === 0 ? new Uint8Array(0) : inflateRaw(compressed, e.size + 1);
   } catch (err) {
     if (err instanceof LineageError) throw err;
+    const trailing = err as { code?: unknown; bytes?: unknown } | null;
+    if (trailing?.code === TRAILING_DEFLATE_BYTES) throw bytesAfterStream(e, Number(trailing.bytes));
     // zlib refuses to exceed maxOutputLength with RangeError [ERR_BUFFER_TOO_LARGE].
     const code = (err as { code?: unknown } | null)?.code;
     if (
@@ -846,6 +892,7 @@ async function streamEntry(
       expected: 'a deflate stream ending with its final block',
       found: `the stream cut off after ${bytesOf(e.compressedSize)}`,
     });
+  if (inflater && unconsumedBytes(inflater) > 0) throw bytesAfterStream(e, unconsumedBytes(inflater));
   checkComplete(e, produced, crc.digest());
 }
 
