@@ -4,6 +4,7 @@ import {
   fsyncSync,
   linkSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -18,7 +19,8 @@ import { LineageError } from '@lineage/verifier-core';
  * One writer per store directory. Two LineageStore instances on one directory (two processes,
  * or two opens in one) would each append at what they think is the end and sign tree heads of
  * the same size over different entries: a split view signed by the log's own key, and a file
- * neither can reopen. The lock is a file `lock` created exclusively (O_EXCL), naming its holder.
+ * neither can reopen. The lock is a file `lock` naming its holder, linked into place whole (link
+ * fails if it exists), so no process ever sees a lock without its holder written in it.
  *
  * A lock left by a holder that is gone (a crash) is taken over: same host, and its process no
  * longer runs — or it names this very process but no store here holds it (a restarted container
@@ -50,6 +52,7 @@ export class StoreLock {
     for (let round = 0; round < 3; round++) {
       if (create(path, me)) {
         held.add(key);
+        sweep(dir, me);
         return new StoreLock(path, key, me.nonce);
       }
       const text = readOrUndefined(path);
@@ -84,33 +87,64 @@ function locked(path: string, why: string): LineageError {
   );
 }
 
-/** Creates the lock file naming `me`; false when one exists. */
+/**
+ * Creates the lock file naming `me`; false when one exists. The holder is written to a file of
+ * our own first and linked into place (link fails if the name exists): a lock created empty and
+ * then filled in would, if the process died in between, name no holder and be refused forever.
+ */
 function create(path: string, me: Holder): boolean {
-  let fd: number;
+  const mine = `${path}.${me.pid}.${me.nonce}`;
+  const fd = openSync(mine, 'wx');
   try {
-    fd = openSync(path, 'wx');
+    try {
+      const bytes = new TextEncoder().encode(`${JSON.stringify(me)}\n`);
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(mine, path);
+    return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
+  } finally {
+    // Gone if a holder on another host, sharing the directory, swept it as a dead pid's.
+    unlinkIfThere(mine);
   }
+}
+
+/**
+ * Removes the files `create` and `takeOver` left behind when their process died before unlinking
+ * them (named `lock.<pid>.<random>`): once we hold the lock, one whose process is gone is litter.
+ */
+function sweep(dir: string, me: Holder): void {
+  for (const name of readdirSync(dir)) {
+    const m = /^lock\.([1-9][0-9]*)\.([0-9a-f]{32})$/.exec(name);
+    if (!m || m[2] === me.nonce) continue;
+    const pid = Number(m[1]);
+    // Our own pid with another nonce is a dead process's: this one creates a lock at a time.
+    if (pid !== process.pid && running(pid)) continue;
+    unlinkIfThere(join(dir, name));
+  }
+}
+
+function unlinkIfThere(path: string): void {
   try {
-    const bytes = new TextEncoder().encode(`${JSON.stringify(me)}\n`);
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
     unlinkSync(path);
-    throw e;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  closeSync(fd);
-  return true;
 }
 
 function alive(h: Holder, key: string): boolean {
-  if (h.pid === process.pid) return held.has(key);
+  return h.pid === process.pid ? held.has(key) : running(h.pid);
+}
+
+function running(pid: number): boolean {
   try {
-    process.kill(h.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (e) {
     // EPERM: it runs, under another user.
@@ -123,21 +157,23 @@ function alive(h: Holder, key: string): boolean {
  * is not that lock (another taker replaced it meanwhile): a live holder's lock is never deleted.
  */
 function takeOver(path: string, stale: string): void {
-  const aside = `${path}.stale-${randomBytes(8).toString('hex')}`;
+  // Named like a holder file, so that if this process dies here the next holder sweeps it away.
+  const aside = `${path}.${process.pid}.${randomBytes(16).toString('hex')}`;
   try {
     renameSync(path, aside);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw e;
   }
-  if (readOrUndefined(aside) !== stale) {
+  const moved = readOrUndefined(aside);
+  if (moved !== undefined && moved !== stale) {
     try {
       linkSync(aside, path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
-  unlinkSync(aside);
+  unlinkIfThere(aside);
 }
 
 function readOrUndefined(path: string): string | undefined {
