@@ -343,3 +343,87 @@ describe('LineageStore', () => {
     log.close();
   });
 });
+
+describe('LineageStore reopened on states a torn write could leave', () => {
+  // Really signed: a head rolled back past and signed again would be a split view a verifier accepts.
+  const origin = 'example.test/torn-log';
+  const opts = {
+    origin,
+    signer: lineageSthSigner(origin, ed25519KeyFromSeed(new Uint8Array(32).fill(5)), () => 1_700_000_000_000),
+    sthEvery: 4,
+  };
+  /** A store of entries `from`…`to - 1` with signed heads every 4 appends; returns its directory. */
+  async function build(name: string, to: number, from = 0): Promise<string> {
+    const dir = join(root, name);
+    const log = LineageStore.open(dir, opts);
+    for (let i = from; i < to; i++) await log.append(entry(i));
+    log.close();
+    return dir;
+  }
+  const open = (dir: string) => LineageStore.open(dir, opts);
+  const errorOf = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e as LineageError;
+    }
+    throw new Error('expected an error');
+  };
+  /** entries.log cut back to its first `n` records (each record is 4 + entry + 32 bytes). */
+  const keepRecords = (dir: string, n: number) => {
+    let length = 0;
+    for (let i = 0; i < n; i++) length += 4 + entry(i).length + 32;
+    truncateSync(join(dir, 'entries.log'), length);
+  };
+
+  it('the checkpoint and sth/<size> landed but the entries they cover did not: refused, named', async () => {
+    const dir = await build('entries-lost', 8);
+    keepRecords(dir, 6);
+    const e = errorOf(() => open(dir));
+    expect(e.code).toBe('log.corrupt');
+    expect(e.message).toBe(
+      `${join(dir, 'entries.log')}: holds 6 entries but a tree head of size 8 was published`,
+    );
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
+  });
+
+  it('the checkpoint landed but neither sth/<size> nor the entries did: refused, not rolled back to sign another head of that size', async () => {
+    const dir = await build('sth-and-entries-lost', 8);
+    const served = readFileSync(join(dir, 'checkpoint'), 'utf8');
+    rmSync(join(dir, 'sth', '8'));
+    keepRecords(dir, 6);
+    const e = errorOf(() => open(dir));
+    expect(e.code).toBe('log.corrupt');
+    expect(e.message).toMatch(/holds 6 entries but a tree head of size 8 was published \(checkpoint\)/);
+    // Nothing was changed: the head a client may hold is still there for whoever mends the store.
+    expect(readFileSync(join(dir, 'checkpoint'), 'utf8')).toBe(served);
+    expect(statSync(join(dir, 'entries.log')).size).toBeGreaterThan(0);
+  });
+
+  it('the checkpoint landed over entries that rebuild another root: refused, naming both roots', async () => {
+    const dir = await build('checkpoint-other-root', 8);
+    rmSync(join(dir, 'sth', '8'));
+    // Entries 0–3 as published at size 4, then four that are not what the head of size 8 covers.
+    const other = await build('checkpoint-other-root-src', 4);
+    await build('checkpoint-other-root-src', 14, 10);
+    writeFileSync(join(dir, 'entries.log'), readFileSync(join(other, 'entries.log')));
+    const e = errorOf(() => open(dir));
+    expect(e.code).toBe('log.corrupt');
+    expect(e.message).toMatch(
+      new RegExp(
+        `^${join(dir, 'checkpoint')}: a signed tree head of size 8 with root [0-9a-f]{64}, but the entries rebuild [0-9a-f]{64} for that size`,
+      ),
+    );
+  });
+
+  it('the checkpoint landed, sth/<size> was lost, and the entries prove it: sth/<size> is restored from it', async () => {
+    const dir = await build('sth-lost', 8);
+    const served = readFileSync(join(dir, 'checkpoint'), 'utf8');
+    rmSync(join(dir, 'sth', '8'));
+    const back = open(dir);
+    expect(back.lastSth()?.checkpoint).toBe(served);
+    expect(readFileSync(join(dir, 'sth', '8'), 'utf8')).toBe(served);
+    expect(readFileSync(join(dir, 'checkpoint'), 'utf8')).toBe(served);
+    back.close();
+  });
+});

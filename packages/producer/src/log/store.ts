@@ -36,7 +36,9 @@ import { StoreLock } from './lock.js';
  * are published atomically. On open, an incomplete or corrupt record *after* the last tree
  * head is an interrupted append: it is cut off and the log is again exactly what its last
  * tree head says. Damage *inside* the published range is reported, never repaired, and every
- * stored tree head's size and root must be what the entries rebuild. An append that fails is
+ * stored tree head's size and root must be what the entries rebuild — `checkpoint`'s too: it was
+ * served, so if its sth/<size> is lost it is restored, and entries short of it are refused, not
+ * rolled back to sign another head of that size. An append that fails is
  * undone (the file cut back to where it was); if that cannot be made sure (a failed fsync may
  * have lost pages), the store refuses all further writes until it is reopened and re-checked.
  * Entries are read from the file on demand: only their offsets and the tree are in memory.
@@ -120,7 +122,13 @@ export class LineageStore {
         checkpoint,
       });
     }
-    const published = this.lastSth()?.size ?? 0;
+    // `checkpoint` is the head served; if sth/<size> for it was lost (a restore from mismatched
+    // backups), it is still a head clients may hold: its entries are as published as sth/'s.
+    const served = servedHead(dir, this.origin);
+    const inSth = this.lastSth()?.size ?? 0;
+    const published = Math.max(inSth, served?.size ?? 0);
+    const current = join(dir, 'checkpoint');
+    const where = published > inSth ? ' (checkpoint)' : '';
     const path = join(dir, 'entries.log');
     this.fd = openSync(path, 'a+');
     const length = fstatSync(this.fd).size;
@@ -157,7 +165,7 @@ export class LineageStore {
     if (problem !== undefined) {
       if (this.records.length < published)
         corrupt(
-          `${problem}, inside the ${formatCount(published)} entries covered by the last signed tree head`,
+          `${problem}, inside the ${formatCount(published)} entries covered by the last signed tree head${where}`,
         );
       ftruncateSync(this.fd, off);
       fsyncSync(this.fd);
@@ -165,7 +173,7 @@ export class LineageStore {
     this.fileLength = off;
     if (this.records.length < published)
       corrupt(
-        `holds ${formatCount(this.records.length)} entries but a tree head of size ${formatCount(published)} was published`,
+        `holds ${formatCount(this.records.length)} entries but a tree head of size ${formatCount(published)} was published${where}`,
       );
     // The entries must rebuild every root the log signed: a rewritten record with a valid checksum,
     // or one lost to a failed fsync, would otherwise serve proofs its own tree heads refute.
@@ -176,10 +184,23 @@ export class LineageStore {
           `the entries rebuild root ${toHex(rebuilt)} for size ${formatCount(s.size)}, but its signed tree head says ${toHex(s.rootHash)}`,
         );
     }
+    if (served) {
+      const rebuilt = this.tree.root(served.size);
+      // Rolled back past it, the log would sign another head of that size: a split view.
+      if (!bytesEqual(rebuilt, served.rootHash))
+        throw new LineageError(
+          'log.corrupt',
+          `a signed tree head of size ${formatCount(served.size)} with root ${toHex(served.rootHash)}, but the entries rebuild ${toHex(rebuilt)} for that size; it may have been served, so no other head of that size is signed over them`,
+          current,
+        );
+      if (!this.sths.has(served.size)) {
+        atomicWrite(join(dir, 'sth'), String(served.size), served.checkpoint);
+        this.sths.set(served.size, served);
+      }
+    }
     this.sinceSth = this.records.length - published;
     // A crash between publishing sth/<size> and replacing `checkpoint` leaves the older head there.
     const last = this.lastSth();
-    const current = join(dir, 'checkpoint');
     if (last && (!existsSync(current) || readFileSync(current, 'utf8') !== last.checkpoint))
       atomicWrite(dir, 'checkpoint', last.checkpoint);
     return length - off;
@@ -344,14 +365,18 @@ export class LineageStore {
   }
 }
 
+/** The checkpoint body of a signed note: it ends at the blank line before the signatures (a bare body has none). */
+function noteBody(checkpoint: string): ReturnType<typeof parseCheckpointBody> {
+  const cut = checkpoint.indexOf('\n\n');
+  return parseCheckpointBody(cut < 0 ? checkpoint : checkpoint.slice(0, cut + 1));
+}
+
 /** The root a stored tree head signs, checked to be for this log and this size. */
 function signedRoot(dir: string, name: string, checkpoint: string, origin: string): Uint8Array {
   const path = join(dir, 'sth', name);
   let body: ReturnType<typeof parseCheckpointBody>;
   try {
-    // The note body ends at the blank line before its signatures (a bare body has none).
-    const cut = checkpoint.indexOf('\n\n');
-    body = parseCheckpointBody(cut < 0 ? checkpoint : checkpoint.slice(0, cut + 1));
+    body = noteBody(checkpoint);
   } catch (e) {
     throw new LineageError(
       'log.corrupt',
@@ -366,6 +391,23 @@ function signedRoot(dir: string, name: string, checkpoint: string, origin: strin
       path,
     );
   return body.rootHash;
+}
+
+/**
+ * The tree head in `checkpoint`, if it is one of this log. Anything else there (a file damaged or
+ * copied in from elsewhere) proves nothing and is replaced by the last head in sth/.
+ */
+function servedHead(dir: string, origin: string): PublishedSth | undefined {
+  const path = join(dir, 'checkpoint');
+  if (!existsSync(path)) return undefined;
+  const checkpoint = readFileSync(path, 'utf8');
+  try {
+    const body = noteBody(checkpoint);
+    if (body.origin !== origin || body.size > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+    return { size: Number(body.size), rootHash: body.rootHash, checkpoint };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads exactly `into.length` bytes at `position`. */
