@@ -1,6 +1,6 @@
-import { sha256 } from '../crypto/current.js';
-import { utf8Encode } from '../encoding/bytes.js';
-import { toHex } from '../encoding/hex.js';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { concatBytes, utf8Encode } from '../encoding/bytes.js';
+import { fromHex, toHex } from '../encoding/hex.js';
 import { revealOneLine } from '../report/hidden-chars.js';
 import type { CheckOutcome, VerificationReport } from '../report/model.js';
 import { formatCount, formatCountOf } from '../result.js';
@@ -16,12 +16,22 @@ import type { CapsuleVerification } from './types.js';
 export const OSCAL_VERSION = '1.1.2';
 const NS = 'https://lineage.dev/ns/oscal';
 
+/** An RFC 9562 (RFC 4122) name-based UUID, version 5: SHA-1 of the namespace's 16 bytes and the name. */
+export function uuidV5(namespace: string, name: string): string {
+  const ns = fromHex(namespace.replace(/-/g, ''));
+  const h = toHex(sha1(concatBytes(ns, utf8Encode(name))));
+  const variant = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** RFC 9562's namespace for URLs; ours is the version-5 UUID of NS within it. */
+const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
+const LINEAGE_NAMESPACE = uuidV5(URL_NAMESPACE, NS);
+
+// Derived, not random, so the same verification yields the same document. SHA-1 is only what
+// version 5 is defined with: these are names for cross-references, not a security boundary.
 function uuid(...parts: string[]): string {
-  const h = toHex(sha256(utf8Encode(parts.join('\u0000'))));
-  // RFC 4122 layout, version 5 nibble and variant bits set (name-based, SHA-256 truncated).
-  const v = `5${h.slice(13, 16)}`;
-  const variant = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16) + h.slice(17, 20);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${v}-${variant}-${h.slice(20, 32)}`;
+  return uuidV5(LINEAGE_NAMESPACE, parts.join('\u0000'));
 }
 
 function controlId(c: string): string {
