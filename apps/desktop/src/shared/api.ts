@@ -95,7 +95,7 @@ export interface ApprovalPreview {
 export interface SignedApproval {
   fileName: string;
   text: string;
-  /** QR frames: each "LNG1:<index>/<total>:<crc32 hex>:<base64url chunk>". */
+  /** QR frames: each "LNG1/<index>/<total>/<file digest>/<chunk check>/<base64url data>" (shared/qr-frames.ts). */
   qrFrames: string[];
 }
 
