@@ -124,6 +124,15 @@ describe('event wire format', () => {
     expect(parseUnsignedEvent({ ...base, predecessors: ids }).predecessors).toEqual(ids);
   });
 
+  it('reads the actions "constructor" and "__proto__" as plain actions, not lifecycle ones (found by fuzzing)', () => {
+    // Both match the action pattern; an object-literal lookup answered them with Object.prototype's members.
+    for (const action of ['constructor', '__proto__', 'tostring']) {
+      const e = parseUnsignedEvent({ ...base, action });
+      expect(e.action).toBe(action);
+      expect(e.lifecycle).toBeUndefined();
+    }
+  });
+
   it('rejects a signature object with a wrong algorithm or size', () => {
     expect(() => parseEvent({ ...base, signature: { ...sig, alg: 'EdDSA' } })).toThrow(
       expect.objectContaining({ path: '/signature/alg' }),

@@ -11,12 +11,14 @@ const CODE = 'event.schema';
 export const ACTION_PATTERN = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 export const CONTROL_PATTERN = /^[A-Z]{2}-\d+(\(\d+\))?$/;
 export const AGENT_ID_PATTERN = /^lin:agent:[0-9a-f]{64}$/;
-const LIFECYCLE_ACTIONS: Record<string, Lifecycle['op']> = {
-  'identity.register': 'register',
-  'identity.rotate': 'rotate',
-  'identity.revoke': 'revoke',
-  'identity.supersede': 'supersede',
-};
+// A Map: "constructor" and "__proto__" are valid action names, and an object literal would
+// answer them with Object.prototype's members.
+const LIFECYCLE_ACTIONS: ReadonlyMap<string, Lifecycle['op']> = new Map([
+  ['identity.register', 'register'],
+  ['identity.rotate', 'rotate'],
+  ['identity.revoke', 'revoke'],
+  ['identity.supersede', 'supersede'],
+]);
 
 const EVENT_FIELDS = [
   'type',
@@ -144,7 +146,7 @@ function readUnsigned(f: Fields): UnsignedEvent {
       found: 'none',
     });
   }
-  const op = LIFECYCLE_ACTIONS[e.action];
+  const op = LIFECYCLE_ACTIONS.get(e.action);
   if (f.has('lifecycle')) e.lifecycle = readLifecycle(f.obj_('lifecycle'), op);
   else if (op)
     throw new LineageError(CODE, `a ${e.action} event needs a "lifecycle" object`, `${f.path}/lifecycle`, {
