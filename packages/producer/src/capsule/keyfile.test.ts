@@ -31,3 +31,53 @@ describe('key files', () => {
     expect((e as LineageError).path).toBe('/kdf/log2_n');
   });
 });
+
+describe('a key file is read as strictly as the documents it signs', () => {
+  /** The error decryptKeyFile gives for `text`, or a failure when it reads it. */
+  async function refusal(text: string): Promise<LineageError> {
+    const e = await decryptKeyFile(text, 'pw').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LineageError);
+    return e as LineageError;
+  }
+
+  it('refuses a repeated member, which two readers could take differently', async () => {
+    const text = await encryptKeyFile(seed, 'pw', { owner: 'lin:human:a', log2N: 10 });
+    // JSON.parse keeps the last: a person reading the file sees the first.
+    const dup = text.replace('"owner": "lin:human:a"', '"owner": "lin:human:b", "owner": "lin:human:a"');
+    const e = await refusal(dup);
+    expect(e).toMatchObject({ code: 'keyfile.schema', path: '/owner' });
+    expect(e.message).toMatch(/duplicate member name "owner"/);
+  });
+
+  it('refuses members the format does not have, naming the field (nothing in the file goes unauthenticated)', async () => {
+    const k = JSON.parse(await encryptKeyFile(seed, 'pw', { log2N: 10 }));
+    const top = await refusal(JSON.stringify({ ...k, note: 'x' }));
+    expect(top).toMatchObject({ code: 'keyfile.schema', path: '/note' });
+    const inKdf = await refusal(JSON.stringify({ ...k, kdf: { ...k.kdf, maxmem: 1 } }));
+    expect(inKdf).toMatchObject({ code: 'keyfile.schema', path: '/kdf/maxmem' });
+  });
+
+  it('says which KDF parameter is out of bounds and what was found, before any work', async () => {
+    const k = JSON.parse(await encryptKeyFile(seed, 'pw', { log2N: 10 }));
+    const started = Date.now();
+    for (const [kdf, path, found] of [
+      [{ ...k.kdf, log2_n: 30 }, '/kdf/log2_n', 'number 30'],
+      [{ ...k.kdf, log2_n: 1 }, '/kdf/log2_n', 'number 1'],
+      [{ ...k.kdf, r: 1_000_000 }, '/kdf/r', 'number 1000000'],
+      [{ ...k.kdf, p: 64 }, '/kdf/p', 'number 64'],
+    ] as const) {
+      const e = await refusal(JSON.stringify({ ...k, kdf }));
+      expect(e).toMatchObject({ code: 'keyfile.schema', path, found });
+    }
+    // Another KDF (argon2 asking for a terabyte) is named as such, not as its unknown parameters.
+    const argon = await refusal(
+      JSON.stringify({ ...k, kdf: { name: 'argon2id', m: 2 ** 40, t: 1, p: 1, salt: k.kdf.salt } }),
+    );
+    expect(argon).toMatchObject({
+      code: 'keyfile.schema',
+      path: '/kdf/name',
+      found: 'the string "argon2id"',
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -1,4 +1,14 @@
-import { bytesEqual, fromHex, LineageError, toHex, utf8Encode } from '@lineage/verifier-core';
+import {
+  bytesEqual,
+  Fields,
+  fromHex,
+  isLineageError,
+  type JsonValue,
+  LineageError,
+  parseStrictJson,
+  toHex,
+  utf8Encode,
+} from '@lineage/verifier-core';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
@@ -100,66 +110,61 @@ export async function encryptKeyFile(
   return `${JSON.stringify({ ...header, ciphertext: toHex(sealed) }, null, 2)}\n`;
 }
 
-function field<T>(ok: boolean, value: T, name: string, expected: string): T {
-  if (!ok) throw new LineageError('keyfile.schema', `expected ${expected}`, name);
-  return value;
-}
+const CODE = 'keyfile.schema';
 
-/** Parses and checks a key file's shape without decrypting it. */
+/** A key file is one small object holding one more: anything deeper or larger is not one. */
+const KEYFILE_JSON_LIMITS = { maxDepth: 2, maxBytes: 64 * 1024 };
+
+/**
+ * Parses and checks a key file's shape without decrypting it, with the strict parser signed
+ * documents are read with: a repeated member (which JSON.parse would quietly take the last of)
+ * or a member the format does not have is refused, so every byte that matters is authenticated.
+ * The KDF's cost is checked here, before any work is asked of scrypt.
+ */
 export function parseKeyFile(text: string): KeyFile {
-  let v: unknown;
+  let v: JsonValue;
   try {
-    v = JSON.parse(text);
+    v = parseStrictJson(text, KEYFILE_JSON_LIMITS);
   } catch (e) {
-    throw new LineageError('keyfile.schema', `not JSON: ${(e as Error).message}`);
+    if (!isLineageError(e)) throw e;
+    throw new LineageError(CODE, `not JSON: ${e.detail}`, e.path || '/');
   }
-  const o = v as Record<string, unknown>;
-  field(typeof v === 'object' && v !== null && !Array.isArray(v), 0, '/', 'a JSON object');
-  field(o.type === 'lineage.keyfile', 0, '/type', '"lineage.keyfile"');
-  field(o.version === 1, 0, '/version', 'version 1');
-  const kdf = o.kdf as Record<string, unknown> | undefined;
-  const cipher = o.cipher as Record<string, unknown> | undefined;
-  field(typeof kdf === 'object' && kdf !== null && kdf.name === 'scrypt', 0, '/kdf/name', '"scrypt"');
-  const log2n = kdf!.log2_n;
-  field(
-    typeof log2n === 'number' && Number.isInteger(log2n) && log2n >= MIN_LOG2_N && log2n <= MAX_LOG2_N,
-    0,
-    '/kdf/log2_n',
-    `an integer ${MIN_LOG2_N}..${MAX_LOG2_N}`,
-  );
-  field(kdf!.r === 8 && kdf!.p === 1, 0, '/kdf', 'r = 8 and p = 1');
-  field(
-    typeof kdf!.salt === 'string' && /^[0-9a-f]{32}$/.test(kdf!.salt),
-    0,
-    '/kdf/salt',
-    '16 bytes of lowercase hex',
-  );
-  field(
-    typeof cipher === 'object' && cipher !== null && cipher.name === 'xchacha20-poly1305',
-    0,
-    '/cipher/name',
-    '"xchacha20-poly1305"',
-  );
-  field(
-    typeof cipher!.nonce === 'string' && /^[0-9a-f]{48}$/.test(cipher!.nonce),
-    0,
-    '/cipher/nonce',
-    '24 bytes of lowercase hex',
-  );
-  field(
-    typeof o.public_key === 'string' && /^[0-9a-f]{64}$/.test(o.public_key),
-    0,
-    '/public_key',
-    '32 bytes of lowercase hex',
-  );
-  field(
-    typeof o.ciphertext === 'string' && /^[0-9a-f]{96}$/.test(o.ciphertext),
-    0,
-    '/ciphertext',
-    '48 bytes of lowercase hex',
-  );
-  field(o.owner === undefined || typeof o.owner === 'string', 0, '/owner', 'a string');
-  return o as unknown as KeyFile;
+  // What the file says it is comes first: a later version or another KDF is named as such, not
+  // as an unknown field.
+  const o = Fields.of(v, '', CODE);
+  o.literal('type', ['lineage.keyfile']);
+  o.literal('version', [1]);
+  o.closed(['type', 'version', 'owner', 'public_key', 'kdf', 'cipher', 'ciphertext']);
+  const kdf = o.obj_('kdf');
+  kdf.literal('name', ['scrypt']);
+  kdf.closed(['name', 'log2_n', 'r', 'p', 'salt']);
+  const log2n = kdf.raw('log2_n');
+  if (typeof log2n !== 'number' || !Number.isInteger(log2n) || log2n < MIN_LOG2_N || log2n > MAX_LOG2_N) {
+    const values = {
+      expected: `an integer ${MIN_LOG2_N}..${MAX_LOG2_N} (scrypt's memory and time double with each step)`,
+      found:
+        typeof log2n === 'number'
+          ? `number ${log2n}`
+          : log2n === undefined
+            ? 'nothing (field absent)'
+            : JSON.stringify(log2n),
+    };
+    throw new LineageError(CODE, `expected ${values.expected}, found ${values.found}`, '/kdf/log2_n', values);
+  }
+  kdf.literal('r', [8]);
+  kdf.literal('p', [1]);
+  const cipher = o.obj_('cipher');
+  cipher.literal('name', ['xchacha20-poly1305']);
+  cipher.closed(['name', 'nonce']);
+  return {
+    type: 'lineage.keyfile',
+    version: 1,
+    ...(o.has('owner') ? { owner: o.text('owner') } : {}),
+    public_key: o.hex('public_key', 32),
+    kdf: { name: 'scrypt', log2_n: log2n, r: 8, p: 1, salt: kdf.hex('salt', 16) },
+    cipher: { name: 'xchacha20-poly1305', nonce: cipher.hex('nonce', 24) },
+    ciphertext: o.hex('ciphertext', 48),
+  };
 }
 
 /** Decrypts a key file. A wrong passphrase (or an edited file) fails authentication with a clear error. */
