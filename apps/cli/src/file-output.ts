@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   existsSync,
   fsyncSync,
   linkSync,
@@ -169,7 +170,7 @@ export function writeFileInPieces(
       : e;
   let fd: number;
   try {
-    fd = openSync(tmp, 'w', options.mode ?? 0o644);
+    fd = openNew(tmp, options.mode ?? 0o644);
   } catch (e) {
     throw named(e);
   }
@@ -189,6 +190,25 @@ export function writeFileInPieces(
     rmSync(tmp, { force: true });
     throw named(e);
   }
+}
+
+/**
+ * Creates `tmp` as a new file (O_EXCL, O_NOFOLLOW), so it has `mode` and no other name. Its name is
+ * predictable, and whoever can write the directory may have left a file or a link there: opened for
+ * writing, a file would keep its inode (its owner, a world-readable mode, a second name through which
+ * the new key is read) and a link would send the content elsewhere. What is there is removed (the
+ * name, never a link's target: it is in the directory being written and named for this process) and
+ * the file created once more; if something takes the name again meanwhile, the write fails.
+ */
+function openNew(tmp: string, mode: number): number {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+  try {
+    return openSync(tmp, flags, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  rmSync(tmp, { force: true });
+  return openSync(tmp, flags, mode);
 }
 
 /**

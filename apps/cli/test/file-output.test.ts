@@ -1,8 +1,20 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkOutputPath, writeFileInPieces } from '../src/file-output.js';
+import { checkOutputPath, pendingPathOf, writeFileInPieces } from '../src/file-output.js';
 
 describe('report files are written in pieces and renamed into place', () => {
   it('joins the pieces byte for byte (multi-byte characters included)', () => {
@@ -83,5 +95,38 @@ describe('output paths are checked before any work', () => {
     );
     expect(readFileSync(file, 'utf8')).toBe('first\n');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('the temporary file is always a new file of its own', () => {
+  // Whoever can write the output directory can leave a file or a link at the pending name
+  // (it is predictable: the name and the process id). Opening it for writing would keep its
+  // inode: its owner, its mode and its other names.
+  it('a file left at the pending name does not become the key file (its mode, owner or other names)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-file-output-'));
+    const file = join(dir, 'approver.key.json');
+    const planted = pendingPathOf(file);
+    writeFileSync(planted, 'planted');
+    chmodSync(planted, 0o666);
+    const otherName = join(dir, 'second-name');
+    linkSync(planted, otherName);
+    writeFileInPieces(file, (write) => write('SEALED KEY'), { fresh: true, mode: 0o600 });
+    expect(readFileSync(file, 'utf8')).toBe('SEALED KEY');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(file).ino).not.toBe(statSync(otherName).ino);
+    expect(readFileSync(otherName, 'utf8')).toBe('planted');
+    expect(readdirSync(dir).sort()).toEqual(['approver.key.json', 'second-name']);
+  });
+
+  it('a symbolic link left at the pending name is not followed: nothing is written where it points', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-file-output-'));
+    const file = join(dir, 'approver.key.json');
+    const elsewhere = join(dir, 'copy-for-someone-else');
+    symlinkSync(elsewhere, pendingPathOf(file));
+    writeFileInPieces(file, (write) => write('SEALED KEY'), { fresh: true, mode: 0o600 });
+    expect(existsSync(elsewhere)).toBe(false);
+    expect(lstatSync(file).isFile()).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('SEALED KEY');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });
