@@ -213,6 +213,25 @@ describe('lineage approve / approval verify', () => {
     expect(statSync(join(dir, 'new.key.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('signs with a key file made cheaper to guess than keygen makes them, but says so', async () => {
+    // The suite's key file (log2_n 10, 1 MiB and a few milliseconds a guess) as someone else's tool made it.
+    const weak = capture(dir, env);
+    expect(await runCli(approveArgv('approve', 'ok', join(dir, 'sar-weak.json')), weak.io)).toBe(0);
+    expect(weak.stderr()).toContain(
+      `lineage approve: warning: the key file ${key} is protected by scrypt with log2_n 10, below the 17 lineage keygen uses: a copy of it can be guessed 128 times faster; make a new key with lineage keygen and pin it in place of this one`,
+    );
+    const strong = join(dir, 'strong.key.json');
+    writeFileSync(
+      strong,
+      await encryptKeyFile(s.keys.humans['3pao']!.secretKey, env.LINEAGE_PASSPHRASE, { log2N: 17 }),
+    );
+    const argv = approveArgv('approve', 'ok', join(dir, 'sar-strong.json'));
+    argv[argv.indexOf(key)] = strong;
+    const ok = capture(dir, env);
+    expect(await runCli(argv, ok.io)).toBe(0);
+    expect(ok.stderr()).not.toMatch(/warning/);
+  });
+
   it('keygen refuses a passphrase too short to protect a signing key, and writes nothing', async () => {
     const file = join(dir, 'weak.key.json');
     const k = capture(dir, { LINEAGE_PASSPHRASE: 'short-11ch!' });

@@ -4,6 +4,7 @@ import {
   decryptKeyFile,
   encryptKeyFile,
   generateEd25519Key,
+  keyFileCostShortfall,
   newPassphraseRefusal,
 } from '@lineage/producer';
 import {
@@ -162,6 +163,12 @@ register(
             `key file "${values.key}": ${e instanceof Error ? e.message : String(e)}`,
           );
         }
+        // Said once the passphrase opened it: the warning is about this key, not a file that only looks like one.
+        const weak = keyFileCostShortfall(key.log2N);
+        if (weak)
+          io.err(
+            `lineage approve: warning: the key file ${values.key} is ${weak}; make a new key with lineage keygen and pin it in place of this one`,
+          );
         const pub = toHex(key.publicKey);
         const approver = trust.approvers.find((a) => a.public_key === pub);
         if (!approver)

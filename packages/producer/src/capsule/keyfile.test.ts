@@ -1,7 +1,7 @@
 import { LineageError, toHex } from '@lineage/verifier-core';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
-import { decryptKeyFile, encryptKeyFile } from './keyfile.js';
+import { decryptKeyFile, encryptKeyFile, keyFileCostShortfall } from './keyfile.js';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 
@@ -79,5 +79,16 @@ describe('a key file is read as strictly as the documents it signs', () => {
       found: 'the string "argon2id"',
     });
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("a key file's cost", () => {
+  it('is reported as read, and one below what keygen makes is said to be cheaper to guess', async () => {
+    expect((await decryptKeyFile(await encryptKeyFile(seed, 'pw', { log2N: 11 }), 'pw')).log2N).toBe(11);
+    expect(keyFileCostShortfall(17)).toBeUndefined();
+    expect(keyFileCostShortfall(16)).toMatch(
+      /log2_n 16, below the 17 lineage keygen uses: .* 2 times faster$/,
+    );
+    expect(keyFileCostShortfall(10)).toMatch(/128 times faster$/);
   });
 });

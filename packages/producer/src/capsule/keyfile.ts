@@ -53,6 +53,19 @@ export function newPassphraseRefusal(passphrase: string): string | undefined {
 }
 const MAX_LOG2_N = 20;
 
+/** The scrypt cost (log2 N, 128 MiB) new key files are made with, by keygen and the desktop alike. */
+export const DEFAULT_LOG2_N = 17;
+
+/**
+ * Why a key file's scrypt cost is too low to protect a signing key, or undefined when it is not.
+ * Files down to 10 are read (tests and the demo make them cheap), but one someone else made that
+ * cheap is said to be so, not used in silence: each step below the default halves a guess's cost.
+ */
+export function keyFileCostShortfall(log2N: number): string | undefined {
+  if (log2N >= DEFAULT_LOG2_N) return undefined;
+  return `protected by scrypt with log2_n ${log2N}, below the ${DEFAULT_LOG2_N} lineage keygen uses: a copy of it can be guessed ${2 ** (DEFAULT_LOG2_N - log2N)} times faster`;
+}
+
 function aad(k: Omit<KeyFile, 'ciphertext'>): Uint8Array {
   return utf8Encode(
     [
@@ -84,7 +97,7 @@ export async function encryptKeyFile(
     throw new LineageError('keyfile.key', `an Ed25519 secret key is 32 bytes, found ${secretKey.length}`);
   if (passphrase.length === 0)
     throw new LineageError('keyfile.passphrase', 'the passphrase must not be empty');
-  const log2N = options.log2N ?? 17;
+  const log2N = options.log2N ?? DEFAULT_LOG2_N;
   if (!Number.isInteger(log2N) || log2N < MIN_LOG2_N || log2N > MAX_LOG2_N) {
     throw new LineageError(
       'keyfile.kdf',
@@ -171,7 +184,7 @@ export function parseKeyFile(text: string): KeyFile {
 export async function decryptKeyFile(
   text: string,
   passphrase: string,
-): Promise<{ secretKey: Uint8Array; publicKey: Uint8Array; owner?: string }> {
+): Promise<{ secretKey: Uint8Array; publicKey: Uint8Array; owner?: string; log2N: number }> {
   const k = parseKeyFile(text);
   const { ciphertext, ...header } = k;
   const key = await deriveKey(passphrase, k.kdf);
@@ -195,5 +208,5 @@ export async function decryptKeyFile(
       '/public_key',
     );
   }
-  return { secretKey, publicKey, ...(k.owner !== undefined ? { owner: k.owner } : {}) };
+  return { secretKey, publicKey, ...(k.owner !== undefined ? { owner: k.owner } : {}), log2N: k.kdf.log2_n };
 }
