@@ -245,6 +245,14 @@ describe('lineage approve / approval verify', () => {
     expect(await runCli(['keygen', '--out', file], ok.io)).toBe(0);
   });
 
+  it('keygen refuses an owner longer than a key file may carry, before any work', async () => {
+    const file = join(dir, 'long-owner.key.json');
+    const k = capture(dir, env);
+    expect(await runCli(['keygen', '--out', file, '--owner', 'a'.repeat(70_000)], k.io)).toBe(2);
+    expect(k.stderr()).toContain("--owner is 70,000 characters; a key file's owner is at most 1,024");
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('never replaces a key file or a signed approval, and says so before any work', async () => {
     const keyFile = join(dir, 'kept.key.json');
     const k1 = capture(dir, env);

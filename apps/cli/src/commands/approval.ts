@@ -5,12 +5,14 @@ import {
   encryptKeyFile,
   generateEd25519Key,
   keyFileCostShortfall,
+  MAX_KEYFILE_OWNER_CHARS,
   newPassphraseRefusal,
 } from '@lineage/producer';
 import {
   APPROVER_ROLES,
   type ApproverRole,
   type CapsuleVerification,
+  formatCount,
   isLineageError,
   SAR_DECISIONS,
   type SarDecision,
@@ -53,6 +55,10 @@ register(
         'passphrase-file': { type: 'string' },
       });
       if (!values.out) throw new UsageError('--out KEYFILE is required');
+      if (values.owner !== undefined && values.owner.length > MAX_KEYFILE_OWNER_CHARS)
+        throw new UsageError(
+          `--owner is ${formatCount(values.owner.length)} characters; a key file's owner is at most ${formatCount(MAX_KEYFILE_OWNER_CHARS)}`,
+        );
       const keyPath = resolve(io.cwd, values.out);
       if (values['passphrase-file'])
         checkDistinctPaths(

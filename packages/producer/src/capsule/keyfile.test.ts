@@ -1,7 +1,7 @@
 import { LineageError, toHex } from '@lineage/verifier-core';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
-import { decryptKeyFile, encryptKeyFile, keyFileCostShortfall } from './keyfile.js';
+import { decryptKeyFile, encryptKeyFile, keyFileCostShortfall, MAX_KEYFILE_OWNER_CHARS } from './keyfile.js';
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 
@@ -90,5 +90,22 @@ describe("a key file's cost", () => {
       /log2_n 16, below the 17 lineage keygen uses: .* 2 times faster$/,
     );
     expect(keyFileCostShortfall(10)).toMatch(/128 times faster$/);
+  });
+});
+
+describe("a key file's owner", () => {
+  it('is bounded, so every key file that can be made can be read back', async () => {
+    const longest = 'a'.repeat(MAX_KEYFILE_OWNER_CHARS);
+    const text = await encryptKeyFile(seed, 'pw', { owner: longest, log2N: 10 });
+    expect((await decryptKeyFile(text, 'pw')).owner).toBe(longest);
+    await expect(encryptKeyFile(seed, 'pw', { owner: `${longest}a`, log2N: 10 })).rejects.toMatchObject({
+      code: 'keyfile.owner',
+    });
+    // A file someone else made with a longer owner is refused at /owner, not as "not JSON".
+    const k = JSON.parse(text);
+    const e = await decryptKeyFile(JSON.stringify({ ...k, owner: 'a'.repeat(2_000) }), 'pw').catch(
+      (x: unknown) => x,
+    );
+    expect(e).toMatchObject({ code: 'keyfile.schema', path: '/owner' });
   });
 });

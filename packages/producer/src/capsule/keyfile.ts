@@ -1,6 +1,7 @@
 import {
   bytesEqual,
   Fields,
+  formatCount,
   fromHex,
   isLineageError,
   type JsonValue,
@@ -53,6 +54,12 @@ export function newPassphraseRefusal(passphrase: string): string | undefined {
 }
 const MAX_LOG2_N = 20;
 
+/**
+ * Longest owner a key file carries, in characters: an approver id (at most 256) and a role fit many
+ * times over, and any file that can be made stays well inside what parseKeyFile reads.
+ */
+export const MAX_KEYFILE_OWNER_CHARS = 1024;
+
 /** The scrypt cost (log2 N, 128 MiB) new key files are made with, by keygen and the desktop alike. */
 export const DEFAULT_LOG2_N = 17;
 
@@ -97,6 +104,11 @@ export async function encryptKeyFile(
     throw new LineageError('keyfile.key', `an Ed25519 secret key is 32 bytes, found ${secretKey.length}`);
   if (passphrase.length === 0)
     throw new LineageError('keyfile.passphrase', 'the passphrase must not be empty');
+  if (options.owner !== undefined && options.owner.length > MAX_KEYFILE_OWNER_CHARS)
+    throw new LineageError(
+      'keyfile.owner',
+      `the owner is ${options.owner.length} characters; a key file's owner is at most ${MAX_KEYFILE_OWNER_CHARS}`,
+    );
   const log2N = options.log2N ?? DEFAULT_LOG2_N;
   if (!Number.isInteger(log2N) || log2N < MIN_LOG2_N || log2N > MAX_LOG2_N) {
     throw new LineageError(
@@ -172,12 +184,24 @@ export function parseKeyFile(text: string): KeyFile {
   return {
     type: 'lineage.keyfile',
     version: 1,
-    ...(o.has('owner') ? { owner: o.text('owner') } : {}),
+    ...(o.has('owner') ? { owner: owner(o) } : {}),
     public_key: o.hex('public_key', 32),
     kdf: { name: 'scrypt', log2_n: log2n, r: 8, p: 1, salt: kdf.hex('salt', 16) },
     cipher: { name: 'xchacha20-poly1305', nonce: cipher.hex('nonce', 24) },
     ciphertext: o.hex('ciphertext', 48),
   };
+}
+
+function owner(o: Fields): string {
+  const v = o.text('owner');
+  if (v.length > MAX_KEYFILE_OWNER_CHARS) {
+    const values = {
+      expected: `at most ${formatCount(MAX_KEYFILE_OWNER_CHARS)} characters`,
+      found: `${formatCount(v.length)} characters`,
+    };
+    throw new LineageError(CODE, `expected ${values.expected}, found ${values.found}`, '/owner', values);
+  }
+  return v;
 }
 
 /** Decrypts a key file. A wrong passphrase (or an edited file) fails authentication with a clear error. */
