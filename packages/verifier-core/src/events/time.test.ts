@@ -78,4 +78,10 @@ describe('RFC 3339 UTC timestamps', () => {
   ])('rejects the impossible instant %s', (s) => {
     expect(() => parseTimestamp(s)).toThrow(/not a real instant/);
   });
+
+  it('refuses a missing value with a time.format error naming the field, not a TypeError (found by fuzzing)', () => {
+    expect(() => parseTimestamp(undefined as never, 'verifiedAt')).toThrow(
+      expect.objectContaining({ code: 'time.format', path: 'verifiedAt', found: 'undefined' }),
+    );
+  });
 });

@@ -18,7 +18,8 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function formatError(s: string, field: string): LineageError {
   const values = {
     expected: 'an RFC 3339 UTC timestamp like "2026-11-20T14:03:07Z"',
-    found: JSON.stringify(s).slice(0, 60),
+    // JSON.stringify gives undefined (not a string) for undefined: a missing value is named too.
+    found: (JSON.stringify(s) ?? String(s)).slice(0, 60),
   };
   return new LineageError('time.format', `expected ${values.expected}, found ${values.found}`, field, values);
 }
