@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -9,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
+import { buildFedrampSample, decryptKeyFile, encryptKeyFile } from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
 import { capture } from './support-capsule.js';
@@ -251,6 +252,27 @@ describe('lineage approve / approval verify', () => {
     expect(await runCli(['keygen', '--out', file, '--owner', 'a'.repeat(70_000)], k.io)).toBe(2);
     expect(k.stderr()).toContain("--owner is 70,000 characters; a key file's owner is at most 1,024");
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('takes the passphrase from a pipe (--passphrase-file <(…), /dev/stdin), so it need not be stored in a file', async () => {
+    const fifo = join(dir, 'passphrase.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // What `--passphrase-file <(pass show lineage)` hands over: a pipe another process writes.
+    const writer = spawn('sh', ['-c', 'printf "%s\\n" "$PW" > "$FIFO"'], {
+      env: { ...process.env, PW: env.LINEAGE_PASSPHRASE, FIFO: fifo },
+    });
+    const written = new Promise((res) => writer.once('exit', res));
+    const file = join(dir, 'piped.key.json');
+    const k = capture(dir, {});
+    expect(await runCli(['keygen', '--out', file, '--passphrase-file', fifo], k.io)).toBe(0);
+    await written;
+    await expect(decryptKeyFile(readFileSync(file, 'utf8'), env.LINEAGE_PASSPHRASE)).resolves.toBeDefined();
+    // A device that never ends is refused at the limit, not read for ever.
+    const z = capture(dir, {});
+    expect(
+      await runCli(['keygen', '--out', join(dir, 'zero.key.json'), '--passphrase-file', '/dev/zero'], z.io),
+    ).toBe(2);
+    expect(z.stderr()).toContain('passphrase file "/dev/zero" is longer than 65,536 bytes');
   });
 
   it('never replaces a key file or a signed approval, and says so before any work', async () => {

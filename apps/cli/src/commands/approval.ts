@@ -1,4 +1,6 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import {
   createSarApproval,
   decryptKeyFile,
@@ -23,6 +25,7 @@ import {
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
 import { checkDistinctPaths, checkOutputPath, writeFileInPieces } from '../file-output.js';
 import { emitResult, emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
+import { fsReason } from '../fs-reason.js';
 import { loadTrust, verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
 
@@ -33,13 +36,73 @@ import { register } from './index.js';
  */
 function passphrase(io: CliIo, file: string | undefined): string {
   if (file) {
-    const p = readInputText(io, file, 'passphrase file').replace(/\r?\n$/, '');
+    const p = readPassphraseFile(io, file).replace(/\r?\n$/, '');
     if (!p) throw new UsageError(`passphrase file "${file}" is empty`);
     return p;
   }
   const env = io.env.LINEAGE_PASSPHRASE;
   if (env) return env;
   throw new UsageError('no passphrase: set LINEAGE_PASSPHRASE or pass --passphrase-file FILE');
+}
+
+/** A passphrase is short: a file or pipe longer than this holds something else (or never ends: /dev/zero). */
+const MAX_PASSPHRASE_BYTES = 64 * 1024;
+
+/**
+ * Reads --passphrase-file: a regular file, or a pipe (`--passphrase-file <(pass show …)`,
+ * `/dev/stdin`), the way to hand a passphrase over without storing it on disk or in the
+ * environment. Other inputs are opened non-blocking and refuse pipes (one without a writer would
+ * wait for ever); here the pipe's writer is the user's own command, so the read waits for it. A
+ * terminal is refused (what is typed there is echoed), and nothing is read past the limit.
+ */
+function readPassphraseFile(io: CliIo, file: string): string {
+  const what = `passphrase file "${file}"`;
+  let fd: number;
+  try {
+    fd = openSync(resolve(io.cwd, file), 'r');
+  } catch (e) {
+    throw new UnusableInput('input.read', `cannot read ${what} (${fsReason(e)})`, { file });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (isatty(fd))
+      throw new UsageError(
+        `${what} is a terminal, where the passphrase would be echoed: use LINEAGE_PASSPHRASE, a file or a pipe`,
+      );
+    if (!st.isFile() && !st.isFIFO() && !st.isSocket() && !st.isCharacterDevice())
+      throw new UnusableInput('input.read', `${what} is not a file or a pipe`, { file });
+    const buf = new Uint8Array(MAX_PASSPHRASE_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      let k: number;
+      try {
+        k = readSync(fd, buf, n, buf.length - n, null);
+      } catch (e) {
+        // A pipe shared non-blocking with another process (macOS /dev/fd): wait for its writer.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (k === 0) break;
+      n += k;
+      if (n > MAX_PASSPHRASE_BYTES)
+        throw new UnusableInput(
+          'input.size',
+          `${what} is longer than ${formatCount(MAX_PASSPHRASE_BYTES)} bytes: not a passphrase`,
+          { file },
+        );
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, n));
+    } catch {
+      throw new UnusableInput('input.utf8', `${what} is not valid UTF-8`, { file });
+    }
+  } catch (e) {
+    if (e instanceof UnusableInput || e instanceof UsageError) throw e;
+    throw new UnusableInput('input.read', `cannot read ${what} (${fsReason(e)})`, { file });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 register(
