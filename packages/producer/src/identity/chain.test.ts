@@ -652,6 +652,36 @@ describe('call chains: assessor and agent modes from one engine', () => {
     expect(failed(r2, 'chain.action_allowed')[0]!.reason).toContain('holds only compliance_officer');
   });
 
+  it('chain.action_allowed: policy rules are looked up by own name only ("constructor", "__proto__")', async () => {
+    const w = workflow();
+    // Parsed from JSON, as a trust file is: "__proto__" is a rule, not the rules' prototype.
+    const { policy } = parseTrustStore(
+      JSON.stringify({
+        version: 1,
+        policy: {
+          root_roles: ['authorizing_official'],
+          actions: { ['__proto__']: { actors: [tb.scanner.agentId] } },
+        },
+      }),
+    );
+    const odd = (action: string, sequence: number, after: string) =>
+      agentEvent(tb.inventory, { action, timestamp: at(3 + sequence), sequence, predecessors: [after] });
+    const ctor = odd('constructor', 2, eventId(w.inv));
+    const proto = odd('__proto__', 3, eventId(ctor));
+    const r = await both(input([w.root, w.regInv, w.inv, ctor, proto], { trust: tb.trust({ policy }) }));
+    const allowed = r.checks.filter((c) => c.id === 'chain.action_allowed');
+    // "constructor" has no rule: not Object.prototype.constructor's "allowed by policy".
+    expect(allowed.find((c) => c.subject.id === eventId(ctor))).toMatchObject({
+      status: 'pass',
+      found: 'action not restricted by policy',
+    });
+    // "__proto__" has one, and the inventory agent is not in it.
+    expect(allowed.find((c) => c.subject.id === eventId(proto))).toMatchObject({
+      status: 'fail',
+      reason: `policy allows __proto__ only for ${tb.scanner.agentId.slice(0, 22)}…`,
+    });
+  });
+
   it("chain.action_allowed: an agent's lifecycle event for another agent fails, naming both", async () => {
     const w = workflow();
     // The inventory agent signs, as itself, a rotation of the scanner's key.

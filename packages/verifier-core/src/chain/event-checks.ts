@@ -439,7 +439,9 @@ function actionAllowed(n: Node, trust: TrustStore, policy: WorkflowPolicy): Chec
       expected: `signed by ${e.lifecycle.agent_id} itself`,
     });
   }
-  const rule = policy.actions?.[e.action];
+  // Own rules only: an action named "constructor" must not find Object.prototype's.
+  const rule =
+    policy.actions && Object.hasOwn(policy.actions, e.action) ? policy.actions[e.action] : undefined;
   if (rule) {
     if (rule.actors && !rule.actors.includes(e.actor))
       problems.push({

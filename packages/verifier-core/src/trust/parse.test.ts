@@ -31,6 +31,15 @@ describe('trust store', () => {
     expect(t.policy).toEqual(good.policy);
   });
 
+  it('a policy action named "__proto__" is a rule of its own; "constructor" is no rule', () => {
+    const t = parseTrustStore('{"version":1,"policy":{"actions":{"__proto__":{"actors":["lin:agent:x"]}}}}');
+    const actions = t.policy.actions!;
+    expect(Object.hasOwn(actions, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(actions, '__proto__')?.value).toEqual({ actors: ['lin:agent:x'] });
+    expect(Object.hasOwn(actions, 'constructor')).toBe(false);
+    expect(Object.hasOwn(actions, 'actors')).toBe(false);
+  });
+
   it('defaults: nothing trusted, no witnesses', () => {
     expect(parseTrustStore('{"version":1}')).toMatchObject({
       logs: [],

@@ -44,7 +44,8 @@ function readPolicy(f: Fields): WorkflowPolicy {
   }
   if (f.has('actions')) {
     const a = f.obj_('actions');
-    p.actions = {};
+    // No prototype: an action named "__proto__" is a rule like any other, not the object's prototype.
+    p.actions = Object.create(null) as Record<string, ActionRule>;
     for (const name of Object.keys(a.obj)) {
       const r = a.obj_(name).closed(['actors', 'actor_kinds', 'roles']);
       const rule: ActionRule = {};
