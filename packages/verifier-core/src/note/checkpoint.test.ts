@@ -398,6 +398,17 @@ describe('witness quorum counts public keys, not vkeys', () => {
     if (!both.ok) throw new Error(both.message);
     expect(both.witnessSigners.map((w) => w.key.vkey)).toEqual([witness.vkey]);
     expect(both.cosignatureTimestamps).toEqual({ [witness.name]: 1700000000n });
+    // A witness may be named "__proto__" (a valid note key name): its time is recorded like any other's.
+    const proto = noteVerifierKey('__proto__', 'cosignature-v1', ed25519.getPublicKey(witnessSecret));
+    const named = await verifyCheckpoint(note + cosignLine(proto, witnessSecret, 1700000000n), {
+      logKeys: [logKey],
+      witnesses: [proto],
+      witnessThreshold: 1,
+    });
+    if (!named.ok) throw new Error(named.message);
+    expect(Object.getOwnPropertyDescriptor(named.cosignatureTimestamps, '__proto__')?.value).toBe(
+      1700000000n,
+    );
     expect(both.rejectedWitnesses).toEqual([
       expect.objectContaining({
         signer: expect.objectContaining({ key: self }),

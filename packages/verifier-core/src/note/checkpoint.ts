@@ -153,7 +153,8 @@ export async function verifyCheckpoint(
   const logKeyOf = new Map(policy.logKeys.map((k) => [notePublicKeyIdentity(k), k] as const));
   const witnessSigners: VerifiedNoteSignature[] = [];
   const rejectedWitnesses: RejectedWitness[] = [];
-  const cosignatureTimestamps: Record<string, bigint> = {};
+  // No prototype: a witness key may be named "__proto__".
+  const cosignatureTimestamps = Object.create(null) as Record<string, bigint>;
   // Distinct by public key: cosignature/v1 does not commit to the name, so one key
   // under two names is one witness.
   const countedKeys = new Map<string, VerifiedNoteSignature>();

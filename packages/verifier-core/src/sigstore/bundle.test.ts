@@ -32,6 +32,18 @@ describe('Sigstore bundles: transparency-log part', () => {
     ]);
   });
 
+  it('skips a log whose keyDetails names an Object property ("constructor", "toString") as unsupported', () => {
+    const root = JSON.parse(read('trusted_root.production.json'));
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      root.tlogs[1].publicKey.keyDetails = name;
+      const parsed = parseTrustedRoot(JSON.stringify(root));
+      expect(parsed.tlogs.map((t) => t.name)).toEqual(['rekor.sigstore.dev']);
+      expect(parsed.skipped).toEqual([
+        { index: 1, baseUrl: root.tlogs[1].baseUrl, reason: `keyDetails ${name} is not supported` },
+      ]);
+    }
+  });
+
   it('derives the same log vkey as the README for log2025-alpha3', () => {
     const root = parseTrustedRoot(read('rekor2-dsse-happy-path', 'trusted_root.json'));
     const alpha3 = root.tlogs.find((t) => t.name === 'log2025-alpha3.rekor.sigstage.dev');

@@ -87,7 +87,8 @@ function readTlog(t: JsonObject, baseUrl: string, path: string): TrustedTlog | s
   const pkPath = `${path}/publicKey`;
   const pk = asObject(t.publicKey, pkPath, code);
   const keyDetails = getString(pk, 'keyDetails', pkPath, code);
-  const alg = KEY_DETAILS[keyDetails];
+  // Own entries only: keyDetails "constructor" must not find Object.prototype's.
+  const alg = Object.hasOwn(KEY_DETAILS, keyDetails) ? KEY_DETAILS[keyDetails] : undefined;
   if (!alg) return `keyDetails ${keyDetails} is not supported`;
   const logId = getBase64(asObject(t.logId, `${path}/logId`, code), 'keyId', `${path}/logId`, code, 32);
   const name = hostOf(baseUrl);
