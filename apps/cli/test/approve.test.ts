@@ -95,6 +95,27 @@ describe('lineage approve / approval verify', () => {
     ).toBe('fail');
   });
 
+  it('approval verify --capsule with a capsule that cannot be read is unusable input (exit 2), not a capsule it was not made for', async () => {
+    const out = join(dir, 'sar-for-unreadable.json');
+    expect(await runCli(approveArgv('approve', 'ok', out), capture(dir, env).io)).toBe(0);
+    const cut = join(dir, 'cut.capsule.zip');
+    writeFileSync(cut, readFileSync(s.paths!.capsule).subarray(0, 1000));
+    const c = capture(dir);
+    expect(await runCli(['approval', 'verify', out, '--trust', s.paths!.trust, '--capsule', cut], c.io)).toBe(
+      2,
+    );
+    expect(c.stderr()).toContain(
+      `lineage approval verify: unusable input (capsule.container): the capsule ${cut} cannot be read (no end-of-central-directory record: not a zip file), so the approval's binding to it cannot be checked`,
+    );
+    expect(c.stdout()).not.toMatch(/another capsule/);
+    const j = capture(dir);
+    await runCli(['approval', 'verify', out, '--trust', s.paths!.trust, '--capsule', cut, '--json'], j.io);
+    expect(JSON.parse(j.stdout())).toMatchObject({
+      verdict: 'unusable',
+      error: { code: 'capsule.container', file: cut },
+    });
+  });
+
   it("shows a signed comment's later lines indented under it, never at the margin where they could pass for the verifier's own lines", async () => {
     // A rejection whose comment, signed by the pinned 3PAO, goes on with lines shaped like ours.
     const out = join(dir, 'sar-multiline.json');

@@ -311,7 +311,18 @@ register(
         let capsule: CapsuleVerification | undefined;
         if (values.capsule) {
           const quiet: CliIo = { ...io, out: () => {}, isTty: false };
-          capsule = (await verifyCapsuleFile(quiet, values.capsule, trust, trustPath, {})).result;
+          const r = await verifyCapsuleFile(quiet, values.capsule, trust, trustPath, {});
+          // A capsule whose container or manifest cannot be read has no digest: checked against it,
+          // the approval would fail as one "made for another capsule", which it may well not be.
+          if (r.code === EXIT_USAGE) {
+            const why = r.result?.report.checks.find((c) => c.status === 'fail');
+            throw new UnusableInput(
+              why?.id ?? 'capsule.open',
+              `the capsule ${values.capsule} cannot be read${why?.reason ? ` (${why.reason})` : ''}, so the approval's binding to it cannot be checked`,
+              { file: values.capsule },
+            );
+          }
+          capsule = r.result;
         }
         const { report, approval } = await verifySarApproval(text, trust, {
           verifiedAt: io.now().toISOString(),
@@ -334,7 +345,7 @@ register(
         );
       } catch (e) {
         if (e instanceof UnusableInput)
-          return emitUnusable(io, 'lineage approval verify', e.code, e.message, json);
+          return emitUnusable(io, 'lineage approval verify', e.code, e.message, json, e.where);
         throw e;
       }
     },
