@@ -95,6 +95,8 @@ describe('the built main process (out/main, out/preload)', () => {
       foreignFrame: string;
     };
     expect(got.channels).toEqual([...API_METHODS, ...PRELOAD_METHODS].map((m) => `lineage:${m}`).sort());
+    // Taking in a key made with `lineage keygen`: read the file, then import it (never the seed back).
+    expect(got.channels).toEqual(expect.arrayContaining(['lineage:keyFileInfo', 'lineage:keyImport']));
     expect(got.window).toEqual({
       url: 'app://lineage/index.html',
       preload: join(out, 'preload/preload.cjs'),
@@ -132,10 +134,16 @@ describe('the built main process (out/main, out/preload)', () => {
     expect([...exposed.keys()]).toEqual(['lineage']);
     const api = exposed.get('lineage')!;
     expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'host', 'onEvent', 'openDroppedFile'].sort());
+    expect(Object.keys(api)).toEqual(expect.arrayContaining(['keyFileInfo', 'keyImport']));
     expect(api.host).toBe('desktop');
     await (api.verify as (id: string) => Promise<unknown>)('capsule-1');
     // A File with no path (made by the page, not dropped) never reaches the main process.
     expect(await (api.openDroppedFile as (f: unknown) => Promise<unknown>)({})).toBeNull();
-    expect(invoked).toEqual([['lineage:verify', 'capsule-1']]);
+    const importReq = { keyfile: '{}', passphrase: 'p', name: 'n', role: 'agency_ao' };
+    await (api.keyImport as (r: unknown) => Promise<unknown>)(importReq);
+    expect(invoked).toEqual([
+      ['lineage:verify', 'capsule-1'],
+      ['lineage:keyImport', importReq],
+    ]);
   });
 });

@@ -194,6 +194,10 @@ describe('IPC input schemas', () => {
       ]),
     ).toBeUndefined();
     expect(validateArgs('openCapsuleBytes', ['c.zip', new Uint8Array(4)])).toBeUndefined();
+    // A short passphrase reaches the key store, which refuses it in its own words.
+    expect(
+      validateArgs('keyImport', [{ keyfile: '{}', passphrase: 'short', name: 'n', role: 'agency_ao' }]),
+    ).toBeUndefined();
   });
   it.each([
     ['unknownMethod', []],
@@ -205,6 +209,11 @@ describe('IPC input schemas', () => {
     ['trustImport', [{ kind: 'log', text: 'x', extra: 1 }]],
     ['trustImport', [{ kind: 'approver', text: 'x', roles: ['god'] }]],
     ['keyCreate', [{ approverId: 'a', name: 'n', role: 'agency_ao', passphrase: 'short' }]],
+    ['keyFileInfo', ['x'.repeat(16_385)]],
+    ['keyImport', [{ keyfile: 'x'.repeat(16_385), passphrase: 'p', name: 'n', role: 'agency_ao' }]],
+    ['keyImport', [{ keyfile: '{}', passphrase: 'p', name: 'n', role: 'agency_ao', secretKey: 'x' }]],
+    ['keyImport', [{ keyfile: '{}', passphrase: 'p', name: 'n', role: 'god' }]],
+    ['keyImport', [{ keyfile: '{}', passphrase: 'p', name: 'n', role: 'agency_ao', approverId: '' }]],
     ['approvalSign', [{ capsuleId: 'x', decision: 'maybe', comment: '' }]],
     ['exportFile', [{ format: 'exe' }]],
     ['trustImportStore', [null]],

@@ -72,6 +72,27 @@ export interface KeyStatus {
   fingerprintGroups?: string[];
 }
 
+/** What a key file made by `lineage keygen` says outside its sealed part (nothing is decrypted). */
+export interface KeyFileInfo {
+  /** The approver id it was made for (`--owner`), when it names one. */
+  owner?: string;
+  /** The public key, hex, as keygen printed it. */
+  publicKey: string;
+  fingerprint: string;
+  fingerprintGroups: string[];
+}
+
+/** A key made by `lineage keygen`, to be kept as the approver key. */
+export interface KeyImportRequest {
+  /** The key file's text (bounded: MAX_KEY_FILE_CHARS). */
+  keyfile: string;
+  passphrase: string;
+  name: string;
+  role: ApproverRole;
+  /** Required when the key file names no owner; when it does, the owner is the id. */
+  approverId?: string;
+}
+
 export type Decision = 'approve' | 'reject' | 'conditional';
 
 export interface ApprovalRequest {
@@ -176,6 +197,13 @@ export interface LineageApi {
     role: ApproverRole;
     passphrase: string;
   }): Promise<KeyStatus>;
+  /** Reads a key file made by `lineage keygen` (owner, public key) without decrypting it. */
+  keyFileInfo(keyfile: string): Promise<KeyFileInfo>;
+  /**
+   * Keeps a key made by `lineage keygen` as the approver key, re-sealed under `<id>#<role>` with
+   * the same passphrase, and unlocks it; never replaces an existing key.
+   */
+  keyImport(req: KeyImportRequest): Promise<KeyStatus>;
   keyUnlock(passphrase: string): Promise<KeyStatus>;
   keyLock(): Promise<KeyStatus>;
   keyPublicText(): Promise<string>;
@@ -206,6 +234,8 @@ export const API_METHODS = [
   'trustImportStore',
   'keyStatus',
   'keyCreate',
+  'keyFileInfo',
+  'keyImport',
   'keyUnlock',
   'keyLock',
   'keyPublicText',

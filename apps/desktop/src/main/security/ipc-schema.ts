@@ -7,6 +7,7 @@
 import { APPROVER_ROLES } from '@lineage/verifier-core';
 import type { IpcMethod } from '../../shared/api.js';
 import { MAX_CAPSULE_BYTES_IN_MEMORY } from '../services/capsule-store.js';
+import { MAX_APPROVER_ID_CHARS, MAX_KEY_FILE_CHARS } from '../services/key-store.js';
 
 type Check = (v: unknown) => string | undefined;
 
@@ -106,7 +107,20 @@ export const IPC_SCHEMAS: Record<IpcMethod, Check[]> = {
   trustExportText: [],
   trustImportStore: [str(MAX_TEXT, 1)],
   keyStatus: [],
-  keyCreate: [object({ approverId: str(200, 1), name: str(200, 1), role, passphrase: str(1024, 12) })],
+  keyCreate: [
+    object({ approverId: str(MAX_APPROVER_ID_CHARS, 1), name: str(200, 1), role, passphrase: str(1024, 12) }),
+  ],
+  keyFileInfo: [str(MAX_KEY_FILE_CHARS, 1)],
+  // The passphrase's length is the key store's to judge, so a short one is refused in its words.
+  keyImport: [
+    object({
+      keyfile: str(MAX_KEY_FILE_CHARS, 1),
+      passphrase: str(1024, 1),
+      name: str(200, 1),
+      role,
+      approverId: optional(str(MAX_APPROVER_ID_CHARS, 1)),
+    }),
+  ],
   keyUnlock: [str(1024, 1)],
   keyLock: [],
   keyPublicText: [],

@@ -15,9 +15,22 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decryptKeyFile, encryptKeyFile, newPassphraseRefusal } from '@lineage/producer';
-import { APPROVER_ROLES, type ApproverRole, fromBase64Url, fromHex, toHex } from '@lineage/verifier-core';
-import type { KeyStatus } from '../../shared/api.js';
+import {
+  decryptKeyFile,
+  encryptKeyFile,
+  type KeyFile,
+  newPassphraseRefusal,
+  parseKeyFile,
+} from '@lineage/producer';
+import {
+  APPROVER_ROLES,
+  type ApproverRole,
+  fromBase64Url,
+  fromHex,
+  isLineageError,
+  toHex,
+} from '@lineage/verifier-core';
+import type { KeyFileInfo, KeyImportRequest, KeyStatus } from '../../shared/api.js';
 import {
   type ApproverPublicKeyFile,
   fingerprintGroups,
@@ -59,6 +72,16 @@ export interface KeyStoreOptions {
 }
 
 export const DEFAULT_IDLE_LOCK_MS = 10 * 60 * 1000;
+
+/**
+ * Largest key file taken in, in characters. One made by `lineage keygen` is about 600 plus its
+ * owner; the bound keeps a wrong file chosen by mistake (a capsule, a log) from crossing IPC whole.
+ */
+export const MAX_KEY_FILE_CHARS = 16_384;
+/** Longest approver id, as the key-creation form's IPC schema allows. */
+export const MAX_APPROVER_ID_CHARS = 200;
+
+const KEY_EXISTS = 'an approver key already exists; it is never overwritten from the app';
 
 /** The key file's owner for a version-2 approver key: binds the approver id and role to the key. */
 export function boundOwner(id: string, role: ApproverRole): string {
@@ -122,49 +145,111 @@ export class KeyStore {
     passphrase: string;
   }): Promise<KeyStatus> {
     return serialized(this.file, async () => {
-      if (await this.stored())
-        throw new Error('an approver key already exists; it is never overwritten from the app');
+      if (await this.stored()) throw new Error(KEY_EXISTS);
       const refusal = newPassphraseRefusal(req.passphrase);
       if (refusal) throw new Error(refusal);
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
       const seed = fromBase64Url(String(privateKey.export({ format: 'jwk' }).d));
       const pub = fromBase64Url(String(publicKey.export({ format: 'jwk' }).x));
-      try {
-        const keyfile = await encryptKeyFile(seed, req.passphrase, {
-          owner: boundOwner(req.approverId, req.role),
-          log2N: this.log2N,
-        });
-        const stored: StoredApproverKey = {
-          type: 'lineage-desktop-approver-key',
-          version: 2,
-          id: req.approverId,
-          name: req.name,
-          role: req.role,
-          public_key: toHex(pub),
-          keyfile,
-        };
-        const text = `${JSON.stringify(stored, null, 2)}\n`;
-        // Exclusive: if another process (or an earlier create) wrote a key meanwhile, it stays.
-        if (!(await createFileExclusive(this.file, text))) {
-          throw new Error('an approver key already exists; it is never overwritten from the app');
-        }
-        // Only a key that is durably on disk, as written, becomes the key in use.
-        if ((await readFile(this.file, 'utf8')) !== text) {
-          throw new Error(`${this.file} changed while the key was being created; it was not unlocked`);
-        }
-        this.setUnlocked({
-          id: stored.id,
-          name: stored.name,
-          role: stored.role,
-          secretKey: seed,
-          publicKey: pub,
-        });
-      } catch (e) {
-        seed.fill(0);
-        throw e;
-      }
+      await this.keep(req, seed, pub);
       return this.status();
     });
+  }
+
+  /**
+   * What a key file made by `lineage keygen` says outside its sealed part: its owner and public
+   * key. Nothing is decrypted; a file that is not a key file is refused naming the field.
+   */
+  keyFileInfo(text: string): KeyFileInfo {
+    const k = readKeyFile(text);
+    const owner = ownerOf(k);
+    const fp = fingerprintOfEd25519(fromHex(k.public_key, 32, 'public_key'));
+    return {
+      ...(owner !== undefined ? { owner } : {}),
+      publicKey: k.public_key,
+      fingerprint: fp,
+      fingerprintGroups: fingerprintGroups(fp),
+    };
+  }
+
+  /**
+   * Takes in a key made with `lineage keygen`: decrypts it with its passphrase, seals the same seed
+   * again under the bound owner `<id>#<role>` (same passphrase, this store's scrypt cost) and keeps
+   * it as create does — never over an existing key — then it is unlocked. The approver id is the
+   * key file's owner when it has one (a different `approverId` is refused), else `approverId`.
+   */
+  async importKeyFile(req: KeyImportRequest): Promise<KeyStatus> {
+    return serialized(this.file, async () => {
+      if (await this.stored()) throw new Error(KEY_EXISTS);
+      const k = readKeyFile(req.keyfile);
+      const owner = ownerOf(k);
+      const approverId = owner ?? req.approverId;
+      if (approverId === undefined || approverId === '')
+        throw new Error(
+          'the key file names no owner (it was made without --owner): give the approver id it is for',
+        );
+      if (owner !== undefined && req.approverId !== undefined && req.approverId !== owner)
+        throw new Error(
+          `the key file's owner is the approver id: expected ${owner}, found ${req.approverId}`,
+        );
+      const refusal = newPassphraseRefusal(req.passphrase);
+      if (refusal)
+        throw new Error(
+          `${refusal}: the app keeps a signing key only under such a passphrase, and this key would stay sealed with the one given`,
+        );
+      // A wrong passphrase is refused in the producer's words ("wrong passphrase, or the key file
+      // was modified"); the caller names the file.
+      const opened = await decryptKeyFile(req.keyfile, req.passphrase);
+      await this.keep(
+        { approverId, name: req.name, role: req.role, passphrase: req.passphrase },
+        opened.secretKey,
+        opened.publicKey,
+      );
+      return this.status();
+    });
+  }
+
+  /**
+   * Seals `seed` under the bound owner and writes the version-2 wrapper with an exclusive create;
+   * only a key durably on disk, as written, becomes the unlocked key. The seed is zeroed on failure.
+   */
+  private async keep(
+    req: { approverId: string; name: string; role: ApproverRole; passphrase: string },
+    seed: Uint8Array,
+    pub: Uint8Array,
+  ): Promise<void> {
+    try {
+      const keyfile = await encryptKeyFile(seed, req.passphrase, {
+        owner: boundOwner(req.approverId, req.role),
+        log2N: this.log2N,
+      });
+      const stored: StoredApproverKey = {
+        type: 'lineage-desktop-approver-key',
+        version: 2,
+        id: req.approverId,
+        name: req.name,
+        role: req.role,
+        public_key: toHex(pub),
+        keyfile,
+      };
+      const text = `${JSON.stringify(stored, null, 2)}\n`;
+      // Exclusive: if another process (or an earlier create) wrote a key meanwhile, it stays.
+      if (!(await createFileExclusive(this.file, text))) throw new Error(KEY_EXISTS);
+      // Only a key that is durably on disk, as written, becomes the key in use.
+      if ((await readFile(this.file, 'utf8')) !== text) {
+        throw new Error(`${this.file} changed while the key was being created; it was not unlocked`);
+      }
+      this.setUnlocked({
+        id: stored.id,
+        name: stored.name,
+        role: stored.role,
+        secretKey: seed,
+        publicKey: pub,
+      });
+    } catch (e) {
+      seed.fill(0);
+      throw e;
+    }
   }
 
   async unlock(passphrase: string): Promise<KeyStatus> {
@@ -257,6 +342,53 @@ export class KeyStore {
     };
     return `${JSON.stringify(f, null, 2)}\n`;
   }
+}
+
+/** A key file made by `lineage keygen`, read (not decrypted); refused naming the field that is wrong. */
+function readKeyFile(text: string): KeyFile {
+  const not = 'not a key file made by lineage keygen';
+  if (text.length > MAX_KEY_FILE_CHARS)
+    throw new Error(`${not}: ${text.length} characters, a key file is at most ${MAX_KEY_FILE_CHARS}`);
+  // The likely mistake is another JSON file (a trust store, a public-key file, an approval): say
+  // what it is not by its type, before the strict parser stops at its first deep member.
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = undefined;
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const type = (v as Record<string, unknown>).type;
+    if (type !== 'lineage.keyfile')
+      throw new Error(
+        `${not}: /type: expected "lineage.keyfile", found ${type === undefined ? 'nothing (field absent)' : shortJson(type)}`,
+      );
+  }
+  try {
+    return parseKeyFile(text);
+  } catch (e) {
+    // The producer's message names the field (a JSON pointer) and what it expected there.
+    if (isLineageError(e)) throw new Error(`${not}: ${e.message}`);
+    throw e;
+  }
+}
+
+function shortJson(v: unknown): string {
+  const t = JSON.stringify(v);
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
+/**
+ * The key file's owner, the approver id it was made for. An empty owner is none: the file's
+ * associated data cannot tell the two apart.
+ */
+function ownerOf(k: KeyFile): string | undefined {
+  if (k.owner === undefined || k.owner === '') return undefined;
+  if (k.owner.length > MAX_APPROVER_ID_CHARS)
+    throw new Error(
+      `the key file's owner is ${k.owner.length} characters; an approver id is at most ${MAX_APPROVER_ID_CHARS}`,
+    );
+  return k.owner;
 }
 
 /**

@@ -148,6 +148,8 @@ export function createMainApi(
 
     keyStatus: () => keys.status(),
     keyCreate: (req) => keys.create(req),
+    keyFileInfo: async (text) => keys.keyFileInfo(text),
+    keyImport: (req) => keys.importKeyFile(req),
     keyUnlock: (p) => keys.unlock(p),
     keyLock: () => keys.lock(),
     keyPublicText: () => keys.publicKeyFile(),

@@ -119,6 +119,12 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
     async keyCreate() {
       throw new Error(NO_SIGNING);
     },
+    async keyFileInfo() {
+      throw new Error(NO_SIGNING);
+    },
+    async keyImport() {
+      throw new Error(NO_SIGNING);
+    },
     async keyUnlock() {
       throw new Error(NO_SIGNING);
     },

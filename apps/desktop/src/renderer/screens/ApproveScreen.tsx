@@ -8,8 +8,16 @@
 import { DataText, Fingerprint, QrSequence } from '@lineage/ui';
 import { APPROVER_ROLES, type ApproverRole, formatCountOf } from '@lineage/verifier-core';
 import { useEffect, useRef, useState } from 'react';
-import type { ApprovalPreview, Decision, KeyStatus, LineageApi, SignedApproval } from '../../shared/api.js';
+import type {
+  ApprovalPreview,
+  Decision,
+  KeyFileInfo,
+  KeyStatus,
+  LineageApi,
+  SignedApproval,
+} from '../../shared/api.js';
 import { type CapsuleState, messageOf } from '../App.js';
+import { FileButton } from '../file-button.js';
 import { ROLE_LABEL } from './TrustScreen.js';
 
 /** The SAR decisions an approver can sign, as the CLI's --decision names them. */
@@ -262,72 +270,75 @@ function KeyPanel({
   if (!status.exists) {
     const mismatch = pass2 !== '' && pass !== pass2;
     return (
-      <section className="panel" data-testid="key-create">
-        <h2 className="panel-title">Create your approver key</h2>
-        <p className="lin-muted">
-          The key is generated and kept on this computer, sealed with your passphrase. It never leaves the
-          app's main process; this window can only ask it to sign what you reviewed.
-        </p>
-        <div className="form-grid">
-          <label htmlFor="key-id">Approver id</label>
-          <input
-            id="key-id"
-            value={id}
-            placeholder="lin:human:ao.jane-doe"
-            onChange={(e) => setId(e.target.value)}
-            spellCheck={false}
-            data-testid="key-id"
-          />
-          <label htmlFor="key-name">Your name</label>
-          <input
-            id="key-name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            data-testid="key-name"
-          />
-          <label htmlFor="key-role">Role</label>
-          <select
-            id="key-role"
-            value={role}
-            onChange={(e) => setRole(e.target.value as ApproverRole)}
-            data-testid="key-role"
+      <>
+        <section className="panel" data-testid="key-create">
+          <h2 className="panel-title">Create your approver key</h2>
+          <p className="lin-muted">
+            The key is generated and kept on this computer, sealed with your passphrase. It never leaves the
+            app's main process; this window can only ask it to sign what you reviewed.
+          </p>
+          <div className="form-grid">
+            <label htmlFor="key-id">Approver id</label>
+            <input
+              id="key-id"
+              value={id}
+              placeholder="lin:human:ao.jane-doe"
+              onChange={(e) => setId(e.target.value)}
+              spellCheck={false}
+              data-testid="key-id"
+            />
+            <label htmlFor="key-name">Your name</label>
+            <input
+              id="key-name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              data-testid="key-name"
+            />
+            <label htmlFor="key-role">Role</label>
+            <select
+              id="key-role"
+              value={role}
+              onChange={(e) => setRole(e.target.value as ApproverRole)}
+              data-testid="key-role"
+            >
+              {APPROVER_ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABEL[r]}
+                </option>
+              ))}
+            </select>
+            <label htmlFor="key-pass">Passphrase (12+ characters)</label>
+            <input
+              id="key-pass"
+              type="password"
+              value={pass}
+              onChange={(e) => setPass(e.target.value)}
+              data-testid="key-pass"
+            />
+            <label htmlFor="key-pass2">Repeat passphrase</label>
+            <input
+              id="key-pass2"
+              type="password"
+              value={pass2}
+              onChange={(e) => setPass2(e.target.value)}
+              data-testid="key-pass2"
+            />
+          </div>
+          {mismatch && <p className="bad-line">The passphrases differ.</p>}
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy || !id.trim() || !name.trim() || pass.length < 12 || pass !== pass2}
+            onClick={() =>
+              void run(api.keyCreate({ approverId: id.trim(), name: name.trim(), role, passphrase: pass }))
+            }
+            data-testid="key-create-button"
           >
-            {APPROVER_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABEL[r]}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="key-pass">Passphrase (12+ characters)</label>
-          <input
-            id="key-pass"
-            type="password"
-            value={pass}
-            onChange={(e) => setPass(e.target.value)}
-            data-testid="key-pass"
-          />
-          <label htmlFor="key-pass2">Repeat passphrase</label>
-          <input
-            id="key-pass2"
-            type="password"
-            value={pass2}
-            onChange={(e) => setPass2(e.target.value)}
-            data-testid="key-pass2"
-          />
-        </div>
-        {mismatch && <p className="bad-line">The passphrases differ.</p>}
-        <button
-          type="button"
-          className="btn btn-primary"
-          disabled={busy || !id.trim() || !name.trim() || pass.length < 12 || pass !== pass2}
-          onClick={() =>
-            void run(api.keyCreate({ approverId: id.trim(), name: name.trim(), role, passphrase: pass }))
-          }
-          data-testid="key-create-button"
-        >
-          {busy ? 'Creating…' : 'Create key'}
-        </button>
-      </section>
+            {busy ? 'Creating…' : 'Create key'}
+          </button>
+        </section>
+        <KeyImportPanel api={api} onStatus={onStatus} />
+      </>
     );
   }
   return (
@@ -393,6 +404,170 @@ function KeyPanel({
             {busy ? 'Unlocking…' : 'Unlock'}
           </button>
         </div>
+      )}
+    </section>
+  );
+}
+
+/** Largest key file read from disk (the main process's bound, MAX_KEY_FILE_CHARS): a wrong file is not sent whole. */
+const MAX_KEY_FILE_BYTES = 16_384;
+
+/**
+ * Takes in a key the approver made with `lineage keygen`. The main process reads the chosen file's
+ * owner and public key (nothing decrypted) to show them; on "Use this key" it decrypts the file
+ * with the passphrase, seals the same key again for this app under id and role, and unlocks it.
+ */
+function KeyImportPanel({ api, onStatus }: { api: LineageApi; onStatus: (s: KeyStatus) => void }) {
+  const [file, setFile] = useState<{ name: string; text: string; info: KeyFileInfo } | undefined>();
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<ApproverRole>('authorizing_official');
+  const [pass, setPass] = useState('');
+  const [busy, setBusy] = useState(false);
+  // Said in the panel, beside the file and the button: the window's error bar may be scrolled away.
+  const [refusal, setRefusal] = useState<string | undefined>();
+  const choose = async (f: File) => {
+    setFile(undefined);
+    setRefusal(undefined);
+    try {
+      if (f.size > MAX_KEY_FILE_BYTES)
+        throw new Error(
+          `${f.name} is ${f.size} bytes: not a key file made by lineage keygen (at most ${MAX_KEY_FILE_BYTES})`,
+        );
+      const text = await f.text();
+      setFile({ name: f.name, text, info: await api.keyFileInfo(text) });
+    } catch (e) {
+      setRefusal(`${f.name}: ${messageOf(e)}`);
+    }
+  };
+  const owner = file?.info.owner;
+  const use = async () => {
+    if (!file) return;
+    setBusy(true);
+    setRefusal(undefined);
+    try {
+      onStatus(
+        await api.keyImport({
+          keyfile: file.text,
+          passphrase: pass,
+          name: name.trim(),
+          role,
+          ...(owner === undefined ? { approverId: id.trim() } : {}),
+        }),
+      );
+      setFile(undefined);
+    } catch (e) {
+      setRefusal(`Could not use ${file.name}: ${messageOf(e)}`);
+    } finally {
+      // Cleared after every attempt, right or wrong: the window does not keep a passphrase.
+      setPass('');
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" data-testid="key-import">
+      <h2 className="panel-title">Or use a key made with lineage keygen</h2>
+      <p className="lin-muted">
+        Choose the key file <code>lineage keygen --out KEYFILE</code> wrote and enter its passphrase. The app
+        seals the same key again for itself, bound to your approver id and role, with the same passphrase; the
+        file you chose is left as it is.
+      </p>
+      <div className="form-grid">
+        <span>Key file</span>
+        <div className="row">
+          <FileButton
+            label={file ? 'Choose another…' : 'Choose key file…'}
+            small
+            disabled={busy}
+            testId="key-import-file"
+            onFile={choose}
+          />
+          {file ? (
+            <DataText value={file.name} max={60} />
+          ) : (
+            <span className="lin-muted">No key file chosen</span>
+          )}
+        </div>
+        {file && (
+          <>
+            <span>Public key (as keygen printed it)</span>
+            <code className="lin-mono import-public" data-testid="key-import-public">
+              {file.info.publicKey}
+            </code>
+            <span>Fingerprint (as trust stores show it)</span>
+            <div>
+              <Fingerprint groups={file.info.fingerprintGroups} />
+            </div>
+            {owner !== undefined ? (
+              <>
+                <span>Approver id (the key file's owner)</span>
+                <div data-testid="key-import-owner">
+                  <DataText value={owner} />
+                </div>
+              </>
+            ) : (
+              <>
+                <label htmlFor="key-import-id">Approver id (the key file names none)</label>
+                <input
+                  id="key-import-id"
+                  value={id}
+                  placeholder="lin:human:ao.jane-doe"
+                  onChange={(e) => setId(e.target.value)}
+                  spellCheck={false}
+                  data-testid="key-import-id"
+                />
+              </>
+            )}
+            <label htmlFor="key-import-name">Your name</label>
+            <input
+              id="key-import-name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              data-testid="key-import-name"
+            />
+            <label htmlFor="key-import-role">Role</label>
+            <select
+              id="key-import-role"
+              value={role}
+              onChange={(e) => setRole(e.target.value as ApproverRole)}
+              data-testid="key-import-role"
+            >
+              {APPROVER_ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABEL[r]}
+                </option>
+              ))}
+            </select>
+            <label htmlFor="key-import-pass">The key file's passphrase</label>
+            <input
+              id="key-import-pass"
+              type="password"
+              value={pass}
+              onChange={(e) => setPass(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && pass && name.trim() && (owner !== undefined || id.trim()))
+                  void use();
+              }}
+              data-testid="key-import-pass"
+            />
+          </>
+        )}
+      </div>
+      {file && (
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={busy || !pass || !name.trim() || (owner === undefined && !id.trim())}
+          onClick={() => void use()}
+          data-testid="key-import-button"
+        >
+          {busy ? 'Opening the key file…' : 'Use this key'}
+        </button>
+      )}
+      {refusal && (
+        <p className="bad-line" role="alert" data-testid="key-import-refusal">
+          {refusal}
+        </p>
       )}
     </section>
   );
