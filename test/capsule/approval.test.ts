@@ -1,4 +1,9 @@
-import { buildFedrampSample, buildTamperedVariants, createSarApproval } from '@lineage/producer';
+import {
+  buildFedrampSample,
+  buildTamperedVariants,
+  createSarApproval,
+  sarDecisionRefusal,
+} from '@lineage/producer';
 import {
   type CapsuleVerification,
   toOscalAssessmentResults,
@@ -203,6 +208,9 @@ describe('SAR approvals', () => {
     });
     expect(() => sign('3pao', '3pao_assessor', bad)).toThrow(
       /cannot approve a capsule whose verification failed/,
+    );
+    expect(sarDecisionRefusal('conditional', 'fix it', bad)?.message).toMatch(
+      /^cannot approve with conditions a capsule whose verification failed \(\d+ checks\)/,
     );
     const rej = createSarApproval({
       capsule: bad,

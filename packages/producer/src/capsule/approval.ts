@@ -42,7 +42,7 @@ export function sarDecisionRefusal(
   if (decision !== 'reject' && cap.report.verdict !== 'verified') {
     return new LineageError(
       'approval.verdict',
-      `cannot ${decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}: only a capsule that verified can be approved; a rejection is still possible`,
+      `cannot ${decision === 'conditional' ? 'approve with conditions' : decision} a capsule whose verification ${cap.report.verdict === 'failed' ? `failed (${cap.report.summary.fail} checks)` : 'is incomplete'}: only a capsule that verified can be approved; a rejection is still possible`,
     );
   }
   const long = sarCommentTooLong(comment);
