@@ -109,3 +109,17 @@ describe("a key file's owner", () => {
     expect(e).toMatchObject({ code: 'keyfile.schema', path: '/owner' });
   });
 });
+
+describe('a file that is not a key file', () => {
+  it('is "not JSON" only when it is not JSON; deeper or larger JSON is "not a key file"', async () => {
+    const trust = '{"version":1,"logs":[{"origin":"a","vkey":"a+00000000+AQ=="}]}';
+    await expect(decryptKeyFile(trust, 'pw')).rejects.toMatchObject({
+      code: 'keyfile.schema',
+      message: expect.stringMatching(/not a key file: nesting deeper than 2 levels/),
+    });
+    await expect(decryptKeyFile('{"type": lineage', 'pw')).rejects.toMatchObject({
+      code: 'keyfile.schema',
+      message: expect.stringMatching(/not JSON: /),
+    });
+  });
+});

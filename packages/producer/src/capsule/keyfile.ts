@@ -152,7 +152,9 @@ export function parseKeyFile(text: string): KeyFile {
     v = parseStrictJson(text, KEYFILE_JSON_LIMITS);
   } catch (e) {
     if (!isLineageError(e)) throw e;
-    throw new LineageError(CODE, `not JSON: ${e.detail}`, e.path || '/');
+    // Too deep or too large is JSON, just not a key file (a trust file picked by mistake, say).
+    const what = e.code === 'json.depth' || e.code === 'json.size' ? 'not a key file' : 'not JSON';
+    throw new LineageError(CODE, `${what}: ${e.detail}`, e.path || '/');
   }
   // What the file says it is comes first: a later version or another KDF is named as such, not
   // as an unknown field.
