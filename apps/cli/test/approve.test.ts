@@ -153,6 +153,16 @@ describe('lineage approve / approval verify', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses a --role that is no role: a usage error before any work (the key is not opened), nothing written', async () => {
+    const out = join(dir, 'sar-bogus-role.json');
+    const c = capture(dir, env);
+    expect(await runCli([...approveArgv('reject', 'no', out), '--role', 'bogus'], c.io)).toBe(2);
+    expect(c.stderr()).toMatch(/--role must be one of authorizing_official, .*; found "bogus"/);
+    expect(c.stderr()).toMatch(/usage: lineage approve/);
+    expect(c.stdout()).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses a comment longer than an approval may carry (64 KiB of UTF-8): a usage error before any work', async () => {
     const out = join(dir, 'sar-long.json');
     const c = capture(dir, env);

@@ -194,6 +194,10 @@ register(
         );
       const long = sarCommentTooLong(values.comment);
       if (long) throw new UsageError(`--comment is too long: ${long.found}, ${long.expected}`);
+      // Not a role at all is a usage error, found before the key's scrypt work; whether the
+      // approver holds it is known only once the key is open.
+      if (values.role !== undefined && !APPROVER_ROLES.includes(values.role as ApproverRole))
+        throw new UsageError(`--role must be one of ${APPROVER_ROLES.join(', ')}; found "${values.role}"`);
       const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
       if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
       // A signed approval is a record: never replaced, and its path checked before anything is signed.
