@@ -77,6 +77,8 @@ describe('content security policy', () => {
     expect(h['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(h['x-content-type-options']).toBe('nosniff');
     expect(h['content-type']).toBe('text/javascript; charset=utf-8');
+    for (const odd of ['assets/x.constructor', 'assets/x.toString', 'assets/x.__proto__', 'assets/x'])
+      expect(responseHeaders(odd)['content-type']).toBe('application/octet-stream');
   });
   it('the built page carries the same policy in a meta tag', () => {
     const html = readFileSync(join(appDir, 'src/renderer/index.html'), 'utf8');

@@ -213,7 +213,8 @@ export function printPageHeaders(): Record<string, string> {
 export function responseHeaders(assetPath: string): Record<string, string> {
   const ext = assetPath.slice(assetPath.lastIndexOf('.') + 1);
   return {
-    'content-type': MIME_TYPES[ext] ?? 'application/octet-stream',
+    // Own entries only: a path ending ".constructor" must not get Object.prototype's as its type.
+    'content-type': (Object.hasOwn(MIME_TYPES, ext) && MIME_TYPES[ext]) || 'application/octet-stream',
     'content-security-policy': CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',
     'cross-origin-opener-policy': 'same-origin',
