@@ -85,6 +85,41 @@ describe('SAR approval bindings', () => {
     expect(rej.report.verdict).toBe('verified');
   });
 
+  it('checks an approval against a capsule that cannot be read as not checked, naming why, never "another capsule"', async () => {
+    const approval = signed(honest(good));
+    // The sample cut to 1,000 bytes (a container failure) and the sample with a manifest that is not JSON.
+    const files = new Map(sample.files);
+    files.set('manifest.json', new TextEncoder().encode('{"capsule_id": '));
+    const unreadable = [
+      {
+        cap: await verify(sample.zip.subarray(0, 1000), sample.trust, 'cut.capsule.zip'),
+        why: 'capsule.container: cut.capsule.zip: no end-of-central-directory record: not a zip file',
+      },
+      {
+        cap: await verify(zipCapsule(files), sample.trust, 'bad-manifest.zip'),
+        why: 'capsule.manifest: manifest.json /capsule_id: expected a value, found end of input at byte 15',
+      },
+    ];
+    for (const { cap, why } of unreadable) {
+      expect(cap.capsuleDigest).toBe('');
+      const r = await verifySarApproval(approval, sample.trust, { verifiedAt, capsule: cap });
+      // The approval's own checks still run, and pass: it is the 3PAO's real signature.
+      expect(statusOf(r, 'approval.schema')).toEqual(['pass']);
+      expect(statusOf(r, 'approval.signature')).toEqual(['pass']);
+      expect(statusOf(r, 'approval.approver_role')).toEqual(['pass']);
+      // Its tree heads verify under the pinned log key; whether the capsule verified them is not known.
+      expect(statusOf(r, 'approval.sths')).toEqual(['pass']);
+      expect(failures(r)).toEqual([]);
+      expect(r.report.verdict).toBe('incomplete');
+      for (const id of ['approval.capsule_digest', 'approval.cited_events']) {
+        const c = r.report.checks.filter((x) => x.id === id);
+        expect(c.map((x) => x.status)).toEqual(['not_checked']);
+        expect(c[0]!.reason).toContain(`the capsule could not be read (${why}`);
+        expect(c[0]!.reason).not.toMatch(/another capsule/);
+      }
+    }
+  });
+
   it('fails an approval of another capsule with the same id, title and result (its manifest differs)', async () => {
     // The sample with one workflow step retitled: a different manifest, so a different capsule,
     // that verifies exactly as the original does.

@@ -25,6 +25,7 @@ import {
 import { APPROVER_ROLES, type ApproverRole, type TrustStore } from '../trust/types.js';
 import type { CapsuleCheckId } from './check-ids.js';
 import type { CapsuleVerification, EventDetail, EventInclusionDetail } from './types.js';
+import { describeUnreadableCapsule, unreadableCapsuleCheck } from './unreadable.js';
 
 /**
  * A signed SAR approval (docs/spec/05-capsules.md §5.9): an assessor's decision bound to
@@ -316,7 +317,11 @@ export async function verifySarApproval(
   // Relied-on tree heads are re-verified from their note text against the pinned log keys; what
   // the approval says of each (size, root, time) must be what its signed note says, and with the
   // capsule, each must be a tree head the capsule verified.
-  const cap = options.capsule;
+  // A capsule whose container or manifest could not be read has no digest, events or tree heads:
+  // checked against it, the approval would fail as one made for another capsule, which it may well
+  // not be. Its bindings are not checked (saying why); the approval's own checks still are.
+  const unreadable = options.capsule ? unreadableCapsuleCheck(options.capsule.report) : undefined;
+  const cap = unreadable ? undefined : options.capsule;
   // Without the capsule, a pass says only what was checked: not that the capsule verified them.
   const STHS = cap
     ? 'every tree head the approval relied on verifies under the pinned log key and is one the capsule verified'
@@ -430,11 +435,16 @@ export async function verifySarApproval(
   }
   const BINDING = "the approval is about this capsule and states this capsule's verification result";
   if (!cap) {
+    const why = unreadable
+      ? `the capsule could not be read (${describeUnreadableCapsule(unreadable)}), so the approval's binding to it cannot be checked`
+      : undefined;
     push('approval.capsule_digest', 'not_checked', BINDING, '/capsule/digest', {
-      reason: 'no capsule supplied: pass the capsule to check the binding',
+      reason: why ?? 'no capsule supplied: pass the capsule to check the binding',
     });
     if (!citesNothing)
-      push('approval.cited_events', 'not_checked', CITED, '/cited_events', { reason: 'no capsule supplied' });
+      push('approval.cited_events', 'not_checked', CITED, '/cited_events', {
+        reason: why ?? 'no capsule supplied',
+      });
     return { report: buildReport(target, options.verifiedAt, checks), approval: a };
   }
 

@@ -8,5 +8,6 @@ export * from './oscal.js';
 export * from './paths.js';
 export * from './source.js';
 export type * from './types.js';
+export * from './unreadable.js';
 export * from './verify.js';
 export * from './zip.js';
