@@ -252,3 +252,29 @@ export async function runVerifying(
     throw e;
   }
 }
+
+/**
+ * Runs a command that takes --json so that, with --json, every outcome is one document on stdout:
+ * a usage error (or an error no reader expected) too, as the unusable shape that `lineage verify`
+ * prints for it (code "usage", or "error"). A script reading stdout gets JSON, never nothing; the
+ * error is rethrown, so main still prints it and the usage on stderr and exits 2.
+ */
+export async function withJsonUsage(
+  io: CliIo,
+  command: string,
+  argv: readonly string[],
+  run: () => Promise<number>,
+): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    if (argv.includes('--json')) {
+      const [code, where] =
+        e instanceof UsageError ? ['usage', e.file !== undefined ? { file: e.file } : {}] : ['error', {}];
+      io.out(
+        stringifyJsonSafe(unusableDocument(command, code, e instanceof Error ? e.message : String(e), where)),
+      );
+    }
+    throw e;
+  }
+}

@@ -15,3 +15,13 @@ export function terminalSafe(text: string): string {
     return escaped;
   });
 }
+
+/**
+ * For a line that holds values read from the input (`lineage inspect`'s "name   …"): a line break
+ * or tab inside a value would start a line (or a column) of the input's own making, so they are
+ * shown as \n and \t. The other controls (\r among them) are terminalSafe's, which every printed
+ * line goes through.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\n\t]/g, (c) => (c === '\n' ? '\\n' : '\\t'));
+}

@@ -18,6 +18,7 @@ import {
   readInputText,
   runVerifying,
   UnusableInput,
+  withJsonUsage,
 } from '../format.js';
 import { register } from './index.js';
 
@@ -41,7 +42,12 @@ export function readVkeys(io: CliIo, values: readonly string[], option: string):
       try {
         out.push(parseVkey(line, option));
       } catch (e) {
-        if (isLineageError(e)) throw new UnusableInput(e.code, `${option} "${line}": ${e.message}`);
+        if (isLineageError(e))
+          throw new UnusableInput(
+            e.code,
+            `${option} ${isFile ? `file "${v}" ` : ''}"${line}": ${e.message}`,
+            isFile ? { file: v } : {},
+          );
         throw e;
       }
     }
@@ -150,7 +156,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       nowSeconds: BigInt(Math.floor(io.now().getTime() / 1000)),
     });
     // A file that is not a signed note at all is unusable input, not a failed verification.
-    if (!r.ok && r.code === 'note.malformed') throw new UnusableInput(r.code, r.message);
+    if (!r.ok && r.code === 'note.malformed')
+      throw new UnusableInput(r.code, `checkpoint note "${file}": ${r.message}`, { file });
     return checkpointResult(file, r, witnesses.length, k, io);
   });
 }
@@ -215,5 +222,5 @@ register({
     'lineage checkpoint verify NOTE_FILE --vkey VKEY [--vkey VKEY …] [--witness VKEY …] [--witnesses K] [--json]',
   summary:
     'Verify a C2SP checkpoint: the log key (--vkey) must have signed it; with --witness keys, at least K (default: all) distinct witnesses must have cosigned. VKEY may be a file of vkeys.',
-  run,
+  run: (argv, io) => withJsonUsage(io, COMMAND, argv, () => run(argv, io)),
 });

@@ -12,7 +12,14 @@ import {
   verifyRfc6962Sth,
 } from '@lineage/verifier-core';
 import { type CliIo, UsageError } from '../cli-types.js';
-import { parseCommandArgs, readInputFile, readInputText, runVerifying, UnusableInput } from '../format.js';
+import {
+  parseCommandArgs,
+  readInputFile,
+  readInputText,
+  runVerifying,
+  UnusableInput,
+  withJsonUsage,
+} from '../format.js';
 import { register } from './index.js';
 
 const COMMAND = 'lineage sth verify';
@@ -31,14 +38,19 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     try {
       key = parsePublicKey(readInputFile(io, keyFile, 'log key'), '--log-key');
     } catch (e) {
-      if (isLineageError(e)) throw new UnusableInput(e.code, `log key "${keyFile}": ${e.message}`);
+      if (isLineageError(e))
+        throw new UnusableInput(e.code, `log key "${keyFile}": ${e.message}`, { file: keyFile });
       throw e;
     }
     let sth: Rfc6962Sth;
     try {
       sth = parseRfc6962Sth(readInputText(io, file, 'STH JSON'));
     } catch (e) {
-      if (isLineageError(e)) throw new UnusableInput(e.code, `STH "${file}": ${e.message}`);
+      if (isLineageError(e))
+        throw new UnusableInput(e.code, `STH "${file}": ${e.message}`, {
+          file,
+          ...(e.path ? { field: e.path } : {}),
+        });
       throw e;
     }
     const r = await verifyRfc6962Sth(sth, key);
@@ -77,5 +89,5 @@ register({
   usage: 'lineage sth verify STH_JSON --log-key SPKI_FILE [--json]',
   summary:
     'Verify an RFC 6962 v1 get-sth response against the log public key (PEM or DER SPKI; ECDSA P-256 or Ed25519).',
-  run,
+  run: (argv, io) => withJsonUsage(io, COMMAND, argv, () => run(argv, io)),
 });

@@ -6,7 +6,7 @@ import {
   verifyBundleTlog,
 } from '@lineage/verifier-core';
 import { type CliIo, UsageError } from '../cli-types.js';
-import { parseCommandArgs, readInputText, runVerifying, UnusableInput } from '../format.js';
+import { parseCommandArgs, readInputText, runVerifying, UnusableInput, withJsonUsage } from '../format.js';
 import { readVkeys } from './checkpoint.js';
 import { register } from './index.js';
 
@@ -36,7 +36,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     try {
       root = parseTrustedRoot(readInputText(io, rootFile, 'trusted root'));
     } catch (e) {
-      if (isLineageError(e)) throw new UnusableInput(e.code, `trusted root "${rootFile}": ${e.message}`);
+      if (isLineageError(e))
+        throw new UnusableInput(e.code, `trusted root "${rootFile}": ${e.message}`, {
+          file: rootFile,
+          ...(e.path ? { field: e.path } : {}),
+        });
       throw e;
     }
     const witnesses = readVkeys(io, values.witness ?? [], '--witness');
@@ -52,7 +56,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const r = await verifyBundleTlog(readInputText(io, file, 'bundle'), root, options);
     const parse = r.checks.find((c) => c.id === 'sigstore.bundle');
     if (parse?.status === 'fail')
-      throw new UnusableInput('sigstore.bundle', parse.reason ?? 'bundle does not parse');
+      throw new UnusableInput('sigstore.bundle', `bundle "${file}": ${parse.reason ?? 'does not parse'}`, {
+        file,
+      });
     const report = buildReport({ kind: 'sigstore-bundle', name: file }, io.now().toISOString(), r.checks);
     const details: Array<[string, string]> = [];
     for (const { entry, checkpoint } of r.entries) {
@@ -96,5 +102,5 @@ register({
     'lineage tlog verify-bundle BUNDLE_JSON --trusted-root TRUSTED_ROOT_JSON [--witness VKEY …] [--witnesses K] [--json]',
   summary:
     "Verify the transparency-log part of a Sigstore bundle: the leaf from canonicalizedBody is in the tree the log's checkpoint (signed with the trusted root's key) commits to.",
-  run,
+  run: (argv, io) => withJsonUsage(io, COMMAND, argv, () => run(argv, io)),
 });
