@@ -3,7 +3,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFedrampSample, buildTamperedVariants, type FedrampSample } from '@lineage/producer';
+import {
+  buildFedrampSample,
+  buildTamperedVariants,
+  createSarApproval,
+  type FedrampSample,
+} from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/src/main.js';
 import { fromQrFrames } from '../src/shared/qr-frames.js';
@@ -316,5 +321,42 @@ describe('SAR approval signing', () => {
     expect(p.lines.find((l) => l.startsWith('It cites'))).toMatch(
       new RegExp(`; the ${left} events? that did not verify (is|are) not cited\\.$`),
     );
+  });
+
+  it('checks an approval against an open capsule that could not be read: bindings not checked, naming why, never "another capsule"', async () => {
+    // The sample's 3PAO approves the verified sample; the capsule open is that sample cut to 1,000 bytes.
+    const text = JSON.stringify(
+      createSarApproval({
+        capsule: h.api.verificationOf(capsuleId)!,
+        decision: 'approve',
+        comment: 'assessed',
+        approver: { id: 'lin:human:3pao.sam-okafor', role: '3pao_assessor' },
+        signingKey: sample.keys.humans['3pao']!.secretKey,
+        signedAt: new Date().toISOString(),
+      }),
+    );
+    const cut = await h.api.openCapsuleBytes('cut.capsule.zip', sample.zip.subarray(0, 1000));
+    const out = await h.api.verify(cut.capsuleId);
+    expect(out.status).toBe('done');
+    const r = await h.api.approvalVerify(text, cut.capsuleId);
+    expect(r.verdict).toBe('incomplete');
+    expect(r.lines.filter((l) => l.status === 'fail')).toEqual([]);
+    expect(r.lines.map((l) => l.status)).toEqual([
+      'pass',
+      'pass',
+      'pass',
+      'pass',
+      'not_checked',
+      'not_checked',
+    ]);
+    const why =
+      "the capsule could not be read (capsule.container: cut.capsule.zip: no end-of-central-directory record: not a zip file), so the approval's binding to it cannot be checked";
+    expect(r.lines.filter((l) => l.status === 'not_checked').map((l) => l.reason)).toEqual([why, why]);
+    expect(JSON.stringify(r)).not.toMatch(/another capsule/);
+    // Not "open and verify the capsule": one is open, and it cannot be read.
+    expect(r.summary).toBe(
+      'Signature and approver were checked, but the open capsule could not be read (capsule.container: cut.capsule.zip: no end-of-central-directory record: not a zip file), so whether the approval is about it is not known. Open the capsule the approval names (its digest is below) to check that binding.',
+    );
+    expect(r.statement?.capsule.digest).toBe(h.api.verificationOf(capsuleId)!.capsuleDigest);
   });
 });

@@ -119,6 +119,29 @@ describe('offline single-file verifier', () => {
     writeFileSync(file, JSON.stringify({ ...approval, comment: 'ok!' }));
     await page.setInputFiles('[data-testid=approval-file]', file);
     await page.waitForSelector('[data-testid=approval-result][data-verdict=failed]');
+
+    // With a capsule open that cannot be read (the sample cut to 1,000 bytes), the same approval is
+    // not "made for another capsule": its bindings are not checked, and the page says why.
+    writeFileSync(file, JSON.stringify(approval));
+    const cut = join(dir, 'cut.capsule.zip');
+    writeFileSync(cut, sample.zip.subarray(0, 1000));
+    await page.click('[data-nav=capsule]');
+    await page.click('[data-testid=close-capsule]');
+    await page.setInputFiles('[data-testid=capsule-input]', cut);
+    await page.waitForSelector('.lin-verdict[data-verdict=failed]', { timeout: 30_000 });
+    await page.click('[data-nav=approval-check]');
+    await page.setInputFiles('[data-testid=approval-file]', file);
+    await page.waitForSelector('[data-testid=approval-result][data-verdict=incomplete]');
+    const shown = (await page.textContent('[data-testid=approval-result]'))!;
+    const why = 'capsule.container: cut.capsule.zip: no end-of-central-directory record: not a zip file';
+    expect(shown).toContain(`the open capsule could not be read (${why})`);
+    expect(shown).toContain(
+      `the capsule could not be read (${why}), so the approval's binding to it cannot be checked`,
+    );
+    expect(shown).not.toMatch(/another capsule|open and verify the capsule/);
+    expect(await page.$$('[data-testid=approval-result] .check-line-fail')).toHaveLength(0);
+    expect(await page.$$('[data-testid=approval-result] .check-line-not_checked')).toHaveLength(2);
+    await page.screenshot({ path: join(dir, 'approval-check-unreadable-capsule.png'), fullPage: true });
   });
 
   it('refuses to hold signing keys', async () => {

@@ -128,7 +128,7 @@ export class ApprovalService {
       verifiedAt: this.now().toISOString(),
       ...(capsule ? { capsule } : {}),
     });
-    return toApprovalCheck(r);
+    return toApprovalCheck(r, capsule);
   }
 }
 

@@ -147,6 +147,7 @@ export function createOfflineApi(now: () => Date = () => new Date()): LineageApi
           verifiedAt: now().toISOString(),
           ...(capsule ? { capsule } : {}),
         }),
+        capsule,
       );
     },
     async exportFile({ capsuleId, format }) {
