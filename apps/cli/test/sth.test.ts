@@ -76,6 +76,21 @@ describe('lineage sth verify', () => {
     expect(c.stdout()).toMatch(/sth\.signature-algorithm/);
   });
 
+  it('a signed timestamp past the last date JavaScript can show still verifies (it was "Invalid time value", exit 2)', async () => {
+    // 9e15 ms is a valid uint64 below 2^53, but after +275760-09-13, Date's last day.
+    const far = write('far.json', JSON.stringify(sth(p256.privateKey, 'p256', 7, 9_000_000_000_000_000)));
+    const c = capture();
+    expect(await runCli(['sth', 'verify', far, '--log-key', pemKey], c.io), c.stderr()).toBe(0);
+    expect(c.stdout()).toMatch(/timestamp: +9000000000000000 \(after \+275760-09-13, not a date shown\)/);
+    const bad = write(
+      'far-bad.json',
+      JSON.stringify({ ...sth(p256.privateKey, 'p256', 7, 9e15), tree_size: 8 }),
+    );
+    const j = capture();
+    expect(await runCli(['sth', 'verify', bad, '--log-key', pemKey, '--json'], j.io)).toBe(1);
+    expect(JSON.parse(j.stdout())).toMatchObject({ verdict: 'failed', details: { timestamp: 9e15 } });
+  });
+
   it('unusable input and usage errors: exit 2', async () => {
     const good = write('good2.json', JSON.stringify(sth(p256.privateKey, 'p256')));
     const p384 = write(

@@ -69,7 +69,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       report,
       details: [
         ['tree size', String(sth.treeSize)],
-        ['timestamp', `${sth.timestamp} (${new Date(sth.timestamp).toISOString()})`],
+        ['timestamp', `${sth.timestamp} (${shownDate(sth.timestamp)})`],
         ['root hash', toBase64(sth.rootHash)],
         ['log key', `${key.algorithm}, SHA-256 ${keyFingerprintHex(key)}`],
       ],
@@ -82,6 +82,15 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       },
     };
   });
+}
+
+/**
+ * The timestamp as a date. A log may sign any uint64 below 2^53, but Date ends at +275760-09-13
+ * (8.64e15 ms), where toISOString throws: such a head is still verified, its time shown as a number.
+ */
+function shownDate(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? 'after +275760-09-13, not a date shown' : d.toISOString();
 }
 
 register({
