@@ -46,6 +46,17 @@ describe('lineage tlog verify-bundle', () => {
     if (exit === 0) expect(c.stdout()).toMatch(/VERIFIED/);
   });
 
+  it("says what it did not check: the entry kind is the bundle's word, not compared with the body", async () => {
+    const b = JSON.parse(readFileSync(sig('happy-path-v0.3', 'bundle.sigstore.json'), 'utf8'));
+    b.verificationMaterial.tlogEntries[0].kindVersion.kind = 'intoto';
+    const file = join(mkdtempSync(join(tmpdir(), 'lineage-cli-tlog-')), 'kind.json');
+    writeFileSync(file, JSON.stringify(b));
+    const c = capture();
+    expect(await runCli(['tlog', 'verify-bundle', file, '--trusted-root', PRODUCTION], c.io)).toBe(0);
+    expect(c.stdout()).toContain('intoto 0.0.1, logIndex 79571823 (as the bundle states them)');
+    expect(c.stdout()).toMatch(/scope: .*body-vs-bundle/);
+  });
+
   it('--json and witnesses for the rekor v2 DSSE bundle', async () => {
     const c = capture();
     const args = [

@@ -62,7 +62,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const report = buildReport({ kind: 'sigstore-bundle', name: file }, io.now().toISOString(), r.checks);
     const details: Array<[string, string]> = [];
     for (const { entry, checkpoint } of r.entries) {
-      details.push(['entry', `${entry.kind} ${entry.version}, logIndex ${entry.logIndex}`]);
+      // kindVersion and logIndex are the bundle's word: only canonicalizedBody is what the proof covers.
+      details.push([
+        'entry',
+        `${entry.kind} ${entry.version}, logIndex ${entry.logIndex} (as the bundle states them)`,
+      ]);
       if (entry.inclusionProof) {
         details.push([
           'proof',
@@ -75,7 +79,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     for (const s of root.skipped) details.push(['trusted root: skipped log', `${s.baseUrl}: ${s.reason}`]);
     details.push([
       'scope',
-      'transparency-log part only (no certificate, SET, timestamp or artifact signature checks)',
+      // The list of spec 3.7's out-of-scope checks, all of it.
+      'transparency-log part only (no certificate chain, SET, RFC 3161 timestamp, artifact signature, body-vs-bundle or validFor checks)',
     ]);
     return {
       command: COMMAND,
