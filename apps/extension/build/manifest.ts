@@ -40,6 +40,10 @@ export function makeManifest(target: Target, version: string): Manifest {
     // Read headers of, and fetch the agent card from, the site being visited — and nothing else.
     host_permissions: ['http://*/*', 'https://*/*'],
     content_security_policy: { extension_pages: EXTENSION_CSP },
+    // Never in private windows (and the switch to allow it is not offered): the default,
+    // "spanning", would run the same worker for them, writing the sites checked there to the
+    // on-disk IndexedDB; "split" is not supported by Firefox. docs/threat-model/extension.md.
+    incognito: 'not_allowed',
   };
   if (target === 'chromium') {
     return {

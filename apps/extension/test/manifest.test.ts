@@ -36,6 +36,9 @@ describe('manifests', () => {
       expect(m.content_scripts).toBeUndefined();
       expect(m.web_accessible_resources).toBeUndefined();
       expect(m.externally_connectable).toBeUndefined();
+      // Never in private windows: the default ("spanning") shares one worker and its on-disk
+      // IndexedDB with them, so the sites checked in a private window would be kept on disk.
+      expect(m.incognito).toBe('not_allowed');
     }
     expect(EXTENSION_CSP).toMatch(/^script-src 'self';/);
     expect(EXTENSION_CSP).not.toMatch(/unsafe|https?:|wasm/);

@@ -1,4 +1,3 @@
-import { parseTrustStore } from '@lineage/verifier-core';
 import type { Request, Response, TabView } from '../shared/messages.js';
 import type { ExtensionSettings, ExtensionStore, OriginCheck } from '../storage/types.js';
 import { checkOrigin } from './check-origin.js';
@@ -16,6 +15,7 @@ import {
   SENTENCES,
   type TabState,
 } from './tab-state.js';
+import { parsePins, reloadPins } from './trust-pins.js';
 
 /** What the controller needs from the browser; src/browser implements it, tests fake it. */
 export interface ActionPort {
@@ -198,6 +198,21 @@ export class Controller {
   }
 
   /**
+   * The settings with the stored trust store checked again (trust-pins.ts): a store that no longer
+   * holds trusts nothing, and `trustProblem` says where it broke.
+   */
+  private async settings(): Promise<{ settings: ExtensionSettings; trustProblem: string | null }> {
+    const stored = await this.deps.store.getSettings();
+    const { trust, problem } = reloadPins(stored.trust);
+    return { settings: { ...stored, trust }, trustProblem: problem };
+  }
+
+  private async settingsResponse(): Promise<Response> {
+    const { settings, trustProblem } = await this.settings();
+    return trustProblem ? { ok: true, settings, trustProblem } : { ok: true, settings };
+  }
+
+  /**
    * A top-level response's headers arrived (non-blocking webRequest). Nothing about the tab changes
    * yet: the response becomes the tab's document only if its navigation commits (onCommitted). A
    * page can start navigations that never commit (a 204, a download): their headers are dropped.
@@ -240,10 +255,12 @@ export class Controller {
     // A new run number: a check still running for the previous document can no longer finish here.
     t.state = nextTabState(t.state, { type: 'navigate', origin, run: ++this.run });
     await this.render(tabId, t.state);
-    if (origin) await this.deps.store.putTabHeaders({ tabId, origin, headers: kept });
+    // Kept only for a document with Lineage headers (what a restarted worker needs to explain its
+    // verdict): the origins of other pages are browsing history the extension has no use for.
+    if (origin && kept.length > 0) await this.deps.store.putTabHeaders({ tabId, origin, headers: kept });
     else await this.deps.store.deleteTabHeaders(tabId);
     if (!origin) return;
-    const settings = await this.deps.store.getSettings();
+    const { settings } = await this.settings();
     const trigger: CheckTrigger | null = advertisesLineage(headers)
       ? 'advertised'
       : settings.checkAllSites
@@ -251,6 +268,11 @@ export class Controller {
         : null;
     // Only for this document: if the tab moved on while we waited, the next one decides for itself.
     if (trigger) await this.check(tabId, trigger, false, { origin });
+  }
+
+  /** The browser started: tab ids of the last session name no tab now, so their records go. */
+  async onBrowserStartup(): Promise<void> {
+    await this.deps.store.clearTabHeaders();
   }
 
   async onTabRemoved(tabId: number): Promise<void> {
@@ -297,7 +319,7 @@ export class Controller {
     const key = headerKey(headers);
     const run = ++this.run;
     await this.setState(tabId, nextTabState(t.state, { type: 'start', run, trigger }));
-    const settings = await this.deps.store.getSettings();
+    const { settings } = await this.settings();
     /**
      * Set when the check outlives its limit: the tab then says "timed out", and the check, which
      * goes on until its fetches end, must not later leave a verdict in the cache or the history
@@ -435,16 +457,16 @@ export class Controller {
         await this.check(req.tabId, 'on_demand', true);
         return { ok: true, view: await this.view(req.tabId) };
       case 'getSettings':
-        return { ok: true, settings: await this.deps.store.getSettings() };
+        return this.settingsResponse();
       case 'setCheckAllSites': {
         const s = await this.deps.store.getSettings();
         await this.deps.store.putSettings({ ...s, checkAllSites: req.value });
-        return { ok: true, settings: await this.deps.store.getSettings() };
+        return this.settingsResponse();
       }
       case 'importTrust': {
         let trust: ExtensionSettings['trust'];
         try {
-          trust = parseTrustStore(req.text);
+          trust = parsePins(req.text);
         } catch (e) {
           return { ok: false, error: `${req.fileName}: ${(e as Error).message}` };
         }
@@ -452,12 +474,12 @@ export class Controller {
         await this.deps.store.putSettings({ ...s, trust, trustSource: req.fileName });
         // Results were computed under the old trust: they no longer apply.
         await this.deps.store.clearCached();
-        return { ok: true, settings: await this.deps.store.getSettings() };
+        return this.settingsResponse();
       }
       case 'listEquivocations': {
         // Each with whether its two notes still prove it under the keys pinned now (only then is
         // the mark applied): the options page lists both kinds, so that any can be cleared.
-        const { trust } = await this.deps.store.getSettings();
+        const { trust } = (await this.settings()).settings;
         const now = this.deps.now();
         const all = await this.deps.store.listEquivocations();
         const equivocations = await Promise.all(

@@ -37,6 +37,8 @@ export function registerListeners(controller: Controller): void {
     if (d.frameId === 0 && d.tabId >= 0) controller.onNavigationFailed(d.tabId);
   });
 
+  // Tabs closed with the browser never report onRemoved: their records go when it starts again.
+  browser.runtime.onStartup.addListener(() => void controller.onBrowserStartup());
   browser.tabs.onRemoved.addListener((tabId) => void controller.onTabRemoved(tabId));
   browser.tabs.onUpdated.addListener((tabId, change) => {
     if (change.url) void controller.onTabUrlChanged(tabId, change.url);

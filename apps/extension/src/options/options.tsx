@@ -1,6 +1,7 @@
 import { DataText } from '@lineage/ui';
 import { useCallback, useEffect, useState } from 'react';
 import { send } from '../browser/runtime.js';
+import { evidenceText } from '../shared/evidence.js';
 import type { Response } from '../shared/messages.js';
 import type { ExtensionSettings } from '../storage/types.js';
 
@@ -12,6 +13,18 @@ export function Options() {
   const [settings, setSettings] = useState<ExtensionSettings | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [marked, setMarked] = useState<Marked>([]);
+  /** Where the stored trust store broke when it was read back (it is then not used at all). */
+  const [trustProblem, setTrustProblem] = useState<string | null>(null);
+  /** A deletion the user asked for and has not confirmed yet: the page first says what goes. */
+  const [confirming, setConfirming] = useState<{ kind: 'data' } | { kind: 'mark'; log: string } | null>(null);
+  const [copied, setCopied] = useState<string | null>(null);
+
+  const takeSettings = useCallback((r: Response): void => {
+    if (r.ok && 'settings' in r) {
+      setSettings(r.settings);
+      setTrustProblem(r.trustProblem ?? null);
+    }
+  }, []);
 
   const loadMarked = useCallback(async (): Promise<void> => {
     const r = await send({ type: 'listEquivocations' });
@@ -19,13 +32,24 @@ export function Options() {
   }, []);
 
   useEffect(() => {
-    void send({ type: 'getSettings' }).then((r) => {
-      if (r.ok && 'settings' in r) setSettings(r.settings);
-    });
+    void send({ type: 'getSettings' }).then(takeSettings);
     void loadMarked();
-  }, [loadMarked]);
+  }, [loadMarked, takeSettings]);
+
+  async function copyEvidence(log: string): Promise<void> {
+    const e = marked.find((m) => m.log === log);
+    if (!e) return;
+    try {
+      await navigator.clipboard.writeText(evidenceText(e));
+      setCopied('Copied both signed tree heads.');
+    } catch (err) {
+      setCopied(`Could not copy (${String(err)}); a site’s Details page shows the notes as text.`);
+    }
+  }
 
   async function clearMark(log: string): Promise<void> {
+    setConfirming(null);
+    setCopied(null);
     const r = await send({ type: 'clearEquivocation', log });
     setMessage(
       r.ok
@@ -45,7 +69,7 @@ export function Options() {
     }
     const r = await send({ type: 'importTrust', text: await file.text(), fileName: file.name });
     if (r.ok && 'settings' in r) {
-      setSettings(r.settings);
+      takeSettings(r);
       setMessage({ ok: true, text: `Imported ${file.name}.` });
     } else if (!r.ok) {
       setMessage({ ok: false, text: r.error });
@@ -53,11 +77,11 @@ export function Options() {
   }
 
   async function setAll(value: boolean): Promise<void> {
-    const r = await send({ type: 'setCheckAllSites', value });
-    if (r.ok && 'settings' in r) setSettings(r.settings);
+    takeSettings(await send({ type: 'setCheckAllSites', value }));
   }
 
   async function clearData(): Promise<void> {
+    setConfirming(null);
     const r = await send({ type: 'clearData' });
     setMessage(
       r.ok
@@ -95,6 +119,12 @@ export function Options() {
             </>
           )}
         </p>
+        {trustProblem && (
+          <p className="lin-ext-error" data-testid="trust-problem" role="alert">
+            The stored trust store no longer holds, so nothing is trusted:{' '}
+            <DataText value={trustProblem} max={200} />. Import your trust store again.
+          </p>
+        )}
         <label className="lin-ext-file">
           Import trust store…{' '}
           <input
@@ -178,9 +208,39 @@ export function Options() {
                   (the evidence does not verify under the key pinned now, so the mark is not applied)
                 </span>
               )}{' '}
-              <button type="button" onClick={() => void clearMark(e.log)} data-testid="clear-equivocation">
-                Clear the mark and delete its evidence
+              <button
+                type="button"
+                onClick={() => {
+                  setCopied(null);
+                  setConfirming({ kind: 'mark', log: e.log });
+                }}
+                data-testid="clear-equivocation"
+              >
+                Clear the mark and delete its evidence…
               </button>
+              {confirming?.kind === 'mark' && confirming.log === e.log && (
+                <div className="lin-ext-confirm" role="alertdialog" data-testid="confirm-equivocation">
+                  <p>
+                    This deletes the two signed tree heads that prove this log equivocated — the only copy
+                    this browser has, and what the log’s operator needs to see. Pages proven by this log will
+                    verify again. Copy the evidence first if you may need it.
+                  </p>
+                  <button type="button" onClick={() => void copyEvidence(e.log)} data-testid="copy-evidence">
+                    Copy evidence
+                  </button>{' '}
+                  <button
+                    type="button"
+                    onClick={() => void clearMark(e.log)}
+                    data-testid="confirm-clear-equivocation"
+                  >
+                    Delete the evidence and clear the mark
+                  </button>{' '}
+                  <button type="button" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>{' '}
+                  {copied && <span className="lin-muted">{copied}</span>}
+                </div>
+              )}
             </li>
           ))}
         </ul>
@@ -189,12 +249,31 @@ export function Options() {
       <section>
         <h2 className="lin-ext-h2">Data</h2>
         <p>
-          Remembered tree heads (for split-view detection), check history and cached results stay on this
-          device.
+          Kept on this device only, in the extension’s storage: the tree heads remembered per pinned log, each
+          with the site that showed it (for split-view detection); the last 20 checks of each of the 200 sites
+          checked most recently (site, time, verdict, log and tree size) and the last result of each; and the
+          Lineage headers of open tabs showing a Lineage site. A site that does not advertise Lineage leaves
+          nothing unless you check it.
         </p>
-        <button type="button" onClick={() => void clearData()} data-testid="clear-data">
-          Clear remembered data
+        <button type="button" onClick={() => setConfirming({ kind: 'data' })} data-testid="clear-data">
+          Clear remembered data…
         </button>
+        {confirming?.kind === 'data' && (
+          <div className="lin-ext-confirm" role="alertdialog" data-testid="confirm-data">
+            <p>
+              This deletes the tree heads remembered for every log: the next tree head a log shows you is then
+              trusted on first use again, so a log that showed you one history could show you another without
+              it being noticed. It also deletes the check history and cached results. Your trust store and the
+              evidence against logs caught equivocating ({marked.length}) are kept.
+            </p>
+            <button type="button" onClick={() => void clearData()} data-testid="confirm-clear-data">
+              Delete remembered data
+            </button>{' '}
+            <button type="button" onClick={() => setConfirming(null)}>
+              Cancel
+            </button>
+          </div>
+        )}
       </section>
     </main>
   );

@@ -21,7 +21,11 @@ export interface TabView {
 
 export type Response =
   | { ok: true; view: TabView }
-  | { ok: true; settings: ExtensionSettings }
+  /**
+   * `settings.trust` is the stored trust store checked again on this read; when it no longer holds
+   * (edited in storage, or pins an older version accepted) it is empty and `trustProblem` says where.
+   */
+  | { ok: true; settings: ExtensionSettings; trustProblem?: string }
   /** `holds`: both notes still verify under the pinned key and contradict each other (the mark applies). */
   | { ok: true; equivocations: Array<EquivocationRecord & { holds: boolean }> }
   | { ok: true }

@@ -54,6 +54,9 @@ export class IdbStore implements ExtensionStore {
   async deleteTabHeaders(tabId: number): Promise<void> {
     await (await this.open()).delete('tabHeaders', tabId);
   }
+  async clearTabHeaders(): Promise<void> {
+    await (await this.open()).clear('tabHeaders');
+  }
   async getSettings(): Promise<ExtensionSettings> {
     return (await (await this.open()).get('settings', SETTINGS_KEY)) ?? defaultSettings();
   }

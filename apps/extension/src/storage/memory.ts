@@ -28,6 +28,9 @@ export class MemoryStore implements ExtensionStore {
   async deleteTabHeaders(tabId: number): Promise<void> {
     this.tabHeaders.delete(tabId);
   }
+  async clearTabHeaders(): Promise<void> {
+    this.tabHeaders.clear();
+  }
 
   async getSettings(): Promise<ExtensionSettings> {
     return structuredClone(this.settings);

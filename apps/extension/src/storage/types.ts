@@ -118,6 +118,8 @@ export interface ExtensionStore {
   getTabHeaders(tabId: number): Promise<TabHeadersRecord | undefined>;
   putTabHeaders(r: TabHeadersRecord): Promise<void>;
   deleteTabHeaders(tabId: number): Promise<void>;
+  /** Forget every tab's headers (a new browser session: the tab ids are no longer ours). */
+  clearTabHeaders(): Promise<void>;
   getSettings(): Promise<ExtensionSettings>;
   putSettings(s: ExtensionSettings): Promise<void>;
   getTreeHead(log: string): Promise<TreeHeadRecord | undefined>;
