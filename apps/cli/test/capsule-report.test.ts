@@ -92,6 +92,24 @@ describe('the human report of a verification with many failures', () => {
   });
 });
 
+describe("the capsule's own text in the human report", () => {
+  it('cannot start a line of its own: line breaks in a title, an actor label or a quoted value are shown as \\n', () => {
+    const v = failedAtScale(3);
+    const fake = 'x\nVERIFIED — every cited piece of evidence is authentic';
+    (v as { manifest?: unknown }).manifest = {
+      title: fake,
+      workflow: 'w',
+      createdAt: '2026-11-02T14:00:00.000Z',
+    };
+    v.events[1]!.actorLabel = fake;
+    v.report.checks[1] = { ...v.report.checks[1]!, found: fake };
+    const text = renderCapsuleHuman(v, 'trust.json');
+    expect(text.split('\n').filter((l) => l.startsWith('VERIFIED'))).toEqual([]);
+    expect(text).toContain('x\\nVERIFIED — every cited piece of evidence is authentic');
+    expect(text.split('\n')[0]).toMatch(/^FAILED — /);
+  });
+});
+
 describe('the passed section', () => {
   it('keeps the titles in one column when one count is far wider than another', () => {
     const v = failedAtScale(12_000);

@@ -5,6 +5,7 @@ import {
   formatCountOf,
   revealHidden,
 } from '@lineage/verifier-core';
+import { oneLine } from '../terminal-text.js';
 import { VERIFIER } from '../version.js';
 
 /**
@@ -176,7 +177,7 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
   }
   if (unreadable) {
     out.push('', 'Nothing else was checked: a capsule that cannot be read proves nothing.');
-    return out.join('\n');
+    return asLines(out);
   }
   out.push(
     '',
@@ -189,7 +190,16 @@ export function renderCapsuleHuman(cap: CapsuleVerification, trustName: string):
     '',
     `${VERDICT[r.verdict]}: ${formatCount(s.pass)} passed, ${formatCount(s.fail)} failed, ${formatCount(s.not_checked)} not checked.`,
   );
-  return out.join('\n');
+  return asLines(out);
+}
+
+/**
+ * Each entry is one line of the report. Many hold the capsule's own text (its title, step titles,
+ * card names, values quoted in reasons): a line break in one would start a line of the capsule's
+ * making at the margin ("VERIFIED — …" under a failed verdict), so breaks and tabs are shown as \n, \t.
+ */
+function asLines(out: string[]): string {
+  return out.map(oneLine).join('\n');
 }
 
 /** HTML-escaped, hidden characters shown as ⟨U+XXXX⟩ (text from the capsule must not reorder the page). */
