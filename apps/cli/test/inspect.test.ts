@@ -191,6 +191,8 @@ describe('--json: a usage error is one unusable document on stdout, as for verif
     [['checkpoint', 'verify', 'note', '--vkey', 'k', '--witnesses', 'x', '--json']],
     [['sth', 'verify', 'sth.json', '--json']],
     [['tlog', 'verify-bundle', 'b.json', '--json']],
+    [['approval', 'verify', 'a.json', '--json']],
+    [['approval', 'verify', '--json']],
     [['inspect', '--json', '--bogus', 'x']],
   ])('%j', async (argv) => {
     const c = capture(dir);

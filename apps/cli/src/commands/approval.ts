@@ -24,7 +24,14 @@ import {
 } from '@lineage/verifier-core';
 import { type CliIo, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFIED, UsageError } from '../cli-types.js';
 import { checkDistinctPaths, checkOutputPath, writeFileInPieces } from '../file-output.js';
-import { emitResult, emitUnusable, parseCommandArgs, readInputText, UnusableInput } from '../format.js';
+import {
+  emitResult,
+  emitUnusable,
+  parseCommandArgs,
+  readInputText,
+  UnusableInput,
+  withJsonUsage,
+} from '../format.js';
 import { fsReason } from '../fs-reason.js';
 import { loadTrust, verifyCapsuleFile } from './capsule.js';
 import { register } from './index.js';
@@ -299,59 +306,58 @@ register(
     usage: 'lineage approval verify APPROVAL --trust TRUST_FILE [--capsule CAPSULE] [--json]',
     summary:
       "Verify a SAR approval's signature, approver role and tree heads, and (with --capsule) its binding to the capsule.",
-    async run(argv, io) {
-      const { values, positionals } = parseCommandArgs(argv, {
-        trust: { type: 'string' },
-        capsule: { type: 'string' },
-        json: { type: 'boolean' },
-      });
-      if (positionals.length !== 1) throw new UsageError('expected exactly one APPROVAL file');
-      const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
-      if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
-      const json = values.json ?? false;
-      try {
-        const trust = loadTrust(io, trustPath);
-        const text = readInputText(io, positionals[0]!, 'approval');
-        let capsule: CapsuleVerification | undefined;
-        if (values.capsule) {
-          const quiet: CliIo = { ...io, out: () => {}, isTty: false };
-          const r = await verifyCapsuleFile(quiet, values.capsule, trust, trustPath, {});
-          // A capsule whose container or manifest cannot be read has no digest: checked against it,
-          // the approval would fail as one "made for another capsule", which it may well not be.
-          if (r.code === EXIT_USAGE) {
-            const why = r.result?.report.checks.find((c) => c.status === 'fail');
-            throw new UnusableInput(
-              why?.id ?? 'capsule.open',
-              `the capsule ${values.capsule} cannot be read${why?.reason ? ` (${why.reason})` : ''}, so the approval's binding to it cannot be checked`,
-              { file: values.capsule },
-            );
-          }
-          capsule = r.result;
-        }
-        const { report, approval } = await verifySarApproval(text, trust, {
-          verifiedAt: io.now().toISOString(),
-          name: basename(positionals[0]!),
-          ...(capsule ? { capsule } : {}),
-        });
-        const details: Array<[string, string]> = approval
-          ? [
-              ['decision', approval.decision],
-              ['approver', `${approval.approver.id} (${approval.approver.role})`],
-              ['comment', approval.comment],
-              ['capsule', `${approval.capsule.capsule_id} sha256:${approval.capsule.digest}`],
-              ['signed at', approval.signed_at],
-            ]
-          : [];
-        return emitResult(
-          io,
-          { command: 'lineage approval verify', report, details, data: { approval } },
-          json,
-        );
-      } catch (e) {
-        if (e instanceof UnusableInput)
-          return emitUnusable(io, 'lineage approval verify', e.code, e.message, json, e.where);
-        throw e;
-      }
-    },
+    // With --json, a usage error still prints the unusable document (spec 3.9), as verify does.
+    run: (argv, io) => withJsonUsage(io, 'lineage approval verify', argv, () => verifyApproval(argv, io)),
   },
 );
+
+async function verifyApproval(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    trust: { type: 'string' },
+    capsule: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1) throw new UsageError('expected exactly one APPROVAL file');
+  const trustPath = values.trust ?? io.env.LINEAGE_TRUST;
+  if (!trustPath) throw new UsageError('--trust TRUST_FILE is required');
+  const json = values.json ?? false;
+  try {
+    const trust = loadTrust(io, trustPath);
+    const text = readInputText(io, positionals[0]!, 'approval');
+    let capsule: CapsuleVerification | undefined;
+    if (values.capsule) {
+      const quiet: CliIo = { ...io, out: () => {}, isTty: false };
+      const r = await verifyCapsuleFile(quiet, values.capsule, trust, trustPath, {});
+      // A capsule whose container or manifest cannot be read has no digest: checked against it,
+      // the approval would fail as one "made for another capsule", which it may well not be.
+      if (r.code === EXIT_USAGE) {
+        const why = r.result?.report.checks.find((c) => c.status === 'fail');
+        throw new UnusableInput(
+          why?.id ?? 'capsule.open',
+          `the capsule ${values.capsule} cannot be read${why?.reason ? ` (${why.reason})` : ''}, so the approval's binding to it cannot be checked`,
+          { file: values.capsule },
+        );
+      }
+      capsule = r.result;
+    }
+    const { report, approval } = await verifySarApproval(text, trust, {
+      verifiedAt: io.now().toISOString(),
+      name: basename(positionals[0]!),
+      ...(capsule ? { capsule } : {}),
+    });
+    const details: Array<[string, string]> = approval
+      ? [
+          ['decision', approval.decision],
+          ['approver', `${approval.approver.id} (${approval.approver.role})`],
+          ['comment', approval.comment],
+          ['capsule', `${approval.capsule.capsule_id} sha256:${approval.capsule.digest}`],
+          ['signed at', approval.signed_at],
+        ]
+      : [];
+    return emitResult(io, { command: 'lineage approval verify', report, details, data: { approval } }, json);
+  } catch (e) {
+    if (e instanceof UnusableInput)
+      return emitUnusable(io, 'lineage approval verify', e.code, e.message, json, e.where);
+    throw e;
+  }
+}
