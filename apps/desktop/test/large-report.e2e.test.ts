@@ -76,8 +76,8 @@ describe('a capsule larger than the page is sent', () => {
     await page.click('[data-tab=export]');
     await page.click('[data-export=json]');
     await page.waitForSelector('[data-testid=export-status]:has-text("Saved")', { timeout: 60_000 });
-    const exported = JSON.parse(readFileSync(h.saved.at(-1)!, 'utf8')) as { checks: unknown[] };
-    expect(exported.checks).toHaveLength(totalChecks);
+    const exported = JSON.parse(readFileSync(h.saved.at(-1)!, 'utf8')) as { report: { checks: unknown[] } };
+    expect(exported.report.checks).toHaveLength(totalChecks);
     await ctx.close();
   }, 180_000);
 });

@@ -85,7 +85,7 @@ describe('offline single-file verifier', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export=json]')]);
     const saved = join(dir, 'report.json');
     await download.saveAs(saved);
-    const report = JSON.parse(readFileSync(saved, 'utf8')) as { verdict: string };
+    const { report } = JSON.parse(readFileSync(saved, 'utf8')) as { report: { verdict: string } };
     expect(report.verdict).toBe('failed');
   });
 

@@ -92,12 +92,12 @@ describe('desktop services on the FedRAMP sample', () => {
       const r = await h.api.exportFile({ capsuleId: opened.capsuleId, format });
       expect(r.saved).toBe(true);
     }
-    const json = JSON.parse(readFileSync(h.saved.at(-3)!, 'utf8')) as {
+    const { verifier, report } = JSON.parse(readFileSync(h.saved.at(-3)!, 'utf8')) as {
       verifier: string;
-      verdict: string;
-      checks: unknown[];
+      report: { verdict: string; checks: unknown[] };
     };
-    expect(json.verifier).toMatch(/^lineage desktop \d+\.\d+\.\d+$/);
+    const json = report;
+    expect(verifier).toMatch(/^lineage desktop \d+\.\d+\.\d+$/);
     expect(json.verdict).toBe('verified');
     expect(json.checks.length).toBeGreaterThan(10);
     const oscal = JSON.parse(readFileSync(h.saved.at(-2)!, 'utf8')) as Record<string, unknown>;

@@ -4,6 +4,7 @@ import {
   isLineageError,
   parseTrustStore,
   type TrustStore,
+  toCapsuleReportJson,
   toOscalAssessmentResults,
   verifyCapsule,
 } from '@lineage/verifier-core';
@@ -144,7 +145,7 @@ export async function verifyCapsuleFile(
         ),
       ),
     );
-  } else if (outputs.json) writeJsonSafe(io.out, { verifier: VERIFIER, ...result });
+  } else if (outputs.json) writeJsonSafe(io.out, toCapsuleReportJson(result, { verifier: VERIFIER }));
   else io.out(renderCapsuleHuman(result, trustName));
   if (unreadable) return { code: EXIT_USAGE, result };
   return { code: result.report.verdict === 'verified' ? EXIT_VERIFIED : EXIT_FAILED, result };

@@ -7,6 +7,7 @@ import { CheckList, LineageGraph, LineageLegend, VerdictBanner } from '@lineage/
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { CapsuleVerification } from './contract.js';
 import { graphWithCheckStatus } from './graph-status.js';
+import { DESKTOP_VERIFIER } from './run-verification.js';
 
 const PRINT_CSS = `
 body { font-family: var(--lin-sans); color: var(--lin-ink); background: #fff; margin: 24px; font-size: 13px; }
@@ -15,6 +16,7 @@ h2.section { font-size: 15px; margin: 22px 0 8px; }
 .lin-filters { display: none; }
 .lin-graph { overflow: visible; }
 .lin-check-group { break-inside: avoid; }
+p.print-record code { overflow-wrap: anywhere; }
 footer { margin-top: 24px; color: var(--lin-muted); font-size: 11px; }
 @page { margin: 14mm; }
 `;
@@ -36,6 +38,13 @@ export function renderPrintableReport(capsuleName: string, v: CapsuleVerificatio
         digest={v.capsuleDigest}
         verifiedAt={r.verifiedAt}
       />
+      {/* For the record, in full (a printout or PDF has no tooltip for the banner's shortened digest):
+          what was verified, when, and by which verifier, as the CLI's HTML report and both JSON
+          documents name it. */}
+      <p className="print-record" data-testid="print-record">
+        Capsule digest <code>{v.capsuleDigest || '(none: the capsule could not be read)'}</code>, verified at{' '}
+        <code>{r.verifiedAt}</code> by <code>{DESKTOP_VERIFIER}</code>
+      </p>
       <h2 className="section">Lineage</h2>
       <LineageLegend />
       <LineageGraph nodes={graph.nodes} edges={graph.edges} interactive={false} />

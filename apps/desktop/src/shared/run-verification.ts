@@ -8,6 +8,7 @@ import {
   type CapsuleSource,
   type RandomAccessReader,
   type TrustStore,
+  toCapsuleReportJson,
   toOscalAssessmentResults,
   verifyCapsule,
   zipCapsuleSourceFromReader,
@@ -56,7 +57,10 @@ export function toOscal(v: CapsuleVerification): unknown {
   return toOscalAssessmentResults(v.report, v, { verifier: DESKTOP_VERIFIER });
 }
 
-/** The JSON report export (app and offline page alike): the verifier first, then the report. */
+/**
+ * The JSON report export (app and offline page alike): the document `lineage verify --json` prints
+ * (the core's toCapsuleReportJson, spec §5.10), naming this app as the verifier.
+ */
 export function toReportJson(v: CapsuleVerification): unknown {
-  return { verifier: DESKTOP_VERIFIER, ...v.report, capsuleDigest: v.capsuleDigest, lineage: v.lineage };
+  return toCapsuleReportJson(v, { verifier: DESKTOP_VERIFIER });
 }

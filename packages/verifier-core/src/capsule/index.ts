@@ -6,6 +6,7 @@ export * from './limits.js';
 export * from './manifest.js';
 export * from './oscal.js';
 export * from './paths.js';
+export * from './report-json.js';
 export * from './source.js';
 export type * from './types.js';
 export * from './unreadable.js';
