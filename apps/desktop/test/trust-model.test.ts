@@ -1,4 +1,4 @@
-import { ed25519Spki, keyFingerprintHex, parseVkey } from '@lineage/verifier-core';
+import { ed25519Spki, keyFingerprintHex, noteVerifierKey, parseVkey } from '@lineage/verifier-core';
 import { describe, expect, it } from 'vitest';
 import {
   addTrustEntry,
@@ -114,5 +114,60 @@ describe('trust store editing', () => {
     ['{"version":1,"policy":{"requires":[{"action":"scan.run"}]}}', /at \/policy\/requires\/0/],
   ])('rejects a bad trust-store file %s', (text, msg) => {
     expect(() => parseTrustStore(text)).toThrow(msg);
+  });
+});
+
+describe('pins the core refuses are refused here too, naming the field, expected and found (spec §4.8)', () => {
+  const store = (o: Record<string, unknown>) => JSON.stringify({ version: 1, ...o });
+
+  it('a whole file: the same witness key under two names', () => {
+    const w = parseVkey(vkeyFor('w1.example'));
+    const renamed = noteVerifierKey('w1-again.example', 'cosignature-v1', w.publicKey).vkey;
+    expect(() => parseTrustStore(store({ witnesses: { vkeys: [w.vkey, renamed], threshold: 2 } }))).toThrow(
+      /^trust store is not valid at \/witnesses\/vkeys\/1: the same witness key as \/witnesses\/vkeys\/0.*\(expected each witness key once, found the key of \/witnesses\/vkeys\/0 again\)$/,
+    );
+  });
+
+  it('a whole file: a log vkey whose key ID is not its key’s gives both key IDs', () => {
+    const vk = vkeyFor('log.example');
+    const [name, id, b64] = vk.split('+') as [string, string, string];
+    const wrong = `${name}+${id[0] === '0' ? '1' : '0'}${id.slice(1)}+${b64}`;
+    expect(() => parseTrustStore(store({ logs: [{ origin: 'log.example', vkey: wrong }] }))).toThrow(
+      new RegExp(
+        `^trust store is not valid at /logs/0/vkey: key ID .*\\(expected key ID ${id}, found key ID `,
+      ),
+    );
+  });
+
+  it('adding a key that would make such a store is refused, and the store is unchanged', () => {
+    const ap = ed25519Pair();
+    const w = parseVkey(vkeyFor('w1.example'));
+    let s = addTrustEntry(emptyTrustStore(), { kind: 'witness', text: w.vkey });
+    s = addTrustEntry(s, { kind: 'approver', name: 'lin:human:a', text: ap.pem, roles: ['agency_ao'] });
+    const before = structuredClone(s);
+    const renamed = noteVerifierKey('w1-again.example', 'cosignature-v1', w.publicKey).vkey;
+    expect(() => addTrustEntry(s, { kind: 'witness', text: renamed })).toThrow(
+      /^this key cannot be added: the trust store would not be valid at \/witnesses\/vkeys\/1: the same witness key/,
+    );
+    // One person's key under a second approver id would let one signature stand for two approvers.
+    expect(() =>
+      addTrustEntry(s, {
+        kind: 'approver',
+        name: 'lin:human:b',
+        text: ap.pem,
+        roles: ['authorizing_official'],
+      }),
+    ).toThrow(/at \/approvers\/1\/public_key: the approver key "[0-9a-f]{64}" is pinned twice/);
+    // A log's key as a witness never counts for that log.
+    const log = addTrustEntry(emptyTrustStore(), { kind: 'log', text: vkeyFor('log.example') });
+    const asWitness = noteVerifierKey(
+      'log-witness',
+      'cosignature-v1',
+      parseVkey(log.logs[0]!.vkey).publicKey,
+    );
+    expect(() => addTrustEntry(log, { kind: 'witness', text: asWitness.vkey })).toThrow(
+      /at \/witnesses\/vkeys\/0: the key of the log pinned at \/logs\/0/,
+    );
+    expect(s).toEqual(before);
   });
 });

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createFileExclusive, writeFileAtomic } from '../src/main/services/json-file.js';
 import { RecentFiles } from '../src/main/services/recent-files.js';
 import { TrustStoreService } from '../src/main/services/trust-store.js';
+import { ed25519Pair } from './support/keys.js';
 
 let sample: FedrampSample;
 let trustText: string;
@@ -62,14 +63,17 @@ describe('trust store changes made at once', () => {
     const full = await a.importStore(trustText);
     const approvers = full.entries.filter((e) => e.kind === 'approver');
     const removed = approvers.slice(0, 2);
-    // Re-adding needs the key text: take an approver key and import it under new ids.
-    const store = JSON.parse(trustText) as { approvers: { id: string; public_key: string }[] };
-    const key = store.approvers[0]!.public_key;
+    // Each new approver with a key of its own: one key under two ids is refused (spec §4.8).
     const added = ['lin:human:new.one', 'lin:human:new.two', 'lin:human:new.three'];
     await Promise.all([
       ...removed.map((e, i) => (i % 2 ? a : b).remove(e.id)),
       ...added.map((id, i) =>
-        (i % 2 ? b : a).import({ kind: 'approver', name: id, text: key, roles: ['agency_ao'] }),
+        (i % 2 ? b : a).import({
+          kind: 'approver',
+          name: id,
+          text: ed25519Pair().pubHex,
+          roles: ['agency_ao'],
+        }),
       ),
     ]);
     const ids = (await a.view()).entries.map((e) => e.id).sort();

@@ -59,7 +59,7 @@ describe('importing a trust store: every pin is checked before it is stored, and
   it('two card signers with one kid (which key a signature names would be ambiguous)', async () => {
     const signer = (b: string) => ({ kid: 'k1', alg: 'EdDSA', public_key: b.repeat(32) });
     expect(await refused(store({ card_signers: [signer('00'), signer('11')] }))).toMatch(
-      /^pins\.json: \/card_signers\/1\/kid: the kid "k1" is pinned twice \(also \/card_signers\/0\)/,
+      /^pins\.json: \/card_signers\/1\/kid: the card signer kid "k1" is pinned twice \(also \/card_signers\/0\/kid\)/,
     );
   });
 

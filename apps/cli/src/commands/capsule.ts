@@ -30,9 +30,12 @@ export function loadTrust(io: CliIo, path: string): TrustStore {
   try {
     return parseTrustStore(text);
   } catch (e) {
+    // Expected and found too: a refused pin says which key ID its key has (spec §4.8).
+    const values =
+      isLineageError(e) && e.expected !== undefined ? ` (expected ${e.expected}, found ${e.found})` : '';
     throw new UnusableInput(
       'trust.store',
-      `trust file "${path}": ${isLineageError(e) ? e.message : String(e)}`,
+      `trust file "${path}": ${isLineageError(e) ? e.message : String(e)}${values}`,
       { file: path, ...(isLineageError(e) && e.path ? { field: e.path } : {}) },
     );
   }

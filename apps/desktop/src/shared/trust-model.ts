@@ -9,7 +9,9 @@ import {
   ed25519Spki,
   fromHex,
   isLineageError,
+  type JsonValue,
   keyFingerprintHex,
+  type LineageError,
   type PublicKeyInfo,
   parseTrustStore as parseCoreTrustStore,
   parsePublicKey,
@@ -95,8 +97,24 @@ export function isRole(r: unknown): r is ApproverRole {
   return typeof r === 'string' && (APPROVER_ROLES as readonly string[]).includes(r);
 }
 
-/** Adds one key to a copy of the store. Throws with a plain message when the key file is unusable. */
+/**
+ * Adds one key to a copy of the store. Throws with a plain message when the key file is unusable,
+ * or when the store with it would be one the core refuses (the same witness key under another name,
+ * an approver's key under a second id, a log's key as a witness: spec §4.8 "Pins"); saved, such a
+ * store could not be loaded again.
+ */
 export function addTrustEntry(store: TrustStore, req: TrustImportRequest): TrustStore {
+  const next = withEntry(store, req);
+  try {
+    parseCoreTrustStore(next as unknown as JsonValue);
+  } catch (e) {
+    if (!isLineageError(e)) throw e;
+    throw new Error(`this key cannot be added: the trust store would not be valid${describeStoreError(e)}`);
+  }
+  return next;
+}
+
+function withEntry(store: TrustStore, req: TrustImportRequest): TrustStore {
   const next: TrustStore = structuredClone(store);
   switch (req.kind) {
     case 'log': {
@@ -228,8 +246,9 @@ export function viewTrustStore(store: TrustStore): TrustStoreView {
 /**
  * Parses a whole trust-store document with the core's strict parser — the one the CLI uses — so a
  * misspelled policy rule (`must_inculde`) or a malformed one is refused at import, never ignored
- * and verified without; then every key must parse, so a bad file is rejected at import rather than
- * at verification.
+ * and verified without, and so is a pin the core refuses (a vkey whose key ID is not its key's, a
+ * key pinned twice); then every key must parse, so a bad file is rejected at import rather than at
+ * verification.
  */
 export function parseTrustStore(text: string): TrustStore {
   let store: TrustStore;
@@ -238,10 +257,16 @@ export function parseTrustStore(text: string): TrustStore {
   } catch (e) {
     if (!isLineageError(e)) throw e;
     if (e.code.startsWith('json.')) throw new Error(`trust store is not JSON: ${e.message}`);
-    throw new Error(`trust store is not valid${e.path ? ` at ${e.path}` : ''}: ${e.detail}`);
+    throw new Error(`trust store is not valid${describeStoreError(e)}`);
   }
   viewTrustStore(store);
   return store;
+}
+
+/** The core's refusal, to follow "not valid": where, what is wrong, and what was expected and found. */
+function describeStoreError(e: LineageError): string {
+  const values = e.expected !== undefined ? ` (expected ${e.expected}, found ${e.found})` : '';
+  return `${e.path ? ` at ${e.path}` : ''}: ${e.detail}${values}`;
 }
 
 export function serializeTrustStore(store: TrustStore): string {

@@ -164,6 +164,7 @@ export function parseVkey(vkey: string, field = 'vkey'): NoteVerifierKey {
       'vkey.key-id',
       `key ID ${idHex} does not match the key: expected ${key.keyIdHex} for ${name} (type 0x${toHex(Uint8Array.of(typeByte))})`,
       field,
+      { expected: `key ID ${key.keyIdHex}`, found: `key ID ${idHex}` },
     );
   }
   return key;

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { noteVerifierKey } from '../note/vkey.js';
 import { checkTrustStore, parseTrustStore } from './parse.js';
 
 const key = 'ab'.repeat(32);
+/** A real verifier key (its key ID is its key's) for 32 bytes of `fill`. */
+const vkey = (name: string, fill: number) =>
+  noteVerifierKey(name, 'ed25519', new Uint8Array(32).fill(fill)).vkey;
 const good = {
   version: 1,
-  logs: [{ origin: 'log.example/a', vkey: 'log.example/a+01234567+AQ==' }],
-  witnesses: { vkeys: ['w1', 'w2', 'w3'], threshold: 2 },
+  logs: [{ origin: 'log.example/a', vkey: vkey('log.example/a', 1) }],
+  witnesses: { vkeys: [vkey('w1', 2), vkey('w2', 3), vkey('w3', 4)], threshold: 2 },
   proof_servers: [{ id: 'proofs.example', public_key: key }],
   approvers: [
     { id: 'lin:human:ao', name: 'AO', public_key: key, roles: ['authorizing_official', '3pao_assessor'] },
@@ -51,9 +55,9 @@ describe('trust store', () => {
   it.each([
     [{ ...good, version: 2 }, '/version'],
     [{ ...good, extra: 1 }, '/extra'],
-    [{ ...good, witnesses: { vkeys: ['w1'], threshold: 2 } }, '/witnesses/threshold'],
+    [{ ...good, witnesses: { vkeys: [vkey('w1', 2)], threshold: 2 } }, '/witnesses/threshold'],
     [{ ...good, approvers: [{ ...good.approvers[0], roles: ['king'] }] }, '/approvers/0/roles'],
-    [{ ...good, approvers: [good.approvers[0], good.approvers[0]] }, '/approvers'],
+    [{ ...good, approvers: [good.approvers[0], good.approvers[0]] }, '/approvers/1/id'],
     [{ ...good, proof_servers: [{ id: 'p', public_key: 'AB'.repeat(32) }] }, '/proof_servers/0/public_key'],
     [
       { ...good, card_signers: [{ kid: 'k', alg: 'ES256', public_key: `02${'11'.repeat(64)}` }] },
@@ -96,9 +100,10 @@ describe('trust store', () => {
   });
 
   it('rejects two approvers with one id', () => {
-    const twice = { ...good, approvers: [good.approvers[0], { ...good.approvers[0], name: 'Other' }] };
+    const other = { ...good.approvers[0], name: 'Other', public_key: 'cd'.repeat(32) };
+    const twice = { ...good, approvers: [good.approvers[0], other] };
     expect(() => parseTrustStore(JSON.stringify(twice))).toThrow(
-      expect.objectContaining({ code: 'trust.store', path: '/approvers' }),
+      expect.objectContaining({ code: 'trust.store', path: '/approvers/1/id' }),
     );
   });
 

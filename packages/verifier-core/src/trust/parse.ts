@@ -1,8 +1,9 @@
 import { fromHex } from '../encoding/hex.js';
-import { describe, Fields, hasDuplicate } from '../events/fields.js';
+import { describe, Fields } from '../events/fields.js';
 import { type JsonValue, parseStrictJson } from '../json/index.js';
 import type { CheckOutcome } from '../report/model.js';
 import { errorOutcomeDetail, formatCountOf, LineageError } from '../result.js';
+import { checkPins } from './pins.js';
 import {
   type ActionRule,
   APPROVER_ROLES,
@@ -169,11 +170,6 @@ export function parseTrustStore(input: string | JsonValue): TrustStore {
         };
       })
     : [];
-  if (hasDuplicate(approvers.map((a) => a.id)))
-    throw new LineageError(CODE, 'two approvers share one id', '/approvers', {
-      expected: 'each approver id once',
-      found: 'an id listed twice',
-    });
   const card_signers: TrustedCardSigner[] = f.has('card_signers')
     ? f.array('card_signers').map(({ value, path }) => {
         const c = Fields.of(value, path, CODE).closed(['kid', 'alg', 'public_key']);
@@ -191,7 +187,10 @@ export function parseTrustStore(input: string | JsonValue): TrustStore {
       })
     : [];
   const policy = f.has('policy') ? readPolicy(f.obj_('policy')) : {};
-  return { version: 1, logs, witnesses, proof_servers, approvers, card_signers, policy };
+  const trust: TrustStore = { version: 1, logs, witnesses, proof_servers, approvers, card_signers, policy };
+  // The schema holds; now the pins as keys, so every host refuses the same files (spec §4.8 "Pins").
+  checkPins(trust);
+  return trust;
 }
 
 /** An empty trust store: nothing is trusted, so every trust-dependent check reports not_checked or fail. */
