@@ -37,7 +37,13 @@ beforeAll(async () => {
   expect(await runCli([...argv, '--trust', s.paths!.trust, '--out', approval], capture(dir, env).io)).toBe(0);
   const trust = JSON.parse(readFileSync(s.paths!.trust, 'utf8')) as Trust;
   // The sample log's vkey with one digit of its key ID changed: well-formed, not this key's ID.
-  const [name, id, b64] = trust.logs[0]!.vkey.split('+') as [string, string, string];
+  // name+id+base64, and base64 may itself hold '+': split at the first two only.
+  const [, name, id, b64] = /^([^+]+)\+([0-9a-f]{8})\+(.*)$/.exec(trust.logs[0]!.vkey) as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ];
   logId = id;
   const wrong = `${name}+${id[0] === '0' ? '1' : '0'}${id.slice(1)}+${b64}`;
   badKeyId = join(dir, 'bad-key-id.json');
