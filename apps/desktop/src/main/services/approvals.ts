@@ -11,6 +11,7 @@
 import { createPrivateKey, sign as edSign, verify as edVerify, randomBytes } from 'node:crypto';
 import { createSarApproval, sarDecisionRefusal } from '@lineage/producer';
 import {
+  type ApproverRole,
   formatCount,
   formatCountOf,
   type SarApproval,
@@ -25,21 +26,13 @@ import type { ApprovalCheck, ApprovalPreview, ApprovalRequest, SignedApproval } 
 import { toApprovalCheck } from '../../shared/approval-check.js';
 import type { CapsuleVerification } from '../../shared/contract.js';
 import { toQrFrames } from '../../shared/qr-frames.js';
+import { ROLE_LABEL } from '../../shared/role-labels.js';
 import type { KeyStore, Unlocked } from './key-store.js';
 
 const UNLOCK = 'Unlock your approver key to prepare the exact text you will sign.';
 
-const ROLE_WORDS: Record<string, string> = {
-  authorizing_official: 'Authorizing Official',
-  compliance_officer: 'Compliance Officer',
-  security_officer: 'Security Officer',
-  compliance_lead: 'Compliance Lead',
-  '3pao_assessor': '3PAO Assessor',
-  agency_ao: 'Agency Authorizing Official',
-};
-
-export function roleWords(role: string): string {
-  return ROLE_WORDS[role] ?? role;
+export function roleWords(role: ApproverRole): string {
+  return ROLE_LABEL[role];
 }
 
 interface Pending {
@@ -186,7 +179,7 @@ export function describe(
   req: ApprovalRequest,
   capsuleName: string,
   v: CapsuleVerification,
-  signer: { id: string; name: string; role: string; signedAt: string } | undefined,
+  signer: { id: string; name: string; role: ApproverRole; signedAt: string } | undefined,
   relied: { log_id: string; size: string; root: string }[] = v.sths
     .filter((s) => s.status === 'pass')
     .map((s) => ({ log_id: s.logId, size: s.size, root: s.rootHex })),

@@ -4,9 +4,9 @@ import { formatCount } from '@lineage/verifier-core';
 import { useState } from 'react';
 import type { ApprovalCheck, ApprovalStatement, Decision, LineageApi } from '../../shared/api.js';
 import { fromQrFrames } from '../../shared/qr-frames.js';
+import { ROLE_LABEL } from '../../shared/role-labels.js';
 import { messageOf } from '../App.js';
 import { FileButton } from '../file-button.js';
-import { ROLE_LABEL } from './TrustScreen.js';
 
 /** The decision in our words (the file's value is one of three, checked by the parser). */
 const DECISION_WORDS: Record<Decision, string> = {

@@ -6,7 +6,7 @@
  */
 
 import { DataText, Fingerprint, QrSequence } from '@lineage/ui';
-import { APPROVER_ROLES, type ApproverRole, formatCountOf } from '@lineage/verifier-core';
+import { type ApproverRole, formatCountOf } from '@lineage/verifier-core';
 import { useEffect, useRef, useState } from 'react';
 import type {
   ApprovalPreview,
@@ -16,9 +16,10 @@ import type {
   LineageApi,
   SignedApproval,
 } from '../../shared/api.js';
+import { ROLE_LABEL } from '../../shared/role-labels.js';
 import { type CapsuleState, messageOf } from '../App.js';
 import { FileButton } from '../file-button.js';
-import { ROLE_LABEL } from './TrustScreen.js';
+import { RoleSelect } from '../role-select.js';
 
 /** The SAR decisions an approver can sign, as the CLI's --decision names them. */
 const DECISIONS: { value: Decision; label: string }[] = [
@@ -295,18 +296,7 @@ function KeyPanel({
               data-testid="key-name"
             />
             <label htmlFor="key-role">Role</label>
-            <select
-              id="key-role"
-              value={role}
-              onChange={(e) => setRole(e.target.value as ApproverRole)}
-              data-testid="key-role"
-            >
-              {APPROVER_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABEL[r]}
-                </option>
-              ))}
-            </select>
+            <RoleSelect id="key-role" value={role} onChange={setRole} />
             <label htmlFor="key-pass">Passphrase (12+ characters)</label>
             <input
               id="key-pass"
@@ -526,18 +516,7 @@ function KeyImportPanel({ api, onStatus }: { api: LineageApi; onStatus: (s: KeyS
               data-testid="key-import-name"
             />
             <label htmlFor="key-import-role">Role</label>
-            <select
-              id="key-import-role"
-              value={role}
-              onChange={(e) => setRole(e.target.value as ApproverRole)}
-              data-testid="key-import-role"
-            >
-              {APPROVER_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABEL[r]}
-                </option>
-              ))}
-            </select>
+            <RoleSelect id="key-import-role" value={role} onChange={setRole} />
             <label htmlFor="key-import-pass">The key file's passphrase</label>
             <input
               id="key-import-pass"

@@ -4,6 +4,7 @@ import { DataText, Fingerprint } from '@lineage/ui';
 import { APPROVER_ROLES, type ApproverRole } from '@lineage/verifier-core';
 import { useRef, useState } from 'react';
 import type { LineageApi, TrustKind, TrustStoreView } from '../../shared/api.js';
+import { ROLE_LABEL } from '../../shared/role-labels.js';
 import { messageOf } from '../App.js';
 import { FileButton } from '../file-button.js';
 
@@ -41,15 +42,6 @@ const KIND_LABEL: Record<TrustKind, string> = {
   'proof-server': 'Proof server',
   approver: 'Approver',
   'card-signer': 'Card signer',
-};
-
-export const ROLE_LABEL: Record<ApproverRole, string> = {
-  authorizing_official: 'Authorizing Official',
-  compliance_officer: 'Compliance Officer',
-  security_officer: 'Security Officer',
-  compliance_lead: 'Compliance Lead',
-  '3pao_assessor': '3PAO Assessor',
-  agency_ao: 'Agency AO',
 };
 
 export function TrustScreen({
