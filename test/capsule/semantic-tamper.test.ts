@@ -18,10 +18,12 @@ import {
   receiptBeforeScan,
   receiptSignaturesSwapped,
   rejected,
+  rescanNotCovered,
   revokedBy,
   riskAcceptedBeforeScan,
   riskAcceptedByComplianceLead,
   sarAndAtoByCspStaff,
+  secondEngagement,
   signedAt,
 } from './support/semantic-cases.js';
 
@@ -271,6 +273,50 @@ describe('wrong stories the workflow policy refuses (must_include, approval_cove
     );
     expect(f!.found).toMatch(
       /^security_officer approval [0-9a-f]{12}… at 2026-11-02T16:20:00\.000Z, which does not build on it$/,
+    );
+  });
+});
+
+describe('a decision that does not cover the package (must_include covers_chain)', () => {
+  // The sample's agency_ao rule has covers_chain: the ATO decision must build on every workflow
+  // event of the capsule. Without it each of these verified.
+  it('a rescan with a critical finding, after the ATO decision or before the SSP, that nothing builds on', async () => {
+    for (const at of [1000, 210]) {
+      const { s, r } = await verified(rescanNotCovered(at));
+      expect(r.report.verdict).toBe('failed');
+      expect(failedIds(r)).toEqual(['chain.required_event']);
+      const rescan = s.events.find((e) => eventId(e) === s.eventIds['A3-rescan'])!;
+      expect(notPassed(r)).toEqual([
+        expect.objectContaining({
+          subject: expect.objectContaining({ kind: 'chain', id: s.eventIds['6'], field: '/predecessors' }),
+          reason: expect.stringContaining(
+            `(must_include[1], covers_chain) requires an approval by agency_ao that builds on every workflow event of the chain; ${s.eventIds['6']!.slice(0, 12)}… by lin:human:agency-ao.lee-park at ${minutes(900)} does not build on 1 of them`,
+          ),
+          expected:
+            'an approval by agency_ao that builds on every other workflow event of the chain (identity lifecycle events apart)',
+          found: `${s.eventIds['6']!.slice(0, 12)}…, which does not build on scan.run ${s.eventIds['A3-rescan']!.slice(0, 12)}… by ${rescan.actor} at ${minutes(at)}`,
+        }),
+      ]);
+    }
+  });
+
+  it('a second engagement carried beside the one the SAR and the ATO decision belong to', async () => {
+    const { s, r } = await verified(secondEngagement());
+    expect(failedIds(r)).toEqual(['chain.required_event']);
+    const [f] = notPassed(r);
+    expect(f!.subject.id).toBe(s.eventIds['6']);
+    expect(f!.reason).toContain('does not build on 3 of them');
+    for (const k of ['X-e0', 'X-2a', 'X-scan']) expect(f!.found).toContain(s.eventIds[k]!.slice(0, 12));
+  });
+
+  it('in the sample the ATO decision builds on every workflow event, and the rule passes naming it', async () => {
+    const s = await buildFedrampSample();
+    const r = await verifyCapsule(zipCapsuleSource(s.zip), s.trust, { verifiedAt, capsuleName: 'x.zip' });
+    expect(r.report.verdict).toBe('verified');
+    const rule = r.report.checks.filter((c) => c.id === 'chain.required_event');
+    expect(rule.map((c) => c.status)).toEqual(['pass', 'pass']);
+    expect(rule[1]!.found).toBe(
+      `an approval by agency_ao: ${s.eventIds['6']!.slice(0, 12)}… by lin:human:agency-ao.lee-park at ${minutes(900)}, building on all 12 other workflow events`,
     );
   });
 });

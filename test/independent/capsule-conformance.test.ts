@@ -113,6 +113,9 @@ describe('the semantic cases of test/capsule/semantic-tamper.test.ts', () => {
     ['agency_ao claimed by an approver not pinned with it', scenario.atoByUnpinnedApprover()],
     ['risk acceptance before the scan, citing only the earlier approval', scenario.riskAcceptedBeforeScan()],
     ['receipt handing over the scan 50 minutes before the scan', scenario.receiptBeforeScan()],
+    ['a rescan after the ATO decision that nothing builds on', scenario.rescanNotCovered(1000)],
+    ['a rescan before the SSP that nothing builds on', scenario.rescanNotCovered(210)],
+    ['a second engagement beside the one the decision belongs to', scenario.secondEngagement()],
   ];
   it.each(cases)('%s', async (_name, hooks) => {
     const { ours } = await compareHooks(hooks);

@@ -695,8 +695,18 @@ export function verifyChain(input: ChainInput): Outcome[] {
   }
   for (const rule of (Array.isArray(policy.must_include) ? policy.must_include : []).filter(isObj)) {
     const role = typeof rule.approval_role === 'string' ? rule.approval_role : undefined;
+    // covers_chain: the event meeting the rule builds on every other non-lifecycle event.
+    const work = ids.filter((id) => byId.get(id)!.lifecycle === undefined);
+    const covers = (id: string) => {
+      const anc = ancestorsOf(id);
+      return work.every((w) => w === id || anc.has(w));
+    };
     const met = ids.some(
-      (id) => selects(rule, id) && authentic.has(id) && (role === undefined || pinnedAs(id, role)),
+      (id) =>
+        selects(rule, id) &&
+        authentic.has(id) &&
+        (role === undefined || pinnedAs(id, role)) &&
+        (rule.covers_chain !== true || covers(id)),
     );
     out.push({ id: 'chain.required_event', status: met ? 'pass' : 'fail', subject: 'chain' });
   }

@@ -199,3 +199,55 @@ export const receiptBeforeScan = (): SampleHooks => ({
     );
   },
 });
+
+/** Scan results worse than the first scan's: a critical finding, open. */
+const worseScan = new TextEncoder().encode(
+  `${JSON.stringify({ scanner: 'rescan', findings: [{ id: 'F-009', severity: 'critical', status: 'open' }] })}\n`,
+);
+
+/**
+ * A3 scans again at minute `at` (after the compliance officer's approval, as the policy requires)
+ * and finds a critical issue; nothing builds on the rescan, so the SAR and the ATO decision cover
+ * only the first scan. 1000 is after the ATO decision (900), 210 between the risk acceptance and
+ * the SSP.
+ */
+export const rescanNotCovered = (at: number): SampleHooks => ({
+  specs: (specs) => {
+    const rescan: EventSpec = {
+      key: 'A3-rescan',
+      step: 'A3',
+      actor: { kind: 'agent', agent: 'A3' },
+      action: 'scan.run',
+      controls: ['RA-5', 'SI-2'],
+      predecessors: ['2a'],
+      artifact: { path: 'artifacts/A3-rescan-results.json', bytes: worseScan, title: 'Rescan results' },
+      at,
+    };
+    const after = specs.findIndex((x) => x.at > at);
+    specs.splice(after < 0 ? specs.length : after, 0, rescan);
+  },
+});
+
+/**
+ * A second engagement (`acme-x-ato`: its own AO boundary approval, compliance officer approval and
+ * scan, by the CSP's staff and A3) carried in the package beside the sample's: the SAR and the ATO
+ * decision in the capsule belong to the other one.
+ */
+export const secondEngagement = (): SampleHooks => ({
+  specs: (specs) => {
+    const e0 = spec(specs, 'e0');
+    const co = spec(specs, '2a');
+    specs.push(
+      { ...e0, key: 'X-e0', engagement: 'acme-x-ato', at: 1000, commitments: [], artifact: undefined },
+      { ...co, key: 'X-2a', engagement: 'acme-x-ato', predecessors: ['X-e0'], at: 1010 },
+      {
+        ...spec(specs, 'A3-scan'),
+        key: 'X-scan',
+        engagement: 'acme-x-ato',
+        predecessors: ['X-2a'],
+        artifact: { path: 'artifacts/X-scan-results.json', bytes: worseScan, title: 'Scan results' },
+        at: 1020,
+      },
+    );
+  },
+});

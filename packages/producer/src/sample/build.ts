@@ -69,6 +69,8 @@ export interface EventSpec {
   /** Tamper hooks: sign with another key, force a sequence number. */
   signWith?: Ed25519Key;
   sequence?: number;
+  /** The engagement (parent task) the event records; default `fedramp-ato`. */
+  engagement?: string;
 }
 
 export interface SampleIds {
@@ -418,7 +420,11 @@ function signSpecs(
         return id;
       }),
       payload_hash: artifactBytes ? toHex(sha256(artifactBytes)) : null,
-      context: { task_id: `fedramp-ato/${s.step}`, parent_task_id: 'fedramp-ato', controls: s.controls },
+      context: {
+        task_id: `${s.engagement ?? 'fedramp-ato'}/${s.step}`,
+        parent_task_id: s.engagement ?? 'fedramp-ato',
+        controls: s.controls,
+      },
       commitments,
     };
     if (s.approval) unsigned.approval = s.approval;
@@ -551,8 +557,9 @@ export function sampleTrustStore(keys: SampleKeys): TrustStore {
         { approval_role: 'agency_ao', after_approval_by: ['3pao_assessor'] },
       ],
       // The package is complete: the 3PAO's SAR and the agency AO's decision must be in it, signed by
-      // approvers pinned in those roles (not the CSP's own staff signing those steps).
-      must_include: [{ approval_role: '3pao_assessor' }, { approval_role: 'agency_ao' }],
+      // approvers pinned in those roles (not the CSP's own staff signing those steps), and the
+      // decision must build on every step of the package (no work added after it or beside it).
+      must_include: [{ approval_role: '3pao_assessor' }, { approval_role: 'agency_ao', covers_chain: true }],
     },
   };
 }

@@ -3,7 +3,7 @@ import type { CheckSubject } from '../report/model.js';
 import { formatCount } from '../result.js';
 import type { OutcomeSink } from '../trust/sink.js';
 import type { PresenceRequirement, TrustStore, WorkflowPolicy } from '../trust/types.js';
-import type { Node } from './node.js';
+import { field, type Node, predsOf, subject } from './node.js';
 
 // Events a complete workflow cannot lack (spec §4.3, chain.required_event). The `requires` rules
 // only gate events that are there: without this, a package whose SAR and ATO decision were signed
@@ -34,6 +34,70 @@ function whyNot(rule: PresenceRequirement, n: Node, trust: TrustStore): string |
   return undefined;
 }
 
+/** How many uncovered events a `covers_chain` failure names (it counts the rest). */
+const NAMED = 3;
+
+/** Workflow events: identity lifecycle events are not workflow steps (spec §4.3). */
+const isWork = (n: Node): boolean => n.event.lifecycle === undefined;
+
+/** Every event `from` reaches by following predecessors, `from` included: one walk, linear. */
+function builtOn(from: readonly Node[], self: boolean): Set<Node> {
+  const seen = new Set<Node>(self ? from : []);
+  const stack = [...from];
+  while (stack.length > 0)
+    for (const p of predsOf(stack.pop()!))
+      if (!seen.has(p)) {
+        seen.add(p);
+        stack.push(p);
+      }
+  return seen;
+}
+
+/**
+ * `covers_chain`: the rule is met only by an event that builds on every other workflow event.
+ * Without it a package verified whose ATO decision and SAR were given before a second, worse scan
+ * was added beside them, or whose decision belonged to another engagement carried in the same
+ * capsule: nothing asked that the decision cover the work the package shows. Only a workflow
+ * event no other workflow event builds on can cover all of them, so one walk finds the candidate
+ * and one more checks it (a hostile capsule with thousands of candidates stays linear).
+ */
+function coverage(
+  k: number,
+  rule: PresenceRequirement,
+  candidates: readonly Node[],
+  nodes: readonly Node[],
+  sink: OutcomeSink,
+): void {
+  const work = nodes.filter(isWork);
+  const below = builtOn(
+    work.flatMap((n) => predsOf(n)),
+    true,
+  );
+  const pick = candidates.find((n) => !below.has(n)) ?? candidates[0]!;
+  const seen = builtOn([pick], true);
+  const missed = work.filter((n) => !seen.has(n));
+  const s = field({ ...subject(pick), kind: 'chain' }, '/predecessors');
+  if (missed.length === 0) {
+    sink.push(
+      outcome('chain.required_event', 'pass', s, TITLE, {
+        found: `${wanted(rule)}: ${short(pick.id)} by ${pick.event.actor} at ${pick.event.timestamp}, building on all ${formatCount(work.length - 1)} other workflow events`,
+      }),
+    );
+    return;
+  }
+  const named = missed
+    .slice(0, NAMED)
+    .map((n) => `${n.event.action} ${short(n.id)} by ${n.event.actor} at ${n.event.timestamp}`);
+  if (missed.length > NAMED) named.push(`${formatCount(missed.length - NAMED)} more`);
+  sink.push(
+    outcome('chain.required_event', 'fail', s, TITLE, {
+      reason: `the trust file's policy (must_include[${k}], covers_chain) requires ${wanted(rule)} that builds on every workflow event of the chain; ${short(pick.id)} by ${pick.event.actor} at ${pick.event.timestamp} does not build on ${formatCount(missed.length)} of them: that work was added after the decision, or beside it (another engagement), and the decision does not cover it`,
+      expected: `${wanted(rule)} that builds on every other workflow event of the chain (identity lifecycle events apart)`,
+      found: `${short(pick.id)}, which does not build on ${named.join('; ')}`,
+    }),
+  );
+}
+
 export function requiredEvents(
   nodes: readonly Node[],
   trust: TrustStore,
@@ -49,15 +113,23 @@ export function requiredEvents(
     const near: string[] = [];
     let nearCount = 0;
     let met: Node | undefined;
+    // With covers_chain every event meeting the rule is a candidate to cover the chain.
+    const candidates: Node[] = [];
     for (const n of nodes) {
       const why = whyNot(rule, n, trust);
       if (why === undefined) {
-        met = n;
-        break;
+        met ??= n;
+        candidates.push(n);
+        if (!rule.covers_chain) break;
+        continue;
       }
       if (why !== null && nearCount++ < 3) near.push(`${short(n.id)} by ${n.event.actor} (${why})`);
     }
     if (nearCount > near.length) near.push(`${formatCount(nearCount - near.length)} more`);
+    if (met && rule.covers_chain) {
+      coverage(k, rule, candidates, nodes, sink);
+      continue;
+    }
     if (met) {
       sink.push(
         outcome('chain.required_event', 'pass', s, TITLE, {

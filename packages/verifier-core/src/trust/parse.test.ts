@@ -23,7 +23,11 @@ const good = {
       { action: 'ssp.package', after_approval_by: ['security_officer'], approval_covers: ['scan.run'] },
       { approval_role: 'agency_ao', after_approval_by: ['3pao_assessor'] },
     ],
-    must_include: [{ approval_role: '3pao_assessor' }, { action: 'capsule.package' }],
+    must_include: [
+      { approval_role: '3pao_assessor' },
+      { action: 'capsule.package' },
+      { approval_role: 'agency_ao', covers_chain: true },
+    ],
   },
 };
 
@@ -93,6 +97,10 @@ describe('trust store', () => {
       '/policy/must_include/0/after_approval_by',
     ],
     [{ ...good, policy: { must_include: { approval_role: 'agency_ao' } } }, '/policy/must_include'],
+    [
+      { ...good, policy: { must_include: [{ approval_role: 'agency_ao', covers_chain: 'yes' }] } },
+      '/policy/must_include/0/covers_chain',
+    ],
   ])('rejects %j at %s', (store, path) => {
     expect(() => parseTrustStore(JSON.stringify(store))).toThrow(
       expect.objectContaining({ code: 'trust.store', path }),

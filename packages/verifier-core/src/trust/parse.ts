@@ -9,6 +9,7 @@ import {
   APPROVER_ROLES,
   type ApprovalRequirement,
   type ApproverRole,
+  type PresenceRequirement,
   type TrustedApprover,
   type TrustedCardSigner,
   type TrustStore,
@@ -69,8 +70,18 @@ function readPolicy(f: Fields): WorkflowPolicy {
     p.requires = f.array('requires').map(({ value, path }) => readRequirement(value, path));
   if (f.has('must_include'))
     p.must_include = f.array('must_include').map(({ value, path }) => {
-      const r = Fields.of(value, path, CODE).closed(['action', 'approval_role']);
-      return selector(r, path);
+      const r = Fields.of(value, path, CODE).closed(['action', 'approval_role', 'covers_chain']);
+      const rule: PresenceRequirement = selector(r, path);
+      if (r.has('covers_chain')) {
+        const v = r.raw('covers_chain');
+        if (typeof v !== 'boolean')
+          throw new LineageError(CODE, 'expected true or false', `${path}/covers_chain`, {
+            expected: 'true or false',
+            found: describe(v),
+          });
+        rule.covers_chain = v;
+      }
+      return rule;
     });
   return p;
 }

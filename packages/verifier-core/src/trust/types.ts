@@ -80,6 +80,11 @@ export interface WorkflowPolicy {
 export interface PresenceRequirement {
   action?: string;
   approval_role?: ApproverRole;
+  /**
+   * When true, the event meeting the rule must build on every other workflow event of the chain
+   * (lifecycle events apart): the decision covers the whole package (spec §4.3).
+   */
+  covers_chain?: boolean;
 }
 
 export interface TrustStore {
