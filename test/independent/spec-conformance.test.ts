@@ -97,8 +97,8 @@ const usesPedersen = (v: Vector) =>
   ((v.input.openings as Obj[] | undefined) ?? []).some((o) => o.scheme === 'pedersen-ristretto255-v1');
 
 describe('independent implementation reproduces every committed vector (docs/vectors/identity)', () => {
-  it('finds all 48 vectors', () => {
-    expect(vectors).toHaveLength(48);
+  it('finds all 50 vectors', () => {
+    expect(vectors).toHaveLength(50);
   });
   for (const v of vectors.filter((x) => !usesPedersen(x))) {
     it(`${v.name}: ${v.expected.verdict}${v.expected.failing_checks.length ? ` (${v.expected.failing_checks.join(', ')})` : ''}`, () => {

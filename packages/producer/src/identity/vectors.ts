@@ -611,6 +611,26 @@ function chainVectors(): IdentityVector[] {
       fails('chain.required_event'),
     ),
     chain(
+      'chain-valid-covers-chain',
+      'chain.required_event',
+      'Policy requires the compliance officer approval to build on every other workflow event (covers_chain); the final approval builds on the scan, the inventory and the AO approval',
+      (tb) => ({
+        events: all(tb),
+        trust: { policy: { must_include: [{ approval_role: 'compliance_officer', covers_chain: true }] } },
+      }),
+      ok,
+    ),
+    chain(
+      'chain-invalid-covers-chain',
+      'chain.required_event',
+      'Policy requires the AO approval to build on every other workflow event (covers_chain); it is the first event, so the inventory, the scan and the final approval are not covered by it',
+      (tb) => ({
+        events: all(tb),
+        trust: { policy: { must_include: [{ approval_role: 'authorizing_official', covers_chain: true }] } },
+      }),
+      fails('chain.required_event'),
+    ),
+    chain(
       'chain-invalid-schema',
       'event.schema',
       'An event with a timestamp that is not RFC 3339 UTC',
