@@ -2,117 +2,52 @@
  * The unpacked build in Debian Chromium (new headless mode), driven by playwright-core against the
  * fixture sites on 127.0.0.1. One browser for the whole file; every wait is bounded.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../../../test/support/chromium.js';
 import { type RunningSite, serveSite, serveWorld } from '../fixture/server.js';
 import type { FixtureWorld, SiteName } from '../fixture/sites.js';
 import { trustStoreJson } from '../fixture/sites.js';
+import {
+  appDir,
+  closeExtension,
+  importTrust,
+  type LineageGlobal,
+  type LoadedExtension,
+  launchExtension,
+  openDetails,
+  openOptions,
+  openPopup,
+  putRecords,
+  readStores,
+  repoRoot,
+  resultsShotsDir,
+  screenshots,
+  type TabSnapshot,
+  tabIdOf,
+  visit,
+} from './support/extension-browser.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const appDir = resolve(here, '../..');
-/** The unpacked build under test: dist/chromium, or a private fresh build when dist is stale. */
-let extDir = join(appDir, 'dist/chromium');
-const repoRoot = resolve(appDir, '../..');
 // Screenshots go to test-results/ on every run; LINEAGE_UPDATE_SCREENSHOTS=1 refreshes the README's.
-const shotsDir = process.env.LINEAGE_UPDATE_SCREENSHOTS
-  ? join(repoRoot, 'docs/screenshots')
-  : join(appDir, 'test-results/screenshots');
-const FINAL = new Set(['verified', 'warning', 'failed', 'timeout']);
+const shot = screenshots(
+  process.env.LINEAGE_UPDATE_SCREENSHOTS ? join(repoRoot, 'docs/screenshots') : resultsShotsDir,
+  'extension',
+);
 
-let ctx: BrowserContext;
-let sw: Worker;
-/** The service worker's URL never changes across restarts; its Worker handle does. */
-let swUrl: string;
-let extId: string;
-let userDataDir: string;
-let privateDist: string | undefined;
+let ext: LoadedExtension;
 let sites = new Map<SiteName, RunningSite>();
 /** The fixture built for the running sites' origins (its checkpoints are the ones they serve). */
 let world: FixtureWorld;
 
-interface TabSnapshot {
-  status: string;
-  sentence: string;
-  badge: string;
-  title: string;
-}
-
-async function tabIdOf(origin: string): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const id = await sw.evaluate(async (o: string) => {
-      const tabs = await chrome.tabs.query({});
-      return tabs.find((t) => t.url?.startsWith(o))?.id ?? null;
-    }, origin);
-    if (id !== null) return id;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no tab for ${origin}`);
-}
-
-/** Waits (bounded) until the tab's state machine reaches a final state, then reads the toolbar. */
-async function settled(tabId: number, minRun = 0): Promise<TabSnapshot> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const s = await sw.evaluate(
-      async ([id, run]: [number, number]) => {
-        const v = await (
-          globalThis as unknown as {
-            __lineage: {
-              view(id: number): Promise<{ state: { status: string; sentence: string; run: number } }>;
-            };
-          }
-        ).__lineage.view(id);
-        if (v.state.run <= run) return null;
-        return {
-          status: v.state.status,
-          sentence: v.state.sentence,
-          run: v.state.run,
-          badge: await chrome.action.getBadgeText({ tabId: id }),
-          title: await chrome.action.getTitle({ tabId: id }),
-        };
-      },
-      [tabId, minRun] as [number, number],
-    );
-    // The toolbar is drawn after the state is stored: wait until it shows the final state too
-    // (its title is the state's sentence, its badge no longer the checking one).
-    if (s && FINAL.has(s.status) && s.badge !== '...' && s.title === `Lineage — ${s.sentence}`) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tab ${tabId} did not reach a final state (and show it) within 20 s`);
-}
-
-async function visit(name: SiteName, page?: Page): Promise<{ page: Page; tabId: number; snap: TabSnapshot }> {
-  const site = sites.get(name)!;
-  const p = page ?? (await ctx.newPage());
-  const before = page ? await runOf(await tabIdOf(site.origin)) : 0;
-  await p.goto(`${site.origin}/`, { timeout: 15_000 });
-  const tabId = await tabIdOf(site.origin);
+/** Visits a fixture site (again, in `page`) and waits for its check; counted for the benchmark. */
+async function visitSite(
+  name: SiteName,
+  page?: Page,
+): Promise<{ page: Page; tabId: number; snap: TabSnapshot }> {
+  const v = await visit(ext, sites.get(name)!.origin, page);
   memory.checks++;
-  return { page: p, tabId, snap: await settled(tabId, before) };
-}
-
-async function runOf(tabId: number): Promise<number> {
-  return sw.evaluate(async (id: number) => {
-    const v = await (
-      globalThis as unknown as { __lineage: { view(id: number): Promise<{ state: { run: number } }> } }
-    ).__lineage.view(id);
-    return v.state.run;
-  }, tabId);
-}
-
-async function openPopup(tabId: number): Promise<Page> {
-  const p = await ctx.newPage();
-  await p.setViewportSize({ width: 400, height: 120 }); // full-page shots then follow the content
-  await p.goto(`chrome-extension://${extId}/popup.html?tab=${tabId}`, { timeout: 10_000 });
-  await p.getByTestId('sentence').waitFor({ timeout: 10_000 });
-  return p;
+  return v;
 }
 
 /**
@@ -121,11 +56,11 @@ async function openPopup(tabId: number): Promise<Page> {
  * a page session's Target domain.
  */
 async function swHeapBytes(): Promise<number | null> {
-  const page = await ctx.newPage();
+  const page = await ext.ctx.newPage();
   try {
-    const cdp = await ctx.newCDPSession(page);
+    const cdp = await ext.ctx.newCDPSession(page);
     const { targetInfos } = await cdp.send('Target.getTargets');
-    const t = targetInfos.find((x) => x.type === 'service_worker' && x.url === swUrl);
+    const t = targetInfos.find((x) => x.type === 'service_worker' && x.url === ext.swUrl);
     if (!t) return null;
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
     let next = 1;
@@ -166,27 +101,27 @@ const memory: { idleUsedBytes: number | null; afterChecksUsedBytes: number | nul
  * A marker set in the old worker's global scope tells the fresh one apart.
  */
 async function restartServiceWorker(): Promise<void> {
-  await sw.evaluate(() => {
+  await ext.sw.evaluate(() => {
     (globalThis as { __testMarker?: number }).__testMarker = 1;
   });
-  const page = await ctx.newPage();
-  const cdp = await ctx.newCDPSession(page);
+  const page = await ext.ctx.newPage();
+  const cdp = await ext.ctx.newCDPSession(page);
   const stopped = new Promise<void>((resolve) =>
     cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
-      if (e.versions.some((v) => v.scriptURL === swUrl && v.runningStatus === 'stopped')) resolve();
+      if (e.versions.some((v) => v.scriptURL === ext.swUrl && v.runningStatus === 'stopped')) resolve();
     }),
   );
   await cdp.send('ServiceWorker.enable');
   await cdp.send('ServiceWorker.stopAllWorkers');
   await stopped;
-  await page.goto(`chrome-extension://${extId}/options.html`);
+  await page.goto(`chrome-extension://${ext.id}/options.html`);
   const deadline = Date.now() + 15_000;
   for (;;) {
     const fresh = await Promise.all(
-      ctx.serviceWorkers().map(async (w) => {
+      ext.ctx.serviceWorkers().map(async (w) => {
         try {
           const marker = await w.evaluate(() => (globalThis as { __testMarker?: number }).__testMarker);
-          return w.url() === swUrl && marker === undefined ? w : null;
+          return w.url() === ext.swUrl && marker === undefined ? w : null;
         } catch {
           return null;
         }
@@ -194,7 +129,7 @@ async function restartServiceWorker(): Promise<void> {
     );
     const w = fresh.find((x) => x !== null);
     if (w) {
-      sw = w;
+      ext.sw = w;
       break;
     }
     if (Date.now() > deadline) throw new Error('the service worker did not start again within 15 s');
@@ -203,97 +138,47 @@ async function restartServiceWorker(): Promise<void> {
   await page.close();
 }
 
-async function shot(p: Page, name: string): Promise<void> {
-  mkdirSync(shotsDir, { recursive: true });
-  await p.screenshot({ path: join(shotsDir, `extension-${name}.png`), fullPage: true });
-}
-
-/** True when dist is missing or older than any source it is built from (CI builds first; dev may not). */
-function buildIsStale(): boolean {
-  const manifest = join(extDir, 'manifest.json');
-  if (!existsSync(manifest)) return true;
-  const built = statSync(manifest).mtimeMs;
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }, 0);
-  const sources = [
-    'apps/extension/src',
-    'apps/extension/build',
-    'packages/ui/src',
-    'packages/verifier-core/src',
-  ];
-  return sources.some((d) => newest(join(repoRoot, d)) > built);
-}
-
 beforeAll(async () => {
-  if (buildIsStale()) {
-    // Never rebuild the shared dist/ under other test files' feet: build privately.
-    privateDist = mkdtempSync(join(tmpdir(), 'lineage-ext-dist-'));
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], {
-      cwd: appDir,
-      stdio: 'ignore',
-      timeout: 120_000,
-      env: { ...process.env, LINEAGE_EXT_DIST: privateDist },
-    });
-    extDir = join(privateDist, 'chromium');
-  }
   ({ sites, world } = await serveWorld());
-  userDataDir = mkdtempSync(join(tmpdir(), 'lineage-ext-'));
-  ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`],
-  });
-  sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: 15_000 }));
-  extId = new URL(sw.url()).host;
-  swUrl = sw.url();
+  ext = await launchExtension('lineage-ext-');
 
   // Pin the fixture log through the options page, as a user would.
-  const trustFile = join(userDataDir, 'fixture-trust.json');
-  writeFileSync(trustFile, trustStoreJson());
-  const options = await ctx.newPage();
-  await options.setViewportSize({ width: 900, height: 700 });
-  await options.goto(`chrome-extension://${extId}/options.html`);
-  await options.getByTestId('trust-file').setInputFiles(trustFile);
-  await options.getByTestId('options-message').waitFor({ timeout: 10_000 });
-  expect(await options.getByTestId('options-message').textContent()).toBe('Imported fixture-trust.json.');
+  const options = await openOptions(ext);
+  expect(await importTrust(options, ext.userDataDir, 'fixture-trust.json', trustStoreJson())).toBe(
+    'Imported fixture-trust.json.',
+  );
   await shot(options, 'options');
   await options.close();
   memory.idleUsedBytes = await swHeapBytes();
 }, 90_000);
 
 afterAll(async () => {
-  if (ctx) {
+  if (ext) {
     memory.afterChecksUsedBytes = await swHeapBytes();
     const out = join(appDir, 'test-results');
     mkdirSync(out, { recursive: true });
     writeFileSync(
       join(out, 'sw-memory.json'),
-      `${JSON.stringify({ ...memory, chromium: ctx.browser()?.version() ?? null, measuredAt: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify({ ...memory, chromium: ext.ctx.browser()?.version() ?? null, measuredAt: new Date().toISOString() }, null, 2)}\n`,
     );
   }
-  await ctx?.close();
+  await closeExtension(ext);
   await Promise.all([...sites.values()].map((s) => s.close()));
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-  if (privateDist) rmSync(privateDist, { recursive: true, force: true });
 });
 
 describe('extension in Chromium against the fixture sites', { timeout: 30_000 }, () => {
   it('manifest loads as MV3 with only webRequest + http(s) host access', async () => {
-    const m = await sw.evaluate(() => chrome.runtime.getManifest());
+    const m = await ext.sw.evaluate(() => chrome.runtime.getManifest());
     expect(m.manifest_version).toBe(3);
     expect(m.permissions).toEqual(['webRequest', 'webNavigation']);
   });
 
   it('good agent → verified icon, badge OK, popup shows card, identity, proof with audit path', async () => {
-    const { tabId, snap, page } = await visit('good');
+    const { tabId, snap, page } = await visitSite('good');
     expect(snap.status).toBe('verified');
     expect(snap.badge).toBe('OK');
     expect(snap.title).toMatch(/^Lineage — Verified/);
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     expect(await popup.getByTestId('sentence').textContent()).toBe(
       'Verified: the agent card’s identity and current key hold, and it is anchored in a log you trust.',
     );
@@ -310,9 +195,7 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     expect(await popup.locator('body').textContent()).toContain('Asset inventory');
     await shot(popup, 'popup-verified');
 
-    const details = await ctx.newPage();
-    await details.setViewportSize({ width: 900, height: 800 });
-    await details.goto(`chrome-extension://${extId}/details.html?tab=${tabId}`);
+    const details = await openDetails(ext, tabId);
     await details.getByTestId('raw-card').waitFor({ timeout: 10_000 });
     expect(await details.getByTestId('raw-card').textContent()).toContain('"name": "Inventory Agent"');
     expect(await details.getByTestId('raw-checkpoint').textContent()).toMatch(
@@ -323,11 +206,11 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('key history not published → warning, badge !, the popup says the key could have been revoked', async () => {
-    const { tabId, snap, page } = await visit('noHistory');
+    const { tabId, snap, page } = await visitSite('noHistory');
     expect(snap.status).toBe('warning');
     expect(snap.badge).toBe('!');
     expect(snap.title).toMatch(/^Lineage — Warning: key history not published/);
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     expect(await popup.getByTestId('sentence').textContent()).toBe(
       'Warning: key history not published, so the card’s key could have been revoked.',
     );
@@ -342,11 +225,11 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('card signed by a key the history shows revoked → failed on card.key_current', async () => {
-    const { tabId, snap, page } = await visit('revokedKey');
+    const { tabId, snap, page } = await visitSite('revokedKey');
     expect(snap.status).toBe('failed');
     expect(snap.badge).toBe('X');
     expect(snap.title).toMatch(/^Lineage — Failed: the card names a key the agent has revoked/);
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     expect(await popup.getByTestId('sentence').textContent()).toBe(
       'Failed: the card names a key the agent has revoked or rotated out.',
     );
@@ -362,11 +245,11 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('a key-history event with a bad inclusion proof → failed', async () => {
-    const { tabId, snap, page } = await visit('badHistoryProof');
+    const { tabId, snap, page } = await visitSite('badHistoryProof');
     expect(snap.status).toBe('failed');
     expect(snap.badge).toBe('X');
     expect(snap.sentence).toMatch(/^Failed: the agent’s key history does not verify/);
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     const h = popup.locator('[data-check-id="proof.key_history"]');
     expect(await h.getAttribute('data-status')).toBe('fail');
     expect(await h.textContent()).toContain('merkle.inclusion.root_mismatch');
@@ -377,7 +260,7 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('forged card → failed, badge X', async () => {
-    const { snap, page } = await visit('forged');
+    const { snap, page } = await visitSite('forged');
     expect(snap.status).toBe('failed');
     expect(snap.badge).toBe('X');
     expect(snap.sentence).toMatch(/changed after it was signed|signature does not verify/);
@@ -385,9 +268,9 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('bad identity proof → failed, and the popup says why in one line', async () => {
-    const { tabId, snap, page } = await visit('badIdentity');
+    const { tabId, snap, page } = await visitSite('badIdentity');
     expect(snap.status).toBe('failed');
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     expect(await popup.getByTestId('sentence').textContent()).toBe(
       'Failed: the card’s identity proof does not verify.',
     );
@@ -399,10 +282,10 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('wrong inclusion proof → failed', async () => {
-    const { tabId, snap, page } = await visit('wrongInclusion');
+    const { tabId, snap, page } = await visitSite('wrongInclusion');
     expect(snap.status).toBe('failed');
     expect(snap.sentence).toBe('Failed: the inclusion proof does not place this agent card in the log.');
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     expect(await popup.locator('[data-check-id="proof.inclusion.card"]').getAttribute('data-status')).toBe(
       'fail',
     );
@@ -410,10 +293,10 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('unknown log → warning; a card named "✓ Verified by Lineage" stays framed data', async () => {
-    const { tabId, snap, page } = await visit('unknownLog');
+    const { tabId, snap, page } = await visitSite('unknownLog');
     expect(snap.status).toBe('warning');
     expect(snap.badge).toBe('!');
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     expect(await popup.getByTestId('sentence').textContent()).toMatch(
       /^Warning: the proof is signed by a log you have not pinned/,
     );
@@ -425,20 +308,20 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
   });
 
   it('hostile oversized header → failed, no crash, the service worker keeps working', async () => {
-    const { snap, page } = await visit('hostileHeader');
+    const { snap, page } = await visitSite('hostileHeader');
     expect(snap.status).toBe('failed');
     expect(snap.sentence).toMatch(/malformed or oversized/);
     await page.close();
   });
 
   it('split view: first visit (grown, proven consistent) verifies; the second (same size, other root) fails', async () => {
-    const first = await visit('splitView');
+    const first = await visitSite('splitView');
     expect(first.snap.status).toBe('verified');
-    const second = await visit('splitView', first.page);
+    const second = await visitSite('splitView', first.page);
     expect(second.snap.status).toBe('failed');
     expect(second.snap.badge).toBe('X');
     expect(second.snap.sentence).toMatch(/split view/);
-    const popup = await openPopup(second.tabId);
+    const popup = await openPopup(ext, second.tabId);
     const rows = popup.getByTestId('history').locator('tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await rows.first().locator('td').nth(1).textContent()).toBe('failed');
@@ -451,9 +334,7 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
       /^Foundroot [0-9a-f]{12}.*\(signed 2026-11-18T11:06:40\.000Z, served by http:\/\/127\.0\.0\.1:\d+\)$/,
     );
     await shot(popup, 'popup-split-view');
-    const details = await ctx.newPage();
-    await details.setViewportSize({ width: 900, height: 800 });
-    await details.goto(`chrome-extension://${extId}/details.html?tab=${second.tabId}`);
+    const details = await openDetails(ext, second.tabId);
     await details.locator('[data-check-id="proof.consistency"] .lin-ef-found').waitFor({ timeout: 10_000 });
     // The two signed notes are the evidence, shown in full at once.
     expect(await details.getByTestId('evidence-note-0').textContent()).toBe(world.CHECKPOINTS.v2);
@@ -464,21 +345,19 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
 
   it('the log stays marked as equivocating, across a service-worker restart, until cleared in Options', async () => {
     // The good site verified at the start; the log it shows has since been caught equivocating.
-    const { tabId, snap, page } = await visit('good');
+    const { tabId, snap, page } = await visitSite('good');
     expect(snap.status).toBe('failed');
     expect(snap.sentence).toBe(
       'Failed: this log was caught signing two contradicting tree heads; the evidence is kept (see Details).',
     );
-    const popup = await openPopup(tabId);
+    const popup = await openPopup(ext, tabId);
     expect(await popup.getByTestId('equivocation-note').textContent()).toMatch(
       /^Log fixture\.lineage\.test\/log is marked as equivocating/,
     );
     const marked = popup.locator('[data-check-id="proof.consistency"]');
     expect(await marked.getAttribute('data-status')).toBe('fail');
     await shot(popup, 'popup-equivocation');
-    const details = await ctx.newPage();
-    await details.setViewportSize({ width: 900, height: 800 });
-    await details.goto(`chrome-extension://${extId}/details.html?tab=${tabId}`);
+    const details = await openDetails(ext, tabId);
     await details.getByTestId('evidence').waitFor({ timeout: 10_000 });
     expect(await details.getByTestId('evidence-note-0').textContent()).toBe(world.CHECKPOINTS.v2);
     expect(await details.getByTestId('evidence-note-1').textContent()).toBe(world.CHECKPOINTS.fork);
@@ -504,14 +383,12 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     // The evidence is in IndexedDB: a restarted service worker still fails the log (a site whose
     // last result was cleared from the cache when the log was marked, so this check runs afresh).
     await restartServiceWorker();
-    const again = await visit('noHistory');
+    const again = await visitSite('noHistory');
     expect(again.snap.status).toBe('failed');
     expect(again.snap.sentence).toMatch(/^Failed: this log was caught signing two contradicting/);
     await again.page.close();
 
-    const options = await ctx.newPage();
-    await options.setViewportSize({ width: 900, height: 700 });
-    await options.goto(`chrome-extension://${extId}/options.html`);
+    const options = await openOptions(ext);
     const item = options.getByTestId('equivocations').locator('li');
     await item.first().waitFor({ timeout: 10_000 });
     expect(await item.count()).toBe(1);
@@ -525,50 +402,31 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
     await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(0);
     await options.close();
     // Cleared: the good site's tree of 8 is proven consistent with the remembered 13 again.
-    const cleared = await visit('good', page);
+    const cleared = await visitSite('good', page);
     expect(cleared.snap.status).toBe('verified');
     await page.close();
   });
 
   it('the history of at most 200 sites is kept in IndexedDB; the site checked longest ago goes first', async () => {
     // 250 sites' entries written straight into the store, as 250 checks over time would leave them.
-    await sw.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('lineage-extension');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      const tx = db.transaction('history', 'readwrite');
-      for (let i = 0; i < 250; i++) {
-        tx.objectStore('history').add({
+    await putRecords(
+      ext.sw,
+      'history',
+      Array.from({ length: 250 }, (_, i) => ({
+        value: {
           origin: `https://site-${i}.example`,
           at: i,
           status: 'warning',
           sentence: 's',
           log: null,
           treeSize: null,
-        });
-      }
-      await new Promise((resolve) => {
-        tx.oncomplete = resolve;
-      });
-      db.close();
-    });
-    const { page } = await visit('noHistory');
+        },
+      })),
+    );
+    const { page } = await visitSite('noHistory');
     await page.close();
-    const origins = await sw.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('lineage-extension');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      const all = await new Promise<Array<{ origin: string }>>((resolve) => {
-        const r = db.transaction('history').objectStore('history').getAll();
-        r.onsuccess = () => resolve(r.result);
-      });
-      db.close();
-      return [...new Set(all.map((e) => e.origin))];
-    });
+    const history = (await readStores(ext.sw)).history as Array<{ origin: string }>;
+    const origins = [...new Set(history.map((e) => e.origin))];
     expect(origins).toHaveLength(200);
     expect(origins).toContain(sites.get('noHistory')!.origin);
     expect(origins).toContain('https://site-249.example');
@@ -589,19 +447,13 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
         : { status: 404, headers: { 'content-type': 'text/plain' }, body: new Uint8Array(0) },
     );
     try {
-      const page = await ctx.newPage();
+      const page = await ext.ctx.newPage();
       await page.goto(`${evil.origin}/`);
-      const tabId = await tabIdOf(evil.origin);
+      const tabId = await tabIdOf(ext.sw, evil.origin);
       await page.waitForTimeout(2000); // the beacon answered 204; the tab stays on the attacker's page
       expect(page.url().startsWith(evil.origin)).toBe(true);
-      const v = await sw.evaluate(async (id: number) => {
-        const view = await (
-          globalThis as unknown as {
-            __lineage: {
-              view(id: number): Promise<{ state: { status: string; origin: string }; result: unknown }>;
-            };
-          }
-        ).__lineage.view(id);
+      const v = await ext.sw.evaluate(async (id: number) => {
+        const view = await (globalThis as unknown as LineageGlobal).__lineage.view(id);
         return {
           ...view.state,
           result: view.result !== null,
@@ -609,7 +461,7 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
         };
       }, tabId);
       expect(v).toMatchObject({ status: 'not_checked', origin: evil.origin, result: false, badge: '' });
-      const popup = await openPopup(tabId);
+      const popup = await openPopup(ext, tabId);
       expect(await popup.locator('.lin-ext-verdict').getAttribute('data-status')).toBe('not_checked');
       await Promise.all([popup.close(), page.close()]);
     } finally {
@@ -628,12 +480,14 @@ describe('extension in Chromium against the fixture sites', { timeout: 30_000 },
         : { status: 404, headers: { 'content-type': 'text/plain' }, body: new Uint8Array(0) },
     );
     try {
-      const page = await ctx.newPage();
+      const page = await ext.ctx.newPage();
       await page.goto(`${site.origin}/`);
-      const tabId = await tabIdOf(site.origin);
-      const popup = await openPopup(tabId);
+      const tabId = await tabIdOf(ext.sw, site.origin);
+      const popup = await openPopup(ext, tabId);
       expect(await popup.locator('.lin-ext-verdict').getAttribute('data-status')).toBe('not_checked');
-      expect(await sw.evaluate((id: number) => chrome.action.getBadgeText({ tabId: id }), tabId)).toBe('');
+      expect(await ext.sw.evaluate((id: number) => chrome.action.getBadgeText({ tabId: id }), tabId)).toBe(
+        '',
+      );
       await shot(popup, 'popup-not-checked');
       await popup.getByTestId('check').click();
       await expect

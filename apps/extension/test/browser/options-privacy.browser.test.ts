@@ -4,136 +4,47 @@
  * deletions that say what goes before anything goes (read back from IndexedDB), and a hostile page
  * that tries to reach the extension by every channel a page has.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../../../test/support/chromium.js';
 import { type RunningSite, serveWorld } from '../fixture/server.js';
 import { LOG_ORIGIN, LOG_VKEY, type SiteName, trustStoreJson } from '../fixture/sites.js';
+import {
+  closeExtension,
+  importTrust,
+  type LoadedExtension,
+  launchExtension,
+  openOptions,
+  putRecords,
+  readStores,
+  resultsShotsDir,
+  screenshots,
+  visit,
+} from './support/extension-browser.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const extDir = resolve(here, '../../dist/chromium');
-const shotsDir =
-  process.env.LINEAGE_OPTIONS_SHOTS ?? join(resolve(here, '../..'), 'test-results/screenshots');
+const shot = screenshots(process.env.LINEAGE_OPTIONS_SHOTS ?? resultsShotsDir, 'options');
 
-let ctx: BrowserContext;
-let sw: Worker;
-let extId: string;
-let userDataDir: string;
+let ext: LoadedExtension;
 let sites = new Map<SiteName, RunningSite>();
-
-/** Every object store of the extension's IndexedDB, read in the service worker. */
-async function storage(): Promise<Record<string, unknown[]>> {
-  return sw.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open('lineage-extension');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const out: Record<string, unknown[]> = {};
-    for (const name of Array.from(db.objectStoreNames)) {
-      out[name] = await new Promise<unknown[]>((res) => {
-        const r = db.transaction(name).objectStore(name).getAll();
-        r.onsuccess = () => res(r.result);
-      });
-    }
-    db.close();
-    return out;
-  });
-}
-
-async function putRecord(store: string, value: unknown, key?: string): Promise<void> {
-  await sw.evaluate(
-    async ([s, v, k]: [string, unknown, string | null]) => {
-      const db = await new Promise<IDBDatabase>((res, rej) => {
-        const r = indexedDB.open('lineage-extension');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const tx = db.transaction(s, 'readwrite');
-      if (k === null) tx.objectStore(s).put(v);
-      else tx.objectStore(s).put(v, k);
-      await new Promise((r) => {
-        tx.oncomplete = r;
-      });
-      db.close();
-    },
-    [store, value, key ?? null] as [string, unknown, string | null],
-  );
-}
-
-async function openOptions(): Promise<Page> {
-  const p = await ctx.newPage();
-  await p.setViewportSize({ width: 900, height: 700 });
-  await p.goto(`chrome-extension://${extId}/options.html`);
-  await p.getByTestId('clear-data').waitFor({ timeout: 10_000 });
-  return p;
-}
-
-async function importText(p: Page, name: string, text: string): Promise<string> {
-  const file = join(userDataDir, name);
-  writeFileSync(file, text);
-  await p.getByTestId('trust-file').setInputFiles(file);
-  const msg = p.getByTestId('options-message');
-  await msg.waitFor({ timeout: 10_000 });
-  await expect.poll(() => msg.textContent()).toContain(name);
-  return (await msg.textContent()) ?? '';
-}
-
-async function shot(p: Page, name: string): Promise<void> {
-  mkdirSync(shotsDir, { recursive: true });
-  await p.screenshot({ path: join(shotsDir, `options-${name}.png`), fullPage: true });
-}
-
-async function statusOf(origin: string): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const s = await sw.evaluate(async (o: string) => {
-      const [tab] = (await chrome.tabs.query({})).filter((t) => t.url?.startsWith(o));
-      if (!tab?.id) return null;
-      const v = await (
-        globalThis as unknown as { __lineage: { view(id: number): Promise<{ state: { status: string } }> } }
-      ).__lineage.view(tab.id);
-      return v.state.status;
-    }, origin);
-    if (s && s !== 'checking' && s !== 'not_checked') return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no final state for ${origin}`);
-}
 
 beforeAll(async () => {
   ({ sites } = await serveWorld());
-  userDataDir = mkdtempSync(join(tmpdir(), 'lineage-ext-options-'));
-  ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`],
-  });
-  sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: 15_000 }));
-  extId = new URL(sw.url()).host;
+  ext = await launchExtension('lineage-ext-options-');
 }, 60_000);
 
 afterAll(async () => {
-  await ctx?.close();
+  await closeExtension(ext);
   await Promise.all([...sites.values()].map((s) => s.close()));
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 describe('options page and stored data, in Chromium', { timeout: 40_000 }, () => {
   it('does not run in private windows', async () => {
-    expect(await sw.evaluate(() => chrome.runtime.getManifest().incognito)).toBe('not_allowed');
-    expect(await sw.evaluate(() => chrome.extension.isAllowedIncognitoAccess())).toBe(false);
+    expect(await ext.sw.evaluate(() => chrome.runtime.getManifest().incognito)).toBe('not_allowed');
+    expect(await ext.sw.evaluate(() => chrome.extension.isAllowedIncognitoAccess())).toBe(false);
   });
 
   it('a hostile trust store is refused naming the field, and nothing is stored', async () => {
-    const p = await openOptions();
+    const p = await openOptions(ext);
     const wrongId = LOG_VKEY.replace(/\+([0-9a-f])/, (_m, d: string) => `+${d === '0' ? '1' : '0'}`);
     const log = { origin: LOG_ORIGIN, vkey: LOG_VKEY };
     const cases: Array<[string, string, RegExp]> = [
@@ -154,29 +65,34 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
         /^repeated\.json: \/logs: duplicate member name "logs"/,
       ],
     ];
-    for (const [name, text, want] of cases) expect(await importText(p, name, text)).toMatch(want);
+    for (const [name, text, want] of cases)
+      expect(await importTrust(p, ext.userDataDir, name, text)).toMatch(want);
     await shot(p, 'refused');
     expect(await p.getByTestId('trust-file').evaluate((e) => e.closest('main')?.textContent)).toContain(
       'Logs (0)',
     );
     // Over 1 MB: refused before it is read.
-    expect(await importText(p, 'huge.json', `{"version":1,"x":"${'a'.repeat(1_100_000)}"}`)).toMatch(
-      /^huge\.json is 1100\d+ bytes; trust stores over 1 MB are refused\.$/,
-    );
-    expect((await storage()).settings).toEqual([]);
+    expect(
+      await importTrust(p, ext.userDataDir, 'huge.json', `{"version":1,"x":"${'a'.repeat(1_100_000)}"}`),
+    ).toMatch(/^huge\.json is 1100\d+ bytes; trust stores over 1 MB are refused\.$/);
+    expect((await readStores(ext.sw)).settings).toEqual([]);
     await p.close();
   });
 
   it('a pin edited in storage is reported when the page loads, and trusts nothing', async () => {
-    const p = await openOptions();
-    expect(await importText(p, 'trust.json', trustStoreJson())).toBe('Imported trust.json.');
-    const [stored] = (await storage()).settings as Array<{ trust: { logs: Array<{ vkey: string }> } }>;
+    const p = await openOptions(ext);
+    expect(await importTrust(p, ext.userDataDir, 'trust.json', trustStoreJson())).toBe(
+      'Imported trust.json.',
+    );
+    const [stored] = (await readStores(ext.sw)).settings as Array<{
+      trust: { logs: Array<{ vkey: string }> };
+    }>;
     expect(stored!.trust.logs[0]!.vkey).toBe(LOG_VKEY);
     stored!.trust.logs[0]!.vkey = LOG_VKEY.replace(
       /\+([0-9a-f])/,
       (_m, d: string) => `+${d === '0' ? '1' : '0'}`,
     );
-    await putRecord('settings', stored, 'settings');
+    await putRecords(ext.sw, 'settings', [{ value: stored, key: 'settings' }]);
     await p.reload();
     const problem = p.getByTestId('trust-problem');
     await problem.waitFor({ timeout: 10_000 });
@@ -185,7 +101,9 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
     );
     expect(await p.locator('main').textContent()).toContain('Logs (0)');
     await shot(p, 'stored-pin-edited');
-    expect(await importText(p, 'trust.json', trustStoreJson())).toBe('Imported trust.json.');
+    expect(await importTrust(p, ext.userDataDir, 'trust.json', trustStoreJson())).toBe(
+      'Imported trust.json.',
+    );
     expect(await p.getByTestId('trust-problem').count()).toBe(0);
     await p.close();
   });
@@ -200,7 +118,7 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const page = await ctx.newPage();
+      const page = await ext.ctx.newPage();
       await page.goto(`${origin}/`);
       const tries = await page.evaluate(async (id: string) => {
         const out: Record<string, string> = {};
@@ -235,13 +153,13 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
           img.src = `chrome-extension://${id}/icons/verified-16.png`;
         });
         return out;
-      }, extId);
+      }, ext.id);
       expect(tries.runtime).toBe('undefined');
       expect(tries.fetchManifest).toMatch(/TypeError/);
       expect(tries.fetchIcon).toMatch(/TypeError/);
       expect(tries.image).toBe('error');
       // Framing an extension page: the frame never shows it.
-      await page.setContent(`<iframe src="chrome-extension://${extId}/options.html"></iframe>`);
+      await page.setContent(`<iframe src="chrome-extension://${ext.id}/options.html"></iframe>`);
       await page.waitForTimeout(500);
       const frame = page.frames()[1];
       const framed = frame
@@ -250,7 +168,7 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
       expect(framed).not.toContain('Lineage extension');
       await page.waitForTimeout(500);
       // Nothing changed: settings as imported, no site checked, nothing of this origin stored.
-      const s = await storage();
+      const s = await readStores(ext.sw);
       const [settings] = s.settings as Array<{ checkAllSites: boolean; trustSource: string }>;
       expect(settings).toMatchObject({ checkAllSites: false, trustSource: 'trust.json' });
       expect(JSON.stringify(s)).not.toContain(origin);
@@ -265,9 +183,8 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
 
   it('"Clear remembered data" first says what goes, deletes only once confirmed, and keeps the evidence', async () => {
     const good = sites.get('good')!;
-    const page = await ctx.newPage();
-    await page.goto(`${good.origin}/`);
-    expect(await statusOf(good.origin)).toBe('verified');
+    const { page, snap } = await visit(ext, good.origin);
+    expect(snap.status).toBe('verified');
     const evidence = {
       log: 'other.example/log',
       kind: 'split',
@@ -277,14 +194,14 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
         { size: '1', rootHex: '11', note: 'b', origin: 'https://b.example', seenAt: 2 },
       ],
     };
-    await putRecord('equivocations', evidence);
-    let s = await storage();
+    await putRecords(ext.sw, 'equivocations', [{ value: evidence }]);
+    let s = await readStores(ext.sw);
     expect(s.treeHeads).toHaveLength(1);
     expect(s.history!.length).toBeGreaterThan(0);
     expect(s.cache).toHaveLength(1);
     expect(s.tabHeaders).toHaveLength(1);
 
-    const p = await openOptions();
+    const p = await openOptions(ext);
     await p.getByTestId('clear-data').click();
     const confirm = p.getByTestId('confirm-data');
     await confirm.waitFor({ timeout: 5_000 });
@@ -293,11 +210,11 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
     );
     await shot(p, 'confirm-clear-data');
     // Asked, not done: everything is still there.
-    s = await storage();
+    s = await readStores(ext.sw);
     expect(s.treeHeads).toHaveLength(1);
     await p.getByTestId('confirm-clear-data').click();
     await p.getByTestId('options-message').waitFor({ timeout: 5_000 });
-    s = await storage();
+    s = await readStores(ext.sw);
     expect(s.treeHeads).toEqual([]);
     expect(s.history).toEqual([]);
     expect(s.cache).toEqual([]);
@@ -308,7 +225,7 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
   });
 
   it('clearing a log’s mark says the evidence goes, offers to copy it, and deletes it only once confirmed', async () => {
-    const p = await openOptions();
+    const p = await openOptions(ext);
     const item = p.getByTestId('equivocations').locator('li');
     await item.first().waitFor({ timeout: 10_000 });
     await item.first().getByTestId('clear-equivocation').click();
@@ -328,10 +245,10 @@ describe('options page and stored data, in Chromium', { timeout: 40_000 }, () =>
       /^Log other\.example\/log — The log signed two different trees/,
     );
     await shot(p, 'confirm-clear-mark');
-    expect((await storage()).equivocations).toHaveLength(1);
+    expect((await readStores(ext.sw)).equivocations).toHaveLength(1);
     await confirm.getByTestId('confirm-clear-equivocation').click();
     await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(0);
-    expect((await storage()).equivocations).toEqual([]);
+    expect((await readStores(ext.sw)).equivocations).toEqual([]);
     await p.close();
   });
 });

@@ -3,12 +3,8 @@
  * shown on two sites, a log that rolls back, an honest log beside them, and hostile sites (huge and
  * many-entry headers, bad base64, redirecting, slow, endless and oversized cards).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type AgentKey,
   asAgentKey,
@@ -27,15 +23,24 @@ import {
   toHex,
   utf8Encode,
 } from '@lineage/verifier-core';
-import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../../../test/support/chromium.js';
 import { cardAnchorEntry } from '../../src/background/anchors.js';
 import { bytes, cardFor, checkpointHeader, inclusionHeader } from '../fixture/sites.js';
+import {
+  closeExtension,
+  importTrust,
+  type LoadedExtension,
+  launchExtension,
+  openDetails,
+  openOptions,
+  openPopup,
+  resultsShotsDir,
+  screenshots,
+  visit,
+} from './support/extension-browser.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const extDir = resolve(here, '../../dist/chromium');
-const shotsDir = process.env.LINEAGE_REVIEW_SHOTS ?? join(resolve(here, '../..'), 'test-results/screenshots');
+const shot = screenshots(process.env.LINEAGE_REVIEW_SHOTS ?? resultsShotsDir, 'review');
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 interface Served {
@@ -168,100 +173,21 @@ function agentHandler(
   };
 }
 
-let ctx: BrowserContext;
-let sw: Worker;
-let extId: string;
-let userDataDir: string;
+let ext: LoadedExtension;
 const servers: Served[] = [];
-const FINAL = new Set(['verified', 'warning', 'failed', 'timeout']);
 
-interface Snap {
-  status: string;
-  sentence: string;
-  badge: string;
-}
-async function tabIdOf(origin: string): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const id = await sw.evaluate(async (o: string) => {
-      const tabs = await chrome.tabs.query({});
-      return tabs.find((t) => t.url?.startsWith(o))?.id ?? null;
-    }, origin);
-    if (id !== null) return id;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no tab for ${origin}`);
-}
-async function settled(tabId: number, minRun: number, ms = 20_000): Promise<Snap & { run: number }> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const s = await sw.evaluate(
-      async ([id, run]: [number, number]) => {
-        const v = await (
-          globalThis as unknown as {
-            __lineage: {
-              view(id: number): Promise<{ state: { status: string; sentence: string; run: number } }>;
-            };
-          }
-        ).__lineage.view(id);
-        if (v.state.run <= run) return null;
-        return { ...v.state, badge: await chrome.action.getBadgeText({ tabId: id }) };
-      },
-      [tabId, minRun] as [number, number],
-    );
-    if (s && FINAL.has(s.status) && s.badge !== '...') return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tab ${tabId} did not settle`);
-}
-async function runOf(tabId: number): Promise<number> {
-  return sw.evaluate(async (id: number) => {
-    const v = await (
-      globalThis as unknown as { __lineage: { view(id: number): Promise<{ state: { run: number } }> } }
-    ).__lineage.view(id);
-    return v.state.run;
-  }, tabId);
-}
-async function visit(
-  origin: string,
-  page?: Page,
-  ms?: number,
-): Promise<{ page: Page; tabId: number; snap: Snap }> {
-  const p = page ?? (await ctx.newPage());
-  const before = page ? await runOf(await tabIdOf(origin)) : 0;
-  await p.goto(`${origin}/`, { timeout: 15_000 });
-  const tabId = await tabIdOf(origin);
-  return { page: p, tabId, snap: await settled(tabId, before, ms) };
-}
-async function popupOf(tabId: number): Promise<Page> {
-  const p = await ctx.newPage();
-  await p.setViewportSize({ width: 400, height: 120 });
-  await p.goto(`chrome-extension://${extId}/popup.html?tab=${tabId}`, { timeout: 10_000 });
-  await p.getByTestId('sentence').waitFor({ timeout: 10_000 });
-  return p;
-}
-async function shot(p: Page, name: string): Promise<void> {
-  mkdirSync(shotsDir, { recursive: true });
-  await p.screenshot({ path: join(shotsDir, `review-${name}.png`), fullPage: true });
-}
 async function checkText(p: Page, id: string): Promise<{ status: string | null; text: string }> {
   const row = p.locator(`[data-check-id="${id}"]`).first();
   return { status: await row.getAttribute('data-status'), text: (await row.textContent()) ?? '' };
 }
 
 beforeAll(async () => {
-  userDataDir = mkdtempSync(join(tmpdir(), 'lineage-ext-review-'));
-  ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extDir}`, `--load-extension=${extDir}`],
-  });
-  sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: 15_000 }));
-  extId = new URL(sw.url()).host;
-  const trustFile = join(userDataDir, 'review-trust.json');
-  writeFileSync(
-    trustFile,
+  ext = await launchExtension('lineage-ext-review-');
+  const options = await openOptions(ext);
+  await importTrust(
+    options,
+    ext.userDataDir,
+    'review-trust.json',
     JSON.stringify({
       version: 1,
       logs: [FORKED, HONEST, ROLLING].map((l) => ({ origin: l.origin, vkey: l.signer.vkey })),
@@ -272,17 +198,12 @@ beforeAll(async () => {
       policy: {},
     }),
   );
-  const options = await ctx.newPage();
-  await options.goto(`chrome-extension://${extId}/options.html`);
-  await options.getByTestId('trust-file').setInputFiles(trustFile);
-  await options.getByTestId('options-message').waitFor({ timeout: 10_000 });
   await options.close();
 }, 60_000);
 
 afterAll(async () => {
-  await ctx?.close();
+  await closeExtension(ext);
   await Promise.all(servers.map((s) => s.close()));
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 /** Starts a site whose handler is built once its origin is known (cards name their origin). */
@@ -323,8 +244,8 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
       );
     });
     honestOrigin = origin;
-    const { tabId, snap, page } = await visit(origin);
-    const popup = await popupOf(tabId);
+    const { tabId, snap, page } = await visit(ext, origin);
+    const popup = await openPopup(ext, tabId);
     await shot(popup, 'honest');
     expect(snap.status, snap.sentence).toBe('verified');
     await Promise.all([popup.close(), page.close()]);
@@ -381,32 +302,30 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
     };
     notes = { a: sth(FORKED, trees.a, NOW - HOUR), b: sth(FORKED, trees.b, NOW - HOUR) };
 
-    const a = await visit(originA);
+    const a = await visit(ext, originA);
     expect(a.snap.status, a.snap.sentence).toBe('verified');
-    const b = await visit(originB);
+    const b = await visit(ext, originB);
     expect(b.snap.status).toBe('failed');
     expect(b.snap.sentence).toBe(
       'Failed: split view — the log is showing different histories to different people.',
     );
-    const popup = await popupOf(b.tabId);
+    const popup = await openPopup(ext, b.tabId);
     const c = await checkText(popup, 'proof.consistency');
     expect(c.status).toBe('fail');
     expect(c.text).toContain(toHex(trees.a.root()));
     expect(c.text).toContain(toHex(trees.b.root()));
     await shot(popup, 'split-view');
-    const details = await ctx.newPage();
-    await details.setViewportSize({ width: 900, height: 800 });
-    await details.goto(`chrome-extension://${extId}/details.html?tab=${b.tabId}`);
+    const details = await openDetails(ext, b.tabId);
     await details.getByTestId('evidence').waitFor({ timeout: 10_000 });
     expect(await details.getByTestId('evidence-note-0').textContent()).toBe(notes.a);
     expect(await details.getByTestId('evidence-note-1').textContent()).toBe(notes.b);
     await shot(details, 'split-view-details');
     // Fork A's site, which matched the memory, now fails too: the log is marked.
-    const again = await visit(originA, a.page);
+    const again = await visit(ext, originA, a.page);
     expect(again.snap.status).toBe('failed');
     expect(again.snap.sentence).toMatch(/caught signing two contradicting tree heads/);
     // Another pinned log is not touched by the mark (the check runs afresh: the cache was dropped).
-    const honest = await visit(honestOrigin);
+    const honest = await visit(ext, honestOrigin);
     expect(honest.snap.status, honest.snap.sentence).toBe('verified');
     await honest.page.close();
     await Promise.all([details.close(), popup.close(), a.page.close(), b.page.close()]);
@@ -462,16 +381,16 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
     heads.set('noProof', at(5, NOW - 4 * HOUR));
     heads.set('later', at(6, NOW - HOUR / 2));
 
-    const big = await visit(origins.big);
+    const big = await visit(ext, origins.big);
     expect(big.snap.status, big.snap.sentence).toBe('verified');
-    const old = await visit(origins.old);
+    const old = await visit(ext, origins.old);
     expect(old.snap.status, old.snap.sentence).toBe('verified');
-    const noProof = await visit(origins.noProof);
+    const noProof = await visit(ext, origins.noProof);
     expect(noProof.snap.status).toBe('warning');
     expect(noProof.snap.sentence).toBe(
       'Warning: the site shows an older tree head than one you saw before, and no proof links the two.',
     );
-    let popup = await popupOf(noProof.tabId);
+    let popup = await openPopup(ext, noProof.tabId);
     expect((await checkText(popup, 'proof.consistency')).text).toContain(
       'Expecteda consistency proof from 5 to 10',
     );
@@ -481,12 +400,12 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
     expect(await reason.textContent()).toMatch(/no consistency proof between them/);
     await shot(popup, 'older-unproven');
     await popup.close();
-    const later = await visit(origins.later);
+    const later = await visit(ext, origins.later);
     expect(later.snap.status).toBe('failed');
     expect(later.snap.sentence).toBe(
       'Failed: the log rolled back — it signed a smaller tree after a larger one.',
     );
-    popup = await popupOf(later.tabId);
+    popup = await openPopup(ext, later.tabId);
     const c = await checkText(popup, 'proof.consistency');
     // Which tree, signed when, after which remembered one, from where.
     expect(c.text).toMatch(
@@ -561,10 +480,10 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
     '%s → failed on proof.headers, saying why',
     async (_name, headers, reason) => {
       const origin = await site(() => page200(headers));
-      const { tabId, snap, page } = await visit(origin);
+      const { tabId, snap, page } = await visit(ext, origin);
       expect(snap.status).toBe('failed');
       expect(snap.sentence).toBe('Failed: the site sent malformed or oversized Lineage proof headers.');
-      const popup = await popupOf(tabId);
+      const popup = await openPopup(ext, tabId);
       const row = popup.locator('[data-check-id="proof.headers"]');
       expect(await row.getAttribute('data-status')).toBe('fail');
       // The reason in full (the popup folds long ones; its title holds the whole text).
@@ -632,10 +551,10 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
     '%s → card.fetch fails and says why',
     async (name, make, reason) => {
       const origin = await site((o) => cardSite(make(o)));
-      const { tabId, snap, page } = await visit(origin);
+      const { tabId, snap, page } = await visit(ext, origin);
       expect(snap.status).toBe('failed');
       expect(snap.sentence).toBe('Failed: the agent card could not be fetched within the limits.');
-      const popup = await popupOf(tabId);
+      const popup = await openPopup(ext, tabId);
       const c = await checkText(popup, 'card.fetch');
       expect(c.status).toBe('fail');
       expect(c.text.replace(/^.*The site serves an agent card/, '')).toMatch(reason);
@@ -664,7 +583,7 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
       send(res, 404, {}, '');
     });
     const t0 = Date.now();
-    const { tabId, snap, page } = await visit(origin, undefined, 30_000);
+    const { tabId, snap, page } = await visit(ext, origin, undefined, 30_000);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(snap).toMatchObject({ status: 'timeout', badge: '?' });
     expect(snap.sentence).toBe(
@@ -673,7 +592,7 @@ describe('review: real tree heads in Chromium', { timeout: 60_000 }, () => {
     // The abandoned check ends later (its last fetch answers at ~13.5 s): the popup still shows
     // the timeout, with no result under it and the history saying "timeout", not another verdict.
     await new Promise((r) => setTimeout(r, 4_000));
-    const popup = await popupOf(tabId);
+    const popup = await openPopup(ext, tabId);
     await shot(popup, 'timeout');
     expect(await popup.locator('.lin-ext-verdict').getAttribute('data-status')).toBe('timeout');
     expect(await popup.locator('[data-check-id]').count()).toBe(0);
