@@ -220,3 +220,27 @@ describe('parseStrictJsonBytes', () => {
     expect(e.path).toBe('/1');
   });
 });
+
+describe('every refusal carries expected and found (spec §4.9)', () => {
+  it.each([
+    ['x', 'json.syntax', 'a value', "'x' at byte 0"],
+    ['{"a":1,}', 'json.syntax', 'a member name', "'}' at byte 7"],
+    [
+      '{"a":1,"a":2}',
+      'json.duplicate-key',
+      'each member name at most once in an object',
+      'duplicate member name "a" at byte 7',
+    ],
+    ['\uFEFF{}', 'json.bom', 'JSON text without a byte order mark (RFC 8259 §8.1)', undefined],
+    ['[[[1]]]', 'json.depth', 'at most 2 levels of nesting', 'nesting deeper than 2 levels at byte 2'],
+    ['1e999', 'json.number-range', 'a number an IEEE-754 double holds', undefined],
+    ['{} x', 'json.trailing-data', 'nothing after the JSON value but white space', undefined],
+    ['tru', 'json.syntax', 'JSON text (RFC 8259)', 'invalid literal (expected "true") at byte 0'],
+  ])('%j → %s', (text, code, expected, found) => {
+    const e = errorOf(() => parseStrictJson(text, { maxDepth: 2 }));
+    expect(e).toBeInstanceOf(StrictJsonError);
+    expect(e).toMatchObject({ code, expected });
+    expect((e as LineageError).found).toBeTruthy();
+    if (found !== undefined) expect((e as LineageError).found).toBe(found);
+  });
+});

@@ -30,10 +30,34 @@ const MAX_DEPTH_CEILING = 1000;
  * json.lone-surrogate, json.invalid-escape, json.control-char, json.number-range,
  * json.depth, json.string-length, json.size, json.limits, json.utf8.
  */
+/** What each rule of the strict parser asks for: a refusal says it as its expected value. */
+const EXPECTED: Readonly<Record<string, string>> = {
+  'json.bom': 'JSON text without a byte order mark (RFC 8259 §8.1)',
+  'json.duplicate-key': 'each member name at most once in an object',
+  'json.control-char': 'control characters in strings escaped',
+  'json.lone-surrogate': 'surrogates in pairs (well-formed UTF-16)',
+  'json.invalid-escape': 'a JSON escape: \\" \\\\ \\/ \\b \\f \\n \\r \\t, or \\u and four hex digits',
+  'json.number-range': 'a number an IEEE-754 double holds',
+  'json.trailing-data': 'nothing after the JSON value but white space',
+};
+
 export class StrictJsonError extends LineageError {
   readonly offset: number;
-  constructor(code: string, message: string, pointer: string, offset: number) {
-    super(code, `${message} at byte ${formatCount(offset)}`, pointer);
+  /**
+   * `expected`, when the message does not say it ("expected ',' or '}', found 'x'" does): every
+   * refusal carries an expected and a found value, as every failed outcome does (spec §4.9).
+   */
+  constructor(code: string, message: string, pointer: string, offset: number, expected?: string) {
+    const at = ` at byte ${formatCount(offset)}`;
+    const said = /^(?:.* \()?expected (.+), found (.+?)\)?$/.exec(message);
+    super(
+      code,
+      `${message}${at}`,
+      pointer,
+      said && expected === undefined
+        ? { expected: said[1]!, found: `${said[2]}${at}` }
+        : { expected: expected ?? EXPECTED[code] ?? 'JSON text (RFC 8259)', found: `${message}${at}` },
+    );
     this.name = 'StrictJsonError';
     this.offset = offset;
   }
@@ -132,9 +156,15 @@ class Parser {
     this.maxStringLength = limits.maxStringLength;
   }
 
-  private fail(code: string, message: string, at = this.i): never {
+  private fail(code: string, message: string, at = this.i, expected?: string): never {
     const pointer = this.path.map(jsonPointerToken).join('');
-    throw new StrictJsonError(code, message, pointer, utf8Length(this.s, Math.min(at, this.s.length)));
+    throw new StrictJsonError(
+      code,
+      message,
+      pointer,
+      utf8Length(this.s, Math.min(at, this.s.length)),
+      expected,
+    );
   }
 
   parseDocument(): JsonValue {
@@ -200,7 +230,13 @@ class Parser {
   }
 
   private enter(depth: number): void {
-    if (depth > this.maxDepth) this.fail('json.depth', `nesting deeper than ${this.maxDepth} levels`);
+    if (depth > this.maxDepth)
+      this.fail(
+        'json.depth',
+        `nesting deeper than ${this.maxDepth} levels`,
+        this.i,
+        `at most ${this.maxDepth} levels of nesting`,
+      );
   }
 
   private object(depth: number): JsonValue {
@@ -304,6 +340,7 @@ class Parser {
             'json.string-length',
             `string longer than ${formatCount(this.maxStringLength)} characters`,
             start,
+            `strings of at most ${formatCount(this.maxStringLength)} characters`,
           );
         }
         return out;
@@ -474,6 +511,7 @@ function checkedParser(text: string, limits: StrictJsonLimits | undefined, membe
       `document is larger than ${formatCount(l.maxBytes)} bytes`,
       '',
       Math.min(utf8Length(text, Math.min(text.length, l.maxBytes)), l.maxBytes),
+      `a document of at most ${formatCount(l.maxBytes)} bytes`,
     );
   }
   return new Parser(text, l, member);
