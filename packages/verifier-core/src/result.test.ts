@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatCountOf } from './result.js';
+import { detailWithValues, formatCount, formatCountOf, LineageError } from './result.js';
 
 describe('formatCount / formatCountOf', () => {
   it('groups thousands without Intl, for numbers and bigints', () => {
@@ -16,5 +16,28 @@ describe('formatCount / formatCountOf', () => {
     expect(formatCountOf(100000, 'event')).toBe('100,000 events');
     expect(formatCountOf(1, 'leaf', 'leaves')).toBe('1 leaf');
     expect(formatCountOf(18, 'leaf', 'leaves')).toBe('18 leaves');
+  });
+});
+
+describe('detailWithValues', () => {
+  it('adds expected and found, unless the detail already quotes what was found', () => {
+    const pin = new LineageError('trust.store', 'key ID 0612a133 does not match the key', '/logs/0/vkey', {
+      expected: 'key ID f612a133',
+      found: 'key ID 0612a133',
+    });
+    expect(detailWithValues(pin)).toBe(
+      'key ID 0612a133 does not match the key (expected key ID f612a133, found key ID 0612a133)',
+    );
+    const hex = new LineageError(
+      'trust.store',
+      'expected 64 lowercase hex characters, found the string "C664"',
+      '/a',
+      {
+        expected: '64 lowercase hex characters',
+        found: 'the string "C664"',
+      },
+    );
+    expect(detailWithValues(hex)).toBe('expected 64 lowercase hex characters, found the string "C664"');
+    expect(detailWithValues(new LineageError('x', 'plain'))).toBe('plain');
   });
 });

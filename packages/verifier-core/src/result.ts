@@ -18,6 +18,16 @@ export function expectedFoundOf(
   return r.expected !== undefined && r.found !== undefined ? { expected: r.expected, found: r.found } : {};
 }
 
+/**
+ * An error's detail with its expected and found values, for a one-line message; not repeated
+ * when the detail already says both ("expected a value, found 'x' at byte 0").
+ */
+export function detailWithValues(e: LineageError): string {
+  if (e.expected === undefined || e.found === undefined) return e.detail;
+  if (e.detail.includes(e.expected) && e.detail.includes(e.found)) return e.detail;
+  return `${e.detail} (expected ${e.expected}, found ${e.found})`;
+}
+
 /** A failure's expected and found, or `fallback` when it has not both (a host's own wording). */
 export function expectedFoundOr(
   r: ExpectedFound,

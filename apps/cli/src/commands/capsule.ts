@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import {
   type CapsuleVerification,
+  detailWithValues,
   isLineageError,
   parseTrustStore,
   type TrustStore,
@@ -31,13 +32,11 @@ export function loadTrust(io: CliIo, path: string): TrustStore {
     return parseTrustStore(text);
   } catch (e) {
     // Expected and found too: a refused pin says which key ID its key has (spec §4.8).
-    const values =
-      isLineageError(e) && e.expected !== undefined ? ` (expected ${e.expected}, found ${e.found})` : '';
-    throw new UnusableInput(
-      'trust.store',
-      `trust file "${path}": ${isLineageError(e) ? e.message : String(e)}${values}`,
-      { file: path, ...(isLineageError(e) && e.path ? { field: e.path } : {}) },
-    );
+    const why = isLineageError(e) ? `${e.path ? `${e.path}: ` : ''}${detailWithValues(e)}` : String(e);
+    throw new UnusableInput('trust.store', `trust file "${path}": ${why}`, {
+      file: path,
+      ...(isLineageError(e) && e.path ? { field: e.path } : {}),
+    });
   }
 }
 

@@ -6,6 +6,7 @@
 import {
   APPROVER_ROLES,
   type ApproverRole,
+  detailWithValues,
   ed25519Spki,
   fromHex,
   isLineageError,
@@ -265,8 +266,7 @@ export function parseTrustStore(text: string): TrustStore {
 
 /** The core's refusal, to follow "not valid": where, what is wrong, and what was expected and found. */
 function describeStoreError(e: LineageError): string {
-  const values = e.expected !== undefined ? ` (expected ${e.expected}, found ${e.found})` : '';
-  return `${e.path ? ` at ${e.path}` : ''}: ${e.detail}${values}`;
+  return `${e.path ? ` at ${e.path}` : ''}: ${detailWithValues(e)}`;
 }
 
 export function serializeTrustStore(store: TrustStore): string {
