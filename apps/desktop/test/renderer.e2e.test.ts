@@ -598,8 +598,15 @@ describe('approver: sign offline, carry the file back, check it', () => {
         if ((await page.evaluate(() => document.activeElement?.textContent)) === label) break;
       }
       expect(await page.evaluate(() => document.activeElement?.textContent), label).toBe(label);
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-      return chooser;
+      // Chromium opens no chooser while the previous one is still closing (setFiles([]) cancels it
+      // asynchronously; on a loaded machine the next Enter came first): Enter again, a few times.
+      for (let attempt = 1; ; attempt++) {
+        const opened = page.waitForEvent('filechooser', { timeout: 5_000 }).catch(() => null);
+        await page.keyboard.press('Enter');
+        const chooser = await opened;
+        if (chooser) return chooser;
+        if (attempt === 4) throw new Error(`Enter on "${label}" opened no file chooser`);
+      }
     };
     await page.click('[data-nav=approval-check]');
     const chooser = await reach('Load approval file…');
