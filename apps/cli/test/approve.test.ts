@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { buildFedrampSample, decryptKeyFile, encryptKeyFile } from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
-import { capture } from './support-capsule.js';
+import { capture, sampleWithAssessorKey } from './support-capsule.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-approve-'));
 const env = { LINEAGE_PASSPHRASE: 'correct horse battery staple' };
@@ -21,16 +21,7 @@ let s: Awaited<ReturnType<typeof buildFedrampSample>>;
 let key = '';
 
 beforeAll(async () => {
-  s = await buildFedrampSample({ dir });
-  key = join(dir, '3pao.key.json');
-  // The sample's 3PAO assessor key, as a passphrase-protected key file (cheap scrypt for tests).
-  writeFileSync(
-    key,
-    await encryptKeyFile(s.keys.humans['3pao']!.secretKey, env.LINEAGE_PASSPHRASE, {
-      owner: 'lin:human:3pao.sam-okafor',
-      log2N: 10,
-    }),
-  );
+  ({ s, key } = await sampleWithAssessorKey(dir, env.LINEAGE_PASSPHRASE, 'lin:human:3pao.sam-okafor'));
 });
 
 /** `lineage approve` of the sample capsule with the 3PAO's key. */

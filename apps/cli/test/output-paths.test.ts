@@ -12,11 +12,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkDistinctPaths } from '../src/file-output.js';
 import { runCli } from '../src/main.js';
-import { capture } from './support-capsule.js';
+import { capture, sampleWithAssessorKey } from './support-capsule.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-outputs-'));
 const env = { LINEAGE_PASSPHRASE: 'correct horse battery staple' };
@@ -26,15 +25,11 @@ let key = '';
 let zip: Uint8Array;
 
 beforeAll(async () => {
-  const s = await buildFedrampSample({ dir });
-  capsule = s.paths!.capsule;
-  trust = s.paths!.trust;
-  zip = s.zip;
-  key = join(dir, '3pao.key.json');
-  writeFileSync(
-    key,
-    await encryptKeyFile(s.keys.humans['3pao']!.secretKey, env.LINEAGE_PASSPHRASE, { log2N: 10 }),
-  );
+  const made = await sampleWithAssessorKey(dir, env.LINEAGE_PASSPHRASE);
+  capsule = made.s.paths!.capsule;
+  trust = made.s.paths!.trust;
+  zip = made.s.zip;
+  key = made.key;
 });
 
 /** Runs `lineage ARGV`; the capsule and trust file must be unchanged afterwards, whatever happened. */

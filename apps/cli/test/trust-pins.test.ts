@@ -3,10 +3,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFedrampSample, encryptKeyFile } from '@lineage/producer';
+import type { buildFedrampSample } from '@lineage/producer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.js';
-import { capture } from './support-capsule.js';
+import { capture, sampleWithAssessorKey } from './support-capsule.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-pins-'));
 const env = { LINEAGE_PASSPHRASE: 'correct horse battery staple' };
@@ -23,15 +23,7 @@ interface Trust {
 }
 
 beforeAll(async () => {
-  s = await buildFedrampSample({ dir });
-  key = join(dir, '3pao.key.json');
-  writeFileSync(
-    key,
-    await encryptKeyFile(s.keys.humans['3pao']!.secretKey, env.LINEAGE_PASSPHRASE, {
-      owner: 'lin:human:3pao.sam-okafor',
-      log2N: 10,
-    }),
-  );
+  ({ s, key } = await sampleWithAssessorKey(dir, env.LINEAGE_PASSPHRASE, 'lin:human:3pao.sam-okafor'));
   approval = join(dir, 'approval.json');
   const argv = ['approve', s.paths!.capsule, '--key', key, '--decision', 'approve', '--comment', 'ok'];
   expect(await runCli([...argv, '--trust', s.paths!.trust, '--out', approval], capture(dir, env).io)).toBe(0);
